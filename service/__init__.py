@@ -1,0 +1,109 @@
+"""Application factory: create_app(config) wires extensions, blueprints and commands."""
+
+from __future__ import annotations
+
+from flask import Flask, g, make_response, request
+from flask_login import current_user
+from sqlalchemy import event
+from sqlalchemy.exc import IntegrityError
+
+from service import config as config_module
+from service.extensions import api, csrf, db, login_manager, migrate
+
+
+def create_app(config: type | None = None) -> Flask:
+    config = config or config_module.Config
+    app = Flask(
+        __name__,
+        instance_path=str(config_module.INSTANCE_DIR),
+        template_folder=str(config_module.BASE_DIR / "templates"),
+        static_folder=str(config_module.BASE_DIR / "templates" / "static"),
+    )
+    app.config.from_object(config)
+    if not app.config.get("SECRET_KEY"):
+        app.config["SECRET_KEY"] = config_module._secret_key()
+    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite:///") and not app.testing:
+        config_module.INSTANCE_DIR.mkdir(parents=True, exist_ok=True)
+
+    db.init_app(app)
+    with app.app_context():
+        _sqlite_pragmas(db.engine)
+    migrate.init_app(app, db, directory=str(config_module.BASE_DIR / "migrations"))
+    csrf.init_app(app)
+    login_manager.init_app(app)
+    api.init_app(app, spec_kwargs={"info": {"description": "API JSON của dịch vụ (tiếng Việt)."}})
+    api.spec.components.security_scheme("bearer", {"type": "http", "scheme": "bearer"})
+
+    from service import models  # noqa: F401 - registers every model with the metadata
+    from service.auth import login  # noqa: F401 - user and token loaders
+    from service.auth import views as auth_views
+    from service.auth.api import blp as auth_api
+    from service.common import errors, filters
+    from service.imports import api as imports_api
+    from service.imports import views as imports_views
+    from service.org import views as org_views
+    from service.org.api import blp as org_api
+
+    for blp in (org_api, auth_api, imports_api.blp):
+        csrf.exempt(blp)
+        api.register_blueprint(blp)
+    app.register_blueprint(auth_views.bp)
+    app.register_blueprint(org_views.bp)
+    app.register_blueprint(imports_views.bp)
+    errors.init_app(app)
+    filters.init_app(app)
+    _request_boundary(app)
+
+    from service import commands
+
+    commands.init_app(app)
+    return app
+
+
+def _sqlite_pragmas(engine) -> None:
+    """SQLite: enforce foreign keys, and let SQLAlchemy own BEGIN so SAVEPOINTs work."""
+    if engine.dialect.name != "sqlite":
+        return
+
+    @event.listens_for(engine, "connect")
+    def _connect(dbapi_connection, _record):
+        dbapi_connection.isolation_level = None
+        cur = dbapi_connection.cursor()
+        cur.execute("PRAGMA foreign_keys=ON")
+        cur.close()
+
+    @event.listens_for(engine, "begin")
+    def _begin(conn):
+        conn.exec_driver_sql("BEGIN")
+
+
+def _request_boundary(app: Flask) -> None:
+    """One commit per request on success, rollback on any error (operations only flush)."""
+
+    @app.before_request
+    def _api_csrf():
+        # The API is exempt from form CSRF for token clients; a browser session calling the API
+        # with an unsafe method must still send the X-CSRFToken header.
+        if (
+            request.path.startswith("/api/")
+            and request.method not in ("GET", "HEAD", "OPTIONS")
+            and current_user.is_authenticated  # loads the user (and sets g.token_auth) first
+            and not g.get("token_auth")
+        ):
+            csrf.protect()
+
+    @app.after_request
+    def _commit(response):
+        if response.status_code < 400:
+            try:
+                db.session.commit()
+            except IntegrityError:
+                db.session.rollback()
+                from service.common.errors import error_response
+
+                return make_response(
+                    error_response(409, "Xung đột dữ liệu: bản ghi đã tồn tại hoặc vừa bị đổi.")
+                )
+        else:
+            db.session.rollback()
+        return response

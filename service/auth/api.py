@@ -1,0 +1,122 @@
+"""JSON API for users, roles (administrators) and one's own API tokens."""
+
+from __future__ import annotations
+
+from flask_login import current_user
+from sqlalchemy import or_, select
+
+from service.auth import operations as ops
+from service.auth.access import is_admin
+from service.auth.models import ApiToken, User
+from service.auth.schemas import (
+    RoleInSchema,
+    TokenInSchema,
+    UserInSchema,
+    UserUpdateSchema,
+    role_out,
+    token_out,
+    user_out,
+)
+from service.common.api import Blueprint
+from service.common.errors import Forbidden, NotFound
+from service.common.schemas import ListArgsSchema, page_body
+from service.extensions import db
+from service.org.api import like, paginate
+
+blp = Blueprint("auth_api", __name__, url_prefix="/api/v1", description="Người dùng và quyền")
+
+
+def _admin():
+    if not is_admin(current_user):
+        raise Forbidden()
+
+
+def _user(user_id: int) -> User:
+    _admin()
+    user = db.session.get(User, user_id)
+    if user is None:
+        raise NotFound("Không tìm thấy người dùng.")
+    return user
+
+
+@blp.route("/me")
+def me():
+    return user_out.dump(current_user)
+
+
+@blp.route("/users")
+@blp.arguments(ListArgsSchema, location="query")
+def list_users(args):
+    _admin()
+    stmt = select(User)
+    if args["q"]:
+        stmt = stmt.where(
+            or_(
+                User.username.ilike(like(args["q"]), escape="\\"),
+                User.full_name.ilike(like(args["q"]), escape="\\"),
+            )
+        )
+    rows, total = paginate(stmt, args, (User.username,))
+    return page_body(rows, user_out, args["page"], args["per_page"], total)
+
+
+@blp.route("/users", methods=["POST"])
+@blp.arguments(UserInSchema)
+@blp.response(201)
+def create_user(data):
+    _admin()
+    return user_out.dump(ops.create_user(current_user, data))
+
+
+@blp.route("/users/<int:user_id>")
+def get_user(user_id):
+    return user_out.dump(_user(user_id))
+
+
+@blp.route("/users/<int:user_id>", methods=["PATCH"])
+@blp.arguments(UserUpdateSchema)
+def update_user(data, user_id):
+    return user_out.dump(ops.update_user(current_user, _user(user_id), data))
+
+
+@blp.route("/users/<int:user_id>/roles", methods=["POST"])
+@blp.arguments(RoleInSchema)
+@blp.response(201)
+def grant_role(data, user_id):
+    return role_out.dump(
+        ops.grant_role(current_user, _user(user_id), data["role"], data.get("unit_code"))
+    )
+
+
+@blp.route("/users/<int:user_id>/roles/<int:role_id>", methods=["DELETE"])
+@blp.response(204)
+def revoke_role(user_id, role_id):
+    ops.revoke_role(current_user, _user(user_id), role_id)
+    return ""
+
+
+@blp.route("/tokens")
+def list_tokens():
+    """Mã truy cập API của chính mình."""
+    rows = db.session.scalars(
+        select(ApiToken).where(ApiToken.user_id == current_user.id).order_by(ApiToken.id)
+    ).all()
+    return {"items": token_out.dump(rows, many=True)}
+
+
+@blp.route("/tokens", methods=["POST"])
+@blp.arguments(TokenInSchema)
+@blp.response(201)
+def create_token(data):
+    """Tạo mã truy cập; mã chỉ hiện một lần trong câu trả lời này."""
+    token, clear = ops.create_token(current_user, data["name"])
+    body = token_out.dump(token)
+    body["token"] = clear
+    return body
+
+
+@blp.route("/tokens/<int:token_id>", methods=["DELETE"])
+@blp.response(204)
+def revoke_token(token_id):
+    ops.revoke_token(current_user, token_id)
+    return ""

@@ -1,0 +1,56 @@
+"""WTForms for the pages (Flask-WTF adds CSRF to each)."""
+
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, FileRequired
+from wtforms import BooleanField, PasswordField, SelectField, StringField
+from wtforms.validators import DataRequired, Length, Optional, Regexp
+
+from service.auth.models import ROLE_LABELS
+
+
+class LoginForm(FlaskForm):
+    username = StringField("Tên đăng nhập", validators=[DataRequired("Nhập tên đăng nhập.")])
+    password = PasswordField("Mật khẩu", validators=[DataRequired("Nhập mật khẩu.")])
+
+
+class TokenForm(FlaskForm):
+    name = StringField("Tên mã truy cập", validators=[DataRequired("Nhập tên."), Length(max=100)])
+
+
+class EmptyForm(FlaskForm):
+    pass
+
+
+class UserForm(FlaskForm):
+    username = StringField(
+        "Tên đăng nhập",
+        validators=[
+            DataRequired("Nhập tên đăng nhập."),
+            Length(3, 80, "Từ 3 đến 80 ký tự."),
+            Regexp(r"^[a-zA-Z0-9._-]+$", message="Chỉ gồm chữ không dấu, số và . _ -"),
+        ],
+    )
+    full_name = StringField("Họ và tên", validators=[Optional(), Length(max=255)])
+    password = PasswordField(
+        "Mật khẩu",
+        validators=[DataRequired("Nhập mật khẩu."), Length(8, 128, "Mật khẩu từ 8 ký tự.")],
+    )
+
+
+class UserEditForm(FlaskForm):
+    full_name = StringField("Họ và tên", validators=[Optional(), Length(max=255)])
+    password = PasswordField(
+        "Mật khẩu mới (để trống nếu không đổi)",
+        validators=[Optional(), Length(8, 128, "Mật khẩu từ 8 ký tự.")],
+    )
+    active = BooleanField("Đang hoạt động")
+
+
+class RoleForm(FlaskForm):
+    role = SelectField("Quyền", choices=[(r.value, label) for r, label in ROLE_LABELS.items()])
+    unit_code = StringField("Mã đơn vị", validators=[Optional(), Length(max=50)])
+
+
+class ImportForm(FlaskForm):
+    kind = SelectField("Loại dữ liệu", choices=[("people", "Cán bộ"), ("units", "Đơn vị")])
+    file = FileField("Tệp Excel (.xlsx)", validators=[FileRequired("Chọn tệp .xlsx.")])

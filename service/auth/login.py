@@ -1,0 +1,38 @@
+"""Flask-Login wiring: session users for pages, Bearer tokens for scripts."""
+
+from __future__ import annotations
+
+from flask import g, redirect, request, url_for
+
+from service.auth.models import User
+from service.auth.operations import user_for_token
+from service.common.errors import error_response
+from service.extensions import db, login_manager
+
+login_manager.login_view = "auth.login"
+login_manager.login_message = "Vui lòng đăng nhập để tiếp tục."
+login_manager.login_message_category = "warning"
+
+
+@login_manager.user_loader
+def load_user(user_id: str):
+    user = db.session.get(User, int(user_id))
+    return user if user and user.active else None
+
+
+@login_manager.request_loader
+def load_user_from_request(req):
+    header = req.headers.get("Authorization", "")
+    if header.startswith("Bearer "):
+        user = user_for_token(header[7:].strip())
+        if user is not None:
+            g.token_auth = True
+        return user
+    return None
+
+
+@login_manager.unauthorized_handler
+def unauthorized():
+    if request.path.startswith("/api/"):
+        return error_response(401, "Cần đăng nhập.")
+    return redirect(url_for("auth.login", next=request.full_path))

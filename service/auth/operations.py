@@ -1,0 +1,193 @@
+"""Named actions on accounts: login with throttling, users, roles, API tokens."""
+
+from __future__ import annotations
+
+import datetime as dt
+import secrets
+
+from flask import current_app
+from sqlalchemy import select
+
+from service.audit.operations import record
+from service.auth.access import is_admin
+from service.auth.models import ApiToken, Role, RoleAssignment, User, hash_token
+from service.common.errors import Conflict, Forbidden, NotFound, ValidationError
+from service.extensions import db
+from service.org.models import Unit
+
+
+def now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC).replace(tzinfo=None)
+
+
+class LoginError(Exception):
+    pass
+
+
+def authenticate(username: str, password: str) -> User:
+    """Check a password; after LOGIN_MAX_FAILURES failures in a row the account is locked for
+    LOGIN_LOCK_MINUTES. The caller commits, so failures count even though login fails."""
+    user = db.session.scalar(select(User).where(User.username == username))
+    if user is None:
+        # same answer as a wrong password, and hash anyway so timing does not tell
+        User(password_hash="").set_password(password)
+        raise LoginError("Tên đăng nhập hoặc mật khẩu không đúng.")
+    if user.locked_until and user.locked_until > now():
+        minutes = max(1, int((user.locked_until - now()).total_seconds() // 60) + 1)
+        raise LoginError(
+            f"Tài khoản tạm khóa do đăng nhập sai nhiều lần. Thử lại sau {minutes} phút."
+        )
+    if not user.check_password(password):
+        user.failed_logins += 1
+        limit = current_app.config["LOGIN_MAX_FAILURES"]
+        if user.failed_logins >= limit:
+            user.locked_until = now() + dt.timedelta(
+                minutes=current_app.config["LOGIN_LOCK_MINUTES"]
+            )
+            user.failed_logins = 0
+            record(
+                "lock", "user", user.username, after={"locked_until": user.locked_until}, user=user
+            )
+        raise LoginError("Tên đăng nhập hoặc mật khẩu không đúng.")
+    if not user.active:
+        raise LoginError("Tài khoản đã bị vô hiệu hóa.")
+    user.failed_logins = 0
+    user.locked_until = None
+    user.last_login_at = now()
+    record("login", "user", user.username, user=user)
+    return user
+
+
+def _require_admin(actor) -> None:
+    if not is_admin(actor):
+        raise Forbidden()
+
+
+def user_snapshot(user: User) -> dict:
+    return {
+        "username": user.username,
+        "full_name": user.full_name,
+        "active": user.active,
+        "roles": [
+            {"role": r.role.value, "unit": r.unit.code if r.unit else None} for r in user.roles
+        ],
+    }
+
+
+def create_user(actor, data: dict) -> User:
+    _require_admin(actor)
+    if db.session.scalar(select(User.id).where(User.username == data["username"])):
+        raise Conflict("Tên đăng nhập đã tồn tại.", {"username": ["Đã tồn tại."]})
+    user = User(username=data["username"], full_name=data.get("full_name", ""))
+    user.set_password(data["password"])
+    db.session.add(user)
+    db.session.flush()
+    for role in data.get("roles", []):
+        _add_role(user, role["role"], role.get("unit_code"))
+    db.session.flush()
+    record("create", "user", user.username, after=user_snapshot(user), user=actor)
+    return user
+
+
+def update_user(actor, user: User, data: dict) -> User:
+    _require_admin(actor)
+    before = user_snapshot(user)
+    if "full_name" in data:
+        user.full_name = data["full_name"]
+    if "active" in data:
+        if user.id == actor.id and not data["active"]:
+            raise ValidationError("Không thể tự vô hiệu hóa tài khoản của mình.")
+        user.active = data["active"]
+    if data.get("password"):
+        user.set_password(data["password"])
+        user.failed_logins = 0
+        user.locked_until = None
+    db.session.flush()
+    after = user_snapshot(user)
+    if data.get("password"):
+        after["password"] = "(đã đổi)"
+    record("update", "user", user.username, before=before, after=after, user=actor)
+    return user
+
+
+def _add_role(user: User, role: str, unit_code: str | None) -> RoleAssignment:
+    role = Role(role)
+    unit = None
+    if role == Role.ADMIN:
+        if unit_code:
+            raise ValidationError(fields={"unit_code": ["Quyền quản trị không gắn với đơn vị."]})
+    else:
+        if not unit_code:
+            raise ValidationError(fields={"unit_code": ["Cần chọn đơn vị cho quyền này."]})
+        unit = db.session.scalar(select(Unit).where(Unit.code == unit_code))
+        if unit is None:
+            raise ValidationError(fields={"unit_code": ["Không có đơn vị với mã này."]})
+    for existing in user.roles:
+        if existing.role == role and existing.unit_id == (unit.id if unit else None):
+            raise Conflict("Người dùng đã có quyền này tại đơn vị này.")
+    ra = RoleAssignment(role=role, unit=unit)
+    user.roles.append(ra)
+    return ra
+
+
+def grant_role(actor, user: User, role: str, unit_code: str | None) -> RoleAssignment:
+    _require_admin(actor)
+    before = user_snapshot(user)
+    ra = _add_role(user, role, unit_code)
+    db.session.flush()
+    record(
+        "grant_role",
+        "user",
+        user.username,
+        before=before,
+        after=user_snapshot(user),
+        user=actor,
+        unit_id=ra.unit_id,
+    )
+    return ra
+
+
+def revoke_role(actor, user: User, assignment_id: int) -> None:
+    _require_admin(actor)
+    ra = next((r for r in user.roles if r.id == assignment_id), None)
+    if ra is None:
+        raise NotFound("Không tìm thấy quyền.")
+    if ra.role == Role.ADMIN and user.id == actor.id:
+        raise ValidationError("Không thể tự bỏ quyền quản trị của mình.")
+    before = user_snapshot(user)
+    user.roles.remove(ra)
+    db.session.flush()
+    record(
+        "revoke_role", "user", user.username, before=before, after=user_snapshot(user), user=actor
+    )
+
+
+def create_token(actor, name: str) -> tuple[ApiToken, str]:
+    """A new API token for the actor; the clear token is returned once and never stored."""
+    clear = "hn_" + secrets.token_urlsafe(32)
+    token = ApiToken(user=actor, name=name, token_hash=hash_token(clear), prefix=clear[:10])
+    db.session.add(token)
+    db.session.flush()
+    record(
+        "create", "api_token", token.id, after={"name": name, "prefix": token.prefix}, user=actor
+    )
+    return token, clear
+
+
+def revoke_token(actor, token_id: int) -> ApiToken:
+    token = db.session.get(ApiToken, token_id)
+    if token is None or (token.user_id != actor.id and not is_admin(actor)):
+        raise NotFound("Không tìm thấy mã truy cập.")
+    if token.revoked_at is None:
+        token.revoked_at = now()
+        db.session.flush()
+        record("revoke", "api_token", token.id, after={"name": token.name}, user=actor)
+    return token
+
+
+def user_for_token(clear: str) -> User | None:
+    token = db.session.scalar(select(ApiToken).where(ApiToken.token_hash == hash_token(clear)))
+    if token is None or token.revoked_at is not None or not token.user.active:
+        return None
+    token.last_used_at = now()
+    return token.user

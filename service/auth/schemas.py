@@ -1,0 +1,68 @@
+"""Marshmallow schemas for users, roles and API tokens."""
+
+from __future__ import annotations
+
+from marshmallow import fields
+
+from service.auth.models import Role
+from service.common.schemas import BaseSchema, Length, OneOf
+
+ROLE_VALUES = [r.value for r in Role]
+
+
+class RoleInSchema(BaseSchema):
+    role = fields.String(required=True, validate=OneOf(ROLE_VALUES))
+    unit_code = fields.String(load_default=None, allow_none=True, validate=Length(max=50))
+
+
+class UserInSchema(BaseSchema):
+    username = fields.String(
+        required=True,
+        validate=[
+            Length(3, 80),
+            fields.validate.Regexp(
+                r"^[a-zA-Z0-9._-]+$", error="Chỉ gồm chữ không dấu, số và . _ -"
+            ),
+        ],
+    )
+    full_name = fields.String(load_default="", validate=Length(max=255))
+    password = fields.String(required=True, load_only=True, validate=Length(8, 128))
+    roles = fields.List(fields.Nested(RoleInSchema), load_default=list)
+
+
+class UserUpdateSchema(BaseSchema):
+    full_name = fields.String(validate=Length(max=255))
+    password = fields.String(load_only=True, validate=Length(8, 128))
+    active = fields.Boolean()
+
+
+class RoleOutSchema(BaseSchema):
+    id = fields.Integer()
+    role = fields.Function(lambda r: r.role.value)
+    unit_code = fields.Function(lambda r: r.unit.code if r.unit else None)
+
+
+class UserOutSchema(BaseSchema):
+    id = fields.Integer()
+    username = fields.String()
+    full_name = fields.String()
+    active = fields.Boolean()
+    roles = fields.List(fields.Nested(RoleOutSchema))
+
+
+class TokenInSchema(BaseSchema):
+    name = fields.String(required=True, validate=Length(1, 100))
+
+
+class TokenOutSchema(BaseSchema):
+    id = fields.Integer()
+    name = fields.String()
+    prefix = fields.String()
+    created_at = fields.DateTime()
+    last_used_at = fields.DateTime()
+    revoked_at = fields.DateTime()
+
+
+user_out = UserOutSchema()
+role_out = RoleOutSchema()
+token_out = TokenOutSchema()

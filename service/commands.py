@@ -1,0 +1,49 @@
+"""CLI: flask --app wsgi create-admin | demo-data."""
+
+from __future__ import annotations
+
+import click
+from sqlalchemy import func, select
+
+from service.extensions import db
+
+
+def init_app(app):
+    @app.cli.command("create-admin")
+    @click.option("--username", prompt="Tên đăng nhập")
+    @click.option("--password", prompt="Mật khẩu", hide_input=True, confirmation_prompt=True)
+    @click.option("--full-name", default="Quản trị viên")
+    def create_admin(username, password, full_name):
+        """Tạo tài khoản quản trị viên (hoặc cấp quyền quản trị cho tài khoản đã có)."""
+        from service.auth.models import Role, RoleAssignment, User
+
+        if len(password) < 8:
+            raise click.BadParameter("Mật khẩu tối thiểu 8 ký tự.")
+        user = db.session.scalar(select(User).where(User.username == username))
+        if user is None:
+            user = User(username=username, full_name=full_name)
+            db.session.add(user)
+        user.set_password(password)
+        if not user.is_admin:
+            user.roles.append(RoleAssignment(role=Role.ADMIN))
+        db.session.commit()
+        click.echo(f"Đã tạo/cập nhật quản trị viên {username}.")
+
+    @app.cli.command("demo-data")
+    @click.option("--force", is_flag=True, help="Nạp kể cả khi đã có dữ liệu.")
+    def demo_data(force):
+        """Nạp dữ liệu mẫu một phường (xác định, chạy lại không đổi)."""
+        from service.demo import load_demo
+        from service.org.models import Unit
+
+        if not force and db.session.scalar(select(func.count(Unit.id))):
+            click.echo("Đã có dữ liệu; bỏ qua (dùng --force để nạp lại).")
+            return
+        summary = load_demo()
+        db.session.commit()
+        click.echo(
+            f"Đã nạp {summary['units']} đơn vị, {summary['people']} cán bộ, "
+            f"{summary['users']} tài khoản."
+        )
+        for username, role in summary["logins"]:
+            click.echo(f"  {username:12} / {summary['password']}   ({role})")

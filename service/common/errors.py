@@ -1,0 +1,98 @@
+"""Service errors with Vietnamese messages, one JSON shape for the API, pages for the browser.
+
+JSON shape of every error: {"error": {"status": 400, "message": "...", "fields": {...}}}.
+"""
+
+from __future__ import annotations
+
+from flask import jsonify, render_template, request
+from werkzeug.exceptions import HTTPException
+
+DEFAULT_MESSAGES = {
+    400: "Yêu cầu không hợp lệ.",
+    401: "Cần đăng nhập.",
+    403: "Bạn không có quyền thực hiện thao tác này.",
+    404: "Không tìm thấy.",
+    405: "Phương thức không được hỗ trợ.",
+    409: "Xung đột dữ liệu.",
+    413: "Tệp quá lớn: vượt giới hạn dung lượng tải lên.",
+    422: "Dữ liệu không hợp lệ.",
+    429: "Quá nhiều yêu cầu, vui lòng thử lại sau.",
+    500: "Lỗi hệ thống. Vui lòng thử lại hoặc báo quản trị viên.",
+}
+
+
+class ServiceError(Exception):
+    status = 400
+
+    def __init__(self, message: str | None = None, fields: dict | None = None, status=None):
+        super().__init__(message)
+        if status is not None:
+            self.status = status
+        self.message = message or DEFAULT_MESSAGES.get(self.status, "Lỗi.")
+        self.fields = fields or {}
+
+
+class ValidationError(ServiceError):
+    status = 400
+
+
+class NotAuthenticated(ServiceError):
+    status = 401
+
+
+class Forbidden(ServiceError):
+    status = 403
+
+
+class NotFound(ServiceError):
+    status = 404
+
+
+class Conflict(ServiceError):
+    status = 409
+
+
+def wants_json() -> bool:
+    return request.path.startswith("/api/") or (request.accept_mimetypes.best == "application/json")
+
+
+def error_response(status: int, message: str, fields: dict | None = None):
+    if wants_json():
+        body = {"error": {"status": status, "message": message}}
+        if fields:
+            body["error"]["fields"] = fields
+        return jsonify(body), status
+    return render_template("error.html", status=status, message=message, fields=fields), status
+
+
+def init_app(app):
+    @app.errorhandler(ServiceError)
+    def _service_error(err: ServiceError):
+        return error_response(err.status, err.message, err.fields)
+
+    @app.errorhandler(HTTPException)
+    def _http_error(err: HTTPException):
+        fields = None
+        data = getattr(err, "data", None)  # webargs / flask-smorest put validation errors here
+        if isinstance(data, dict) and "messages" in data:
+            fields = data["messages"]
+            # messages are keyed by location (json, query, files); flatten a single location
+            if isinstance(fields, dict) and len(fields) == 1:
+                fields = next(iter(fields.values()))
+        status = err.code or 500
+        if status == 422:
+            status = 400
+        message = DEFAULT_MESSAGES.get(status, err.description or "Lỗi.")
+        if fields:
+            message = "Dữ liệu không hợp lệ."
+        return error_response(status, message, fields)
+
+    @app.errorhandler(Exception)
+    def _unexpected(err: Exception):
+        if isinstance(err, HTTPException):
+            return _http_error(err)
+        app.logger.exception("Unhandled error")
+        if app.testing and app.config.get("PROPAGATE_TEST_ERRORS", True):
+            raise err
+        return error_response(500, DEFAULT_MESSAGES[500])

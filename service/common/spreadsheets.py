@@ -1,0 +1,356 @@
+"""The one spreadsheet helper: reading imports (header matching, cell parsing, bad files) and
+writing every export (title block, frozen header, widths, no formula injection) with xlsxwriter."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import zipfile
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+
+import xlsxwriter
+from openpyxl import load_workbook
+from openpyxl.utils.datetime import from_excel
+from unidecode import unidecode
+
+OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+GUIDE_SHEET = "Hướng dẫn"
+
+
+class SpreadsheetError(Exception):
+    """The file as a whole cannot be read; the message is for the user (Vietnamese)."""
+
+
+def normalize(label) -> str:
+    """'Mã cán bộ' == ' ma can bo ' == 'MA_CAN_BO': lower case, no diacritics, single spaces."""
+    text = unidecode(str(label or "")).lower().replace("_", " ")
+    return " ".join(text.split())
+
+
+@dataclass(frozen=True)
+class Column:
+    key: str
+    label: str
+    kind: str = "text"  # text | code | int | decimal | bool | date | choice | year
+    required: bool = False
+    max_len: int = 255
+    choices: dict | None = None  # Vietnamese label -> stored value
+    min: int | Decimal | None = None
+    max: int | Decimal | None = None
+    help: str = ""
+    example: object = None
+
+
+@dataclass
+class CellError:
+    sheet: str
+    row: int
+    column: str
+    value: object
+    message: str
+
+    def as_dict(self) -> dict:
+        value = self.value
+        if isinstance(value, (dt.date, dt.datetime)):
+            value = value.strftime("%d/%m/%Y")
+        elif value is not None and not isinstance(value, (int, float, str)):
+            value = str(value)
+        return {
+            "sheet": self.sheet,
+            "row": self.row,
+            "column": self.column,
+            "value": value,
+            "message": self.message,
+        }
+
+
+@dataclass
+class ParsedRows:
+    sheet: str
+    rows: list[tuple[int, dict]] = field(default_factory=list)  # (excel row number, values)
+    errors: list[CellError] = field(default_factory=list)
+    unknown_columns: list[str] = field(default_factory=list)
+
+
+YES = {"co", "x", "1", "true", "yes", "dung"}
+NO = {"khong", "", "0", "false", "no", "sai"}
+
+
+def parse_bool(value):
+    if value is None:
+        return False
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, (int, float)) and value in (0, 1):
+        return bool(value)
+    text = normalize(value)
+    if text in YES:
+        return True
+    if text in NO:
+        return False
+    raise ValueError("Phải là Có/Không (hoặc x/để trống, 1/0, TRUE/FALSE).")
+
+
+def parse_date(value):
+    if value is None or value == "":
+        return None
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        try:
+            return from_excel(value).date()
+        except (ValueError, OverflowError, TypeError):
+            raise ValueError("Ngày không hợp lệ (dd/mm/yyyy).") from None
+    text = str(value).strip()
+    try:
+        return dt.datetime.strptime(text, "%d/%m/%Y").date()
+    except ValueError:
+        raise ValueError("Ngày không hợp lệ (dd/mm/yyyy).") from None
+
+
+def parse_code(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return str(value).strip()
+
+
+def parse_cell(col: Column, value):
+    """Convert one cell by its column kind; raises ValueError with a Vietnamese message."""
+    if isinstance(value, str):
+        value = value.strip()
+    empty = value is None or value == ""
+    if col.kind == "bool":
+        return parse_bool(value)
+    if empty:
+        if col.required:
+            raise ValueError("Bắt buộc nhập.")
+        return None
+    if col.kind == "code":
+        text = parse_code(value)
+        if len(text) > col.max_len:
+            raise ValueError(f"Tối đa {col.max_len} ký tự.")
+        return text
+    if col.kind == "text":
+        text = str(value)
+        if len(text) > col.max_len:
+            raise ValueError(f"Tối đa {col.max_len} ký tự.")
+        return text
+    if col.kind == "date":
+        return parse_date(value)
+    if col.kind in ("int", "year"):
+        if isinstance(value, bool):
+            raise ValueError("Phải là số nguyên.")
+        try:
+            number = Decimal(str(value))
+        except InvalidOperation:
+            raise ValueError("Phải là số nguyên.") from None
+        if number != number.to_integral_value():
+            raise ValueError("Phải là số nguyên.")
+        number = int(number)
+        if (col.min is not None and number < col.min) or (col.max is not None and number > col.max):
+            raise ValueError(f"Phải trong khoảng {col.min}–{col.max}.")
+        return number
+    if col.kind == "decimal":
+        try:
+            number = Decimal(str(value).replace(",", ".")) if not isinstance(value, bool) else None
+        except InvalidOperation:
+            number = None
+        if number is None or not number.is_finite():
+            raise ValueError("Phải là số.")
+        if (col.min is not None and number < col.min) or (col.max is not None and number > col.max):
+            raise ValueError(f"Phải trong khoảng {col.min}–{col.max}.")
+        return number
+    if col.kind == "choice":
+        wanted = normalize(value)
+        for label, stored in (col.choices or {}).items():
+            if normalize(label) == wanted or normalize(stored) == wanted:
+                return stored
+        raise ValueError("Phải là một trong: " + ", ".join(col.choices or {}) + ".")
+    raise AssertionError(col.kind)
+
+
+def open_workbook(data: bytes):
+    """Open an uploaded xlsx or raise SpreadsheetError with a message a clerk understands."""
+    if not data:
+        raise SpreadsheetError("Tệp rỗng.")
+    if data[:8] == OLE_MAGIC:
+        raise SpreadsheetError(
+            "Tệp được đặt mật khẩu hoặc là định dạng Excel cũ (.xls). "
+            "Hãy bỏ mật khẩu và lưu lại dưới dạng .xlsx."
+        )
+    if not zipfile.is_zipfile(io.BytesIO(data)):
+        raise SpreadsheetError("Tệp không phải bảng tính Excel (.xlsx).")
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as zf:
+            names = set(zf.namelist())
+            if "xl/workbook.xml" not in names:
+                raise SpreadsheetError("Tệp nén không phải bảng tính Excel (.xlsx).")
+            if zf.testzip() is not None:
+                raise SpreadsheetError("Tệp bị hỏng (lỗi nén), không đọc được.")
+        return load_workbook(io.BytesIO(data), read_only=True, data_only=False)
+    except SpreadsheetError:
+        raise
+    except Exception:  # openpyxl raises many kinds on damaged files
+        raise SpreadsheetError(
+            "Tệp bị hỏng hoặc không đúng định dạng .xlsx, không đọc được."
+        ) from None
+
+
+def read_rows(
+    data: bytes, columns: Sequence[Column], sheet_name: str, max_errors: int = 1000
+) -> ParsedRows:
+    """Find the sheet and its header, then parse every row; collect cell errors (not raise)."""
+    wb = open_workbook(data)
+    try:
+        by_name = {normalize(c.label): c for c in columns} | {normalize(c.key): c for c in columns}
+        required = [c for c in columns if c.required]
+        candidates = [ws for ws in wb.worksheets if normalize(ws.title) == normalize(sheet_name)]
+        candidates += [
+            ws
+            for ws in wb.worksheets
+            if ws not in candidates and normalize(ws.title) != normalize(GUIDE_SHEET)
+        ]
+        for ws in candidates:
+            rows = ws.iter_rows(values_only=False)
+            header = next(rows, None)
+            if header is None:
+                continue
+            mapping: dict[int, Column] = {}
+            unknown = []
+            for idx, cell in enumerate(header):
+                if cell.value is None or str(cell.value).strip() == "":
+                    continue
+                col = by_name.get(normalize(cell.value))
+                if col is None:
+                    unknown.append(str(cell.value))
+                elif col not in mapping.values():
+                    mapping[idx] = col
+            if all(c in mapping.values() for c in required):
+                return _parse_sheet(ws.title, rows, mapping, unknown, max_errors)
+        labels = ", ".join(c.label for c in required)
+        raise SpreadsheetError(
+            f"Không tìm thấy trang tính có đủ các cột bắt buộc ({labels}). "
+            "Hãy dùng mẫu tải về từ trang nhập dữ liệu."
+        )
+    finally:
+        wb.close()
+
+
+def _parse_sheet(title, rows: Iterator, mapping, unknown, max_errors) -> ParsedRows:
+    out = ParsedRows(sheet=title, unknown_columns=unknown)
+    for cells in rows:
+        values = {}
+        blank = True
+        rownum = None
+        for idx, col in mapping.items():
+            if idx >= len(cells):
+                raw, cell = None, None
+            else:
+                cell = cells[idx]
+                raw = cell.value
+                rownum = rownum or getattr(cell, "row", None)
+            if raw is not None and raw != "":
+                blank = False
+            if cell is not None and getattr(cell, "data_type", None) == "f":
+                if len(out.errors) < max_errors:
+                    out.errors.append(
+                        CellError(
+                            title,
+                            rownum or 0,
+                            col.label,
+                            raw,
+                            "Ô chứa công thức; hãy dán giá trị (Paste Values).",
+                        )
+                    )
+                blank = False
+                values[col.key] = None
+                continue
+            try:
+                values[col.key] = parse_cell(col, raw)
+            except ValueError as err:
+                if len(out.errors) < max_errors:
+                    out.errors.append(CellError(title, rownum or 0, col.label, raw, str(err)))
+                values[col.key] = None
+        if blank:
+            continue
+        if rownum is None:
+            rownum = next((c.row for c in cells if getattr(c, "row", None)), 0)
+        out.rows.append((rownum, values))
+    return out
+
+
+def write_workbook(sheets: Sequence[dict]) -> bytes:
+    """Build an xlsx. Each sheet: {name, title?, subtitle?, headers:[(label, width)], rows,
+    validations?: {col_index: [choices]}, text_cols?: set}.
+
+    Strings are never turned into formulas (no formula injection from user data)."""
+    buf = io.BytesIO()
+    wb = xlsxwriter.Workbook(
+        buf,
+        {
+            "in_memory": True,
+            "strings_to_formulas": False,
+            "strings_to_urls": False,
+            "constant_memory": False,
+        },
+    )
+    bold = wb.add_format({"bold": True})
+    title_fmt = wb.add_format({"bold": True, "font_size": 14})
+    head = wb.add_format(
+        {"bold": True, "bg_color": "#DCE6F1", "border": 1, "text_wrap": True, "valign": "vcenter"}
+    )
+    text = wb.add_format({"num_format": "@"})
+    date = wb.add_format({"num_format": "dd/mm/yyyy"})
+    for sheet in sheets:
+        ws = wb.add_worksheet(sheet["name"][:31])
+        r = 0
+        if sheet.get("title"):
+            ws.write(r, 0, sheet["title"], title_fmt)
+            r += 1
+            for line in sheet.get("subtitle", []):
+                ws.write(r, 0, line)
+                r += 1
+            r += 1
+        header_row = r
+        text_cols = sheet.get("text_cols", set())
+        for c, (label, width) in enumerate(sheet["headers"]):
+            ws.write(r, c, label, head)
+            ws.set_column(c, c, width, text if c in text_cols else None)
+        ws.freeze_panes(header_row + 1, 0)
+        for row in sheet["rows"]:
+            r += 1
+            for c, value in enumerate(row):
+                if isinstance(value, (dt.date, dt.datetime)):
+                    ws.write_datetime(r, c, value, date)
+                elif value is None:
+                    continue
+                elif isinstance(value, Decimal):
+                    ws.write_number(r, c, float(value))
+                elif isinstance(value, bool):
+                    ws.write_string(r, c, "Có" if value else "Không")
+                elif isinstance(value, (int, float)):
+                    ws.write_number(r, c, value)
+                else:
+                    ws.write_string(r, c, str(value))
+        for c, choices in sheet.get("validations", {}).items():
+            ws.data_validation(
+                header_row + 1,
+                c,
+                header_row + 5000,
+                c,
+                {
+                    "validate": "list",
+                    "source": list(choices),
+                    "error_message": "Chọn một giá trị trong danh sách.",
+                },
+            )
+        if sheet.get("bold_first_col"):
+            ws.set_column(0, 0, None, bold)
+    wb.close()
+    return buf.getvalue()

@@ -1,0 +1,108 @@
+"""Import endpoints: upload a template file (multipart), download blank templates and errors."""
+
+from __future__ import annotations
+
+from flask import request, send_file
+from flask_login import current_user
+from sqlalchemy import select
+
+from service.auth.access import is_admin
+from service.common.api import Blueprint
+from service.common.errors import NotFound, ValidationError
+from service.common.spreadsheets import write_workbook
+from service.extensions import db
+from service.imports import operations as ops
+from service.imports.models import ImportRun
+from service.imports.schemas import TEMPLATES, blank_template_sheets
+
+blp = Blueprint(
+    "imports_api", __name__, url_prefix="/api/v1/imports", description="Nhập dữ liệu từ bảng tính"
+)
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+RUNNERS = {"units": ops.import_units, "people": ops.import_people}
+
+
+def xlsx_response(data: bytes, filename: str):
+    import io
+
+    return send_file(io.BytesIO(data), mimetype=XLSX, as_attachment=True, download_name=filename)
+
+
+def run_import(kind: str):
+    """Shared by the API and the page: read the upload, run, keep the run even when it failed."""
+    if kind not in RUNNERS:
+        raise NotFound("Không có loại nhập này.")
+    upload = request.files.get("file")
+    if upload is None or not upload.filename:
+        raise ValidationError("Chưa chọn tệp.", {"file": ["Bắt buộc chọn tệp .xlsx."]})
+    data = upload.read()
+    run = RUNNERS[kind](current_user, upload.filename, data)
+    if not run.ok:
+        # keep the failed attempt (no data was written) so the error list can be downloaded
+        db.session.commit()
+    return run
+
+
+@blp.route("/<kind>", methods=["POST"])
+def upload(kind):
+    """Nhập tệp (trường `file`, multipart). Có lỗi: 400 với danh sách lỗi, không lưu gì."""
+    run = run_import(kind)
+    body = run.as_dict()
+    if not run.ok:
+        return {
+            "error": {"status": 400, "message": "Tệp có lỗi, không lưu dòng nào.", "import": body}
+        }, 400
+    return body, 201
+
+
+@blp.route("/templates/<kind>.xlsx")
+def template(kind):
+    """Mẫu trống của một loại tệp nhập."""
+    if kind not in TEMPLATES:
+        raise NotFound("Không có mẫu này.")
+    return xlsx_response(write_workbook(blank_template_sheets(kind)), TEMPLATES[kind]["file"])
+
+
+def visible_run(run_id: int) -> ImportRun:
+    run = db.session.scalar(select(ImportRun).where(ImportRun.id == run_id))
+    if run is None or (run.user_id != current_user.id and not is_admin(current_user)):
+        raise NotFound("Không tìm thấy lần nhập.")
+    return run
+
+
+def errors_workbook(run: ImportRun) -> bytes:
+    return write_workbook(
+        [
+            {
+                "name": "Lỗi nhập",
+                "title": f"Lỗi nhập tệp {run.filename}",
+                "subtitle": [
+                    f"Tổng số lỗi: {run.total_errors} (hiển thị tối đa {len(run.errors)})"
+                ],
+                "headers": [
+                    ("Trang tính", 14),
+                    ("Dòng", 8),
+                    ("Cột", 26),
+                    ("Giá trị", 24),
+                    ("Lỗi", 70),
+                ],
+                "rows": [
+                    [e["sheet"], e["row"], e["column"], e["value"], e["message"]]
+                    for e in run.errors
+                ],
+            }
+        ]
+    )
+
+
+@blp.route("/runs/<int:run_id>")
+def get_run(run_id):
+    return visible_run(run_id).as_dict()
+
+
+@blp.route("/runs/<int:run_id>/errors.xlsx")
+def run_errors(run_id):
+    """Danh sách lỗi của một lần nhập, dạng bảng tính."""
+    run = visible_run(run_id)
+    return xlsx_response(errors_workbook(run), f"loi_nhap_{run.id}.xlsx")

@@ -1,0 +1,350 @@
+"""Imports of the "Đơn vị" and "Cán bộ" templates: all or nothing, idempotent, every error listed.
+
+Everything is validated before anything is written, so a failed import changes no data; the
+attempt itself is kept as an ImportRun so its error list can be downloaded."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+from flask import current_app
+from marshmallow import ValidationError as MError
+from sqlalchemy import insert, select, update
+
+from service.audit.operations import record
+from service.auth.access import can, scope_paths
+from service.common.errors import Forbidden
+from service.common.spreadsheets import CellError, SpreadsheetError, read_rows
+from service.extensions import db
+from service.imports.models import ImportRun
+from service.imports.schemas import PEOPLE_COLUMNS, UNIT_COLUMNS
+from service.org.models import Person, Unit
+from service.org.schemas import check_person_consistency
+
+LABEL = {c.key: c.label for c in PEOPLE_COLUMNS + UNIT_COLUMNS}
+PERSON_KEYS = [
+    "full_name",
+    "birth_date",
+    "gender",
+    "position",
+    "duty_group",
+    "is_head",
+    "category",
+    "is_party_member",
+    "admitted_on",
+    "party_gap_days",
+    "party_status",
+    "seriously_ill",
+]
+DEFAULTS = {"position": "", "duty_group": "", "party_gap_days": 0}
+CHUNK = 1000
+
+
+def _finish(run: ImportRun, errors: list[CellError], max_errors: int) -> ImportRun:
+    run.total_errors = len(errors)
+    run.errors = [e.as_dict() for e in errors[:max_errors]]
+    run.ok = not errors
+    db.session.add(run)
+    db.session.flush()
+    return run
+
+
+def _read(run, data, columns, sheet):
+    try:
+        parsed = read_rows(data, columns, sheet, current_app.config["IMPORT_MAX_ERRORS"])
+    except SpreadsheetError as err:
+        return None, [CellError("", 0, "", None, str(err))]
+    run.warnings = [f"Cột không được hỗ trợ, đã bỏ qua: {c}" for c in parsed.unknown_columns]
+    if not parsed.rows and not parsed.errors:
+        return parsed, [CellError(parsed.sheet, 2, "", None, "Tệp không có dòng dữ liệu nào.")]
+    return parsed, list(parsed.errors)
+
+
+def _in_scope(user, action, path: str, paths) -> bool:
+    return paths is None or any(path.startswith(p) for p in paths)
+
+
+def import_people(user, filename: str, data: bytes) -> ImportRun:
+    """Create or update people by person_code; units must exist and lie in the user's reach."""
+    max_errors = current_app.config["IMPORT_MAX_ERRORS"]
+    run = ImportRun(kind="people", filename=filename[:255], user_id=user.id)
+    if not can(user, "import.people"):
+        raise Forbidden()
+    parsed, errors = _read(run, data, PEOPLE_COLUMNS, "Cán bộ")
+    if parsed is None or (errors and not parsed.rows):
+        return _finish(run, errors, max_errors)
+    sheet = parsed.sheet
+    write_paths = scope_paths(user, "import.people")
+    read_paths = scope_paths(user, "unit.read")
+
+    codes = Counter(v["person_code"] for _, v in parsed.rows if v.get("person_code"))
+    unit_codes = {v.get("unit_code") for _, v in parsed.rows} | {
+        v.get("party_unit_code") for _, v in parsed.rows
+    }
+    unit_codes.discard(None)
+    units = {}
+    unit_list = list(unit_codes)
+    for i in range(0, len(unit_list), CHUNK):
+        for uid, code, path in db.session.execute(
+            select(Unit.id, Unit.code, Unit.path).where(Unit.code.in_(unit_list[i : i + CHUNK]))
+        ):
+            units[code] = (uid, path)
+    existing = {}
+    code_list = list(codes)
+    cols = [getattr(Person, k) for k in PERSON_KEYS]
+    for i in range(0, len(code_list), CHUNK):
+        for row in db.session.execute(
+            select(Person.id, Person.code, Person.unit_id, Person.party_unit_id, Unit.path, *cols)
+            .join(Unit, Person.unit_id == Unit.id)
+            .where(Person.code.in_(code_list[i : i + CHUNK]))
+        ):
+            existing[row.code] = row
+
+    def err(rownum, key, value, message):
+        errors.append(CellError(sheet, rownum, LABEL[key], value, message))
+
+    inserts, updates, updated_codes, unchanged = [], [], [], 0
+    for rownum, v in parsed.rows:
+        code = v.get("person_code")
+        if not code:
+            continue  # reported as a cell error already
+        if codes[code] > 1:
+            err(rownum, "person_code", code, f"Mã cán bộ bị trùng trong tệp ({codes[code]} dòng).")
+            continue
+        ucode = v.get("unit_code")
+        unit = units.get(ucode) if ucode else None
+        if ucode and (unit is None or not _in_scope(user, "unit.read", unit[1], read_paths)):
+            err(rownum, "unit_code", ucode, "Không có đơn vị với mã này.")
+            continue
+        if ucode and not _in_scope(user, "import.people", unit[1], write_paths):
+            err(rownum, "unit_code", ucode, "Đơn vị ngoài phạm vi bạn được nhập dữ liệu.")
+            continue
+        pcode = v.get("party_unit_code")
+        party = units.get(pcode) if pcode else None
+        if pcode and (party is None or not _in_scope(user, "unit.read", party[1], read_paths)):
+            err(rownum, "party_unit_code", pcode, "Không có chi bộ với mã này.")
+            continue
+        try:
+            check_person_consistency(v)
+        except MError as e:
+            for key, msgs in e.messages.items():
+                err(rownum, key, v.get(key), " ".join(msgs))
+            continue
+        if unit is None:
+            continue  # missing required cell, reported already
+        old = existing.get(code)
+        if old is not None and not _in_scope(user, "import.people", old.path, write_paths):
+            err(
+                rownum,
+                "person_code",
+                code,
+                "Cán bộ này thuộc đơn vị ngoài phạm vi bạn được nhập dữ liệu.",
+            )
+            continue
+        values = {k: (v.get(k) if v.get(k) is not None else DEFAULTS.get(k)) for k in PERSON_KEYS}
+        values["unit_id"] = unit[0]
+        values["party_unit_id"] = party[0] if party else None
+        if old is None:
+            values["code"] = code
+            inserts.append(values)
+        else:
+            current = {k: getattr(old, k) for k in PERSON_KEYS}
+            current["unit_id"] = old.unit_id
+            current["party_unit_id"] = old.party_unit_id
+            if any(_norm(current[k]) != _norm(values[k]) for k in values):
+                values["id"] = old.id
+                updates.append(values)
+                updated_codes.append(code)
+            else:
+                unchanged += 1
+    if errors:
+        return _finish(run, errors, max_errors)
+    for i in range(0, len(inserts), 5000):
+        db.session.execute(insert(Person), inserts[i : i + 5000])
+    for i in range(0, len(updates), 5000):
+        db.session.execute(update(Person), updates[i : i + 5000])
+    run.created, run.updated, run.unchanged = len(inserts), len(updates), unchanged
+    _finish(run, [], max_errors)
+    record(
+        "import",
+        "people",
+        run.id,
+        after={
+            "file": filename,
+            "created": run.created,
+            "updated": run.updated,
+            "unchanged": unchanged,
+            "created_codes": [r["code"] for r in inserts[:5000]],
+            "updated_codes": updated_codes[:5000],
+        },
+    )
+    return run
+
+
+def _norm(value):
+    return getattr(value, "value", value)
+
+
+def import_units(user, filename: str, data: bytes) -> ImportRun:
+    """Create or update units by unit_code; parents may come later in the file; no cycles."""
+    max_errors = current_app.config["IMPORT_MAX_ERRORS"]
+    if not can(user, "import.units"):
+        raise Forbidden()
+    run = ImportRun(kind="units", filename=filename[:255], user_id=user.id)
+    parsed, errors = _read(run, data, UNIT_COLUMNS, "Đơn vị")
+    if parsed is None or (errors and not parsed.rows):
+        return _finish(run, errors, max_errors)
+    sheet = parsed.sheet
+    db_units = {
+        r.code: r
+        for r in db.session.execute(
+            select(Unit.id, Unit.code, Unit.parent_id, Unit.name, Unit.kind, Unit.quota_root)
+        )
+    }
+    id_to_code = {r.id: c for c, r in db_units.items()}
+    codes = Counter(v["unit_code"] for _, v in parsed.rows if v.get("unit_code"))
+    parent_of = {c: id_to_code.get(r.parent_id) for c, r in db_units.items()}
+    file_rows = {}
+    for rownum, v in parsed.rows:
+        code = v.get("unit_code")
+        if not code:
+            continue
+        if codes[code] > 1:
+            errors.append(
+                CellError(
+                    sheet,
+                    rownum,
+                    LABEL["unit_code"],
+                    code,
+                    f"Mã đơn vị bị trùng trong tệp ({codes[code]} dòng).",
+                )
+            )
+            continue
+        pcode = v.get("parent_code")
+        if pcode and pcode not in codes and pcode not in db_units:
+            errors.append(
+                CellError(
+                    sheet,
+                    rownum,
+                    LABEL["parent_code"],
+                    pcode,
+                    "Không có đơn vị cấp trên với mã này (trong tệp hoặc hệ thống).",
+                )
+            )
+            continue
+        if pcode == code:
+            errors.append(
+                CellError(
+                    sheet,
+                    rownum,
+                    LABEL["parent_code"],
+                    pcode,
+                    "Đơn vị không thể là cấp trên của chính nó.",
+                )
+            )
+            continue
+        file_rows[code] = (rownum, v)
+        parent_of[code] = pcode
+    # cycles in the resulting tree
+    for code, (rownum, v) in file_rows.items():
+        seen, cur = {code}, parent_of.get(code)
+        while cur is not None:
+            if cur in seen:
+                errors.append(
+                    CellError(
+                        sheet,
+                        rownum,
+                        LABEL["parent_code"],
+                        v.get("parent_code"),
+                        "Tạo vòng lặp trong cây đơn vị.",
+                    )
+                )
+                break
+            seen.add(cur)
+            cur = parent_of.get(cur)
+    if errors:
+        return _finish(run, errors, max_errors)
+
+    created = updated = unchanged = 0
+    new_codes = [c for c in file_rows if c not in db_units]
+    if new_codes:
+        db.session.execute(
+            insert(Unit),
+            [
+                {
+                    "code": c,
+                    "name": file_rows[c][1]["name"],
+                    "kind": file_rows[c][1].get("kind") or "",
+                    "quota_root": bool(file_rows[c][1].get("quota_root")),
+                    "path": "",
+                    "depth": 0,
+                }
+                for c in new_codes
+            ],
+        )
+        created = len(new_codes)
+    ids = {code: uid for uid, code in db.session.execute(select(Unit.id, Unit.code))}
+    changes = []
+    for code, (_, v) in file_rows.items():
+        row = db_units.get(code)
+        values = {
+            "name": v["name"],
+            "kind": v.get("kind") or "",
+            "quota_root": bool(v.get("quota_root")),
+            "parent_id": ids[v["parent_code"]] if v.get("parent_code") else None,
+        }
+        if row is None:
+            changes.append({"id": ids[code], **values})
+        elif (row.name, row.kind, row.quota_root, row.parent_id) != tuple(values.values()):
+            changes.append({"id": ids[code], **values})
+            updated += 1
+        else:
+            unchanged += 1
+    if changes:
+        db.session.execute(update(Unit), changes)
+    rebuild_paths()
+    run.created, run.updated, run.unchanged = created, updated, unchanged
+    _finish(run, [], max_errors)
+    record(
+        "import",
+        "units",
+        run.id,
+        after={
+            "file": filename,
+            "created": created,
+            "updated": updated,
+            "unchanged": unchanged,
+            "codes": list(file_rows)[:5000],
+        },
+    )
+    return run
+
+
+def rebuild_paths() -> int:
+    """Recompute every unit's materialized path and depth from parent_id; write changed ones."""
+    rows = db.session.execute(select(Unit.id, Unit.parent_id, Unit.path, Unit.depth)).all()
+    parent = {r.id: r.parent_id for r in rows}
+    path: dict[int, str] = {}
+
+    def compute(uid):
+        chain = []
+        cur = uid
+        while cur is not None and cur not in path:
+            chain.append(cur)
+            cur = parent[cur]
+        prefix = path[cur] if cur is not None else "/"
+        for node in reversed(chain):
+            prefix = prefix + f"{node}/"
+            path[node] = prefix
+        return path[uid]
+
+    changed = []
+    for r in rows:
+        p = compute(r.id)
+        depth = p.count("/") - 2
+        if p != r.path or depth != r.depth:
+            changed.append({"id": r.id, "path": p, "depth": depth})
+    if changed:
+        db.session.execute(update(Unit), changed)
+    db.session.expire_all()
+    return len(changed)

@@ -1,0 +1,183 @@
+"""Import templates of TEMPLATES.md: the columns (Vietnamese label, key, type) of each file."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from service.common.spreadsheets import Column
+from service.org.models import CATEGORY_LABELS, GENDER_LABELS, PARTY_STATUS_LABELS
+
+YES_NO = ["Có", "Không"]
+
+UNIT_COLUMNS = [
+    Column(
+        "unit_code",
+        "Mã đơn vị",
+        "code",
+        required=True,
+        max_len=50,
+        help="Mã duy nhất của đơn vị (chữ không dấu, số).",
+        example="PX01",
+    ),
+    Column(
+        "name",
+        "Tên đơn vị",
+        "text",
+        required=True,
+        help="Tên đầy đủ.",
+        example="Đảng ủy phường Ví Dụ",
+    ),
+    Column(
+        "parent_code",
+        "Mã đơn vị cấp trên",
+        "code",
+        max_len=50,
+        help="Để trống nếu là đơn vị gốc; có thể là đơn vị trong cùng tệp.",
+        example="",
+    ),
+    Column(
+        "kind",
+        "Loại đơn vị",
+        "text",
+        max_len=100,
+        help="Ví dụ: đảng ủy, chi bộ, cơ quan, phòng, trường học.",
+        example="đảng ủy",
+    ),
+    Column(
+        "quota_root",
+        "Đơn vị tính tỷ lệ",
+        "bool",
+        help="Có: tỷ lệ xuất sắc được tính trong phạm vi đơn vị này.",
+        example="Có",
+    ),
+]
+
+PEOPLE_COLUMNS = [
+    Column(
+        "person_code",
+        "Mã cán bộ",
+        "code",
+        required=True,
+        max_len=50,
+        help="Mã duy nhất của cán bộ.",
+        example="PX00001",
+    ),
+    Column("full_name", "Họ và tên", "text", required=True, example="Nguyễn Văn An"),
+    Column("birth_date", "Ngày sinh", "date", help="dd/mm/yyyy.", example="15/03/1985"),
+    Column(
+        "gender",
+        "Giới tính",
+        "choice",
+        choices={label: g.value for g, label in GENDER_LABELS.items()},
+        example="Nam",
+    ),
+    Column(
+        "unit_code",
+        "Mã đơn vị",
+        "code",
+        required=True,
+        max_len=50,
+        help="Mã đơn vị công tác (phải có sẵn).",
+        example="PX01",
+    ),
+    Column("position", "Chức vụ", "text", example="Chuyên viên"),
+    Column(
+        "duty_group",
+        "Nhóm nhiệm vụ",
+        "text",
+        max_len=100,
+        help="Nhóm có nhiệm vụ tương đồng (tính tỷ lệ).",
+        example="chuyên môn",
+    ),
+    Column("is_head", "Người đứng đầu", "bool", example="Không"),
+    Column(
+        "category",
+        "Đối tượng",
+        "choice",
+        choices={label: c.value for c, label in CATEGORY_LABELS.items()},
+        help="cán bộ, công chức, viên chức, người lao động hoặc để trống.",
+        example="công chức",
+    ),
+    Column("is_party_member", "Đảng viên", "bool", example="Có"),
+    Column("party_unit_code", "Mã chi bộ", "code", max_len=50, example="PX01CB1"),
+    Column("admitted_on", "Ngày vào Đảng", "date", help="dd/mm/yyyy.", example="03/02/2010"),
+    Column("party_gap_days", "Số ngày gián đoạn", "int", min=0, max=36500, example=0),
+    Column(
+        "party_status",
+        "Tình trạng sinh hoạt Đảng",
+        "choice",
+        choices={label: s.value for s, label in PARTY_STATUS_LABELS.items()},
+        example="đang sinh hoạt",
+    ),
+    Column("seriously_ill", "Ốm nặng", "bool", example="Không"),
+]
+
+TEMPLATES = {
+    "units": {"title": "Đơn vị", "columns": UNIT_COLUMNS, "file": "mau_don_vi.xlsx"},
+    "people": {"title": "Cán bộ", "columns": PEOPLE_COLUMNS, "file": "mau_can_bo.xlsx"},
+}
+
+KIND_HELP = {
+    "text": "Chữ",
+    "code": "Mã (ô dạng văn bản, giữ số 0 ở đầu)",
+    "int": "Số nguyên",
+    "decimal": "Số",
+    "bool": "Có/Không",
+    "date": "Ngày dd/mm/yyyy",
+    "choice": "Chọn trong danh sách",
+    "year": "Năm",
+}
+
+
+def blank_template_sheets(kind: str) -> list[dict]:
+    """Sheets of a blank template: header + example row + validation lists, and "Hướng dẫn"."""
+    spec = TEMPLATES[kind]
+    cols = spec["columns"]
+    validations = {}
+    for i, c in enumerate(cols):
+        if c.kind == "bool":
+            validations[i] = YES_NO
+        elif c.kind == "choice":
+            validations[i] = list(c.choices)
+    example = []
+    for c in cols:
+        value = c.example
+        if c.kind == "date" and isinstance(value, str) and value:
+            value = dt.datetime.strptime(value, "%d/%m/%Y").date()
+        example.append(value)
+    guide_rows = [
+        (
+            c.label,
+            c.key,
+            KIND_HELP[c.kind],
+            "Có" if c.required else "Không",
+            (", ".join(c.choices) if c.choices else "") or c.help,
+        )
+        for c in cols
+    ]
+    return [
+        {
+            "name": spec["title"],
+            "headers": [(c.label, max(14, len(c.label) + 4)) for c in cols],
+            "rows": [example],
+            "validations": validations,
+            "text_cols": {i for i, c in enumerate(cols) if c.kind == "code"},
+        },
+        {
+            "name": "Hướng dẫn",
+            "title": f"Hướng dẫn nhập mẫu {spec['title']}",
+            "subtitle": [
+                "Dòng 1 là tiêu đề cột; cột nhận theo tên tiếng Việt hoặc mã cột, thứ tự bất kỳ.",
+                "Tệp được nhập toàn bộ hoặc không nhập gì: có lỗi thì không lưu dòng nào.",
+                "Nhập lại cùng một tệp không thay đổi gì (khớp theo mã).",
+            ],
+            "headers": [
+                ("Cột", 28),
+                ("Mã cột", 18),
+                ("Kiểu", 30),
+                ("Bắt buộc", 10),
+                ("Giải thích / giá trị", 70),
+            ],
+            "rows": guide_rows,
+        },
+    ]

@@ -1,0 +1,172 @@
+"""JSON API for units and people, under /api/v1."""
+
+from __future__ import annotations
+
+from flask_login import current_user
+from sqlalchemy import func, or_, select
+
+from service.auth.access import scope_filter
+from service.common.api import Blueprint
+from service.common.schemas import ListArgsSchema, fields, page_body
+from service.extensions import db
+from service.org import operations as ops
+from service.org.models import Person, Unit
+from service.org.schemas import (
+    PersonInSchema,
+    UnitInSchema,
+    UnitUpdateSchema,
+    person_out,
+    person_update,
+    unit_out,
+)
+
+blp = Blueprint("org_api", __name__, url_prefix="/api/v1", description="Đơn vị và cán bộ")
+
+
+class UnitListArgs(ListArgsSchema):
+    parent_code = fields.String(load_default=None)
+
+
+def like(q: str) -> str:
+    return "%" + q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+
+
+def paginate(stmt, args, order_by):
+    total = db.session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery()))
+    rows = db.session.scalars(
+        stmt.order_by(*order_by)
+        .limit(args["per_page"])
+        .offset((args["page"] - 1) * args["per_page"])
+    ).all()
+    return rows, total
+
+
+@blp.route("/units")
+@blp.arguments(UnitListArgs, location="query")
+def list_units(args):
+    """Danh sách đơn vị trong phạm vi của người dùng (tìm theo mã, tên)."""
+    stmt = select(Unit).where(scope_filter(current_user, "unit.read"))
+    if args["q"]:
+        stmt = stmt.where(
+            or_(
+                Unit.code.ilike(like(args["q"]), escape="\\"),
+                Unit.name.ilike(like(args["q"]), escape="\\"),
+            )
+        )
+    if args.get("parent_code"):
+        parent = ops.visible_unit(current_user, args["parent_code"])
+        stmt = stmt.where(Unit.parent_id == parent.id)
+    rows, total = paginate(stmt, args, (Unit.path,))
+    return page_body(rows, unit_out, args["page"], args["per_page"], total)
+
+
+@blp.route("/units", methods=["POST"])
+@blp.arguments(UnitInSchema)
+@blp.response(201)
+def create_unit(data):
+    """Tạo đơn vị (quản trị viên)."""
+    return unit_out.dump(ops.create_unit(current_user, data))
+
+
+@blp.route("/units/<code>")
+def get_unit(code):
+    unit = ops.visible_unit(current_user, code)
+    body = unit_out.dump(unit)
+    body["people_count"] = db.session.scalar(
+        select(func.count(Person.id))
+        .join(Unit, Person.unit_id == Unit.id)
+        .where(Unit.subtree_clause(unit.path))
+    )
+    return body
+
+
+@blp.route("/units/<code>", methods=["PATCH"])
+@blp.arguments(UnitUpdateSchema)
+def update_unit(data, code):
+    """Sửa hoặc chuyển đơn vị (đổi đơn vị cấp trên); không cho phép tạo vòng lặp."""
+    unit = ops.visible_unit(current_user, code, "unit.write")
+    return unit_out.dump(ops.update_unit(current_user, unit, data))
+
+
+@blp.route("/units/<code>", methods=["DELETE"])
+@blp.response(204)
+def delete_unit(code):
+    unit = ops.visible_unit(current_user, code, "unit.write")
+    ops.delete_unit(current_user, unit)
+    return ""
+
+
+class PeopleListArgs(ListArgsSchema):
+    pass
+
+
+@blp.route("/units/<code>/people")
+@blp.arguments(PeopleListArgs, location="query")
+def list_unit_people(args, code):
+    """Cán bộ của đơn vị và mọi đơn vị cấp dưới (tìm theo mã, họ tên)."""
+    unit = ops.visible_unit(current_user, code, "person.read")
+    stmt = people_query(unit, args["q"])
+    rows, total = paginate(stmt, args, (Person.full_name, Person.code))
+    return page_body(rows, person_out, args["page"], args["per_page"], total)
+
+
+def people_query(unit: Unit, q: str = ""):
+    """People in the subtree of `unit`: one indexed range on units.path joined to people."""
+    stmt = (
+        select(Person).join(Unit, Person.unit_id == Unit.id).where(Unit.subtree_clause(unit.path))
+    )
+    if q:
+        stmt = stmt.where(
+            or_(
+                Person.code.ilike(like(q), escape="\\"),
+                Person.full_name.ilike(like(q), escape="\\"),
+            )
+        )
+    return stmt
+
+
+@blp.route("/people")
+@blp.arguments(PeopleListArgs, location="query")
+def list_people(args):
+    """Cán bộ trong phạm vi của người dùng."""
+    stmt = (
+        select(Person)
+        .join(Unit, Person.unit_id == Unit.id)
+        .where(scope_filter(current_user, "person.read"))
+    )
+    if args["q"]:
+        stmt = stmt.where(
+            or_(
+                Person.code.ilike(like(args["q"]), escape="\\"),
+                Person.full_name.ilike(like(args["q"]), escape="\\"),
+            )
+        )
+    rows, total = paginate(stmt, args, (Person.full_name, Person.code))
+    return page_body(rows, person_out, args["page"], args["per_page"], total)
+
+
+@blp.route("/people", methods=["POST"])
+@blp.arguments(PersonInSchema)
+@blp.response(201)
+def create_person(data):
+    return person_out.dump(ops.create_person(current_user, data))
+
+
+@blp.route("/people/<code>")
+def get_person(code):
+    return person_out.dump(ops.visible_person(current_user, code))
+
+
+@blp.route("/people/<code>", methods=["PATCH"])
+@blp.arguments(person_update)
+def update_person(data, code):
+    person = ops.visible_person(current_user, code, "person.write")
+    return person_out.dump(ops.update_person(current_user, person, data))
+
+
+@blp.route("/people/<code>", methods=["DELETE"])
+@blp.response(204)
+def delete_person(code):
+    person = ops.visible_person(current_user, code, "person.write")
+    ops.delete_person(current_user, person)
+    return ""

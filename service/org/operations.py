@@ -1,0 +1,247 @@
+"""Named actions on units and people: validate, authorize, change, audit, flush (no commit)."""
+
+from __future__ import annotations
+
+from sqlalchemy import func, select, update
+
+from service.audit.operations import record, snapshot
+from service.auth.access import can
+from service.common.errors import Conflict, Forbidden, NotFound, ValidationError
+from service.extensions import db
+from service.org.models import Category, Gender, PartyStatus, Person, Unit
+from service.org.schemas import check_person_consistency
+
+UNIT_FIELDS = ("code", "name", "kind", "quota_root", "path")
+PERSON_FIELDS = (
+    "code",
+    "full_name",
+    "birth_date",
+    "gender",
+    "unit_id",
+    "position",
+    "duty_group",
+    "is_head",
+    "category",
+    "is_party_member",
+    "party_unit_id",
+    "admitted_on",
+    "party_gap_days",
+    "party_status",
+    "seriously_ill",
+)
+
+
+def get_unit_by_code(code: str) -> Unit | None:
+    return db.session.scalar(select(Unit).where(Unit.code == code))
+
+
+def visible_unit(user, code_or_id, action="unit.read") -> Unit:
+    """Load a unit the user may see for `action`; anything else is 404."""
+    if isinstance(code_or_id, int):
+        unit = db.session.get(Unit, code_or_id)
+    else:
+        unit = get_unit_by_code(code_or_id)
+    if unit is None or not can(user, "unit.read", unit):
+        raise NotFound("Không tìm thấy đơn vị.")
+    if not can(user, action, unit):
+        raise Forbidden()
+    return unit
+
+
+def visible_person(user, code: str, action="person.read") -> Person:
+    person = db.session.scalar(select(Person).where(Person.code == code))
+    if person is None or not can(user, "person.read", person.unit):
+        raise NotFound("Không tìm thấy cán bộ.")
+    if not can(user, action, person.unit):
+        raise Forbidden()
+    return person
+
+
+def set_path(unit: Unit) -> None:
+    parent = unit.parent
+    unit.path = (parent.path if parent else "/") + f"{unit.id}/"
+    unit.depth = (parent.depth + 1) if parent else 0
+
+
+def create_unit(user, data: dict) -> Unit:
+    parent = None
+    if data.get("parent_code"):
+        parent = get_unit_by_code(data["parent_code"])
+        if parent is None:
+            raise ValidationError(fields={"parent_code": ["Không có đơn vị cấp trên với mã này."]})
+    if not can(user, "unit.write", parent):
+        raise Forbidden()
+    if get_unit_by_code(data["code"]):
+        raise Conflict(f"Mã đơn vị {data['code']} đã tồn tại.", {"code": ["Mã đã tồn tại."]})
+    unit = Unit(
+        code=data["code"],
+        name=data["name"],
+        kind=data.get("kind") or "",
+        quota_root=data.get("quota_root", False),
+        parent=parent,
+    )
+    db.session.add(unit)
+    db.session.flush()
+    set_path(unit)
+    db.session.flush()
+    record("create", "unit", unit.code, after=snapshot(unit, UNIT_FIELDS), unit_id=unit.id)
+    return unit
+
+
+def move_unit(unit: Unit, new_parent: Unit | None) -> None:
+    """Re-hang a unit and its subtree; a unit cannot go under itself or its descendants."""
+    if new_parent is not None and new_parent.path.startswith(unit.path):
+        raise ValidationError(
+            "Không thể chuyển đơn vị vào chính nó hoặc đơn vị cấp dưới của nó (tạo vòng lặp).",
+            {"parent_code": ["Tạo vòng lặp trong cây đơn vị."]},
+        )
+    old_path, old_depth = unit.path, unit.depth
+    new_path = (new_parent.path if new_parent else "/") + f"{unit.id}/"
+    new_depth = (new_parent.depth + 1) if new_parent else 0
+    unit.parent = new_parent
+    db.session.flush()
+    db.session.execute(
+        update(Unit)
+        .where(Unit.subtree_clause(old_path))
+        .values(
+            path=new_path + func.substr(Unit.path, len(old_path) + 1),
+            depth=Unit.depth + (new_depth - old_depth),
+        )
+        .execution_options(synchronize_session=False)
+    )
+    db.session.expire_all()
+
+
+def update_unit(user, unit: Unit, data: dict) -> Unit:
+    if not can(user, "unit.write", unit):
+        raise Forbidden()
+    before = snapshot(unit, UNIT_FIELDS)
+    for key in ("name", "kind", "quota_root"):
+        if key in data:
+            setattr(unit, key, data[key])
+    if "parent_code" in data:
+        parent = None
+        if data["parent_code"]:
+            parent = get_unit_by_code(data["parent_code"])
+            if parent is None:
+                raise ValidationError(
+                    fields={"parent_code": ["Không có đơn vị cấp trên với mã này."]}
+                )
+            if not can(user, "unit.write", parent):
+                raise Forbidden()
+        if parent is not unit.parent:
+            move_unit(unit, parent)
+    db.session.flush()
+    record(
+        "update",
+        "unit",
+        unit.code,
+        before=before,
+        after=snapshot(unit, UNIT_FIELDS),
+        unit_id=unit.id,
+    )
+    return unit
+
+
+def delete_unit(user, unit: Unit) -> None:
+    if not can(user, "unit.write", unit):
+        raise Forbidden()
+    if db.session.scalar(select(func.count()).where(Unit.parent_id == unit.id)):
+        raise Conflict("Không thể xóa: đơn vị còn đơn vị trực thuộc.")
+    if db.session.scalar(
+        select(func.count()).where((Person.unit_id == unit.id) | (Person.party_unit_id == unit.id))
+    ):
+        raise Conflict("Không thể xóa: đơn vị còn cán bộ.")
+    record("delete", "unit", unit.code, before=snapshot(unit, UNIT_FIELDS), unit_id=None)
+    db.session.delete(unit)
+    db.session.flush()
+
+
+def _apply_person(user, person: Person, data: dict) -> None:
+    if "unit_code" in data:
+        unit = get_unit_by_code(data["unit_code"])
+        if unit is None or not can(user, "unit.read", unit):
+            # a unit outside the user's reach is reported like an unknown one
+            raise ValidationError(fields={"unit_code": ["Không có đơn vị với mã này."]})
+        if not can(user, "person.write", unit):
+            raise Forbidden()
+        person.unit = unit
+    if "party_unit_code" in data:
+        pu = None
+        if data["party_unit_code"]:
+            pu = get_unit_by_code(data["party_unit_code"])
+            if pu is None:
+                raise ValidationError(fields={"party_unit_code": ["Không có chi bộ với mã này."]})
+        person.party_unit = pu
+    enums = {"gender": Gender, "category": Category, "party_status": PartyStatus}
+    for key in PERSON_FIELDS:
+        if key in data and key not in ("unit_id", "party_unit_id"):
+            value = data[key]
+            if key in enums and value is not None:
+                value = enums[key](value)
+            setattr(person, key, value)
+
+
+def create_person(user, data: dict) -> Person:
+    if db.session.scalar(select(Person.id).where(Person.code == data["code"])):
+        raise Conflict(f"Mã cán bộ {data['code']} đã tồn tại.", {"code": ["Mã đã tồn tại."]})
+    person = Person()
+    _apply_person(user, person, data)
+    db.session.add(person)
+    db.session.flush()
+    record(
+        "create",
+        "person",
+        person.code,
+        after=snapshot(person, PERSON_FIELDS),
+        unit_id=person.unit_id,
+    )
+    return person
+
+
+def update_person(user, person: Person, data: dict) -> Person:
+    if not can(user, "person.write", person.unit):
+        raise Forbidden()
+    if "code" in data and data["code"] != person.code:
+        raise ValidationError(fields={"code": ["Không được đổi mã cán bộ."]})
+    before = snapshot(person, PERSON_FIELDS)
+    merged = {
+        "is_party_member": data.get("is_party_member", person.is_party_member),
+        "birth_date": data.get("birth_date", person.birth_date),
+        "admitted_on": data.get("admitted_on", person.admitted_on),
+    }
+    if not merged["is_party_member"]:
+        merged["party_unit_code"] = data.get("party_unit_code") or (
+            person.party_unit.code if person.party_unit and "party_unit_code" not in data else None
+        )
+    from marshmallow import ValidationError as MError
+
+    try:
+        check_person_consistency(merged)
+    except MError as err:
+        raise ValidationError("Dữ liệu không hợp lệ.", err.messages) from None
+    _apply_person(user, person, data)
+    db.session.flush()
+    record(
+        "update",
+        "person",
+        person.code,
+        before=before,
+        after=snapshot(person, PERSON_FIELDS),
+        unit_id=person.unit_id,
+    )
+    return person
+
+
+def delete_person(user, person: Person) -> None:
+    if not can(user, "person.write", person.unit):
+        raise Forbidden()
+    record(
+        "delete",
+        "person",
+        person.code,
+        before=snapshot(person, PERSON_FIELDS),
+        unit_id=person.unit_id,
+    )
+    db.session.delete(person)
+    db.session.flush()

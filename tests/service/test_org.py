@@ -1,0 +1,130 @@
+"""Units tree (materialized path, moves, cycles) and people through the API."""
+
+from sqlalchemy import select
+
+from service.audit.models import AuditEntry
+from service.extensions import db
+from service.org.models import Person, Unit
+
+
+def _admin_headers(create_user, bearer):
+    return bearer(create_user(roles=[("admin", None)]))
+
+
+def test_subtree_is_one_range_and_excludes_lookalike_ids(create_unit):
+    root = create_unit("R")
+    a = create_unit("A", root)
+    a1 = create_unit("A1", a)
+    others = [create_unit(parent=root) for _ in range(12)]  # ids 10.. share a prefix with 1
+    inside = db.session.scalars(select(Unit.code).where(Unit.subtree_clause(a.path))).all()
+    assert sorted(inside) == ["A", "A1"]
+    assert a1.path == f"{root.path}{a.id}/{a1.id}/"
+    assert all(not o.path.startswith(a.path) for o in others)
+
+
+def test_move_unit_rewrites_subtree_paths(client, create_unit, create_user, bearer):
+    h = _admin_headers(create_user, bearer)
+    root, b = create_unit("R"), None
+    a = create_unit("A", root)
+    a1 = create_unit("A1", a)
+    a11 = create_unit("A11", a1)
+    b = create_unit("B", root)
+    res = client.patch("/api/v1/units/A1", json={"parent_code": "B"}, headers=h)
+    assert res.status_code == 200, res.get_json()
+    db.session.expire_all()
+    assert db.session.get(Unit, a1.id).path == f"{b.path}{a1.id}/"
+    assert db.session.get(Unit, a11.id).path == f"{b.path}{a1.id}/{a11.id}/"
+    assert db.session.get(Unit, a11.id).depth == 3
+    entry = db.session.scalars(select(AuditEntry).where(AuditEntry.object_id == "A1")).all()[-1]
+    assert entry.action == "update" and entry.before["path"] != entry.after["path"]
+
+
+def test_move_unit_under_its_descendant_is_refused(client, create_unit, create_user, bearer):
+    h = _admin_headers(create_user, bearer)
+    root = create_unit("R")
+    a = create_unit("A", root)
+    create_unit("A1", a)
+    for target in ("A1", "A"):
+        res = client.patch("/api/v1/units/A", json={"parent_code": target}, headers=h)
+        assert res.status_code == 400
+        assert "vòng lặp" in res.get_json()["error"]["message"]
+    db.session.expire_all()
+    assert db.session.get(Unit, a.id).parent_id == root.id
+
+
+def test_create_person_validates_in_vietnamese(client, create_unit, create_user, bearer):
+    unit = create_unit("A")
+    h = bearer(create_user(roles=[("staff", unit)]))
+    res = client.post(
+        "/api/v1/people",
+        json={
+            "code": "X1",
+            "unit_code": "A",
+            "birth_date": "31/02/1990",
+            "gender": "khác",
+            "bogus": 1,
+        },
+        headers=h,
+    )
+    assert res.status_code == 400
+    err = res.get_json()["error"]
+    assert err["fields"]["full_name"] == ["Bắt buộc nhập."]
+    assert "dd/mm/yyyy" in err["fields"]["birth_date"][0]
+    assert "Phải là một trong" in err["fields"]["gender"][0]
+    assert err["fields"]["bogus"] == ["Trường không được hỗ trợ."]
+    assert db.session.scalar(select(Person).where(Person.code == "X1")) is None
+
+
+def test_person_crud_with_dates_dd_mm_yyyy(client, create_unit, create_user, bearer):
+    unit = create_unit("A")
+    cell = create_unit("A-CB", unit, kind="chi bộ")
+    h = bearer(create_user(roles=[("staff", unit)]))
+    body = {
+        "code": "X1",
+        "full_name": "Lê Thị Hoa",
+        "unit_code": "A",
+        "birth_date": "05/09/1990",
+        "is_party_member": True,
+        "party_unit_code": "A-CB",
+        "admitted_on": "19/05/2015",
+        "category": "cong_chuc",
+        "gender": "nu",
+    }
+    res = client.post("/api/v1/people", json=body, headers=h)
+    assert res.status_code == 201, res.get_json()
+    assert res.get_json()["birth_date"] == "05/09/1990"
+    assert client.post("/api/v1/people", json=body, headers=h).status_code == 409
+    res = client.patch(
+        "/api/v1/people/X1", json={"position": "Trưởng phòng", "is_head": True}, headers=h
+    )
+    assert res.status_code == 200 and res.get_json()["is_head"] is True
+    res = client.patch("/api/v1/people/X1", json={"is_party_member": False}, headers=h)
+    assert res.status_code == 400  # still has a party cell and admission date
+    person = db.session.scalar(select(Person).where(Person.code == "X1"))
+    assert person.party_unit_id == cell.id and person.position == "Trưởng phòng"
+    assert client.delete("/api/v1/people/X1", headers=h).status_code == 204
+    assert db.session.scalar(select(Person).where(Person.code == "X1")) is None
+
+
+def test_people_listing_pages_and_searches(client, create_unit, create_person, create_user, bearer):
+    root = create_unit("R")
+    a = create_unit("A", root)
+    for i in range(7):
+        create_person(a, code=f"A{i}", full_name=f"Trần Văn {chr(65 + i)}")
+    create_person(root, code="R0", full_name="Đỗ Thị Mai")
+    h = bearer(create_user(roles=[("hr", root)]))
+    res = client.get("/api/v1/units/R/people?per_page=3&page=2", headers=h).get_json()
+    assert res["total"] == 8 and res["pages"] == 3 and len(res["items"]) == 3
+    res = client.get("/api/v1/units/A/people?q=mai", headers=h).get_json()
+    assert res["total"] == 0
+    res = client.get("/api/v1/units/R/people?q=%C4%90%E1%BB%97", headers=h).get_json()
+    assert [p["code"] for p in res["items"]] == ["R0"]
+    res = client.get("/api/v1/units/R/people?per_page=0", headers=h)
+    assert res.status_code == 400
+
+
+def test_delete_unit_with_people_is_409(client, create_unit, create_person, create_user, bearer):
+    h = _admin_headers(create_user, bearer)
+    a = create_unit("A")
+    create_person(a)
+    assert client.delete("/api/v1/units/A", headers=h).status_code == 409
