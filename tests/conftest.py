@@ -44,6 +44,7 @@ def app(tmp_path_factory):
     with app.app_context():
         db.session.remove()
         db.drop_all()
+        db.engine.dispose()
 
 
 @pytest.fixture(autouse=True)

@@ -6,6 +6,7 @@ JSON shape of every error: {"error": {"status": 400, "message": "...", "fields":
 from __future__ import annotations
 
 from flask import jsonify, render_template, request
+from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
 DEFAULT_MESSAGES = {
@@ -70,6 +71,12 @@ def init_app(app):
     @app.errorhandler(ServiceError)
     def _service_error(err: ServiceError):
         return error_response(err.status, err.message, err.fields)
+
+    @app.errorhandler(CSRFError)
+    def _csrf_error(err: CSRFError):
+        return error_response(
+            400, "Biểu mẫu hết hạn hoặc thiếu mã bảo vệ (CSRF). Tải lại trang rồi thử lại."
+        )
 
     @app.errorhandler(HTTPException)
     def _http_error(err: HTTPException):

@@ -72,6 +72,7 @@ class ParsedRows:
     rows: list[tuple[int, dict]] = field(default_factory=list)  # (excel row number, values)
     errors: list[CellError] = field(default_factory=list)
     unknown_columns: list[str] = field(default_factory=list)
+    columns: list[str] = field(default_factory=list)  # keys of the columns the file has
 
 
 YES = {"co", "x", "1", "true", "yes", "dung"}
@@ -243,7 +244,9 @@ def read_rows(
 
 
 def _parse_sheet(title, rows: Iterator, mapping, unknown, max_errors) -> ParsedRows:
-    out = ParsedRows(sheet=title, unknown_columns=unknown)
+    out = ParsedRows(
+        sheet=title, unknown_columns=unknown, columns=[c.key for c in mapping.values()]
+    )
     for cells in rows:
         values = {}
         blank = True

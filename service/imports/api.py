@@ -6,9 +6,9 @@ from flask import request, send_file
 from flask_login import current_user
 from sqlalchemy import select
 
-from service.auth.access import is_admin
+from service.auth.access import can, is_admin
 from service.common.api import Blueprint
-from service.common.errors import NotFound, ValidationError
+from service.common.errors import Forbidden, NotFound, ValidationError
 from service.common.spreadsheets import write_workbook
 from service.extensions import db
 from service.imports import operations as ops
@@ -33,6 +33,8 @@ def run_import(kind: str):
     """Shared by the API and the page: read the upload, run, keep the run even when it failed."""
     if kind not in RUNNERS:
         raise NotFound("Không có loại nhập này.")
+    if not can(current_user, f"import.{kind}"):
+        raise Forbidden()
     upload = request.files.get("file")
     if upload is None or not upload.filename:
         raise ValidationError("Chưa chọn tệp.", {"file": ["Bắt buộc chọn tệp .xlsx."]})

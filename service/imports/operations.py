@@ -36,7 +36,21 @@ PERSON_KEYS = [
     "party_status",
     "seriously_ill",
 ]
-DEFAULTS = {"position": "", "duty_group": "", "party_gap_days": 0}
+# values for a new person when the file has no such column
+DEFAULTS = {
+    "full_name": "",
+    "birth_date": None,
+    "gender": None,
+    "position": "",
+    "duty_group": "",
+    "is_head": False,
+    "category": None,
+    "is_party_member": False,
+    "admitted_on": None,
+    "party_gap_days": 0,
+    "party_status": None,
+    "seriously_ill": False,
+}
 CHUNK = 1000
 
 
@@ -74,6 +88,7 @@ def import_people(user, filename: str, data: bytes) -> ImportRun:
     if parsed is None or (errors and not parsed.rows):
         return _finish(run, errors, max_errors)
     sheet = parsed.sheet
+    present = set(parsed.columns)  # columns absent from the file keep their stored values
     write_paths = scope_paths(user, "import.people")
     read_paths = scope_paths(user, "unit.read")
 
@@ -141,11 +156,14 @@ def import_people(user, filename: str, data: bytes) -> ImportRun:
                 "Cán bộ này thuộc đơn vị ngoài phạm vi bạn được nhập dữ liệu.",
             )
             continue
-        values = {k: (v.get(k) if v.get(k) is not None else DEFAULTS.get(k)) for k in PERSON_KEYS}
+        values = {
+            k: (v[k] if v.get(k) is not None else DEFAULTS[k]) for k in PERSON_KEYS if k in present
+        }
         values["unit_id"] = unit[0]
-        values["party_unit_id"] = party[0] if party else None
+        if "party_unit_code" in present:
+            values["party_unit_id"] = party[0] if party else None
         if old is None:
-            values["code"] = code
+            values = {**DEFAULTS, "party_unit_id": None, **values, "code": code}
             inserts.append(values)
         else:
             current = {k: getattr(old, k) for k in PERSON_KEYS}

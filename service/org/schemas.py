@@ -89,8 +89,6 @@ def check_person_consistency(data: dict) -> None:
     adm = data.get("admitted_on")
     if adm and adm > today:
         errors["admitted_on"] = ["Ngày vào Đảng không được sau hôm nay."]
-    if adm and bd and adm <= bd:
-        errors["admitted_on"] = ["Ngày vào Đảng phải sau ngày sinh."]
     if not data.get("is_party_member", True):
         for key in ("party_unit_code", "admitted_on", "party_status"):
             if data.get(key):

@@ -1,0 +1,292 @@
+"""Imports of "Đơn vị" and "Cán bộ" (TEMPLATES.md): all or nothing, idempotent, every error
+listed with row and column, bad files answered with a clear message."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import zipfile
+from pathlib import Path
+
+import openpyxl
+import pytest
+from sqlalchemy import func, select
+
+from service.extensions import db
+from service.imports.models import ImportRun
+from service.org.models import Person, Unit
+
+EXAMPLES = Path(__file__).resolve().parents[3] / "shared" / "spec" / "examples" / "ratings-small"
+PEOPLE_HEAD = [
+    "Mã cán bộ",
+    "Họ và tên",
+    "Ngày sinh",
+    "Mã đơn vị",
+    "Đảng viên",
+    "Mã chi bộ",
+    "Ngày vào Đảng",
+]
+
+
+def xlsx(rows, title="Sheet", formula_cell=None):
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = title
+    for row in rows:
+        ws.append(row)
+    if formula_cell:
+        ws[formula_cell] = "=1+1"
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()
+
+
+def upload(client, headers, kind, data, name="tep.xlsx"):
+    return client.post(
+        f"/api/v1/imports/{kind}",
+        data={"file": (io.BytesIO(data), name)},
+        headers=headers,
+        content_type="multipart/form-data",
+    )
+
+
+@pytest.fixture
+def admin(create_user, bearer):
+    return bearer(create_user(roles=[("admin", None)]))
+
+
+@pytest.fixture
+def tree(create_unit):
+    r = create_unit("R")
+    a = create_unit("A", r)
+    create_unit("A-CB", a, kind="chi bộ")
+    create_unit("B", r)
+    return r
+
+
+def count(model):
+    return db.session.scalar(select(func.count(model.id)))
+
+
+def test_people_import_creates_then_is_idempotent(client, admin, tree):
+    data = xlsx(
+        [
+            [
+                " ma can bo ",
+                "HỌ VÀ TÊN",
+                "Ngày sinh",
+                "Mã đơn vị",
+                "Đảng viên",
+                "Mã chi bộ",
+                "Ngày vào Đảng",
+                "Cột lạ",
+            ],
+            [
+                "001",
+                "Nguyễn Văn An",
+                "05/09/1990",
+                "A",
+                "Có",
+                "A-CB",
+                dt.datetime(2015, 5, 19),
+                "x",
+            ],
+            ["002", "Trần Thị Bình", dt.datetime(1985, 1, 2), "B", "", None, None, None],
+        ]
+    )
+    res = upload(client, admin, "people", data)
+    assert res.status_code == 201, res.json
+    assert (res.json["created"], res.json["updated"], res.json["unchanged"]) == (2, 0, 0)
+    assert any("Cột lạ" in w for w in res.json["warnings"])
+    p = db.session.scalar(select(Person).where(Person.code == "001"))
+    assert p.birth_date == dt.date(1990, 9, 5) and p.is_party_member
+    assert p.admitted_on == dt.date(2015, 5, 19) and p.party_unit.code == "A-CB"
+    res = upload(client, admin, "people", data)
+    assert (res.json["created"], res.json["updated"], res.json["unchanged"]) == (0, 0, 2)
+    changed = xlsx([PEOPLE_HEAD[:4], ["001", "Nguyễn Văn An", "05/09/1990", "B"]])
+    res = upload(client, admin, "people", changed)
+    assert (res.json["created"], res.json["updated"], res.json["unchanged"]) == (0, 1, 0)
+
+
+def test_people_import_lists_every_error_and_saves_nothing(client, admin, tree):
+    data = xlsx(
+        [
+            PEOPLE_HEAD,
+            ["P1", "Người Một", "31/02/1990", "A", "Có", "A-CB", "01/01/2010"],  # bad date
+            ["P2", "", "01/01/1990", "A", "Không", None, None],  # missing name
+            ["P3", "Người Ba", "01/01/1990", "KHONGCO", "Không", None, None],  # unknown unit
+            ["P4", "Người Bốn", "01/01/1990", "A", "có lẽ", None, None],  # bad yes/no
+            ["P5", "Người Năm", "01/01/1990", "A", "Không", None, "01/01/2010"],  # not a member
+            ["P6", "Người Sáu", "01/01/1990", "A", "Có", "A-CB", "01/01/2010"],
+            ["P6", "Người Sáu bis", "01/01/1990", "A", "Có", "A-CB", "01/01/2010"],  # duplicate
+            ["P7", "Người Bảy", "01/01/1990", "A", "Có", "KHONGCO", "01/01/2010"],  # unknown cell
+        ]
+    )
+    res = upload(client, admin, "people", data)
+    assert res.status_code == 400
+    run = res.json["error"]["import"]
+    got = {(e["row"], e["column"]) for e in run["errors"]}
+    assert {
+        (2, "Ngày sinh"),
+        (3, "Họ và tên"),
+        (4, "Mã đơn vị"),
+        (5, "Đảng viên"),
+        (6, "Ngày vào Đảng"),
+        (7, "Mã cán bộ"),
+        (8, "Mã cán bộ"),
+        (9, "Mã chi bộ"),
+    } <= got
+    assert all(e["sheet"] == "Sheet" and e["message"] for e in run["errors"])
+    assert count(Person) == 0
+    # the error list downloads as a spreadsheet with the same rows
+    dl = client.get(f"/api/v1/imports/runs/{run['id']}/errors.xlsx", headers=admin)
+    assert dl.status_code == 200
+    ws = openpyxl.load_workbook(io.BytesIO(dl.data)).active
+    assert ws.max_row >= len(run["errors"]) + 3
+
+
+def test_people_import_outside_reach_is_refused(client, create_user, bearer, tree):
+    a = db.session.scalar(select(Unit).where(Unit.code == "A"))
+    staff = bearer(create_user(roles=[("staff", a)]))
+    data = xlsx([PEOPLE_HEAD[:4], ["Q1", "Ngoài phạm vi", None, "B"], ["Q2", "Trong", None, "A"]])
+    res = upload(client, staff, "people", data)
+    assert res.status_code == 400
+    assert [e["column"] for e in res.json["error"]["import"]["errors"]] == ["Mã đơn vị"]
+    assert count(Person) == 0
+
+
+@pytest.mark.parametrize(
+    "data, message",
+    [
+        (b"Ma can bo,Ho va ten\n1,An\n", "không phải bảng tính"),
+        (b"PK\x03\x04broken zip", "không phải bảng tính"),
+        (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 600, "mật khẩu"),
+        (b"", "rỗng"),
+    ],
+    ids=["csv", "broken-zip", "password-or-xls", "empty"],
+)
+def test_bad_files_get_a_clear_message(client, admin, tree, data, message):
+    res = upload(client, admin, "people", data)
+    assert res.status_code == 400
+    errors = res.json["error"]["import"]["errors"]
+    assert message in errors[0]["message"]
+    assert count(Person) == 0
+
+
+def test_zip_that_is_not_a_workbook(client, admin, tree):
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as zf:
+        zf.writestr("hello.txt", "xin chào")
+    res = upload(client, admin, "people", buf.getvalue())
+    assert "không phải bảng tính" in res.json["error"]["import"]["errors"][0]["message"]
+
+
+def test_wrong_sheet_and_zero_rows(client, admin, tree):
+    res = upload(client, admin, "people", xlsx([["Tên", "Tuổi"], ["An", 3]]))
+    assert "cột bắt buộc" in res.json["error"]["import"]["errors"][0]["message"]
+    res = upload(client, admin, "people", xlsx([PEOPLE_HEAD]))
+    assert "không có dòng dữ liệu" in res.json["error"]["import"]["errors"][0]["message"]
+
+
+def test_formula_cell_is_reported(client, admin, tree):
+    data = xlsx([PEOPLE_HEAD[:4], ["F1", "Có công thức", None, "A"]], formula_cell="B2")
+    res = upload(client, admin, "people", data)
+    err = res.json["error"]["import"]["errors"][0]
+    assert (err["row"], err["column"]) == (2, "Họ và tên") and "công thức" in err["message"]
+
+
+def test_oversized_upload_is_413_with_message(app, client, admin, tree):
+    limit = app.config["MAX_CONTENT_LENGTH"]
+    app.config["MAX_CONTENT_LENGTH"] = 1024
+    try:
+        res = upload(client, admin, "people", b"x" * 4096)
+    finally:
+        app.config["MAX_CONTENT_LENGTH"] = limit
+    assert res.status_code == 413
+    assert "quá lớn" in res.json["error"]["message"]
+
+
+def test_units_import_any_order_and_idempotent(client, admin):
+    head = ["Mã đơn vị", "Tên đơn vị", "Mã đơn vị cấp trên", "Loại đơn vị", "Đơn vị tính tỷ lệ"]
+    data = xlsx(
+        [
+            head,
+            ["C", "Con", "P", "phòng", "Không"],
+            ["P", "Cha", None, "sở", "Có"],
+            ["G", "Cháu", "C", "tổ", "x"],
+        ]
+    )
+    res = upload(client, admin, "units", data)
+    assert res.status_code == 201 and res.json["created"] == 3, res.json
+    units = {u.code: u for u in db.session.scalars(select(Unit))}
+    assert units["G"].path == f"/{units['P'].id}/{units['C'].id}/{units['G'].id}/"
+    assert units["P"].quota_root and units["G"].quota_root and not units["C"].quota_root
+    res = upload(client, admin, "units", data)
+    assert (res.json["created"], res.json["updated"], res.json["unchanged"]) == (0, 0, 3)
+
+
+@pytest.mark.parametrize(
+    "rows, column, message",
+    [
+        ([["X", "Một", None], ["X", "Hai", None]], "Mã đơn vị", "trùng"),
+        ([["X", "Một", "KHONGCO"]], "Mã đơn vị cấp trên", "Không có đơn vị cấp trên"),
+        ([["X", "Một", "Y"], ["Y", "Hai", "X"]], "Mã đơn vị cấp trên", "vòng lặp"),
+        ([["X", "Một", "X"]], "Mã đơn vị cấp trên", "chính nó"),
+    ],
+    ids=["duplicate", "unknown-parent", "cycle", "self-parent"],
+)
+def test_units_import_errors_save_nothing(client, admin, rows, column, message):
+    res = upload(
+        client, admin, "units", xlsx([["Mã đơn vị", "Tên đơn vị", "Mã đơn vị cấp trên"], *rows])
+    )
+    assert res.status_code == 400
+    errors = res.json["error"]["import"]["errors"]
+    assert any(e["column"] == column and message in e["message"] for e in errors), errors
+    assert count(Unit) == 0
+
+
+def test_units_import_cycle_with_existing_tree(client, admin, tree):
+    # R exists at the root; making R a child of A (which is under R) closes a loop
+    res = upload(
+        client,
+        admin,
+        "units",
+        xlsx([["Mã đơn vị", "Tên đơn vị", "Mã đơn vị cấp trên"], ["R", "Gốc", "A"]]),
+    )
+    assert res.status_code == 400 and "vòng lặp" in str(res.json)
+    assert db.session.scalar(select(Unit).where(Unit.code == "R")).parent_id is None
+
+
+def test_blank_templates_have_guide_and_validation(client, admin):
+    for kind, first in (("people", "Mã cán bộ"), ("units", "Mã đơn vị")):
+        res = client.get(f"/api/v1/imports/templates/{kind}.xlsx", headers=admin)
+        wb = openpyxl.load_workbook(io.BytesIO(res.data))
+        assert wb.sheetnames[1] == "Hướng dẫn"
+        ws = wb.worksheets[0]
+        assert ws["A1"].value == first and ws.max_row == 2
+        assert ws.data_validations.dataValidation  # lists for yes/no and fixed values
+
+
+def test_blank_template_round_trips(client, admin, tree):
+    """The example row of the downloaded template imports (after pointing it at a real unit)."""
+    res = client.get("/api/v1/imports/templates/people.xlsx", headers=admin)
+    wb = openpyxl.load_workbook(io.BytesIO(res.data))
+    ws = wb.worksheets[0]
+    heads = [c.value for c in ws[1]]
+    ws.cell(2, heads.index("Mã đơn vị") + 1, "A")
+    ws.cell(2, heads.index("Mã chi bộ") + 1, "A-CB")
+    buf = io.BytesIO()
+    wb.save(buf)
+    res = upload(client, admin, "people", buf.getvalue())
+    assert res.status_code == 201, res.json
+    assert res.json["created"] == 1
+
+
+@pytest.mark.skipif(not EXAMPLES.exists(), reason="shared/spec examples not beside the project")
+def test_spec_example_units_and_people_import(client, admin):
+    res = upload(client, admin, "units", (EXAMPLES / "don_vi.xlsx").read_bytes())
+    assert res.status_code == 201, res.json
+    res = upload(client, admin, "people", (EXAMPLES / "can_bo.xlsx").read_bytes())
+    assert res.status_code == 201, res.json
+    assert res.json["created"] == 237
+    assert count(ImportRun) == 2
