@@ -48,8 +48,11 @@ def app(tmp_path_factory):
 
 
 @pytest.fixture(autouse=True)
-def db_session(app):
+def db_session(request, app):
     """Bind one session to an outer transaction; commits inside become savepoint releases."""
+    if request.node.get_closest_marker("browser"):
+        yield None  # browser tests run a real server on a database of their own
+        return
     with app.app_context():
         engine = db.engine
     connection = engine.connect()
