@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask_login import current_user
 from sqlalchemy import func, or_, select
+from sqlalchemy.orm import contains_eager, selectinload
 
 from service.auth.access import scope_filter
 from service.common.api import Blueprint
@@ -113,7 +114,11 @@ def list_unit_people(args, code):
 def people_query(unit: Unit, q: str = ""):
     """People in the subtree of `unit`: one indexed range on units.path joined to people."""
     stmt = (
-        select(Person).join(Unit, Person.unit_id == Unit.id).where(Unit.subtree_clause(unit.path))
+        select(Person)
+        .join(Unit, Person.unit_id == Unit.id)
+        .where(Unit.subtree_clause(unit.path))
+        # each row shows its unit and party cell: load them with the page, not one query per row
+        .options(contains_eager(Person.unit), selectinload(Person.party_unit))
     )
     if q:
         stmt = stmt.where(
@@ -133,6 +138,7 @@ def list_people(args):
         select(Person)
         .join(Unit, Person.unit_id == Unit.id)
         .where(scope_filter(current_user, "person.read"))
+        .options(contains_eager(Person.unit), selectinload(Person.party_unit))
     )
     if args["q"]:
         stmt = stmt.where(

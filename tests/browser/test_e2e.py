@@ -18,8 +18,15 @@ from service.config import TestConfig
 from service.extensions import db
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"]
+ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
 
 pytestmark = [
     pytest.mark.browser,
@@ -89,17 +96,27 @@ def test_login_tree_import_and_error_table(server, browser, tmp_path):
     assert "Cán bộ (kể cả đơn vị cấp dưới): 55" in page.inner_text("main")
 
     page.click("text=Nhập dữ liệu")
-    good = people_file(tmp_path, [["E2E001", "Vũ Thị Hạnh", "12/03/1991", "DD-UB-VH", "Không"],
-                                  ["E2E002", "Ngô Văn Toàn", "01/01/1980", "DD-UB-KT", "Có"]],
-                       "tot.xlsx")
+    good = people_file(
+        tmp_path,
+        [
+            ["E2E001", "Vũ Thị Hạnh", "12/03/1991", "DD-UB-VH", "Không"],
+            ["E2E002", "Ngô Văn Toàn", "01/01/1980", "DD-UB-KT", "Có"],
+        ],
+        "tot.xlsx",
+    )
     page.select_option("select[name=kind]", "people")
     page.set_input_files("input[name=file]", str(good))
     page.click("#import-form button[type=submit]")
     assert "thêm mới 2" in page.inner_text("#import-ok")
 
-    bad = people_file(tmp_path, [["E2E003", "", "31/02/1990", "DD-UB-VH", "Có"],
-                                 ["E2E004", "Ngoài phạm vi", "01/01/1990", "DD-CA", "Không"]],
-                      "loi.xlsx")
+    bad = people_file(
+        tmp_path,
+        [
+            ["E2E003", "", "31/02/1990", "DD-UB-VH", "Có"],
+            ["E2E004", "Ngoài phạm vi", "01/01/1990", "DD-CA", "Không"],
+        ],
+        "loi.xlsx",
+    )
     page.set_input_files("input[name=file]", str(bad))
     page.click("#import-form button[type=submit]")
     assert "không lưu dòng nào" in page.inner_text("#import-failed")

@@ -290,3 +290,21 @@ def test_spec_example_units_and_people_import(client, admin):
     assert res.status_code == 201, res.json
     assert res.json["created"] == 237
     assert count(ImportRun) == 2
+
+
+def test_empty_rows_between_and_after_data_are_skipped(client, admin, tree):
+    data = xlsx(
+        [
+            PEOPLE_HEAD[:4],
+            ["E1", "Một", None, "A"],
+            [None, None, None, None],
+            ["E2", "Hai", None, "A"],
+            [None, "", None, None],
+        ]
+    )
+    res = upload(client, admin, "people", data)
+    assert res.status_code == 201, res.json
+    assert res.json["created"] == 2
+    bad = xlsx([PEOPLE_HEAD[:4], [None, None, None, None], ["E3", "", None, "A"]])
+    errors = upload(client, admin, "people", bad).json["error"]["import"]["errors"]
+    assert [(e["row"], e["column"]) for e in errors] == [(3, "Họ và tên")]
