@@ -1,0 +1,137 @@
+"""Shared set-up for the service benchmarks (bench_import.py, bench_listing.py).
+
+Which database (`--db sqlite|postgresql`), a fresh one each run, the schema built as
+`flask db upgrade` does, and small timing/memory helpers. Import this *before* `service`: the
+service reads DATABASE_URL when service.config is first imported.
+
+SQLite: a file under /tmp. PostgreSQL: the database `bench` on 127.0.0.1:5432 as user root
+(trust auth), dropped and created again by reset_database(); no other database is touched.
+"""
+
+from __future__ import annotations
+
+import os
+import resource
+import statistics
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+PG_HOST = os.environ.get("BENCH_PG_HOST", "127.0.0.1")
+PG_PORT = os.environ.get("BENCH_PG_PORT", "5432")
+PG_USER = os.environ.get("BENCH_PG_USER", "root")
+PG_DB = "bench"  # never the suite's `test` database
+
+
+def sqlite_file(name: str) -> Path:
+    return Path(os.environ.get("BENCH_TMP", "/tmp")) / f"{name}.sqlite"
+
+
+def db_url(kind: str, name: str) -> str:
+    if kind == "sqlite":
+        return f"sqlite:///{sqlite_file(name)}"
+    if kind == "postgresql":
+        return f"postgresql+psycopg://{PG_USER}@{PG_HOST}:{PG_PORT}/{PG_DB}"
+    raise SystemExit(f"unknown --db {kind}")
+
+
+def configure_env(kind: str, name: str) -> str:
+    """Point the service at the benchmark database; keep its instance dir out of the repo."""
+    url = db_url(kind, name)
+    os.environ["DATABASE_URL"] = url
+    os.environ.setdefault("SECRET_KEY", "bench-secret")
+    os.environ.setdefault("INSTANCE_PATH", "/tmp/bench_instance")
+    if "service" in sys.modules:
+        raise RuntimeError("configure_env() must run before `service` is imported")
+    return url
+
+
+def _pg(cmd: str, *args: str) -> None:
+    subprocess.run(
+        [cmd, "-h", PG_HOST, "-p", PG_PORT, "-U", PG_USER, *args], check=True, capture_output=True
+    )
+
+
+def reset_database(kind: str, name: str) -> None:
+    """A new, empty database: the SQLite file removed, or `bench` dropped and created again."""
+    if kind == "sqlite":
+        f = sqlite_file(name)
+        for suffix in ("", "-journal", "-wal", "-shm"):
+            Path(str(f) + suffix).unlink(missing_ok=True)
+    else:
+        assert PG_DB == "bench"
+        _pg("dropdb", "--if-exists", PG_DB)
+        _pg("createdb", PG_DB)
+
+
+def make_app():
+    from service import create_app
+
+    return create_app()
+
+
+def upgrade_schema(app) -> None:
+    """What `flask db upgrade` does."""
+    import logging
+
+    from flask_migrate import upgrade
+
+    with app.app_context():
+        upgrade()
+    logging.getLogger("alembic").setLevel(logging.WARNING)
+
+
+def peak_rss_mb() -> float:
+    """Peak resident set size of this process so far (Linux: ru_maxrss is in KiB)."""
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def current_rss_mb() -> float:
+    with open("/proc/self/statm") as f:
+        pages = int(f.read().split()[1])
+    return pages * os.sysconf("SC_PAGE_SIZE") / 1024 / 1024
+
+
+def summary_ms(samples: list[float]) -> dict:
+    """median / p95 / min / max of durations in seconds, as milliseconds."""
+    ms = sorted(s * 1000 for s in samples)
+    p95 = ms[min(len(ms) - 1, max(0, round(0.95 * len(ms)) - 1))]
+    return {
+        "n": len(ms),
+        "median": statistics.median(ms),
+        "p95": p95,
+        "min": ms[0],
+        "max": ms[-1],
+    }
+
+
+def code_version() -> str:
+    """The commit the service code is at, and whether service/ has uncommitted changes
+    (read-only git commands; other people may be editing the tree while a benchmark runs)."""
+    try:
+        head = subprocess.run(
+            ["git", "-C", str(ROOT), "log", "-1", "--format=%h %ci"],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.strip()
+        dirty = subprocess.run(
+            ["git", "-C", str(ROOT), "status", "--porcelain", "--", "service", "migrations"],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        return "unknown (not a git checkout)"
+    return head + (" + uncommitted changes in service/ or migrations/" if dirty else "")
+
+
+def fmt_ms(s: dict) -> str:
+    return (
+        f"median {s['median']:.1f} ms, p95 {s['p95']:.1f} ms "
+        f"(min {s['min']:.1f}, max {s['max']:.1f}, n={s['n']})"
+    )
