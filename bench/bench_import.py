@@ -224,8 +224,7 @@ def setup(args) -> None:
 
 
 WHAT_IFS = {
-    "render-nulls": "ORM bulk INSERT with execution_options(render_nulls=True) "
-    "(imports/operations.py:163)",
+    "render-nulls": "import_people's ORM bulk INSERT with execution_options(render_nulls=True)",
     "cache-normalize": "spreadsheets.normalize memoized (functools.lru_cache)",
 }
 

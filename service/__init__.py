@@ -20,6 +20,12 @@ def create_app(config: type | None = None) -> Flask:
         static_folder=str(config_module.BASE_DIR / "templates" / "static"),
     )
     app.config.from_object(config)
+    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql"):
+        # No server-side prepared statements: a generic plan for the subtree range queries can
+        # be 20-50x slower than a custom one (measured in bench/bench_listing.py).
+        opts = dict(app.config.get("SQLALCHEMY_ENGINE_OPTIONS") or {})
+        opts["connect_args"] = {**opts.get("connect_args", {}), "prepare_threshold": None}
+        app.config["SQLALCHEMY_ENGINE_OPTIONS"] = opts
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = config_module._secret_key()
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite:///") and not app.testing:

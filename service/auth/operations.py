@@ -189,5 +189,7 @@ def user_for_token(clear: str) -> User | None:
     token = db.session.scalar(select(ApiToken).where(ApiToken.token_hash == hash_token(clear)))
     if token is None or token.revoked_at is not None or not token.user.active:
         return None
-    token.last_used_at = now()
+    # record use at most every 5 minutes: a read must not become a write on every request
+    if token.last_used_at is None or now() - token.last_used_at > dt.timedelta(minutes=5):
+        token.last_used_at = now()
     return token.user

@@ -178,7 +178,10 @@ def import_people(user, filename: str, data: bytes) -> ImportRun:
     if errors:
         return _finish(run, errors, max_errors)
     for i in range(0, len(inserts), 5000):
-        db.session.execute(insert(Person), inserts[i : i + 5000])
+        # render_nulls: rows with different empty columns still go in one batch
+        db.session.execute(
+            insert(Person).execution_options(render_nulls=True), inserts[i : i + 5000]
+        )
     for i in range(0, len(updates), 5000):
         db.session.execute(update(Person), updates[i : i + 5000])
     run.created, run.updated, run.unchanged = len(inserts), len(updates), unchanged

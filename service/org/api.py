@@ -74,7 +74,8 @@ def get_unit(code):
     unit = ops.visible_unit(current_user, code)
     body = unit_out.dump(unit)
     body["people_count"] = db.session.scalar(
-        select(func.count(Person.id))
+        select(func.count())
+        .select_from(Person)
         .join(Unit, Person.unit_id == Unit.id)
         .where(Unit.subtree_clause(unit.path))
     )

@@ -145,7 +145,8 @@ class Person(db.Model):
     party_unit: Mapped[Unit | None] = relationship(foreign_keys=[party_unit_id])
 
     __table_args__ = (
-        Index("ix_people_unit_id_full_name", "unit_id", "full_name"),
+        # covers the people list of a subtree in its page order (full_name, code) per unit
+        Index("ix_people_unit_id_full_name", "unit_id", "full_name", "code"),
         Index("ix_people_party_unit_id", "party_unit_id"),
         Index("ix_people_full_name", "full_name"),
         CheckConstraint("party_gap_days >= 0", name="gap_days_non_negative"),

@@ -6,8 +6,7 @@ from collections import defaultdict
 
 from flask import Blueprint, current_app, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
-from sqlalchemy import and_, func, select
-from sqlalchemy.orm import aliased
+from sqlalchemy import func, select
 
 from service.auth.access import scope_filter, scope_paths
 from service.extensions import db
@@ -101,7 +100,7 @@ def unit_page(code):
     children = db.session.scalars(
         select(Unit).where(Unit.parent_id == unit.id).order_by(Unit.code)
     ).all()
-    child_counts = _child_counts(children)
+    child_counts = _child_counts(unit, children)
     return render_template(
         "org/unit.html",
         unit=unit,
@@ -116,21 +115,25 @@ def unit_page(code):
     )
 
 
-def _child_counts(children) -> dict[int, int]:
-    """People under each child unit, in one query (range join on the materialized path)."""
+def _child_counts(unit, children) -> dict[int, int]:
+    """People under each child unit: one grouped count over the unit's path range (an index
+    range the planner estimates well), summed per child here."""
     if not children:
         return {}
-    sub = aliased(Unit)
-    upper = func.substr(Unit.path, 1, func.length(Unit.path) - 1) + "0"
-    return dict(
-        db.session.execute(
-            select(Unit.id, func.count(Person.id))
-            .join(sub, and_(sub.path >= Unit.path, sub.path < upper))
-            .join(Person, Person.unit_id == sub.id)
-            .where(Unit.id.in_([c.id for c in children]))
-            .group_by(Unit.id)
-        ).all()
-    )
+    per_unit = db.session.execute(
+        select(Unit.path, func.count())
+        .select_from(Person)
+        .join(Unit, Person.unit_id == Unit.id)
+        .where(Unit.subtree_clause(unit.path))
+        .group_by(Unit.path)
+    ).all()
+    out = {c.id: 0 for c in children}
+    for path, n in per_unit:
+        for child in children:
+            if path.startswith(child.path):
+                out[child.id] += n
+                break
+    return out
 
 
 @bp.route("/people/<code>")

@@ -128,3 +128,23 @@ def test_delete_unit_with_people_is_409(client, create_unit, create_person, crea
     a = create_unit("A")
     create_person(a)
     assert client.delete("/api/v1/units/A", headers=h).status_code == 409
+
+
+def test_unit_page_counts_people_under_each_child(
+    client, create_unit, create_person, create_user, login_session
+):
+    root = create_unit("R")
+    a = create_unit("A", root)
+    a1 = create_unit("A1", a)
+    b = create_unit("B", root)
+    create_unit("C", root)
+    for unit, n in ((a, 1), (a1, 2), (b, 3), (root, 1)):
+        for _ in range(n):
+            create_person(unit)
+    login_session(client, create_user(roles=[("hr", root)]))
+    html = client.get("/units/R").get_data(as_text=True)
+    import re
+
+    rows = dict(re.findall(r"<code>(A|B|C)</code>.*?<td class=\"num\">(\d+)</td>", html, re.S))
+    assert rows == {"A": "3", "B": "3", "C": "0"}
+    assert "Cán bộ (kể cả đơn vị cấp dưới): 7" in html
