@@ -282,7 +282,6 @@ def test_blank_template_round_trips(client, admin, tree):
     assert res.json["created"] == 1
 
 
-@pytest.mark.skipif(not EXAMPLES.exists(), reason="shared/spec examples not beside the project")
 def test_spec_example_units_and_people_import(client, admin):
     res = upload(client, admin, "units", (EXAMPLES / "don_vi.xlsx").read_bytes())
     assert res.status_code == 201, res.json
