@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from flask_login import current_user
-from sqlalchemy import or_, select
+from sqlalchemy import select
 
 from service.auth import operations as ops
 from service.auth.access import is_admin
@@ -19,9 +19,10 @@ from service.auth.schemas import (
 )
 from service.common.api import Blueprint
 from service.common.errors import Forbidden, NotFound
+from service.common.queries import search_clause
 from service.common.schemas import ListArgsSchema, page_body
 from service.extensions import db
-from service.org.api import like, paginate
+from service.org.api import paginate
 
 blp = Blueprint("auth_api", __name__, url_prefix="/api/v1", description="Người dùng và quyền")
 
@@ -50,12 +51,7 @@ def list_users(args):
     _admin()
     stmt = select(User)
     if args["q"]:
-        stmt = stmt.where(
-            or_(
-                User.username.ilike(like(args["q"]), escape="\\"),
-                User.full_name.ilike(like(args["q"]), escape="\\"),
-            )
-        )
+        stmt = stmt.where(search_clause(args["q"], User.username, User.full_name))
     rows, total = paginate(stmt, args, (User.username,))
     return page_body(rows, user_out, args["page"], args["per_page"], total)
 

@@ -11,6 +11,7 @@ from service.auth.access import is_admin
 from service.auth.forms import EmptyForm, LoginForm, RoleForm, TokenForm, UserEditForm, UserForm
 from service.auth.models import ApiToken, User
 from service.common.errors import Forbidden, NotFound, ServiceError
+from service.common.queries import search_clause
 from service.extensions import db
 
 bp = Blueprint("auth", __name__)
@@ -99,7 +100,7 @@ def users():
     q = request.args.get("q", "").strip()
     stmt = select(User).order_by(User.username)
     if q:
-        stmt = stmt.where(User.username.ilike(f"%{q}%") | User.full_name.ilike(f"%{q}%"))
+        stmt = stmt.where(search_clause(q, User.username, User.full_name))
     return render_template(
         "admin/users.html", users=db.session.scalars(stmt.limit(500)).all(), form=form, q=q
     )

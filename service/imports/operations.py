@@ -74,7 +74,8 @@ def _read(run, data, columns, sheet):
     return parsed, list(parsed.errors)
 
 
-def _in_scope(user, action, path: str, paths) -> bool:
+def _in_scope(path: str, paths) -> bool:
+    """Is a unit path under one of `paths` (None: everywhere)?"""
     return paths is None or any(path.startswith(p) for p in paths)
 
 
@@ -128,15 +129,15 @@ def import_people(user, filename: str, data: bytes) -> ImportRun:
             continue
         ucode = v.get("unit_code")
         unit = units.get(ucode) if ucode else None
-        if ucode and (unit is None or not _in_scope(user, "unit.read", unit[1], read_paths)):
+        if ucode and (unit is None or not _in_scope(unit[1], read_paths)):
             err(rownum, "unit_code", ucode, "Không có đơn vị với mã này.")
             continue
-        if ucode and not _in_scope(user, "import.people", unit[1], write_paths):
+        if ucode and not _in_scope(unit[1], write_paths):
             err(rownum, "unit_code", ucode, "Đơn vị ngoài phạm vi bạn được nhập dữ liệu.")
             continue
         pcode = v.get("party_unit_code")
         party = units.get(pcode) if pcode else None
-        if pcode and (party is None or not _in_scope(user, "unit.read", party[1], read_paths)):
+        if pcode and (party is None or not _in_scope(party[1], read_paths)):
             err(rownum, "party_unit_code", pcode, "Không có chi bộ với mã này.")
             continue
         try:
@@ -148,7 +149,7 @@ def import_people(user, filename: str, data: bytes) -> ImportRun:
         if unit is None:
             continue  # missing required cell, reported already
         old = existing.get(code)
-        if old is not None and not _in_scope(user, "import.people", old.path, write_paths):
+        if old is not None and not _in_scope(old.path, write_paths):
             err(
                 rownum,
                 "person_code",

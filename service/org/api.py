@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from flask_login import current_user
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import contains_eager, selectinload
 
 from service.auth.access import scope_filter
 from service.common.api import Blueprint
+from service.common.queries import paginate as _paginate
+from service.common.queries import search_clause
 from service.common.schemas import ListArgsSchema, fields, page_body
 from service.extensions import db
 from service.org import operations as ops
@@ -28,18 +30,8 @@ class UnitListArgs(ListArgsSchema):
     parent_code = fields.String(load_default=None)
 
 
-def like(q: str) -> str:
-    return "%" + q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-
-
 def paginate(stmt, args, order_by):
-    total = db.session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery()))
-    rows = db.session.scalars(
-        stmt.order_by(*order_by)
-        .limit(args["per_page"])
-        .offset((args["page"] - 1) * args["per_page"])
-    ).all()
-    return rows, total
+    return _paginate(stmt, args["page"], args["per_page"], order_by)
 
 
 @blp.route("/units")
@@ -48,12 +40,7 @@ def list_units(args):
     """Danh sách đơn vị trong phạm vi của người dùng (tìm theo mã, tên)."""
     stmt = select(Unit).where(scope_filter(current_user, "unit.read"))
     if args["q"]:
-        stmt = stmt.where(
-            or_(
-                Unit.code.ilike(like(args["q"]), escape="\\"),
-                Unit.name.ilike(like(args["q"]), escape="\\"),
-            )
-        )
+        stmt = stmt.where(search_clause(args["q"], Unit.code, Unit.name))
     if args.get("parent_code"):
         parent = ops.visible_unit(current_user, args["parent_code"])
         stmt = stmt.where(Unit.parent_id == parent.id)
@@ -122,12 +109,7 @@ def people_query(unit: Unit, q: str = ""):
         .options(contains_eager(Person.unit), selectinload(Person.party_unit))
     )
     if q:
-        stmt = stmt.where(
-            or_(
-                Person.code.ilike(like(q), escape="\\"),
-                Person.full_name.ilike(like(q), escape="\\"),
-            )
-        )
+        stmt = stmt.where(search_clause(q, Person.code, Person.full_name))
     return stmt
 
 
@@ -142,12 +124,7 @@ def list_people(args):
         .options(contains_eager(Person.unit), selectinload(Person.party_unit))
     )
     if args["q"]:
-        stmt = stmt.where(
-            or_(
-                Person.code.ilike(like(args["q"]), escape="\\"),
-                Person.full_name.ilike(like(args["q"]), escape="\\"),
-            )
-        )
+        stmt = stmt.where(search_clause(args["q"], Person.code, Person.full_name))
     rows, total = paginate(stmt, args, (Person.full_name, Person.code))
     return page_body(rows, person_out, args["page"], args["per_page"], total)
 

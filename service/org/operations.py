@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from marshmallow import ValidationError as MError
 from sqlalchemy import func, select, update
 
 from service.audit.operations import record, snapshot
@@ -214,8 +215,6 @@ def update_person(user, person: Person, data: dict) -> Person:
         merged["party_unit_code"] = data.get("party_unit_code") or (
             person.party_unit.code if person.party_unit and "party_unit_code" not in data else None
         )
-    from marshmallow import ValidationError as MError
-
     try:
         check_person_consistency(merged)
     except MError as err:

@@ -148,3 +148,16 @@ def test_unit_page_counts_people_under_each_child(
     rows = dict(re.findall(r"<code>(A|B|C)</code>.*?<td class=\"num\">(\d+)</td>", html, re.S))
     assert rows == {"A": "3", "B": "3", "C": "0"}
     assert "Cán bộ (kể cả đơn vị cấp dưới): 7" in html
+
+
+def test_search_treats_like_wildcards_as_text(
+    client, create_unit, create_person, create_user, bearer
+):
+    a = create_unit("A")
+    create_person(a, code="W1", full_name="Lê Văn Hùng")
+    create_person(a, code="W_2", full_name="Trần 100% Đạt")
+    h = bearer(create_user(roles=[("hr", a)]))
+    found = client.get("/api/v1/units/A/people?q=%25", headers=h).json["items"]
+    assert [p["code"] for p in found] == ["W_2"]
+    found = client.get("/api/v1/people?q=_", headers=h).json["items"]
+    assert [p["code"] for p in found] == ["W_2"]
