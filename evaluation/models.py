@@ -1,0 +1,350 @@
+"""Yearly evaluation data: years with their rule pack and violation catalog, the inputs (monthly
+scores, yearly individual and unit inputs, violation records, history), the computed ratings with
+their explanation, the decisions on them, the per-unit workflow and background jobs.
+
+Ratings are replaced wholesale by a recompute; what people decide (proposal, final level) lives
+in RatingDecision so a recompute never loses it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    CheckConstraint,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    Numeric,
+    String,
+    Text,
+    UniqueConstraint,
+    func,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from service.extensions import db
+
+MONTHS = tuple(range(1, 13))
+Points = Numeric(5, 2)
+
+
+class EvalYear(db.Model):
+    """Năm đánh giá: its rule pack (RULES.md parameters) as JSON; catalog in ViolationTypeRow."""
+
+    __tablename__ = "eval_years"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    year: Mapped[int] = mapped_column(Integer, unique=True)
+    pack: Mapped[dict] = mapped_column(JSON)
+    pack_source: Mapped[str] = mapped_column(String(50), default="")
+    locked: Mapped[bool] = mapped_column(Boolean, default=False)
+    opened_at: Mapped[dt.datetime] = mapped_column(DateTime, server_default=func.now())
+    computed_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+
+    __table_args__ = (CheckConstraint("year BETWEEN 2000 AND 2100", name="year_range"),)
+
+
+class ViolationTypeRow(db.Model):
+    """One item of the year's Directive 24 catalog (RULES.md D)."""
+
+    __tablename__ = "violation_types"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    year_id: Mapped[int] = mapped_column(ForeignKey("eval_years.id", ondelete="CASCADE"))
+    code: Mapped[str] = mapped_column(String(10))
+    group: Mapped[int] = mapped_column(Integer)
+    title: Mapped[str] = mapped_column(Text)
+    applies_to: Mapped[str] = mapped_column(String(20))
+    severity: Mapped[str] = mapped_column(String(20))
+
+    __table_args__ = (
+        UniqueConstraint("year_id", "code"),
+        CheckConstraint("applies_to IN ('individual','collective','both')", name="applies_to"),
+        CheckConstraint("severity IN ('minor','serious')", name="severity"),
+    )
+
+
+class PersonEval(db.Model):
+    """Yearly individual inputs of one person (RULES.md A; template "Đánh giá cá nhân")."""
+
+    __tablename__ = "person_evals"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    year_id: Mapped[int] = mapped_column(ForeignKey("eval_years.id", ondelete="CASCADE"))
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"))
+    ct: Mapped[Decimal | None] = mapped_column(Points)
+    dd: Mapped[Decimal | None] = mapped_column(Points)
+    tp: Mapped[Decimal | None] = mapped_column(Points)
+    kl: Mapped[Decimal | None] = mapped_column(Points)
+    m1: Mapped[Decimal | None] = mapped_column(Points)
+    m2: Mapped[Decimal | None] = mapped_column(Points)
+    m3: Mapped[Decimal | None] = mapped_column(Points)
+    m4: Mapped[Decimal | None] = mapped_column(Points)
+    m5: Mapped[Decimal | None] = mapped_column(Points)
+    m6: Mapped[Decimal | None] = mapped_column(Points)
+    m7: Mapped[Decimal | None] = mapped_column(Points)
+    m8: Mapped[Decimal | None] = mapped_column(Points)
+    m9: Mapped[Decimal | None] = mapped_column(Points)
+    m10: Mapped[Decimal | None] = mapped_column(Points)
+    m11: Mapped[Decimal | None] = mapped_column(Points)
+    m12: Mapped[Decimal | None] = mapped_column(Points)
+    task_points: Mapped[Decimal | None] = mapped_column(Points)
+    tasks_total: Mapped[int] = mapped_column(Integer, default=0)
+    tasks_late: Mapped[int] = mapped_column(Integer, default=0)
+    tasks_exceeded: Mapped[int] = mapped_column(Integer, default=0)
+    months_worked: Mapped[int] = mapped_column(Integer, default=12)
+    maternity: Mapped[bool] = mapped_column(Boolean, default=False)
+    discipline_form: Mapped[str | None] = mapped_column(String(30))
+    discipline_year: Mapped[int | None] = mapped_column(Integer)
+    discipline_date: Mapped[dt.date | None] = mapped_column(Date)
+    party_discipline: Mapped[bool] = mapped_column(Boolean, default=False)
+    counted_before: Mapped[bool] = mapped_column(Boolean, default=False)
+    self_remedied: Mapped[bool] = mapped_column(Boolean, default=False)
+    under_review: Mapped[bool] = mapped_column(Boolean, default=False)
+    initiatives_base: Mapped[int] = mapped_column(Integer, default=0)
+    initiatives_city: Mapped[int] = mapped_column(Integer, default=0)
+    updated_at: Mapped[dt.datetime] = mapped_column(
+        DateTime, server_default=func.now(), onupdate=func.now()
+    )
+
+    person = relationship("Person")
+
+    __table_args__ = (
+        UniqueConstraint("year_id", "person_id"),
+        Index("ix_person_evals_person_id", "person_id"),
+        CheckConstraint("tasks_late <= tasks_total AND tasks_exceeded <= tasks_total", "tasks"),
+        CheckConstraint("months_worked BETWEEN 0 AND 12", name="months_worked"),
+    )
+
+
+class UnitEval(db.Model):
+    """Yearly unit inputs (RULES.md B; template "Đánh giá tập thể")."""
+
+    __tablename__ = "unit_evals"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    year_id: Mapped[int] = mapped_column(ForeignKey("eval_years.id", ondelete="CASCADE"))
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id", ondelete="CASCADE"))
+    ct: Mapped[Decimal | None] = mapped_column(Points)
+    dd: Mapped[Decimal | None] = mapped_column(Points)
+    tp: Mapped[Decimal | None] = mapped_column(Points)
+    kl: Mapped[Decimal | None] = mapped_column(Points)
+    k1: Mapped[bool] = mapped_column(Boolean, default=False)
+    k2: Mapped[bool] = mapped_column(Boolean, default=False)
+    k3: Mapped[bool] = mapped_column(Boolean, default=False)
+    k4: Mapped[bool] = mapped_column(Boolean, default=False)
+    task_points: Mapped[Decimal | None] = mapped_column(Points)
+    targets_total: Mapped[int] = mapped_column(Integer, default=0)
+    targets_done: Mapped[int] = mapped_column(Integer, default=0)
+    targets_late: Mapped[int] = mapped_column(Integer, default=0)
+    targets_exceeded: Mapped[int] = mapped_column(Integer, default=0)
+    subunits_total: Mapped[int] = mapped_column(Integer, default=0)
+    subunits_disciplined: Mapped[int] = mapped_column(Integer, default=0)
+    leadership_disciplined: Mapped[bool] = mapped_column(Boolean, default=False)
+    corruption_case: Mapped[bool] = mapped_column(Boolean, default=False)
+    under_review: Mapped[bool] = mapped_column(Boolean, default=False)
+    updated_at: Mapped[dt.datetime] = mapped_column(
+        DateTime, server_default=func.now(), onupdate=func.now()
+    )
+
+    unit = relationship("Unit")
+
+    __table_args__ = (
+        UniqueConstraint("year_id", "unit_id"),
+        CheckConstraint(
+            "targets_late <= targets_total AND targets_exceeded <= targets_total "
+            "AND targets_done <= targets_total AND subunits_disciplined <= subunits_total",
+            name="targets",
+        ),
+    )
+
+
+class Violation(db.Model):
+    """A recorded Directive 24 violation of a person or a unit (RULES.md D). Never deleted:
+    removal keeps the record with who, when and why."""
+
+    __tablename__ = "violations"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    year_id: Mapped[int] = mapped_column(ForeignKey("eval_years.id", ondelete="CASCADE"))
+    person_id: Mapped[int | None] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"))
+    unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id", ondelete="CASCADE"))
+    code: Mapped[str] = mapped_column(String(10))
+    found_on: Mapped[dt.date | None] = mapped_column(Date)
+    how_found: Mapped[str] = mapped_column(String(20), default="other")
+    evidence: Mapped[str] = mapped_column(Text, default="")
+    recorded_by: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    recorded_at: Mapped[dt.datetime] = mapped_column(DateTime, server_default=func.now())
+    removed_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    removed_by: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    removed_reason: Mapped[str | None] = mapped_column(Text)
+
+    person = relationship("Person")
+    unit = relationship("Unit")
+
+    __table_args__ = (
+        Index("ix_violations_year_person", "year_id", "person_id"),
+        Index("ix_violations_year_unit", "year_id", "unit_id"),
+        CheckConstraint("(person_id IS NULL) <> (unit_id IS NULL)", name="person_or_unit"),
+        CheckConstraint(
+            "how_found IN ('self_check','inspection','complaint','other')", name="how_found"
+        ),
+    )
+
+
+class History(db.Model):
+    """A past year's outcome of a person or unit (template "Lịch sử"); never recomputed."""
+
+    __tablename__ = "history"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    year: Mapped[int] = mapped_column(Integer)
+    person_id: Mapped[int | None] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"))
+    unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id", ondelete="CASCADE"))
+    official_level: Mapped[str | None] = mapped_column(String(3))
+    party_level: Mapped[str | None] = mapped_column(String(3))
+    awards: Mapped[list] = mapped_column(JSON, default=list)
+    initiatives_base: Mapped[int] = mapped_column(Integer, default=0)
+    initiatives_city: Mapped[int] = mapped_column(Integer, default=0)
+
+    __table_args__ = (
+        UniqueConstraint("year", "person_id"),
+        UniqueConstraint("year", "unit_id"),
+        Index("ix_history_person_id", "person_id"),
+        Index("ix_history_unit_id", "unit_id"),
+        CheckConstraint("(person_id IS NULL) <> (unit_id IS NULL)", name="person_or_unit"),
+    )
+
+
+class Rating(db.Model):
+    """A computed rating with its explanation (rule steps). `list_unit_id` is the unit whose
+    workflow list holds it: a person's unit for people, the parent unit for a unit (its own
+    unit when it has no parent). `scope` is the quota scope key as a JSON list."""
+
+    __tablename__ = "ratings"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    year_id: Mapped[int] = mapped_column(ForeignKey("eval_years.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(10))
+    person_id: Mapped[int | None] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"))
+    unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id", ondelete="CASCADE"))
+    list_unit_id: Mapped[int] = mapped_column(ForeignKey("units.id", ondelete="CASCADE"))
+    level: Mapped[str] = mapped_column(String(3))
+    score: Mapped[Decimal | None] = mapped_column(Numeric(6, 2))
+    task_points: Mapped[Decimal | None] = mapped_column(Points)
+    provisional: Mapped[bool] = mapped_column(Boolean, default=False)
+    scope: Mapped[str] = mapped_column(String(300), default="")
+    steps: Mapped[list] = mapped_column(JSON, default=list)
+    computed_at: Mapped[dt.datetime] = mapped_column(DateTime)
+
+    person = relationship("Person")
+    unit = relationship("Unit", foreign_keys=[unit_id])
+
+    __table_args__ = (
+        UniqueConstraint("year_id", "kind", "person_id"),
+        UniqueConstraint("year_id", "kind", "unit_id"),
+        Index("ix_ratings_list", "year_id", "list_unit_id"),
+        Index("ix_ratings_scope", "year_id", "scope"),
+        Index("ix_ratings_person_id", "person_id"),
+        CheckConstraint("kind IN ('official','party','unit')", name="kind"),
+        CheckConstraint("level IN ('XS','T','HT','KHT','NR')", name="level"),
+    )
+
+
+class RatingDecision(db.Model):
+    """What people decided on a rating (A11): the head's proposal and the committee's final
+    level. Kept apart from Rating so recomputing never loses it."""
+
+    __tablename__ = "rating_decisions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    year_id: Mapped[int] = mapped_column(ForeignKey("eval_years.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(10))
+    person_id: Mapped[int | None] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"))
+    unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id", ondelete="CASCADE"))
+    proposed_level: Mapped[str | None] = mapped_column(String(3))
+    proposal_reason: Mapped[str | None] = mapped_column(Text)
+    final_level: Mapped[str | None] = mapped_column(String(3))
+    final_reason: Mapped[str | None] = mapped_column(Text)
+    updated_at: Mapped[dt.datetime] = mapped_column(
+        DateTime, server_default=func.now(), onupdate=func.now()
+    )
+
+    __table_args__ = (
+        UniqueConstraint("year_id", "kind", "person_id"),
+        UniqueConstraint("year_id", "kind", "unit_id"),
+    )
+
+
+class Review(db.Model):
+    """The rating list of one unit in one year and where it stands in the workflow."""
+
+    __tablename__ = "reviews"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    year_id: Mapped[int] = mapped_column(ForeignKey("eval_years.id", ondelete="CASCADE"))
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id", ondelete="CASCADE"))
+    state: Mapped[str] = mapped_column(String(20), default="open")
+    version: Mapped[int] = mapped_column(Integer, default=0)
+    last_action: Mapped[str | None] = mapped_column(String(20))
+    last_reason: Mapped[str | None] = mapped_column(Text)
+    last_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    updated_at: Mapped[dt.datetime] = mapped_column(
+        DateTime, server_default=func.now(), onupdate=func.now()
+    )
+
+    unit = relationship("Unit")
+    year = relationship("EvalYear")
+
+    __table_args__ = (
+        UniqueConstraint("year_id", "unit_id"),
+        CheckConstraint("state IN ('open','submitted','approved')", name="state"),
+    )
+
+
+class QuotaOverride(db.Model):
+    """A council's other p for one quota scope and year (A10 exception), with its reason."""
+
+    __tablename__ = "quota_overrides"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    year_id: Mapped[int] = mapped_column(ForeignKey("eval_years.id", ondelete="CASCADE"))
+    scope: Mapped[str] = mapped_column(String(300))
+    p: Mapped[int] = mapped_column(Integer)
+    reason: Mapped[str] = mapped_column(Text)
+
+    __table_args__ = (
+        UniqueConstraint("year_id", "scope"),
+        CheckConstraint("p BETWEEN 0 AND 100", name="p_range"),
+    )
+
+
+class Job(db.Model):
+    """A background job (recompute) with its progress, run in-process or by an RQ worker."""
+
+    __tablename__ = "jobs"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(30))
+    key: Mapped[str] = mapped_column(String(200), default="")
+    params: Mapped[dict] = mapped_column(JSON, default=dict)
+    status: Mapped[str] = mapped_column(String(20), default="queued")
+    done: Mapped[int] = mapped_column(Integer, default=0)
+    total: Mapped[int] = mapped_column(Integer, default=0)
+    message: Mapped[str] = mapped_column(Text, default="")
+    result: Mapped[dict | None] = mapped_column(JSON)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, server_default=func.now())
+    started_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    finished_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+
+    __table_args__ = (
+        Index("ix_jobs_key_status", "key", "status"),
+        CheckConstraint("status IN ('queued','running','done','failed')", name="status"),
+    )
