@@ -72,7 +72,9 @@ __all__ = [
     "apply_quota",
     "cap",
     "ceiling_of",
+    "check_caps",
     "check_final_levels",
+    "check_quota",
     "check_proposal",
     "compute_year",
     "quota_allowed",
@@ -1257,6 +1259,7 @@ def compute_year(
     people: Iterable[PersonInput],
     approved_unit_levels: Mapping[str, Level] | None = None,
     scope_overrides: Mapping[Hashable, int] | None = None,
+    unit_ratings: Mapping[str, Rating] | None = None,
 ) -> YearResult:
     """Rate a year: B1–B4 and the B5 quota among siblings, then (B6) official ratings A1–A8
     with the A10 quota by (quota root, duty_group), then party ratings A1–A9 with the A10 quota
@@ -1267,10 +1270,22 @@ def compute_year(
     ("official", root, duty_group) or ("party", root) to another p (A10 exception). The result
     does not depend on the order of the inputs; duplicate codes raise ValueError. The cyclic
     garbage collector is paused while it runs (and restored): it builds no cycles.
+
+    unit_ratings, when given, are the year's unit ratings already computed (B1–B5, by an
+    earlier call over all units): unit_inputs are then not rated again, so people can be rated
+    in parts, each part closed under its quota scopes, with the heads capped as in one call.
     """
     with _gc_paused():
         return _compute_year(
-            year, pack, catalog, units, unit_inputs, people, approved_unit_levels, scope_overrides
+            year,
+            pack,
+            catalog,
+            units,
+            unit_inputs,
+            people,
+            approved_unit_levels,
+            scope_overrides,
+            unit_ratings,
         )
 
 
@@ -1296,6 +1311,7 @@ def _compute_year(
     people: Iterable[PersonInput],
     approved_unit_levels: Mapping[str, Level] | None,
     scope_overrides: Mapping[Hashable, int] | None,
+    unit_ratings: Mapping[str, Rating] | None = None,
 ) -> YearResult:
     c = _compile(pack, catalog)
     units = list(units)
@@ -1310,15 +1326,18 @@ def _compute_year(
     root_of = roots.get
     quota_root_of = tree.quota_root_of
     with localcontext(_CTX):
-        # B1–B4, then B5 among siblings
-        unit_ratings = [_rate_unit(ui, c) for ui in unit_inputs]
-        _quota(
-            unit_ratings,
-            [(_UNIT, tree.parent_of(r.code)) for r in unit_ratings],
-            pack.b5_p,
-            scope_overrides,
-        )
-        unit_result = {r.code: r for r in unit_ratings}
+        if unit_ratings is not None:
+            unit_result = dict(unit_ratings)
+        else:
+            # B1–B4, then B5 among siblings
+            rated = [_rate_unit(ui, c) for ui in unit_inputs]
+            _quota(
+                rated,
+                [(_UNIT, tree.parent_of(r.code)) for r in rated],
+                pack.b5_p,
+                scope_overrides,
+            )
+            unit_result = {r.code: r for r in rated}
 
         # B6: the units' levels (approved, else computed) cap their heads (A8).
         unit_ranks: dict[str, tuple[int, bool]] = {
@@ -1409,8 +1428,15 @@ def check_final_levels(
 ) -> list[str]:
     """A11: final levels of a list must keep A1 (NR), stay within each rating's caps (A1–A9 or
     B1–B4), keep the A10/B5 quota in every scope, and no head may still be provisional (A8)."""
+    ratings = list(ratings)
+    errors = check_caps(ratings, final_levels)
+    entries = [(scope_of(r), Level(final_levels.get(r.code, r.level))) for r in ratings]
+    return errors + check_quota(entries, p, overrides)
+
+
+def check_caps(ratings: Iterable[Rating], final_levels: Mapping[str, Level]) -> list[str]:
+    """A11 for each rating alone: A8 not provisional, A1 kept, final level ≤ the caps' ceiling."""
     errors: list[str] = []
-    counts: dict[Hashable, list[int]] = {}
     for r in ratings:
         final = Level(final_levels.get(r.code, r.level))
         if r.provisional:
@@ -1427,8 +1453,21 @@ def check_final_levels(
                 (s.rule_id for s in reversed(r.steps) if s.rule_id not in ("A10", "B5")), "A11"
             )
             errors.append(f"{rule}: {r.code} mức {final} vượt mức tối đa {ceiling}.")
+    return errors
+
+
+def check_quota(
+    entries: Iterable[tuple[Hashable, Level]],
+    p: int,
+    overrides: Mapping[Hashable, int] | None = None,
+) -> list[str]:
+    """A10/B5 on final levels: in each scope, XS ≤ k(p, n) with n = number at XS or T.
+    `entries` are (scope, final level) of every rating of the scopes to check."""
+    errors: list[str] = []
+    counts: dict[Hashable, list[int]] = {}
+    for scope, final in entries:
         if final is Level.XS or final is Level.T:
-            slot = counts.setdefault(scope_of(r), [0, 0])
+            slot = counts.setdefault(scope, [0, 0])
             slot[0] += 1
             if final is Level.XS:
                 slot[1] += 1

@@ -40,6 +40,8 @@ def create_app(config: type | None = None) -> Flask:
     api.init_app(app, spec_kwargs={"info": {"description": "API JSON của dịch vụ (tiếng Việt)."}})
     api.spec.components.security_scheme("bearer", {"type": "http", "scheme": "bearer"})
 
+    from evaluation import jobs as eval_jobs
+    from evaluation.api import blp as evaluation_api
     from service import models  # noqa: F401 - registers every model with the metadata
     from service.auth import login  # noqa: F401 - user and token loaders
     from service.auth import views as auth_views
@@ -50,7 +52,7 @@ def create_app(config: type | None = None) -> Flask:
     from service.org import views as org_views
     from service.org.api import blp as org_api
 
-    for blp in (org_api, auth_api, imports_api.blp):
+    for blp in (org_api, auth_api, imports_api.blp, evaluation_api):
         csrf.exempt(blp)
         api.register_blueprint(blp)
     app.register_blueprint(auth_views.bp)
@@ -58,6 +60,7 @@ def create_app(config: type | None = None) -> Flask:
     app.register_blueprint(imports_views.bp)
     errors.init_app(app)
     filters.init_app(app)
+    eval_jobs.init_app(app)
     _request_boundary(app)
 
     from service import commands

@@ -47,3 +47,40 @@ def init_app(app):
         )
         for username, role in summary["logins"]:
             click.echo(f"  {username:12} / {summary['password']}   ({role})")
+
+    @app.cli.command("rq-worker")
+    @click.option("--burst", is_flag=True, help="Xử lý hết hàng đợi rồi thoát.")
+    def rq_worker(burst):
+        """Chạy tiến trình xử lý công việc nền (RQ, cần REDIS_URL); chạy được trên nhiều máy."""
+        from redis import Redis
+        from rq import Queue, Worker
+
+        from evaluation.jobs import QUEUE
+
+        url = app.config.get("REDIS_URL")
+        if not url:
+            raise click.UsageError("Cần đặt REDIS_URL (ví dụ redis://127.0.0.1:6379/0).")
+        conn = Redis.from_url(url)
+        Worker([Queue(QUEUE, connection=conn)], connection=conn).work(burst=burst)
+
+    @app.cli.command("recompute")
+    @click.argument("year", type=int)
+    @click.option("--unit", "unit_code", default=None, help="Chỉ phạm vi tỷ lệ chứa đơn vị này.")
+    def recompute_cmd(year, unit_code):
+        """Tính lại kết quả xếp loại của một năm (in tiến độ)."""
+        from evaluation.compute import recompute
+        from evaluation.years import get_year
+        from service.org.models import Unit
+
+        unit = None
+        if unit_code:
+            unit = db.session.scalar(select(Unit).where(Unit.code == unit_code))
+            if unit is None:
+                raise click.BadParameter(f"Không có đơn vị {unit_code}.")
+
+        def progress(done, total, message):
+            click.echo(f"\r{message}: {done}/{total}", nl=False)
+
+        counts = recompute(get_year(year), unit, progress)
+        db.session.commit()
+        click.echo(f"\nĐã tính: {counts}")

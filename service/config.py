@@ -36,6 +36,12 @@ class Config:
     SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
     SECRET_KEY = None  # filled lazily in create_app so importing config never writes files
     REDIS_URL = os.environ.get("REDIS_URL")
+    # Background jobs: "thread" (in-process worker), "rq" (Redis queue) or "inline"; unset
+    # means rq when REDIS_URL is set, else thread.
+    JOBS_RUN = os.environ.get("JOBS_RUN") or None
+    # After an input changes: "job" (recompute its quota scope in the background), "sync"
+    # (recompute in the same transaction) or "off" (only on demand).
+    EVAL_RECOMPUTE = os.environ.get("EVAL_RECOMPUTE", "job")
     # Uploads larger than this are refused with a clear message (HTTP 413).
     MAX_CONTENT_LENGTH = int(os.environ.get("MAX_UPLOAD_MB", "50")) * 1024 * 1024
     WTF_CSRF_TIME_LIMIT = None
@@ -65,3 +71,6 @@ class TestConfig(Config):
     WTF_CSRF_ENABLED = True
     LOGIN_MAX_FAILURES = 3
     SERVER_NAME = None
+    JOBS_RUN = "inline"
+    EVAL_RECOMPUTE = "sync"
+    REDIS_URL = None

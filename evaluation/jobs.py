@@ -1,0 +1,269 @@
+"""Background jobs (recompute) with progress: an in-process worker thread by default, an RQ
+queue on Redis when REDIS_URL is set (start workers with `flask --app wsgi rq-worker`; several
+machines can share the queue), or inline (JOBS_RUN = "inline", used by the test suite).
+
+A Job row is created in the caller's transaction and handed to the runner only after that
+transaction commits (so the worker can see it). Progress lives outside the database (a dict in
+the process, or a Redis hash) because the job's own transaction holds the results until it
+commits; the Job row records queued → running → done | failed.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import threading
+from concurrent.futures import ThreadPoolExecutor
+
+from flask import current_app, has_app_context
+from sqlalchemy import event, select, update
+from sqlalchemy.orm import Session
+
+from evaluation.models import Job
+from service.extensions import db
+
+QUEUE = "evaluation"
+_executor: ThreadPoolExecutor | None = None
+_executor_lock = threading.Lock()
+_progress: dict[int, tuple[int, int, str]] = {}
+_progress_lock = threading.Lock()
+
+
+# --- progress --------------------------------------------------------------------------------
+
+
+def _redis(app=None):
+    from redis import Redis
+
+    app = app or current_app
+    return Redis.from_url(app.config["REDIS_URL"])
+
+
+def set_progress(job_id: int, done: int, total: int, message: str) -> None:
+    if current_app.config.get("REDIS_URL") and current_app.config.get("JOBS_RUN") == "rq":
+        _redis().hset(
+            f"eval:job:{job_id}", mapping={"done": done, "total": total, "message": message}
+        )
+        _redis().expire(f"eval:job:{job_id}", 86400)
+        return
+    with _progress_lock:
+        _progress[job_id] = (done, total, message)
+
+
+def get_progress(job_id: int) -> tuple[int, int, str] | None:
+    if current_app.config.get("REDIS_URL") and current_app.config.get("JOBS_RUN") == "rq":
+        data = _redis().hgetall(f"eval:job:{job_id}")
+        if not data:
+            return None
+        return (
+            int(data[b"done"]),
+            int(data[b"total"]),
+            data[b"message"].decode("utf-8"),
+        )
+    with _progress_lock:
+        return _progress.get(job_id)
+
+
+def job_out(job: Job) -> dict:
+    live = get_progress(job.id) if job.status in ("queued", "running") else None
+    done, total, message = live if live else (job.done, job.total, job.message)
+    return {
+        "id": job.id,
+        "kind": job.kind,
+        "params": job.params,
+        "status": job.status,
+        "done": done,
+        "total": total,
+        "percent": (100 * done // total) if total else (100 if job.status == "done" else 0),
+        "message": message,
+        "result": job.result,
+        "created_at": job.created_at.strftime("%d/%m/%Y %H:%M:%S") if job.created_at else None,
+        "finished_at": job.finished_at.strftime("%d/%m/%Y %H:%M:%S") if job.finished_at else None,
+    }
+
+
+# --- creating and dispatching ----------------------------------------------------------------
+
+
+def runner() -> str:
+    """ "rq" when REDIS_URL is set, else the configured runner ("thread" or "inline")."""
+    configured = current_app.config.get("JOBS_RUN")
+    if configured:
+        return configured
+    return "rq" if current_app.config.get("REDIS_URL") else "thread"
+
+
+def enqueue(kind: str, params: dict, key: str = "", user=None) -> Job:
+    """Create a job; it runs after the current transaction commits (inline: right now).
+    A queued job with the same key is reused instead of adding another."""
+    if key:
+        queued = db.session.scalar(
+            select(Job).where(Job.key == key, Job.status == "queued").limit(1)
+        )
+        if queued is not None:
+            return queued
+    job = Job(kind=kind, key=key, params=params, user_id=getattr(user, "id", None))
+    db.session.add(job)
+    db.session.flush()
+    if runner() == "inline":
+        _run_here(job)
+    else:
+        db.session.info.setdefault("jobs_to_dispatch", []).append(job.id)
+    return job
+
+
+def _dispatch(app, job_ids: list[int]) -> None:
+    with app.app_context():
+        how = runner()
+        for job_id in job_ids:
+            if how == "rq":
+                from rq import Queue
+
+                Queue(QUEUE, connection=_redis(app)).enqueue(
+                    "evaluation.jobs.rq_entry", job_id, job_timeout=3600
+                )
+            else:
+                _thread_pool().submit(_thread_entry, app, job_id)
+
+
+def _thread_pool() -> ThreadPoolExecutor:
+    global _executor
+    with _executor_lock:
+        if _executor is None:
+            # one worker: recomputes of one database never run over each other in a process
+            _executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="eval-job")
+        return _executor
+
+
+def wait_idle(timeout: float = 60) -> None:
+    """Wait until the in-process worker has finished what it was given (tests, shutdown)."""
+    pool = _thread_pool()
+    pool.submit(lambda: None).result(timeout=timeout)
+
+
+def _thread_entry(app, job_id: int) -> None:
+    with app.app_context():
+        try:
+            run(job_id)
+        finally:
+            db.session.remove()
+
+
+def rq_entry(job_id: int) -> None:
+    """What the RQ worker runs: inside the worker's app context (see commands rq-worker)."""
+    if has_app_context():
+        run(job_id)
+        return
+    from service import create_app
+
+    app = create_app()
+    with app.app_context():
+        run(job_id)
+
+
+# --- running ---------------------------------------------------------------------------------
+
+
+def _handlers():
+    from evaluation import compute
+    from evaluation.years import get_year
+    from service.org.models import Unit
+
+    def recompute_job(params, progress):
+        year_row = get_year(params["year"])
+        unit = None
+        if params.get("unit_code"):
+            unit = db.session.scalar(select(Unit).where(Unit.code == params["unit_code"]))
+        return compute.recompute(year_row, unit, progress)
+
+    return {"recompute": recompute_job}
+
+
+def run(job_id: int) -> None:
+    """Run a queued job in its own transactions: mark running, work, store the outcome."""
+    job = db.session.get(Job, job_id)
+    if job is None or job.status != "queued":
+        return
+    job.status = "running"
+    job.started_at = dt.datetime.now()
+    db.session.commit()
+    try:
+        result = _work(job)
+    except Exception as err:  # the job fails, the worker goes on
+        db.session.rollback()
+        current_app.logger.exception("job %s failed", job_id)
+        db.session.execute(
+            update(Job)
+            .where(Job.id == job_id)
+            .values(status="failed", message=f"Lỗi: {err}"[:2000], finished_at=dt.datetime.now())
+        )
+        db.session.commit()
+        return
+    db.session.commit()
+    _forget(job_id)
+    return result
+
+
+def _run_here(job: Job) -> None:
+    """Inline runner: the job's work joins the caller's transaction (tests, small scopes)."""
+    job.status = "running"
+    job.started_at = dt.datetime.now()
+    _work(job)
+    _forget(job.id)
+
+
+def _work(job: Job):
+    def progress(done, total, message):
+        set_progress(job.id, done, total, message)
+
+    result = _handlers()[job.kind](job.params, progress)
+    live = get_progress(job.id) or (0, 0, "")
+    job.status = "done"
+    job.done, job.total = live[0], live[1]
+    job.message = "Hoàn thành."
+    job.result = result
+    job.finished_at = dt.datetime.now()
+    db.session.flush()
+    return result
+
+
+def _forget(job_id: int) -> None:
+    with _progress_lock:
+        _progress.pop(job_id, None)
+
+
+# --- session hooks ---------------------------------------------------------------------------
+
+_hooked = False
+
+
+def init_app(app) -> None:
+    """Recompute (or create jobs for) the inputs changed in a transaction just before it commits,
+    and hand created jobs to the runner after it commits. Listens on every Session (the test
+    suite binds its own)."""
+    global _hooked
+    if _hooked:
+        return
+    _hooked = True
+    event.listen(Session, "before_commit", _before_commit)
+    event.listen(Session, "after_commit", _after_commit)
+    event.listen(Session, "after_rollback", _after_rollback)
+
+
+def _before_commit(session):
+    pending = session.info.pop("eval_recompute", None)
+    if not pending or not has_app_context():
+        return
+    from evaluation import compute
+
+    compute.apply_pending(pending)
+
+
+def _after_commit(session):
+    job_ids = session.info.pop("jobs_to_dispatch", None)
+    if job_ids and has_app_context():
+        _dispatch(current_app._get_current_object(), job_ids)
+
+
+def _after_rollback(session):
+    session.info.pop("jobs_to_dispatch", None)
+    session.info.pop("eval_recompute", None)

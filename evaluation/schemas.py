@@ -1,0 +1,210 @@
+"""Marshmallow schemas of the evaluation API: years, rule pack, catalog, inputs, decisions."""
+
+from __future__ import annotations
+
+from marshmallow import ValidationError, fields, validates_schema
+
+from service.common.schemas import BaseSchema, Length, OneOf, Range, VnDate
+
+DISCIPLINE_FORMS = {
+    "khien_trach": "khiển trách",
+    "canh_cao": "cảnh cáo",
+    "cach_chuc": "cách chức",
+    "giang_chuc": "giáng chức",
+    "buoc_thoi_viec": "buộc thôi việc",
+    "khai_tru": "khai trừ",
+}
+# light to heavy (RULES.md C): equal ranks are equally heavy
+DISCIPLINE_RANK = {
+    "khien_trach": 1,
+    "canh_cao": 2,
+    "cach_chuc": 3,
+    "giang_chuc": 3,
+    "buoc_thoi_viec": 4,
+    "khai_tru": 4,
+}
+HOW_FOUND = {
+    "self_check": "tự kiểm tra",
+    "inspection": "kiểm tra, giám sát",
+    "complaint": "phản ánh, khiếu nại",
+    "other": "khác",
+}
+LEVELS = ("XS", "T", "HT", "KHT", "NR")
+MONTH_KEYS = tuple(f"m{m}" for m in range(1, 13))
+
+
+def _points(maximum):
+    return fields.Decimal(
+        places=2,
+        allow_none=True,
+        validate=Range(0, maximum),
+        as_string=True,
+        error_messages={"invalid": "Phải là số."},
+    )
+
+
+def _count(maximum=100_000):
+    return fields.Integer(validate=Range(0, maximum))
+
+
+class YearInSchema(BaseSchema):
+    year = fields.Integer(required=True, validate=Range(2000, 2100))
+
+
+class PackSchema(BaseSchema):
+    """Any subset of the pack's parameters; RulePack.validate checks the whole pack."""
+
+    params = fields.Dict(keys=fields.String(), values=fields.Raw(), required=True)
+
+
+class CatalogItemSchema(BaseSchema):
+    code = fields.String(
+        required=True,
+        validate=fields.validate.Regexp(r"^[1-9]\.\d{2}$", error="Mã dạng 1.01 … 3.04."),
+    )
+    group = fields.Integer(required=True, validate=Range(1, 9))
+    title = fields.String(required=True, validate=Length(1, 2000))
+    applies_to = fields.String(
+        required=True,
+        validate=OneOf(["individual", "collective", "both"], ["cá nhân", "tập thể", "cả hai"]),
+    )
+    severity = fields.String(
+        required=True, validate=OneOf(["minor", "serious"], ["nhẹ (minor)", "nặng (serious)"])
+    )
+
+
+class CatalogUpdateSchema(BaseSchema):
+    group = fields.Integer(validate=Range(1, 9))
+    title = fields.String(validate=Length(1, 2000))
+    applies_to = fields.String(validate=OneOf(["individual", "collective", "both"]))
+    severity = fields.String(validate=OneOf(["minor", "serious"]))
+
+
+class PersonEvalSchema(BaseSchema):
+    """Yearly individual inputs. Every field is optional on update; absent keeps the value.
+
+    Monthly scores come either as m1 … m12 or as {"monthly_scores": {"1": 90, …}}."""
+
+    ct = _points(5)
+    dd = _points(5)
+    tp = _points(5)
+    kl = _points(5)
+    m1 = _points(100)
+    m2 = _points(100)
+    m3 = _points(100)
+    m4 = _points(100)
+    m5 = _points(100)
+    m6 = _points(100)
+    m7 = _points(100)
+    m8 = _points(100)
+    m9 = _points(100)
+    m10 = _points(100)
+    m11 = _points(100)
+    m12 = _points(100)
+    monthly_scores = fields.Dict(keys=fields.String(), values=fields.Raw(allow_none=True))
+    task_points = _points(70)
+    tasks_total = _count()
+    tasks_late = _count()
+    tasks_exceeded = _count()
+    months_worked = fields.Integer(validate=Range(0, 12))
+    maternity = fields.Boolean()
+    violations = fields.List(fields.String(validate=Length(1, 10)))
+    violations_removal_reason = fields.String(validate=Length(max=2000))
+    discipline_form = fields.String(
+        allow_none=True,
+        validate=OneOf(list(DISCIPLINE_FORMS), list(DISCIPLINE_FORMS.values())),
+    )
+    discipline_year = fields.Integer(allow_none=True, validate=Range(1950, 2100))
+    discipline_date = VnDate(allow_none=True)
+    party_discipline = fields.Boolean()
+    counted_before = fields.Boolean()
+    self_remedied = fields.Boolean()
+    under_review = fields.Boolean()
+    initiatives_base = _count(1000)
+    initiatives_city = _count(1000)
+
+    @validates_schema
+    def _months(self, data, **kwargs):
+        scores = data.pop("monthly_scores", None)
+        if scores is None:
+            return
+        errors = {}
+        field = _points(100)
+        for key, value in scores.items():
+            try:
+                month = int(key)
+            except (TypeError, ValueError):
+                month = 0
+            if not 1 <= month <= 12:
+                errors[str(key)] = ["Tháng phải từ 1 đến 12."]
+                continue
+            try:
+                data[f"m{month}"] = field.deserialize(value)
+            except ValidationError as err:
+                errors[str(key)] = err.messages
+        if errors:
+            raise ValidationError({"monthly_scores": errors})
+
+
+class UnitEvalSchema(BaseSchema):
+    ct = _points(5)
+    dd = _points(5)
+    tp = _points(5)
+    kl = _points(5)
+    k1 = fields.Boolean()
+    k2 = fields.Boolean()
+    k3 = fields.Boolean()
+    k4 = fields.Boolean()
+    violations = fields.List(fields.String(validate=Length(1, 10)))
+    violations_removal_reason = fields.String(validate=Length(max=2000))
+    task_points = _points(70)
+    targets_total = _count()
+    targets_done = _count()
+    targets_late = _count()
+    targets_exceeded = _count()
+    subunits_total = _count()
+    subunits_disciplined = _count()
+    leadership_disciplined = fields.Boolean()
+    corruption_case = fields.Boolean()
+    under_review = fields.Boolean()
+
+
+class ViolationInSchema(BaseSchema):
+    person_code = fields.String(validate=Length(1, 50))
+    unit_code = fields.String(validate=Length(1, 50))
+    code = fields.String(required=True, validate=Length(1, 10))
+    found_on = VnDate(load_default=None, allow_none=True)
+    how_found = fields.String(
+        load_default="other", validate=OneOf(list(HOW_FOUND), list(HOW_FOUND.values()))
+    )
+    evidence = fields.String(load_default="", validate=Length(max=5000))
+
+    @validates_schema
+    def _subject(self, data, **kwargs):
+        if bool(data.get("person_code")) == bool(data.get("unit_code")):
+            raise ValidationError("Cần đúng một trong person_code hoặc unit_code.", "person_code")
+
+
+class ReasonSchema(BaseSchema):
+    reason = fields.String(required=True, validate=Length(1, 2000))
+
+
+class TransitionSchema(BaseSchema):
+    reason = fields.String(load_default=None, allow_none=True, validate=Length(max=2000))
+    version = fields.Integer(load_default=None, allow_none=True)
+
+
+class LevelChoiceSchema(BaseSchema):
+    level = fields.String(required=True, validate=OneOf(list(LEVELS)))
+    reason = fields.String(load_default=None, allow_none=True, validate=Length(max=2000))
+
+
+class ComputeSchema(BaseSchema):
+    unit_code = fields.String(load_default=None, allow_none=True, validate=Length(max=50))
+    background = fields.Boolean(load_default=None, allow_none=True)
+
+
+class QuotaOverrideSchema(BaseSchema):
+    scope = fields.List(fields.String(allow_none=True), required=True)
+    p = fields.Integer(required=True, validate=Range(0, 100))
+    reason = fields.String(required=True, validate=Length(1, 2000))

@@ -1,0 +1,106 @@
+"""The year's dashboard: per unit (the chosen one and its direct children, each with its whole
+subtree), inputs complete, list state, and counts per level."""
+
+from __future__ import annotations
+
+from sqlalchemy import and_, case, func, select
+
+from evaluation.models import EvalYear, PersonEval, Rating, RatingDecision, Review
+from evaluation.workflow import STATE_LABELS
+from service.extensions import db
+from service.org.models import Person, Unit
+
+LEVELS = ("XS", "T", "HT", "KHT", "NR")
+
+
+def _subtree_counts(year_row: EvalYear, unit: Unit) -> dict:
+    in_tree = Unit.subtree_clause(unit.path)
+    people = db.session.scalar(
+        select(func.count())
+        .select_from(Person)
+        .join(Unit, Person.unit_id == Unit.id)
+        .where(in_tree)
+    )
+    evaluated = db.session.scalar(
+        select(func.count())
+        .select_from(PersonEval)
+        .join(Person, PersonEval.person_id == Person.id)
+        .join(Unit, Person.unit_id == Unit.id)
+        .where(PersonEval.year_id == year_row.id, in_tree)
+    )
+    final = func.coalesce(RatingDecision.final_level, RatingDecision.proposed_level, Rating.level)
+    levels = dict.fromkeys(LEVELS, 0)
+    for level, n in db.session.execute(
+        select(final, func.count())
+        .select_from(Rating)
+        .join(Unit, Rating.list_unit_id == Unit.id)
+        .outerjoin(
+            RatingDecision,
+            and_(
+                RatingDecision.year_id == Rating.year_id,
+                RatingDecision.kind == Rating.kind,
+                RatingDecision.person_id == Rating.person_id,
+            ),
+        )
+        .where(Rating.year_id == year_row.id, Rating.kind == "official", in_tree)
+        .group_by(final)
+    ):
+        levels[level] = n
+    states = dict(
+        db.session.execute(
+            select(Review.state, func.count())
+            .join(Unit, Review.unit_id == Unit.id)
+            .where(Review.year_id == year_row.id, in_tree)
+            .group_by(Review.state)
+        ).all()
+    )
+    return {"people": people, "evaluated": evaluated, "levels": levels, "states": states}
+
+
+def dashboard_rows(year_row: EvalYear, unit: Unit | None) -> list[dict]:
+    if unit is None:
+        shown = list(
+            db.session.scalars(select(Unit).where(Unit.parent_id.is_(None)).order_by(Unit.code))
+        )
+    else:
+        shown = [unit] + list(
+            db.session.scalars(select(Unit).where(Unit.parent_id == unit.id).order_by(Unit.code))
+        )
+    reviews = dict(
+        db.session.execute(
+            select(Review.unit_id, Review.state).where(
+                Review.year_id == year_row.id, Review.unit_id.in_([u.id for u in shown] or [0])
+            )
+        ).all()
+    )
+    own_people = dict(
+        db.session.execute(
+            select(Person.unit_id, func.count())
+            .where(Person.unit_id.in_([u.id for u in shown] or [0]))
+            .group_by(Person.unit_id)
+        ).all()
+    )
+    rows = []
+    for u in shown:
+        counts = _subtree_counts(year_row, u)
+        state = reviews.get(u.id, "open")
+        rows.append(
+            {
+                "unit_code": u.code,
+                "name": u.name,
+                "depth": u.depth,
+                "is_selected": unit is not None and u.id == unit.id,
+                "own_people": own_people.get(u.id, 0),
+                "people": counts["people"],
+                "evaluated": counts["evaluated"],
+                "complete": counts["people"] > 0 and counts["evaluated"] == counts["people"],
+                "state": state,
+                "state_label": STATE_LABELS[state],
+                "states_below": counts["states"],
+                "levels": counts["levels"],
+            }
+        )
+    return rows
+
+
+__all__ = ["dashboard_rows", "case"]
