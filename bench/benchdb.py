@@ -135,3 +135,69 @@ def fmt_ms(s: dict) -> str:
         f"median {s['median']:.1f} ms, p95 {s['p95']:.1f} ms "
         f"(min {s['min']:.1f}, max {s['max']:.1f}, n={s['n']})"
     )
+
+
+def bulk_insert(conn, table: str, columns: tuple[str, ...], rows) -> int:
+    """Insert plain tuples fast inside `conn`'s transaction (a SQLAlchemy Connection, e.g.
+    db.session.connection()): COPY on PostgreSQL, executemany on SQLite (Decimal as text).
+    Columns left out get their server defaults. Returns the number of rows."""
+    from decimal import Decimal
+
+    raw = conn.connection.driver_connection
+    n = 0
+    if conn.dialect.name == "postgresql":
+        with raw.cursor() as cur:
+            with cur.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+                    n += 1
+        return n
+    marks = ", ".join("?" for _ in columns)
+    sql = f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks})"
+    cur = raw.cursor()
+    try:
+        batch = []
+        for row in rows:
+            batch.append(tuple(str(x) if isinstance(x, Decimal) else x for x in row))
+            if len(batch) == 10_000:
+                cur.executemany(sql, batch)
+                n += len(batch)
+                batch = []
+        if batch:
+            cur.executemany(sql, batch)
+            n += len(batch)
+    finally:
+        cur.close()
+    return n
+
+
+def fix_sequences(conn, tables: tuple[str, ...]) -> None:
+    """PostgreSQL: after inserting explicit ids, move each table's id sequence past max(id)."""
+    if conn.dialect.name != "postgresql":
+        return
+    for table in tables:
+        conn.exec_driver_sql(
+            f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
+            f"COALESCE((SELECT max(id) FROM {table}), 0) + 1, false)"
+        )
+
+
+def load_average() -> str:
+    return " ".join(f"{x:.2f}" for x in os.getloadavg())
+
+
+def run_child(script: str, args: list[str], *, show_stderr: bool = False) -> dict:
+    """Run `script args` in a fresh interpreter started from this (small) parent and return the
+    dict it printed on a line "RESULT {json}". ru_maxrss survives fork+exec on Linux, so the
+    parent must stay small for the child's peak RSS to be the child's own."""
+    import json
+
+    proc = subprocess.run(
+        [sys.executable, script, *args], capture_output=True, text=True, env=os.environ.copy()
+    )
+    if show_stderr or proc.returncode:
+        sys.stderr.write(proc.stderr[-30000:])
+    if proc.returncode:
+        raise SystemExit(f"{Path(script).name} {' '.join(args)}: failed (exit {proc.returncode})")
+    line = next(x for x in proc.stdout.splitlines() if x.startswith("RESULT "))
+    return json.loads(line[len("RESULT ") :])

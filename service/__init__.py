@@ -41,6 +41,7 @@ def create_app(config: type | None = None) -> Flask:
     api.spec.components.security_scheme("bearer", {"type": "http", "scheme": "bearer"})
 
     from evaluation import jobs as eval_jobs
+    from evaluation import views as evaluation_views
     from evaluation.api import blp as evaluation_api
     from service import models  # noqa: F401 - registers every model with the metadata
     from service.auth import login  # noqa: F401 - user and token loaders
@@ -58,6 +59,7 @@ def create_app(config: type | None = None) -> Flask:
     app.register_blueprint(auth_views.bp)
     app.register_blueprint(org_views.bp)
     app.register_blueprint(imports_views.bp)
+    app.register_blueprint(evaluation_views.bp)
     errors.init_app(app)
     filters.init_app(app)
     eval_jobs.init_app(app)
