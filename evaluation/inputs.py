@@ -61,6 +61,23 @@ UNIT_EVAL_FIELDS = (
     "corruption_case",
     "under_review",
 )
+# an empty count means its default
+_PERSON_DEFAULTS = {
+    "tasks_total": 0,
+    "tasks_late": 0,
+    "tasks_exceeded": 0,
+    "months_worked": 12,
+    "initiatives_base": 0,
+    "initiatives_city": 0,
+}
+_UNIT_COUNTS = {
+    "targets_total",
+    "targets_done",
+    "targets_late",
+    "targets_exceeded",
+    "subunits_total",
+    "subunits_disciplined",
+}
 LOCKED_STATES = {"submitted": "đã gửi duyệt", "approved": "đã được phê duyệt"}
 
 
@@ -290,6 +307,8 @@ def save_person_eval(user, year_row: EvalYear, person: Person, data: dict) -> Pe
     else:
         before = snapshot(row, PERSON_EVAL_FIELDS)
     for key, value in data.items():
+        if value is None and key in _PERSON_DEFAULTS:
+            value = _PERSON_DEFAULTS[key]
         setattr(row, key, value)
     if row.discipline_date is not None and row.discipline_year is None:
         row.discipline_year = row.discipline_date.year
@@ -366,6 +385,8 @@ def save_unit_eval(user, year_row: EvalYear, unit: Unit, data: dict) -> UnitEval
     else:
         before = snapshot(row, UNIT_EVAL_FIELDS)
     for key, value in data.items():
+        if value is None and key in _UNIT_COUNTS:
+            value = 0
         setattr(row, key, value)
     errors = _unit_consistency(row)
     if errors:

@@ -44,7 +44,8 @@ def _points(maximum):
 
 
 def _count(maximum=100_000):
-    return fields.Integer(validate=Range(0, maximum))
+    """A count; an empty cell (null) means 0."""
+    return fields.Integer(allow_none=True, validate=Range(0, maximum))
 
 
 class YearInSchema(BaseSchema):
@@ -106,7 +107,7 @@ class PersonEvalSchema(BaseSchema):
     tasks_total = _count()
     tasks_late = _count()
     tasks_exceeded = _count()
-    months_worked = fields.Integer(validate=Range(0, 12))
+    months_worked = fields.Integer(allow_none=True, validate=Range(0, 12))  # empty: 12
     maternity = fields.Boolean()
     violations = fields.List(fields.String(validate=Length(1, 10)))
     violations_removal_reason = fields.String(validate=Length(max=2000))
