@@ -210,3 +210,70 @@ def test_compute_endpoint_runs_a_job_with_progress(client, world):
     assert job["status"] == "done" and job["done"] == job["total"] == 6
     assert job["result"]["official"] == 6
     assert db.session.scalar(select(Rating.id).where(Rating.kind == "official")) is not None
+
+
+def test_a8_head_is_provisional_until_the_unit_rating_is_approved(client, world, create_person):
+    staff, committee = world["h"]["staff"], world["h"]["committee"]
+    head = create_person(world["office"], code="WH", is_head=True)
+    assert _save(client, staff, head.code, _good_row(95)).status_code == 200
+    unit_body = {
+        "ct": 5, "dd": 5, "tp": 4, "kl": 4, "k1": True, "k2": True, "k3": True, "k4": True,
+        "task_points": 60, "targets_total": 10, "targets_done": 10, "targets_exceeded": 1,
+    }  # fmt: skip
+    res = client.put(f"/api/v1/years/{YEAR}/units/W-O/evaluation", json=unit_body, headers=staff)
+    assert res.status_code == 200, res.get_json()
+    # the office's rating (18 + 10 + 60 = 88 → T, B3: exceeded 1 of 10 < 30%) sits in the
+    # ward's list; the head is capped at T and provisional until that rating is approved
+    ward = client.get(f"/api/v1/years/{YEAR}/units/W/ratings", headers=staff).get_json()
+    office_rating = next(i for i in ward["items"] if i["kind"] == "unit")
+    assert office_rating["code"] == "W-O" and office_rating["level"] == "T"
+    mine = client.get(f"/api/v1/years/{YEAR}/people/WH/ratings", headers=staff).get_json()
+    official = next(i for i in mine["items"] if i["kind"] == "official")
+    assert official["level"] == "T" and official["provisional"] and "A8" in official["rules"]
+
+    url = f"/api/v1/years/{YEAR}/units"
+    assert client.post(f"{url}/W-O/review/submit", json={}, headers=staff).status_code == 200
+    res = client.post(f"{url}/W-O/review/approve", json={}, headers=committee)
+    assert res.status_code == 400 and "A8" in res.get_json()["error"]["message"]
+    # rate the unit first: approving the ward's list makes the head's cap final
+    assert client.post(f"{url}/W/review/submit", json={}, headers=staff).status_code == 200
+    assert client.post(f"{url}/W/review/approve", json={}, headers=committee).status_code == 200
+    mine = client.get(f"/api/v1/years/{YEAR}/people/WH/ratings", headers=staff).get_json()
+    official = next(i for i in mine["items"] if i["kind"] == "official")
+    assert official["level"] == "T" and not official["provisional"]
+    res = client.post(f"{url}/W-O/review/approve", json={}, headers=committee)
+    assert res.status_code == 200, res.get_json()
+
+
+def test_violation_records_with_evidence_and_removal(client, world):
+    staff = world["h"]["staff"]
+    body = {
+        "person_code": "W04",
+        "code": "2.03",
+        "found_on": f"15/06/{YEAR}",
+        "how_found": "inspection",
+        "evidence": "Biên bản kiểm tra số 12",
+    }
+    res = client.post(f"/api/v1/years/{YEAR}/violations", json=body, headers=staff)
+    assert res.status_code == 201, res.get_json()
+    vid = res.get_json()["id"]
+    bad = {**body, "code": "9.99"}
+    assert (
+        client.post(f"/api/v1/years/{YEAR}/violations", json=bad, headers=staff).status_code == 400
+    )
+    bad = {**body, "found_on": f"15/06/{YEAR + 1}"}
+    assert (
+        client.post(f"/api/v1/years/{YEAR}/violations", json=bad, headers=staff).status_code == 400
+    )
+    listed = client.get(f"/api/v1/years/{YEAR}/people/W04/violations", headers=staff).get_json()
+    assert listed["items"][0]["evidence"] == "Biên bản kiểm tra số 12"
+    assert listed["items"][0]["found_on"] == f"15/06/{YEAR}"
+    url = f"/api/v1/years/{YEAR}/violations/{vid}/remove"
+    assert client.post(url, json={}, headers=staff).status_code == 400
+    res = client.post(url, json={"reason": "Đã xác minh lại, không vi phạm"}, headers=staff)
+    assert res.status_code == 200 and res.get_json()["removed"] is True
+    assert client.post(url, json={"reason": "lần nữa"}, headers=staff).status_code == 409
+    audit = db.session.scalars(
+        select(AuditEntry.action).where(AuditEntry.object_type == "violation")
+    ).all()
+    assert audit == ["create", "remove"]

@@ -1,0 +1,145 @@
+"""Evaluation pages: years and rule pack, dashboard, entry grid, rating list with its actions,
+a person's own result, reach and CSRF."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from evaluation.years import open_year
+from service.extensions import db
+
+YEAR = 2025
+
+
+@pytest.fixture
+def ward(app, create_unit, create_person, create_user):
+    w = create_unit("PW", quota_root=True)
+    office = create_unit("PW-O", w)
+    people = [create_person(office, code=f"PW{i:02d}", is_party_member=i < 2) for i in range(4)]
+    admin = create_user(roles=[("admin", None)])
+    with app.test_request_context():
+        open_year(admin, YEAR)
+    db.session.commit()
+    return {
+        "ward": w,
+        "office": office,
+        "people": people,
+        "admin": admin,
+        "staff": create_user(roles=[("staff", w)]),
+        "committee": create_user(roles=[("committee", w)]),
+        "outsider": create_user(roles=[("staff", create_unit("OTHER"))]),
+    }
+
+
+def _csrf(html: str) -> str:
+    return re.search(r'name="csrf-token" content="([^"]+)"', html).group(1)
+
+
+def _enter(client, code, score):
+    html = client.get(f"/evaluation/{YEAR}/units/PW-O/entry").get_data(as_text=True)
+    body = {"ct": 5, "dd": 5, "tp": 5, "kl": 5, **{f"m{m}": score for m in range(1, 13)}}
+    res = client.put(
+        f"/api/v1/years/{YEAR}/people/{code}/evaluation",
+        json=body,
+        headers={"X-CSRFToken": _csrf(html)},
+    )
+    assert res.status_code == 200, res.get_json()
+
+
+def test_admin_opens_a_year_and_edits_the_pack_with_validation(client, ward, login_session):
+    login_session(client, ward["admin"])
+    html = client.get("/evaluation/").get_data(as_text=True)
+    assert "Mở năm đánh giá mới" in html and str(YEAR) in html
+    res = client.post("/evaluation/years", data={"year": "2026", "csrf_token": _csrf(html)})
+    assert res.status_code == 302 and res.location.endswith("/evaluation/2026/pack")
+    page = client.get("/evaluation/2026/pack").get_data(as_text=True)
+    assert "A10 tỷ lệ XS so với T (%)" in page and "1.01" in page
+    res = client.post("/evaluation/2026/pack", data={"a10_p": "150", "csrf_token": _csrf(page)})
+    assert res.status_code == 200 and "phải từ 0 đến 100" in res.get_data(as_text=True)
+    res = client.post("/evaluation/2026/pack", data={"a10_p": "25", "csrf_token": _csrf(page)})
+    assert res.status_code == 302
+    assert 'value="25"' in client.get("/evaluation/2026/pack").get_data(as_text=True)
+    # without the CSRF token nothing changes
+    res = client.post("/evaluation/2026/pack", data={"a10_p": "30"})
+    assert res.status_code == 400
+    assert 'value="25"' in client.get("/evaluation/2026/pack").get_data(as_text=True)
+
+
+def test_staff_sees_grid_results_and_only_the_allowed_actions(client, ward, login_session):
+    login_session(client, ward["staff"])
+    page = client.get(f"/evaluation/{YEAR}/units/PW-O/entry").get_data(as_text=True)
+    assert page.count('tr data-url="/api/v1/years/2025/people/') == 4
+    assert "Chưa nhập" in page and "grid.js" in page
+    for i, score in enumerate((95, 80, 70, 20)):
+        _enter(client, f"PW{i:02d}", score)
+    page = client.get(f"/evaluation/{YEAR}/units/PW-O").get_data(as_text=True)
+    assert page.count('<tr data-code="PW0') == 4 + 2  # official + party ratings
+    assert 'data-action="submit"' in page and 'data-action="approve"' not in page
+    assert "A2 điểm" in page  # the why, in Vietnamese, with its figures
+    dash = client.get(f"/evaluation/{YEAR}?unit=PW").get_data(as_text=True)
+    assert "Đang nhập" in dash and ">4<" in dash
+    me = client.get(f"/evaluation/{YEAR}/people/PW03").get_data(as_text=True)
+    assert "Không hoàn thành nhiệm vụ" in me and "A3" in me
+
+
+def test_committee_pages_show_approve_and_return_only_when_submitted(client, ward, login_session):
+    login_session(client, ward["staff"])
+    _enter(client, "PW00", 80)
+    page = client.get(f"/evaluation/{YEAR}/units/PW-O").get_data(as_text=True)
+    res = client.post(
+        f"/evaluation/{YEAR}/units/PW-O/review/submit", data={"csrf_token": _csrf(page)}
+    )
+    assert res.status_code == 302
+    login_session(client, ward["committee"])
+    page = client.get(f"/evaluation/{YEAR}/units/PW-O").get_data(as_text=True)
+    assert 'data-action="approve"' in page and 'data-action="return"' in page
+    assert 'data-action="submit"' not in page
+    res = client.post(
+        f"/evaluation/{YEAR}/units/PW-O/review/return",
+        data={"csrf_token": _csrf(page), "reason": ""},
+        follow_redirects=True,
+    )
+    assert "cần có lý do" in res.get_data(as_text=True)
+    res = client.post(
+        f"/evaluation/{YEAR}/units/PW-O/review/approve",
+        data={"csrf_token": _csrf(page)},
+        follow_redirects=True,
+    )
+    assert "Đã phê duyệt" in res.get_data(as_text=True)
+
+
+def test_pages_outside_reach_are_not_found(client, ward, login_session):
+    login_session(client, ward["outsider"])
+    assert client.get(f"/evaluation/{YEAR}/units/PW-O/entry").status_code == 404
+    assert client.get(f"/evaluation/{YEAR}/units/PW-O").status_code == 404
+    assert client.get(f"/evaluation/{YEAR}/people/PW00").status_code == 404
+    assert client.get(f"/evaluation/{YEAR}?unit=PW").status_code == 404
+
+
+def test_a_person_sees_their_own_result(client, ward, create_user, login_session):
+    login_session(client, ward["staff"])
+    _enter(client, "PW01", 85)
+    own = create_user()  # no role at all, linked to their own record
+    own.person_id = ward["people"][1].id
+    db.session.commit()
+    login_session(client, own)
+    res = client.get("/evaluation/me")
+    assert res.status_code == 302 and res.location.endswith(f"/evaluation/{YEAR}/people/PW01")
+    page = client.get(res.location).get_data(as_text=True)
+    assert "Hoàn thành tốt nhiệm vụ" in page and "A2 điểm" in page
+    # and nobody else's
+    assert client.get(f"/evaluation/{YEAR}/people/PW00").status_code == 404
+
+
+def test_recompute_button_shows_the_job_progress_page(client, ward, login_session):
+    login_session(client, ward["admin"])
+    page = client.get(f"/evaluation/{YEAR}?unit=PW").get_data(as_text=True)
+    res = client.post(
+        f"/evaluation/{YEAR}/compute",
+        data={"csrf_token": _csrf(page), "unit": "PW", "back": "/evaluation/2025?unit=PW"},
+    )
+    assert res.status_code == 302 and "/evaluation/jobs/" in res.location
+    job = client.get(res.location).get_data(as_text=True)
+    assert "hoàn thành" in job and "<progress" in job
