@@ -43,7 +43,8 @@ def init_app(app):
         db.session.commit()
         click.echo(
             f"Đã nạp {summary['units']} đơn vị, {summary['people']} cán bộ, "
-            f"{summary['users']} tài khoản."
+            f"{summary['users']} tài khoản; năm đánh giá 2025 với {summary['rated']} kết quả "
+            "xếp loại (đơn vị DD-UB-VP để trống cho nhập tay)."
         )
         for username, role in summary["logins"]:
             click.echo(f"  {username:12} / {summary['password']}   ({role})")
