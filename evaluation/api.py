@@ -6,12 +6,13 @@ from flask import current_app, request
 from flask_login import current_user
 from sqlalchemy import func, select
 
-from evaluation import compute, inputs, jobs, workflow, years
+from evaluation import compute, history, inputs, jobs, workflow, years
 from evaluation.models import Job, PersonEval, QuotaOverride, Rating, Review
 from evaluation.schemas import (
     CatalogItemSchema,
     CatalogUpdateSchema,
     ComputeSchema,
+    HistorySchema,
     LevelChoiceSchema,
     PackSchema,
     PersonEvalSchema,
@@ -435,6 +436,41 @@ def add_quota_override(data, year):
         after={"scope": data["scope"], "p": row.p, "reason": row.reason},
     )
     return {"scope": data["scope"], "p": row.p, "reason": row.reason}
+
+
+@blp.route("/people/<code>/history")
+def person_history(code):
+    """Kết quả các năm trước của một cán bộ (lịch sử, không tính lại)."""
+    person = visible_person(current_user, code, "evaluation.read")
+    return {"items": [history.history_out(h) for h in history.history_of(person_id=person.id)]}
+
+
+@blp.route("/people/<code>/history/<int:year>", methods=["PUT"])
+@blp.arguments(HistorySchema)
+def save_person_history(data, code, year):
+    """Ghi kết quả một năm trước của cán bộ (mức xếp loại, danh hiệu, sáng kiến)."""
+    _past_year(year)
+    person = visible_person(current_user, code, "evaluation.enter")
+    return history.history_out(history.save_history(current_user, year, data, person=person))
+
+
+@blp.route("/units/<code>/history")
+def unit_history(code):
+    unit = visible_unit(current_user, code, "evaluation.read")
+    return {"items": [history.history_out(h) for h in history.history_of(unit_id=unit.id)]}
+
+
+@blp.route("/units/<code>/history/<int:year>", methods=["PUT"])
+@blp.arguments(HistorySchema)
+def save_unit_history(data, code, year):
+    _past_year(year)
+    unit = visible_unit(current_user, code, "evaluation.enter")
+    return history.history_out(history.save_history(current_user, year, data, unit=unit))
+
+
+def _past_year(year: int) -> None:
+    if not 1950 <= year <= 2100:
+        raise ValidationError("Năm không hợp lệ.", {"year": ["Phải trong khoảng 1950–2100."]})
 
 
 @blp.route("/years/<int:year>/dashboard")

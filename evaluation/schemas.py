@@ -209,3 +209,33 @@ class QuotaOverrideSchema(BaseSchema):
     scope = fields.List(fields.String(allow_none=True), required=True)
     p = fields.Integer(required=True, validate=Range(0, 100))
     reason = fields.String(required=True, validate=Length(1, 2000))
+
+
+# RULES.md C and P: award codes, the same in pages, API, imports and exports
+PARTY_BADGE_MILESTONES = (30, 40, 45, 50, 55, 60, 65, 70, 75, 80, 85, 90)
+AWARD_CODES = (
+    "LDTT",
+    "CSTDCS",
+    "CSTD_TP",
+    "BK_TP",
+    "BK_TTG",
+    "GK",
+    "TTLDTT",
+    "TTLDXS",
+    "CO_TP",
+    "GK_DANG",
+    "DANG_5NAM",
+    "GK_TCD",
+    "TCD_5NAM",
+    *(f"HHD{m}" for m in PARTY_BADGE_MILESTONES),
+)
+
+
+class HistorySchema(BaseSchema):
+    """A past year's outcome (template "Lịch sử")."""
+
+    official_level = fields.String(allow_none=True, validate=OneOf(list(LEVELS)))
+    party_level = fields.String(allow_none=True, validate=OneOf(list(LEVELS)))
+    awards = fields.List(fields.String(validate=OneOf(list(AWARD_CODES))), load_default=list)
+    initiatives_base = _count(1000)
+    initiatives_city = _count(1000)

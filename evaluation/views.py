@@ -5,13 +5,14 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
+from marshmallow import ValidationError as MError
 from sqlalchemy import select
 
-from evaluation import compute, inputs, jobs, workflow, years
+from evaluation import compute, history, inputs, jobs, workflow, years
 from evaluation.api import grid_rows
-from evaluation.models import Job, Rating, ViolationTypeRow
+from evaluation.models import Job, Rating, Violation, ViolationTypeRow
 from evaluation.rules import Level, RulePack
-from evaluation.schemas import DISCIPLINE_FORMS, LEVELS
+from evaluation.schemas import DISCIPLINE_FORMS, HOW_FOUND, LEVELS, ViolationInSchema
 from evaluation.stats import dashboard_rows
 from service.audit.operations import record
 from service.auth.access import can, is_admin, scope_paths
@@ -310,8 +311,28 @@ def person_result(year, code):
     ]
     row = inputs.get_person_eval(year_row, person)
     codes = [v.code for v in inputs.active_violations(year_row, person_id=person.id)]
+    records = db.session.scalars(
+        select(Violation)
+        .where(Violation.year_id == year_row.id, Violation.person_id == person.id)
+        .order_by(Violation.id)
+    ).all()
+    catalog = db.session.scalars(
+        select(ViolationTypeRow)
+        .where(
+            ViolationTypeRow.year_id == year_row.id,
+            ViolationTypeRow.applies_to != "collective",
+        )
+        .order_by(ViolationTypeRow.code)
+    ).all()
     return render_template(
         "evaluation/person.html",
+        records=records,
+        catalog=catalog,
+        how_found=HOW_FOUND,
+        history=history.history_of(person_id=person.id),
+        may_enter=can(current_user, "evaluation.enter", person.unit)
+        and inputs.review_state(year_row, person.unit_id) == "open"
+        and not year_row.locked,
         year=year_row,
         person=person,
         items=items,
@@ -320,6 +341,58 @@ def person_result(year, code):
         state_labels=workflow.STATE_LABELS,
         all_years=years.list_years(),
     )
+
+
+@bp.route("/<int:year>/people/<code>/violations", methods=["POST"])
+@login_required
+def add_violation(year, code):
+    year_row = years.get_year(year)
+    person = visible_person(current_user, code, "evaluation.enter")
+    form = request.form
+    try:
+        data = ViolationInSchema().load(
+            {
+                "person_code": code,
+                "code": form.get("code", ""),
+                "found_on": form.get("found_on") or None,
+                "how_found": form.get("how_found") or "other",
+                "evidence": form.get("evidence", ""),
+            }
+        )
+        data.pop("person_code")
+        inputs.add_violation(current_user, year_row, data, person=person)
+        compute.note_change(year_row, person.unit_id)
+        flash(f"Đã ghi nhận vi phạm {data['code']}.", "info")
+    except MError as err:
+        db.session.rollback()
+        for field, msgs in err.messages.items():
+            flash(f"{field}: {' '.join(map(str, msgs))}", "error")
+    except ServiceError as err:
+        db.session.rollback()
+        flash(err.message, "error")
+    return redirect(url_for("evaluation.person_result", year=year, code=code))
+
+
+@bp.route("/<int:year>/violations/<int:violation_id>/remove", methods=["POST"])
+@login_required
+def remove_violation(year, violation_id):
+    year_row = years.get_year(year)
+    v = inputs.get_violation(year_row, violation_id)
+    person = visible_person(current_user, v.person.code, "evaluation.enter") if v.person else None
+    if person is None:
+        abort(404)
+    reason = (request.form.get("reason") or "").strip()
+    if not reason:
+        flash("Gỡ vi phạm cần có lý do.", "error")
+    else:
+        try:
+            inputs.remove_violation(current_user, year_row, v, reason)
+            compute.note_change(year_row, person.unit_id)
+            flash(f"Đã gỡ vi phạm {v.code}.", "info")
+        except ServiceError as err:
+            db.session.rollback()
+            flash(err.message, "error")
+    return redirect(url_for("evaluation.person_result", year=year, code=person.code))
 
 
 @bp.route("/me")

@@ -143,3 +143,56 @@ def test_recompute_button_shows_the_job_progress_page(client, ward, login_sessio
     assert res.status_code == 302 and "/evaluation/jobs/" in res.location
     job = client.get(res.location).get_data(as_text=True)
     assert "hoàn thành" in job and "<progress" in job
+
+
+def test_violation_recorded_and_removed_from_the_person_page(client, ward, login_session):
+    login_session(client, ward["staff"])
+    _enter(client, "PW02", 90)
+    page = client.get(f"/evaluation/{YEAR}/people/PW02").get_data(as_text=True)
+    assert 'id="add-violation"' in page
+    res = client.post(
+        f"/evaluation/{YEAR}/people/PW02/violations",
+        data={
+            "csrf_token": _csrf(page),
+            "code": "1.03",
+            "found_on": f"03/04/{YEAR}",
+            "how_found": "complaint",
+            "evidence": "Đơn phản ánh ngày 02/04",
+        },
+        follow_redirects=True,
+    )
+    html = res.get_data(as_text=True)
+    assert "Đã ghi nhận vi phạm 1.03" in html and "03/04/2025" in html
+    assert "phản ánh, khiếu nại" in html and "A5" in html  # the rating changed with it
+    bad = client.post(
+        f"/evaluation/{YEAR}/people/PW02/violations",
+        data={"csrf_token": _csrf(page), "code": "1.03", "found_on": "31/02/2025"},
+        follow_redirects=True,
+    ).get_data(as_text=True)
+    assert "Ngày không hợp lệ" in bad
+    from evaluation.models import Violation
+
+    vid = db.session.scalar(db.select(Violation.id).where(Violation.code == "1.03"))
+    res = client.post(
+        f"/evaluation/{YEAR}/violations/{vid}/remove",
+        data={"csrf_token": _csrf(page), "reason": "Đã xác minh: không vi phạm"},
+        follow_redirects=True,
+    )
+    assert "đã gỡ (Đã xác minh: không vi phạm)" in res.get_data(as_text=True)
+
+
+def test_history_through_the_api_and_on_the_person_page(client, ward, bearer, login_session):
+    h = bearer(ward["staff"])
+    url = "/api/v1/people/PW00/history"
+    body = {"official_level": "XS", "party_level": "XS", "awards": ["CSTDCS", "LDTT"]}
+    res = client.put(f"{url}/2023", json={**body, "initiatives_base": 1}, headers=h)
+    assert res.status_code == 200, res.get_json()
+    assert res.get_json()["awards"] == ["CSTDCS", "LDTT"]
+    assert client.put(f"{url}/2024", json={"awards": ["XYZ"]}, headers=h).status_code == 400
+    assert client.put(f"{url}/2024", json={"official_level": "A"}, headers=h).status_code == 400
+    # an open year is computed here, not imported as history
+    assert client.put(f"{url}/{YEAR}", json=body, headers=h).status_code == 409
+    assert [i["year"] for i in client.get(url, headers=h).get_json()["items"]] == [2023]
+    login_session(client, ward["staff"])
+    page = client.get(f"/evaluation/{YEAR}/people/PW00").get_data(as_text=True)
+    assert "Kết quả các năm trước" in page and "CSTDCS, LDTT" in page
