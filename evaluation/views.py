@@ -12,7 +12,13 @@ from evaluation import compute, history, inputs, jobs, workflow, years
 from evaluation.api import grid_rows
 from evaluation.models import Job, Rating, Violation, ViolationTypeRow
 from evaluation.rules import Level, RulePack
-from evaluation.schemas import DISCIPLINE_FORMS, HOW_FOUND, LEVELS, ViolationInSchema
+from evaluation.schemas import (
+    DISCIPLINE_FORMS,
+    HOW_FOUND,
+    LEVELS,
+    CatalogUpdateSchema,
+    ViolationInSchema,
+)
 from evaluation.stats import dashboard_rows
 from service.audit.operations import record
 from service.auth.access import can, is_admin, scope_paths
@@ -106,6 +112,31 @@ def pack(year):
         catalog=catalog,
         editable=is_admin(current_user) and not info["pack_locked"],
     )
+
+
+@bp.route("/<int:year>/catalog/<code>", methods=["POST"])
+@login_required
+def catalog_item(year, code):
+    year_row = years.get_year(year)
+    row = years.catalog_item(year_row, code)
+    try:
+        data = CatalogUpdateSchema().load(
+            {
+                "title": request.form.get("title", "").strip(),
+                "applies_to": request.form.get("applies_to", ""),
+                "severity": request.form.get("severity", ""),
+            }
+        )
+        years.update_catalog_item(current_user, year_row, row, data)
+        flash(f"Đã lưu mục {code}.", "info")
+    except MError as err:
+        db.session.rollback()
+        for field, msgs in err.messages.items():
+            flash(f"{code} — {field}: {' '.join(map(str, msgs))}", "error")
+    except ServiceError as err:
+        db.session.rollback()
+        flash(err.message, "error")
+    return redirect(url_for("evaluation.pack", year=year) + f"#c-{code}")
 
 
 @bp.route("/<int:year>")

@@ -196,3 +196,30 @@ def test_history_through_the_api_and_on_the_person_page(client, ward, bearer, lo
     login_session(client, ward["staff"])
     page = client.get(f"/evaluation/{YEAR}/people/PW00").get_data(as_text=True)
     assert "Kết quả các năm trước" in page and "CSTDCS, LDTT" in page
+
+
+def test_admin_edits_the_catalog_until_a_list_is_approved(client, ward, login_session):
+    login_session(client, ward["admin"])
+    page = client.get(f"/evaluation/{YEAR}/pack").get_data(as_text=True)
+    res = client.post(
+        f"/evaluation/{YEAR}/catalog/1.04",
+        data={
+            "csrf_token": _csrf(page),
+            "title": "Sử dụng thời gian làm việc để làm việc riêng (nguyên văn phụ lục)",
+            "applies_to": "individual",
+            "severity": "serious",
+        },
+        follow_redirects=True,
+    )
+    html = res.get_data(as_text=True)
+    assert "Đã lưu mục 1.04" in html and "(nguyên văn phụ lục)" in html
+    res = client.post(
+        f"/evaluation/{YEAR}/catalog/1.04",
+        data={"csrf_token": _csrf(page), "title": "", "applies_to": "x", "severity": "minor"},
+        follow_redirects=True,
+    )
+    assert "Phải là một trong" in res.get_data(as_text=True)
+    from evaluation.models import ViolationTypeRow
+
+    row = db.session.scalar(db.select(ViolationTypeRow).where(ViolationTypeRow.code == "1.04"))
+    assert row.severity == "serious" and row.title.endswith("(nguyên văn phụ lục)")
