@@ -38,19 +38,26 @@ def _redis(app=None):
     return Redis.from_url(app.config["REDIS_URL"])
 
 
+def _progress_in_redis() -> bool:
+    # as the runner decides: JOBS_RUN unset with REDIS_URL set is rq too (the worker is another
+    # process, so the progress must be where the web process reads it)
+    return bool(current_app.config.get("REDIS_URL")) and runner() == "rq"
+
+
 def set_progress(job_id: int, done: int, total: int, message: str) -> None:
-    if current_app.config.get("REDIS_URL") and current_app.config.get("JOBS_RUN") == "rq":
-        _redis().hset(
-            f"eval:job:{job_id}", mapping={"done": done, "total": total, "message": message}
-        )
-        _redis().expire(f"eval:job:{job_id}", 86400)
+    if _progress_in_redis():
+        key = f"eval:job:{job_id}"
+        pipe = _redis().pipeline()
+        pipe.hset(key, mapping={"done": done, "total": total, "message": message})
+        pipe.expire(key, 86400)
+        pipe.execute()
         return
     with _progress_lock:
         _progress[job_id] = (done, total, message)
 
 
 def get_progress(job_id: int) -> tuple[int, int, str] | None:
-    if current_app.config.get("REDIS_URL") and current_app.config.get("JOBS_RUN") == "rq":
+    if _progress_in_redis():
         data = _redis().hgetall(f"eval:job:{job_id}")
         if not data:
             return None
@@ -94,12 +101,20 @@ def runner() -> str:
 
 def enqueue(kind: str, params: dict, key: str = "", user=None) -> Job:
     """Create a job; it runs after the current transaction commits (inline: right now).
-    A queued job with the same key is reused instead of adding another."""
+    A queued job with the same key is reused instead of adding another: its row stays locked
+    until this transaction ends, so a worker cannot start it without this transaction's changes
+    (run() claims it with an UPDATE, which waits for the lock). It is handed to the runner again:
+    if no worker holds it any more (an in-process queue dies with its process) it still runs,
+    and if one does, only one run claims it."""
     if key:
         queued = db.session.scalar(
-            select(Job).where(Job.key == key, Job.status == "queued").limit(1)
+            select(Job).where(Job.key == key, Job.status == "queued").limit(1).with_for_update()
         )
         if queued is not None:
+            if runner() != "inline":
+                pending = db.session.info.setdefault("jobs_to_dispatch", [])
+                if queued.id not in pending:
+                    pending.append(queued.id)
             return queued
     job = Job(kind=kind, key=key, params=params, user_id=getattr(user, "id", None))
     db.session.add(job)
@@ -144,6 +159,9 @@ def _thread_entry(app, job_id: int) -> None:
     with app.app_context():
         try:
             run(job_id)
+        except Exception:  # the executor would keep it silently in a Future nobody reads
+            app.logger.exception("job %s could not be run", job_id)
+            raise
         finally:
             db.session.remove()
 
@@ -179,15 +197,22 @@ def _handlers():
 
 
 def run(job_id: int) -> None:
-    """Run a queued job in its own transactions: mark running, work, store the outcome."""
-    job = db.session.get(Job, job_id)
-    if job is None or job.status != "queued":
-        return
-    job.status = "running"
-    job.started_at = dt.datetime.now()
+    """Run a queued job in its own transactions: claim it, work, store the outcome."""
+    # The claim is one conditional UPDATE, the first statement of its transaction: it waits for
+    # a transaction that reused this queued job (enqueue locks the row) to commit, and on SQLite
+    # a first write waits for the lock where a read followed by a write fails at once.
+    claimed = db.session.execute(
+        update(Job)
+        .where(Job.id == job_id, Job.status == "queued")
+        .values(status="running", started_at=dt.datetime.now())
+    ).rowcount
     db.session.commit()
+    if claimed != 1:
+        return
+    job = db.session.get(Job, job_id)
     try:
         result = _work(job)
+        db.session.commit()  # storing the results may fail too: then the job failed
     except Exception as err:  # the job fails, the worker goes on
         db.session.rollback()
         current_app.logger.exception("job %s failed", job_id)
@@ -198,8 +223,8 @@ def run(job_id: int) -> None:
         )
         db.session.commit()
         return
-    db.session.commit()
-    _forget(job_id)
+    finally:
+        _forget(job_id)
     return result
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from sqlalchemy import select, update
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import IntegrityError, OperationalError
 
 from evaluation.compute import note_change, scope_tuple, stored_rating
 from evaluation.inputs import check_writable, list_unit_of_unit
@@ -179,10 +179,18 @@ _KIND_LABEL = {"official": "công chức, viên chức", "party": "đảng viên
 # --- actions ---------------------------------------------------------------------------------
 
 
+_BUSY = "Danh sách đang được người khác xử lý: tải lại trang rồi thử lại."
+
+
 def act(user, year_row: EvalYear, unit: Unit, action: str, reason=None, version=None) -> Review:
     if year_row.locked:
         raise Conflict(f"Năm {year_row.year} đã khóa.")
-    review = get_review(year_row, unit, create=True)
+    try:
+        review = get_review(year_row, unit, create=True)
+    except (IntegrityError, OperationalError) as err:
+        # the list's first action, twice at once: both found no review and insert one; the
+        # second hits the unique (year, unit) once the first commits, or SQLite's lock
+        raise Conflict(_BUSY) from err
     transition = next((t for t in TRANSITIONS if t.action == action), None)
     if transition is None:
         raise NotFound("Không có thao tác này.")
@@ -228,7 +236,7 @@ def act(user, year_row: EvalYear, unit: Unit, action: str, reason=None, version=
             .execution_options(synchronize_session=False)
         ).rowcount
     except OperationalError as err:  # SQLite: the other writer holds the lock
-        raise Conflict("Danh sách đang được người khác xử lý: tải lại trang rồi thử lại.") from err
+        raise Conflict(_BUSY) from err
     if changed != 1:
         raise Conflict("Danh sách vừa được người khác thay đổi: tải lại trang rồi thử lại.")
     db.session.refresh(review)
@@ -306,6 +314,21 @@ def _decision(year_row, rating: Rating) -> RatingDecision:
     return d
 
 
+def _touch(year_row: EvalYear, list_unit: Unit, state: str) -> None:
+    """A decision changes the list: bump its version while it is still in `state`, so an action
+    checked against the older version (an approval, a submission) gets 409 instead of passing
+    unchecked data, and a decision racing that action gets 409 once the action has committed."""
+    review = get_review(year_row, list_unit, create=True)
+    changed = db.session.execute(
+        update(Review)
+        .where(Review.id == review.id, Review.state == state)
+        .values(version=Review.version + 1)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    if changed != 1:
+        raise Conflict("Danh sách vừa được người khác thay đổi: tải lại trang rồi thử lại.")
+
+
 def propose(user, year_row, rating: Rating, list_unit: Unit, level: str, reason) -> RatingDecision:
     """A11: the head (through staff) proposes a lower level with a reason; never a higher one."""
     if not can(user, "evaluation.enter", list_unit):
@@ -314,6 +337,7 @@ def propose(user, year_row, rating: Rating, list_unit: Unit, level: str, reason)
     errors = check_proposal(Level(rating.level), Level(level), reason)
     if errors:
         raise ValidationError(errors[0], {"level": errors})
+    _touch(year_row, list_unit, "open")
     d = _decision(year_row, rating)
     before = {"proposed_level": d.proposed_level, "proposal_reason": d.proposal_reason}
     same = level == rating.level
@@ -344,6 +368,7 @@ def decide(user, year_row, rating: Rating, list_unit: Unit, level: str, reason) 
     errors = [e for e in errors if not e.startswith("A8")]
     if errors:
         raise ValidationError(errors[0], {"level": errors})
+    _touch(year_row, list_unit, "submitted")
     before = {"final_level": d.final_level, "final_reason": d.final_reason}
     d.final_level = level
     d.final_reason = (reason or "").strip() or None

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Flask, g, make_response, request
 from flask_login import current_user
 from sqlalchemy import event
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, OperationalError
 
 from service import config as config_module
 from service.extensions import api, csrf, db, login_manager, migrate
@@ -108,7 +108,8 @@ def _request_boundary(app: Flask) -> None:
         if response.status_code < 400:
             try:
                 db.session.commit()
-            except IntegrityError:
+            except (IntegrityError, OperationalError):
+                # a unique key taken meanwhile, or (SQLite) the write lock not obtained in time
                 db.session.rollback()
                 from service.common.errors import error_response
 

@@ -50,8 +50,10 @@ def app(tmp_path_factory):
 @pytest.fixture(autouse=True)
 def db_session(request, app):
     """Bind one session to an outer transaction; commits inside become savepoint releases."""
-    if request.node.get_closest_marker("browser"):
-        yield None  # browser tests run a real server on a database of their own
+    if any(request.node.get_closest_marker(m) for m in ("browser", "isolated_db")):
+        # browser tests run a real server, isolated_db tests workers and races, on a database
+        # of their own with committed data (other connections cannot see the outer transaction)
+        yield None
         return
     with app.app_context():
         engine = db.engine

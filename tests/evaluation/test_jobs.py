@@ -1,0 +1,490 @@
+"""Background recompute jobs with real workers: the in-process thread and an RQ worker on Redis.
+
+A worker uses connections of its own and cannot see the rolled-back transaction every other test
+runs in, so these tests (marked isolated_db) build an app on a database of their own with
+committed data: a SQLite file, or a fresh PostgreSQL database when TEST_DATABASE_URL points to
+PostgreSQL (created and dropped here)."""
+
+from __future__ import annotations
+
+import contextlib
+import itertools
+import os
+import random
+import threading
+import time
+import uuid
+from decimal import Decimal
+
+import pytest
+from sqlalchemy import func, make_url, select, text
+
+from evaluation import compute, jobs
+from evaluation.models import Job, PersonEval, Rating
+from evaluation.years import get_year, open_year
+from service import create_app
+from service.auth.models import Role, RoleAssignment, User
+from service.auth.operations import create_token
+from service.config import TestConfig
+from service.extensions import db
+from service.org.models import Category, Person, Unit
+from service.org.operations import set_path
+
+pytestmark = pytest.mark.isolated_db
+
+YEAR = 2025
+REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+_seq = itertools.count(1)
+
+
+# --- an app on a database of its own --------------------------------------------------------
+
+
+@contextlib.contextmanager
+def isolated_app(tmp_path, **settings):
+    """An app whose data is really committed: a SQLite file under tmp_path, or a PostgreSQL
+    database test_jobs_<pid>_<n> created beside TEST_DATABASE_URL's and dropped at the end."""
+    base = TestConfig.SQLALCHEMY_DATABASE_URI
+    pg_name = None
+    if base.startswith("postgresql"):
+        import psycopg
+
+        server = make_url(base).set(drivername="postgresql")
+        conninfo = server.render_as_string(hide_password=False)
+        pg_name = f"test_jobs_{os.getpid()}_{next(_seq)}"
+        with psycopg.connect(conninfo, autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{pg_name}"')
+            conn.execute(f'CREATE DATABASE "{pg_name}"')
+        url = make_url(base).set(database=pg_name).render_as_string(hide_password=False)
+    else:
+        url = f"sqlite:///{tmp_path / f'isolated_{next(_seq)}.db'}"
+    config = type("IsolatedConfig", (TestConfig,), {"SQLALCHEMY_DATABASE_URI": url, **settings})
+    app = None
+    try:
+        app = create_app(config)
+        with app.app_context():
+            db.create_all()
+        yield app
+    finally:
+        jobs.wait_idle(timeout=30)  # nothing of this app still running in the worker thread
+        if app is not None:
+            with app.app_context():
+                db.session.remove()
+                db.engine.dispose()
+        if pg_name:
+            with psycopg.connect(conninfo, autocommit=True) as conn:
+                conn.execute(f'DROP DATABASE IF EXISTS "{pg_name}" WITH (FORCE)')
+
+
+def good_row(score) -> dict:
+    return {"ct": 5, "dd": 5, "tp": 5, "kl": 5, **{f"m{m}": score for m in range(1, 13)}}
+
+
+SCORES = (95, 92, 91, 85, 75, 60)
+
+
+def bad_row() -> dict:
+    """Inputs rated KHT (score below the HT band)."""
+    return {"ct": 1, "dd": 1, "tp": 1, "kl": 1, **{f"m{m}": 20 for m in range(1, 13)}}
+
+
+def seed(app, scopes=(("W", 6), ("V", 3)), evals=True) -> dict:
+    """Quota roots (W, V…) each with an office (W-O…) of people W00…; admin, two staff and two
+    committee members at the first root; the year open; inputs for everyone (when `evals`).
+    Returns bearer headers by role, each token already used once (its first use is a write)."""
+    with app.app_context():
+        first = None
+        people = []
+        for root_code, n in scopes:
+            root = _unit(root_code, None, quota_root=True)
+            first = first or root
+            office = _unit(f"{root_code}-O", root)
+            for i in range(n):
+                person = Person(
+                    code=f"{root_code}{i:02d}",
+                    full_name=f"Nguyễn Văn {root_code}{i:02d}",
+                    unit=office,
+                    category=Category.CIVIL_SERVANT,
+                )
+                db.session.add(person)
+                people.append(person)
+        users = {
+            "admin": _user("admin", [(Role.ADMIN, None)]),
+            "staff": _user("staff", [(Role.STAFF, first)]),
+            "staff2": _user("staff2", [(Role.STAFF, first)]),
+            "committee": _user("committee", [(Role.COMMITTEE, first)]),
+            "committee2": _user("committee2", [(Role.COMMITTEE, first)]),
+        }
+        year_row = open_year(users["admin"], YEAR)
+        if evals:
+            for i, person in enumerate(people):
+                values = good_row(SCORES[i % len(SCORES)])
+                db.session.add(PersonEval(year_id=year_row.id, person_id=person.id, **values))
+        tokens = {name: create_token(user, "thử nghiệm")[1] for name, user in users.items()}
+        db.session.commit()
+    headers = {name: {"Authorization": f"Bearer {token}"} for name, token in tokens.items()}
+    client = app.test_client()
+    for h in headers.values():
+        assert client.get("/api/v1/years", headers=h).status_code == 200
+    return headers
+
+
+def _unit(code, parent, quota_root=False) -> Unit:
+    unit = Unit(code=code, name=f"Đơn vị {code}", kind="cơ quan", parent=parent)
+    unit.quota_root = quota_root
+    db.session.add(unit)
+    db.session.flush()
+    set_path(unit)
+    return unit
+
+
+def _user(username, roles) -> User:
+    from werkzeug.security import generate_password_hash
+
+    user = User(username=username, full_name=f"Người dùng {username}")
+    user.password_hash = generate_password_hash("matkhau123", method="pbkdf2:sha256:1")
+    for role, unit in roles:
+        user.roles.append(RoleAssignment(role=role, unit=unit))
+    db.session.add(user)
+    db.session.flush()
+    return user
+
+
+def wait_job(client, headers, job_id, timeout=15.0) -> dict:
+    deadline = time.monotonic() + timeout
+    while True:
+        res = client.get(f"/api/v1/jobs/{job_id}", headers=headers)
+        assert res.status_code == 200, res.get_json()
+        body = res.get_json()
+        if body["status"] in ("done", "failed"):
+            return body
+        assert time.monotonic() < deadline, f"job {job_id} did not finish: {body}"
+        time.sleep(0.02)
+
+
+def ratings(app, kind="official") -> dict[str, tuple[str, Decimal | None, int]]:
+    """code -> (level, score, row id) of the stored ratings, read on a fresh session."""
+    with app.app_context():
+        rows = db.session.execute(
+            select(Person.code, Rating.level, Rating.score, Rating.id)
+            .join(Rating, Rating.person_id == Person.id)
+            .where(Rating.kind == kind)
+        ).all()
+        return {code: (level, score, rid) for code, level, score, rid in rows}
+
+
+def jobs_by_key(app, key) -> list[Job]:
+    with app.app_context():
+        found = list(db.session.scalars(select(Job).where(Job.key == key).order_by(Job.id)))
+        db.session.expunge_all()
+        return found
+
+
+def compute_now(app) -> None:
+    with app.app_context():
+        compute.recompute(get_year(YEAR))
+        db.session.commit()
+
+
+def save_eval(app, code, values):
+    """Change one person's inputs in a session of our own and note the change (as a save does)."""
+    with app.app_context():
+        person = db.session.scalar(select(Person).where(Person.code == code))
+        row = db.session.scalar(select(PersonEval).where(PersonEval.person_id == person.id))
+        for key, value in values.items():
+            setattr(row, key, value)
+        db.session.flush()
+        compute.note_change(get_year(YEAR), person.unit_id)
+        db.session.commit()
+
+
+# --- the thread runner -----------------------------------------------------------------------
+
+
+@pytest.fixture
+def thread_app(tmp_path):
+    with isolated_app(tmp_path, JOBS_RUN="thread", EVAL_RECOMPUTE="job") as app:
+        yield app
+
+
+def test_thread_runner_computes_the_year_in_the_background(thread_app):
+    h = seed(thread_app)
+    client = thread_app.test_client()
+    res = client.post(f"/api/v1/years/{YEAR}/compute", json={}, headers=h["admin"])
+    assert res.status_code == 202, res.get_json()
+    queued = res.get_json()
+    assert queued["status"] == "queued" and queued["params"] == {"year": YEAR, "unit_code": None}
+    job = wait_job(client, h["admin"], queued["id"])
+    assert job["status"] == "done", job
+    assert job["done"] == job["total"] == 9 and job["percent"] == 100
+    assert job["result"] == {"units": 0, "official": 9, "party": 0, "people": 9}
+    assert job["message"] == "Hoàn thành." and job["finished_at"]
+    stored = ratings(thread_app)
+    assert sorted(stored) == [f"V{i:02d}" for i in range(3)] + [f"W{i:02d}" for i in range(6)]
+    # 6 at XS/T in W: the quota keeps one XS (as computed inline in test_api_flow)
+    assert [c for c, (level, *_) in stored.items() if level == "XS" and c[0] == "W"] == ["W00"]
+    # the staff member may follow it too; an unknown job is not found
+    assert client.get(f"/api/v1/jobs/{queued['id']}", headers=h["staff"]).status_code == 200
+    assert client.get("/api/v1/jobs/999999", headers=h["admin"]).status_code == 404
+
+
+def test_saving_an_input_queues_a_recompute_of_its_scope(thread_app):
+    h = seed(thread_app)
+    compute_now(thread_app)
+    before = ratings(thread_app)
+    assert before["W05"][0] != "KHT"
+    client = thread_app.test_client()
+    res = client.put(
+        f"/api/v1/years/{YEAR}/people/W05/evaluation", json=bad_row(), headers=h["staff"]
+    )
+    assert res.status_code == 200, res.get_json()
+    queued = jobs_by_key(thread_app, f"recompute:{YEAR}:W")
+    assert len(queued) == 1 and queued[0].params == {"year": YEAR, "unit_code": "W"}
+    job = wait_job(client, h["staff"], queued[0].id)
+    assert job["status"] == "done" and job["done"] == job["total"] == 6, job
+    after = ratings(thread_app)
+    assert after["W05"][0] == "KHT" and after["W05"][1] < before["W05"][1]
+    assert after["W00"][2] != before["W00"][2]  # the scope's ratings were replaced…
+    # …and only that scope's: V's people keep their rating rows
+    assert {c: after[c] for c in ("V00", "V01", "V02")} == {
+        c: before[c] for c in ("V00", "V01", "V02")
+    }
+    assert not jobs_by_key(thread_app, f"recompute:{YEAR}:V")
+
+
+def test_a_failing_job_is_marked_failed_and_the_worker_goes_on(thread_app, monkeypatch):
+    h = seed(thread_app)
+    client = thread_app.test_client()
+    real = compute.recompute
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("dữ liệu hỏng")
+
+    monkeypatch.setattr(compute, "recompute", broken)
+    first = client.post(f"/api/v1/years/{YEAR}/compute", json={}, headers=h["admin"]).get_json()
+    failed = wait_job(client, h["admin"], first["id"])
+    assert failed["status"] == "failed" and failed["message"] == "Lỗi: dữ liệu hỏng", failed
+    assert failed["finished_at"]
+
+    # the work succeeds but storing it fails (e.g. SQLite "database is locked" at commit, a
+    # hook): the job must end as failed, not stay "running" for ever
+    def commit_fails(pending):
+        raise RuntimeError("không ghi được")
+
+    monkeypatch.setattr(compute, "recompute", real)
+    monkeypatch.setattr(compute, "apply_pending", commit_fails)
+
+    def noting(year_row, unit=None, progress=None):
+        counts = real(year_row, unit, progress)
+        db.session.info.setdefault("eval_recompute", set()).add((year_row.id, 1))
+        return counts
+
+    monkeypatch.setattr(compute, "recompute", noting)
+    second = client.post(f"/api/v1/years/{YEAR}/compute", json={}, headers=h["admin"]).get_json()
+    failed = wait_job(client, h["admin"], second["id"])
+    assert failed["status"] == "failed" and "không ghi được" in failed["message"], failed
+    assert ratings(thread_app) == {}  # nothing of the failed jobs was stored
+    with thread_app.app_context():
+        assert jobs.get_progress(first["id"]) is None and jobs.get_progress(second["id"]) is None
+
+    # the worker goes on: the next job runs
+    monkeypatch.undo()
+    third = client.post(f"/api/v1/years/{YEAR}/compute", json={}, headers=h["admin"]).get_json()
+    done = wait_job(client, h["admin"], third["id"])
+    assert done["status"] == "done" and done["done"] == 9, done
+    assert len(ratings(thread_app)) == 9
+
+
+def test_progress_is_visible_while_the_job_runs(thread_app, monkeypatch):
+    """Parts of BATCH people: after the first part the API shows running with done < total."""
+    h = seed(thread_app)
+    monkeypatch.setattr(compute, "BATCH", 2)  # parts: V (3 people), then W (6)
+    seen: list[tuple[int, int]] = []
+    reached, release = threading.Event(), threading.Event()
+    real = jobs.set_progress
+
+    def spy(job_id, done, total, message):
+        real(job_id, done, total, message)
+        seen.append((done, total))
+        if 0 < done < total and not reached.is_set():
+            reached.set()
+            release.wait(10)  # hold the worker here while the test looks
+
+    monkeypatch.setattr(jobs, "set_progress", spy)
+    client = thread_app.test_client()
+    try:
+        job_id = client.post(
+            f"/api/v1/years/{YEAR}/compute", json={}, headers=h["admin"]
+        ).get_json()["id"]
+        assert reached.wait(10), f"no progress reported mid-run: {seen}"
+        mid = client.get(f"/api/v1/jobs/{job_id}", headers=h["admin"]).get_json()
+        assert mid["status"] == "running", mid
+        assert (mid["done"], mid["total"], mid["percent"]) == (3, 9, 33), mid
+        assert mid["message"] == "Đang xếp loại cá nhân"
+    finally:
+        release.set()
+    job = wait_job(client, h["admin"], job_id)
+    assert job["status"] == "done" and job["done"] == job["total"] == 9
+    people = [s for s in seen if s[1] == 9]
+    assert people == [(0, 9), (3, 9), (9, 9), (9, 9)], seen
+    with thread_app.app_context():
+        assert jobs.get_progress(job_id) is None  # forgotten once stored in the row
+
+
+def test_a_change_committed_while_its_queued_job_starts_is_not_lost(thread_app):
+    """Two saves in one scope: the second finds the first's job still queued and joins it. If
+    the worker starts that job while the second save's transaction is still open, the job must
+    wait for it (else it computes without the second change and no other job follows)."""
+    seed(thread_app)
+    compute_now(thread_app)
+    gate = threading.Event()
+    jobs._thread_pool().submit(gate.wait, 10)  # keep the one worker busy for now
+    try:
+        save_eval(thread_app, "W04", bad_row())
+        (job,) = jobs_by_key(thread_app, f"recompute:{YEAR}:W")
+        assert job.status == "queued"
+        with thread_app.app_context():
+            person = db.session.scalar(select(Person).where(Person.code == "W05"))
+            row = db.session.scalar(select(PersonEval).where(PersonEval.person_id == person.id))
+            for key, value in bad_row().items():
+                setattr(row, key, value)
+            db.session.flush()
+            compute.note_change(get_year(YEAR), person.unit_id)
+            # what the commit hook does first: the queued job of the scope is reused
+            compute.apply_pending(db.session.info.pop("eval_recompute"))
+            assert db.session.scalar(select(func.count(Job.id))) == 1
+            gate.set()  # the worker takes the job now…
+            time.sleep(0.5)
+            db.session.commit()  # …and this change commits only afterwards
+        jobs.wait_idle(timeout=20)
+    finally:
+        gate.set()
+    (job,) = jobs_by_key(thread_app, f"recompute:{YEAR}:W")
+    assert job.status == "done", (job.status, job.message)
+    stored = ratings(thread_app)
+    assert stored["W04"][0] == "KHT" and stored["W05"][0] == "KHT", stored
+
+
+def test_a_queued_job_nobody_runs_does_not_swallow_later_changes(thread_app):
+    """A job row left queued with no worker holding it (the in-process queue is lost when the
+    process restarts): a later change of its scope joins it, and it must then run."""
+    h = seed(thread_app)
+    compute_now(thread_app)
+    with thread_app.app_context():
+        orphan = Job(kind="recompute", key=f"recompute:{YEAR}:W", params={"year": YEAR})
+        orphan.params = {"year": YEAR, "unit_code": "W"}
+        db.session.add(orphan)
+        db.session.commit()
+        orphan_id = orphan.id
+    client = thread_app.test_client()
+    res = client.put(
+        f"/api/v1/years/{YEAR}/people/W05/evaluation", json=bad_row(), headers=h["staff"]
+    )
+    assert res.status_code == 200, res.get_json()
+    assert [j.id for j in jobs_by_key(thread_app, f"recompute:{YEAR}:W")] == [orphan_id]
+    job = wait_job(client, h["staff"], orphan_id, timeout=5)
+    assert job["status"] == "done", job
+    assert ratings(thread_app)["W05"][0] == "KHT"
+
+
+# --- the RQ runner ---------------------------------------------------------------------------
+
+
+@pytest.fixture
+def redis_conn():
+    from redis import Redis
+    from redis.exceptions import ConnectionError as RedisConnectionError
+
+    conn = Redis.from_url(REDIS_URL, socket_connect_timeout=3)
+    try:
+        conn.ping()
+    except RedisConnectionError as err:  # CI has Redis: its absence is a failure, not a skip
+        pytest.fail(f"Redis không truy cập được tại {REDIS_URL}: {err}")
+    yield conn
+    conn.close()
+
+
+def _start_job_ids_at(base: int) -> None:
+    """Job ids well apart from any other run sharing this Redis (progress keys hold the id)."""
+    db.session.add(Job(id=base, kind="recompute", key="placeholder", status="done"))
+    db.session.flush()
+    if db.session.get_bind().dialect.name == "postgresql":
+        db.session.execute(
+            text("SELECT setval(pg_get_serial_sequence('jobs', 'id'), :n)"), {"n": base}
+        )
+    db.session.commit()
+
+
+@pytest.mark.parametrize("jobs_run", ["rq", None], ids=["JOBS_RUN=rq", "JOBS_RUN-unset"])
+def test_rq_runner_queues_on_redis_and_a_worker_runs_it(
+    tmp_path, redis_conn, monkeypatch, jobs_run
+):
+    """JOBS_RUN unset with REDIS_URL set means rq as well (runner())."""
+    from rq import Queue, SimpleWorker
+
+    queue_name = f"evaluation-test-{os.getpid()}-{uuid.uuid4().hex[:8]}"
+    monkeypatch.setattr(jobs, "QUEUE", queue_name)  # the queue `flask rq-worker` serves
+    own_keys: list[str] = []  # what this test leaves in Redis, deleted at the end
+    rq_ids: list[str] = []
+    with isolated_app(
+        tmp_path, JOBS_RUN=jobs_run, REDIS_URL=REDIS_URL, EVAL_RECOMPUTE="job"
+    ) as app:
+        try:
+            h = seed(app)
+            with app.app_context():
+                assert jobs.runner() == "rq"
+                _start_job_ids_at(random.randrange(10**6, 10**9))
+            client = app.test_client()
+            res = client.post(f"/api/v1/years/{YEAR}/compute", json={}, headers=h["admin"])
+            assert res.status_code == 202, res.get_json()
+            job_id = res.get_json()["id"]
+            own_keys.append(f"eval:job:{job_id}")
+            queue = Queue(queue_name, connection=redis_conn)
+            rq_ids.extend(queue.job_ids)
+            assert len(rq_ids) == 1
+            rq_job = queue.fetch_job(rq_ids[0])
+            assert rq_job.func_name == "evaluation.jobs.rq_entry" and rq_job.args == (job_id,)
+            queued = client.get(f"/api/v1/jobs/{job_id}", headers=h["admin"]).get_json()
+            assert queued["status"] == "queued" and queued["done"] == 0
+
+            # while it runs, the web side reads the worker's progress back from Redis
+            mid: list[dict] = []
+            real = jobs.set_progress
+
+            def look(jid):
+                mid.append(client.get(f"/api/v1/jobs/{jid}", headers=h["admin"]).get_json())
+
+            def spy(jid, done, total, message):
+                real(jid, done, total, message)
+                if 0 < done < total or (done == 0 and total == 9):
+                    # another thread: a request here would join the worker's app context
+                    # (and its session); the web side is another process in production
+                    other = threading.Thread(target=look, args=(jid,))
+                    other.start()
+                    other.join(10)
+
+            monkeypatch.setattr(jobs, "set_progress", spy)
+            monkeypatch.setattr(compute, "BATCH", 2)
+            with app.app_context():
+                worker = SimpleWorker([queue], connection=redis_conn)
+                own_keys.append(worker.key)
+                assert worker.work(burst=True)
+            monkeypatch.setattr(jobs, "set_progress", real)
+            assert rq_job.get_status(refresh=True) == "finished", rq_job.latest_result()
+            assert [(m["status"], m["done"], m["total"]) for m in mid] == [
+                ("running", 0, 9),
+                ("running", 3, 9),
+            ], mid
+            stored = redis_conn.hgetall(f"eval:job:{job_id}")
+            assert stored[b"done"] == stored[b"total"] == b"9"
+            job = client.get(f"/api/v1/jobs/{job_id}", headers=h["admin"]).get_json()
+            assert job["status"] == "done" and job["done"] == job["total"] == 9, job
+            assert job["result"]["official"] == 9
+            assert len(ratings(app)) == 9
+        finally:
+            Queue(queue_name, connection=redis_conn).delete(delete_jobs=True)
+            keys = set(own_keys)
+            for pattern in [f"*{queue_name}*"] + [f"*{i}*" for i in rq_ids]:
+                keys.update(redis_conn.scan_iter(match=pattern, count=1000))
+            if keys:
+                redis_conn.delete(*keys)
