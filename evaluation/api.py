@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from flask import current_app, request
+from flask import request
 from flask_login import current_user
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from evaluation import compute, history, inputs, jobs, workflow, years
-from evaluation.models import Job, PersonEval, QuotaOverride, Rating, Review
+from evaluation.models import Job, PersonEval, QuotaOverride, Rating
 from evaluation.schemas import (
     CatalogItemSchema,
     CatalogUpdateSchema,
@@ -268,10 +268,15 @@ def violation_out(v) -> dict:
 @blp.response(202)
 def compute_year(data, year):
     """Tính lại kết quả (cả năm, hoặc phạm vi tỷ lệ chứa một đơn vị) dưới dạng công việc nền."""
-    years.get_year(year)  # 404 when the year is not open
+    return jobs.job_out(start_compute(years.get_year(year), data.get("unit_code")))
+
+
+def start_compute(year_row, unit_code: str | None):
+    """Queue a recompute of the year, or of the quota scope holding `unit_code` (staff or
+    committee of that unit); the whole year is for administrators."""
     unit = None
-    if data.get("unit_code"):
-        unit = visible_unit(current_user, data["unit_code"], "evaluation.read")
+    if unit_code:
+        unit = visible_unit(current_user, unit_code, "evaluation.read")
         if not (
             can(current_user, "evaluation.enter", unit)
             or can(current_user, "evaluation.approve", unit)
@@ -280,21 +285,21 @@ def compute_year(data, year):
         unit = compute.scope_root(unit)
     elif not is_admin(current_user):
         raise Forbidden("Chỉ quản trị viên được tính lại cả năm.")
-    key = f"recompute:{year}:{unit.code if unit else '*'}"
+    code = unit.code if unit else None
     job = jobs.enqueue(
-        "recompute", {"year": year, "unit_code": unit.code if unit else None}, key, current_user
-    )
-    record("compute", "year", year, after={"job": job.id, "unit": unit.code if unit else None})
-    return jobs.job_out(job)
+        "recompute", {"year": year_row.year, "unit_code": code},
+        f"recompute:{year_row.year}:{code or '*'}", current_user,
+    )  # fmt: skip
+    record("compute", "year", year_row.year, after={"job": job.id, "unit": code})
+    return job
 
 
 @blp.route("/jobs/<int:job_id>")
 def get_job(job_id):
     """Tiến độ của một công việc nền."""
     job = db.session.get(Job, job_id)
-    if job is None or (job.user_id != current_user.id and not is_admin(current_user)):
-        if job is None or job.kind != "recompute":
-            raise NotFound("Không tìm thấy công việc.")
+    if job is None:
+        raise NotFound("Không tìm thấy công việc.")
     return jobs.job_out(job)
 
 
@@ -482,6 +487,3 @@ def dashboard(year):
     if unit is None and not is_admin(current_user):
         raise ValidationError("Cần chọn đơn vị (?unit=mã).", {"unit": ["Bắt buộc nhập."]})
     return {"items": dashboard_rows(year_row, unit)}
-
-
-__all__ = ["blp", "current_app", "func", "Review"]

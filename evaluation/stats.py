@@ -3,7 +3,7 @@ subtree), inputs complete, list state, and counts per level."""
 
 from __future__ import annotations
 
-from sqlalchemy import and_, case, func, select
+from sqlalchemy import and_, func, select
 
 from evaluation.models import EvalYear, PersonEval, Rating, RatingDecision, Review
 from evaluation.workflow import STATE_LABELS
@@ -101,6 +101,3 @@ def dashboard_rows(year_row: EvalYear, unit: Unit | None) -> list[dict]:
             }
         )
     return rows
-
-
-__all__ = ["dashboard_rows", "case"]

@@ -9,7 +9,7 @@ from marshmallow import ValidationError as MError
 from sqlalchemy import select
 
 from evaluation import compute, history, inputs, jobs, workflow, years
-from evaluation.api import grid_rows
+from evaluation.api import grid_rows, start_compute
 from evaluation.models import Job, Rating, Violation, ViolationTypeRow
 from evaluation.rules import Level, RulePack
 from evaluation.schemas import (
@@ -20,7 +20,6 @@ from evaluation.schemas import (
     ViolationInSchema,
 )
 from evaluation.stats import dashboard_rows
-from service.audit.operations import record
 from service.auth.access import can, is_admin, scope_paths
 from service.common.errors import Forbidden, ServiceError
 from service.extensions import db
@@ -175,26 +174,7 @@ def dashboard(year):
 @bp.route("/<int:year>/compute", methods=["POST"])
 @login_required
 def compute_page(year):
-    year_row = years.get_year(year)
-    code = request.form.get("unit") or None
-    unit = None
-    if code:
-        unit = visible_unit(current_user, code, "evaluation.read")
-        if not (
-            can(current_user, "evaluation.enter", unit)
-            or can(current_user, "evaluation.approve", unit)
-        ):
-            raise Forbidden()
-        unit = compute.scope_root(unit)
-    elif not is_admin(current_user):
-        raise Forbidden("Chỉ quản trị viên được tính lại cả năm.")
-    job = jobs.enqueue(
-        "recompute",
-        {"year": year, "unit_code": unit.code if unit else None},
-        f"recompute:{year}:{unit.code if unit else '*'}",
-        current_user,
-    )
-    record("compute", "year", year_row.year, after={"job": job.id})
+    job = start_compute(years.get_year(year), request.form.get("unit") or None)
     return redirect(url_for("evaluation.job_page", job_id=job.id, back=request.form.get("back")))
 
 
