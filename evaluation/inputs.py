@@ -366,7 +366,8 @@ def _unit_consistency(row: UnitEval) -> dict[str, list[str]]:
 
 def save_unit_eval(user, year_row: EvalYear, unit: Unit, data: dict) -> UnitEval:
     data = dict(data)
-    check_writable(year_row, list_unit_of_unit(unit), unit.name)
+    holder = db.session.get(Unit, list_unit_of_unit(unit))
+    check_writable(year_row, holder.id, holder.name)
     codes = data.pop("violations", None)
     reason = data.pop("violations_removal_reason", None)
     if codes is not None:

@@ -56,6 +56,7 @@ from typing import Any
 
 __all__ = [
     "DEFAULT_CATALOG",
+    "DISCIPLINE_FORMS",
     "AppliesTo",
     "Level",
     "PartyStatus",
@@ -144,6 +145,18 @@ class PartyStatus(enum.StrEnum):
     EXEMPT = "exempt"
     SUSPENDED = "suspended"
 
+
+# Discipline forms (RULES.md C; TEMPLATES.md "Hình thức kỷ luật"): stored key -> Vietnamese label
+DISCIPLINE_FORMS: Mapping[str, str] = MappingProxyType(
+    {
+        "khien_trach": "khiển trách",
+        "canh_cao": "cảnh cáo",
+        "cach_chuc": "cách chức",
+        "giang_chuc": "giáng chức",
+        "buoc_thoi_viec": "buộc thôi việc",
+        "khai_tru": "khai trừ",
+    }
+)
 
 # --- D. violation catalog ---------------------------------------------------------------------
 
@@ -628,9 +641,9 @@ _A4 = (
     "A4 điều kiện nhiệm vụ: {from}→{to} "
     "(chậm {tasks_late}/{tasks_total}, vượt {tasks_exceeded}/{tasks_total})"
 )
-_A6 = "A6 kỷ luật {discipline_form} năm {discipline_year}: {from}→{to}"
+_A6 = "A6 kỷ luật {discipline_label} năm {discipline_year}: {from}→{to}"
 _A6_SELF = (
-    "A6 kỷ luật {discipline_form} năm {discipline_year}, tự phát hiện và khắc phục: "
+    "A6 kỷ luật {discipline_label} năm {discipline_year}, tự phát hiện và khắc phục: "
     "giới hạn HT: {from}→{to}"
 )
 _A7 = "A7 vắng mặt: {months_worked} tháng công tác (dưới {min_months} tháng): {from}→{to}"
@@ -893,6 +906,7 @@ def _rate_person(
                 "from": _CODE[level],
                 "to": _CODE[limit],
                 "discipline_form": form,
+                "discipline_label": DISCIPLINE_FORMS.get(form, form),
                 "discipline_year": year,
                 "self_remedied": softened,
             }

@@ -4,16 +4,9 @@ from __future__ import annotations
 
 from marshmallow import ValidationError, fields, validates_schema
 
+from evaluation.rules import DISCIPLINE_FORMS
 from service.common.schemas import BaseSchema, Length, OneOf, Range, VnDate
 
-DISCIPLINE_FORMS = {
-    "khien_trach": "khiển trách",
-    "canh_cao": "cảnh cáo",
-    "cach_chuc": "cách chức",
-    "giang_chuc": "giáng chức",
-    "buoc_thoi_viec": "buộc thôi việc",
-    "khai_tru": "khai trừ",
-}
 # light to heavy (RULES.md C): equal ranks are equally heavy
 DISCIPLINE_RANK = {
     "khien_trach": 1,

@@ -20,6 +20,8 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "person.write": frozenset({Role.STAFF}),
     "import.units": frozenset(),
     "import.people": frozenset({Role.STAFF}),
+    "import.evaluations": frozenset({Role.STAFF}),
+    "import.history": frozenset({Role.STAFF, Role.HR}),
     "user.manage": frozenset(),
     "audit.read": frozenset({Role.COMMITTEE, Role.HR}),
     "export": frozenset({Role.STAFF, Role.COMMITTEE, Role.HR}),

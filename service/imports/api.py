@@ -6,6 +6,7 @@ from flask import request, send_file
 from flask_login import current_user
 from sqlalchemy import select
 
+from evaluation import imports as eval_imports
 from service.auth.access import can, is_admin
 from service.common.api import Blueprint
 from service.common.errors import Forbidden, NotFound, ValidationError
@@ -20,7 +21,13 @@ blp = Blueprint(
 )
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-RUNNERS = {"units": ops.import_units, "people": ops.import_people}
+RUNNERS = {
+    "units": ops.import_units,
+    "people": ops.import_people,
+    "person_evals": eval_imports.import_person_evals,
+    "unit_evals": eval_imports.import_unit_evals,
+    "history": eval_imports.import_history,
+}
 
 
 def xlsx_response(data: bytes, filename: str):
@@ -33,7 +40,7 @@ def run_import(kind: str):
     """Shared by the API and the page: read the upload, run, keep the run even when it failed."""
     if kind not in RUNNERS:
         raise NotFound("Không có loại nhập này.")
-    if not can(current_user, f"import.{kind}"):
+    if not can(current_user, TEMPLATES[kind]["permission"]):
         raise Forbidden()
     upload = request.files.get("file")
     if upload is None or not upload.filename:

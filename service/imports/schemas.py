@@ -6,7 +6,7 @@ import datetime as dt
 from decimal import Decimal
 
 from evaluation.rules import Level
-from evaluation.schemas import DISCIPLINE_FORMS, LEVELS
+from evaluation.schemas import AWARD_CODES, DISCIPLINE_FORMS, LEVELS
 from service.common.spreadsheets import Column
 from service.org.models import CATEGORY_LABELS, GENDER_LABELS, PARTY_STATUS_LABELS
 
@@ -116,7 +116,6 @@ PEOPLE_COLUMNS = [
 ]
 
 
-
 def _points(key, label, maximum, example=None, help=""):
     """A criterion, monthly or task score: a number 0–maximum (2 decimals, rounded half-up)."""
     return Column(
@@ -172,7 +171,7 @@ PERSON_EVAL_COLUMNS = [
         example="PX00001",
     ),
     *CRITERIA_COLUMNS,
-    Column("violations", "Biểu hiện vi phạm", "text", help=VIOLATIONS_HELP, example=""),
+    Column("violations", "Biểu hiện vi phạm", "text", help=VIOLATIONS_HELP),
     *[
         _points(f"m{m}", f"Tháng {m}", 100, 90, "Điểm nhiệm vụ của tháng, từ 0 đến 100.")
         for m in range(1, 13)
@@ -201,7 +200,6 @@ PERSON_EVAL_COLUMNS = [
         "choice",
         choices={label: key for key, label in DISCIPLINE_FORMS.items()},
         help=", ".join(DISCIPLINE_FORMS.values()) + "; để trống nếu không bị kỷ luật.",
-        example="",
     ),
     Column(
         "discipline_year",
@@ -218,7 +216,9 @@ PERSON_EVAL_COLUMNS = [
         help="dd/mm/yyyy; không bắt buộc, khi có thì năm quyết định lấy theo ngày này.",
     ),
     _yes_no("party_discipline", "Kỷ luật Đảng"),
-    _yes_no("counted_before", "Đã tính ở năm trước", "Kỷ luật đã được tính khi xếp loại năm trước."),
+    _yes_no(
+        "counted_before", "Đã tính ở năm trước", "Kỷ luật đã được tính khi xếp loại năm trước."
+    ),
     _yes_no("self_remedied", "Tự phát hiện, khắc phục"),
     _yes_no("under_review", "Đang bị xem xét", "Đang bị xem xét kỷ luật, điều tra, thanh tra…"),
     _count("initiatives_base", "Sáng kiến cấp cơ sở", 1000),
@@ -241,7 +241,7 @@ UNIT_EVAL_COLUMNS = [
     _yes_no("k2", "Nhiệm vụ đột phá", "Đăng ký và hoàn thành ít nhất một nhiệm vụ đột phá.", "Có"),
     _yes_no("k3", "Giải quyết tồn đọng", "Rà soát, giải quyết việc tồn đọng.", "Có"),
     _yes_no("k4", "Tự kiểm tra", "Tự kiểm tra việc thực hiện Chỉ thị.", "Có"),
-    Column("violations", "Biểu hiện vi phạm", "text", help=VIOLATIONS_HELP, example=""),
+    Column("violations", "Biểu hiện vi phạm", "text", help=VIOLATIONS_HELP),
     _points("task_points", "Điểm nhiệm vụ", 70, 60, "Điểm nhiệm vụ (0–70) do cấp trên chấm."),
     _count("targets_total", "Tổng chỉ tiêu", example=10),
     _count("targets_done", "Chỉ tiêu hoàn thành", help="Không lớn hơn tổng chỉ tiêu.", example=10),
@@ -258,24 +258,6 @@ UNIT_EVAL_COLUMNS = [
     _yes_no("under_review", "Đang bị xem xét"),
 ]
 
-# RULES.md C and P: award codes as written in pages, API, imports and exports
-HHD_MILESTONES = (30, 40, 45, 50, 55, 60, 65, 70, 75, 80, 85, 90)
-AWARD_CODES = (
-    "LDTT",
-    "CSTDCS",
-    "CSTD_TP",
-    "BK_TP",
-    "BK_TTG",
-    "GK",
-    "TTLDTT",
-    "TTLDXS",
-    "CO_TP",
-    "GK_DANG",
-    "DANG_5NAM",
-    "GK_TCD",
-    "TCD_5NAM",
-    *(f"HHD{m}" for m in HHD_MILESTONES),
-)
 LEVEL_CHOICES = {Level(code).label: code for code in LEVELS}
 LEVEL_HELP = (
     "Mã XS, T, HT, KHT, NR hoặc tên đầy đủ ("
@@ -331,20 +313,38 @@ HISTORY_COLUMNS = [
     _count("initiatives_city", "Sáng kiến cấp thành phố", 1000),
 ]
 
+# kind -> its template; `permission` is the action (service.auth.access) that may import it
 TEMPLATES = {
-    "units": {"title": "Đơn vị", "columns": UNIT_COLUMNS, "file": "mau_don_vi.xlsx"},
-    "people": {"title": "Cán bộ", "columns": PEOPLE_COLUMNS, "file": "mau_can_bo.xlsx"},
+    "units": {
+        "title": "Đơn vị",
+        "columns": UNIT_COLUMNS,
+        "file": "mau_don_vi.xlsx",
+        "permission": "import.units",
+    },
+    "people": {
+        "title": "Cán bộ",
+        "columns": PEOPLE_COLUMNS,
+        "file": "mau_can_bo.xlsx",
+        "permission": "import.people",
+    },
     "person_evals": {
         "title": "Đánh giá cá nhân",
         "columns": PERSON_EVAL_COLUMNS,
         "file": "mau_danh_gia_ca_nhan.xlsx",
+        "permission": "import.evaluations",
     },
     "unit_evals": {
         "title": "Đánh giá tập thể",
         "columns": UNIT_EVAL_COLUMNS,
         "file": "mau_danh_gia_tap_the.xlsx",
+        "permission": "import.evaluations",
     },
-    "history": {"title": "Lịch sử", "columns": HISTORY_COLUMNS, "file": "mau_lich_su.xlsx"},
+    "history": {
+        "title": "Lịch sử",
+        "columns": HISTORY_COLUMNS,
+        "file": "mau_lich_su.xlsx",
+        "permission": "import.history",
+    },
 }
 
 KIND_HELP = {

@@ -18,7 +18,11 @@ bp = Blueprint("imports", __name__)
 @bp.route("/imports", methods=["GET", "POST"])
 @login_required
 def index():
-    kinds = [k for k in ("people", "units") if can(current_user, f"import.{k}")]
+    kinds = [
+        k
+        for k in ("people", "units", "person_evals", "unit_evals", "history")
+        if can(current_user, TEMPLATES[k]["permission"])
+    ]
     if not kinds:
         raise Forbidden()
     choices = [(k, TEMPLATES[k]["title"]) for k in kinds]

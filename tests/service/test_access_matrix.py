@@ -169,16 +169,23 @@ def test_lists_are_filtered_by_reach(client, world, who):
         assert units == {"B"} and people == {"PB"}
 
 
-IMPORT_EXPECT = {  # kind -> who -> status for an upload with no file (400 = allowed, form error)
-    "people": lambda w: 401
-    if w == "anon"
-    else (400 if w.startswith("staff") or w == "admin" else 403),
-    "units": lambda w: 401 if w == "anon" else (400 if w == "admin" else 403),
+def _import_expect(roles):
+    """Expected status of an upload with no file: 400 (allowed, form error) for the admin and
+    the given roles, 403 for the others, 401 unauthenticated."""
+    return lambda w: 401 if w == "anon" else (400 if w == "admin" or w.startswith(roles) else 403)
+
+
+IMPORT_EXPECT = {  # kind -> who -> status
+    "people": _import_expect(("staff",)),
+    "units": _import_expect(()),
+    "person_evals": _import_expect(("staff",)),
+    "unit_evals": _import_expect(("staff",)),
+    "history": _import_expect(("staff", "hr")),
 }
 
 
 @pytest.mark.parametrize("who", list(WHO))
-@pytest.mark.parametrize("kind", ["people", "units"])
+@pytest.mark.parametrize("kind", list(IMPORT_EXPECT))
 def test_import_access(client, world, kind, who):
     res = client.post(
         f"/api/v1/imports/{kind}",
@@ -194,7 +201,12 @@ PAGES = [
     ("unit", "/units/A", lambda w: expect(200, w)),
     ("person", "/people/PA", lambda w: expect(200, w)),
     ("users", "/admin/users", lambda w: 200 if w == "admin" else 403),
-    ("imports", "/imports", lambda w: 200 if w == "admin" or w.startswith("staff") else 403),
+    # staff import people and evaluations, hr the history
+    (
+        "imports",
+        "/imports",
+        lambda w: 200 if w == "admin" or w.startswith(("staff", "hr")) else 403,
+    ),
     ("tokens", "/tokens", lambda w: 200),
 ]
 
