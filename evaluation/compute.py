@@ -10,18 +10,29 @@ that unit's quota root is rated; without one, the whole year, part by part (boun
 Ratings of lists already approved are locked: kept as stored, and their unit levels cap the
 heads below them as approved (A8). Everything else of the recomputed parts is replaced in the
 caller's transaction: a reader sees the old results or the new ones, never a mix.
+
+Speed (bench/bench_recompute.py, 500,000 people): the parts come from one grouped query; the
+whole year streams its inputs in one query ordered by part (a temporary table maps each unit to
+its part), one part only loads its units' people; rows are plain tuples; each part is rated
+over its own units only; explanations are JSON-encoded by one reused encoder. On PostgreSQL the
+COPY of a part's ratings runs in a helper thread, on the same connection and transaction, while
+the next part is rated (the caller's thread does not use the connection meanwhile).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import json
+import threading
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import fields as dataclass_fields
 from decimal import Decimal
 
 from flask import current_app
-from sqlalchemy import delete, select
+from sqlalchemy import column, delete, func, select, table
 
 from evaluation.models import (
     EvalYear,
@@ -92,6 +103,8 @@ _UNIT_COLS = (
     "under_review",
 )
 _ZERO = Decimal(0)
+_STREAM = 5_000  # rows per fetch of the whole year's inputs
+_PARTS_TABLE = "eval_recompute_parts"  # temporary: unit id -> part number (whole-year runs)
 
 
 def _chunks(seq, n=IDS):
@@ -111,6 +124,38 @@ def scope_tuple(key: str) -> tuple:
 def steps_json(rating: RatingResult) -> list:
     """Stored explanation: [rule_id, message, figures] per step (figures JSON-safe)."""
     return [s.to_dict() for s in rating.steps]
+
+
+def _json_default(value):
+    # what rules._json_safe turns into JSON-safe values (tuples and lists the encoder does)
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    raise TypeError(f"Object of type {type(value).__name__} is not JSON serializable")
+
+
+_ENCODE = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), default=_json_default).encode
+
+
+_STEP_HEADS: dict[str, str] = {}
+
+
+def steps_text(rating: RatingResult) -> str:
+    """The stored explanation as JSON text, exactly json.dumps(steps_json(rating),
+    ensure_ascii=False, separators=(",", ":")), built without the JSON-safe copies; a figures
+    dict shared by consecutive steps (A2 and A3) is encoded once."""
+    out = []
+    last = last_json = None
+    for s in rating.steps:
+        figures = s.figures
+        if figures is not last:
+            last, last_json = figures, _ENCODE(figures)
+        head = _STEP_HEADS.get(s.rule_id)
+        if head is None:
+            head = _STEP_HEADS[s.rule_id] = '{"rule_id":' + _ENCODE(s.rule_id) + ',"message_vi":'
+        out.append(f'{head}{_ENCODE(s.template.format_map(figures))},"figures":{last_json}}}')
+    return "[" + ",".join(out) + "]"
 
 
 def stored_rating(row: Rating, code: str) -> RatingResult:
@@ -138,18 +183,23 @@ class _Units:
     """The whole unit tree of the year, by id and by code, with quota roots."""
 
     def __init__(self) -> None:
-        rows = db.session.execute(
-            select(Unit.id, Unit.code, Unit.parent_id, Unit.quota_root, Unit.path)
-        ).all()
-        self.code = {r.id: r.code for r in rows}
-        self.id = {r.code: r.id for r in rows}
-        self.parent = {r.id: r.parent_id for r in rows}
-        self.nodes = [
-            UnitNode(r.code, self.code.get(r.parent_id), bool(r.quota_root)) for r in rows
-        ]
+        rows = db.session.execute(select(Unit.id, Unit.code, Unit.parent_id, Unit.quota_root)).all()
+        self.code = {uid: code for uid, code, _parent, _q in rows}
+        self.id = {code: uid for uid, code, _parent, _q in rows}
+        self.parent = {uid: parent for uid, _code, parent, _q in rows}
+        code_of = self.code.get
+        self.nodes = [UnitNode(code, code_of(parent), bool(q)) for _u, code, parent, q in rows]
         self.tree = UnitTree(self.nodes)
         roots = self.tree.all_quota_roots()
-        self.root = {r.id: roots.get(r.code) or self.tree.quota_root_of(r.code) for r in rows}
+        self.root = {
+            uid: roots.get(code) or self.tree.quota_root_of(code) for uid, code, _p, _q in rows
+        }
+        # per quota root: its units' ids and tree nodes (a part is rated over its own units)
+        self.ids_by_root: dict[str, list[int]] = defaultdict(list)
+        self.nodes_by_root: dict[str, list[UnitNode]] = defaultdict(list)
+        for (uid, *_rest), node in zip(rows, self.nodes, strict=True):
+            self.ids_by_root[self.root[uid]].append(uid)
+            self.nodes_by_root[self.root[uid]].append(node)
 
     def list_unit(self, unit_id: int) -> int:
         return self.parent.get(unit_id) or unit_id
@@ -186,43 +236,47 @@ def _violation_codes(year_row: EvalYear, column) -> dict[int, list[str]]:
 
 
 def _dec(value) -> Decimal:
-    return _ZERO if value is None else Decimal(value)
+    # Decimal(d) of a Decimal is the same value and exponent: skip the copy
+    if value is None:
+        return _ZERO
+    return value if type(value) is Decimal else Decimal(value)
 
 
 def _rate_units(year_row, units: _Units, pack, catalog, approved: set[int], overrides):
     """B1–B5 for every unit with inputs; ratings of approved lists are the stored ones."""
     violations = _violation_codes(year_row, Violation.unit_id)
     inputs = []
-    for row in db.session.execute(
+    code_of = units.code
+    parent_of = units.parent
+    for unit_id, ct, dd, tp, kl, k1, k2, k3, k4, task, *rest in db.session.execute(
         select(UnitEval.unit_id, *(getattr(UnitEval, c) for c in _UNIT_COLS)).where(
             UnitEval.year_id == year_row.id
         )
     ):
-        values = row._mapping
-        code = units.code[row.unit_id]
+        (t_total, t_done, t_late, t_exceeded, s_total, s_disc, lead, corrupt, review) = rest
         inputs.append(
             UnitInput(
-                code=code,
-                parent_code=units.code.get(units.parent.get(row.unit_id)),
-                ct=_dec(values["ct"]),
-                dd=_dec(values["dd"]),
-                tp=_dec(values["tp"]),
-                kl=_dec(values["kl"]),
-                k1=bool(values["k1"]),
-                k2=bool(values["k2"]),
-                k3=bool(values["k3"]),
-                k4=bool(values["k4"]),
-                violations=tuple(violations.get(row.unit_id, ())),
-                task_points=_dec(values["task_points"]),
-                targets_total=values["targets_total"] or 0,
-                targets_done=values["targets_done"] or 0,
-                targets_late=values["targets_late"] or 0,
-                targets_exceeded=values["targets_exceeded"] or 0,
-                subunits_total=values["subunits_total"] or 0,
-                subunits_disciplined=values["subunits_disciplined"] or 0,
-                leadership_disciplined=bool(values["leadership_disciplined"]),
-                corruption_case=bool(values["corruption_case"]),
-                under_review=bool(values["under_review"]),
+                code=code_of[unit_id],
+                parent_code=code_of.get(parent_of.get(unit_id)),
+                ct=_dec(ct),
+                dd=_dec(dd),
+                tp=_dec(tp),
+                kl=_dec(kl),
+                k1=bool(k1),
+                k2=bool(k2),
+                k3=bool(k3),
+                k4=bool(k4),
+                violations=tuple(violations.get(unit_id, ())),
+                task_points=_dec(task),
+                targets_total=t_total or 0,
+                targets_done=t_done or 0,
+                targets_late=t_late or 0,
+                targets_exceeded=t_exceeded or 0,
+                subunits_total=s_total or 0,
+                subunits_disciplined=s_disc or 0,
+                leadership_disciplined=bool(lead),
+                corruption_case=bool(corrupt),
+                under_review=bool(review),
             )
         )
     result = compute_year(
@@ -253,12 +307,24 @@ def _rate_units(year_row, units: _Units, pack, catalog, approved: set[int], over
     return result, approved_levels
 
 
-def _parts(year_row, units: _Units, only_root: str | None) -> list[list[int]]:
-    """Person ids in parts closed under the quota scopes (union-find over scope roots)."""
+class _Part:
+    """People rated together: the quota roots of whole scope groups, and how many people."""
+
+    __slots__ = ("roots", "people")
+
+    def __init__(self) -> None:
+        self.roots: list[str] = []
+        self.people = 0
+
+
+def _parts(year_row, units: _Units, only_root: str | None) -> list[_Part]:
+    """Parts closed under the quota scopes (union-find over scope roots), from one grouped
+    query: people with inputs counted by (unit, party unit, party member)."""
     rows = db.session.execute(
-        select(Person.id, Person.unit_id, Person.party_unit_id, Person.is_party_member)
+        select(Person.unit_id, Person.party_unit_id, Person.is_party_member, func.count())
         .join(PersonEval, PersonEval.person_id == Person.id)
         .where(PersonEval.year_id == year_row.id)
+        .group_by(Person.unit_id, Person.party_unit_id, Person.is_party_member)
     ).all()
     parent: dict[str, str] = {}
 
@@ -269,31 +335,36 @@ def _parts(year_row, units: _Units, only_root: str | None) -> list[list[int]]:
             x = parent[x]
         return x
 
-    keyed = []
     root = units.root
-    for pid, unit_id, party_unit_id, is_member in rows:
+    people: dict[str, int] = defaultdict(int)  # official scope root -> people with inputs
+    for unit_id, party_unit_id, is_member, n in rows:
         a = root[unit_id]
         find(a)
         if is_member:
             b = root[party_unit_id or unit_id]
             if b != a:
                 parent[find(b)] = find(a)
-        keyed.append((pid, a))
-    groups: dict[str, list[int]] = defaultdict(list)
-    for pid, a in keyed:
-        groups[find(a)].append(pid)
+        people[a] += n
+    groups: dict[str, _Part] = {}
+    for r in list(parent):  # every root of a scope, grouped by its representative
+        part = groups.get(find(r))
+        if part is None:
+            part = groups[find(r)] = _Part()
+        part.roots.append(r)
+        part.people += people.get(r, 0)
     if only_root is not None:
         if only_root not in parent:
             return []
-        return [groups.get(find(only_root), [])]
-    parts: list[list[int]] = []
-    current: list[int] = []
+        return [groups[find(only_root)]]
+    parts: list[_Part] = []
+    current = _Part()
     for key in sorted(groups):
-        current.extend(groups[key])
-        if len(current) >= BATCH:
+        current.roots.extend(groups[key].roots)
+        current.people += groups[key].people
+        if current.people >= BATCH:
             parts.append(current)
-            current = []
-    if current:
+            current = _Part()
+    if current.people:
         parts.append(current)
     return parts
 
@@ -312,56 +383,226 @@ _PERSON_COLS = (
 )
 
 
-def _person_inputs(year_row, ids, units: _Units, violations) -> tuple[list[PersonInput], dict]:
-    inputs: list[PersonInput] = []
-    meta: dict[str, tuple[int, int]] = {}
+def _inputs_stmt(year_row):
     eval_cols = [getattr(PersonEval, c) for c in _EVAL_COLS]
-    code_of = units.code
-    for chunk in _chunks(ids):
-        for row in db.session.execute(
-            select(*_PERSON_COLS, *eval_cols)
-            .join(PersonEval, PersonEval.person_id == Person.id)
-            .where(PersonEval.year_id == year_row.id, Person.id.in_(chunk))
+    return (
+        select(*_PERSON_COLS, *eval_cols)
+        .join(PersonEval, PersonEval.person_id == Person.id)
+        .where(PersonEval.year_id == year_row.id)
+    )
+
+
+def _part_rows(year_row, units: _Units, parts: list[_Part], whole_year: bool) -> Iterator[list]:
+    """Each part's input rows (tuples in _inputs_stmt's column order), part after part.
+
+    One part (a unit's scope): its units' people, by unit id. The whole year: one query over
+    every person with inputs, ordered by the part of their unit (a temporary table holds that
+    mapping) and streamed, so only about one part is in memory at a time."""
+    if not whole_year:
+        for part in parts:
+            unit_ids = [uid for r in part.roots for uid in units.ids_by_root.get(r, ())]
+            rows: list = []
+            for chunk in _chunks(unit_ids):
+                rows.extend(
+                    db.session.execute(_inputs_stmt(year_row).where(Person.unit_id.in_(chunk)))
+                )
+            yield rows
+        return
+    conn = db.session.connection()
+    _create_parts_table(conn, units, parts)
+    tp = table(_PARTS_TABLE, column("unit_id"), column("part"))
+    stmt = (
+        _inputs_stmt(year_row)
+        .add_columns(tp.c.part)
+        .join(tp, tp.c.unit_id == Person.unit_id)
+        .order_by(tp.c.part)
+        .execution_options(yield_per=_STREAM)
+    )
+    result = conn.execute(stmt)
+    try:
+        current: list = []
+        number = 0
+        for batch in result.partitions():
+            for row in batch:
+                if row[-1] != number:
+                    while number < row[-1]:
+                        yield current
+                        current = []
+                        number += 1
+                current.append(row)
+        while number < len(parts):
+            yield current
+            current = []
+            number += 1
+    finally:
+        result.close()
+
+
+def _create_parts_table(conn, units: _Units, parts: list[_Part]) -> None:
+    mapping = [
+        (uid, number)
+        for number, part in enumerate(parts)
+        for r in part.roots
+        for uid in units.ids_by_root.get(r, ())
+    ]
+    conn.exec_driver_sql(f"DROP TABLE IF EXISTS {_PARTS_TABLE}")
+    if conn.dialect.name == "postgresql":
+        conn.exec_driver_sql(
+            f"CREATE TEMPORARY TABLE {_PARTS_TABLE} (unit_id INTEGER PRIMARY KEY, "
+            "part INTEGER NOT NULL) ON COMMIT DROP"
+        )
+        with conn.connection.driver_connection.cursor() as cur:
+            with cur.copy(f"COPY {_PARTS_TABLE} (unit_id, part) FROM STDIN") as copy:
+                for row in mapping:
+                    copy.write_row(row)
+            cur.execute(f"ANALYZE {_PARTS_TABLE}")
+    else:
+        conn.exec_driver_sql(
+            f"CREATE TEMPORARY TABLE {_PARTS_TABLE} (unit_id INTEGER PRIMARY KEY, "
+            "part INTEGER NOT NULL)"
+        )
+        cur = conn.connection.driver_connection.cursor()
+        try:
+            cur.executemany(f"INSERT INTO {_PARTS_TABLE} (unit_id, part) VALUES (?, ?)", mapping)
+        finally:
+            cur.close()
+
+
+# PersonInput is a frozen slotted dataclass: set its slots through their descriptors (what
+# rules.py does for its outputs), twice as fast as the generated __init__; same objects.
+_INPUT_FIELDS = (
+    "code",
+    "unit_code",
+    "party_unit_code",
+    "duty_group",
+    "is_head",
+    "category",
+    "is_party_member",
+    "party_status",
+    "admitted_on",
+    "ct",
+    "dd",
+    "tp",
+    "kl",
+    "violations",
+    "monthly_scores",
+    "task_points",
+    "tasks_total",
+    "tasks_late",
+    "tasks_exceeded",
+    "months_worked",
+    "maternity",
+    "discipline_form",
+    "discipline_year",
+    "counted_before",
+    "self_remedied",
+    "party_discipline",
+    "under_review",
+)
+_FAST_INPUT = not hasattr(PersonInput, "__post_init__") and {
+    f.name for f in dataclass_fields(PersonInput)
+} == set(_INPUT_FIELDS)
+_INPUT_SET = (
+    tuple(PersonInput.__dict__[name].__set__ for name in _INPUT_FIELDS) if _FAST_INPUT else ()
+)
+_new = object.__new__
+_STATUS = {s.value: s for s in PartyStatus}
+
+
+def _person_input(values: tuple) -> PersonInput:
+    if not _FAST_INPUT:
+        return PersonInput(**dict(zip(_INPUT_FIELDS, values, strict=True)))
+    inp = _new(PersonInput)
+    for setter, value in zip(_INPUT_SET, values):  # noqa: B905 - lengths checked at import
+        setter(inp, value)
+    return inp
+
+
+def _part_nodes(units: _Units, part: _Part, inputs: list[PersonInput]) -> list[UnitNode]:
+    """The units a part is rated over: those under its quota roots, which hold every unit of
+    its people (and the path from each up to its quota root), so the scopes and the heads'
+    unit levels are the same as over the whole tree. The whole tree if a person's unit is not
+    there (inputs changed while the year was being read)."""
+    nodes = [n for r in part.roots for n in units.nodes_by_root.get(r, ())]
+    codes = {n.code for n in nodes}
+    for inp in inputs:
+        if inp.unit_code not in codes or (
+            inp.is_party_member
+            and inp.party_unit_code is not None
+            and inp.party_unit_code not in codes
         ):
-            v = row._mapping
-            months = {}
-            for m in range(1, 13):
-                score = v[f"m{m}"]
-                if score is not None:
-                    months[m] = Decimal(score)
-            status = v["party_status"]
-            inputs.append(
-                PersonInput(
-                    code=v["code"],
-                    unit_code=code_of[v["unit_id"]],
-                    party_unit_code=code_of.get(v["party_unit_id"]),
-                    duty_group=v["duty_group"] or "",
-                    is_head=bool(v["is_head"]),
-                    category=str(v["category"]) if v["category"] else None,
-                    is_party_member=bool(v["is_party_member"]),
-                    party_status=PartyStatus(str(status)) if status else PartyStatus.ACTIVE,
-                    admitted_on=v["admitted_on"],
-                    ct=_dec(v["ct"]),
-                    dd=_dec(v["dd"]),
-                    tp=_dec(v["tp"]),
-                    kl=_dec(v["kl"]),
-                    violations=tuple(violations.get(v["id"], ())),
-                    monthly_scores=months,
-                    task_points=None if v["task_points"] is None else Decimal(v["task_points"]),
-                    tasks_total=v["tasks_total"] or 0,
-                    tasks_late=v["tasks_late"] or 0,
-                    tasks_exceeded=v["tasks_exceeded"] or 0,
-                    months_worked=12 if v["months_worked"] is None else v["months_worked"],
-                    maternity=bool(v["maternity"]),
-                    discipline_form=v["discipline_form"] or None,
-                    discipline_year=v["discipline_year"],
-                    counted_before=bool(v["counted_before"]),
-                    self_remedied=bool(v["self_remedied"]),
-                    party_discipline=bool(v["party_discipline"]),
-                    under_review=bool(v["under_review"]),
+            return units.nodes
+    return nodes
+
+
+def _person_inputs(rows, units: _Units, violations) -> tuple[list[PersonInput], dict]:
+    inputs: list[PersonInput] = []
+    meta: dict[str, tuple[int, int, int | None, str]] = {}
+    code_of = units.code
+    no_violations = ()
+    for row in rows:
+        (pid, code, unit_id, party_unit_id, duty, is_head, category, member, status, admitted) = (
+            row[:10]
+        )
+        ct, dd, tp, kl = row[10:14]
+        months = {}
+        m = 0
+        for score in row[14:26]:
+            m += 1
+            if score is not None:
+                months[m] = score if type(score) is Decimal else Decimal(score)
+        (
+            task_points,
+            tasks_total,
+            tasks_late,
+            tasks_exceeded,
+            months_worked,
+            maternity,
+            discipline_form,
+            discipline_year,
+            counted_before,
+            self_remedied,
+            party_discipline,
+            under_review,
+        ) = row[26:38]
+        duty = duty or ""
+        found = violations.get(pid)
+        inputs.append(
+            _person_input(
+                (
+                    code,
+                    code_of[unit_id],
+                    code_of.get(party_unit_id),
+                    duty,
+                    bool(is_head),
+                    str(category) if category else None,
+                    bool(member),
+                    (_STATUS.get(status) or PartyStatus(str(status)))
+                    if status
+                    else PartyStatus.ACTIVE,
+                    admitted,
+                    _dec(ct),
+                    _dec(dd),
+                    _dec(tp),
+                    _dec(kl),
+                    tuple(found) if found else no_violations,
+                    months,
+                    None if task_points is None else _dec(task_points),
+                    tasks_total or 0,
+                    tasks_late or 0,
+                    tasks_exceeded or 0,
+                    12 if months_worked is None else months_worked,
+                    bool(maternity),
+                    discipline_form or None,
+                    discipline_year,
+                    bool(counted_before),
+                    bool(self_remedied),
+                    bool(party_discipline),
+                    bool(under_review),
                 )
             )
-            meta[v["code"]] = (v["id"], v["unit_id"], v["party_unit_id"], v["duty_group"] or "")
+        )
+        meta[code] = (pid, unit_id, party_unit_id, duty)
     return inputs, meta
 
 
@@ -389,10 +630,7 @@ def _write(rows: list[tuple]) -> None:
     conn = db.session.connection()
     raw = conn.connection.driver_connection
     if conn.dialect.name == "postgresql":
-        with raw.cursor() as cur:
-            with cur.copy(f"COPY ratings ({', '.join(_COLUMNS)}) FROM STDIN") as copy:
-                for row in rows:
-                    copy.write_row(row)
+        _copy(raw, rows)
     else:
         marks = ", ".join("?" for _ in _COLUMNS)
         cur = raw.cursor()
@@ -403,6 +641,51 @@ def _write(rows: list[tuple]) -> None:
             )
         finally:
             cur.close()
+
+
+def _copy(raw, rows: list[tuple]) -> None:
+    with raw.cursor() as cur:
+        with cur.copy(f"COPY ratings ({', '.join(_COLUMNS)}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row(row)
+
+
+class _Writer:
+    """Writes each part's rows while the caller rates the next one. PostgreSQL: the COPY runs
+    in a helper thread on the session's connection (same transaction); the caller must call
+    wait() before using the connection again. SQLite: written at once, in the caller."""
+
+    def __init__(self) -> None:
+        conn = db.session.connection()
+        self.raw = conn.connection.driver_connection
+        self.background = conn.dialect.name == "postgresql"
+        self.thread: threading.Thread | None = None
+        self.error: BaseException | None = None
+
+    def start(self, rows: list[tuple]) -> None:
+        self.wait()
+        if not rows:
+            return
+        if not self.background:
+            _write(rows)
+            return
+
+        def run():
+            try:
+                _copy(self.raw, rows)
+            except BaseException as err:  # handed to the caller by wait()
+                self.error = err
+
+        self.thread = threading.Thread(target=run, name="eval-recompute-copy", daemon=True)
+        self.thread.start()
+
+    def wait(self) -> None:
+        if self.thread is not None:
+            self.thread.join()
+            self.thread = None
+        if self.error is not None:
+            err, self.error = self.error, None
+            raise err
 
 
 def _row(year_id, kind, person_id, unit_id, list_unit_id, r: RatingResult, scope, now):
@@ -417,15 +700,33 @@ def _row(year_id, kind, person_id, unit_id, list_unit_id, r: RatingResult, scope
         r.task_points,
         r.provisional,
         scope,
-        json.dumps(steps_json(r), ensure_ascii=False, separators=(",", ":")),
+        steps_text(r),
         now,
     )
+
+
+@contextmanager
+def _gc_paused() -> Iterator[None]:
+    # As in rules.compute_year: a whole year makes millions of small objects and no reference
+    # cycles; left on, the cyclic collector walks them again and again (a fifth of the time).
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 def recompute(
     year_row: EvalYear, unit: Unit | None = None, progress: Progress | None = None
 ) -> dict:
     """Rate the year (or the scope part holding `unit`) and store the results. Returns counts."""
+    with _gc_paused():
+        return _recompute(year_row, unit, progress)
+
+
+def _recompute(year_row: EvalYear, unit: Unit | None, progress: Progress | None) -> dict:
     report = progress or (lambda done, total, message: None)
     now = dt.datetime.now().replace(microsecond=0)
     pack = pack_of(year_row)
@@ -449,11 +750,10 @@ def recompute(
             continue
         scope = scope_key(("unit", units.code.get(units.parent.get(uid))))
         unit_rows.append(_row(year_row.id, "unit", None, uid, list_unit, r, scope, now))
-    _write(unit_rows)
 
     only_root = units.root[unit.id] if unit is not None else None
     parts = _parts(year_row, units, only_root)
-    total = sum(len(p) for p in parts)
+    total = sum(p.people for p in parts)
     report(0, total, "Đang xếp loại cá nhân")
     if unit is None:
         stmt = delete(Rating).where(
@@ -464,49 +764,80 @@ def recompute(
         db.session.execute(stmt)
     violations = _violation_codes(year_row, Violation.person_id)
     counts = {"units": len(unit_rows), "official": 0, "party": 0, "people": total}
+    scopes: dict[tuple, str] = {}
+
+    def key(scope: tuple) -> str:
+        text = scopes.get(scope)
+        if text is None:
+            text = scopes[scope] = scope_key(scope)
+        return text
+
+    writer = _Writer()
+    pending = unit_rows  # written while the first part is rated
     done = 0
-    for part in parts:
-        if unit is not None:
-            for chunk in _chunks(part):
-                stmt = delete(Rating).where(
-                    Rating.year_id == year_row.id,
-                    Rating.kind.in_(("official", "party")),
-                    Rating.person_id.in_(chunk),
-                )
-                if approved:
-                    stmt = stmt.where(Rating.list_unit_id.not_in(approved))
-                db.session.execute(stmt)
-        inputs, meta = _person_inputs(year_row, part, units, violations)
-        result = compute_year(
-            year_row.year,
-            pack,
-            catalog,
-            units.nodes,
-            [],
-            inputs,
-            approved_levels,
-            overrides,
-            unit_ratings=unit_result,
-        )
-        rows = []
-        root = units.root
-        for code, r in result.official.items():
-            pid, unit_id, _party_unit, duty = meta[code]
-            if unit_id in approved:
-                continue
-            scope = scope_key(("official", root[unit_id], duty))
-            rows.append(_row(year_row.id, "official", pid, None, unit_id, r, scope, now))
-        for code, r in result.party.items():
-            pid, unit_id, party_unit, _duty = meta[code]
-            if unit_id in approved:
-                continue
-            scope = scope_key(("party", root[party_unit or unit_id]))
-            rows.append(_row(year_row.id, "party", pid, None, unit_id, r, scope, now))
-        for row in rows:
-            counts[row[1]] += 1
-        _write(rows)
-        done += len(part)
-        report(done, total, "Đang xếp loại cá nhân")
+    try:
+        loaded = _part_rows(year_row, units, parts, whole_year=unit is None)
+        for part in parts:
+            writer.wait()  # the connection is the caller's again
+            inputs, meta = _person_inputs(next(loaded), units, violations)
+            if unit is not None:
+                for chunk in _chunks(pid for pid, *_ in meta.values()):
+                    stmt = delete(Rating).where(
+                        Rating.year_id == year_row.id,
+                        Rating.kind.in_(("official", "party")),
+                        Rating.person_id.in_(chunk),
+                    )
+                    if approved:
+                        stmt = stmt.where(Rating.list_unit_id.not_in(approved))
+                    db.session.execute(stmt)
+            writer.start(pending)
+            nodes = _part_nodes(units, part, inputs)
+            result = compute_year(
+                year_row.year,
+                pack,
+                catalog,
+                nodes,
+                [],
+                inputs,
+                approved_levels,
+                overrides,
+                unit_ratings={n.code: unit_result[n.code] for n in nodes if n.code in unit_result},
+            )
+            del inputs
+            rows = []
+            root = units.root
+            year_id = year_row.id
+            for code, r in result.official.items():
+                pid, unit_id, _party_unit, duty = meta[code]
+                if unit_id in approved:
+                    continue
+                scope = key(("official", root[unit_id], duty))
+                rows.append(_row(year_id, "official", pid, None, unit_id, r, scope, now))
+            counts["official"] += len(rows)
+            n_official = len(rows)
+            for code, r in result.party.items():
+                pid, unit_id, party_unit, _duty = meta[code]
+                if unit_id in approved:
+                    continue
+                scope = key(("party", root[party_unit or unit_id]))
+                rows.append(_row(year_id, "party", pid, None, unit_id, r, scope, now))
+            counts["party"] += len(rows) - n_official
+            del result, meta
+            pending = rows
+            done += part.people
+            report(done, total, "Đang xếp loại cá nhân")
+        writer.wait()
+        loaded.close()  # the whole year's query is done with
+        if unit is None:
+            db.session.connection().exec_driver_sql(f"DROP TABLE IF EXISTS {_PARTS_TABLE}")
+        writer.start(pending)
+        writer.wait()
+    except BaseException:
+        try:
+            writer.wait()  # never leave the helper thread on the connection
+        except BaseException:
+            pass
+        raise
     year_row.computed_at = now
     db.session.flush()
     report(total, total, "Xong")
