@@ -21,6 +21,11 @@ Then, each in a fresh interpreter started from a small parent (ru_maxrss survive
               and in an odd district (a whole district's part), --partial-runs times each:
               what runs after every save.
 
+On PostgreSQL each step starts after VACUUM ANALYZE ratings (this server runs with autovacuum
+off; --no-vacuum skips it). --compute-file measures another copy of evaluation/compute.py (a
+before/after); --what-if no-rating-fks drops the foreign keys of ratings for the run (benchmark
+database only, added back at the end). See bench/README.md for the figures.
+
     .venv/bin/python bench/bench_recompute.py --db postgresql [--reuse] [--people 500000]
     .venv/bin/python bench/bench_recompute.py --db sqlite [--profile]
 """
@@ -653,10 +658,12 @@ def report_full(label: str, r: dict) -> bool:
         f"peak RSS {r['peak_rss_mb']:.0f} MB [{'OK' if ok_mem else 'OVER'} < "
         f"{TARGET_RSS_MB:.0f} MB] (baseline {r['baseline_rss_mb']:.0f} MB)"
     )
+    tail = r["seconds"] - r["commit_seconds"] - r.get("people_start_s", 0) - r.get("people_s", 0)
     print(
-        f"    setup {r.get('setup_s', 0):.2f} s, units rated+written and parts "
-        f"{r.get('units_and_parts_s', 0):.2f} s, people {r.get('people_s', 0):.2f} s in "
-        f"{r['parts']} parts, commit {r['commit_seconds']:.2f} s"
+        f"    from its progress calls: {r.get('setup_s', 0):.2f} s to 'units', "
+        f"{r.get('units_and_parts_s', 0):.2f} s more to 'people 0/N', "
+        f"{r.get('people_s', 0):.2f} s for the people in {r['parts']} parts, "
+        f"{tail:.2f} s to the end (last writes), commit {r['commit_seconds']:.2f} s"
     )
     print(
         f"    {c['people']:,} people → {c['official']:,} official + {c['party']:,} party ratings, "
@@ -680,15 +687,28 @@ def main() -> None:
     parser.add_argument("--reuse", action="store_true", help="keep a matching earlier build")
     parser.add_argument("--profile", action="store_true", help="cProfile each measured step")
     parser.add_argument(
+        "--no-vacuum",
+        action="store_true",
+        help="PostgreSQL: no VACUUM ANALYZE of the ratings between the steps",
+    )
+    parser.add_argument(
         "--compute-file",
         help="measure this copy of evaluation/compute.py instead (e.g. `git show "
         "HEAD:evaluation/compute.py > /tmp/compute_before.py`, for a before/after)",
+    )
+    parser.add_argument(
+        "--what-if",
+        action="append",
+        choices=sorted(WHAT_IFS),
+        help="measure with a proposed change applied to the benchmark database only",
     )
     parser.add_argument("--step", choices=["build", "reusable", "full", "partial"])
     args = parser.parse_args()
     if args.step:
         child(args)
         return
+    if args.what_if and args.db != "postgresql":
+        parser.error("--what-if no-rating-fks is for PostgreSQL")
 
     script = str(Path(__file__).resolve())
     print(f"database: {benchdb.db_url(args.db, NAME)}; load average {benchdb.load_average()}")
@@ -710,9 +730,57 @@ def main() -> None:
         )
         print(f"    people per district: {info['people_per_district']}")
     good = True
+    restore = drop_rating_fks() if "no-rating-fks" in (args.what_if or []) else None
+    try:
+        good = measure(args, script)
+    finally:
+        if restore:
+            benchdb.pg_sql(restore)
+            print("WHAT-IF undone: the foreign keys of ratings are back")
+    print(
+        f"load average at the end: {benchdb.load_average()}; "
+        f"whole run {time.perf_counter() - t0:.0f} s"
+    )
+    print("TARGETS MET" if good else "TARGET MISSED")
+    sys.exit(0 if good else 1)
+
+
+WHAT_IFS = {
+    "no-rating-fks": "PostgreSQL: the four foreign keys of ratings (year, person, unit, list unit) "
+    "dropped for the run (every inserted rating row checks three of them), added back after",
+}
+
+
+def drop_rating_fks() -> str:
+    """WHAT-IF: drop the foreign keys of ratings in the benchmark database; returns the SQL
+    that adds them back exactly as they were."""
+    rows = benchdb.pg_sql(
+        "SELECT conname || '|' || pg_get_constraintdef(oid) FROM pg_constraint "
+        "WHERE conrelid = 'ratings'::regclass AND contype = 'f' ORDER BY conname"
+    ).splitlines()
+    names = [r.split("|", 1)[0] for r in rows]
+    benchdb.pg_sql("ALTER TABLE ratings " + ", ".join(f"DROP CONSTRAINT {n}" for n in names))
+    print(f"WHAT-IF (not the schema as migrated): {WHAT_IFS['no-rating-fks']}: {', '.join(names)}")
+    return "ALTER TABLE ratings " + ", ".join(
+        f"ADD CONSTRAINT {r.split('|', 1)[0]} {r.split('|', 1)[1]}" for r in rows
+    )
+
+
+def measure(args, script: str) -> bool:
+    good = True
+    vacuum = args.db == "postgresql" and not args.no_vacuum
+    if vacuum:
+        print(
+            f"autovacuum is {'on' if benchdb.autovacuum_is_on() else 'OFF'} on this server: "
+            "VACUUM ANALYZE ratings before each step, as autovacuum would have done by then"
+        )
     for run in range(1, args.full_runs + 1):
+        if vacuum:
+            benchdb.vacuum_analyze("ratings")
         r = benchdb.run_child(script, child_args(args, "full"), show_stderr=args.profile)
         good = report_full(f"full recompute {run}", r) and good
+    if vacuum:
+        benchdb.vacuum_analyze("ratings")
     r = benchdb.run_child(script, child_args(args, "partial"), show_stderr=args.profile)
     for label in ("ward part", "district part"):
         p = r[label]
@@ -723,17 +791,13 @@ def main() -> None:
             f"{p['counts']['units']:,} unit ratings rewritten): {benchdb.fmt_ms(s)}"
         )
         print(
-            f"    last run: setup {ph.get('setup_s', 0) * 1000:.0f} ms, units rated+written and "
-            f"part found {ph.get('units_and_parts_s', 0) * 1000:.0f} ms, people "
-            f"{ph.get('people_s', 0) * 1000:.0f} ms, then commit"
+            f"    last run, from its progress calls: {ph.get('setup_s', 0) * 1000:.0f} ms to "
+            f"'units', {ph.get('units_and_parts_s', 0) * 1000:.0f} ms more to 'people 0/N', "
+            f"{ph.get('people_s', 0) * 1000:.0f} ms for the people, then the last writes "
+            "and the commit"
         )
     print(f"    partial process peak RSS {r['peak_rss_mb']:.0f} MB")
-    print(
-        f"load average at the end: {benchdb.load_average()}; "
-        f"whole run {time.perf_counter() - t0:.0f} s"
-    )
-    print("TARGETS MET" if good else "TARGET MISSED")
-    sys.exit(0 if good else 1)
+    return good
 
 
 if __name__ == "__main__":

@@ -280,6 +280,8 @@ def wait_for_server(port: int, token: str, proc, timeout: float = 120) -> None:
 
 def child(args) -> None:
     benchdb.configure_env(args.db, NAME)
+    if args.compute_file:
+        bench_recompute.use_compute_file(args.compute_file)
     if args.step == "serve":
         serve(args)
         return
@@ -294,6 +296,8 @@ def child_args(args, step: str) -> list[str]:
         out.append("--same-scope")
     if args.switch_interval:
         out += ["--switch-interval", str(args.switch_interval)]
+    if args.compute_file:
+        out += ["--compute-file", args.compute_file]
     return out
 
 
@@ -332,14 +336,24 @@ def main() -> None:
         help="WHAT-IF: sys.setswitchinterval() of the server process (Python's default 0.005)",
     )
     parser.add_argument("--drain", type=float, default=120.0, help="max seconds to wait for jobs")
+    parser.add_argument(
+        "--compute-file",
+        help="the server runs this copy of evaluation/compute.py (with --jobs thread), e.g. "
+        "the committed one for a before/after",
+    )
     parser.add_argument("--port", type=int, default=5077)
     parser.add_argument("--step", choices=["setup", "ratings", "jobs", "serve"])
     args = parser.parse_args()
     if args.step:
         child(args)
         return
+    if args.compute_file and args.jobs != "thread":
+        parser.error("--compute-file needs --jobs thread (the rq worker runs the working tree)")
 
     script = str(Path(__file__).resolve())
+    # DATABASE_URL, SECRET_KEY, INSTANCE_PATH for every process started from here (the rq
+    # worker is a plain `flask --app wsgi rq-worker`); this process never imports `service`
+    benchdb.configure_env(args.db, NAME)
     print(f"database: {benchdb.db_url(args.db, NAME)}; load average {benchdb.load_average()}")
     print(f"service code: {benchdb.code_version()}")
     rc_script = str(Path(bench_recompute.__file__).resolve())
@@ -356,7 +370,7 @@ def main() -> None:
         r = benchdb.run_child(rc_script, [*rc_args, "--step", "full"])
         print(f"computed the year's ratings first ({r['seconds']:.0f} s)")
     if args.db == "postgresql":
-        vacuum_ratings()
+        benchdb.vacuum_analyze("ratings")  # as autovacuum would have after the recomputes
     spec = benchdb.run_child(script, child_args(args, "setup"))["clients"]
     print(
         f"{len(spec)} staff users, each at its ward ("
@@ -405,6 +419,8 @@ def main() -> None:
                 "WHAT-IF: the server process runs with "
                 f"sys.setswitchinterval({args.switch_interval})"
             )
+        if args.compute_file:
+            print(f"MEASURING {args.compute_file} as evaluation/compute.py in the server")
         good = measure(args, spec)
         drained = drain(args, script)
         good = good and drained
@@ -459,28 +475,6 @@ def redis_cleanup(url: str) -> None:
         conn.delete(*keys)
 
 
-def vacuum_ratings() -> None:
-    """This server runs with autovacuum off: do what autovacuum would have done by now after
-    the recomputes that replaced the year's ratings (dead rows, fresh planner statistics)."""
-    subprocess.run(
-        [
-            "psql",
-            "-h",
-            benchdb.PG_HOST,
-            "-p",
-            benchdb.PG_PORT,
-            "-U",
-            benchdb.PG_USER,
-            "-d",
-            benchdb.PG_DB,
-            "-qc",
-            "VACUUM ANALYZE ratings",
-        ],
-        check=True,
-        capture_output=True,
-    )
-
-
 def measure(args, spec: list[dict]) -> bool:
     t0 = time.perf_counter()
     start_at = t0 + args.warmup
@@ -514,13 +508,13 @@ def measure(args, spec: list[dict]) -> bool:
 def drain(args, script: str) -> bool:
     """Wait for the background recomputes the saves queued, and say what they did."""
     t0 = time.perf_counter()
-    stats = benchdb.run_child(script, child_args(args, "jobs"))
+    stats = read_jobs(args, script)
     at_end = stats["by_status"]
     while stats["by_status"].get("queued", 0) + stats["by_status"].get("running", 0):
         if time.perf_counter() - t0 > args.drain:
             break
         time.sleep(2)
-        stats = benchdb.run_child(script, child_args(args, "jobs"))
+        stats = read_jobs(args, script)
     waited = time.perf_counter() - t0
     print(
         f"background recompute jobs: {stats['jobs']} created; when the clients stopped "
@@ -530,6 +524,16 @@ def drain(args, script: str) -> bool:
     for message in stats["failed_messages"]:
         print(f"    failed: {message[:300]}")
     return not stats["by_status"].get("failed")
+
+
+def read_jobs(args, script: str, tries: int = 10) -> dict:
+    """The jobs table (SQLite: a reader can meet "database is locked" while a job commits)."""
+    for _ in range(tries - 1):
+        try:
+            return benchdb.run_child(script, child_args(args, "jobs"))
+        except SystemExit:
+            time.sleep(3)
+    return benchdb.run_child(script, child_args(args, "jobs"))
 
 
 def _count(by_status: dict) -> str:

@@ -201,3 +201,46 @@ def run_child(script: str, args: list[str], *, show_stderr: bool = False) -> dic
         raise SystemExit(f"{Path(script).name} {' '.join(args)}: failed (exit {proc.returncode})")
     line = next(x for x in proc.stdout.splitlines() if x.startswith("RESULT "))
     return json.loads(line[len("RESULT ") :])
+
+
+def autovacuum_is_on() -> bool:
+    out = subprocess.run(
+        [
+            "psql",
+            "-h",
+            PG_HOST,
+            "-p",
+            PG_PORT,
+            "-U",
+            PG_USER,
+            "-d",
+            PG_DB,
+            "-Atc",
+            "SHOW autovacuum",
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.strip()
+    return out == "on"
+
+
+def vacuum_analyze(table: str) -> float:
+    """PostgreSQL: VACUUM ANALYZE one table of `bench` (what autovacuum does soon after a bulk
+    change; this server may run with autovacuum off). Returns the seconds it took."""
+    import time
+
+    t = time.perf_counter()
+    _pg("psql", "-d", PG_DB, "-qc", f"VACUUM ANALYZE {table}")
+    return time.perf_counter() - t
+
+
+def pg_sql(sql: str) -> str:
+    """Run SQL on the `bench` database with psql; its unaligned output."""
+    return subprocess.run(
+        ["psql", "-h", PG_HOST, "-p", PG_PORT, "-U", PG_USER, "-d", PG_DB, "-v", "ON_ERROR_STOP=1"]
+        + ["-Atc", sql],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.strip()

@@ -11,12 +11,16 @@ Ratings of lists already approved are locked: kept as stored, and their unit lev
 heads below them as approved (A8). Everything else of the recomputed parts is replaced in the
 caller's transaction: a reader sees the old results or the new ones, never a mix.
 
-Speed (bench/bench_recompute.py, 500,000 people): the parts come from one grouped query; the
-whole year streams its inputs in one query ordered by part (a temporary table maps each unit to
-its part), one part only loads its units' people; rows are plain tuples; each part is rated
-over its own units only; explanations are JSON-encoded by one reused encoder. On PostgreSQL the
-COPY of a part's ratings runs in a helper thread, on the same connection and transaction, while
-the next part is rated (the caller's thread does not use the connection meanwhile).
+Speed (bench/bench_recompute.py, 500,000 people; same results as before, checked row by row):
+everything is read first, then written while rating. The parts come from one grouped query (one
+unit's part: by following the party links out of its quota root); the whole year streams its
+inputs in one query ordered by part (a temporary table maps each unit to its part; on
+PostgreSQL a server-side cursor of the driver), one part loads only its units' people; rows
+are plain tuples; each part is rated over its own units only; explanations are JSON-encoded in
+one pass; the cyclic garbage collector is paused. On PostgreSQL the writes (the DELETEs of the
+old ratings, then each part's COPY) run in a helper thread, on the same connection and
+transaction, while the units and the next part are rated (the caller's thread does not use the
+connection meanwhile).
 """
 
 from __future__ import annotations
@@ -24,6 +28,7 @@ from __future__ import annotations
 import datetime as dt
 import gc
 import json
+import queue
 import threading
 from collections import defaultdict
 from collections.abc import Callable, Iterator
@@ -32,7 +37,7 @@ from dataclasses import fields as dataclass_fields
 from decimal import Decimal
 
 from flask import current_app
-from sqlalchemy import column, delete, func, select, table
+from sqlalchemy import column, delete, func, select, table, text
 
 from evaluation.models import (
     EvalYear,
@@ -242,8 +247,7 @@ def _dec(value) -> Decimal:
     return value if type(value) is Decimal else Decimal(value)
 
 
-def _rate_units(year_row, units: _Units, pack, catalog, approved: set[int], overrides):
-    """B1–B5 for every unit with inputs; ratings of approved lists are the stored ones."""
+def _unit_inputs(year_row, units: _Units) -> list[UnitInput]:
     violations = _violation_codes(year_row, Violation.unit_id)
     inputs = []
     code_of = units.code
@@ -279,31 +283,46 @@ def _rate_units(year_row, units: _Units, pack, catalog, approved: set[int], over
                 under_review=bool(review),
             )
         )
+    return inputs
+
+
+def _locked_units(
+    year_row, units: _Units, approved: set[int]
+) -> list[tuple[str, RatingResult, Level]]:
+    """Approved lists keep their stored unit ratings, and those levels are approved (A8)."""
+    if not approved:
+        return []
+    finals = dict(
+        db.session.execute(
+            select(RatingDecision.unit_id, RatingDecision.final_level).where(
+                RatingDecision.year_id == year_row.id,
+                RatingDecision.kind == "unit",
+                RatingDecision.final_level.is_not(None),
+            )
+        ).all()
+    )
+    locked = []
+    for row in db.session.scalars(
+        select(Rating).where(
+            Rating.year_id == year_row.id,
+            Rating.kind == "unit",
+            Rating.list_unit_id.in_(approved),
+        )
+    ):
+        code = units.code[row.unit_id]
+        locked.append((code, stored_rating(row, code), Level(finals.get(row.unit_id) or row.level)))
+    return locked
+
+
+def _rate_units(year_row, units: _Units, pack, catalog, inputs, locked, overrides):
+    """B1–B5 for every unit with inputs; ratings of approved lists are the stored ones."""
     result = compute_year(
         year_row.year, pack, catalog, units.nodes, inputs, [], None, overrides
     ).units
-    # locked: approved lists keep their stored unit ratings, and those levels are approved (A8)
     approved_levels: dict[str, Level] = {}
-    if approved:
-        finals = dict(
-            db.session.execute(
-                select(RatingDecision.unit_id, RatingDecision.final_level).where(
-                    RatingDecision.year_id == year_row.id,
-                    RatingDecision.kind == "unit",
-                    RatingDecision.final_level.is_not(None),
-                )
-            ).all()
-        )
-        for row in db.session.scalars(
-            select(Rating).where(
-                Rating.year_id == year_row.id,
-                Rating.kind == "unit",
-                Rating.list_unit_id.in_(approved),
-            )
-        ):
-            code = units.code[row.unit_id]
-            result[code] = stored_rating(row, code)
-            approved_levels[code] = Level(finals.get(row.unit_id) or row.level)
+    for code, rating, level in locked:
+        result[code] = rating
+        approved_levels[code] = level
     return result, approved_levels
 
 
@@ -317,9 +336,67 @@ class _Part:
         self.people = 0
 
 
+_CLOSURE_UNITS = 3 * IDS  # a scope group bigger than this is found from the whole year
+
+
+def _closure(year_row, units: _Units, only_root: str) -> _Part | bool | None:
+    """The part holding `only_root` (its scope group), found by following the party links out
+    of it: people of the group's units whose party unit lies elsewhere, and party members
+    elsewhere whose party unit lies in the group. None when it has no one (nothing to rate),
+    False when the group grew past _CLOSURE_UNITS units (then read the whole year)."""
+    root = units.root
+    part = _Part()
+    seen: set[str] = {only_root}
+    frontier = [only_root]
+    registered = False
+    n_units = 0
+    while frontier:
+        unit_ids = [uid for r in frontier for uid in units.ids_by_root.get(r, ())]
+        n_units += len(unit_ids)
+        if n_units > _CLOSURE_UNITS:
+            return False
+        part.roots.extend(frontier)
+        found: set[str] = set()
+        for chunk in _chunks(unit_ids):
+            # people of these units: their count, and where their party units are
+            for unit_id, party_unit_id, is_member, n in db.session.execute(
+                select(Person.unit_id, Person.party_unit_id, Person.is_party_member, func.count())
+                .join(PersonEval, PersonEval.person_id == Person.id)
+                .where(PersonEval.year_id == year_row.id, Person.unit_id.in_(chunk))
+                .group_by(Person.unit_id, Person.party_unit_id, Person.is_party_member)
+            ):
+                registered = True
+                part.people += n
+                if is_member:
+                    found.add(root[party_unit_id or unit_id])
+            # party members of these units' party cells, wherever they work
+            for (unit_id,) in db.session.execute(
+                select(Person.unit_id)
+                .join(PersonEval, PersonEval.person_id == Person.id)
+                .where(
+                    PersonEval.year_id == year_row.id,
+                    Person.is_party_member,
+                    Person.party_unit_id.in_(chunk),
+                )
+                .group_by(Person.unit_id)
+            ):
+                registered = True
+                found.add(root[unit_id])
+        frontier = sorted(found - seen)
+        seen.update(frontier)
+    return part if registered else None
+
+
 def _parts(year_row, units: _Units, only_root: str | None) -> list[_Part]:
     """Parts closed under the quota scopes (union-find over scope roots), from one grouped
-    query: people with inputs counted by (unit, party unit, party member)."""
+    query: people with inputs counted by (unit, party unit, party member). The part of one
+    quota root follows the links out of it instead (_closure), unless its group is large."""
+    if only_root is not None:
+        found = _closure(year_row, units, only_root)
+        if found is None:
+            return []
+        if found is not False:
+            return [found]
     rows = db.session.execute(
         select(Person.unit_id, Person.party_unit_id, Person.is_party_member, func.count())
         .join(PersonEval, PersonEval.person_id == Person.id)
@@ -416,26 +493,50 @@ def _part_rows(year_row, units: _Units, parts: list[_Part], whole_year: bool) ->
         .add_columns(tp.c.part)
         .join(tp, tp.c.unit_id == Person.unit_id)
         .order_by(tp.c.part)
-        .execution_options(yield_per=_STREAM)
     )
-    result = conn.execute(stmt)
+    current: list = []
+    number = 0
+    for batch in _stream(conn, stmt):
+        for row in batch:
+            if row[-1] != number:
+                while number < row[-1]:
+                    yield current
+                    current = []
+                    number += 1
+            current.append(row)
+    while number < len(parts):
+        yield current
+        current = []
+        number += 1
+
+
+def _stream(conn, stmt) -> Iterator[list]:
+    """The rows of a big SELECT, _STREAM at a time. PostgreSQL: a server-side cursor of the
+    driver itself (psycopg gives the Python types the columns map to: date, bool, str), without
+    SQLAlchemy's per-row objects, and numeric columns as text. SQLite: SQLAlchemy's result (it
+    turns the stored numbers into Decimal and the text into dates)."""
+    if conn.dialect.name != "postgresql":
+        result = conn.execute(stmt.execution_options(yield_per=_STREAM))
+        try:
+            yield from result.partitions()
+        finally:
+            result.close()
+        return
+    from psycopg.types.string import TextLoader
+
+    compiled = stmt.compile(dialect=conn.dialect)
+    cur = conn.connection.driver_connection.cursor(name="eval_recompute_inputs")
+    # numbers as their text: a third less reading; _person_inputs makes each distinct one once
+    cur.adapters.register_loader("numeric", TextLoader)
     try:
-        current: list = []
-        number = 0
-        for batch in result.partitions():
-            for row in batch:
-                if row[-1] != number:
-                    while number < row[-1]:
-                        yield current
-                        current = []
-                        number += 1
-                current.append(row)
-        while number < len(parts):
-            yield current
-            current = []
-            number += 1
+        cur.execute(str(compiled), compiled.params)
+        while batch := cur.fetchmany(_STREAM):
+            yield batch
     finally:
-        result.close()
+        try:
+            cur.close()
+        except Exception:  # noqa: S110 - a failed transaction is rolled back by the caller
+            pass
 
 
 def _create_parts_table(conn, units: _Units, parts: list[_Part]) -> None:
@@ -535,11 +636,25 @@ def _part_nodes(units: _Units, part: _Part, inputs: list[PersonInput]) -> list[U
     return nodes
 
 
-def _person_inputs(rows, units: _Units, violations) -> tuple[list[PersonInput], dict]:
+def _person_inputs(
+    rows, units: _Units, violations, decimals: dict[str, Decimal]
+) -> tuple[list[PersonInput], dict]:
+    """PersonInputs of input rows. Numbers come as Decimal, or as their text (the whole year on
+    PostgreSQL, see _stream): the same text gives the same Decimal, made once (`decimals`)."""
     inputs: list[PersonInput] = []
     meta: dict[str, tuple[int, int, int | None, str]] = {}
     code_of = units.code
     no_violations = ()
+    known = decimals.get
+
+    def num(value):
+        if type(value) is str:
+            found = known(value)
+            if found is None:
+                found = decimals[value] = Decimal(value)
+            return found
+        return _dec(value)
+
     for row in rows:
         (pid, code, unit_id, party_unit_id, duty, is_head, category, member, status, admitted) = (
             row[:10]
@@ -550,7 +665,7 @@ def _person_inputs(rows, units: _Units, violations) -> tuple[list[PersonInput], 
         for score in row[14:26]:
             m += 1
             if score is not None:
-                months[m] = score if type(score) is Decimal else Decimal(score)
+                months[m] = num(score)
         (
             task_points,
             tasks_total,
@@ -566,7 +681,7 @@ def _person_inputs(rows, units: _Units, violations) -> tuple[list[PersonInput], 
             under_review,
         ) = row[26:38]
         duty = duty or ""
-        found = violations.get(pid)
+        listed = violations.get(pid)
         inputs.append(
             _person_input(
                 (
@@ -581,13 +696,13 @@ def _person_inputs(rows, units: _Units, violations) -> tuple[list[PersonInput], 
                     if status
                     else PartyStatus.ACTIVE,
                     admitted,
-                    _dec(ct),
-                    _dec(dd),
-                    _dec(tp),
-                    _dec(kl),
-                    tuple(found) if found else no_violations,
+                    _ZERO if ct is None else num(ct),
+                    _ZERO if dd is None else num(dd),
+                    _ZERO if tp is None else num(tp),
+                    _ZERO if kl is None else num(kl),
+                    tuple(listed) if listed else no_violations,
                     months,
-                    None if task_points is None else _dec(task_points),
+                    None if task_points is None else num(task_points),
                     tasks_total or 0,
                     tasks_late or 0,
                     tasks_exceeded or 0,
@@ -622,12 +737,12 @@ _COLUMNS = (
 )
 
 
-def _write(rows: list[tuple]) -> None:
+def _write(rows: list[tuple], conn=None) -> None:
     """Insert rating rows (tuples in _COLUMNS order, steps already JSON text): COPY on
     PostgreSQL, executemany on SQLite, both inside the session's transaction."""
     if not rows:
         return
-    conn = db.session.connection()
+    conn = conn if conn is not None else db.session.connection()
     raw = conn.connection.driver_connection
     if conn.dialect.name == "postgresql":
         _copy(raw, rows)
@@ -637,10 +752,15 @@ def _write(rows: list[tuple]) -> None:
         try:
             cur.executemany(
                 f"INSERT INTO ratings ({', '.join(_COLUMNS)}) VALUES ({marks})",
-                [tuple(str(x) if isinstance(x, Decimal) else x for x in row) for row in rows],
+                [(*r[:6], _text(r[6]), _text(r[7]), *r[8:]) for r in rows],
             )
         finally:
             cur.close()
+
+
+def _text(value):
+    # sqlite3 cannot bind a Decimal: the score and task points go as text (only they can be)
+    return str(value) if isinstance(value, Decimal) else value
 
 
 def _copy(raw, rows: list[tuple]) -> None:
@@ -651,41 +771,70 @@ def _copy(raw, rows: list[tuple]) -> None:
 
 
 class _Writer:
-    """Writes each part's rows while the caller rates the next one. PostgreSQL: the COPY runs
-    in a helper thread on the session's connection (same transaction); the caller must call
-    wait() before using the connection again. SQLite: written at once, in the caller."""
+    """Runs the transaction's writes (DELETEs, each part's rows) while the caller rates.
+
+    PostgreSQL: in order, in one helper thread, on the session's connection and in its
+    transaction (the server works on one part's rows while this process rates the next); the
+    caller does not use the connection until wait(), which re-raises the helper's error (the
+    writes queued after a failed one are skipped). SQLite: at once, in the caller (a helper
+    thread gains nothing there: sqlite3 holds the GIL for most of an insert)."""
 
     def __init__(self) -> None:
-        conn = db.session.connection()
-        self.raw = conn.connection.driver_connection
-        self.background = conn.dialect.name == "postgresql"
+        self.conn = db.session.connection()
+        self.background = self.conn.dialect.name == "postgresql"
+        self.queue: queue.Queue = queue.Queue()
         self.thread: threading.Thread | None = None
         self.error: BaseException | None = None
 
-    def start(self, rows: list[tuple]) -> None:
-        self.wait()
+    def rows(self, rows: list[tuple]) -> Callable[[], None] | None:
+        """The operation writing `rows` (None: nothing to write)."""
         if not rows:
-            return
-        if not self.background:
-            _write(rows)
-            return
+            return None
+        return lambda: _write(rows, self.conn)
 
-        def run():
+    def sql(self, stmt) -> Callable[[], None]:
+        return lambda: self.conn.execute(stmt)
+
+    def add(self, ops: list) -> None:
+        """Run these after the ones already added."""
+        ops = [op for op in ops if op is not None]
+        if not self.background:
+            for op in ops:
+                op()
+            return
+        if ops and self.thread is None:
+            self.thread = threading.Thread(target=self._run, name="eval-recompute-write")
+            self.thread.daemon = True
+            self.thread.start()
+        for op in ops:
+            self.queue.put(op)
+
+    def _run(self) -> None:
+        while True:
+            op = self.queue.get()
             try:
-                _copy(self.raw, rows)
+                if op is None:
+                    return
+                if self.error is None:
+                    op()
             except BaseException as err:  # handed to the caller by wait()
                 self.error = err
-
-        self.thread = threading.Thread(target=run, name="eval-recompute-copy", daemon=True)
-        self.thread.start()
+            finally:
+                self.queue.task_done()
 
     def wait(self) -> None:
+        """Until every write added so far is done; the connection is the caller's again."""
         if self.thread is not None:
-            self.thread.join()
-            self.thread = None
+            self.queue.join()
         if self.error is not None:
             err, self.error = self.error, None
             raise err
+
+    def close(self) -> None:
+        if self.thread is not None:
+            self.queue.put(None)
+            self.thread.join()
+            self.thread = None
 
 
 def _row(year_id, kind, person_id, unit_id, list_unit_id, r: RatingResult, scope, now):
@@ -727,70 +876,92 @@ def recompute(
 
 
 def _recompute(year_row: EvalYear, unit: Unit | None, progress: Progress | None) -> dict:
+    """Reads first, then writes while rating: the old ratings are deleted while the units are
+    rated, and each part's COPY runs while the next part is rated (see _Writer)."""
     report = progress or (lambda done, total, message: None)
     now = dt.datetime.now().replace(microsecond=0)
+    year_id = year_row.id
     pack = pack_of(year_row)
     catalog = catalog_of(year_row)
     units = _Units()
     approved = _approved_lists(year_row)
     overrides = _overrides(year_row)
     report(0, 1, "Đang xếp loại tập thể")
-    unit_result, approved_levels = _rate_units(year_row, units, pack, catalog, approved, overrides)
-    # unit ratings: all of the year (cheap), except approved lists
-    db.session.execute(
-        delete(Rating)
-        .where(Rating.year_id == year_row.id, Rating.kind == "unit")
-        .where(Rating.list_unit_id.not_in(approved) if approved else True)
-    )
-    unit_rows = []
-    for code, r in unit_result.items():
-        uid = units.id[code]
-        list_unit = units.list_unit(uid)
-        if list_unit in approved:
-            continue
-        scope = scope_key(("unit", units.code.get(units.parent.get(uid))))
-        unit_rows.append(_row(year_row.id, "unit", None, uid, list_unit, r, scope, now))
-
+    unit_inputs = _unit_inputs(year_row, units)
+    locked = _locked_units(year_row, units, approved)
     only_root = units.root[unit.id] if unit is not None else None
     parts = _parts(year_row, units, only_root)
     total = sum(p.people for p in parts)
-    report(0, total, "Đang xếp loại cá nhân")
-    if unit is None:
-        stmt = delete(Rating).where(
-            Rating.year_id == year_row.id, Rating.kind.in_(("official", "party"))
-        )
-        if approved:
-            stmt = stmt.where(Rating.list_unit_id.not_in(approved))
-        db.session.execute(stmt)
     violations = _violation_codes(year_row, Violation.person_id)
-    counts = {"units": len(unit_rows), "official": 0, "party": 0, "people": total}
     scopes: dict[tuple, str] = {}
+    decimals: dict[str, Decimal] = {}
 
     def key(scope: tuple) -> str:
-        text = scopes.get(scope)
-        if text is None:
-            text = scopes[scope] = scope_key(scope)
-        return text
+        found = scopes.get(scope)
+        if found is None:
+            found = scopes[scope] = scope_key(scope)
+        return found
 
+    def not_approved(stmt):
+        return stmt.where(Rating.list_unit_id.not_in(approved)) if approved else stmt
+
+    people_kinds = Rating.kind.in_(("official", "party"))
     writer = _Writer()
-    pending = unit_rows  # written while the first part is rated
+    # unit ratings: all of the year (cheap), except approved lists; the whole year: every
+    # person's rating too (one part: its people's, below)
+    ops = [
+        writer.sql(
+            not_approved(delete(Rating).where(Rating.year_id == year_id, Rating.kind == "unit"))
+        )
+    ]
+    if unit is None:
+        ops.append(
+            writer.sql(not_approved(delete(Rating).where(Rating.year_id == year_id, people_kinds)))
+        )
+    unit_result: dict = {}
+    approved_levels: dict = {}
+    counts = {"units": 0, "official": 0, "party": 0, "people": total}
+
+    def rate_units() -> list[tuple]:
+        nonlocal unit_result, approved_levels
+        unit_result, approved_levels = _rate_units(
+            year_row, units, pack, catalog, unit_inputs, locked, overrides
+        )
+        unit_rows = []
+        for code, r in unit_result.items():
+            uid = units.id[code]
+            list_unit = units.list_unit(uid)
+            if list_unit in approved:
+                continue
+            scope = key(("unit", units.code.get(units.parent.get(uid))))
+            unit_rows.append(_row(year_id, "unit", None, uid, list_unit, r, scope, now))
+        counts["units"] = len(unit_rows)
+        report(0, total, "Đang xếp loại cá nhân")
+        return unit_rows
+
     done = 0
+    loaded = _part_rows(year_row, units, parts, whole_year=unit is None)
     try:
-        loaded = _part_rows(year_row, units, parts, whole_year=unit is None)
-        for part in parts:
+        for number, part in enumerate(parts):
             writer.wait()  # the connection is the caller's again
-            inputs, meta = _person_inputs(next(loaded), units, violations)
+            inputs, meta = _person_inputs(next(loaded), units, violations, decimals)
             if unit is not None:
                 for chunk in _chunks(pid for pid, *_ in meta.values()):
-                    stmt = delete(Rating).where(
-                        Rating.year_id == year_row.id,
-                        Rating.kind.in_(("official", "party")),
-                        Rating.person_id.in_(chunk),
+                    ops.append(
+                        writer.sql(
+                            not_approved(
+                                delete(Rating).where(
+                                    Rating.year_id == year_id,
+                                    people_kinds,
+                                    Rating.person_id.in_(chunk),
+                                )
+                            )
+                        )
                     )
-                    if approved:
-                        stmt = stmt.where(Rating.list_unit_id.not_in(approved))
-                    db.session.execute(stmt)
-            writer.start(pending)
+            writer.add(ops)  # the deletes, the rows of the part before
+            ops = []
+            if number == 0:  # while the old ratings are deleted
+                writer.add([writer.rows(rate_units())])  # while this part is rated
             nodes = _part_nodes(units, part, inputs)
             result = compute_year(
                 year_row.year,
@@ -806,7 +977,6 @@ def _recompute(year_row: EvalYear, unit: Unit | None, progress: Progress | None)
             del inputs
             rows = []
             root = units.root
-            year_id = year_row.id
             for code, r in result.official.items():
                 pid, unit_id, _party_unit, duty = meta[code]
                 if unit_id in approved:
@@ -823,21 +993,30 @@ def _recompute(year_row: EvalYear, unit: Unit | None, progress: Progress | None)
                 rows.append(_row(year_id, "party", pid, None, unit_id, r, scope, now))
             counts["party"] += len(rows) - n_official
             del result, meta
-            pending = rows
+            ops.append(writer.rows(rows))
             done += part.people
             report(done, total, "Đang xếp loại cá nhân")
         writer.wait()
         loaded.close()  # the whole year's query is done with
         if unit is None:
-            db.session.connection().exec_driver_sql(f"DROP TABLE IF EXISTS {_PARTS_TABLE}")
-        writer.start(pending)
+            ops.append(writer.sql(text(f"DROP TABLE IF EXISTS {_PARTS_TABLE}")))
+        if not parts:
+            writer.add(ops)
+            ops = [writer.rows(rate_units())]
+        writer.add(ops)
         writer.wait()
     except BaseException:
         try:
             writer.wait()  # never leave the helper thread on the connection
         except BaseException:
             pass
+        try:
+            loaded.close()
+        except Exception:  # noqa: S110 - the error being raised is the one to report
+            pass
         raise
+    finally:
+        writer.close()
     year_row.computed_at = now
     db.session.flush()
     report(total, total, "Xong")
