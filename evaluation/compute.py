@@ -39,6 +39,7 @@ from decimal import Decimal
 from flask import current_app
 from sqlalchemy import column, delete, func, select, table, text
 
+from evaluation.inputs import UNIT_EVAL_FIELDS
 from evaluation.models import (
     EvalYear,
     PersonEval,
@@ -87,26 +88,7 @@ _EVAL_COLS = (
     "party_discipline",
     "under_review",
 )
-_UNIT_COLS = (
-    "ct",
-    "dd",
-    "tp",
-    "kl",
-    "k1",
-    "k2",
-    "k3",
-    "k4",
-    "task_points",
-    "targets_total",
-    "targets_done",
-    "targets_late",
-    "targets_exceeded",
-    "subunits_total",
-    "subunits_disciplined",
-    "leadership_disciplined",
-    "corruption_case",
-    "under_review",
-)
+_UNIT_COLS = UNIT_EVAL_FIELDS  # every yearly unit input, in the stored order
 _ZERO = Decimal(0)
 _STREAM = 5_000  # rows per fetch of the whole year's inputs
 _PARTS_TABLE = "eval_recompute_parts"  # temporary: unit id -> part number (whole-year runs)

@@ -254,6 +254,19 @@ def get_violation(year_row, violation_id: int) -> Violation:
     return v
 
 
+def _pop_violations(year_row, data: dict, subject: str) -> tuple[list[str] | None, str | None]:
+    """Take the violation codes (checked against the year's catalog) and the removal reason out
+    of a save's data; codes None means "leave the records as they are"."""
+    codes = data.pop("violations", None)
+    reason = data.pop("violations_removal_reason", None)
+    if codes is not None:
+        codes = [c.strip() for c in codes if c and c.strip()]
+        bad = check_violation_codes(year_row, codes, subject)
+        if bad:
+            raise ValidationError("Mã vi phạm không hợp lệ.", {"violations": bad})
+    return codes, reason
+
+
 def _person_consistency(row: PersonEval) -> dict[str, list[str]]:
     errors: dict[str, list[str]] = {}
     total = row.tasks_total or 0
@@ -283,13 +296,7 @@ def save_person_eval(user, year_row: EvalYear, person: Person, data: dict) -> Pe
     """Create or update a person's yearly inputs (only the given fields change)."""
     data = dict(data)
     check_writable(year_row, person.unit_id, person.unit.name)
-    codes = data.pop("violations", None)
-    reason = data.pop("violations_removal_reason", None)
-    if codes is not None:
-        codes = [c.strip() for c in codes if c and c.strip()]
-        bad = check_violation_codes(year_row, codes, "individual")
-        if bad:
-            raise ValidationError("Mã vi phạm không hợp lệ.", {"violations": bad})
+    codes, reason = _pop_violations(year_row, data, "individual")
     row = get_person_eval(year_row, person)
     created = row is None
     if created:
@@ -368,13 +375,7 @@ def save_unit_eval(user, year_row: EvalYear, unit: Unit, data: dict) -> UnitEval
     data = dict(data)
     holder = db.session.get(Unit, list_unit_of_unit(unit))
     check_writable(year_row, holder.id, holder.name)
-    codes = data.pop("violations", None)
-    reason = data.pop("violations_removal_reason", None)
-    if codes is not None:
-        codes = [c.strip() for c in codes if c and c.strip()]
-        bad = check_violation_codes(year_row, codes, "collective")
-        if bad:
-            raise ValidationError("Mã vi phạm không hợp lệ.", {"violations": bad})
+    codes, reason = _pop_violations(year_row, data, "collective")
     row = get_unit_eval(year_row, unit)
     created = row is None
     if created:
