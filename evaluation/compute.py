@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import datetime as dt
 import gc
+import hashlib
 import json
 import queue
 import threading
@@ -715,6 +716,7 @@ _COLUMNS = (
     "provisional",
     "scope",
     "steps",
+    "digest",
     "computed_at",
 )
 
@@ -777,6 +779,11 @@ class _Writer:
     def sql(self, stmt) -> Callable[[], None]:
         return lambda: self.conn.execute(stmt)
 
+    def delete_ids(self, ids: list[int]) -> Callable[[], None] | None:
+        if not ids:
+            return None
+        return lambda: _delete_ids(self.conn, ids)
+
     def add(self, ops: list) -> None:
         """Run these after the ones already added."""
         ops = [op for op in ops if op is not None]
@@ -819,21 +826,106 @@ class _Writer:
             self.thread = None
 
 
+_blake2b = hashlib.blake2b
+
+
+def row_digest(list_unit_id, level, score, task_points, provisional, scope, steps) -> int:
+    """64-bit digest (signed, as BIGINT stores it) of what a rating row holds but its year,
+    subject and time: the same result gives the same digest in every process and on every
+    database, so a recompute can tell the rows that changed without reading them back."""
+    text_ = f"{list_unit_id}|{level}|{score}|{task_points}|{provisional:d}|{scope}|{steps}"
+    return int.from_bytes(_blake2b(text_.encode(), digest_size=8).digest(), "big", signed=True)
+
+
 def _row(year_id, kind, person_id, unit_id, list_unit_id, r: RatingResult, scope, now):
+    level = str(r.level)
+    steps = steps_text(r)
+    provisional = bool(r.provisional)
     return (
         year_id,
         kind,
         person_id,
         unit_id,
         list_unit_id,
-        str(r.level),
+        level,
         r.score,
         r.task_points,
-        r.provisional,
+        provisional,
         scope,
-        steps_text(r),
+        steps,
+        row_digest(list_unit_id, level, r.score, r.task_points, provisional, scope, steps),
         now,
     )
+
+
+_DIGEST = _COLUMNS.index("digest")
+_KIND_BIT = {"official": 0, "party": 1}
+
+
+def _key(kind: str, person_id: int | None, unit_id: int | None) -> int:
+    """One int per rating subject: people 2·id (+1 for the party rating), units −id."""
+    if kind == "unit":
+        return -unit_id
+    return 2 * person_id + _KIND_BIT[kind]
+
+
+class _Stored:
+    """The stored ratings a recompute may replace, key -> (id, digest), and what it decided
+    for each new row: unchanged (skipped), changed (old row deleted, new one written) or new;
+    what is left at the end was not produced again and is deleted."""
+
+    def __init__(self) -> None:
+        self.rows: dict[int, tuple[int, int | None]] = {}
+        self.unchanged = 0
+        self.changed = 0
+
+    def load(self, stmt) -> None:
+        """Add the rows of a SELECT kind, person_id, unit_id, id, digest."""
+        conn = db.session.connection()
+        rows = self.rows
+        if conn.dialect.name == "postgresql":
+            compiled = stmt.compile(
+                dialect=conn.dialect, compile_kwargs={"render_postcompile": True}
+            )
+            with conn.connection.driver_connection.cursor() as cur:
+                cur.execute(str(compiled), compiled.params)
+                found = cur.fetchall()
+        else:
+            found = conn.execute(stmt).all()
+        for kind, person_id, unit_id, rid, digest in found:
+            rows[_key(kind, person_id, unit_id)] = (rid, digest)
+
+    def sort(self, new_rows: list[tuple]) -> tuple[list[int], list[tuple]]:
+        """The ids to delete and the rows to write for these new rows."""
+        stale: list[int] = []
+        write: list[tuple] = []
+        pop = self.rows.pop
+        for row in new_rows:
+            old = pop(_key(row[1], row[2], row[3]), None)
+            if old is not None:
+                if old[1] == row[_DIGEST]:
+                    self.unchanged += 1
+                    continue
+                stale.append(old[0])
+                self.changed += 1
+            write.append(row)
+        return stale, write
+
+    def leftover(self) -> list[int]:
+        ids = [rid for rid, _digest in self.rows.values()]
+        self.rows.clear()
+        return ids
+
+
+def _delete_ids(conn, ids: list[int]) -> None:
+    if not ids:
+        return
+    if conn.dialect.name == "postgresql":
+        with conn.connection.driver_connection.cursor() as cur:
+            cur.execute("DELETE FROM ratings WHERE id = ANY(%s)", (ids,))
+        return
+    for chunk in _chunks(ids):
+        conn.execute(delete(Rating).where(Rating.id.in_(chunk)))
 
 
 @contextmanager
@@ -858,8 +950,10 @@ def recompute(
 
 
 def _recompute(year_row: EvalYear, unit: Unit | None, progress: Progress | None) -> dict:
-    """Reads first, then writes while rating: the old ratings are deleted while the units are
-    rated, and each part's COPY runs while the next part is rated (see _Writer)."""
+    """Reads first, then writes while rating, only what changed: each new row's digest is
+    compared with the stored row's; a changed row is deleted and written again, an unchanged
+    one is left alone (see _Stored). The unit ratings are written while the first part is
+    rated, and each part's writes run while the next part is rated (see _Writer)."""
     report = progress or (lambda done, total, message: None)
     now = dt.datetime.now().replace(microsecond=0)
     year_id = year_row.id
@@ -884,27 +978,23 @@ def _recompute(year_row: EvalYear, unit: Unit | None, progress: Progress | None)
             found = scopes[scope] = scope_key(scope)
         return found
 
-    def not_approved(stmt):
+    def stored_stmt(*where):
+        stmt = select(
+            Rating.kind, Rating.person_id, Rating.unit_id, Rating.id, Rating.digest
+        ).where(Rating.year_id == year_id, *where)
         return stmt.where(Rating.list_unit_id.not_in(approved)) if approved else stmt
 
-    people_kinds = Rating.kind.in_(("official", "party"))
+    # what may be replaced: every unit rating of the year (all units are rated, cheap); the
+    # whole year: every person's rating too (one part: its people's, loaded with the part)
+    stored = _Stored()
+    stored.load(stored_stmt() if unit is None else stored_stmt(Rating.kind == "unit"))
     writer = _Writer()
-    # unit ratings: all of the year (cheap), except approved lists; the whole year: every
-    # person's rating too (one part: its people's, below)
-    ops = [
-        writer.sql(
-            not_approved(delete(Rating).where(Rating.year_id == year_id, Rating.kind == "unit"))
-        )
-    ]
-    if unit is None:
-        ops.append(
-            writer.sql(not_approved(delete(Rating).where(Rating.year_id == year_id, people_kinds)))
-        )
+    ops: list = []
     unit_result: dict = {}
     approved_levels: dict = {}
     counts = {"units": 0, "official": 0, "party": 0, "people": total}
 
-    def rate_units() -> list[tuple]:
+    def rate_units() -> list:
         nonlocal unit_result, approved_levels
         unit_result, approved_levels = _rate_units(
             year_row, units, pack, catalog, unit_inputs, locked, overrides
@@ -918,8 +1008,9 @@ def _recompute(year_row: EvalYear, unit: Unit | None, progress: Progress | None)
             scope = key(("unit", units.code.get(units.parent.get(uid))))
             unit_rows.append(_row(year_id, "unit", None, uid, list_unit, r, scope, now))
         counts["units"] = len(unit_rows)
+        stale, write = stored.sort(unit_rows)
         report(0, total, "Đang xếp loại cá nhân")
-        return unit_rows
+        return [writer.delete_ids(stale), writer.rows(write)]
 
     done = 0
     loaded = _part_rows(year_row, units, parts, whole_year=unit is None)
@@ -929,21 +1020,15 @@ def _recompute(year_row: EvalYear, unit: Unit | None, progress: Progress | None)
             inputs, meta = _person_inputs(next(loaded), units, violations, decimals)
             if unit is not None:
                 for chunk in _chunks(pid for pid, *_ in meta.values()):
-                    ops.append(
-                        writer.sql(
-                            not_approved(
-                                delete(Rating).where(
-                                    Rating.year_id == year_id,
-                                    people_kinds,
-                                    Rating.person_id.in_(chunk),
-                                )
-                            )
+                    stored.load(
+                        stored_stmt(
+                            Rating.kind.in_(("official", "party")), Rating.person_id.in_(chunk)
                         )
                     )
-            writer.add(ops)  # the deletes, the rows of the part before
+            writer.add(ops)  # the rows of the part before
             ops = []
-            if number == 0:  # while the old ratings are deleted
-                writer.add([writer.rows(rate_units())])  # while this part is rated
+            if number == 0:
+                writer.add(rate_units())  # while this part is rated
             nodes = _part_nodes(units, part, inputs)
             result = compute_year(
                 year_row.year,
@@ -975,16 +1060,19 @@ def _recompute(year_row: EvalYear, unit: Unit | None, progress: Progress | None)
                 rows.append(_row(year_id, "party", pid, None, unit_id, r, scope, now))
             counts["party"] += len(rows) - n_official
             del result, meta
-            ops.append(writer.rows(rows))
+            stale, write = stored.sort(rows)
+            del rows
+            ops += [writer.delete_ids(stale), writer.rows(write)]
             done += part.people
             report(done, total, "Đang xếp loại cá nhân")
         writer.wait()
         loaded.close()  # the whole year's query is done with
+        if not parts:
+            ops += rate_units()
+        removed = stored.leftover()  # not produced again: gone
+        ops.append(writer.delete_ids(removed))
         if unit is None:
             ops.append(writer.sql(text(f"DROP TABLE IF EXISTS {_PARTS_TABLE}")))
-        if not parts:
-            writer.add(ops)
-            ops = [writer.rows(rate_units())]
         writer.add(ops)
         writer.wait()
     except BaseException:
@@ -999,6 +1087,10 @@ def _recompute(year_row: EvalYear, unit: Unit | None, progress: Progress | None)
         raise
     finally:
         writer.close()
+    counts["unchanged"] = stored.unchanged
+    counts["rewritten"] = stored.changed
+    counts["written"] = counts["units"] + counts["official"] + counts["party"] - stored.unchanged
+    counts["removed"] = len(removed)
     year_row.computed_at = now
     db.session.flush()
     report(total, total, "Xong")

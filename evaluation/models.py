@@ -13,6 +13,7 @@ from decimal import Decimal
 
 from sqlalchemy import (
     JSON,
+    BigInteger,
     Boolean,
     CheckConstraint,
     Date,
@@ -225,7 +226,12 @@ class History(db.Model):
 class Rating(db.Model):
     """A computed rating with its explanation (rule steps). `list_unit_id` is the unit whose
     workflow list holds it: a person's unit for people, the parent unit for a unit (its own
-    unit when it has no parent). `scope` is the quota scope key as a JSON list."""
+    unit when it has no parent). `scope` is the quota scope key as a JSON list.
+
+    `digest` is a 64-bit hash of everything stored but `computed_at` (compute.row_digest): a
+    recompute rewrites only the rows whose digest changed, so `computed_at` is when this
+    result last changed. The unique keys lead with the subject, so they also serve the
+    lookups (and the cascading deletes) by person and by unit."""
 
     __tablename__ = "ratings"
 
@@ -241,17 +247,17 @@ class Rating(db.Model):
     provisional: Mapped[bool] = mapped_column(Boolean, default=False)
     scope: Mapped[str] = mapped_column(String(300), default="")
     steps: Mapped[list] = mapped_column(JSON, default=list)
+    digest: Mapped[int | None] = mapped_column(BigInteger)
     computed_at: Mapped[dt.datetime] = mapped_column(DateTime)
 
     person = relationship("Person")
     unit = relationship("Unit", foreign_keys=[unit_id])
 
     __table_args__ = (
-        UniqueConstraint("year_id", "kind", "person_id"),
-        UniqueConstraint("year_id", "kind", "unit_id"),
+        UniqueConstraint("person_id", "year_id", "kind"),
+        UniqueConstraint("unit_id", "year_id", "kind"),
         Index("ix_ratings_list", "year_id", "list_unit_id"),
         Index("ix_ratings_scope", "year_id", "scope"),
-        Index("ix_ratings_person_id", "person_id"),
         CheckConstraint("kind IN ('official','party','unit')", name="kind"),
         CheckConstraint("level IN ('XS','T','HT','KHT','NR')", name="level"),
     )

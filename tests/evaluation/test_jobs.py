@@ -217,7 +217,16 @@ def test_thread_runner_computes_the_year_in_the_background(thread_app):
     job = wait_job(client, h["admin"], queued["id"])
     assert job["status"] == "done", job
     assert job["done"] == job["total"] == 9 and job["percent"] == 100
-    assert job["result"] == {"units": 0, "official": 9, "party": 0, "people": 9}
+    assert job["result"] == {
+        "units": 0,
+        "official": 9,
+        "party": 0,
+        "people": 9,
+        "unchanged": 0,
+        "rewritten": 0,
+        "written": 9,
+        "removed": 0,
+    }
     assert job["message"] == "Hoàn thành." and job["finished_at"]
     stored = ratings(thread_app)
     assert sorted(stored) == [f"V{i:02d}" for i in range(3)] + [f"W{i:02d}" for i in range(6)]

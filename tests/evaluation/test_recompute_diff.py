@@ -1,0 +1,171 @@
+"""A recompute writes only the ratings that changed (compute._Stored, compute.row_digest), and
+what it leaves in the table is exactly what a computation from an empty table gives: on the
+worked example (spec/examples/ratings-small), after a second run with nothing changed, after
+changes of every kind of input, for the whole year and for one unit's scope part."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from sqlalchemy import delete, func, select, update
+
+from evaluation import compute
+from evaluation.models import PersonEval, Rating, UnitEval, Violation
+from evaluation.years import get_year
+from service.extensions import db
+from service.org.models import Person, Unit
+from tests.evaluation.test_example_pipeline import expected, imported  # noqa: F401 - fixtures
+
+_STORED = (
+    Rating.kind,
+    Rating.person_id,
+    Rating.unit_id,
+    Rating.list_unit_id,
+    Rating.level,
+    Rating.score,
+    Rating.task_points,
+    Rating.provisional,
+    Rating.scope,
+    Rating.steps,
+    Rating.digest,
+)
+
+
+def _table(year_row) -> dict[tuple, tuple]:
+    """subject -> everything stored but id and time."""
+    rows = db.session.execute(select(*_STORED).where(Rating.year_id == year_row.id)).all()
+    return {(r.kind, r.person_id, r.unit_id): tuple(r) for r in rows}
+
+
+def _ids(year_row) -> dict[tuple, int]:
+    rows = db.session.execute(
+        select(Rating.kind, Rating.person_id, Rating.unit_id, Rating.id).where(
+            Rating.year_id == year_row.id
+        )
+    ).all()
+    return {(k, p, u): rid for k, p, u, rid in rows}
+
+
+def _from_scratch(year_row) -> dict[tuple, tuple]:
+    """What a computation into an empty table stores (inside a savepoint, undone after)."""
+    nested = db.session.begin_nested()
+    db.session.execute(delete(Rating).where(Rating.year_id == year_row.id))
+    compute.recompute(year_row)
+    table = _table(year_row)
+    nested.rollback()
+    return table
+
+
+def test_digest_is_stable_and_covers_every_stored_field():
+    args = (7, "T", Decimal("91.50"), Decimal("88.25"), False, '["official","X",""]', "[1]")
+    first = compute.row_digest(*args)
+    assert first == compute.row_digest(*args)
+    assert -(2**63) <= first < 2**63  # fits a BIGINT
+    for i, other in enumerate((8, "XS", Decimal("91.51"), None, True, '["party","X"]', "[2]")):
+        changed = list(args)
+        changed[i] = other
+        assert compute.row_digest(*changed) != first, i
+
+
+def test_recompute_with_nothing_changed_writes_nothing(app, imported, expected):  # noqa: F811
+    with app.app_context():
+        year_row = get_year(expected["year"])
+        before, ids = _table(year_row), _ids(year_row)
+        assert all(row[-1] is not None for row in before.values())  # every row has its digest
+        counts = compute.recompute(year_row)
+        assert counts["written"] == 0 and counts["removed"] == 0
+        assert counts["unchanged"] == len(before) == 12 + 236 + 128
+        assert _table(year_row) == before and _ids(year_row) == ids
+
+
+def _change_inputs(year_row) -> dict:
+    """One change of each kind: monthly scores, a violation removed, a unit input, a person who
+    leaves the party (their party rating must go)."""
+    evals = db.session.scalars(
+        select(PersonEval).where(PersonEval.year_id == year_row.id).order_by(PersonEval.id)
+    ).all()
+    for pe in evals[:5]:
+        pe.m1 = Decimal("55.00") if pe.m1 != Decimal("55.00") else Decimal("99.00")
+    violation = db.session.scalars(
+        select(Violation).where(Violation.year_id == year_row.id, Violation.person_id.is_not(None))
+    ).first()
+    violation.removed_at = violation.recorded_at
+    violation.removed_reason = "thử"
+    ue = db.session.scalars(select(UnitEval).where(UnitEval.year_id == year_row.id)).first()
+    ue.k1 = not ue.k1
+    leaver = db.session.scalars(
+        select(Person)
+        .join(Rating, Rating.person_id == Person.id)
+        .where(Rating.kind == "party", Rating.year_id == year_row.id)
+        .order_by(Person.code)
+    ).first()
+    leaver.is_party_member = False
+    db.session.flush()
+    return {"leaver": leaver.id}
+
+
+def test_recompute_after_changes_stores_what_a_fresh_computation_does(
+    app,
+    imported,  # noqa: F811
+    expected,  # noqa: F811
+):
+    with app.app_context():
+        year_row = get_year(expected["year"])
+        before, ids = _table(year_row), _ids(year_row)
+        leaver = _change_inputs(year_row)["leaver"]
+        counts = compute.recompute(year_row)
+        after = _table(year_row)
+        assert after == _from_scratch(year_row)
+        assert ("party", leaver, None) in before and ("party", leaver, None) not in after
+        assert counts["removed"] == 1
+        changed = {k for k in after if after[k] != before.get(k)}
+        assert 0 < len(changed) < len(after) // 2
+        assert counts["written"] == len(changed)
+        new_ids = _ids(year_row)
+        # unchanged rows were left where they were; changed ones were written again
+        assert all(new_ids[k] == ids[k] for k in after if k not in changed)
+        assert all(new_ids[k] != ids.get(k) for k in changed)
+
+
+def test_partial_recompute_after_changes_stores_what_a_fresh_computation_does(
+    app,
+    imported,  # noqa: F811
+    expected,  # noqa: F811
+):
+    with app.app_context():
+        year_row = get_year(expected["year"])
+        pe = db.session.scalars(
+            select(PersonEval).where(PersonEval.year_id == year_row.id).order_by(PersonEval.id)
+        ).first()
+        pe.m1, pe.m2, pe.m3 = Decimal("40.00"), Decimal("41.00"), Decimal("42.00")
+        db.session.flush()
+        unit = db.session.get(Unit, db.session.get(Person, pe.person_id).unit_id)
+        counts = compute.recompute(year_row, compute.scope_root(unit))
+        assert 0 < counts["written"] < counts["unchanged"]
+        assert _table(year_row) == _from_scratch(year_row)
+
+
+def test_recompute_leaves_approved_lists_as_they_are(app, imported, expected):  # noqa: F811
+    from evaluation.models import Review
+
+    with app.app_context():
+        year_row = get_year(expected["year"])
+        # the list with most people is approved; then every monthly score changes
+        list_unit, _n = db.session.execute(
+            select(Rating.list_unit_id, func.count())
+            .where(Rating.year_id == year_row.id, Rating.kind == "official")
+            .group_by(Rating.list_unit_id)
+            .order_by(func.count().desc())
+        ).first()
+        db.session.add(Review(year_id=year_row.id, unit_id=list_unit, state="approved"))
+        before, ids = _table(year_row), _ids(year_row)
+        locked = {k for k, row in before.items() if row[3] == list_unit}
+        db.session.execute(
+            update(PersonEval).where(PersonEval.year_id == year_row.id).values(m1=Decimal("50"))
+        )
+        counts = compute.recompute(year_row)
+        after, new_ids = _table(year_row), _ids(year_row)
+        assert locked and all(after[k] == before[k] and new_ids[k] == ids[k] for k in locked)
+        assert counts["written"] > len(after) // 2
+        fresh = _from_scratch(year_row)
+        assert {k: v for k, v in after.items() if k not in locked} == fresh
