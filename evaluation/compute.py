@@ -8,8 +8,14 @@ touches and gives exactly what one whole-year call would. Given a unit, only the
 that unit's quota root is rated; without one, the whole year, part by part (bounded memory).
 
 Ratings of lists already approved are locked: kept as stored, and their unit levels cap the
-heads below them as approved (A8). Everything else of the recomputed parts is replaced in the
-caller's transaction: a reader sees the old results or the new ones, never a mix.
+heads below them as approved (A8). Everything else of the recomputed parts is brought up to
+date in the caller's transaction (a reader sees the old results or the new ones, never a mix),
+writing only what changed: every stored rating keeps a digest of its result (rating_digest:
+list, level, score, scope and each step's rule, message template and figures); a new result
+with the stored digest is left alone, a changed one replaces its row, and a stored rating not
+produced again is deleted. The explanation's text is built only for the rows written. So a
+recompute after one save rewrites a handful of rows, and a whole-year recompute of a year that
+did not change writes nothing.
 
 Speed (bench/bench_recompute.py, 500,000 people; same results as before, checked row by row):
 everything is read first, then written while rating. The parts come from one grouped query (one
@@ -827,38 +833,53 @@ class _Writer:
 
 
 _blake2b = hashlib.blake2b
+_TEMPLATE_KEYS: dict[str, str] = {}
 
 
-def row_digest(list_unit_id, level, score, task_points, provisional, scope, steps) -> int:
-    """64-bit digest (signed, as BIGINT stores it) of what a rating row holds but its year,
-    subject and time: the same result gives the same digest in every process and on every
-    database, so a recompute can tell the rows that changed without reading them back."""
-    text_ = f"{list_unit_id}|{level}|{score}|{task_points}|{provisional:d}|{scope}|{steps}"
+def _template_key(template: str) -> str:
+    found = _TEMPLATE_KEYS.get(template)
+    if found is None:
+        found = _TEMPLATE_KEYS[template] = _blake2b(template.encode(), digest_size=8).hexdigest()
+    return found
+
+
+def rating_digest(list_unit_id: int, r: RatingResult, scope: str) -> int:
+    """64-bit digest (signed, as BIGINT stores it) of what a rating row will hold but its
+    year, subject and time: list, level, score, task points, provisional, scope, and each step's
+    rule id, message template and figures. The stored explanation is a function of exactly
+    these (the message is its template over the figures), so equal digests mean equal rows;
+    the digest is the same in every process and on every database, and costs a fraction of
+    the explanation's text, which is built only for the rows that changed."""
+    out = [f"{list_unit_id}|{r.level}|{r.score}|{r.task_points}|{r.provisional:d}|{scope}"]
+    last = None
+    for s in r.steps:
+        figures = s.figures
+        out.append(s.rule_id)
+        out.append(_template_key(s.template))
+        out.append("=" if figures is last else repr(figures))
+        last = figures
+    text_ = "\x1f".join(out)
     return int.from_bytes(_blake2b(text_.encode(), digest_size=8).digest(), "big", signed=True)
 
 
-def _row(year_id, kind, person_id, unit_id, list_unit_id, r: RatingResult, scope, now):
-    level = str(r.level)
-    steps = steps_text(r)
-    provisional = bool(r.provisional)
+def _row(year_id, kind, person_id, unit_id, list_unit_id, r: RatingResult, scope, digest, now):
     return (
         year_id,
         kind,
         person_id,
         unit_id,
         list_unit_id,
-        level,
+        str(r.level),
         r.score,
         r.task_points,
-        provisional,
+        bool(r.provisional),
         scope,
-        steps,
-        row_digest(list_unit_id, level, r.score, r.task_points, provisional, scope, steps),
+        steps_text(r),
+        digest,
         now,
     )
 
 
-_DIGEST = _COLUMNS.index("digest")
 _KIND_BIT = {"official": 0, "party": 1}
 
 
@@ -871,13 +892,17 @@ def _key(kind: str, person_id: int | None, unit_id: int | None) -> int:
 
 class _Stored:
     """The stored ratings a recompute may replace, key -> (id, digest), and what it decided
-    for each new row: unchanged (skipped), changed (old row deleted, new one written) or new;
-    what is left at the end was not produced again and is deleted."""
+    for each new result (offer): unchanged (skipped), changed (old row deleted, new one
+    written) or new; what is left at the end was not produced again and is deleted."""
 
-    def __init__(self) -> None:
+    def __init__(self, year_id: int, now: dt.datetime) -> None:
         self.rows: dict[int, tuple[int, int | None]] = {}
+        self.year_id = year_id
+        self.now = now
         self.unchanged = 0
         self.changed = 0
+        self.stale: list[int] = []
+        self.write: list[tuple] = []
 
     def load(self, stmt) -> None:
         """Add the rows of a SELECT kind, person_id, unit_id, id, digest."""
@@ -895,21 +920,24 @@ class _Stored:
         for kind, person_id, unit_id, rid, digest in found:
             rows[_key(kind, person_id, unit_id)] = (rid, digest)
 
-    def sort(self, new_rows: list[tuple]) -> tuple[list[int], list[tuple]]:
-        """The ids to delete and the rows to write for these new rows."""
-        stale: list[int] = []
-        write: list[tuple] = []
-        pop = self.rows.pop
-        for row in new_rows:
-            old = pop(_key(row[1], row[2], row[3]), None)
-            if old is not None:
-                if old[1] == row[_DIGEST]:
-                    self.unchanged += 1
-                    continue
-                stale.append(old[0])
-                self.changed += 1
-            write.append(row)
-        return stale, write
+    def offer(self, kind, person_id, unit_id, list_unit_id, r: RatingResult, scope) -> None:
+        digest = rating_digest(list_unit_id, r, scope)
+        old = self.rows.pop(_key(kind, person_id, unit_id), None)
+        if old is not None:
+            if old[1] == digest:
+                self.unchanged += 1
+                return
+            self.stale.append(old[0])
+            self.changed += 1
+        self.write.append(
+            _row(self.year_id, kind, person_id, unit_id, list_unit_id, r, scope, digest, self.now)
+        )
+
+    def take(self) -> tuple[list[int], list[tuple]]:
+        """The ids to delete and the rows to write for what was offered since the last take."""
+        out = (self.stale, self.write)
+        self.stale, self.write = [], []
+        return out
 
     def leftover(self) -> list[int]:
         ids = [rid for rid, _digest in self.rows.values()]
@@ -986,7 +1014,7 @@ def _recompute(year_row: EvalYear, unit: Unit | None, progress: Progress | None)
 
     # what may be replaced: every unit rating of the year (all units are rated, cheap); the
     # whole year: every person's rating too (one part: its people's, loaded with the part)
-    stored = _Stored()
+    stored = _Stored(year_id, now)
     stored.load(stored_stmt() if unit is None else stored_stmt(Rating.kind == "unit"))
     writer = _Writer()
     ops: list = []
@@ -999,16 +1027,17 @@ def _recompute(year_row: EvalYear, unit: Unit | None, progress: Progress | None)
         unit_result, approved_levels = _rate_units(
             year_row, units, pack, catalog, unit_inputs, locked, overrides
         )
-        unit_rows = []
+        n = 0
         for code, r in unit_result.items():
             uid = units.id[code]
             list_unit = units.list_unit(uid)
             if list_unit in approved:
                 continue
             scope = key(("unit", units.code.get(units.parent.get(uid))))
-            unit_rows.append(_row(year_id, "unit", None, uid, list_unit, r, scope, now))
-        counts["units"] = len(unit_rows)
-        stale, write = stored.sort(unit_rows)
+            stored.offer("unit", None, uid, list_unit, r, scope)
+            n += 1
+        counts["units"] = n
+        stale, write = stored.take()
         report(0, total, "Đang xếp loại cá nhân")
         return [writer.delete_ids(stale), writer.rows(write)]
 
@@ -1042,26 +1071,22 @@ def _recompute(year_row: EvalYear, unit: Unit | None, progress: Progress | None)
                 unit_ratings={n.code: unit_result[n.code] for n in nodes if n.code in unit_result},
             )
             del inputs
-            rows = []
             root = units.root
+            offer = stored.offer
             for code, r in result.official.items():
                 pid, unit_id, _party_unit, duty = meta[code]
                 if unit_id in approved:
                     continue
-                scope = key(("official", root[unit_id], duty))
-                rows.append(_row(year_id, "official", pid, None, unit_id, r, scope, now))
-            counts["official"] += len(rows)
-            n_official = len(rows)
+                offer("official", pid, None, unit_id, r, key(("official", root[unit_id], duty)))
+                counts["official"] += 1
             for code, r in result.party.items():
                 pid, unit_id, party_unit, _duty = meta[code]
                 if unit_id in approved:
                     continue
-                scope = key(("party", root[party_unit or unit_id]))
-                rows.append(_row(year_id, "party", pid, None, unit_id, r, scope, now))
-            counts["party"] += len(rows) - n_official
+                offer("party", pid, None, unit_id, r, key(("party", root[party_unit or unit_id])))
+                counts["party"] += 1
             del result, meta
-            stale, write = stored.sort(rows)
-            del rows
+            stale, write = stored.take()
             ops += [writer.delete_ids(stale), writer.rows(write)]
             done += part.people
             report(done, total, "Đang xếp loại cá nhân")

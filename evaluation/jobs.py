@@ -14,7 +14,7 @@ import datetime as dt
 import threading
 from concurrent.futures import ThreadPoolExecutor
 
-from flask import current_app, has_app_context
+from flask import current_app, g, has_app_context
 from sqlalchemy import event, select, update
 from sqlalchemy.orm import Session
 
@@ -103,9 +103,10 @@ def enqueue(kind: str, params: dict, key: str = "", user=None) -> Job:
     """Create a job; it runs after the current transaction commits (inline: right now).
     A queued job with the same key is reused instead of adding another: its row stays locked
     until this transaction ends, so a worker cannot start it without this transaction's changes
-    (run() claims it with an UPDATE, which waits for the lock). It is handed to the runner again:
-    if no worker holds it any more (an in-process queue dies with its process) it still runs,
-    and if one does, only one run claims it."""
+    (run() claims it with an UPDATE, which waits for the lock). It is handed to the runner again
+    only if this process's worker thread does not hold it (or, with RQ, the queue does not):
+    a job nobody holds any more (an in-process queue dies with its process) still runs, and of
+    two runners holding it only one claims it."""
     if key:
         queued = db.session.scalar(
             select(Job).where(Job.key == key, Job.status == "queued").limit(1).with_for_update()
@@ -126,17 +127,36 @@ def enqueue(kind: str, params: dict, key: str = "", user=None) -> Job:
     return job
 
 
+# (database, job id) handed to this process's worker thread and not yet run
+_dispatched: set[tuple[str, int]] = set()
+_DISPATCHED_KEY = "eval:dispatched:{}"  # RQ: a job handed to the queue (expires after a day)
+
+
 def _dispatch(app, job_ids: list[int]) -> None:
+    """Hand jobs to the runner, each once: a queued job reused by later saves is handed again
+    only when nobody holds it (the in-process queue died with its process, or Redis lost it)."""
     with app.app_context():
         how = runner()
         for job_id in job_ids:
             if how == "rq":
                 from rq import Queue
 
-                Queue(QUEUE, connection=_redis(app)).enqueue(
-                    "evaluation.jobs.rq_entry", job_id, job_timeout=3600
-                )
+                conn = _redis(app)
+                if not conn.set(_DISPATCHED_KEY.format(job_id), 1, nx=True, ex=86400):
+                    continue  # on the queue already
+                try:
+                    Queue(QUEUE, connection=conn).enqueue(
+                        "evaluation.jobs.rq_entry", job_id, job_timeout=3600
+                    )
+                except BaseException:
+                    conn.delete(_DISPATCHED_KEY.format(job_id))
+                    raise
             else:
+                held = (app.config["SQLALCHEMY_DATABASE_URI"], job_id)
+                with _executor_lock:
+                    if held in _dispatched:
+                        continue
+                    _dispatched.add(held)
                 _thread_pool().submit(_thread_entry, app, job_id)
 
 
@@ -163,6 +183,8 @@ def _thread_entry(app, job_id: int) -> None:
             app.logger.exception("job %s could not be run", job_id)
             raise
         finally:
+            with _executor_lock:
+                _dispatched.discard((app.config["SQLALCHEMY_DATABASE_URI"], job_id))
             db.session.remove()
 
 
@@ -200,7 +222,9 @@ def run(job_id: int) -> None:
     """Run a queued job in its own transactions: claim it, work, store the outcome."""
     # The claim is one conditional UPDATE, the first statement of its transaction: it waits for
     # a transaction that reused this queued job (enqueue locks the row) to commit, and on SQLite
-    # a first write waits for the lock where a read followed by a write fails at once.
+    # a first write waits for the lock where a read followed by a write fails at once. Every
+    # transaction of a job writes: on SQLite they begin IMMEDIATE (service.will_write).
+    g.db_writes = True
     claimed = db.session.execute(
         update(Job)
         .where(Job.id == job_id, Job.status == "queued")

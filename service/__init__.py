@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Flask, g, make_response, request
+from flask import Flask, g, has_app_context, has_request_context, make_response, request
 from flask_login import current_user
 from sqlalchemy import event
 from sqlalchemy.exc import IntegrityError, OperationalError
@@ -71,21 +71,39 @@ def create_app(config: type | None = None) -> Flask:
     return app
 
 
+SQLITE_BUSY_MS = 30_000  # a writer waits this long for another's write lock, then gets 503
+
+
 def _sqlite_pragmas(engine) -> None:
-    """SQLite: enforce foreign keys, and let SQLAlchemy own BEGIN so SAVEPOINTs work."""
+    """SQLite: enforce foreign keys; let SQLAlchemy own BEGIN so SAVEPOINTs work; a database
+    file in WAL mode (readers never wait for the writer, nor it for them). A transaction that
+    will write (a request other than GET/HEAD/OPTIONS, a background job) begins IMMEDIATE: it
+    takes the write lock first, waiting for it up to SQLITE_BUSY_MS. A deferred transaction
+    that reads and then writes cannot wait: it fails at once when another writer went first."""
     if engine.dialect.name != "sqlite":
         return
+    file_db = engine.url.database not in (None, "", ":memory:")
 
     @event.listens_for(engine, "connect")
     def _connect(dbapi_connection, _record):
         dbapi_connection.isolation_level = None
         cur = dbapi_connection.cursor()
         cur.execute("PRAGMA foreign_keys=ON")
+        cur.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_MS}")
+        if file_db:
+            cur.execute("PRAGMA journal_mode=WAL")
         cur.close()
 
     @event.listens_for(engine, "begin")
     def _begin(conn):
-        conn.exec_driver_sql("BEGIN")
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if will_write() else "BEGIN")
+
+
+def will_write() -> bool:
+    """Whether the transaction about to begin is one that writes (see _sqlite_pragmas)."""
+    if has_request_context() and request.method not in ("GET", "HEAD", "OPTIONS"):
+        return True
+    return has_app_context() and bool(g.get("db_writes"))
 
 
 def _request_boundary(app: Flask) -> None:
@@ -108,14 +126,21 @@ def _request_boundary(app: Flask) -> None:
         if response.status_code < 400:
             try:
                 db.session.commit()
-            except (IntegrityError, OperationalError):
-                # a unique key taken meanwhile, or (SQLite) the write lock not obtained in time
+            except IntegrityError:
+                # a unique key taken meanwhile
                 db.session.rollback()
                 from service.common.errors import error_response
 
                 return make_response(
                     error_response(409, "Xung đột dữ liệu: bản ghi đã tồn tại hoặc vừa bị đổi.")
                 )
+            except OperationalError as err:
+                db.session.rollback()
+                from service.common.errors import busy_response, is_busy
+
+                if not is_busy(err):
+                    raise
+                return make_response(busy_response())
         else:
             db.session.rollback()
         return response

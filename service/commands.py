@@ -1,8 +1,9 @@
-"""CLI: flask --app wsgi create-admin | demo-data."""
+"""CLI: flask --app wsgi create-admin | demo-data | rq-worker | recompute."""
 
 from __future__ import annotations
 
 import click
+from flask import g
 from sqlalchemy import func, select
 
 from service.extensions import db
@@ -36,6 +37,7 @@ def init_app(app):
         from service.demo import load_demo
         from service.org.models import Unit
 
+        g.db_writes = True
         if not force and db.session.scalar(select(func.count(Unit.id))):
             click.echo("Đã có dữ liệu; bỏ qua (dùng --force để nạp lại).")
             return
@@ -73,6 +75,7 @@ def init_app(app):
         from evaluation.years import get_year
         from service.org.models import Unit
 
+        g.db_writes = True  # SQLite: take the write lock first (service.will_write)
         unit = None
         if unit_code:
             unit = db.session.scalar(select(Unit).where(Unit.code == unit_code))

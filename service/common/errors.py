@@ -5,8 +5,9 @@ JSON shape of every error: {"error": {"status": 400, "message": "...", "fields":
 
 from __future__ import annotations
 
-from flask import jsonify, render_template, request
+from flask import jsonify, make_response, render_template, request
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException
 
 DEFAULT_MESSAGES = {
@@ -20,7 +21,9 @@ DEFAULT_MESSAGES = {
     422: "Dữ liệu không hợp lệ.",
     429: "Quá nhiều yêu cầu, vui lòng thử lại sau.",
     500: "Lỗi hệ thống. Vui lòng thử lại hoặc báo quản trị viên.",
+    503: "Cơ sở dữ liệu đang bận ghi dữ liệu khác. Vui lòng thử lại sau ít giây.",
 }
+BUSY_RETRY_SECONDS = 5
 
 
 class ServiceError(Exception):
@@ -67,7 +70,25 @@ def error_response(status: int, message: str, fields: dict | None = None):
     return render_template("error.html", status=status, message=message, fields=fields), status
 
 
+def is_busy(err: OperationalError) -> bool:
+    """SQLite's "database is locked" (the write lock not obtained within the busy timeout)."""
+    text = str(getattr(err, "orig", err)).lower()
+    return "database is locked" in text or "database table is locked" in text
+
+
+def busy_response():
+    response = make_response(error_response(503, DEFAULT_MESSAGES[503]))
+    response.headers["Retry-After"] = str(BUSY_RETRY_SECONDS)
+    return response
+
+
 def init_app(app):
+    @app.errorhandler(OperationalError)
+    def _operational_error(err: OperationalError):
+        if is_busy(err):
+            return busy_response()
+        return _unexpected(err)
+
     @app.errorhandler(ServiceError)
     def _service_error(err: ServiceError):
         return error_response(err.status, err.message, err.fields)

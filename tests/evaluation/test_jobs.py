@@ -396,6 +396,40 @@ def test_a_queued_job_nobody_runs_does_not_swallow_later_changes(thread_app):
     assert ratings(thread_app)["W05"][0] == "KHT"
 
 
+class _HeldPool:
+    """A worker thread that takes jobs and does not run them yet (it is busy)."""
+
+    def __init__(self):
+        self.given: list[int] = []
+
+    def submit(self, fn, app, job_id):
+        self.given.append(job_id)
+
+
+def test_a_queued_job_is_handed_to_the_worker_once_however_many_saves_join_it(
+    thread_app, monkeypatch
+):
+    h = seed(thread_app)
+    pool = _HeldPool()
+    monkeypatch.setattr(jobs, "_thread_pool", lambda: pool)
+    monkeypatch.setattr(jobs, "_dispatched", set())  # what this test's pool holds
+    client = thread_app.test_client()
+    for code, score in (("W05", 61), ("W04", 62), ("W05", 63)):
+        res = client.put(
+            f"/api/v1/years/{YEAR}/people/{code}/evaluation",
+            json=good_row(score),
+            headers=h["staff"],
+        )
+        assert res.status_code == 200, res.get_json()
+    (job,) = jobs_by_key(thread_app, f"recompute:{YEAR}:W")
+    assert job.status == "queued" and pool.given == [job.id]
+    monkeypatch.setattr(jobs, "_dispatched", set())  # this process restarted: nobody holds it
+    res = client.put(
+        f"/api/v1/years/{YEAR}/people/W04/evaluation", json=good_row(64), headers=h["staff"]
+    )
+    assert res.status_code == 200 and pool.given == [job.id, job.id]
+
+
 # --- the RQ runner ---------------------------------------------------------------------------
 
 
@@ -447,7 +481,7 @@ def test_rq_runner_queues_on_redis_and_a_worker_runs_it(
             res = client.post(f"/api/v1/years/{YEAR}/compute", json={}, headers=h["admin"])
             assert res.status_code == 202, res.get_json()
             job_id = res.get_json()["id"]
-            own_keys.append(f"eval:job:{job_id}")
+            own_keys += [f"eval:job:{job_id}", f"eval:dispatched:{job_id}"]
             queue = Queue(queue_name, connection=redis_conn)
             rq_ids.extend(queue.job_ids)
             assert len(rq_ids) == 1
@@ -497,3 +531,125 @@ def test_rq_runner_queues_on_redis_and_a_worker_runs_it(
                 keys.update(redis_conn.scan_iter(match=pattern, count=1000))
             if keys:
                 redis_conn.delete(*keys)
+
+
+def test_rq_a_queued_job_goes_on_the_queue_once_however_many_saves_join_it(
+    tmp_path, redis_conn, monkeypatch
+):
+    from rq import Queue
+
+    queue_name = f"evaluation-test-{os.getpid()}-{uuid.uuid4().hex[:8]}"
+    monkeypatch.setattr(jobs, "QUEUE", queue_name)
+    job_id = None
+    with isolated_app(tmp_path, JOBS_RUN="rq", REDIS_URL=REDIS_URL, EVAL_RECOMPUTE="job") as app:
+        try:
+            h = seed(app)
+            with app.app_context():
+                _start_job_ids_at(random.randrange(10**6, 10**9))
+            client = app.test_client()
+            for code, score in (("W05", 61), ("W04", 62), ("W05", 63), ("W03", 64)):
+                res = client.put(
+                    f"/api/v1/years/{YEAR}/people/{code}/evaluation",
+                    json=good_row(score),
+                    headers=h["staff"],
+                )
+                assert res.status_code == 200, res.get_json()
+            (job,) = jobs_by_key(app, f"recompute:{YEAR}:W")
+            job_id = job.id
+            queue = Queue(queue_name, connection=redis_conn)
+            assert len(queue.job_ids) == 1
+            assert queue.fetch_job(queue.job_ids[0]).args == (job_id,)
+        finally:
+            Queue(queue_name, connection=redis_conn).delete(delete_jobs=True)
+            if job_id is not None:
+                redis_conn.delete(f"eval:dispatched:{job_id}", f"eval:job:{job_id}")
+
+
+# --- many writers at once --------------------------------------------------------------------
+
+
+def test_concurrent_saves_all_succeed_and_the_ratings_follow_the_last_inputs(thread_app):
+    """Six clients save at once while the background recomputes run (on SQLite: writers take
+    the lock first and wait for it instead of failing with "database is locked")."""
+    h = seed(thread_app)
+    compute_now(thread_app)
+    codes = [f"W{i:02d}" for i in range(6)]
+    statuses: list[int] = []
+    errors: list[BaseException] = []
+
+    def client_saves(code, headers):
+        try:
+            client = thread_app.test_client()
+            for score in (40, 55, 70, 85, 90 + codes.index(code)):
+                res = client.put(
+                    f"/api/v1/years/{YEAR}/people/{code}/evaluation",
+                    json=good_row(score),
+                    headers=headers,
+                )
+                statuses.append(res.status_code)
+        except BaseException as err:  # reported by the main thread
+            errors.append(err)
+
+    threads = [
+        threading.Thread(target=client_saves, args=(c, h["staff" if i % 2 else "staff2"]))
+        for i, c in enumerate(codes)
+    ]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    assert not errors and statuses == [200] * 30, (errors, statuses)
+    jobs.wait_idle(timeout=30)
+    jobs.wait_idle(timeout=30)  # a job queued by the last save of a running one
+    with thread_app.app_context():
+        assert not db.session.scalar(
+            select(func.count(Job.id)).where(Job.status.in_(("queued", "running", "failed")))
+        )
+        # what the jobs stored is what a computation of the final inputs gives
+        counts = compute.recompute(get_year(YEAR))
+        db.session.rollback()
+    assert counts["written"] == 0 and counts["removed"] == 0, counts
+
+
+def test_sqlite_write_lock_not_obtained_answers_503_and_saves_nothing(tmp_path, monkeypatch):
+    import sqlite3
+
+    import service
+
+    monkeypatch.setattr(service, "SQLITE_BUSY_MS", 300)
+    path = tmp_path / "busy.db"
+    config = type(
+        "BusyConfig",
+        (TestConfig,),
+        {"SQLALCHEMY_DATABASE_URI": f"sqlite:///{path}", "EVAL_RECOMPUTE": "off"},
+    )
+    app = create_app(config)
+    try:
+        with app.app_context():
+            db.create_all()
+        h = seed(app)
+        holder = sqlite3.connect(path, isolation_level=None)
+        holder.execute("BEGIN IMMEDIATE")  # another writer holds the lock
+        try:
+            client = app.test_client()
+            res = client.put(
+                f"/api/v1/years/{YEAR}/people/W00/evaluation",
+                json=good_row(41),
+                headers=h["staff"],
+            )
+            assert res.status_code == 503 and res.headers["Retry-After"] == "5"
+            assert "đang bận" in res.get_json()["error"]["message"]
+            # readers are not held up by the writer (WAL)
+            res = client.get(f"/api/v1/years/{YEAR}/people/W00/evaluation", headers=h["staff"])
+            assert res.status_code == 200 and res.get_json()["m1"] != "41.00"
+        finally:
+            holder.execute("ROLLBACK")
+            holder.close()
+        res = client.put(
+            f"/api/v1/years/{YEAR}/people/W00/evaluation", json=good_row(41), headers=h["staff"]
+        )
+        assert res.status_code == 200
+    finally:
+        with app.app_context():
+            db.session.remove()
+            db.engine.dispose()

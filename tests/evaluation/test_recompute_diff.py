@@ -11,6 +11,8 @@ from sqlalchemy import delete, func, select, update
 
 from evaluation import compute
 from evaluation.models import PersonEval, Rating, UnitEval, Violation
+from evaluation.rules import Level, RuleStep
+from evaluation.rules import Rating as RatingResult
 from evaluation.years import get_year
 from service.extensions import db
 from service.org.models import Person, Unit
@@ -56,15 +58,51 @@ def _from_scratch(year_row) -> dict[tuple, tuple]:
     return table
 
 
+def _rating(**changes) -> RatingResult:
+    figures = {"score": Decimal("91.50"), "threshold": 90}
+    base = {
+        "code": "P1",
+        "kind": "official",
+        "level": Level.T,
+        "score": Decimal("91.50"),
+        "task_points": Decimal("88.25"),
+        "steps": (
+            RuleStep("A2", "Điểm {score} ≥ {threshold}", figures),
+            RuleStep("A3", "Mức theo điểm {score}", figures),
+        ),
+        "provisional": False,
+    }
+    base.update(changes)
+    return RatingResult(**base)
+
+
 def test_digest_is_stable_and_covers_every_stored_field():
-    args = (7, "T", Decimal("91.50"), Decimal("88.25"), False, '["official","X",""]', "[1]")
-    first = compute.row_digest(*args)
-    assert first == compute.row_digest(*args)
+    first = compute.rating_digest(7, _rating(), '["official","X",""]')
+    assert first == compute.rating_digest(7, _rating(), '["official","X",""]')
     assert -(2**63) <= first < 2**63  # fits a BIGINT
-    for i, other in enumerate((8, "XS", Decimal("91.51"), None, True, '["party","X"]', "[2]")):
-        changed = list(args)
-        changed[i] = other
-        assert compute.row_digest(*changed) != first, i
+    other_steps = {
+        "figure": (
+            RuleStep("A2", "Điểm {score} ≥ {threshold}", {"score": "91.5", "threshold": 90}),
+        ),
+        "template": (RuleStep("A2", "Điểm {score} > {threshold}", {"score": 1, "threshold": 90}),),
+        "rule": (RuleStep("A4", "Điểm {score} ≥ {threshold}", {"score": 1, "threshold": 90}),),
+        "fewer": _rating().steps[:1],
+    }
+    variants = [
+        compute.rating_digest(8, _rating(), '["official","X",""]'),
+        compute.rating_digest(7, _rating(), '["official","Y",""]'),
+        compute.rating_digest(7, _rating(level=Level.XS), '["official","X",""]'),
+        compute.rating_digest(7, _rating(score=Decimal("91.5")), '["official","X",""]'),
+        compute.rating_digest(7, _rating(task_points=None), '["official","X",""]'),
+        compute.rating_digest(7, _rating(provisional=True), '["official","X",""]'),
+        *(
+            compute.rating_digest(7, _rating(steps=steps), '["official","X",""]')
+            for steps in other_steps.values()
+        ),
+    ]
+    assert first not in variants and len(set(variants)) == len(variants)
+    # the code is not stored: another person with the same result has the same digest
+    assert compute.rating_digest(7, _rating(code="P2"), '["official","X",""]') == first
 
 
 def test_recompute_with_nothing_changed_writes_nothing(app, imported, expected):  # noqa: F811
