@@ -188,6 +188,9 @@ class _Units:
         self.root = {
             uid: roots.get(code) or self.tree.quota_root_of(code) for uid, code, _p, _q in rows
         }
+        self.children: dict[int | None, list[int]] = defaultdict(list)
+        for uid, _code, parent, _q in rows:
+            self.children[parent].append(uid)
         # per quota root: its units' ids and tree nodes (a part is rated over its own units)
         self.ids_by_root: dict[str, list[int]] = defaultdict(list)
         self.nodes_by_root: dict[str, list[UnitNode]] = defaultdict(list)
@@ -197,6 +200,14 @@ class _Units:
 
     def list_unit(self, unit_id: int) -> int:
         return self.parent.get(unit_id) or unit_id
+
+    def sibling_groups(self, roots: list[str]) -> list[int]:
+        """The units under these quota roots with all their siblings: every B5 scope (units
+        of one parent) that holds one of them, so rating just these gives the same unit
+        ratings as rating the whole tree (a unit's rating depends only on its own inputs and
+        on its sibling group's quota)."""
+        parents = {self.parent[uid] for r in roots for uid in self.ids_by_root.get(r, ())}
+        return sorted({uid for p in parents for uid in self.children.get(p, ())})
 
 
 def _approved_lists(year_row: EvalYear) -> set[int]:
@@ -216,16 +227,18 @@ def _overrides(year_row: EvalYear) -> dict:
     }
 
 
-def _violation_codes(year_row: EvalYear, column) -> dict[int, list[str]]:
+def _violation_codes(year_row: EvalYear, column, only=None) -> dict[int, list[str]]:
+    """Subject id -> codes of its standing violations: every subject's, or `only` these ids."""
     out: dict[int, list[str]] = defaultdict(list)
-    for subject, code in db.session.execute(
-        select(column, Violation.code).where(
-            Violation.year_id == year_row.id,
-            Violation.removed_at.is_(None),
-            column.is_not(None),
-        )
-    ):
-        out[subject].append(code)
+    stmt = select(column, Violation.code).where(
+        Violation.year_id == year_row.id,
+        Violation.removed_at.is_(None),
+        column.is_not(None),
+    )
+    stmts = [stmt] if only is None else [stmt.where(column.in_(c)) for c in _chunks(only)]
+    for one in stmts:
+        for subject, code in db.session.execute(one.order_by(Violation.id)):
+            out[subject].append(code)
     return out
 
 
@@ -236,16 +249,18 @@ def _dec(value) -> Decimal:
     return value if type(value) is Decimal else Decimal(value)
 
 
-def _unit_inputs(year_row, units: _Units) -> list[UnitInput]:
-    violations = _violation_codes(year_row, Violation.unit_id)
+def _unit_inputs(year_row, units: _Units, only: list[int] | None = None) -> list[UnitInput]:
+    """Every unit's yearly inputs, or `only` these units'."""
+    violations = _violation_codes(year_row, Violation.unit_id, only)
     inputs = []
     code_of = units.code
     parent_of = units.parent
-    for unit_id, ct, dd, tp, kl, k1, k2, k3, k4, task, *rest in db.session.execute(
-        select(UnitEval.unit_id, *(getattr(UnitEval, c) for c in _UNIT_COLS)).where(
-            UnitEval.year_id == year_row.id
-        )
-    ):
+    stmt = select(UnitEval.unit_id, *(getattr(UnitEval, c) for c in _UNIT_COLS)).where(
+        UnitEval.year_id == year_row.id
+    )
+    stmts = [stmt] if only is None else [stmt.where(UnitEval.unit_id.in_(c)) for c in _chunks(only)]
+    rows = [row for one in stmts for row in db.session.execute(one)]
+    for unit_id, ct, dd, tp, kl, k1, k2, k3, k4, task, *rest in rows:
         (t_total, t_done, t_late, t_exceeded, s_total, s_disc, lead, corrupt, review) = rest
         inputs.append(
             UnitInput(
@@ -276,11 +291,13 @@ def _unit_inputs(year_row, units: _Units) -> list[UnitInput]:
 
 
 def _locked_units(
-    year_row, units: _Units, approved: set[int]
+    year_row, units: _Units, approved: set[int], only: list[int] | None = None
 ) -> list[tuple[str, RatingResult, Level]]:
-    """Approved lists keep their stored unit ratings, and those levels are approved (A8)."""
+    """Approved lists keep their stored unit ratings, and those levels are approved (A8);
+    every unit's, or `only` these units'."""
     if not approved:
         return []
+    keep = None if only is None else set(only)
     finals = dict(
         db.session.execute(
             select(RatingDecision.unit_id, RatingDecision.final_level).where(
@@ -298,6 +315,8 @@ def _locked_units(
             Rating.list_unit_id.in_(approved),
         )
     ):
+        if keep is not None and row.unit_id not in keep:
+            continue
         code = units.code[row.unit_id]
         locked.append((code, stored_rating(row, code), Level(finals.get(row.unit_id) or row.level)))
     return locked
@@ -972,9 +991,33 @@ def _gc_paused() -> Iterator[None]:
 def recompute(
     year_row: EvalYear, unit: Unit | None = None, progress: Progress | None = None
 ) -> dict:
-    """Rate the year (or the scope part holding `unit`) and store the results. Returns counts."""
+    """Rate the year (or the scope part holding `unit`) and store the results. Returns counts.
+
+    A unit's part rates the sibling groups of its units (B5), which reach past the part: the
+    quota root's siblings. When one of those changes level, its heads (another part) are capped
+    differently (A8), so that part is recomputed too, and so on; `also` names their quota
+    roots."""
     with _gc_paused():
-        return _recompute(year_row, unit, progress)
+        counts = _recompute(year_row, unit, progress)
+        pending = counts.pop("_cascade")
+        seen: set[str] = set()
+        also: list[str] = []
+        while pending:
+            code = pending.pop(0)
+            if code in seen:
+                continue
+            seen.add(code)
+            other = db.session.scalar(select(Unit).where(Unit.code == code))
+            if other is None:
+                continue
+            also.append(code)
+            more = _recompute(year_row, other, progress)
+            pending += [c for c in more.pop("_cascade") if c not in seen]
+            for name, value in more.items():
+                counts[name] += value
+        if unit is not None:
+            counts["also"] = sorted(also)
+        return counts
 
 
 def _recompute(year_row: EvalYear, unit: Unit | None, progress: Progress | None) -> dict:
@@ -991,12 +1034,31 @@ def _recompute(year_row: EvalYear, unit: Unit | None, progress: Progress | None)
     approved = _approved_lists(year_row)
     overrides = _overrides(year_row)
     report(0, 1, "Đang xếp loại tập thể")
-    unit_inputs = _unit_inputs(year_row, units)
-    locked = _locked_units(year_row, units, approved)
     only_root = units.root[unit.id] if unit is not None else None
     parts = _parts(year_row, units, only_root)
+    # one unit's part: the units of its sibling groups; the whole year: every unit
+    rated_units = (
+        None
+        if unit is None
+        else units.sibling_groups([only_root, *(r for p in parts for r in p.roots)])
+    )
+    unit_inputs = _unit_inputs(year_row, units, rated_units)
+    locked = _locked_units(year_row, units, approved, rated_units)
     total = sum(p.people for p in parts)
-    violations = _violation_codes(year_row, Violation.person_id)
+    # one part: the levels of the rated units outside it, whose heads it does not rate
+    own_roots = {only_root, *(r for p in parts for r in p.roots)}
+    outside = [uid for uid in rated_units or () if units.root[uid] not in own_roots]
+    outside_levels = {}
+    for chunk in _chunks(outside):
+        outside_levels.update(
+            db.session.execute(
+                select(Rating.unit_id, Rating.level).where(
+                    Rating.year_id == year_id, Rating.kind == "unit", Rating.unit_id.in_(chunk)
+                )
+            ).all()
+        )
+    # the whole year: every person's violations; one part: its people's (read with the part)
+    violations = _violation_codes(year_row, Violation.person_id) if unit is None else {}
     scopes: dict[tuple, str] = {}
     decimals: dict[str, Decimal] = {}
 
@@ -1015,7 +1077,10 @@ def _recompute(year_row: EvalYear, unit: Unit | None, progress: Progress | None)
     # what may be replaced: every unit rating of the year (all units are rated, cheap); the
     # whole year: every person's rating too (one part: its people's, loaded with the part)
     stored = _Stored(year_id, now)
-    stored.load(stored_stmt() if unit is None else stored_stmt(Rating.kind == "unit"))
+    if unit is None:
+        stored.load(stored_stmt())
+    for chunk in _chunks(rated_units or ()):
+        stored.load(stored_stmt(Rating.kind == "unit", Rating.unit_id.in_(chunk)))
     writer = _Writer()
     ops: list = []
     unit_result: dict = {}
@@ -1046,7 +1111,11 @@ def _recompute(year_row: EvalYear, unit: Unit | None, progress: Progress | None)
     try:
         for number, part in enumerate(parts):
             writer.wait()  # the connection is the caller's again
-            inputs, meta = _person_inputs(next(loaded), units, violations, decimals)
+            rows = next(loaded)
+            if unit is not None:
+                violations = _violation_codes(year_row, Violation.person_id, [r[0] for r in rows])
+            inputs, meta = _person_inputs(rows, units, violations, decimals)
+            del rows
             if unit is not None:
                 for chunk in _chunks(pid for pid, *_ in meta.values()):
                     stored.load(
@@ -1112,6 +1181,12 @@ def _recompute(year_row: EvalYear, unit: Unit | None, progress: Progress | None)
         raise
     finally:
         writer.close()
+    cascade = set()
+    for uid in outside:
+        r = unit_result.get(units.code[uid])
+        if (str(r.level) if r is not None else None) != outside_levels.get(uid):
+            cascade.add(units.root[uid])
+    counts["_cascade"] = sorted(cascade)
     counts["unchanged"] = stored.unchanged
     counts["rewritten"] = stored.changed
     counts["written"] = counts["units"] + counts["official"] + counts["party"] - stored.unchanged

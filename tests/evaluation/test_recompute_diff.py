@@ -207,3 +207,61 @@ def test_recompute_leaves_approved_lists_as_they_are(app, imported, expected):  
         assert counts["written"] > len(after) // 2
         fresh = _from_scratch(year_row)
         assert {k: v for k, v in after.items() if k not in locked} == fresh
+
+
+def _wards_with_heads(create_unit, create_person, create_user):
+    """A district with six quota-root wards (B5 among them: k = floor(20·6/120) = 1 XS), each
+    ward with six people whose best is its head (A10 in the ward: one XS, the head's, capped by
+    the ward's own level, A8). Ward task points 69, 68, 67, …: W1 is the XS ward."""
+    from evaluation.years import open_year
+
+    admin = create_user(roles=[("admin", None)])
+    district = create_unit("D")
+    year_row = open_year(admin, 2031)
+    wards = []
+    for w in range(1, 7):
+        ward = create_unit(f"D-W{w}", district, quota_root=True)
+        wards.append(ward)
+        db.session.add(
+            UnitEval(
+                year_id=year_row.id, unit_id=ward.id, ct=5, dd=5, tp=5, kl=5,
+                k1=True, k2=True, k3=True, k4=True, task_points=70 - w,
+                targets_total=10, targets_done=10, targets_exceeded=3,
+            )
+        )  # fmt: skip
+        for i in range(6):
+            person = create_person(ward, code=f"W{w}P{i}", is_head=(i == 0))
+            db.session.add(
+                PersonEval(
+                    year_id=year_row.id, person_id=person.id, ct=5, dd=5, tp=5, kl=5,
+                    **{f"m{m}": 99 - i for m in range(1, 13)},
+                )
+            )  # fmt: skip
+    db.session.flush()
+    return year_row, wards
+
+
+def _head_level(year_row, code):
+    return db.session.scalar(
+        select(Rating.level)
+        .join(Person, Person.id == Rating.person_id)
+        .where(Rating.year_id == year_row.id, Rating.kind == "official", Person.code == code)
+    )
+
+
+def test_a_unit_change_recomputes_the_heads_of_the_siblings_it_moves(
+    app, create_unit, create_person, create_user
+):
+    """B5 ranks W2 above W1 after W2's input changes: W1 drops to T, so W1's head (another
+    scope part) must drop to T as well (A8), though only W2's scope was recomputed."""
+    with app.app_context():
+        year_row, wards = _wards_with_heads(create_unit, create_person, create_user)
+        compute.recompute(year_row)
+        assert (_head_level(year_row, "W1P0"), _head_level(year_row, "W2P0")) == ("XS", "T")
+        ue = db.session.scalar(select(UnitEval).where(UnitEval.unit_id == wards[1].id))
+        ue.task_points = 70
+        db.session.flush()
+        counts = compute.recompute(year_row, wards[1])
+        assert (_head_level(year_row, "W1P0"), _head_level(year_row, "W2P0")) == ("T", "XS")
+        assert counts["also"] == ["D-W1"]
+        assert _table(year_row) == _from_scratch(year_row)
