@@ -821,7 +821,7 @@ def measure(args, script: str) -> bool:
         ph = p["phases"]
         print(
             f"partial recompute, {label} (unit {p['unit']}, {p['counts']['people']:,} people, "
-            f"{p['counts']['units']:,} unit ratings rewritten): {benchdb.fmt_ms(s)}"
+            f"{p['counts']['units']:,} unit ratings rated): {benchdb.fmt_ms(s)}"
         )
         print(
             f"    last run, from its progress calls: {ph.get('setup_s', 0) * 1000:.0f} ms to "

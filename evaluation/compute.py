@@ -44,7 +44,7 @@ from dataclasses import fields as dataclass_fields
 from decimal import Decimal
 
 from flask import current_app
-from sqlalchemy import column, delete, func, select, table, text
+from sqlalchemy import ARRAY, Integer, any_, column, delete, func, literal, select, table, text
 
 from evaluation.inputs import UNIT_EVAL_FIELDS
 from evaluation.models import (
@@ -99,6 +99,17 @@ _UNIT_COLS = UNIT_EVAL_FIELDS  # every yearly unit input, in the stored order
 _ZERO = Decimal(0)
 _STREAM = 5_000  # rows per fetch of the whole year's inputs
 _PARTS_TABLE = "eval_recompute_parts"  # temporary: unit id -> part number (whole-year runs)
+
+
+def _in_ids(column, ids) -> list:
+    """WHERE clauses that together cover `ids`: one `column = ANY(array)` on PostgreSQL (one
+    statement, one parameter), IN lists of IDS ids elsewhere (SQLite's variable limit)."""
+    ids = list(ids)
+    if not ids:
+        return []
+    if db.session.get_bind().dialect.name == "postgresql":
+        return [column == any_(literal(ids, ARRAY(Integer)))]
+    return [column.in_(chunk) for chunk in _chunks(ids)]
 
 
 def _chunks(seq, n=IDS):
@@ -235,7 +246,7 @@ def _violation_codes(year_row: EvalYear, column, only=None) -> dict[int, list[st
         Violation.removed_at.is_(None),
         column.is_not(None),
     )
-    stmts = [stmt] if only is None else [stmt.where(column.in_(c)) for c in _chunks(only)]
+    stmts = [stmt] if only is None else [stmt.where(c) for c in _in_ids(column, only)]
     for one in stmts:
         for subject, code in db.session.execute(one.order_by(Violation.id)):
             out[subject].append(code)
@@ -258,7 +269,7 @@ def _unit_inputs(year_row, units: _Units, only: list[int] | None = None) -> list
     stmt = select(UnitEval.unit_id, *(getattr(UnitEval, c) for c in _UNIT_COLS)).where(
         UnitEval.year_id == year_row.id
     )
-    stmts = [stmt] if only is None else [stmt.where(UnitEval.unit_id.in_(c)) for c in _chunks(only)]
+    stmts = [stmt] if only is None else [stmt.where(c) for c in _in_ids(UnitEval.unit_id, only)]
     rows = [row for one in stmts for row in db.session.execute(one)]
     for unit_id, ct, dd, tp, kl, k1, k2, k3, k4, task, *rest in rows:
         (t_total, t_done, t_late, t_exceeded, s_total, s_disc, lead, corrupt, review) = rest
@@ -365,12 +376,14 @@ def _closure(year_row, units: _Units, only_root: str) -> _Part | bool | None:
             return False
         part.roots.extend(frontier)
         found: set[str] = set()
-        for chunk in _chunks(unit_ids):
+        for in_units, in_cells in zip(
+            _in_ids(Person.unit_id, unit_ids), _in_ids(Person.party_unit_id, unit_ids), strict=True
+        ):
             # people of these units: their count, and where their party units are
             for unit_id, party_unit_id, is_member, n in db.session.execute(
                 select(Person.unit_id, Person.party_unit_id, Person.is_party_member, func.count())
                 .join(PersonEval, PersonEval.person_id == Person.id)
-                .where(PersonEval.year_id == year_row.id, Person.unit_id.in_(chunk))
+                .where(PersonEval.year_id == year_row.id, in_units)
                 .group_by(Person.unit_id, Person.party_unit_id, Person.is_party_member)
             ):
                 registered = True
@@ -384,7 +397,7 @@ def _closure(year_row, units: _Units, only_root: str) -> _Part | bool | None:
                 .where(
                     PersonEval.year_id == year_row.id,
                     Person.is_party_member,
-                    Person.party_unit_id.in_(chunk),
+                    in_cells,
                 )
                 .group_by(Person.unit_id)
             ):
@@ -487,10 +500,8 @@ def _part_rows(year_row, units: _Units, parts: list[_Part], whole_year: bool) ->
         for part in parts:
             unit_ids = [uid for r in part.roots for uid in units.ids_by_root.get(r, ())]
             rows: list = []
-            for chunk in _chunks(unit_ids):
-                rows.extend(
-                    db.session.execute(_inputs_stmt(year_row).where(Person.unit_id.in_(chunk)))
-                )
+            for in_units in _in_ids(Person.unit_id, unit_ids):
+                rows.extend(db.session.execute(_inputs_stmt(year_row).where(in_units)))
             yield rows
         return
     conn = db.session.connection()
@@ -1049,11 +1060,11 @@ def _recompute(year_row: EvalYear, unit: Unit | None, progress: Progress | None)
     own_roots = {only_root, *(r for p in parts for r in p.roots)}
     outside = [uid for uid in rated_units or () if units.root[uid] not in own_roots]
     outside_levels = {}
-    for chunk in _chunks(outside):
+    for in_outside in _in_ids(Rating.unit_id, outside):
         outside_levels.update(
             db.session.execute(
                 select(Rating.unit_id, Rating.level).where(
-                    Rating.year_id == year_id, Rating.kind == "unit", Rating.unit_id.in_(chunk)
+                    Rating.year_id == year_id, Rating.kind == "unit", in_outside
                 )
             ).all()
         )
@@ -1079,8 +1090,8 @@ def _recompute(year_row: EvalYear, unit: Unit | None, progress: Progress | None)
     stored = _Stored(year_id, now)
     if unit is None:
         stored.load(stored_stmt())
-    for chunk in _chunks(rated_units or ()):
-        stored.load(stored_stmt(Rating.kind == "unit", Rating.unit_id.in_(chunk)))
+    for in_rated in _in_ids(Rating.unit_id, rated_units or ()):
+        stored.load(stored_stmt(Rating.kind == "unit", in_rated))
     writer = _Writer()
     ops: list = []
     unit_result: dict = {}
@@ -1117,12 +1128,8 @@ def _recompute(year_row: EvalYear, unit: Unit | None, progress: Progress | None)
             inputs, meta = _person_inputs(rows, units, violations, decimals)
             del rows
             if unit is not None:
-                for chunk in _chunks(pid for pid, *_ in meta.values()):
-                    stored.load(
-                        stored_stmt(
-                            Rating.kind.in_(("official", "party")), Rating.person_id.in_(chunk)
-                        )
-                    )
+                for in_people in _in_ids(Rating.person_id, (v[0] for v in meta.values())):
+                    stored.load(stored_stmt(Rating.kind.in_(("official", "party")), in_people))
             writer.add(ops)  # the rows of the part before
             ops = []
             if number == 0:
