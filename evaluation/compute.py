@@ -1243,4 +1243,6 @@ def apply_pending(pending: set) -> None:
                 "recompute",
                 {"year": year_row.year, "unit_code": root.code},
                 key=f"recompute:{year_row.year}:{root.code}",
+                delay=current_app.config.get("EVAL_RECOMPUTE_DELAY", 0),
+                max_wait=current_app.config.get("EVAL_RECOMPUTE_MAX_WAIT", 0),
             )

@@ -73,6 +73,12 @@ def get_progress(job_id: int) -> tuple[int, int, str] | None:
 def job_out(job: Job) -> dict:
     live = get_progress(job.id) if job.status in ("queued", "running") else None
     done, total, message = live if live else (job.done, job.total, job.message)
+    waiting = job.status == "queued" and job.run_after and job.run_after > dt.datetime.now()
+    if waiting and not live:
+        message = (
+            f"Chờ tính lại lúc {job.run_after.strftime('%H:%M:%S')} "
+            "(sau khi ngừng nhập liệu vài giây)."
+        )
     return {
         "id": job.id,
         "kind": job.kind,
@@ -84,6 +90,7 @@ def job_out(job: Job) -> dict:
         "message": message,
         "result": job.result,
         "created_at": job.created_at.strftime("%d/%m/%Y %H:%M:%S") if job.created_at else None,
+        "run_after": job.run_after.strftime("%d/%m/%Y %H:%M:%S") if job.run_after else None,
         "finished_at": job.finished_at.strftime("%d/%m/%Y %H:%M:%S") if job.finished_at else None,
     }
 
@@ -99,25 +106,42 @@ def runner() -> str:
     return "rq" if current_app.config.get("REDIS_URL") else "thread"
 
 
-def enqueue(kind: str, params: dict, key: str = "", user=None) -> Job:
+def enqueue(
+    kind: str, params: dict, key: str = "", user=None, delay: float = 0, max_wait: float = 0
+) -> Job:
     """Create a job; it runs after the current transaction commits (inline: right now).
     A queued job with the same key is reused instead of adding another: its row stays locked
     until this transaction ends, so a worker cannot start it without this transaction's changes
     (run() claims it with an UPDATE, which waits for the lock). It is handed to the runner again
     only if this process's worker thread does not hold it (or, with RQ, the queue does not):
     a job nobody holds any more (an in-process queue dies with its process) still runs, and of
-    two runners holding it only one claims it."""
+    two runners holding it only one claims it.
+
+    `delay`: the job starts no sooner than this many seconds from now, and each reuse pushes
+    that back again, but never past `max_wait` seconds after the job was created (debounce:
+    saves in a row get one job, run once they pause). Inline jobs run at once."""
+    now = dt.datetime.now()
     if key:
         queued = db.session.scalar(
             select(Job).where(Job.key == key, Job.status == "queued").limit(1).with_for_update()
         )
         if queued is not None:
+            if queued.run_after is not None:
+                latest = (queued.created_at or now) + dt.timedelta(seconds=max_wait)
+                queued.run_after = min(now + dt.timedelta(seconds=delay), latest)
             if runner() != "inline":
                 pending = db.session.info.setdefault("jobs_to_dispatch", [])
                 if queued.id not in pending:
                     pending.append(queued.id)
             return queued
-    job = Job(kind=kind, key=key, params=params, user_id=getattr(user, "id", None))
+    job = Job(
+        kind=kind,
+        key=key,
+        params=params,
+        user_id=getattr(user, "id", None),
+        created_at=now,
+        run_after=now + dt.timedelta(seconds=delay) if delay and runner() != "inline" else None,
+    )
     db.session.add(job)
     db.session.flush()
     if runner() == "inline":
@@ -176,28 +200,55 @@ def wait_idle(timeout: float = 60) -> None:
 
 
 def _thread_entry(app, job_id: int) -> None:
+    deferred = False
     with app.app_context():
         try:
+            wait = due_in(job_id)
+            if wait > 0:  # not yet: the worker thread takes other jobs meanwhile
+                deferred = True
+                timer = threading.Timer(
+                    wait, lambda: _thread_pool().submit(_thread_entry, app, job_id)
+                )
+                timer.daemon = True
+                timer.start()
+                return
             run(job_id)
         except Exception:  # the executor would keep it silently in a Future nobody reads
             app.logger.exception("job %s could not be run", job_id)
             raise
         finally:
-            with _executor_lock:
-                _dispatched.discard((app.config["SQLALCHEMY_DATABASE_URI"], job_id))
+            if not deferred:
+                with _executor_lock:
+                    _dispatched.discard((app.config["SQLALCHEMY_DATABASE_URI"], job_id))
             db.session.remove()
 
 
-def rq_entry(job_id: int) -> None:
-    """What the RQ worker runs: inside the worker's app context (see commands rq-worker)."""
-    if has_app_context():
-        run(job_id)
-        return
-    from service import create_app
+def due_in(job_id: int) -> float:
+    """Seconds until a queued job may start (0: now, or it is not queued any more)."""
+    row = db.session.execute(select(Job.status, Job.run_after).where(Job.id == job_id)).first()
+    db.session.rollback()  # end the read: the claim is the first statement of its transaction
+    if row is None or row.status != "queued" or row.run_after is None:
+        return 0.0
+    return max(0.0, (row.run_after - dt.datetime.now()).total_seconds())
 
-    app = create_app()
-    with app.app_context():
-        run(job_id)
+
+def rq_entry(job_id: int) -> None:
+    """What the RQ worker runs: inside the worker's app context (see commands rq-worker). A job
+    not yet due goes back on the queue for when it is (the worker's scheduler moves it)."""
+    if not has_app_context():
+        from service import create_app
+
+        with create_app().app_context():
+            return rq_entry(job_id)
+    wait = due_in(job_id)
+    if wait > 0:
+        from rq import Queue
+
+        Queue(QUEUE, connection=_redis()).enqueue_in(
+            dt.timedelta(seconds=wait), "evaluation.jobs.rq_entry", job_id, job_timeout=3600
+        )
+        return
+    run(job_id)
 
 
 # --- running ---------------------------------------------------------------------------------

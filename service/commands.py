@@ -64,7 +64,10 @@ def init_app(app):
         if not url:
             raise click.UsageError("Cần đặt REDIS_URL (ví dụ redis://127.0.0.1:6379/0).")
         conn = Redis.from_url(url)
-        Worker([Queue(QUEUE, connection=conn)], connection=conn).work(burst=burst)
+        # the scheduler moves jobs put off until their scope is quiet (jobs.rq_entry) back in
+        Worker([Queue(QUEUE, connection=conn)], connection=conn).work(
+            burst=burst, with_scheduler=True
+        )
 
     @app.cli.command("recompute")
     @click.argument("year", type=int)

@@ -42,6 +42,11 @@ class Config:
     # After an input changes: "job" (recompute its quota scope in the background), "sync"
     # (recompute in the same transaction) or "off" (only on demand).
     EVAL_RECOMPUTE = os.environ.get("EVAL_RECOMPUTE", "job")
+    # "job": the recompute of a scope starts once no input of it was saved for this many
+    # seconds (a clerk typing a grid gets one recompute, not one per row), at most
+    # EVAL_RECOMPUTE_MAX_WAIT seconds after the first save that queued it.
+    EVAL_RECOMPUTE_DELAY = float(os.environ.get("EVAL_RECOMPUTE_DELAY", "2"))
+    EVAL_RECOMPUTE_MAX_WAIT = float(os.environ.get("EVAL_RECOMPUTE_MAX_WAIT", "20"))
     # Uploads larger than this are refused with a clear message (HTTP 413).
     MAX_CONTENT_LENGTH = int(os.environ.get("MAX_UPLOAD_MB", "50")) * 1024 * 1024
     WTF_CSRF_TIME_LIMIT = None
@@ -73,4 +78,6 @@ class TestConfig(Config):
     SERVER_NAME = None
     JOBS_RUN = "inline"
     EVAL_RECOMPUTE = "sync"
+    EVAL_RECOMPUTE_DELAY = 0.0
+    EVAL_RECOMPUTE_MAX_WAIT = 0.0
     REDIS_URL = None

@@ -653,3 +653,119 @@ def test_sqlite_write_lock_not_obtained_answers_503_and_saves_nothing(tmp_path, 
         with app.app_context():
             db.session.remove()
             db.engine.dispose()
+
+
+# --- debounce: one recompute for saves in a row ----------------------------------------------
+
+
+@pytest.fixture
+def debounced_app(tmp_path):
+    with isolated_app(
+        tmp_path,
+        JOBS_RUN="thread",
+        EVAL_RECOMPUTE="job",
+        EVAL_RECOMPUTE_DELAY=0.8,
+        EVAL_RECOMPUTE_MAX_WAIT=2.5,
+    ) as app:
+        yield app
+
+
+def _wait_jobs_done(app, key, timeout=15.0) -> list[Job]:
+    deadline = time.monotonic() + timeout
+    while True:
+        found = jobs_by_key(app, key)
+        if found and all(j.status in ("done", "failed") for j in found):
+            return found
+        assert time.monotonic() < deadline, [(j.id, j.status) for j in found]
+        time.sleep(0.05)
+
+
+def test_saves_in_a_row_get_one_recompute_once_they_pause(debounced_app):
+    h = seed(debounced_app)
+    compute_now(debounced_app)
+    client = debounced_app.test_client()
+    url = f"/api/v1/years/{YEAR}/people/{{}}/evaluation"
+    assert client.put(url.format("W05"), json=bad_row(), headers=h["staff"]).status_code == 200
+    (first,) = jobs_by_key(debounced_app, f"recompute:{YEAR}:W")
+    assert first.status == "queued" and first.run_after > first.created_at
+    body = client.get(f"/api/v1/jobs/{first.id}", headers=h["staff"]).get_json()
+    assert body["status"] == "queued" and body["message"].startswith("Chờ tính lại lúc")
+    time.sleep(0.4)
+    assert client.put(url.format("W04"), json=bad_row(), headers=h["staff"]).status_code == 200
+    (again,) = jobs_by_key(debounced_app, f"recompute:{YEAR}:W")
+    assert again.id == first.id and again.status == "queued"
+    assert again.run_after > first.run_after  # pushed back by the second save
+    (job,) = _wait_jobs_done(debounced_app, f"recompute:{YEAR}:W")
+    assert job.status == "done" and job.started_at >= again.run_after
+    stored = ratings(debounced_app)
+    assert stored["W05"][0] == "KHT" and stored["W04"][0] == "KHT"
+
+
+def test_saves_that_never_pause_still_get_recomputed_within_the_max_wait(debounced_app):
+    h = seed(debounced_app)
+    compute_now(debounced_app)
+    client = debounced_app.test_client()
+    url = f"/api/v1/years/{YEAR}/people/W{{:02d}}/evaluation"
+    t0 = time.monotonic()
+    i = 0
+    while time.monotonic() - t0 < 4.0:  # a save every 0.2 s: the scope is never quiet
+        res = client.put(url.format(i % 6), json=good_row(50 + i % 40), headers=h["staff"])
+        assert res.status_code == 200
+        i += 1
+        time.sleep(0.2)
+    found = _wait_jobs_done(debounced_app, f"recompute:{YEAR}:W")
+    first = found[0]
+    # the first job started by its deadline (created + 2.5 s), while the saves went on
+    assert (first.started_at - first.created_at).total_seconds() < 2.5 + 1.0
+    assert len(found) >= 2 and all(j.status == "done" for j in found)
+    with debounced_app.app_context():  # what the jobs stored follows the last inputs
+        counts = compute.recompute(get_year(YEAR))
+        db.session.rollback()
+    assert counts["written"] == 0, counts
+
+
+def test_rq_a_job_not_yet_due_goes_back_to_the_queue_for_later(tmp_path, redis_conn, monkeypatch):
+    from rq import Queue, SimpleWorker
+    from rq.registry import ScheduledJobRegistry
+
+    queue_name = f"evaluation-test-{os.getpid()}-{uuid.uuid4().hex[:8]}"
+    monkeypatch.setattr(jobs, "QUEUE", queue_name)
+    job_id = None
+    settings = {"EVAL_RECOMPUTE_DELAY": 30, "EVAL_RECOMPUTE_MAX_WAIT": 60}
+    with isolated_app(
+        tmp_path, JOBS_RUN="rq", REDIS_URL=REDIS_URL, EVAL_RECOMPUTE="job", **settings
+    ) as app:
+        queue = Queue(queue_name, connection=redis_conn)
+        try:
+            h = seed(app)
+            with app.app_context():
+                _start_job_ids_at(random.randrange(10**6, 10**9))
+            client = app.test_client()
+            res = client.put(
+                f"/api/v1/years/{YEAR}/people/W05/evaluation", json=bad_row(), headers=h["staff"]
+            )
+            assert res.status_code == 200, res.get_json()
+            (job,) = jobs_by_key(app, f"recompute:{YEAR}:W")
+            job_id = job.id
+            assert len(queue.job_ids) == 1
+            rq_ids = list(queue.job_ids)
+            with app.app_context():
+                worker = SimpleWorker([queue], connection=redis_conn)
+                assert worker.work(burst=True)
+            redis_conn.delete(worker.key)
+            # the worker found it not due: still queued here, scheduled on Redis for later
+            assert jobs_by_key(app, f"recompute:{YEAR}:W")[0].status == "queued"
+            scheduled = ScheduledJobRegistry(queue=queue)
+            assert len(scheduled.get_job_ids()) == 1 and not queue.job_ids
+            assert queue.fetch_job(scheduled.get_job_ids()[0]).args == (job_id,)
+        finally:
+            for jid in ScheduledJobRegistry(queue=queue).get_job_ids():
+                ScheduledJobRegistry(queue=queue).remove(jid, delete_job=True)
+            queue.delete(delete_jobs=True)
+            keys = set(redis_conn.scan_iter(match=f"*{queue_name}*", count=1000))
+            for jid in locals().get("rq_ids", []):
+                keys.update(redis_conn.scan_iter(match=f"*{jid}*", count=1000))
+            if job_id is not None:
+                keys.update({f"eval:dispatched:{job_id}", f"eval:job:{job_id}"})
+            if keys:
+                redis_conn.delete(*keys)
