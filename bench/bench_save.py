@@ -318,6 +318,18 @@ def main() -> None:
     )
     parser.add_argument("--same-scope", action="store_true", help="every client in one ward")
     parser.add_argument(
+        "--delay",
+        type=float,
+        default=2.0,
+        help="EVAL_RECOMPUTE_DELAY of the server (the service's default: 2 s; 0: no debounce)",
+    )
+    parser.add_argument(
+        "--max-wait",
+        type=float,
+        default=20.0,
+        help="EVAL_RECOMPUTE_MAX_WAIT of the server (the service's default: 20 s)",
+    )
+    parser.add_argument(
         "--jobs",
         choices=["thread", "rq"],
         default="thread",
@@ -381,6 +393,8 @@ def main() -> None:
     env = os.environ.copy()
     env["EVAL_RECOMPUTE"] = args.recompute
     env["JOBS_RUN"] = args.jobs
+    env["EVAL_RECOMPUTE_DELAY"] = str(args.delay)
+    env["EVAL_RECOMPUTE_MAX_WAIT"] = str(args.max_wait)
     env.pop("REDIS_URL", None)
     logs = Path(os.environ.get("BENCH_TMP", "/tmp"))
     server_log = logs / "bench_save_server.log"
@@ -409,7 +423,8 @@ def main() -> None:
         wait_for_server(args.port, spec[0]["token"], server)
         print(
             f"server: werkzeug threaded, pid {server.pid}, EVAL_RECOMPUTE={args.recompute}, "
-            f"JOBS_RUN={args.jobs}"
+            f"JOBS_RUN={args.jobs}, EVAL_RECOMPUTE_DELAY={args.delay:g} s, "
+            f"EVAL_RECOMPUTE_MAX_WAIT={args.max_wait:g} s"
             + (f" (one rq worker process, pid {worker.pid})" if worker else "")
             + f"; {args.clients} clients, think time {args.think_ms:.0f} ms; "
             f"{args.warmup:.0f} s warm-up, {args.seconds:.0f} s measured"

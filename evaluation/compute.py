@@ -31,6 +31,7 @@ connection meanwhile).
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import gc
 import hashlib
@@ -346,13 +347,81 @@ def _rate_units(year_row, units: _Units, pack, catalog, inputs, locked, override
 
 
 class _Part:
-    """People rated together: the quota roots of whole scope groups, and how many people."""
+    """People rated together: the quota roots of whole scope groups, and how many people.
 
-    __slots__ = ("roots", "people")
+    A narrowed part (_narrow_part) rates the people of `unit_ids` fully and `outsiders` (person
+    ids) as party members only; `roots` then are the roots its unit tree must hold."""
+
+    __slots__ = ("roots", "people", "unit_ids", "outsiders")
 
     def __init__(self) -> None:
         self.roots: list[str] = []
         self.people = 0
+        self.unit_ids: list[int] | None = None
+        self.outsiders: list[int] = []
+
+
+def _narrow_part(year_row, units: _Units, only_root: str) -> _Part | None:
+    """The people a change under quota root R can move, without the official scopes it does
+    not touch: R's people (their official scopes (R, duty group) and their party ratings), and
+    the other members of the party scopes R's members belong to ("outsiders", rated as party
+    members only: their official scopes did not change, A9 reads their stored official level,
+    see rules.compute_year official_levels). A whole-year computation gives the same results.
+    None when R has no one with inputs."""
+    root = units.root
+    r_units = list(units.ids_by_root.get(only_root, ()))
+    r_set = set(r_units)
+    part = _Part()
+    part.unit_ids = r_units
+    touched = {only_root}
+    for in_units in _in_ids(Person.unit_id, r_units):
+        for party_unit_id, is_member, n in db.session.execute(
+            select(Person.party_unit_id, Person.is_party_member, func.count())
+            .join(PersonEval, PersonEval.person_id == Person.id)
+            .where(PersonEval.year_id == year_row.id, in_units)
+            .group_by(Person.party_unit_id, Person.is_party_member)
+        ):
+            part.people += n
+            if is_member and party_unit_id is not None:
+                touched.add(root[party_unit_id])
+    members = (
+        select(Person.id, Person.unit_id)
+        .join(PersonEval, PersonEval.person_id == Person.id)
+        .where(PersonEval.year_id == year_row.id, Person.is_party_member)
+    )
+    found: list[tuple[int, int]] = []
+    touched_units = [uid for r in touched for uid in units.ids_by_root.get(r, ())]
+    for in_cells in _in_ids(Person.party_unit_id, touched_units):
+        found += db.session.execute(members.where(in_cells)).all()
+    # members without a party unit are in the party scope of their own unit's root
+    other_units = [uid for r in touched - {only_root} for uid in units.ids_by_root.get(r, ())]
+    for in_units in _in_ids(Person.unit_id, other_units):
+        found += db.session.execute(members.where(Person.party_unit_id.is_(None), in_units)).all()
+    outsiders = sorted({(pid, uid) for pid, uid in found if uid not in r_set})
+    part.outsiders = [pid for pid, _uid in outsiders]
+    part.people += len(part.outsiders)
+    part.roots = sorted(touched | {root[uid] for _pid, uid in outsiders})
+    return part if part.people else None
+
+
+def _official_levels(year_id: int, meta: dict, person_ids: set[int]) -> dict[str, Level]:
+    """Code -> stored official level (after A10) of these people."""
+    code_of = {v[0]: code for code, v in meta.items() if v[0] in person_ids}
+    out: dict[str, Level] = {}
+    for in_people in _in_ids(Rating.person_id, person_ids):
+        for pid, level in db.session.execute(
+            select(Rating.person_id, Rating.level).where(
+                Rating.year_id == year_id, Rating.kind == "official", in_people
+            )
+        ):
+            if pid in code_of:
+                out[code_of[pid]] = Level(level)
+    return out
+
+
+class _Widen(Exception):
+    """A narrowed part cannot be rated (an outsider has no stored official rating): rate the
+    part closed under every scope instead. Raised before anything is written."""
 
 
 _CLOSURE_UNITS = 3 * IDS  # a scope group bigger than this is found from the whole year
@@ -498,8 +567,12 @@ def _part_rows(year_row, units: _Units, parts: list[_Part], whole_year: bool) ->
     mapping) and streamed, so only about one part is in memory at a time."""
     if not whole_year:
         for part in parts:
-            unit_ids = [uid for r in part.roots for uid in units.ids_by_root.get(r, ())]
+            unit_ids = part.unit_ids
+            if unit_ids is None:
+                unit_ids = [uid for r in part.roots for uid in units.ids_by_root.get(r, ())]
             rows: list = []
+            for in_people in _in_ids(Person.id, part.outsiders):
+                rows.extend(db.session.execute(_inputs_stmt(year_row).where(in_people)))
             for in_units in _in_ids(Person.unit_id, unit_ids):
                 rows.extend(db.session.execute(_inputs_stmt(year_row).where(in_units)))
             yield rows
@@ -1009,7 +1082,7 @@ def recompute(
     differently (A8), so that part is recomputed too, and so on; `also` names their quota
     roots."""
     with _gc_paused():
-        counts = _recompute(year_row, unit, progress)
+        counts = _recompute_or_widen(year_row, unit, progress)
         pending = counts.pop("_cascade")
         seen: set[str] = set()
         also: list[str] = []
@@ -1022,7 +1095,7 @@ def recompute(
             if other is None:
                 continue
             also.append(code)
-            more = _recompute(year_row, other, progress)
+            more = _recompute_or_widen(year_row, other, progress)
             pending += [c for c in more.pop("_cascade") if c not in seen]
             for name, value in more.items():
                 counts[name] += value
@@ -1031,7 +1104,16 @@ def recompute(
         return counts
 
 
-def _recompute(year_row: EvalYear, unit: Unit | None, progress: Progress | None) -> dict:
+def _recompute_or_widen(year_row: EvalYear, unit: Unit | None, progress) -> dict:
+    try:
+        return _recompute(year_row, unit, progress, narrow=unit is not None)
+    except _Widen:
+        return _recompute(year_row, unit, progress, narrow=False)
+
+
+def _recompute(
+    year_row: EvalYear, unit: Unit | None, progress: Progress | None, narrow: bool = False
+) -> dict:
     """Reads first, then writes while rating, only what changed: each new row's digest is
     compared with the stored row's; a changed row is deleted and written again, an unchanged
     one is left alone (see _Stored). The unit ratings are written while the first part is
@@ -1046,7 +1128,11 @@ def _recompute(year_row: EvalYear, unit: Unit | None, progress: Progress | None)
     overrides = _overrides(year_row)
     report(0, 1, "Đang xếp loại tập thể")
     only_root = units.root[unit.id] if unit is not None else None
-    parts = _parts(year_row, units, only_root)
+    if narrow:
+        narrowed = _narrow_part(year_row, units, only_root)
+        parts = [narrowed] if narrowed is not None else []
+    else:
+        parts = _parts(year_row, units, only_root)
     # one unit's part: the units of its sibling groups; the whole year: every unit
     rated_units = (
         None
@@ -1057,7 +1143,8 @@ def _recompute(year_row: EvalYear, unit: Unit | None, progress: Progress | None)
     locked = _locked_units(year_row, units, approved, rated_units)
     total = sum(p.people for p in parts)
     # one part: the levels of the rated units outside it, whose heads it does not rate
-    own_roots = {only_root, *(r for p in parts for r in p.roots)}
+    # (a narrowed part rates only R's official scopes: every other root is outside)
+    own_roots = {only_root} if narrow else {only_root, *(r for p in parts for r in p.roots)}
     outside = [uid for uid in rated_units or () if units.root[uid] not in own_roots]
     outside_levels = {}
     for in_outside in _in_ids(Rating.unit_id, outside):
@@ -1127,9 +1214,24 @@ def _recompute(year_row: EvalYear, unit: Unit | None, progress: Progress | None)
                 violations = _violation_codes(year_row, Violation.person_id, [r[0] for r in rows])
             inputs, meta = _person_inputs(rows, units, violations, decimals)
             del rows
+            official_levels = None
+            outsiders = set(part.outsiders)
+            if outsiders:  # party members only, A9 against their stored official level
+                official_levels = _official_levels(year_id, meta, outsiders)
+                narrowed_inputs = []
+                for inp in inputs:
+                    if meta[inp.code][0] in outsiders:
+                        if inp.category and inp.code not in official_levels:
+                            raise _Widen  # nothing written yet
+                        inp = dataclasses.replace(inp, category=None)
+                    narrowed_inputs.append(inp)
+                inputs = narrowed_inputs
             if unit is not None:
-                for in_people in _in_ids(Rating.person_id, (v[0] for v in meta.values())):
+                own = [v[0] for v in meta.values() if v[0] not in outsiders]
+                for in_people in _in_ids(Rating.person_id, own):
                     stored.load(stored_stmt(Rating.kind.in_(("official", "party")), in_people))
+                for in_people in _in_ids(Rating.person_id, outsiders):
+                    stored.load(stored_stmt(Rating.kind == "party", in_people))
             writer.add(ops)  # the rows of the part before
             ops = []
             if number == 0:
@@ -1145,6 +1247,7 @@ def _recompute(year_row: EvalYear, unit: Unit | None, progress: Progress | None)
                 approved_levels,
                 overrides,
                 unit_ratings={n.code: unit_result[n.code] for n in nodes if n.code in unit_result},
+                official_levels=official_levels,
             )
             del inputs
             root = units.root

@@ -1274,6 +1274,7 @@ def compute_year(
     approved_unit_levels: Mapping[str, Level] | None = None,
     scope_overrides: Mapping[Hashable, int] | None = None,
     unit_ratings: Mapping[str, Rating] | None = None,
+    official_levels: Mapping[str, Level] | None = None,
 ) -> YearResult:
     """Rate a year: B1–B4 and the B5 quota among siblings, then (B6) official ratings A1–A8
     with the A10 quota by (quota root, duty_group), then party ratings A1–A9 with the A10 quota
@@ -1288,6 +1289,10 @@ def compute_year(
     unit_ratings, when given, are the year's unit ratings already computed (B1–B5, by an
     earlier call over all units): unit_inputs are then not rated again, so people can be rated
     in parts, each part closed under its quota scopes, with the heads capped as in one call.
+
+    official_levels, when given, are the official levels (after A10) of people passed without
+    a category: they are rated as party members only, A9 comparing with that level. A party
+    scope can then be rated with the members whose official scopes are not rated again.
     """
     with _gc_paused():
         return _compute_year(
@@ -1300,6 +1305,7 @@ def compute_year(
             approved_unit_levels,
             scope_overrides,
             unit_ratings,
+            official_levels,
         )
 
 
@@ -1326,6 +1332,7 @@ def _compute_year(
     approved_unit_levels: Mapping[str, Level] | None,
     scope_overrides: Mapping[Hashable, int] | None,
     unit_ratings: Mapping[str, Rating] | None = None,
+    official_levels: Mapping[str, Level] | None = None,
 ) -> YearResult:
     c = _compile(pack, catalog)
     units = list(units)
@@ -1381,11 +1388,16 @@ def _compute_year(
         party: list[Rating] = []
         scopes = []
         own_official = official_result.get
+        given_official = (official_levels or {}).get
         for inp in people:
             if inp.is_party_member:
                 unit_rank, unit_ok = head_unit(inp.unit_code, no_unit) if inp.is_head else no_unit
                 own = own_official(inp.code)
-                official_rank = 0 if own is None else _RANK[own.level]
+                if own is not None:
+                    official_rank = _RANK[own.level]
+                else:
+                    given = given_official(inp.code)
+                    official_rank = 0 if given is None else _RANK[Level(given)]
                 party.append(rate(inp, c, year, cutoff, True, unit_rank, unit_ok, official_rank))
                 unit_code = inp.party_unit_code or inp.unit_code
                 root = root_of(unit_code) or quota_root_of(unit_code)

@@ -25,6 +25,7 @@ from evaluation.rules import (
     RulePack,
     UnitInput,
     UnitNode,
+    UnitTree,
     compute_year,
 )
 
@@ -331,3 +332,45 @@ def test_example_with_approved_units_is_not_provisional(expected):
     )
     assert not any(r.provisional for r in res.official.values())
     assert res.official["HB00051"].level is Level.KHT
+
+
+def test_A9_A10_party_scope_rated_alone_with_given_official_levels_matches_whole_year(
+    result, expected
+):
+    """compute_year(official_levels=…): members passed without a category are rated as party
+    members only, A9 against the given official level; one party scope (A10 among its members)
+    then gives exactly the party ratings of the whole year."""
+    import dataclasses
+
+    nodes, unit_inputs, people = load_example(EXAMPLE)
+    tree = UnitTree(nodes)
+    roots = tree.all_quota_roots()
+    by_scope: dict[str, list] = {}
+    for inp in people:
+        if inp.is_party_member:
+            code = inp.party_unit_code or inp.unit_code
+            by_scope.setdefault(roots.get(code) or tree.quota_root_of(code), []).append(inp)
+    assert len(by_scope) >= 2
+    differ_without = 0
+    for members in by_scope.values():
+        alone = [dataclasses.replace(inp, category=None) for inp in members]
+        given = {inp.code: result.official[inp.code].level for inp in members if inp.category}
+
+        def rate(official_levels, alone=alone):
+            return compute_year(
+                expected["year"],
+                RulePack(),
+                DEFAULT_CATALOG,
+                nodes,
+                [],
+                alone,
+                unit_ratings=result.units,
+                official_levels=official_levels,
+            )
+
+        part = rate(given)
+        assert not part.official
+        assert part.party == {inp.code: result.party[inp.code] for inp in members}
+        differ_without += rate(None).party != part.party
+    # without the official levels A9 has nothing to compare with: some scope comes out else
+    assert differ_without

@@ -265,3 +265,75 @@ def test_a_unit_change_recomputes_the_heads_of_the_siblings_it_moves(
         assert (_head_level(year_row, "W1P0"), _head_level(year_row, "W2P0")) == ("T", "XS")
         assert counts["also"] == ["D-W1"]
         assert _table(year_row) == _from_scratch(year_row)
+
+
+def test_partial_recompute_rates_the_party_scopes_its_people_share_with_other_wards(
+    app, create_unit, create_person, create_user
+):
+    """Two wards (quota roots) whose members sit in one district party committee (its own
+    party scope, A10): a change in W1 moves the committee's quota, so the party ratings of
+    W2's members change too, while W2's official scope is not rated again (their official
+    level is read back for A9). The table ends as a fresh computation leaves it."""
+    from evaluation.years import open_year
+
+    with app.app_context():
+        admin = create_user(roles=[("admin", None)])
+        district = create_unit("Q")
+        committee = create_unit("Q-DU", district)
+        year_row = open_year(admin, 2032)
+        people = {}
+        for w in (1, 2):
+            ward = create_unit(f"Q-W{w}", district, quota_root=True)
+            cell = create_unit(f"Q-W{w}-C", ward)
+            for i in range(18):  # the best three (official XS: k = 3 of 18) sit on it
+                party_unit = committee if i < 3 else cell if i < 10 else None
+                person = create_person(
+                    ward,
+                    code=f"Q{w}P{i:02d}",
+                    is_party_member=party_unit is not None,
+                    party_unit=party_unit,
+                )
+                people[person.code] = person
+                score = Decimal(99 - i) - Decimal(w) / 10
+                db.session.add(
+                    PersonEval(
+                        year_id=year_row.id, person_id=person.id, ct=5, dd=5, tp=5, kl=5,
+                        **{f"m{m}": score for m in range(1, 13)},
+                    )
+                )  # fmt: skip
+        db.session.flush()
+        compute.recompute(year_row)
+
+        def party_level(code):
+            return db.session.scalar(
+                select(Rating.level).where(
+                    Rating.kind == "party", Rating.person_id == people[code].id
+                )
+            )
+
+        # the committee's six members are official XS; its one party XS (A10) is Q1P00's
+        assert party_level("Q1P00") == "XS" and party_level("Q2P00") == "T"
+        pe = db.session.scalar(select(PersonEval).where(PersonEval.person_id == people["Q1P00"].id))
+        for m in range(1, 13):
+            setattr(pe, f"m{m}", Decimal("60.00"))
+        db.session.flush()
+        ward1 = db.session.scalar(select(Unit).where(Unit.code == "Q-W1"))
+        counts = compute.recompute(year_row, ward1)
+        # W1's 18 people, and W2's three committee members as party members only
+        assert counts["people"] == 18 + 3 and counts["official"] == 18
+        assert party_level("Q2P00") == "XS"  # W2's best committee member takes the XS
+        assert _table(year_row) == _from_scratch(year_row)
+        # a committee member of W2 never rated (no stored official level for A9): the part
+        # is widened to every scope it touches, W2's official scope included
+        ward2 = db.session.scalar(select(Unit).where(Unit.code == "Q-W2"))
+        newcomer = create_person(ward2, code="Q2NEW", is_party_member=True, party_unit=committee)
+        db.session.add(
+            PersonEval(
+                year_id=year_row.id, person_id=newcomer.id, ct=5, dd=5, tp=5, kl=5,
+                **{f"m{m}": 90 for m in range(1, 13)},
+            )
+        )  # fmt: skip
+        db.session.flush()
+        counts = compute.recompute(year_row, ward1)
+        assert counts["people"] == 18 + 19 and counts["official"] == 18 + 19
+        assert _table(year_row) == _from_scratch(year_row)
