@@ -339,7 +339,7 @@ def main() -> None:
     parser.add_argument(
         "--redis-url",
         default="redis://127.0.0.1:6379/14",
-        help="--jobs rq: an empty Redis database (its rq and eval:job keys are removed after)",
+        help="--jobs rq: an empty Redis database (its rq and eval: keys are removed after)",
     )
     parser.add_argument(
         "--switch-interval",
@@ -485,7 +485,11 @@ def redis_cleanup(url: str) -> None:
     from redis import Redis
 
     conn = Redis.from_url(url, socket_connect_timeout=3)
-    keys = [*conn.scan_iter(match="rq:*", count=1000), *conn.scan_iter("eval:job:*", count=1000)]
+    keys = [
+        *conn.scan_iter(match="rq:*", count=1000),
+        *conn.scan_iter("eval:job:*", count=1000),
+        *conn.scan_iter("eval:dispatched:*", count=1000),
+    ]
     if keys:
         conn.delete(*keys)
 
