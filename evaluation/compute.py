@@ -36,15 +36,17 @@ import datetime as dt
 import gc
 import hashlib
 import json
+import multiprocessing
+import os
 import queue
 import threading
-from collections import defaultdict
+from collections import defaultdict, deque
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import fields as dataclass_fields
 from decimal import Decimal
 
-from flask import current_app
+from flask import current_app, has_app_context
 from sqlalchemy import ARRAY, Integer, any_, column, delete, func, literal, select, table, text
 
 from evaluation.inputs import UNIT_EVAL_FIELDS
@@ -402,6 +404,131 @@ def _narrow_part(year_row, units: _Units, only_root: str) -> _Part | None:
     part.people += len(part.outsiders)
     part.roots = sorted(touched | {root[uid] for _pid, uid in outsiders})
     return part if part.people else None
+
+
+class _PartContext:
+    """What rating one part of people needs besides its inputs (also inherited by the worker
+    processes of a whole-year recompute)."""
+
+    def __init__(self, year, pack, catalog, units, approved, approved_levels) -> None:
+        self.year, self.pack, self.catalog, self.units = year, pack, catalog, units
+        self.approved, self.approved_levels = approved, approved_levels
+        self.overrides: dict = {}
+        self.unit_result: dict = {}
+        self.stored: _Stored | None = None
+        self.key: Callable[[tuple], str] = scope_key
+        self.violations: dict = {}
+
+
+def _rate_part(ctx: _PartContext, part, inputs, meta, official_levels=None) -> tuple[int, int]:
+    """Rate one part's people and offer each result to ctx.stored; (official, party) counts."""
+    units, approved, key = ctx.units, ctx.approved, ctx.key
+    nodes = _part_nodes(units, part, inputs)
+    unit_result = ctx.unit_result
+    result = compute_year(
+        ctx.year,
+        ctx.pack,
+        ctx.catalog,
+        nodes,
+        [],
+        inputs,
+        ctx.approved_levels,
+        ctx.overrides,
+        unit_ratings={n.code: unit_result[n.code] for n in nodes if n.code in unit_result},
+        official_levels=official_levels,
+    )
+    root = units.root
+    offer = ctx.stored.offer
+    n_official = n_party = 0
+    for code, r in result.official.items():
+        pid, unit_id, _party_unit, duty = meta[code]
+        if unit_id in approved:
+            continue
+        offer("official", pid, None, unit_id, r, key(("official", root[unit_id], duty)))
+        n_official += 1
+    for code, r in result.party.items():
+        pid, unit_id, party_unit, _duty = meta[code]
+        if unit_id in approved:
+            continue
+        offer("party", pid, None, unit_id, r, key(("party", root[party_unit or unit_id])))
+        n_party += 1
+    return n_official, n_party
+
+
+_FORKED: _PartContext | None = None  # the context a forked worker process inherits
+_CHILD_DECIMALS: dict[str, Decimal] = {}
+
+
+def _child_rate(task) -> tuple:
+    """In a worker process: rate one part (its input rows) against the inherited context."""
+    part, rows = task
+    ctx = _FORKED
+    stored = ctx.stored
+    stored.seen = []
+    before = stored.unchanged, stored.changed
+    inputs, meta = _person_inputs(rows, ctx.units, ctx.violations, _CHILD_DECIMALS)
+    del rows
+    n_official, n_party = _rate_part(ctx, part, inputs, meta)
+    stale, write = stored.take()
+    seen, stored.seen = stored.seen, None
+    return (
+        n_official,
+        n_party,
+        stale,
+        write,
+        stored.unchanged - before[0],
+        stored.changed - before[1],
+        seen,
+    )
+
+
+def processes_for(parts: int) -> int:
+    """Worker processes for a whole-year recompute of this many parts (1: in this process)."""
+    if parts < 2 or "fork" not in multiprocessing.get_all_start_methods():
+        return 1
+    configured = current_app.config.get("EVAL_RECOMPUTE_PROCESSES") if has_app_context() else 1
+    wanted = int(configured or 0) or min(4, os.cpu_count() or 1)
+    return max(1, min(wanted, parts))
+
+
+def _rate_forked(ctx, parts, loaded, writer, processes, report) -> tuple[int, int, int]:
+    """Rate the parts in `processes` forked workers, at most that many parts in flight; the
+    stored rows' keys they saw are dropped here (what is left is deleted at the end)."""
+    global _FORKED
+    stored = ctx.stored
+    done = n_official = n_party = 0
+    in_flight: deque = deque()
+
+    def collect() -> None:
+        nonlocal done, n_official, n_party
+        part, pending = in_flight.popleft()
+        off, par, stale, write, unchanged, changed, seen = pending.get()
+        pop = stored.rows.pop
+        for k in seen:
+            pop(k, None)
+        stored.unchanged += unchanged
+        stored.changed += changed
+        n_official += off
+        n_party += par
+        writer.add([writer.delete_ids(stale), writer.rows(write)])
+        done += part.people
+        report(done)
+
+    _FORKED = ctx
+    try:
+        with multiprocessing.get_context("fork").Pool(processes) as pool:
+            for part in parts:
+                writer.wait()  # the connection is this thread's again
+                rows = next(loaded)
+                in_flight.append((part, pool.apply_async(_child_rate, ((part, rows),))))
+                del rows
+                if len(in_flight) > processes:
+                    collect()
+            while in_flight:
+                collect()
+    finally:
+        _FORKED = None
+    return done, n_official, n_party
 
 
 def _official_levels(year_id: int, meta: dict, person_ids: set[int]) -> dict[str, Level]:
@@ -1006,6 +1133,7 @@ class _Stored:
         self.changed = 0
         self.stale: list[int] = []
         self.write: list[tuple] = []
+        self.seen: list[int] | None = None  # keys offered (a worker process reports them)
 
     def load(self, stmt) -> None:
         """Add the rows of a SELECT kind, person_id, unit_id, id, digest."""
@@ -1025,7 +1153,10 @@ class _Stored:
 
     def offer(self, kind, person_id, unit_id, list_unit_id, r: RatingResult, scope) -> None:
         digest = rating_digest(list_unit_id, r, scope)
-        old = self.rows.pop(_key(kind, person_id, unit_id), None)
+        k = _key(kind, person_id, unit_id)
+        if self.seen is not None:
+            self.seen.append(k)
+        old = self.rows.pop(k, None)
         if old is not None:
             if old[1] == digest:
                 self.unchanged += 1
@@ -1206,8 +1337,36 @@ def _recompute(
 
     done = 0
     loaded = _part_rows(year_row, units, parts, whole_year=unit is None)
+    processes = processes_for(len(parts)) if unit is None else 1
     try:
-        for number, part in enumerate(parts):
+        if processes > 1:
+            # the whole year in worker processes (forked: they inherit the context, read
+            # nothing, write nothing); this process reads each part, hands it over and writes
+            # what comes back, in order
+            writer.add(rate_units())
+            writer.wait()  # no helper thread busy on the connection while forking
+            ctx = _PartContext(year_row.year, pack, catalog, units, approved, approved_levels)
+            ctx.overrides, ctx.unit_result, ctx.stored, ctx.key = (
+                overrides,
+                unit_result,
+                stored,
+                key,
+            )
+            ctx.violations = violations
+            done, n_official, n_party = _rate_forked(
+                ctx,
+                parts,
+                loaded,
+                writer,
+                processes,
+                lambda d: report(d, total, "Đang xếp loại cá nhân"),
+            )
+            counts["official"] += n_official
+            counts["party"] += n_party
+            parts_here: list = []
+        else:
+            parts_here = parts
+        for number, part in enumerate(parts_here):
             writer.wait()  # the connection is the caller's again
             rows = next(loaded)
             if unit is not None:
@@ -1236,35 +1395,17 @@ def _recompute(
             ops = []
             if number == 0:
                 writer.add(rate_units())  # while this part is rated
-            nodes = _part_nodes(units, part, inputs)
-            result = compute_year(
-                year_row.year,
-                pack,
-                catalog,
-                nodes,
-                [],
-                inputs,
-                approved_levels,
+            ctx = _PartContext(year_row.year, pack, catalog, units, approved, approved_levels)
+            ctx.overrides, ctx.unit_result, ctx.stored, ctx.key = (
                 overrides,
-                unit_ratings={n.code: unit_result[n.code] for n in nodes if n.code in unit_result},
-                official_levels=official_levels,
+                unit_result,
+                stored,
+                key,
             )
-            del inputs
-            root = units.root
-            offer = stored.offer
-            for code, r in result.official.items():
-                pid, unit_id, _party_unit, duty = meta[code]
-                if unit_id in approved:
-                    continue
-                offer("official", pid, None, unit_id, r, key(("official", root[unit_id], duty)))
-                counts["official"] += 1
-            for code, r in result.party.items():
-                pid, unit_id, party_unit, _duty = meta[code]
-                if unit_id in approved:
-                    continue
-                offer("party", pid, None, unit_id, r, key(("party", root[party_unit or unit_id])))
-                counts["party"] += 1
-            del result, meta
+            n_official, n_party = _rate_part(ctx, part, inputs, meta, official_levels)
+            counts["official"] += n_official
+            counts["party"] += n_party
+            del inputs, meta
             stale, write = stored.take()
             ops += [writer.delete_ids(stale), writer.rows(write)]
             done += part.people
@@ -1273,6 +1414,7 @@ def _recompute(
         loaded.close()  # the whole year's query is done with
         if not parts:
             ops += rate_units()
+        counts["processes"] = processes
         removed = stored.leftover()  # not produced again: gone
         ops.append(writer.delete_ids(removed))
         if unit is None:

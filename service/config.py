@@ -47,6 +47,9 @@ class Config:
     # EVAL_RECOMPUTE_MAX_WAIT seconds after the first save that queued it.
     EVAL_RECOMPUTE_DELAY = float(os.environ.get("EVAL_RECOMPUTE_DELAY", "2"))
     EVAL_RECOMPUTE_MAX_WAIT = float(os.environ.get("EVAL_RECOMPUTE_MAX_WAIT", "20"))
+    # A whole-year recompute rates its parts in this many forked worker processes (0: one per
+    # core, at most 4; 1: in the calling process).
+    EVAL_RECOMPUTE_PROCESSES = int(os.environ.get("EVAL_RECOMPUTE_PROCESSES", "0"))
     # Uploads larger than this are refused with a clear message (HTTP 413).
     MAX_CONTENT_LENGTH = int(os.environ.get("MAX_UPLOAD_MB", "50")) * 1024 * 1024
     WTF_CSRF_TIME_LIMIT = None
@@ -80,4 +83,5 @@ class TestConfig(Config):
     EVAL_RECOMPUTE = "sync"
     EVAL_RECOMPUTE_DELAY = 0.0
     EVAL_RECOMPUTE_MAX_WAIT = 0.0
+    EVAL_RECOMPUTE_PROCESSES = 1  # the forked workers have a test of their own
     REDIS_URL = None

@@ -226,6 +226,7 @@ def test_thread_runner_computes_the_year_in_the_background(thread_app):
         "rewritten": 0,
         "written": 9,
         "removed": 0,
+        "processes": 1,
     }
     assert job["message"] == "Hoàn thành." and job["finished_at"]
     stored = ratings(thread_app)

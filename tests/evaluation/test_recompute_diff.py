@@ -1,3 +1,4 @@
+# ruff: noqa: F811 - the example fixtures are imported, then requested by name
 """A recompute writes only the ratings that changed (compute._Stored, compute.row_digest), and
 what it leaves in the table is exactly what a computation from an empty table gives: on the
 worked example (spec/examples/ratings-small), after a second run with nothing changed, after
@@ -105,7 +106,7 @@ def test_digest_is_stable_and_covers_every_stored_field():
     assert compute.rating_digest(7, _rating(code="P2"), '["official","X",""]') == first
 
 
-def test_recompute_with_nothing_changed_writes_nothing(app, imported, expected):  # noqa: F811
+def test_recompute_with_nothing_changed_writes_nothing(app, imported, expected):
     with app.app_context():
         year_row = get_year(expected["year"])
         before, ids = _table(year_row), _ids(year_row)
@@ -144,8 +145,8 @@ def _change_inputs(year_row) -> dict:
 
 def test_recompute_after_changes_stores_what_a_fresh_computation_does(
     app,
-    imported,  # noqa: F811
-    expected,  # noqa: F811
+    imported,
+    expected,
 ):
     with app.app_context():
         year_row = get_year(expected["year"])
@@ -167,8 +168,8 @@ def test_recompute_after_changes_stores_what_a_fresh_computation_does(
 
 def test_partial_recompute_after_changes_stores_what_a_fresh_computation_does(
     app,
-    imported,  # noqa: F811
-    expected,  # noqa: F811
+    imported,
+    expected,
 ):
     with app.app_context():
         year_row = get_year(expected["year"])
@@ -183,7 +184,7 @@ def test_partial_recompute_after_changes_stores_what_a_fresh_computation_does(
         assert _table(year_row) == _from_scratch(year_row)
 
 
-def test_recompute_leaves_approved_lists_as_they_are(app, imported, expected):  # noqa: F811
+def test_recompute_leaves_approved_lists_as_they_are(app, imported, expected):
     from evaluation.models import Review
 
     with app.app_context():
@@ -337,3 +338,35 @@ def test_partial_recompute_rates_the_party_scopes_its_people_share_with_other_wa
         counts = compute.recompute(year_row, ward1)
         assert counts["people"] == 18 + 19 and counts["official"] == 18 + 19
         assert _table(year_row) == _from_scratch(year_row)
+
+
+def test_whole_year_in_worker_processes_stores_what_one_process_does(
+    app,
+    imported,
+    expected,
+    monkeypatch,
+):
+    """Parts of ten people each, rated in two forked processes: the same table as in one, both
+    from an empty table and after changes (rows compared field by field, ids of unchanged rows
+    kept)."""
+    monkeypatch.setattr(compute, "BATCH", 10)
+    with app.app_context():
+        year_row = get_year(expected["year"])
+        one = _from_scratch(year_row)
+        app.config["EVAL_RECOMPUTE_PROCESSES"] = 2
+        try:
+            db.session.execute(delete(Rating).where(Rating.year_id == year_row.id))
+            counts = compute.recompute(year_row)
+            assert counts["processes"] == 2 and counts["written"] == len(one)
+            assert _table(year_row) == one
+            ids = _ids(year_row)
+            leaver = _change_inputs(year_row)["leaver"]
+            counts = compute.recompute(year_row)
+            assert counts["processes"] == 2 and 0 < counts["written"] < len(one) // 2
+            assert counts["removed"] == 1 and ("party", leaver, None) not in _ids(year_row)
+            after = _table(year_row)
+            new_ids = _ids(year_row)
+            assert sum(new_ids[k] == ids.get(k) for k in after) == counts["unchanged"]
+        finally:
+            app.config["EVAL_RECOMPUTE_PROCESSES"] = 1
+        assert after == _from_scratch(year_row)
