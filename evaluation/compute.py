@@ -1335,6 +1335,13 @@ def _recompute(
         report(0, total, "Đang xếp loại cá nhân")
         return [writer.delete_ids(stale), writer.rows(write)]
 
+    def part_context() -> _PartContext:
+        """After rate_units: what every part is rated with."""
+        ctx = _PartContext(year_row.year, pack, catalog, units, approved, approved_levels)
+        ctx.overrides, ctx.unit_result, ctx.stored, ctx.key = overrides, unit_result, stored, key
+        ctx.violations = violations  # the whole year's (worker processes read them)
+        return ctx
+
     done = 0
     loaded = _part_rows(year_row, units, parts, whole_year=unit is None)
     processes = processes_for(len(parts)) if unit is None else 1
@@ -1345,16 +1352,8 @@ def _recompute(
             # what comes back, in order
             writer.add(rate_units())
             writer.wait()  # no helper thread busy on the connection while forking
-            ctx = _PartContext(year_row.year, pack, catalog, units, approved, approved_levels)
-            ctx.overrides, ctx.unit_result, ctx.stored, ctx.key = (
-                overrides,
-                unit_result,
-                stored,
-                key,
-            )
-            ctx.violations = violations
             done, n_official, n_party = _rate_forked(
-                ctx,
+                part_context(),
                 parts,
                 loaded,
                 writer,
@@ -1395,13 +1394,7 @@ def _recompute(
             ops = []
             if number == 0:
                 writer.add(rate_units())  # while this part is rated
-            ctx = _PartContext(year_row.year, pack, catalog, units, approved, approved_levels)
-            ctx.overrides, ctx.unit_result, ctx.stored, ctx.key = (
-                overrides,
-                unit_result,
-                stored,
-                key,
-            )
+                ctx = part_context()
             n_official, n_party = _rate_part(ctx, part, inputs, meta, official_levels)
             counts["official"] += n_official
             counts["party"] += n_party
