@@ -787,36 +787,10 @@ def _not_rated(code: str, kind: str, template: str, figures: dict[str, Any]) -> 
     return _rating(code, kind, Level.NR, None, None, (_step("A1", template, figures),), False)
 
 
-def _rate_person(
-    inp: PersonInput,
-    c: _Compiled,
-    year: int,
-    cutoff: date,
-    party: bool,
-    unit_rank: int,
-    unit_approved: bool,
-    official_rank: int,
-) -> Rating:
-    """A1–A9 for one rating kind; unit_rank / official_rank are 0 when absent."""
-    kind = _PARTY if party else _OFFICIAL
-    months = inp.months_worked
-    maternity = inp.maternity
-
-    # A1
-    if months < c.a1_min and not maternity:
-        return _not_rated(
-            inp.code, kind, _A1_MONTHS, {"months_worked": months, "min_months": c.a1_min}
-        )
-    if party:
-        status = inp.party_status
-        if status != PartyStatus.ACTIVE:
-            figures = {"party_status": str(status), "status_text": _STATUS_TEXT[status]}
-            return _not_rated(inp.code, kind, _A1_STATUS, figures)
-        admitted = inp.admitted_on
-        if admitted is not None and admitted > cutoff:
-            figures = {"admitted_on": admitted, "cutoff": cutoff}
-            return _not_rated(inp.code, kind, _A1_ADMITTED, figures)
-
+def _common(inp: PersonInput, c: _Compiled) -> tuple[Decimal, Decimal, int, tuple[RuleStep, ...]]:
+    """A2–A5 for one person: the same for the official and the party rating, so compute_year
+    works them out once per person and both ratings share the (immutable) steps. Returns the
+    score, the task points, the level (rank) after A5 and the steps so far."""
     # A2
     violations = inp.violations
     if violations:
@@ -860,7 +834,8 @@ def _rate_person(
         "task_points": task,
         "monthly_count": n_months,
     }
-    steps = [_step("A2", template, figures), _step("A3", _A3, figures)]
+    a2 = _step("A2", template, figures)
+    a3 = _step("A3", _A3, figures)
 
     # A4
     late = inp.tasks_late
@@ -872,29 +847,70 @@ def _rate_person(
     else:
         allowed = 1
     if allowed < level:
-        steps.append(
-            _step(
-                "A4",
-                _A4,
-                {
-                    "from": _CODE[level],
-                    "to": _CODE[allowed],
-                    "tasks_total": total,
-                    "tasks_late": late,
-                    "tasks_exceeded": inp.tasks_exceeded,
-                    "xs_exceeded_pct": c.a4_xs,
-                    "ht_late_pct": c.a4_ht,
-                },
-            )
+        a4 = _step(
+            "A4",
+            _A4,
+            {
+                "from": _CODE[level],
+                "to": _CODE[allowed],
+                "tasks_total": total,
+                "tasks_late": late,
+                "tasks_exceeded": inp.tasks_exceeded,
+                "xs_exceeded_pct": c.a4_xs,
+                "ht_late_pct": c.a4_ht,
+            },
         )
         level = allowed
-
+        # A5
+        if violations:
+            limit = 2 if serious or len(violations) >= c.many else 3
+            if limit < level:
+                a5 = _violation_step("A5", violations, serious, c.many, level, limit)
+                return score, task, limit, (a2, a3, a4, a5)
+        return score, task, level, (a2, a3, a4)
     # A5
     if violations:
         limit = 2 if serious or len(violations) >= c.many else 3
         if limit < level:
-            steps.append(_violation_step("A5", violations, serious, c.many, level, limit))
-            level = limit
+            a5 = _violation_step("A5", violations, serious, c.many, level, limit)
+            return score, task, limit, (a2, a3, a5)
+    return score, task, level, (a2, a3)
+
+
+def _rate_person(
+    inp: PersonInput,
+    c: _Compiled,
+    year: int,
+    cutoff: date,
+    party: bool,
+    unit_rank: int,
+    unit_approved: bool,
+    official_rank: int,
+    common: tuple[Decimal, Decimal, int, tuple[RuleStep, ...]] | None = None,
+) -> Rating:
+    """A1–A9 for one rating kind; unit_rank / official_rank are 0 when absent. common is
+    _common(inp, c) when the caller has it already (the other kind of the same person)."""
+    kind = _PARTY if party else _OFFICIAL
+    months = inp.months_worked
+    maternity = inp.maternity
+
+    # A1
+    if months < c.a1_min and not maternity:
+        return _not_rated(
+            inp.code, kind, _A1_MONTHS, {"months_worked": months, "min_months": c.a1_min}
+        )
+    if party:
+        status = inp.party_status
+        if status != PartyStatus.ACTIVE:
+            figures = {"party_status": str(status), "status_text": _STATUS_TEXT[status]}
+            return _not_rated(inp.code, kind, _A1_STATUS, figures)
+        admitted = inp.admitted_on
+        if admitted is not None and admitted > cutoff:
+            figures = {"admitted_on": admitted, "cutoff": cutoff}
+            return _not_rated(inp.code, kind, _A1_ADMITTED, figures)
+
+    # A2–A5
+    score, task, level, steps = _common(inp, c) if common is None else common
 
     # A6
     form = inp.discipline_form
@@ -910,14 +926,14 @@ def _rate_person(
                 "discipline_year": year,
                 "self_remedied": softened,
             }
-            steps.append(_step("A6", _A6_SELF if softened else _A6, figures))
+            steps = (*steps, _step("A6", _A6_SELF if softened else _A6, figures))
             level = limit
 
     # A7
     if not maternity and months < c.a7_min and level > 2:
         figures = {"from": _CODE[level], "to": "HT", "months_worked": months}
         figures["min_months"] = c.a7_min
-        steps.append(_step("A7", _A7, figures))
+        steps = (*steps, _step("A7", _A7, figures))
         level = 2
 
     # A8
@@ -937,15 +953,15 @@ def _rate_person(
                 level = unit_rank
             else:
                 template = _A8_PROVISIONAL
-            steps.append(_step("A8", template, figures))
+            steps = (*steps, _step("A8", template, figures))
 
     # A9
     if party and level == 4 and official_rank and official_rank != 4:
         figures = {"from": "XS", "to": "T", "official_level": _CODE[official_rank]}
-        steps.append(_step("A9", _A9, figures))
+        steps = (*steps, _step("A9", _A9, figures))
         level = 3
 
-    return _rating(inp.code, kind, _BY_RANK[level], score, task, tuple(steps), provisional)
+    return _rating(inp.code, kind, _BY_RANK[level], score, task, steps, provisional)
 
 
 def rate_person(
@@ -1374,10 +1390,18 @@ def _compute_year(
         # A1–A8, A10 for officials
         official: list[Rating] = []
         scopes: list[Hashable] = []
+        # A2–A5 worked out for an official who is also a party member, for the party rating.
+        shared: dict[str, tuple[Decimal, Decimal, int, tuple[RuleStep, ...]]] = {}
+        a1_min = c.a1_min
         for inp in people:
             if inp.category:
                 unit_rank, unit_ok = head_unit(inp.unit_code, no_unit) if inp.is_head else no_unit
-                official.append(rate(inp, c, year, cutoff, False, unit_rank, unit_ok, 0))
+                if inp.is_party_member and (inp.months_worked >= a1_min or inp.maternity):
+                    common = shared[inp.code] = _common(inp, c)
+                    rated = rate(inp, c, year, cutoff, False, unit_rank, unit_ok, 0, common)
+                else:
+                    rated = rate(inp, c, year, cutoff, False, unit_rank, unit_ok, 0)
+                official.append(rated)
                 unit_code = inp.unit_code
                 root = root_of(unit_code) or quota_root_of(unit_code)
                 scopes.append((_OFFICIAL, root, inp.duty_group))
@@ -1389,6 +1413,7 @@ def _compute_year(
         scopes = []
         own_official = official_result.get
         given_official = (official_levels or {}).get
+        shared_common = shared.get
         for inp in people:
             if inp.is_party_member:
                 unit_rank, unit_ok = head_unit(inp.unit_code, no_unit) if inp.is_head else no_unit
@@ -1398,7 +1423,19 @@ def _compute_year(
                 else:
                     given = given_official(inp.code)
                     official_rank = 0 if given is None else _RANK[Level(given)]
-                party.append(rate(inp, c, year, cutoff, True, unit_rank, unit_ok, official_rank))
+                party.append(
+                    rate(
+                        inp,
+                        c,
+                        year,
+                        cutoff,
+                        True,
+                        unit_rank,
+                        unit_ok,
+                        official_rank,
+                        shared_common(inp.code),
+                    )
+                )
                 unit_code = inp.party_unit_code or inp.unit_code
                 root = root_of(unit_code) or quota_root_of(unit_code)
                 scopes.append((_PARTY, root))

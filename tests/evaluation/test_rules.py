@@ -928,6 +928,36 @@ def test_property_compute_year_does_not_depend_on_input_order(people, units, rnd
     assert first == second
 
 
+def _before_quota(r: Rating) -> Rating:
+    """The rating as A1–A9 left it: without its A10 step, XS if the quota moved it to T."""
+    if not r.steps or r.steps[-1].rule_id != "A10":
+        return r
+    return replace(r, level=XS, steps=r.steps[:-1])
+
+
+@PROPERTY
+@given(people_lists, unit_lists)
+def test_property_A1_A9_compute_year_rates_each_person_as_rate_person(people, units):
+    """compute_year works A2–A5 out once for a person with both ratings: each of them still
+    equals rating the person alone (rate_person), before the A10 quota."""
+    res = compute_year(YEAR, PACK, DEFAULT_CATALOG, TREE, units, people)
+    for inp in people:
+        unit_rating = res.units.get(inp.unit_code)
+        unit_level = unit_rating.level if unit_rating is not None else None
+        if inp.category:
+            expected = rate(inp, "official", unit_level=unit_level)
+            assert _before_quota(res.official[inp.code]) == expected
+        if inp.is_party_member:
+            official = res.official.get(inp.code)
+            expected = rate(
+                inp,
+                "party",
+                unit_level=unit_level,
+                official_level=None if official is None else official.level,
+            )
+            assert _before_quota(res.party[inp.code]) == expected
+
+
 @PROPERTY
 @given(person_inputs, levels, st.booleans())
 def test_property_caps_never_raise_above_band(inp, unit_level, approved):
