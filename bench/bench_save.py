@@ -10,9 +10,10 @@ own ward, one after the other, with new scores every time (so every save changes
 
 The app runs in another process, as it would be deployed without gunicorn (not installed): the
 werkzeug threaded server (one thread per connection, HTTP/1.1 keep-alive), with the service's
-defaults EVAL_RECOMPUTE=job and JOBS_RUN=thread: every save queues (or joins) a background
-recompute of its quota scope, and the process's one worker thread runs them, one at a time,
-inside the same process as the requests.
+defaults EVAL_RECOMPUTE=job and JOBS_RUN=process: every save queues (or joins) a background
+recompute of its quota scope, and the job process the server starts runs them, one at a time,
+JOBS_NICE (default 10) nicer than the requests. --jobs thread runs them in the server process's
+own worker thread instead, --jobs rq in a `flask rq-worker` process.
 
 Each client is a thread of this process with its own keep-alive connection. By default they
 save back to back (--think-ms 0): a closed loop, so the latency is what 20 busy clients see and
@@ -331,10 +332,11 @@ def main() -> None:
     )
     parser.add_argument(
         "--jobs",
-        choices=["thread", "rq"],
-        default="thread",
-        help="JOBS_RUN of the server: thread (the default without Redis: the web process's own "
-        "worker thread) or rq (a queue on Redis and one `flask rq-worker` process)",
+        choices=["process", "thread", "rq"],
+        default="process",
+        help="JOBS_RUN of the server: process (the default without Redis: a job process the web "
+        "process starts, JOBS_NICE nicer), thread (the web process's own worker thread) or rq "
+        "(a queue on Redis and one `flask rq-worker` process, JOBS_NICE nicer)",
     )
     parser.add_argument(
         "--redis-url",

@@ -1,6 +1,12 @@
-"""Background jobs (recompute) with progress: an in-process worker thread by default, an RQ
-queue on Redis when REDIS_URL is set (start workers with `flask --app wsgi rq-worker`; several
-machines can share the queue), or inline (JOBS_RUN = "inline", used by the test suite).
+"""Background jobs (recompute) with progress. Runners (JOBS_RUN):
+
+- "process" (the default without Redis): the web process's own worker thread hands each job to
+  a job process it starts itself (spawned once, kept, restarted if it dies), running JOBS_NICE
+  nicer: a recompute neither holds the web process's GIL nor takes CPU a request needs;
+- "thread": the worker thread runs the job itself, in the web process;
+- "rq" (the default when REDIS_URL is set): a queue on Redis; start workers with
+  `flask --app wsgi rq-worker`, several machines can share the queue;
+- "inline": at once, in the caller's transaction (the test suite).
 
 A Job row is created in the caller's transaction and handed to the runner only after that
 transaction commits (so the worker can see it). Progress lives outside the database (a dict in
@@ -11,6 +17,9 @@ commits; the Job row records queued → running → done | failed.
 from __future__ import annotations
 
 import datetime as dt
+import multiprocessing
+import os
+import pickle
 import threading
 from concurrent.futures import ThreadPoolExecutor
 
@@ -45,6 +54,8 @@ def _progress_in_redis() -> bool:
 
 
 def set_progress(job_id: int, done: int, total: int, message: str) -> None:
+    if _to_parent is not None:  # in a job process: the web process shows the progress
+        _to_parent.send(("progress", job_id, done, total, message))
     if _progress_in_redis():
         key = f"eval:job:{job_id}"
         pipe = _redis().pipeline()
@@ -98,12 +109,17 @@ def job_out(job: Job) -> dict:
 # --- creating and dispatching ----------------------------------------------------------------
 
 
+RUNNERS = ("process", "thread", "rq", "inline")
+
+
 def runner() -> str:
-    """ "rq" when REDIS_URL is set, else the configured runner ("thread" or "inline")."""
+    """The configured runner; unset: "rq" when REDIS_URL is set, else "process"."""
     configured = current_app.config.get("JOBS_RUN")
     if configured:
+        if configured not in RUNNERS:
+            raise ValueError(f"JOBS_RUN={configured!r}: một trong {', '.join(RUNNERS)}")
         return configured
-    return "rq" if current_app.config.get("REDIS_URL") else "thread"
+    return "rq" if current_app.config.get("REDIS_URL") else "process"
 
 
 def enqueue(
@@ -212,7 +228,10 @@ def _thread_entry(app, job_id: int) -> None:
                 timer.daemon = True
                 timer.start()
                 return
-            run(job_id)
+            if runner() == "process":
+                _run_in_process(app, job_id)
+            else:
+                run(job_id)
         except Exception:  # the executor would keep it silently in a Future nobody reads
             app.logger.exception("job %s could not be run", job_id)
             raise
@@ -230,6 +249,117 @@ def due_in(job_id: int) -> float:
     if row is None or row.status != "queued" or row.run_after is None:
         return 0.0
     return max(0.0, (row.run_after - dt.datetime.now()).total_seconds())
+
+
+# --- the job process (JOBS_RUN = "process") -----------------------------------------------------
+
+_to_parent = None  # in a job process: its end of the pipe to the web process
+_processes: dict[str, tuple] = {}  # database -> (process, pipe) of this web process
+
+
+def _plain_config(app) -> dict:
+    """The app's settings that can travel to a spawned process (every plain value)."""
+    out = {}
+    for key, value in app.config.items():
+        if not key.isupper():
+            continue
+        try:
+            pickle.dumps(value)
+        except Exception:  # noqa: BLE001 - such a setting stays behind
+            continue
+        out[key] = value
+    return out
+
+
+def _job_process(app):
+    """This web process's job process for the app's database (started if it is not alive)."""
+    uri = app.config["SQLALCHEMY_DATABASE_URI"]
+    found = _processes.get(uri)
+    if found is not None and found[0].is_alive():
+        return found
+    if found is not None:
+        found[1].close()
+    ctx = multiprocessing.get_context("spawn")
+    here, there = ctx.Pipe()
+    settings = _plain_config(app)
+    settings["JOBS_RUN"] = "thread"  # what the job process itself queues runs in it
+    proc = ctx.Process(
+        target=_process_main,
+        args=(there, settings, int(app.config.get("JOBS_NICE") or 0)),
+        name="eval-job-process",
+        daemon=True,  # ends with the web process
+    )
+    proc.start()
+    there.close()
+    _processes[uri] = (proc, here)
+    return proc, here
+
+
+def stop_processes(timeout: float = 10) -> None:
+    """End this web process's job processes (each finishes its current job first)."""
+    while _processes:
+        _uri, (proc, pipe) = _processes.popitem()
+        pipe.close()  # the job process reads the end of its pipe and returns
+        proc.join(timeout)
+        if proc.is_alive():
+            proc.terminate()
+            proc.join(timeout)
+
+
+def _run_in_process(app, job_id: int) -> None:
+    """Run the job in the job process and wait for it, relaying its progress; a job process
+    that dies on the way fails the job (it is started again for the next one)."""
+    proc, pipe = _job_process(app)
+    try:
+        pipe.send(job_id)
+        while True:
+            message = pipe.recv()
+            if message[0] == "progress":
+                _, jid, done, total, text_ = message
+                with _progress_lock:
+                    _progress[jid] = (done, total, text_)
+            elif message[0] == "done":
+                return
+    except (EOFError, OSError):
+        proc.join(timeout=5)
+        app.logger.error("job process died while running job %s (exit %s)", job_id, proc.exitcode)
+        db.session.rollback()
+        db.session.execute(
+            update(Job)
+            .where(Job.id == job_id, Job.status.in_(("queued", "running")))
+            .values(
+                status="failed",
+                message="Lỗi: tiến trình tính lại bị dừng giữa chừng; hãy chạy lại.",
+                finished_at=dt.datetime.now(),
+            )
+        )
+        db.session.commit()
+    finally:
+        _forget(job_id)
+
+
+def _process_main(pipe, settings: dict, nice: int) -> None:
+    """A job process: an app of the same settings; runs the job ids it is sent, one at a time."""
+    global _to_parent
+    if nice:
+        os.nice(nice)
+    _to_parent = pipe
+    from service import create_app
+
+    app = create_app(type("JobProcessConfig", (), settings))
+    while True:
+        try:
+            job_id = pipe.recv()
+        except (EOFError, OSError):  # the web process is gone
+            return
+        with app.app_context():
+            try:
+                run(job_id)
+            except Exception:  # run() stores a job's failure; this is anything else
+                app.logger.exception("job %s could not be run", job_id)
+            finally:
+                db.session.remove()
+        pipe.send(("done", job_id))
 
 
 def rq_entry(job_id: int) -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 import click
 from flask import g
 from sqlalchemy import func, select
@@ -64,6 +66,9 @@ def init_app(app):
         if not url:
             raise click.UsageError("Cần đặt REDIS_URL (ví dụ redis://127.0.0.1:6379/0).")
         conn = Redis.from_url(url)
+        nice = app.config.get("JOBS_NICE") or 0
+        if nice:
+            os.nice(nice)  # the web requests first: a recompute takes what CPU they leave
         # the scheduler moves jobs put off until their scope is quiet (jobs.rq_entry) back in
         Worker([Queue(QUEUE, connection=conn)], connection=conn).work(
             burst=burst, with_scheduler=True

@@ -36,8 +36,9 @@ class Config:
     SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
     SECRET_KEY = None  # filled lazily in create_app so importing config never writes files
     REDIS_URL = os.environ.get("REDIS_URL")
-    # Background jobs: "thread" (in-process worker), "rq" (Redis queue) or "inline"; unset
-    # means rq when REDIS_URL is set, else thread.
+    # Background jobs: "process" (a job process the web process starts), "thread" (a worker
+    # thread in the web process), "rq" (Redis queue) or "inline"; unset means rq when REDIS_URL
+    # is set, else process.
     JOBS_RUN = os.environ.get("JOBS_RUN") or None
     # After an input changes: "job" (recompute its quota scope in the background), "sync"
     # (recompute in the same transaction) or "off" (only on demand).
@@ -50,6 +51,10 @@ class Config:
     # A whole-year recompute rates its parts in this many forked worker processes (0: one per
     # core, at most 4; 1: in the calling process).
     EVAL_RECOMPUTE_PROCESSES = int(os.environ.get("EVAL_RECOMPUTE_PROCESSES", "0"))
+    # Background job processes (the rq worker, the web process's job process) run this much
+    # nicer than the web requests (os.nice; 0: same priority), so a recompute takes the CPU a
+    # save does not need.
+    JOBS_NICE = int(os.environ.get("JOBS_NICE", "10"))
     # Uploads larger than this are refused with a clear message (HTTP 413).
     MAX_CONTENT_LENGTH = int(os.environ.get("MAX_UPLOAD_MB", "50")) * 1024 * 1024
     WTF_CSRF_TIME_LIMIT = None

@@ -67,6 +67,7 @@ def isolated_app(tmp_path, **settings):
         yield app
     finally:
         jobs.wait_idle(timeout=30)  # nothing of this app still running in the worker thread
+        jobs.stop_processes()
         if app is not None:
             with app.app_context():
                 db.session.remove()
@@ -429,6 +430,111 @@ def test_a_queued_job_is_handed_to_the_worker_once_however_many_saves_join_it(
         f"/api/v1/years/{YEAR}/people/W04/evaluation", json=good_row(64), headers=h["staff"]
     )
     assert res.status_code == 200 and pool.given == [job.id, job.id]
+
+
+# --- the job process runner (the default without Redis) --------------------------------------
+
+
+@pytest.fixture
+def process_app(tmp_path):
+    with isolated_app(tmp_path, JOBS_RUN="process", EVAL_RECOMPUTE="job", JOBS_NICE=5) as app:
+        yield app
+
+
+class _Recorded(dict):
+    """The web process's progress dict, remembering every value set in it."""
+
+    def __init__(self):
+        super().__init__()
+        self.values_set: list[tuple[int, tuple]] = []
+
+    def __setitem__(self, key, value):
+        self.values_set.append((key, value))
+        super().__setitem__(key, value)
+
+
+def test_process_runner_runs_the_job_in_a_nicer_process_and_relays_its_progress(
+    process_app, monkeypatch
+):
+    with process_app.app_context():
+        assert jobs.runner() == "process"
+    recorded = _Recorded()
+    monkeypatch.setattr(jobs, "_progress", recorded)
+    h = seed(process_app)
+    client = process_app.test_client()
+    res = client.post(f"/api/v1/years/{YEAR}/compute", json={}, headers=h["admin"])
+    assert res.status_code == 202, res.get_json()
+    job = wait_job(client, h["admin"], res.get_json()["id"], timeout=60)
+    assert job["status"] == "done", job
+    assert job["done"] == job["total"] == 9 and job["result"]["written"] == 9
+    assert len(ratings(process_app)) == 9
+    proc, _pipe = jobs._processes[process_app.config["SQLALCHEMY_DATABASE_URI"]]
+    assert proc.is_alive() and proc.pid != os.getpid()
+    assert os.getpriority(os.PRIO_PROCESS, proc.pid) == os.getpriority(os.PRIO_PROCESS, 0) + 5
+    # the job process's progress reached this process while the job ran (then was forgotten)
+    assert (job["id"], (9, 9, "Xong")) in recorded.values_set, recorded.values_set
+    assert job["id"] not in recorded
+
+
+def test_process_runner_recomputes_a_saved_scope(process_app):
+    h = seed(process_app)
+    compute_now(process_app)
+    client = process_app.test_client()
+    res = client.put(
+        f"/api/v1/years/{YEAR}/people/W05/evaluation", json=bad_row(), headers=h["staff"]
+    )
+    assert res.status_code == 200, res.get_json()
+    queued = jobs_by_key(process_app, f"recompute:{YEAR}:W")
+    job = wait_job(client, h["staff"], queued[0].id, timeout=60)
+    assert job["status"] == "done" and job["done"] == job["total"] == 6, job
+    assert ratings(process_app)["W05"][0] == "KHT"
+
+
+def test_a_job_process_that_died_is_started_again_for_the_next_job(process_app):
+    import signal
+
+    h = seed(process_app)
+    client = process_app.test_client()
+    first = client.post(f"/api/v1/years/{YEAR}/compute", json={}, headers=h["admin"]).get_json()
+    assert wait_job(client, h["admin"], first["id"], timeout=60)["status"] == "done"
+    uri = process_app.config["SQLALCHEMY_DATABASE_URI"]
+    dead, _pipe = jobs._processes[uri]
+    os.kill(dead.pid, signal.SIGKILL)
+    dead.join(10)
+    save_eval(process_app, "W05", bad_row())
+    second = jobs_by_key(process_app, f"recompute:{YEAR}:W")[-1]
+    job = wait_job(client, h["admin"], second.id, timeout=60)
+    assert job["status"] == "done", job
+    assert ratings(process_app)["W05"][0] == "KHT"
+    alive, _pipe = jobs._processes[uri]
+    assert alive.pid != dead.pid and alive.is_alive()
+
+
+def test_a_job_whose_process_dies_is_marked_failed(process_app, monkeypatch):
+    """The job process dies in the middle of a job: the job fails with a message, no ratings."""
+    h = seed(process_app)
+    real = jobs._job_process
+
+    def dying(app):
+        proc, pipe = real(app)
+
+        class Killing:
+            def send(self, job_id):
+                pipe.send(job_id)
+                proc.kill()  # before it can answer
+
+            def __getattr__(self, name):
+                return getattr(pipe, name)
+
+        return proc, Killing()
+
+    monkeypatch.setattr(jobs, "_job_process", dying)
+    client = process_app.test_client()
+    res = client.post(f"/api/v1/years/{YEAR}/compute", json={}, headers=h["admin"])
+    job = wait_job(client, h["admin"], res.get_json()["id"], timeout=60)
+    assert job["status"] == "failed", job
+    assert "tiến trình tính lại bị dừng" in job["message"]
+    assert ratings(process_app) == {}
 
 
 # --- the RQ runner ---------------------------------------------------------------------------
