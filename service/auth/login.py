@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import g, redirect, request, url_for
 
 from service.auth.models import User
-from service.auth.operations import user_for_token
+from service.auth.operations import USER_GRANTS, user_for_token
 from service.common.errors import error_response
 from service.extensions import db, login_manager
 
@@ -16,7 +16,7 @@ login_manager.login_message_category = "warning"
 
 @login_manager.user_loader
 def load_user(user_id: str):
-    user = db.session.get(User, int(user_id))
+    user = db.session.get(User, int(user_id), options=USER_GRANTS)
     return user if user and user.active else None
 
 

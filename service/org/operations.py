@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from marshmallow import ValidationError as MError
 from sqlalchemy import func, select, update
+from sqlalchemy.orm import joinedload
 
 from service.audit.operations import record, snapshot
 from service.auth.access import can
@@ -50,7 +51,9 @@ def visible_unit(user, code_or_id, action="unit.read") -> Unit:
 
 
 def visible_person(user, code: str, action="person.read") -> Person:
-    person = db.session.scalar(select(Person).where(Person.code == code))
+    person = db.session.scalar(
+        select(Person).where(Person.code == code).options(joinedload(Person.unit))
+    )
     if person is None or not can(user, "person.read", person.unit):
         raise NotFound("Không tìm thấy cán bộ.")
     if not can(user, action, person.unit):
