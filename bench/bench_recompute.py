@@ -17,7 +17,9 @@ Then, each in a fresh interpreter started from a small parent (ru_maxrss survive
     full      evaluation.compute.recompute(year) + commit, twice: the first run writes into
               whatever ratings exist (none after a fresh build), the second finds them all
               unchanged; then --rewrite-runs times after the stored digests are cleared, so
-              every rating differs from its new result and is rewritten (the worst case).
+              every rating differs from its new result and is rewritten (the worst case);
+              then --changed-runs times with the digests of every 10th person's ratings
+              cleared (as after a tenth of the inputs changed).
               Targets: under 30 s and peak RSS under 1.5 GB.
     partial   recompute(year, unit) + commit for a unit in an even district (one ward's part)
               and in an odd district (a whole district's part), --partial-runs times each:
@@ -538,9 +540,14 @@ def step_full(args) -> dict:
     profiler = _profiler(args)
     with app.app_context():
         year = get_year(YEAR)
-        if args.forget_digests:
-            # every stored rating then differs from its new result: the worst case of the writes
-            db.session.execute(update(Rating).where(Rating.year_id == year.id).values(digest=None))
+        if args.forget_digests or args.forget_every:
+            # every stored rating then differs from its new result: the worst case of the
+            # writes; with --forget-every N, those of every Nth person (as if their inputs
+            # had changed)
+            where = [Rating.year_id == year.id]
+            if args.forget_every:
+                where.append(Rating.person_id % args.forget_every == 0)
+            db.session.execute(update(Rating).where(*where).values(digest=None))
             db.session.commit()
             if db.engine.dialect.name == "postgresql" and not args.no_vacuum:
                 with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as c:
@@ -650,7 +657,16 @@ def child(args) -> None:
 
 def child_args(args, step: str) -> list[str]:
     out = ["--db", args.db, "--step", step]
-    for opt in ("people", "districts", "wards", "offices", "cells", "seed", "partial_runs"):
+    for opt in (
+        "people",
+        "districts",
+        "wards",
+        "offices",
+        "cells",
+        "seed",
+        "partial_runs",
+        "forget_every",
+    ):
         out += [f"--{opt.replace('_', '-')}", str(getattr(args, opt))]
     for flag in ("forget_digests", "no_vacuum"):
         if getattr(args, flag):
@@ -708,6 +724,14 @@ def main() -> None:
         help="full runs after the stored digests are cleared: every rating is rewritten",
     )
     parser.add_argument("--forget-digests", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument(
+        "--changed-runs",
+        type=int,
+        default=1,
+        help="full runs after the digests of every 10th person's ratings are cleared (as if "
+        "a tenth of the inputs had changed): those are rewritten",
+    )
+    parser.add_argument("--forget-every", type=int, default=0, help=argparse.SUPPRESS)
     parser.add_argument("--partial-runs", type=int, default=5)
     parser.add_argument("--reuse", action="store_true", help="keep a matching earlier build")
     parser.add_argument("--profile", action="store_true", help="cProfile each measured step")
@@ -812,6 +836,14 @@ def measure(args, script: str) -> bool:
         label = f"full recompute, every stored rating rewritten (digests cleared) {run}"
         good = report_full(label, r) and good
     args.forget_digests = False
+    args.forget_every = 10
+    for run in range(1, args.changed_runs + 1):
+        if vacuum:
+            benchdb.vacuum_analyze("ratings")
+        r = benchdb.run_child(script, child_args(args, "full"), show_stderr=args.profile)
+        label = f"full recompute, every 10th person's ratings rewritten (digests cleared) {run}"
+        good = report_full(label, r) and good
+    args.forget_every = 0
     if vacuum:
         benchdb.vacuum_analyze("ratings")
     r = benchdb.run_child(script, child_args(args, "partial"), show_stderr=args.profile)

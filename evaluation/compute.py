@@ -339,7 +339,7 @@ def _locked_units(
 def _rate_units(year_row, units: _Units, pack, catalog, inputs, locked, overrides):
     """B1–B5 for every unit with inputs; ratings of approved lists are the stored ones."""
     result = compute_year(
-        year_row.year, pack, catalog, units.nodes, inputs, [], None, overrides
+        year_row.year, pack, catalog, units.tree, inputs, [], None, overrides
     ).units
     approved_levels: dict[str, Level] = {}
     for code, rating, level in locked:
@@ -429,7 +429,7 @@ def _rate_part(ctx: _PartContext, part, inputs, meta, official_levels=None) -> t
         ctx.year,
         ctx.pack,
         ctx.catalog,
-        nodes,
+        units.tree if nodes is units.nodes else nodes,
         [],
         inputs,
         ctx.approved_levels,

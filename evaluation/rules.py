@@ -1225,6 +1225,9 @@ class UnitTree:
     def __contains__(self, code: object) -> bool:
         return code in self._nodes
 
+    def nodes(self) -> list[UnitNode]:
+        return [UnitNode(code, parent, q) for code, (parent, q) in self._nodes.items()]
+
     def parent_of(self, code: str) -> str | None:
         node = self._nodes.get(code)
         return None if node is None else node[0]
@@ -1284,7 +1287,7 @@ def compute_year(
     year: int,
     pack: RulePack,
     catalog: Mapping[str, ViolationType],
-    units: Iterable[UnitNode],
+    units: Iterable[UnitNode] | UnitTree,
     unit_inputs: Iterable[UnitInput],
     people: Iterable[PersonInput],
     approved_unit_levels: Mapping[str, Level] | None = None,
@@ -1305,6 +1308,8 @@ def compute_year(
     unit_ratings, when given, are the year's unit ratings already computed (B1–B5, by an
     earlier call over all units): unit_inputs are then not rated again, so people can be rated
     in parts, each part closed under its quota scopes, with the heads capped as in one call.
+
+    units may be a UnitTree (a caller rating a year in parts builds the tree once).
 
     official_levels, when given, are the official levels (after A10) of people passed without
     a category: they are rated as party members only, A9 comparing with that level. A party
@@ -1352,7 +1357,7 @@ def _compute_year(
     year: int,
     pack: RulePack,
     catalog: Mapping[str, ViolationType],
-    units: Iterable[UnitNode],
+    units: Iterable[UnitNode] | UnitTree,
     unit_inputs: Iterable[UnitInput],
     people: Iterable[PersonInput],
     approved_unit_levels: Mapping[str, Level] | None,
@@ -1361,16 +1366,21 @@ def _compute_year(
     official_levels: Mapping[str, Level] | None = None,
 ) -> YearResult:
     c = _compile(pack, catalog)
-    units = list(units)
     unit_inputs = list(unit_inputs)
     people = list(people)
     _refuse_duplicates([ui.code for ui in unit_inputs], "Đơn vị {} có hai dòng đánh giá tập thể.")
     _refuse_duplicates([inp.code for inp in people], "Cán bộ {} có hai dòng đánh giá trong năm.")
     # The tree's own nodes win over the parent/quota_root copies carried by the yearly inputs.
-    declared = {node.code for node in units}
-    tree = UnitTree([*units, *(ui for ui in unit_inputs if ui.code not in declared)])
-    roots = tree.all_quota_roots()
-    root_of = roots.get
+    # A UnitTree given as such is used as it is (its memo of quota roots grows) when it holds
+    # every unit with inputs.
+    if isinstance(units, UnitTree) and all(ui.code in units for ui in unit_inputs):
+        tree = units
+    else:
+        units = units.nodes() if isinstance(units, UnitTree) else list(units)
+        declared = {node.code for node in units}
+        tree = UnitTree([*units, *(ui for ui in unit_inputs if ui.code not in declared)])
+    # quota roots looked up as needed: memoized in the tree, the dict read first
+    root_of = tree._roots.get
     quota_root_of = tree.quota_root_of
     with localcontext(_CTX):
         if unit_ratings is not None:

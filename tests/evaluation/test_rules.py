@@ -969,6 +969,21 @@ def test_property_caps_never_raise_above_band(inp, unit_level, approved):
         assert r.level.rank <= Level(step(r, "A3").figures["band"]).rank
 
 
+@PROPERTY
+@given(people_lists, unit_lists)
+def test_property_A10_B5_compute_year_over_a_unit_tree_equals_over_its_nodes(people, units):
+    """A UnitTree given as the units (built once, reused by every part) rates the same; one
+    missing a unit with inputs takes that unit from its input (as a list of nodes would)."""
+    expected = compute_year(YEAR, PACK, DEFAULT_CATALOG, TREE, units, people)
+    tree = UnitTree(TREE)
+    assert compute_year(YEAR, PACK, DEFAULT_CATALOG, tree, units, people) == expected
+    assert compute_year(YEAR, PACK, DEFAULT_CATALOG, tree, units, people) == expected  # reused
+    partial = [n for n in TREE if n.code != "B1"]
+    assert compute_year(YEAR, PACK, DEFAULT_CATALOG, UnitTree(partial), units, people) == (
+        compute_year(YEAR, PACK, DEFAULT_CATALOG, partial, units, people)
+    )
+
+
 def test_random_year_is_reproducible():
     rnd = random.Random(7)
     people = [
