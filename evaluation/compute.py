@@ -187,8 +187,35 @@ def stored_rating(row: Rating, code: str) -> RatingResult:
     )
 
 
+# PostgreSQL: the last unit tree read, by database, with the digest of the rows it was built
+# from (a job process recomputes scope after scope over the same tree).
+_UNITS_CACHE: dict[str, tuple[str, _Units]] = {}
+_UNITS_DIGEST = (
+    "SELECT md5(string_agg(concat_ws(',', id, code, parent_id, quota_root::int), ';' "
+    "ORDER BY id)) FROM units"
+)
+
+
+def _load_units() -> _Units:
+    """The unit tree as this transaction sees it. On PostgreSQL the server digests the rows
+    that make it (every unit's id, code, parent and quota_root): when they are what the last
+    tree was built from, that tree is used again (it is never changed once built)."""
+    conn = db.session.connection()
+    if conn.dialect.name != "postgresql":
+        return _Units()
+    digest = conn.exec_driver_sql(_UNITS_DIGEST).scalar() or ""
+    key = str(conn.engine.url)
+    cached = _UNITS_CACHE.get(key)
+    if cached is not None and cached[0] == digest:
+        return cached[1]
+    units = _Units()
+    _UNITS_CACHE[key] = (digest, units)
+    return units
+
+
 class _Units:
-    """The whole unit tree of the year, by id and by code, with quota roots."""
+    """The whole unit tree of the year, by id and by code, with quota roots (read-only once
+    built: _load_units hands the same one to later recomputes)."""
 
     def __init__(self) -> None:
         rows = db.session.execute(select(Unit.id, Unit.code, Unit.parent_id, Unit.quota_root)).all()
@@ -1254,7 +1281,7 @@ def _recompute(
     year_id = year_row.id
     pack = pack_of(year_row)
     catalog = catalog_of(year_row)
-    units = _Units()
+    units = _load_units()
     approved = _approved_lists(year_row)
     overrides = _overrides(year_row)
     report(0, 1, "Đang xếp loại tập thể")

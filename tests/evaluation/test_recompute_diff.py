@@ -370,3 +370,35 @@ def test_whole_year_in_worker_processes_stores_what_one_process_does(
         finally:
             app.config["EVAL_RECOMPUTE_PROCESSES"] = 1
         assert after == _from_scratch(year_row)
+
+
+def test_the_unit_tree_is_reused_only_while_no_unit_changed(app, imported, expected):
+    """PostgreSQL: a recompute reuses the unit tree the last one built while the units' ids,
+    codes, parents and quota roots are the same; after a change it reads the tree again and
+    stores what a fresh computation does (SQLite reads it every time)."""
+    with app.app_context():
+        year_row = get_year(expected["year"])
+        compute._UNITS_CACHE.clear()
+        first = compute._load_units()
+        reuses = db.engine.dialect.name == "postgresql"
+        assert (compute._load_units() is first) is reuses
+        office = db.session.scalars(
+            select(Unit)
+            .join(Person, Person.unit_id == Unit.id)
+            .where(Unit.quota_root.is_(False), Unit.parent_id.is_not(None))
+            .order_by(Unit.code)
+        ).first()
+        office.quota_root = True  # a new quota scope: its people's A10 scope changes
+        db.session.flush()
+        moved = compute._load_units()
+        assert moved is not first and moved.root[office.id] == office.code
+        assert (compute._load_units() is moved) is reuses
+        office.code = office.code + "X"  # a code is part of the tree too
+        db.session.flush()
+        renamed = compute._load_units()
+        assert renamed is not moved and renamed.code[office.id] == office.code
+        compute.recompute(year_row)
+        table = _table(year_row)
+        compute._UNITS_CACHE.clear()
+        assert table == _from_scratch(year_row)
+        assert any(row[8].find(office.code) >= 0 for row in table.values())  # its scope key
