@@ -823,27 +823,28 @@ def measure(args, script: str) -> bool:
             f"autovacuum is {'on' if benchdb.autovacuum_is_on() else 'OFF'} on this server: "
             "VACUUM ANALYZE ratings before each step, as autovacuum would have done by then"
         )
-    for run in range(1, args.full_runs + 1):
-        if vacuum:
-            benchdb.vacuum_analyze("ratings")
-        r = benchdb.run_child(script, child_args(args, "full"), show_stderr=args.profile)
-        good = report_full(f"full recompute {run}", r) and good
-    args.forget_digests = True
-    for run in range(1, args.rewrite_runs + 1):
-        if vacuum:
-            benchdb.vacuum_analyze("ratings")
-        r = benchdb.run_child(script, child_args(args, "full"), show_stderr=args.profile)
-        label = f"full recompute, every stored rating rewritten (digests cleared) {run}"
-        good = report_full(label, r) and good
-    args.forget_digests = False
-    args.forget_every = 10
-    for run in range(1, args.changed_runs + 1):
-        if vacuum:
-            benchdb.vacuum_analyze("ratings")
-        r = benchdb.run_child(script, child_args(args, "full"), show_stderr=args.profile)
-        label = f"full recompute, every 10th person's ratings rewritten (digests cleared) {run}"
-        good = report_full(label, r) and good
-    args.forget_every = 0
+    # (runs, what the stored digests lose first, label)
+    cases = (
+        (args.full_runs, {}, "full recompute"),
+        (
+            args.rewrite_runs,
+            {"forget_digests": True},
+            "full recompute, every stored rating rewritten (digests cleared)",
+        ),
+        (
+            args.changed_runs,
+            {"forget_every": 10},
+            "full recompute, every 10th person's ratings rewritten (digests cleared)",
+        ),
+    )
+    for runs, forget, label in cases:
+        vars(args).update(forget)
+        for run in range(1, runs + 1):
+            if vacuum:
+                benchdb.vacuum_analyze("ratings")
+            r = benchdb.run_child(script, child_args(args, "full"), show_stderr=args.profile)
+            good = report_full(f"{label} {run}", r) and good
+        args.forget_digests, args.forget_every = False, 0
     if vacuum:
         benchdb.vacuum_analyze("ratings")
     r = benchdb.run_child(script, child_args(args, "partial"), show_stderr=args.profile)

@@ -834,8 +834,7 @@ def _common(inp: PersonInput, c: _Compiled) -> tuple[Decimal, Decimal, int, tupl
         "task_points": task,
         "monthly_count": n_months,
     }
-    a2 = _step("A2", template, figures)
-    a3 = _step("A3", _A3, figures)
+    steps: tuple[RuleStep, ...] = (_step("A2", template, figures), _step("A3", _A3, figures))
 
     # A4
     late = inp.tasks_late
@@ -860,21 +859,16 @@ def _common(inp: PersonInput, c: _Compiled) -> tuple[Decimal, Decimal, int, tupl
                 "ht_late_pct": c.a4_ht,
             },
         )
+        steps = (*steps, a4)
         level = allowed
-        # A5
-        if violations:
-            limit = 2 if serious or len(violations) >= c.many else 3
-            if limit < level:
-                a5 = _violation_step("A5", violations, serious, c.many, level, limit)
-                return score, task, limit, (a2, a3, a4, a5)
-        return score, task, level, (a2, a3, a4)
+
     # A5
     if violations:
         limit = 2 if serious or len(violations) >= c.many else 3
         if limit < level:
             a5 = _violation_step("A5", violations, serious, c.many, level, limit)
-            return score, task, limit, (a2, a3, a5)
-    return score, task, level, (a2, a3)
+            return score, task, limit, (*steps, a5)
+    return score, task, level, steps
 
 
 def _rate_person(
