@@ -39,6 +39,7 @@ import json
 import multiprocessing
 import os
 import queue
+import string
 import threading
 from collections import defaultdict, deque
 from collections.abc import Callable, Iterator
@@ -56,11 +57,13 @@ from evaluation.models import (
     QuotaOverride,
     Rating,
     RatingDecision,
+    RatingTemplate,
     Review,
     UnitEval,
     Violation,
 )
 from evaluation.rules import (
+    TEMPLATES,
     Level,
     PartyStatus,
     PersonInput,
@@ -130,7 +133,7 @@ def scope_tuple(key: str) -> tuple:
 
 
 def steps_json(rating: RatingResult) -> list:
-    """Stored explanation: [rule_id, message, figures] per step (figures JSON-safe)."""
+    """The explanation as it reads: [{rule_id, message_vi, figures}] per step (JSON-safe)."""
     return [s.to_dict() for s in rating.steps]
 
 
@@ -145,25 +148,91 @@ def _json_default(value):
 
 _ENCODE = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), default=_json_default).encode
 
+_blake2b = hashlib.blake2b
+_TEMPLATE_KEYS: dict[str, str] = {}  # template -> key
+_TEMPLATES: dict[str, str] = {}  # key -> template: this process's, and those read back
 
-_STEP_HEADS: dict[str, str] = {}
+
+def _template_key(template: str) -> str:
+    found = _TEMPLATE_KEYS.get(template)
+    if found is None:
+        found = _TEMPLATE_KEYS[template] = _blake2b(template.encode(), digest_size=8).hexdigest()
+        _TEMPLATES[found] = template
+    return found
+
+
+for _template in TEMPLATES:
+    _template_key(_template)
+
+_STEP_HEADS: dict[tuple[str, str], str] = {}
 
 
 def steps_text(rating: RatingResult) -> str:
-    """The stored explanation as JSON text, exactly json.dumps(steps_json(rating),
-    ensure_ascii=False, separators=(",", ":")), built without the JSON-safe copies; a figures
-    dict shared by consecutive steps (A2 and A3) is encoded once."""
+    """The stored explanation: JSON [[rule_id, template key, figures], ...] (rating_templates
+    holds each key's template, explain() renders the messages); a step whose figures are the
+    step before's (A2 and A3 share theirs) stores 0 for them. About a third of the text of the
+    rendered messages with their figures, and built without formatting any message."""
     out = []
-    last = last_json = None
+    last = None
+    heads = _STEP_HEADS
     for s in rating.steps:
         figures = s.figures
-        if figures is not last:
-            last, last_json = figures, _ENCODE(figures)
-        head = _STEP_HEADS.get(s.rule_id)
+        head = heads.get((s.rule_id, s.template))
         if head is None:
-            head = _STEP_HEADS[s.rule_id] = '{"rule_id":' + _ENCODE(s.rule_id) + ',"message_vi":'
-        out.append(f'{head}{_ENCODE(s.template.format_map(figures))},"figures":{last_json}}}')
+            head = heads[(s.rule_id, s.template)] = (
+                f"[{_ENCODE(s.rule_id)},{_ENCODE(_template_key(s.template))},"
+            )
+        if figures is last:
+            out.append(head + "0]")
+        else:
+            last = figures
+            out.append(head + _ENCODE(figures) + "]")
     return "[" + ",".join(out) + "]"
+
+
+class _StoredFigures(string.Formatter):
+    """Formats a template over figures read back from JSON: a Decimal or a date stored as text
+    is parsed again where the template gives it a format (`{general:.2f}`,
+    `{admitted_on:%d/%m/%Y}`), so the message reads exactly as when it was computed."""
+
+    def format_field(self, value, format_spec):
+        if format_spec and isinstance(value, str):
+            value = dt.date.fromisoformat(value) if "%" in format_spec else Decimal(value)
+        return format(value, format_spec)
+
+
+_FORMAT = _StoredFigures().vformat
+
+
+def _stored_template(key: str) -> str | None:
+    found = _TEMPLATES.get(key)
+    if found is None:
+        found = db.session.scalar(select(RatingTemplate.template).where(RatingTemplate.id == key))
+        if found is not None:
+            _TEMPLATES[key] = found  # a key's template never changes
+    return found
+
+
+def explain(steps: list | None) -> list[dict]:
+    """A stored explanation as it reads: [{"rule_id", "message_vi", "figures"}] per step, each
+    message rendered from its template over its figures. (Rows written before templates were
+    keyed hold these dicts already.)"""
+    out = []
+    figures: dict = {}
+    for s in steps or ():
+        if isinstance(s, dict):
+            out.append(s)
+            continue
+        rule_id, key, stored = s
+        if isinstance(stored, dict):
+            figures = stored
+        template = _stored_template(key)
+        if template is None:  # not expected: the template is written with the first such row
+            message = f"{rule_id} {json.dumps(figures, ensure_ascii=False)}"
+        else:
+            message = _FORMAT(template, (), figures)
+        out.append({"rule_id": rule_id, "message_vi": message, "figures": figures})
+    return out
 
 
 def stored_rating(row: Rating, code: str) -> RatingResult:
@@ -174,7 +243,7 @@ def stored_rating(row: Rating, code: str) -> RatingResult:
             s["message_vi"].replace("{", "{{").replace("}", "}}"),
             dict(s.get("figures") or {}),
         )
-        for s in row.steps or []
+        for s in explain(row.steps)
     )
     return RatingResult(
         code,
@@ -506,6 +575,7 @@ def _child_rate(task) -> tuple:
         stored.unchanged - before[0],
         stored.changed - before[1],
         seen,
+        _TEMPLATES,
     )
 
 
@@ -529,7 +599,8 @@ def _rate_forked(ctx, parts, loaded, writer, processes, report) -> tuple[int, in
     def collect() -> None:
         nonlocal done, n_official, n_party
         part, pending = in_flight.popleft()
-        off, par, stale, write, unchanged, changed, seen = pending.get()
+        off, par, stale, write, unchanged, changed, seen, templates = pending.get()
+        _TEMPLATES.update(templates)  # those the worker met (rules.TEMPLATES: none new)
         pop = stored.rows.pop
         for k in seen:
             pop(k, None)
@@ -1005,6 +1076,19 @@ def _write(rows: list[tuple], conn=None) -> None:
             cur.close()
 
 
+def _save_templates(conn, items: list[tuple[str, str]]) -> None:
+    """Store these (key, template) pairs where missing (sorted: concurrent recomputes take the
+    keys' locks in the same order)."""
+    if items:
+        conn.execute(
+            text(
+                "INSERT INTO rating_templates (id, template) VALUES (:id, :template) "
+                "ON CONFLICT (id) DO NOTHING"
+            ),
+            [{"id": key, "template": template} for key, template in items],
+        )
+
+
 def _text(value):
     # sqlite3 cannot bind a Decimal: the score and task points go as text (only they can be)
     return str(value) if isinstance(value, Decimal) else value
@@ -1032,12 +1116,21 @@ class _Writer:
         self.queue: queue.Queue = queue.Queue()
         self.thread: threading.Thread | None = None
         self.error: BaseException | None = None
+        self.templates: set[str] = set()  # keys saved in this transaction
 
     def rows(self, rows: list[tuple]) -> Callable[[], None] | None:
-        """The operation writing `rows` (None: nothing to write)."""
+        """The operation writing `rows` (None: nothing to write), after the templates their
+        steps name (the first time: every template this process knows, in one statement)."""
         if not rows:
             return None
-        return lambda: _write(rows, self.conn)
+        new = sorted(item for item in _TEMPLATES.items() if item[0] not in self.templates)
+        self.templates.update(key for key, _template in new)
+
+        def op() -> None:
+            _save_templates(self.conn, new)
+            _write(rows, self.conn)
+
+        return op
 
     def sql(self, stmt) -> Callable[[], None]:
         return lambda: self.conn.execute(stmt)
@@ -1087,17 +1180,6 @@ class _Writer:
             self.queue.put(None)
             self.thread.join()
             self.thread = None
-
-
-_blake2b = hashlib.blake2b
-_TEMPLATE_KEYS: dict[str, str] = {}
-
-
-def _template_key(template: str) -> str:
-    found = _TEMPLATE_KEYS.get(template)
-    if found is None:
-        found = _TEMPLATE_KEYS[template] = _blake2b(template.encode(), digest_size=8).hexdigest()
-    return found
 
 
 def rating_digest(list_unit_id: int, r: RatingResult, scope: str) -> int:

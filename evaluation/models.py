@@ -263,6 +263,19 @@ class Rating(db.Model):
     )
 
 
+class RatingTemplate(db.Model):
+    """The message template of an explanation step, by its key (16 hex digits of its BLAKE2b
+    hash). A stored rating's steps name their template by key and keep only the figures, so a
+    row holds a fraction of the text and its messages read the same years later even after the
+    code's wording changes (a changed template is a new key). Written by the recompute that first
+    stores a step with it; never changed."""
+
+    __tablename__ = "rating_templates"
+
+    id: Mapped[str] = mapped_column(String(16), primary_key=True)
+    template: Mapped[str] = mapped_column(Text)
+
+
 class RatingDecision(db.Model):
     """What people decided on a rating (A11): the head's proposal and the committee's final
     level. Kept apart from Rating so recomputing never loses it."""

@@ -677,6 +677,35 @@ _VIOLATION_MANY = (
 )
 _VIOLATION_FEW = "{rule} giới hạn {to}: {from}→{to}, {count} vi phạm ({codes})"
 
+# Every message template a step can carry (a test checks the steps against it): the stored
+# explanations name their template by a key (evaluation.compute), and a recompute registers
+# these in one statement before it writes.
+TEMPLATES = (
+    _A1_MONTHS,
+    _A1_STATUS,
+    _A1_ADMITTED,
+    _A2_MONTHLY,
+    _A2_YEARLY,
+    _A3,
+    _A4,
+    _A6,
+    _A6_SELF,
+    _A7,
+    _A8_APPROVED,
+    _A8_COMPUTED,
+    _A8_PROVISIONAL,
+    _A9,
+    _QUOTA_KEEP,
+    _QUOTA_DOWN,
+    _B1,
+    _B2,
+    _B3,
+    _B4_K2,
+    _VIOLATION_SERIOUS,
+    _VIOLATION_MANY,
+    _VIOLATION_FEW,
+)
+
 
 # --- compiled pack (hot-path lookups) ---------------------------------------------------------
 

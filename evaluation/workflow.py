@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError, OperationalError
 
-from evaluation.compute import note_change, scope_tuple, stored_rating
+from evaluation.compute import explain, note_change, scope_tuple, stored_rating
 from evaluation.inputs import check_writable, list_unit_of_unit
 from evaluation.models import EvalYear, Rating, RatingDecision, Review
 from evaluation.rules import Level, check_caps, check_proposal, check_quota
@@ -397,8 +397,8 @@ def rating_out(rating: Rating, code: str, name: str, decision: RatingDecision | 
         "proposal_reason": decision.proposal_reason if decision else None,
         "final_level": final_of(rating, decision),
         "final_reason": decision.final_reason if decision else None,
-        "rules": [s["rule_id"] for s in rating.steps or []],
-        "why": rating.steps or [],
+        "rules": [s[0] if isinstance(s, list) else s["rule_id"] for s in rating.steps or []],
+        "why": explain(rating.steps),
         "scope": scope_tuple(rating.scope),
     }
 
