@@ -845,6 +845,8 @@ def measure(args, script: str) -> bool:
             r = benchdb.run_child(script, child_args(args, "full"), show_stderr=args.profile)
             good = report_full(f"{label} {run}", r) and good
         args.forget_digests, args.forget_every = False, 0
+    if not args.partial_runs:
+        return good
     if vacuum:
         benchdb.vacuum_analyze("ratings")
     r = benchdb.run_child(script, child_args(args, "partial"), show_stderr=args.profile)

@@ -110,7 +110,7 @@ def summary_ms(samples: list[float]) -> dict:
 
 
 def code_version() -> str:
-    """The commit the service code is at, and whether service/ has uncommitted changes
+    """The commit the service code is at, and whether its code has uncommitted changes
     (read-only git commands; other people may be editing the tree while a benchmark runs)."""
     try:
         head = subprocess.run(
@@ -120,14 +120,26 @@ def code_version() -> str:
             check=True,
         ).stdout.strip()
         dirty = subprocess.run(
-            ["git", "-C", str(ROOT), "status", "--porcelain", "--", "service", "migrations"],
+            [
+                "git",
+                "-C",
+                str(ROOT),
+                "status",
+                "--porcelain",
+                "--",
+                "service",
+                "evaluation",
+                "migrations",
+            ],
             capture_output=True,
             text=True,
             check=True,
         ).stdout.strip()
     except (OSError, subprocess.CalledProcessError):
         return "unknown (not a git checkout)"
-    return head + (" + uncommitted changes in service/ or migrations/" if dirty else "")
+    return head + (
+        " + uncommitted changes in service/, evaluation/ or migrations/" if dirty else ""
+    )
 
 
 def fmt_ms(s: dict) -> str:

@@ -514,6 +514,7 @@ class _PartContext:
         self.stored: _Stored | None = None
         self.key: Callable[[tuple], str] = scope_key
         self.violations: dict = {}
+        self.copy = False  # worker processes hand back COPY text (PostgreSQL), not tuples
 
 
 def _rate_part(ctx: _PartContext, part, inputs, meta, official_levels=None) -> tuple[int, int]:
@@ -566,6 +567,8 @@ def _child_rate(task) -> tuple:
     del rows
     n_official, n_party = _rate_part(ctx, part, inputs, meta)
     stale, write = stored.take()
+    if ctx.copy and write:
+        write = copy_data(write)
     seen, stored.seen = stored.seen, None
     return (
         n_official,
@@ -1055,9 +1058,9 @@ _COLUMNS = (
 )
 
 
-def _write(rows: list[tuple], conn=None) -> None:
-    """Insert rating rows (tuples in _COLUMNS order, steps already JSON text): COPY on
-    PostgreSQL, executemany on SQLite, both inside the session's transaction."""
+def _write(rows: list[tuple] | bytes, conn=None) -> None:
+    """Insert rating rows (tuples in _COLUMNS order, steps already JSON text; or copy_data's
+    text): COPY on PostgreSQL, executemany on SQLite, both inside the session's transaction."""
     if not rows:
         return
     conn = conn if conn is not None else db.session.connection()
@@ -1094,11 +1097,44 @@ def _text(value):
     return str(value) if isinstance(value, Decimal) else value
 
 
-def _copy(raw, rows: list[tuple]) -> None:
+def _copy(raw, rows: list[tuple] | bytes) -> None:
     with raw.cursor() as cur:
         with cur.copy(f"COPY ratings ({', '.join(_COLUMNS)}) FROM STDIN") as copy:
+            if isinstance(rows, bytes):
+                copy.write(rows)
+                return
             for row in rows:
                 copy.write_row(row)
+
+
+_COPY_BACKSLASH = str.maketrans({"\\": "\\\\"})
+_NULL = "\\N"
+
+
+def copy_data(rows: list[tuple]) -> bytes:
+    """Rating rows (tuples in _COLUMNS order) as the text of a PostgreSQL COPY. A whole-year
+    recompute's worker processes make it, so the process that writes passes one bytes object
+    on instead of unpickling and formatting a tuple per row. The two text columns are JSON
+    (scope, steps): control characters come escaped, so a backslash is all COPY needs doubled;
+    kind and level are codes."""
+    out = []
+    append = out.append
+    stamps: dict = {}
+    for y, kind, pid, uid, luid, level, score, tp, prov, scope, steps, digest, at in rows:
+        if "\\" in scope:
+            scope = scope.translate(_COPY_BACKSLASH)
+        if "\\" in steps:
+            steps = steps.translate(_COPY_BACKSLASH)
+        stamp = stamps.get(at)
+        if stamp is None:
+            stamp = stamps[at] = at.isoformat(" ")
+        append(
+            f"{y}\t{kind}\t{_NULL if pid is None else pid}\t{_NULL if uid is None else uid}\t"
+            f"{luid}\t{level}\t{_NULL if score is None else score}\t"
+            f"{_NULL if tp is None else tp}\t{'t' if prov else 'f'}\t{scope}\t{steps}\t"
+            f"{_NULL if digest is None else digest}\t{stamp}\n"
+        )
+    return "".join(out).encode()
 
 
 class _Writer:
@@ -1118,7 +1154,7 @@ class _Writer:
         self.error: BaseException | None = None
         self.templates: set[str] = set()  # keys saved in this transaction
 
-    def rows(self, rows: list[tuple]) -> Callable[[], None] | None:
+    def rows(self, rows: list[tuple] | bytes) -> Callable[[], None] | None:
         """The operation writing `rows` (None: nothing to write), after the templates their
         steps name (the first time: every template this process knows, in one statement)."""
         if not rows:
@@ -1449,6 +1485,7 @@ def _recompute(
         ctx = _PartContext(year_row.year, pack, catalog, units, approved, approved_levels)
         ctx.overrides, ctx.unit_result, ctx.stored, ctx.key = overrides, unit_result, stored, key
         ctx.violations = violations  # the whole year's (worker processes read them)
+        ctx.copy = writer.conn.dialect.name == "postgresql"
         return ctx
 
     done = 0

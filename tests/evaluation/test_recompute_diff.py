@@ -6,6 +6,7 @@ changes of every kind of input, for the whole year and for one unit's scope part
 
 from __future__ import annotations
 
+import json
 from decimal import Decimal
 
 from sqlalchemy import delete, func, select, update
@@ -402,3 +403,49 @@ def test_the_unit_tree_is_reused_only_while_no_unit_changed(app, imported, expec
         compute._UNITS_CACHE.clear()
         assert table == _from_scratch(year_row)
         assert any(row[8].find(office.code) >= 0 for row in table.values())  # its scope key
+
+
+def test_copy_text_of_worker_rows_reads_back_as_the_rows(app, imported, expected):
+    """What a worker process hands back on PostgreSQL (compute.copy_data): NULLs, booleans,
+    decimals, and a backslash in the JSON text columns (doubled for COPY) come back as given."""
+    import datetime as dt
+
+    with app.app_context():
+        year_row = get_year(expected["year"])
+        unit = db.session.scalars(select(Unit).order_by(Unit.id)).first()
+        at = dt.datetime(2026, 12, 3, 1, 2, 3)
+        steps = '[["A2","0123456789abcdef",{"codes":"a\\\\b \\"c\\" Đạt"}]]'
+        row = (
+            year_row.id,
+            "unit",
+            None,
+            unit.id,
+            unit.id,
+            "HT",
+            Decimal("65.50"),
+            None,
+            True,
+            '["unit","X\\\\Y"]',
+            steps,
+            -5,
+            at,
+        )
+        text_ = compute.copy_data([row]).decode()
+        assert text_.split("\t")[2] == "\\N" and text_.endswith("\t-5\t2026-12-03 01:02:03\n")
+        assert "\t" + steps.replace("\\", "\\\\") + "\t" in text_  # backslashes doubled
+        if db.engine.dialect.name != "postgresql":
+            return
+        db.session.execute(delete(Rating).where(Rating.unit_id == unit.id))
+        compute._write(compute.copy_data([row]), db.session.connection())
+        got = db.session.execute(
+            select(*_STORED, Rating.computed_at).where(Rating.unit_id == unit.id)
+        ).one()
+        assert got.steps == json.loads(steps) and got.scope == row[9]
+        assert (got.level, got.score, got.task_points, got.provisional, got.digest) == (
+            "HT",
+            Decimal("65.50"),
+            None,
+            True,
+            -5,
+        )
+        assert got.person_id is None and got.list_unit_id == unit.id and got.computed_at == at
