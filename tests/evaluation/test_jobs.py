@@ -239,6 +239,35 @@ def test_thread_runner_computes_the_year_in_the_background(thread_app):
     assert client.get("/api/v1/jobs/999999", headers=h["admin"]).status_code == 404
 
 
+def test_a_recompute_job_commits_without_waiting_for_the_wal_flush_on_postgresql(
+    thread_app, monkeypatch
+):
+    """Its rows are derived, so on PostgreSQL the job's transaction commits asynchronously
+    (the clerks' saves keep waiting for their own flush: the session default stays on)."""
+    h = seed(thread_app)
+    seen = []
+    real = compute.recompute
+
+    def spy(year_row, unit=None, progress=None):
+        seen.append(_sync_commit())
+        return real(year_row, unit, progress)
+
+    def _sync_commit():
+        if db.session.get_bind().dialect.name != "postgresql":
+            return "sqlite"
+        return db.session.execute(text("SHOW synchronous_commit")).scalar()
+
+    monkeypatch.setattr(compute, "recompute", spy)
+    client = thread_app.test_client()
+    res = client.post(f"/api/v1/years/{YEAR}/compute", json={}, headers=h["admin"])
+    assert wait_job(client, h["admin"], res.get_json()["id"])["status"] == "done"
+    with thread_app.app_context():
+        pg = db.session.get_bind().dialect.name == "postgresql"
+        assert seen == (["off"] if pg else ["sqlite"])
+        assert _sync_commit() == ("on" if pg else "sqlite")  # a new transaction: the default
+        assert len(ratings(thread_app)) == 9
+
+
 def test_saving_an_input_queues_a_recompute_of_its_scope(thread_app):
     h = seed(thread_app)
     compute_now(thread_app)
