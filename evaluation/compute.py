@@ -22,11 +22,14 @@ everything is read first, then written while rating. The parts come from one gro
 unit's part: by following the party links out of its quota root); the whole year streams its
 inputs in one query ordered by part (a temporary table maps each unit to its part; on
 PostgreSQL a server-side cursor of the driver), one part loads only its units' people; rows
-are plain tuples; each part is rated over its own units only; explanations are JSON-encoded in
-one pass; the cyclic garbage collector is paused. On PostgreSQL the writes (the DELETEs of the
-old ratings, then each part's COPY) run in a helper thread, on the same connection and
-transaction, while the units and the next part are rated (the caller's thread does not use the
-connection meanwhile).
+are plain tuples; each part is rated over its own units only; an explanation is stored as
+[rule id, template key, figures] per step (steps_text; rating_templates holds the templates,
+explain() renders the messages when read), a third of the rendered text and no message
+formatted while computing; the cyclic garbage collector is paused. On PostgreSQL the writes
+(the DELETEs of the old ratings, then each part's COPY) run in a helper thread, on the same
+connection and transaction, while the units and the next part are rated (the caller's thread
+does not use the connection meanwhile); a whole year's worker processes hand back each part's
+rows as COPY text (copy_data).
 """
 
 from __future__ import annotations

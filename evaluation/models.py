@@ -226,7 +226,10 @@ class History(db.Model):
 class Rating(db.Model):
     """A computed rating with its explanation (rule steps). `list_unit_id` is the unit whose
     workflow list holds it: a person's unit for people, the parent unit for a unit (its own
-    unit when it has no parent). `scope` is the quota scope key as a JSON list.
+    unit when it has no parent). `scope` is the quota scope key as a JSON list. `steps` is
+    the explanation: [rule_id, template key (RatingTemplate), figures] per step, figures 0
+    where they are the step before's; compute.explain renders it (rows written before
+    2026-12-03 hold rendered {rule_id, message_vi, figures} dicts).
 
     `digest` is a 64-bit hash of everything stored but `computed_at` (compute.row_digest): a
     recompute rewrites only the rows whose digest changed, so `computed_at` is when this
