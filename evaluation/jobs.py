@@ -21,6 +21,7 @@ import multiprocessing
 import os
 import pickle
 import threading
+import time
 from concurrent.futures import ThreadPoolExecutor
 
 from flask import current_app, g, has_app_context
@@ -232,6 +233,7 @@ def _thread_entry(app, job_id: int) -> None:
                 _run_in_process(app, job_id)
             else:
                 run(job_id)
+                _let_writers_in(app)
         except Exception:  # the executor would keep it silently in a Future nobody reads
             app.logger.exception("job %s could not be run", job_id)
             raise
@@ -240,6 +242,18 @@ def _thread_entry(app, job_id: int) -> None:
                 with _executor_lock:
                     _dispatched.discard((app.config["SQLALCHEMY_DATABASE_URI"], job_id))
             db.session.remove()
+
+
+SQLITE_JOB_GAP = 0.15  # seconds between two jobs of a worker on SQLite
+
+
+def _let_writers_in(app) -> None:
+    """SQLite has one writer at a time, and a request waiting for the lock retries at most every
+    100 ms: a worker that starts its next job the moment the last one committed takes the lock
+    again first, and a clerk's save can wait through job after job (seconds). A short pause
+    between jobs lets the waiting saves in."""
+    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+        time.sleep(SQLITE_JOB_GAP)
 
 
 def due_in(job_id: int) -> float:
@@ -360,6 +374,7 @@ def _process_main(pipe, settings: dict, nice: int) -> None:
             finally:
                 db.session.remove()
         pipe.send(("done", job_id))
+        _let_writers_in(app)
 
 
 def rq_entry(job_id: int) -> None:
