@@ -411,8 +411,8 @@ def _handlers():
             unit = db.session.scalar(select(Unit).where(Unit.code == params["unit_code"]))
         if db.session.get_bind().dialect.name == "postgresql":
             # Its rows are derived: the commit need not wait for the WAL flush (a crash may lose
-            # the last recompute's results, never half of them, and the next one restores
-            # them; a later synchronous commit that saw them flushes them too). The clerks'
+            # the results of its last moments' recomputes, never half of one, and the next
+            # recompute restores them; a later synchronous commit that saw them flushes them too). The clerks'
             # saves, which do wait for theirs, then do not queue behind this job's writes.
             db.session.execute(text("SET LOCAL synchronous_commit TO OFF"))
         return compute.recompute(year_row, unit, progress)
