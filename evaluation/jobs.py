@@ -412,8 +412,9 @@ def _handlers():
         if db.session.get_bind().dialect.name == "postgresql":
             # Its rows are derived: the commit need not wait for the WAL flush (a crash may lose
             # the results of its last moments' recomputes, never half of one, and the next
-            # recompute restores them; a later synchronous commit that saw them flushes them too). The clerks'
-            # saves, which do wait for theirs, then do not queue behind this job's writes.
+            # recompute restores them; a later synchronous commit that saw them flushes them
+            # too). The clerks' saves, which do wait for theirs, then do not queue behind this
+            # job's writes.
             db.session.execute(text("SET LOCAL synchronous_commit TO OFF"))
         return compute.recompute(year_row, unit, progress)
 
