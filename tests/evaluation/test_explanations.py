@@ -15,6 +15,7 @@ from evaluation import compute
 from evaluation.models import Rating, RatingTemplate
 from evaluation.rules import DEFAULT_CATALOG, TEMPLATES, RulePack, compute_year
 from evaluation.workflow import rating_out
+from evaluation.years import get_year
 from service.extensions import db
 from tests.evaluation.test_example_pipeline import expected, imported  # noqa: F401 - fixtures
 from tests.evaluation.test_example_rules import EXAMPLE, load_example
@@ -67,7 +68,7 @@ def test_property_stored_steps_read_back_as_computed(people, units):
 
 def test_recompute_stores_the_templates_its_rows_name(imported, monkeypatch):
     _h, year, _answers = imported
-    rows = db.session.scalars(select(Rating).where(Rating.year_id.isnot(None))).all()
+    rows = db.session.scalars(select(Rating).where(Rating.year_id == get_year(year).id)).all()
     assert rows
     keys = {s[1] for r in rows for s in r.steps}
     saved = dict(db.session.execute(select(RatingTemplate.id, RatingTemplate.template)).all())
