@@ -59,10 +59,11 @@ def setup(args) -> dict:
     """Staff users at 20 wards with fresh tokens, and the people each client will save."""
     from sqlalchemy import delete, select
 
-    from evaluation.models import Job, PersonEval
+    from evaluation.models import PersonEval
     from service.auth.models import Role, RoleAssignment, User
     from service.auth.operations import create_token
     from service.extensions import db
+    from service.jobs.models import Job
     from service.org.models import Person, Unit
 
     app = benchdb.make_app()
@@ -230,8 +231,8 @@ class Client(threading.Thread):
 def job_stats(args) -> dict:
     from sqlalchemy import func, select
 
-    from evaluation.models import Job
     from service.extensions import db
+    from service.jobs.models import Job
 
     app = benchdb.make_app()
     with app.app_context():

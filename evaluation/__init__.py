@@ -1,1 +1,58 @@
-"""Yearly evaluation: inputs, rule pack, ratings of people and units (RULES.md A, B, D)."""
+"""Yearly evaluation: inputs, rule pack, ratings of people and units (RULES.md A, B, D).
+
+A domain package: init_app(app) registers what the core needs to know of it (permissions,
+models, blueprints, CLI commands, the recompute job kind, the import kinds, menu entries and
+demo data); the core (service/) never imports it."""
+
+from __future__ import annotations
+
+from service.auth.models import Role
+
+PERMISSIONS = {
+    "import.evaluations": {Role.STAFF},
+    "import.history": {Role.STAFF, Role.HR},
+    "evaluation.enter": {Role.STAFF},
+    "evaluation.read": {Role.STAFF, Role.COMMITTEE, Role.HR},
+    "evaluation.approve": {Role.COMMITTEE},
+}
+
+
+def init_app(app) -> None:
+    from evaluation import (
+        commands,
+        demo,
+        import_columns,
+        imports,
+        jobs,
+        models,  # noqa: F401 - the evaluation's tables
+        views,
+    )
+    from evaluation.api import blp as evaluation_api
+    from service.auth.access import can, register_permissions
+    from service.domains import add_demo, add_menu_entry
+    from service.extensions import api, csrf
+    from service.imports.registry import register_import
+
+    register_permissions(PERMISSIONS)
+    csrf.exempt(evaluation_api)
+    api.register_blueprint(evaluation_api)
+    app.register_blueprint(views.bp)
+    commands.init_app(app)
+    jobs.init_app(app)
+    register_import(
+        "person_evals", "Đánh giá cá nhân", import_columns.PERSON_EVAL_COLUMNS,
+        "mau_danh_gia_ca_nhan.xlsx", "import.evaluations", imports.import_person_evals,
+    )  # fmt: skip
+    register_import(
+        "unit_evals", "Đánh giá tập thể", import_columns.UNIT_EVAL_COLUMNS,
+        "mau_danh_gia_tap_the.xlsx", "import.evaluations", imports.import_unit_evals,
+    )  # fmt: skip
+    register_import(
+        "history", "Lịch sử", import_columns.HISTORY_COLUMNS,
+        "mau_lich_su.xlsx", "import.history", imports.import_history,
+    )  # fmt: skip
+    add_menu_entry(
+        app, "Đánh giá, xếp loại", "evaluation.index", lambda u: can(u, "evaluation.read"), 20
+    )
+    add_menu_entry(app, "Kết quả của tôi", "evaluation.me", lambda u: bool(u.person_id), 30)
+    add_demo(app, demo.load)

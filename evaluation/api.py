@@ -6,8 +6,9 @@ from flask import request
 from flask_login import current_user
 from sqlalchemy import select
 
-from evaluation import compute, history, inputs, jobs, workflow, years
-from evaluation.models import Job, PersonEval, QuotaOverride, Rating
+from evaluation import compute, history, inputs, workflow, years
+from evaluation.jobs import RECOMPUTE
+from evaluation.models import PersonEval, QuotaOverride, Rating
 from evaluation.schemas import (
     CatalogItemSchema,
     CatalogUpdateSchema,
@@ -29,6 +30,7 @@ from service.auth.access import can, is_admin
 from service.common.api import Blueprint
 from service.common.errors import Forbidden, NotFound, ValidationError
 from service.extensions import db
+from service.jobs import enqueue, job_out
 from service.org.models import Person, Unit
 from service.org.operations import visible_person, visible_unit
 
@@ -268,7 +270,7 @@ def violation_out(v) -> dict:
 @blp.response(202)
 def compute_year(data, year):
     """Tính lại kết quả (cả năm, hoặc phạm vi tỷ lệ chứa một đơn vị) dưới dạng công việc nền."""
-    return jobs.job_out(start_compute(years.get_year(year), data.get("unit_code")))
+    return job_out(start_compute(years.get_year(year), data.get("unit_code")))
 
 
 def start_compute(year_row, unit_code: str | None):
@@ -286,21 +288,12 @@ def start_compute(year_row, unit_code: str | None):
     elif not is_admin(current_user):
         raise Forbidden("Chỉ quản trị viên được tính lại cả năm.")
     code = unit.code if unit else None
-    job = jobs.enqueue(
-        "recompute", {"year": year_row.year, "unit_code": code},
-        f"recompute:{year_row.year}:{code or '*'}", current_user,
+    job = enqueue(
+        RECOMPUTE, {"year": year_row.year, "unit_code": code},
+        f"recompute:{year_row.year}:{code or '*'}", current_user, unit=unit,
     )  # fmt: skip
     record("compute", "year", year_row.year, after={"job": job.id, "unit": code})
     return job
-
-
-@blp.route("/jobs/<int:job_id>")
-def get_job(job_id):
-    """Tiến độ của một công việc nền."""
-    job = db.session.get(Job, job_id)
-    if job is None:
-        raise NotFound("Không tìm thấy công việc.")
-    return jobs.job_out(job)
 
 
 # --- workflow and results --------------------------------------------------------------------

@@ -1612,7 +1612,7 @@ def note_change(year_row: EvalYear, unit_id: int) -> None:
 
 def apply_pending(pending: set) -> None:
     """Run or queue the recomputes noted in a transaction: one per (year, scope root)."""
-    from evaluation.jobs import enqueue
+    from service.jobs import enqueue
 
     mode = current_app.config.get("EVAL_RECOMPUTE", "job")
     roots: dict[tuple[int, int], Unit] = {}
@@ -1630,6 +1630,7 @@ def apply_pending(pending: set) -> None:
                 "recompute",
                 {"year": year_row.year, "unit_code": root.code},
                 key=f"recompute:{year_row.year}:{root.code}",
+                unit=root,
                 delay=current_app.config.get("EVAL_RECOMPUTE_DELAY", 0),
                 max_wait=current_app.config.get("EVAL_RECOMPUTE_MAX_WAIT", 0),
             )

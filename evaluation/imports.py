@@ -28,6 +28,7 @@ from sqlalchemy.orm import aliased
 from unidecode import unidecode
 
 from evaluation.compute import note_change
+from evaluation.import_columns import HISTORY_COLUMNS, PERSON_EVAL_COLUMNS, UNIT_EVAL_COLUMNS
 from evaluation.inputs import (
     LOCKED_STATES,
     PERSON_EVAL_FIELDS,
@@ -44,6 +45,7 @@ from evaluation.models import (
     Violation,
     ViolationTypeRow,
 )
+from evaluation.schemas import AWARD_CODES
 from service.audit.models import AuditEntry
 from service.audit.operations import record
 from service.auth.access import can, scope_paths
@@ -51,13 +53,7 @@ from service.common.errors import Forbidden
 from service.common.spreadsheets import CellError
 from service.extensions import db
 from service.imports.models import ImportRun
-from service.imports.operations import CHUNK, _finish, _in_scope, _read
-from service.imports.schemas import (
-    AWARD_CODES,
-    HISTORY_COLUMNS,
-    PERSON_EVAL_COLUMNS,
-    UNIT_EVAL_COLUMNS,
-)
+from service.imports.operations import CHUNK, finish_run, in_scope, read_upload
 from service.org.models import Person, Unit
 
 BATCH = 5000  # rows per bulk INSERT / UPDATE
@@ -248,9 +244,9 @@ def _import_evals(user, filename: str, data: bytes, spec: _Spec) -> ImportRun:
     if not can(user, "import.evaluations"):
         raise Forbidden()
     run = ImportRun(kind=spec.kind, filename=filename[:255], user_id=user.id)
-    parsed, errors = _read(run, data, spec.columns, spec.sheet)
+    parsed, errors = read_upload(run, data, spec.columns, spec.sheet)
     if parsed is None or (errors and not parsed.rows):
-        return _finish(run, errors, max_errors)
+        return finish_run(run, errors, max_errors)
     sheet = parsed.sheet
     label = {c.key: c.label for c in spec.columns}
     present = [k for k in spec.fields if k in parsed.columns]
@@ -322,7 +318,7 @@ def _import_evals(user, filename: str, data: bytes, spec: _Spec) -> ImportRun:
             )
             continue
         subj = subjects.get(code)
-        if subj is None or not _in_scope(subj.path, read_paths):
+        if subj is None or not in_scope(subj.path, read_paths):
             err(
                 rownum,
                 spec.code_key,
@@ -330,7 +326,7 @@ def _import_evals(user, filename: str, data: bytes, spec: _Spec) -> ImportRun:
                 "Không có cán bộ với mã này." if is_person else "Không có đơn vị với mã này.",
             )
             continue
-        if not any(_in_scope(p, enter_paths) for p in subj.enter_paths):
+        if not any(in_scope(p, enter_paths) for p in subj.enter_paths):
             err(
                 rownum,
                 spec.code_key,
@@ -420,7 +416,7 @@ def _import_evals(user, filename: str, data: bytes, spec: _Spec) -> ImportRun:
         if row_changed:
             changed_units[year_row.id].add(subj.note_unit_id)
     if errors:
-        return _finish(run, errors, max_errors)
+        return finish_run(run, errors, max_errors)
 
     for part in _chunks(inserts, BATCH):
         db.session.execute(insert(spec.model).execution_options(render_nulls=True), part)
@@ -429,7 +425,7 @@ def _import_evals(user, filename: str, data: bytes, spec: _Spec) -> ImportRun:
     added, removed = _write_violations(user, spec, filename, adds, removals, now)
     run.created, run.updated = len(inserts), len(updated_codes)
     run.unchanged = len(rows) - run.created - run.updated
-    _finish(run, [], max_errors)
+    finish_run(run, [], max_errors)
     record(
         "import",
         spec.kind,
@@ -577,9 +573,9 @@ def import_history(user, filename: str, data: bytes) -> ImportRun:
     if not can(user, "import.history"):
         raise Forbidden()
     run = ImportRun(kind="history", filename=filename[:255], user_id=user.id)
-    parsed, errors = _read(run, data, HISTORY_COLUMNS, "Lịch sử")
+    parsed, errors = read_upload(run, data, HISTORY_COLUMNS, "Lịch sử")
     if parsed is None or (errors and not parsed.rows):
-        return _finish(run, errors, max_errors)
+        return finish_run(run, errors, max_errors)
     sheet = parsed.sheet
     label = {c.key: c.label for c in HISTORY_COLUMNS}
     present = [k for k in HISTORY_FIELDS if k in parsed.columns]
@@ -622,7 +618,7 @@ def import_history(user, filename: str, data: bytes) -> ImportRun:
             )
             continue
         subj = (units if is_unit else people).get(code)
-        if subj is None or not _in_scope(subj.path, unit_read if is_unit else person_read):
+        if subj is None or not in_scope(subj.path, unit_read if is_unit else person_read):
             err(
                 rownum,
                 "code",
@@ -630,7 +626,7 @@ def import_history(user, filename: str, data: bytes) -> ImportRun:
                 "Không có đơn vị với mã này." if is_unit else "Không có cán bộ với mã này.",
             )
             continue
-        if not _in_scope(subj.path, write_paths):
+        if not in_scope(subj.path, write_paths):
             err(rownum, "code", code, "Ngoài phạm vi bạn được nhập dữ liệu.")
             continue
         if year in open_years:
@@ -675,14 +671,14 @@ def import_history(user, filename: str, data: bytes) -> ImportRun:
             updates.append({**values, "id": old.id})
             updated_codes.append(f"{year}:{code}")
     if errors:
-        return _finish(run, errors, max_errors)
+        return finish_run(run, errors, max_errors)
     for part in _chunks(inserts, BATCH):
         db.session.execute(insert(History).execution_options(render_nulls=True), part)
     for part in _chunks(updates, BATCH):
         db.session.execute(update(History), part)
     run.created, run.updated = len(inserts), len(updates)
     run.unchanged = len(rows) - run.created - run.updated
-    _finish(run, [], max_errors)
+    finish_run(run, [], max_errors)
     record(
         "import",
         "history",

@@ -1,6 +1,6 @@
 """Yearly evaluation data: years with their rule pack and violation catalog, the inputs (monthly
 scores, yearly individual and unit inputs, violation records, history), the computed ratings with
-their explanation, the decisions on them, the per-unit workflow and background jobs.
+their explanation, the decisions on them and the per-unit workflow (background jobs: service.jobs).
 
 Ratings are replaced wholesale by a recompute; what people decide (proposal, final level) lives
 in RatingDecision so a recompute never loses it.
@@ -344,31 +344,4 @@ class QuotaOverride(db.Model):
     __table_args__ = (
         UniqueConstraint("year_id", "scope"),
         CheckConstraint("p BETWEEN 0 AND 100", name="p_range"),
-    )
-
-
-class Job(db.Model):
-    """A background job (recompute) with its progress, run in-process or by an RQ worker."""
-
-    __tablename__ = "jobs"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    kind: Mapped[str] = mapped_column(String(30))
-    key: Mapped[str] = mapped_column(String(200), default="")
-    params: Mapped[dict] = mapped_column(JSON, default=dict)
-    status: Mapped[str] = mapped_column(String(20), default="queued")
-    done: Mapped[int] = mapped_column(Integer, default=0)
-    total: Mapped[int] = mapped_column(Integer, default=0)
-    message: Mapped[str] = mapped_column(Text, default="")
-    result: Mapped[dict | None] = mapped_column(JSON)
-    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
-    created_at: Mapped[dt.datetime] = mapped_column(DateTime, server_default=func.now())
-    # not before this time (a recompute after saves waits for the scope to be quiet); None: now
-    run_after: Mapped[dt.datetime | None] = mapped_column(DateTime)
-    started_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
-    finished_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
-
-    __table_args__ = (
-        Index("ix_jobs_key_status", "key", "status"),
-        CheckConstraint("status IN ('queued','running','done','failed')", name="status"),
     )

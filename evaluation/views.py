@@ -8,9 +8,9 @@ from flask_login import current_user, login_required
 from marshmallow import ValidationError as MError
 from sqlalchemy import select
 
-from evaluation import compute, history, inputs, jobs, workflow, years
+from evaluation import compute, history, inputs, workflow, years
 from evaluation.api import grid_rows, start_compute
-from evaluation.models import Job, Rating, Violation, ViolationTypeRow
+from evaluation.models import Rating, Violation, ViolationTypeRow
 from evaluation.rules import Level, RulePack
 from evaluation.schemas import (
     DISCIPLINE_FORMS,
@@ -175,19 +175,7 @@ def dashboard(year):
 @login_required
 def compute_page(year):
     job = start_compute(years.get_year(year), request.form.get("unit") or None)
-    return redirect(url_for("evaluation.job_page", job_id=job.id, back=request.form.get("back")))
-
-
-@bp.route("/jobs/<int:job_id>")
-@login_required
-def job_page(job_id):
-    job = db.session.get(Job, job_id)
-    if job is None:
-        abort(404)
-    back = request.args.get("back") or url_for("evaluation.index")
-    if not back.startswith("/"):
-        back = url_for("evaluation.index")
-    return render_template("evaluation/job.html", job=jobs.job_out(job), back=back)
+    return redirect(url_for("jobs.job_page", job_id=job.id, back=request.form.get("back")))
 
 
 @bp.route("/<int:year>/units/<code>/entry")

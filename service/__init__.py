@@ -1,4 +1,5 @@
-"""Application factory: create_app(config) wires extensions, blueprints and commands."""
+"""Application factory: create_app(config) wires extensions, the core's blueprints and commands,
+then each domain package the configuration names (DOMAINS) through its init_app."""
 
 from __future__ import annotations
 
@@ -40,34 +41,34 @@ def create_app(config: type | None = None) -> Flask:
     api.init_app(app, spec_kwargs={"info": {"description": "API JSON của dịch vụ (tiếng Việt)."}})
     api.spec.components.security_scheme("bearer", {"type": "http", "scheme": "bearer"})
 
-    from evaluation import jobs as eval_jobs
-    from evaluation import views as evaluation_views
-    from evaluation.api import blp as evaluation_api
-    from service import models  # noqa: F401 - registers every model with the metadata
+    from service import imports as imports_framework
+    from service import jobs, models  # noqa: F401 - models: the core's tables
     from service.auth import login  # noqa: F401 - user and token loaders
     from service.auth import views as auth_views
     from service.auth.api import blp as auth_api
     from service.common import errors, filters
+    from service.domains import init_domains
     from service.imports import api as imports_api
     from service.imports import views as imports_views
     from service.org import views as org_views
     from service.org.api import blp as org_api
 
-    for blp in (org_api, auth_api, imports_api.blp, evaluation_api):
+    for blp in (org_api, auth_api, imports_api.blp):
         csrf.exempt(blp)
         api.register_blueprint(blp)
     app.register_blueprint(auth_views.bp)
     app.register_blueprint(org_views.bp)
     app.register_blueprint(imports_views.bp)
-    app.register_blueprint(evaluation_views.bp)
     errors.init_app(app)
     filters.init_app(app)
-    eval_jobs.init_app(app)
+    jobs.init_app(app)
+    imports_framework.init_app(app)
     _request_boundary(app)
 
     from service import commands
 
     commands.init_app(app)
+    init_domains(app)  # last: each domain's blueprints, commands, jobs, imports, menu, demo
     return app
 
 

@@ -1,4 +1,4 @@
-"""CLI: flask --app wsgi create-admin | demo-data | rq-worker | recompute."""
+"""CLI of the core: flask --app wsgi create-admin | demo-data | rq-worker (domains add theirs)."""
 
 from __future__ import annotations
 
@@ -47,8 +47,9 @@ def init_app(app):
         db.session.commit()
         click.echo(
             f"Đã nạp {summary['units']} đơn vị, {summary['people']} cán bộ, "
-            f"{summary['users']} tài khoản; năm đánh giá 2025 với {summary['rated']} kết quả "
-            "xếp loại (đơn vị DD-UB-VP để trống cho nhập tay)."
+            f"{summary['users']} tài khoản"
+            + "".join(f"; {line}" for line in summary["domains"])
+            + "."
         )
         for username, role in summary["logins"]:
             click.echo(f"  {username:12} / {summary['password']}   ({role})")
@@ -60,7 +61,7 @@ def init_app(app):
         from redis import Redis
         from rq import Queue, Worker
 
-        from evaluation.jobs import QUEUE
+        from service.jobs import recover_stale, runners
 
         url = app.config.get("REDIS_URL")
         if not url:
@@ -69,30 +70,8 @@ def init_app(app):
         nice = app.config.get("JOBS_NICE") or 0
         if nice:
             os.nice(nice)  # the web requests first: a recompute takes what CPU they leave
+        recover_stale()  # jobs a dead worker of this machine left running
         # the scheduler moves jobs put off until their scope is quiet (jobs.rq_entry) back in
-        Worker([Queue(QUEUE, connection=conn)], connection=conn).work(
+        Worker([Queue(runners.QUEUE, connection=conn)], connection=conn).work(
             burst=burst, with_scheduler=True
         )
-
-    @app.cli.command("recompute")
-    @click.argument("year", type=int)
-    @click.option("--unit", "unit_code", default=None, help="Chỉ phạm vi tỷ lệ chứa đơn vị này.")
-    def recompute_cmd(year, unit_code):
-        """Tính lại kết quả xếp loại của một năm (in tiến độ)."""
-        from evaluation.compute import recompute
-        from evaluation.years import get_year
-        from service.org.models import Unit
-
-        g.db_writes = True  # SQLite: take the write lock first (service.will_write)
-        unit = None
-        if unit_code:
-            unit = db.session.scalar(select(Unit).where(Unit.code == unit_code))
-            if unit is None:
-                raise click.BadParameter(f"Không có đơn vị {unit_code}.")
-
-        def progress(done, total, message):
-            click.echo(f"\r{message}: {done}/{total}", nl=False)
-
-        counts = recompute(get_year(year), unit, progress)
-        db.session.commit()
-        click.echo(f"\nĐã tính: {counts}")

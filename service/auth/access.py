@@ -12,7 +12,8 @@ from sqlalchemy import false, or_, true
 from service.auth.models import Role
 from service.org.models import Unit
 
-# action -> roles (besides the administrator) that may do it, within their units.
+# action -> roles (besides the administrator) that may do it, within their units. The core's
+# actions; a domain adds its own with register_permissions in its init_app.
 PERMISSIONS: dict[str, frozenset[Role]] = {
     "unit.read": frozenset({Role.STAFF, Role.COMMITTEE, Role.HR}),
     "unit.write": frozenset(),
@@ -20,15 +21,16 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "person.write": frozenset({Role.STAFF}),
     "import.units": frozenset(),
     "import.people": frozenset({Role.STAFF}),
-    "import.evaluations": frozenset({Role.STAFF}),
-    "import.history": frozenset({Role.STAFF, Role.HR}),
     "user.manage": frozenset(),
     "audit.read": frozenset({Role.COMMITTEE, Role.HR}),
     "export": frozenset({Role.STAFF, Role.COMMITTEE, Role.HR}),
-    "evaluation.enter": frozenset({Role.STAFF}),
-    "evaluation.read": frozenset({Role.STAFF, Role.COMMITTEE, Role.HR}),
-    "evaluation.approve": frozenset({Role.COMMITTEE}),
 }
+
+
+def register_permissions(actions: dict[str, set[Role] | frozenset[Role]]) -> None:
+    """A domain's actions and the roles that may do them (besides the administrator)."""
+    for action, roles in actions.items():
+        PERMISSIONS[action] = frozenset(roles)
 
 
 def _grants(user) -> list[tuple[Role, str | None]]:

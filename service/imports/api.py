@@ -6,28 +6,20 @@ from flask import request, send_file
 from flask_login import current_user
 from sqlalchemy import select
 
-from evaluation import imports as eval_imports
 from service.auth.access import can, is_admin
 from service.common.api import Blueprint
 from service.common.errors import Forbidden, NotFound, ValidationError
 from service.common.spreadsheets import write_workbook
 from service.extensions import db
-from service.imports import operations as ops
 from service.imports.models import ImportRun
-from service.imports.schemas import TEMPLATES, blank_template_sheets
+from service.imports.registry import TEMPLATES
+from service.imports.schemas import blank_template_sheets
 
 blp = Blueprint(
     "imports_api", __name__, url_prefix="/api/v1/imports", description="Nhập dữ liệu từ bảng tính"
 )
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-RUNNERS = {
-    "units": ops.import_units,
-    "people": ops.import_people,
-    "person_evals": eval_imports.import_person_evals,
-    "unit_evals": eval_imports.import_unit_evals,
-    "history": eval_imports.import_history,
-}
 
 
 def xlsx_response(data: bytes, filename: str):
@@ -38,15 +30,16 @@ def xlsx_response(data: bytes, filename: str):
 
 def run_import(kind: str):
     """Shared by the API and the page: read the upload, run, keep the run even when it failed."""
-    if kind not in RUNNERS:
+    spec = TEMPLATES.get(kind)
+    if spec is None:
         raise NotFound("Không có loại nhập này.")
-    if not can(current_user, TEMPLATES[kind]["permission"]):
+    if not can(current_user, spec["permission"]):
         raise Forbidden()
     upload = request.files.get("file")
     if upload is None or not upload.filename:
         raise ValidationError("Chưa chọn tệp.", {"file": ["Bắt buộc chọn tệp .xlsx."]})
     data = upload.read()
-    run = RUNNERS[kind](current_user, upload.filename, data)
+    run = spec["runner"](current_user, upload.filename, data)
     if not run.ok:
         # keep the failed attempt (no data was written) so the error list can be downloaded
         db.session.commit()

@@ -54,7 +54,8 @@ DEFAULTS = {
 CHUNK = 1000
 
 
-def _finish(run: ImportRun, errors: list[CellError], max_errors: int) -> ImportRun:
+def finish_run(run: ImportRun, errors: list[CellError], max_errors: int) -> ImportRun:
+    """Store the run's outcome: ok when there are no errors (the first `max_errors` kept)."""
     run.total_errors = len(errors)
     run.errors = [e.as_dict() for e in errors[:max_errors]]
     run.ok = not errors
@@ -63,7 +64,8 @@ def _finish(run: ImportRun, errors: list[CellError], max_errors: int) -> ImportR
     return run
 
 
-def _read(run, data, columns, sheet):
+def read_upload(run, data, columns, sheet):
+    """Read an uploaded template: (parsed rows, errors); unknown columns become warnings."""
     try:
         parsed = read_rows(data, columns, sheet, current_app.config["IMPORT_MAX_ERRORS"])
     except SpreadsheetError as err:
@@ -74,7 +76,7 @@ def _read(run, data, columns, sheet):
     return parsed, list(parsed.errors)
 
 
-def _in_scope(path: str, paths) -> bool:
+def in_scope(path: str, paths) -> bool:
     """Is a unit path under one of `paths` (None: everywhere)?"""
     return paths is None or any(path.startswith(p) for p in paths)
 
@@ -85,9 +87,9 @@ def import_people(user, filename: str, data: bytes) -> ImportRun:
     run = ImportRun(kind="people", filename=filename[:255], user_id=user.id)
     if not can(user, "import.people"):
         raise Forbidden()
-    parsed, errors = _read(run, data, PEOPLE_COLUMNS, "Cán bộ")
+    parsed, errors = read_upload(run, data, PEOPLE_COLUMNS, "Cán bộ")
     if parsed is None or (errors and not parsed.rows):
-        return _finish(run, errors, max_errors)
+        return finish_run(run, errors, max_errors)
     sheet = parsed.sheet
     present = set(parsed.columns)  # columns absent from the file keep their stored values
     write_paths = scope_paths(user, "import.people")
@@ -129,15 +131,15 @@ def import_people(user, filename: str, data: bytes) -> ImportRun:
             continue
         ucode = v.get("unit_code")
         unit = units.get(ucode) if ucode else None
-        if ucode and (unit is None or not _in_scope(unit[1], read_paths)):
+        if ucode and (unit is None or not in_scope(unit[1], read_paths)):
             err(rownum, "unit_code", ucode, "Không có đơn vị với mã này.")
             continue
-        if ucode and not _in_scope(unit[1], write_paths):
+        if ucode and not in_scope(unit[1], write_paths):
             err(rownum, "unit_code", ucode, "Đơn vị ngoài phạm vi bạn được nhập dữ liệu.")
             continue
         pcode = v.get("party_unit_code")
         party = units.get(pcode) if pcode else None
-        if pcode and (party is None or not _in_scope(party[1], read_paths)):
+        if pcode and (party is None or not in_scope(party[1], read_paths)):
             err(rownum, "party_unit_code", pcode, "Không có chi bộ với mã này.")
             continue
         try:
@@ -149,7 +151,7 @@ def import_people(user, filename: str, data: bytes) -> ImportRun:
         if unit is None:
             continue  # missing required cell, reported already
         old = existing.get(code)
-        if old is not None and not _in_scope(old.path, write_paths):
+        if old is not None and not in_scope(old.path, write_paths):
             err(
                 rownum,
                 "person_code",
@@ -177,7 +179,7 @@ def import_people(user, filename: str, data: bytes) -> ImportRun:
             else:
                 unchanged += 1
     if errors:
-        return _finish(run, errors, max_errors)
+        return finish_run(run, errors, max_errors)
     for i in range(0, len(inserts), 5000):
         # render_nulls: rows with different empty columns still go in one batch
         db.session.execute(
@@ -186,7 +188,7 @@ def import_people(user, filename: str, data: bytes) -> ImportRun:
     for i in range(0, len(updates), 5000):
         db.session.execute(update(Person), updates[i : i + 5000])
     run.created, run.updated, run.unchanged = len(inserts), len(updates), unchanged
-    _finish(run, [], max_errors)
+    finish_run(run, [], max_errors)
     record(
         "import",
         "people",
@@ -213,9 +215,9 @@ def import_units(user, filename: str, data: bytes) -> ImportRun:
     if not can(user, "import.units"):
         raise Forbidden()
     run = ImportRun(kind="units", filename=filename[:255], user_id=user.id)
-    parsed, errors = _read(run, data, UNIT_COLUMNS, "Đơn vị")
+    parsed, errors = read_upload(run, data, UNIT_COLUMNS, "Đơn vị")
     if parsed is None or (errors and not parsed.rows):
-        return _finish(run, errors, max_errors)
+        return finish_run(run, errors, max_errors)
     sheet = parsed.sheet
     db_units = {
         r.code: r
@@ -285,7 +287,7 @@ def import_units(user, filename: str, data: bytes) -> ImportRun:
             seen.add(cur)
             cur = parent_of.get(cur)
     if errors:
-        return _finish(run, errors, max_errors)
+        return finish_run(run, errors, max_errors)
 
     created = updated = unchanged = 0
     new_codes = [c for c in file_rows if c not in db_units]
@@ -326,7 +328,7 @@ def import_units(user, filename: str, data: bytes) -> ImportRun:
         db.session.execute(update(Unit), changes)
     rebuild_paths()
     run.created, run.updated, run.unchanged = created, updated, unchanged
-    _finish(run, [], max_errors)
+    finish_run(run, [], max_errors)
     record(
         "import",
         "units",

@@ -1,13 +1,13 @@
-"""Import templates of TEMPLATES.md: the columns (Vietnamese label, key, type) of each file."""
+"""Import templates of TEMPLATES.md: the core files' columns ("Đơn vị", "Cán bộ"), the column
+builders domains describe theirs with, and the blank template of any registered kind."""
 
 from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
 
-from evaluation.rules import Level
-from evaluation.schemas import AWARD_CODES, DISCIPLINE_FORMS, LEVELS
 from service.common.spreadsheets import Column
+from service.imports.registry import TEMPLATES
 from service.org.models import CATEGORY_LABELS, GENDER_LABELS, PARTY_STATUS_LABELS
 
 YES_NO = ["Có", "Không"]
@@ -116,7 +116,7 @@ PEOPLE_COLUMNS = [
 ]
 
 
-def _points(key, label, maximum, example=None, help=""):
+def points_column(key, label, maximum, example=None, help=""):
     """A criterion, monthly or task score: a number 0–maximum (2 decimals, rounded half-up)."""
     return Column(
         key,
@@ -129,11 +129,11 @@ def _points(key, label, maximum, example=None, help=""):
     )
 
 
-def _count(key, label, maximum=100_000, example=0, help=""):
+def count_column(key, label, maximum=100_000, example=0, help=""):
     return Column(key, label, "int", min=0, max=maximum, help=help, example=example)
 
 
-def _yes_no(key, label, help="", example="Không"):
+def yes_no_column(key, label, help="", example="Không"):
     return Column(key, label, "bool", help=help, example=example)
 
 
@@ -148,205 +148,6 @@ YEAR_COLUMN = Column(
     help="Năm đánh giá (phải được mở trong hệ thống).",
     example=EXAMPLE_YEAR,
 )
-VIOLATIONS_HELP = (
-    "Mã biểu hiện vi phạm Chỉ thị 24 trong danh mục của năm (1.01 … 3.04), cách nhau bởi "
-    "dấu phẩy hoặc chấm phẩy; để trống nếu không có. Nhập lại sẽ gỡ các vi phạm không còn trong ô."
-)
-CRITERIA_COLUMNS = [
-    _points("ct", "Chính trị tư tưởng", 5, 5),
-    _points("dd", "Đạo đức, lối sống", 5, 5),
-    _points("tp", "Tác phong, lề lối", 5, 5),
-    _points("kl", "Ý thức tổ chức kỷ luật", 5, 5),
-]
-
-PERSON_EVAL_COLUMNS = [
-    YEAR_COLUMN,
-    Column(
-        "person_code",
-        "Mã cán bộ",
-        "code",
-        required=True,
-        max_len=50,
-        help="Mã cán bộ (phải có sẵn).",
-        example="PX00001",
-    ),
-    *CRITERIA_COLUMNS,
-    Column("violations", "Biểu hiện vi phạm", "text", help=VIOLATIONS_HELP),
-    *[
-        _points(f"m{m}", f"Tháng {m}", 100, 90, "Điểm nhiệm vụ của tháng, từ 0 đến 100.")
-        for m in range(1, 13)
-    ],
-    _points(
-        "task_points",
-        "Điểm nhiệm vụ",
-        70,
-        None,
-        "Điểm nhiệm vụ cả năm (0–70), chỉ dùng khi không có điểm tháng nào.",
-    ),
-    _count("tasks_total", "Tổng số nhiệm vụ", example=10),
-    _count("tasks_late", "Số nhiệm vụ chậm", help="Không lớn hơn tổng số nhiệm vụ."),
-    _count("tasks_exceeded", "Số nhiệm vụ vượt", help="Không lớn hơn tổng số nhiệm vụ.", example=3),
-    _count(
-        "months_worked",
-        "Số tháng công tác",
-        12,
-        example=12,
-        help="Số tháng công tác trong năm (0–12); để trống là 12.",
-    ),
-    _yes_no("maternity", "Nghỉ thai sản"),
-    Column(
-        "discipline_form",
-        "Hình thức kỷ luật",
-        "choice",
-        choices={label: key for key, label in DISCIPLINE_FORMS.items()},
-        help=", ".join(DISCIPLINE_FORMS.values()) + "; để trống nếu không bị kỷ luật.",
-    ),
-    Column(
-        "discipline_year",
-        "Năm quyết định kỷ luật",
-        "year",
-        min=1950,
-        max=2100,
-        help="Năm của quyết định kỷ luật.",
-    ),
-    Column(
-        "discipline_date",
-        "Ngày quyết định kỷ luật",
-        "date",
-        help="dd/mm/yyyy; không bắt buộc, khi có thì năm quyết định lấy theo ngày này.",
-    ),
-    _yes_no("party_discipline", "Kỷ luật Đảng"),
-    _yes_no(
-        "counted_before", "Đã tính ở năm trước", "Kỷ luật đã được tính khi xếp loại năm trước."
-    ),
-    _yes_no("self_remedied", "Tự phát hiện, khắc phục"),
-    _yes_no("under_review", "Đang bị xem xét", "Đang bị xem xét kỷ luật, điều tra, thanh tra…"),
-    _count("initiatives_base", "Sáng kiến cấp cơ sở", 1000),
-    _count("initiatives_city", "Sáng kiến cấp thành phố", 1000),
-]
-
-UNIT_EVAL_COLUMNS = [
-    YEAR_COLUMN,
-    Column(
-        "unit_code",
-        "Mã đơn vị",
-        "code",
-        required=True,
-        max_len=50,
-        help="Mã đơn vị được đánh giá (phải có sẵn).",
-        example="PX01",
-    ),
-    *CRITERIA_COLUMNS,
-    _yes_no("k1", "Quán triệt đúng hạn", "Quán triệt, ban hành kế hoạch đúng hạn.", "Có"),
-    _yes_no("k2", "Nhiệm vụ đột phá", "Đăng ký và hoàn thành ít nhất một nhiệm vụ đột phá.", "Có"),
-    _yes_no("k3", "Giải quyết tồn đọng", "Rà soát, giải quyết việc tồn đọng.", "Có"),
-    _yes_no("k4", "Tự kiểm tra", "Tự kiểm tra việc thực hiện Chỉ thị.", "Có"),
-    Column("violations", "Biểu hiện vi phạm", "text", help=VIOLATIONS_HELP),
-    _points("task_points", "Điểm nhiệm vụ", 70, 60, "Điểm nhiệm vụ (0–70) do cấp trên chấm."),
-    _count("targets_total", "Tổng chỉ tiêu", example=10),
-    _count("targets_done", "Chỉ tiêu hoàn thành", help="Không lớn hơn tổng chỉ tiêu.", example=10),
-    _count("targets_late", "Chỉ tiêu chậm", help="Không lớn hơn tổng chỉ tiêu."),
-    _count("targets_exceeded", "Chỉ tiêu vượt", help="Không lớn hơn tổng chỉ tiêu.", example=3),
-    _count("subunits_total", "Số đơn vị trực thuộc", example=2),
-    _count(
-        "subunits_disciplined",
-        "Số đơn vị trực thuộc bị kỷ luật",
-        help="Không lớn hơn số đơn vị trực thuộc.",
-    ),
-    _yes_no("leadership_disciplined", "Tập thể lãnh đạo bị kỷ luật"),
-    _yes_no("corruption_case", "Có vụ việc tham nhũng"),
-    _yes_no("under_review", "Đang bị xem xét"),
-]
-
-LEVEL_CHOICES = {Level(code).label: code for code in LEVELS}
-LEVEL_HELP = (
-    "Mã XS, T, HT, KHT, NR hoặc tên đầy đủ ("
-    + ", ".join(f"{code}: {label}" for label, code in LEVEL_CHOICES.items())
-    + "); để trống nếu không có."
-)
-
-HISTORY_COLUMNS = [
-    Column(
-        "year",
-        "Năm",
-        "year",
-        required=True,
-        min=1950,
-        max=2100,
-        help="Năm đã qua, chưa đánh giá trong hệ thống.",
-        example=EXAMPLE_YEAR - 1,
-    ),
-    Column(
-        "code",
-        "Mã",
-        "code",
-        required=True,
-        max_len=50,
-        help="Mã cán bộ, hoặc mã đơn vị khi cột Là đơn vị là Có.",
-        example="PX00001",
-    ),
-    _yes_no("is_unit", "Là đơn vị", "Có: dòng của một đơn vị (tập thể); Không: của một cán bộ."),
-    Column(
-        "official_level",
-        "Xếp loại",
-        "choice",
-        choices=LEVEL_CHOICES,
-        help=LEVEL_HELP,
-        example=Level.XS.label,
-    ),
-    Column(
-        "party_level",
-        "Xếp loại đảng viên",
-        "choice",
-        choices=LEVEL_CHOICES,
-        help=LEVEL_HELP,
-        example=Level.T.label,
-    ),
-    Column(
-        "awards",
-        "Danh hiệu, khen thưởng",
-        "text",
-        help="Mã danh hiệu, khen thưởng cách nhau bởi dấu phẩy: " + ", ".join(AWARD_CODES) + ".",
-        example="LDTT, CSTDCS",
-    ),
-    _count("initiatives_base", "Sáng kiến cấp cơ sở", 1000),
-    _count("initiatives_city", "Sáng kiến cấp thành phố", 1000),
-]
-
-# kind -> its template; `permission` is the action (service.auth.access) that may import it
-TEMPLATES = {
-    "units": {
-        "title": "Đơn vị",
-        "columns": UNIT_COLUMNS,
-        "file": "mau_don_vi.xlsx",
-        "permission": "import.units",
-    },
-    "people": {
-        "title": "Cán bộ",
-        "columns": PEOPLE_COLUMNS,
-        "file": "mau_can_bo.xlsx",
-        "permission": "import.people",
-    },
-    "person_evals": {
-        "title": "Đánh giá cá nhân",
-        "columns": PERSON_EVAL_COLUMNS,
-        "file": "mau_danh_gia_ca_nhan.xlsx",
-        "permission": "import.evaluations",
-    },
-    "unit_evals": {
-        "title": "Đánh giá tập thể",
-        "columns": UNIT_EVAL_COLUMNS,
-        "file": "mau_danh_gia_tap_the.xlsx",
-        "permission": "import.evaluations",
-    },
-    "history": {
-        "title": "Lịch sử",
-        "columns": HISTORY_COLUMNS,
-        "file": "mau_lich_su.xlsx",
-        "permission": "import.history",
-    },
-}
-
 KIND_HELP = {
     "text": "Chữ",
     "code": "Mã (ô dạng văn bản, giữ số 0 ở đầu)",

@@ -10,7 +10,7 @@ from service.auth.access import can
 from service.auth.forms import ImportForm
 from service.common.errors import Forbidden, ServiceError
 from service.imports.api import errors_workbook, run_import, visible_run, xlsx_response
-from service.imports.schemas import TEMPLATES
+from service.imports.registry import TEMPLATES
 
 bp = Blueprint("imports", __name__)
 
@@ -18,11 +18,7 @@ bp = Blueprint("imports", __name__)
 @bp.route("/imports", methods=["GET", "POST"])
 @login_required
 def index():
-    kinds = [
-        k
-        for k in ("people", "units", "person_evals", "unit_evals", "history")
-        if can(current_user, TEMPLATES[k]["permission"])
-    ]
+    kinds = [k for k, spec in TEMPLATES.items() if can(current_user, spec["permission"])]
     if not kinds:
         raise Forbidden()
     choices = [(k, TEMPLATES[k]["title"]) for k in kinds]

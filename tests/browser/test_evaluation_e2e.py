@@ -36,7 +36,8 @@ def server(tmp_path_factory):
     app = create_app(Cfg)
     with app.app_context():
         db.create_all()
-        from service.demo import DEMO_YEAR, load_demo
+        from evaluation.demo import DEMO_YEAR
+        from service.demo import load_demo
 
         load_demo()  # opens DEMO_YEAR, computes it, leaves UNIT without inputs
         assert DEMO_YEAR == YEAR
@@ -46,7 +47,7 @@ def server(tmp_path_factory):
     thread.start()
     yield f"http://127.0.0.1:{srv.server_port}"
     srv.shutdown()
-    from evaluation.jobs import wait_idle
+    from service.jobs import wait_idle
 
     wait_idle()
     with app.app_context():

@@ -19,14 +19,16 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import func, make_url, select, text
 
-from evaluation import compute, jobs
-from evaluation.models import Job, PersonEval, Rating
+from evaluation import compute
+from evaluation.models import PersonEval, Rating
 from evaluation.years import get_year, open_year
-from service import create_app
+from service import create_app, jobs
 from service.auth.models import Role, RoleAssignment, User
 from service.auth.operations import create_token
 from service.config import TestConfig
 from service.extensions import db
+from service.jobs import progress, runners
+from service.jobs.models import Job
 from service.org.models import Category, Person, Unit
 from service.org.operations import set_path
 
@@ -234,8 +236,9 @@ def test_thread_runner_computes_the_year_in_the_background(thread_app):
     assert sorted(stored) == [f"V{i:02d}" for i in range(3)] + [f"W{i:02d}" for i in range(6)]
     # 6 at XS/T in W: the quota keeps one XS (as computed inline in test_api_flow)
     assert [c for c, (level, *_) in stored.items() if level == "XS" and c[0] == "W"] == ["W00"]
-    # the staff member may follow it too; an unknown job is not found
-    assert client.get(f"/api/v1/jobs/{queued['id']}", headers=h["staff"]).status_code == 200
+    # a whole-year job is its starter's and the administrators': a unit's staff is not told of
+    # it; an unknown job is not found
+    assert client.get(f"/api/v1/jobs/{queued['id']}", headers=h["staff"]).status_code == 404
     assert client.get("/api/v1/jobs/999999", headers=h["admin"]).status_code == 404
 
 
@@ -341,7 +344,7 @@ def test_progress_is_visible_while_the_job_runs(thread_app, monkeypatch):
     monkeypatch.setattr(compute, "BATCH", 2)  # parts: V (3 people), then W (6)
     seen: list[tuple[int, int]] = []
     reached, release = threading.Event(), threading.Event()
-    real = jobs.set_progress
+    real = progress.set_progress
 
     def spy(job_id, done, total, message):
         real(job_id, done, total, message)
@@ -350,7 +353,7 @@ def test_progress_is_visible_while_the_job_runs(thread_app, monkeypatch):
             reached.set()
             release.wait(10)  # hold the worker here while the test looks
 
-    monkeypatch.setattr(jobs, "set_progress", spy)
+    monkeypatch.setattr(progress, "set_progress", spy)
     client = thread_app.test_client()
     try:
         job_id = client.post(
@@ -378,7 +381,7 @@ def test_a_change_committed_while_its_queued_job_starts_is_not_lost(thread_app):
     seed(thread_app)
     compute_now(thread_app)
     gate = threading.Event()
-    jobs._thread_pool().submit(gate.wait, 10)  # keep the one worker busy for now
+    runners._thread_pool().submit(gate.wait, 10)  # keep the one worker busy for now
     try:
         save_eval(thread_app, "W04", bad_row())
         (job,) = jobs_by_key(thread_app, f"recompute:{YEAR}:W")
@@ -413,6 +416,7 @@ def test_a_queued_job_nobody_runs_does_not_swallow_later_changes(thread_app):
     with thread_app.app_context():
         orphan = Job(kind="recompute", key=f"recompute:{YEAR}:W", params={"year": YEAR})
         orphan.params = {"year": YEAR, "unit_code": "W"}
+        orphan.unit_id = db.session.scalar(select(Unit.id).where(Unit.code == "W"))
         db.session.add(orphan)
         db.session.commit()
         orphan_id = orphan.id
@@ -442,8 +446,8 @@ def test_a_queued_job_is_handed_to_the_worker_once_however_many_saves_join_it(
 ):
     h = seed(thread_app)
     pool = _HeldPool()
-    monkeypatch.setattr(jobs, "_thread_pool", lambda: pool)
-    monkeypatch.setattr(jobs, "_dispatched", set())  # what this test's pool holds
+    monkeypatch.setattr(runners, "_thread_pool", lambda: pool)
+    monkeypatch.setattr(runners, "_dispatched", set())  # what this test's pool holds
     client = thread_app.test_client()
     for code, score in (("W05", 61), ("W04", 62), ("W05", 63)):
         res = client.put(
@@ -454,7 +458,7 @@ def test_a_queued_job_is_handed_to_the_worker_once_however_many_saves_join_it(
         assert res.status_code == 200, res.get_json()
     (job,) = jobs_by_key(thread_app, f"recompute:{YEAR}:W")
     assert job.status == "queued" and pool.given == [job.id]
-    monkeypatch.setattr(jobs, "_dispatched", set())  # this process restarted: nobody holds it
+    monkeypatch.setattr(runners, "_dispatched", set())  # this process restarted: nobody holds it
     res = client.put(
         f"/api/v1/years/{YEAR}/people/W04/evaluation", json=good_row(64), headers=h["staff"]
     )
@@ -488,7 +492,7 @@ def test_process_runner_runs_the_job_in_a_nicer_process_and_relays_its_progress(
     with process_app.app_context():
         assert jobs.runner() == "process"
     recorded = _Recorded()
-    monkeypatch.setattr(jobs, "_progress", recorded)
+    monkeypatch.setattr(progress, "_progress", recorded)
     h = seed(process_app)
     client = process_app.test_client()
     res = client.post(f"/api/v1/years/{YEAR}/compute", json={}, headers=h["admin"])
@@ -497,12 +501,30 @@ def test_process_runner_runs_the_job_in_a_nicer_process_and_relays_its_progress(
     assert job["status"] == "done", job
     assert job["done"] == job["total"] == 9 and job["result"]["written"] == 9
     assert len(ratings(process_app)) == 9
-    proc, _pipe = jobs._processes[process_app.config["SQLALCHEMY_DATABASE_URI"]]
+    proc, _pipe = runners._processes[process_app.config["SQLALCHEMY_DATABASE_URI"]]
     assert proc.is_alive() and proc.pid != os.getpid()
     assert os.getpriority(os.PRIO_PROCESS, proc.pid) == os.getpriority(os.PRIO_PROCESS, 0) + 5
     # the job process's progress reached this process while the job ran (then was forgotten)
     assert (job["id"], (9, 9, "Xong")) in recorded.values_set, recorded.values_set
     assert job["id"] not in recorded
+
+
+def test_a_job_in_the_process_runner_may_start_worker_processes(tmp_path):
+    """The default runner's job process is not a daemon, so a job may fork workers of its own
+    (a whole-year recompute does; a daemonic job process failed it with "daemonic processes
+    are not allowed to have children"). The kind comes from a domain the configuration names,
+    registered in the job process by its own create_app."""
+    domains = ("evaluation", "tests.fixtures.forking_domain")
+    with isolated_app(tmp_path, JOBS_RUN="process", DOMAINS=domains) as app:
+        h = seed(app, evals=False)
+        with app.app_context():
+            admin = db.session.scalar(select(User).where(User.username == "admin"))
+            job_id = jobs.enqueue("fork_pool", {"n": 4}, user=admin).id
+            db.session.commit()
+        job = wait_job(app.test_client(), h["admin"], job_id, timeout=60)
+        assert job["status"] == "done", job
+        assert job["result"] == {"squares": [0, 1, 4, 9], "daemon": False}
+        assert job["title"] == "Việc thử: tiến trình con"
 
 
 def test_process_runner_recomputes_a_saved_scope(process_app):
@@ -527,7 +549,7 @@ def test_a_job_process_that_died_is_started_again_for_the_next_job(process_app):
     first = client.post(f"/api/v1/years/{YEAR}/compute", json={}, headers=h["admin"]).get_json()
     assert wait_job(client, h["admin"], first["id"], timeout=60)["status"] == "done"
     uri = process_app.config["SQLALCHEMY_DATABASE_URI"]
-    dead, _pipe = jobs._processes[uri]
+    dead, _pipe = runners._processes[uri]
     os.kill(dead.pid, signal.SIGKILL)
     dead.join(10)
     save_eval(process_app, "W05", bad_row())
@@ -535,14 +557,14 @@ def test_a_job_process_that_died_is_started_again_for_the_next_job(process_app):
     job = wait_job(client, h["admin"], second.id, timeout=60)
     assert job["status"] == "done", job
     assert ratings(process_app)["W05"][0] == "KHT"
-    alive, _pipe = jobs._processes[uri]
+    alive, _pipe = runners._processes[uri]
     assert alive.pid != dead.pid and alive.is_alive()
 
 
 def test_a_job_whose_process_dies_is_marked_failed(process_app, monkeypatch):
     """The job process dies in the middle of a job: the job fails with a message, no ratings."""
     h = seed(process_app)
-    real = jobs._job_process
+    real = runners._job_process
 
     def dying(app):
         proc, pipe = real(app)
@@ -557,12 +579,12 @@ def test_a_job_whose_process_dies_is_marked_failed(process_app, monkeypatch):
 
         return proc, Killing()
 
-    monkeypatch.setattr(jobs, "_job_process", dying)
+    monkeypatch.setattr(runners, "_job_process", dying)
     client = process_app.test_client()
     res = client.post(f"/api/v1/years/{YEAR}/compute", json={}, headers=h["admin"])
     job = wait_job(client, h["admin"], res.get_json()["id"], timeout=60)
     assert job["status"] == "failed", job
-    assert "tiến trình tính lại bị dừng" in job["message"]
+    assert "bị dừng giữa chừng" in job["message"]
     assert ratings(process_app) == {}
 
 
@@ -602,7 +624,7 @@ def test_rq_runner_queues_on_redis_and_a_worker_runs_it(
     from rq import Queue, SimpleWorker
 
     queue_name = f"evaluation-test-{os.getpid()}-{uuid.uuid4().hex[:8]}"
-    monkeypatch.setattr(jobs, "QUEUE", queue_name)  # the queue `flask rq-worker` serves
+    monkeypatch.setattr(runners, "QUEUE", queue_name)  # the queue `flask rq-worker` serves
     own_keys: list[str] = []  # what this test leaves in Redis, deleted at the end
     rq_ids: list[str] = []
     with isolated_app(
@@ -622,13 +644,13 @@ def test_rq_runner_queues_on_redis_and_a_worker_runs_it(
             rq_ids.extend(queue.job_ids)
             assert len(rq_ids) == 1
             rq_job = queue.fetch_job(rq_ids[0])
-            assert rq_job.func_name == "evaluation.jobs.rq_entry" and rq_job.args == (job_id,)
+            assert rq_job.func_name == "service.jobs.runners.rq_entry" and rq_job.args == (job_id,)
             queued = client.get(f"/api/v1/jobs/{job_id}", headers=h["admin"]).get_json()
             assert queued["status"] == "queued" and queued["done"] == 0
 
             # while it runs, the web side reads the worker's progress back from Redis
             mid: list[dict] = []
-            real = jobs.set_progress
+            real = progress.set_progress
 
             def look(jid):
                 mid.append(client.get(f"/api/v1/jobs/{jid}", headers=h["admin"]).get_json())
@@ -642,13 +664,13 @@ def test_rq_runner_queues_on_redis_and_a_worker_runs_it(
                     other.start()
                     other.join(10)
 
-            monkeypatch.setattr(jobs, "set_progress", spy)
+            monkeypatch.setattr(progress, "set_progress", spy)
             monkeypatch.setattr(compute, "BATCH", 2)
             with app.app_context():
                 worker = SimpleWorker([queue], connection=redis_conn)
                 own_keys.append(worker.key)
                 assert worker.work(burst=True)
-            monkeypatch.setattr(jobs, "set_progress", real)
+            monkeypatch.setattr(progress, "set_progress", real)
             assert rq_job.get_status(refresh=True) == "finished", rq_job.latest_result()
             assert [(m["status"], m["done"], m["total"]) for m in mid] == [
                 ("running", 0, 9),
@@ -675,7 +697,7 @@ def test_rq_a_queued_job_goes_on_the_queue_once_however_many_saves_join_it(
     from rq import Queue
 
     queue_name = f"evaluation-test-{os.getpid()}-{uuid.uuid4().hex[:8]}"
-    monkeypatch.setattr(jobs, "QUEUE", queue_name)
+    monkeypatch.setattr(runners, "QUEUE", queue_name)
     job_id = None
     with isolated_app(tmp_path, JOBS_RUN="rq", REDIS_URL=REDIS_URL, EVAL_RECOMPUTE="job") as app:
         try:
@@ -865,7 +887,7 @@ def test_rq_a_job_not_yet_due_goes_back_to_the_queue_for_later(tmp_path, redis_c
     from rq.registry import ScheduledJobRegistry
 
     queue_name = f"evaluation-test-{os.getpid()}-{uuid.uuid4().hex[:8]}"
-    monkeypatch.setattr(jobs, "QUEUE", queue_name)
+    monkeypatch.setattr(runners, "QUEUE", queue_name)
     job_id = None
     settings = {"EVAL_RECOMPUTE_DELAY": 30, "EVAL_RECOMPUTE_MAX_WAIT": 60}
     with isolated_app(

@@ -140,7 +140,7 @@ def test_recompute_button_shows_the_job_progress_page(client, ward, login_sessio
         f"/evaluation/{YEAR}/compute",
         data={"csrf_token": _csrf(page), "unit": "PW", "back": "/evaluation/2025?unit=PW"},
     )
-    assert res.status_code == 302 and "/evaluation/jobs/" in res.location
+    assert res.status_code == 302 and "/jobs/" in res.location
     job = client.get(res.location).get_data(as_text=True)
     assert "hoàn thành" in job and "<progress" in job
 

@@ -1,0 +1,197 @@
+"""A whole-year recompute started the way a user starts it: POST /api/v1/years/<y>/compute to a
+server run as `make run` runs it (`flask run`, JOBS_RUN unset and no REDIS_URL: the process
+runner), then GET /api/v1/jobs/<id> until the job ends (not a test; run it).
+
+The city, people and inputs are bench_recompute.py's (its build step, same options), so the
+figure stands beside that benchmark's CLI figure (`recompute()` called in the process). Each
+run: the time from the POST to the job reading "done", the job's own start-to-finish time, the
+progress seen on the way, and every rated person checked in the database afterwards.
+
+    .venv/bin/python bench/bench_job_recompute.py --db postgresql [--people 500000] [--reuse]
+    .venv/bin/python bench/bench_job_recompute.py --db sqlite --people 45000
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import benchdb
+
+ROOT = Path(__file__).resolve().parents[1]
+NAME = "bench_recompute"  # the database bench_recompute.py builds
+YEAR = 2026
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _token() -> str:
+    """An API token of bench_recompute's administrator (in a child: the parent stays small)."""
+    code = (
+        "import benchdb, sys\n"
+        f"benchdb.configure_env({ARGS.db!r}, {NAME!r})\n"
+        "from service.extensions import db\n"
+        "from sqlalchemy import select\n"
+        "from service.auth.models import User\n"
+        "from service.auth.operations import create_token\n"
+        "app = benchdb.make_app()\n"
+        "with app.test_request_context():\n"
+        "    admin = db.session.scalar(select(User).where(User.username == 'bench.admin'))\n"
+        "    _, clear = create_token(admin, 'bench_job_recompute')\n"
+        "    db.session.commit()\n"
+        "print('TOKEN ' + clear)\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT / "bench", capture_output=True, text=True, check=True
+    ).stdout
+    return next(x for x in out.splitlines() if x.startswith("TOKEN "))[6:]
+
+
+def _call(url: str, token: str, method: str = "GET", body: dict | None = None) -> tuple[int, dict]:
+    data = json.dumps(body).encode() if body is not None else None
+    req = urllib.request.Request(url, data=data, method=method)
+    req.add_header("Authorization", f"Bearer {token}")
+    req.add_header("Content-Type", "application/json")
+    try:
+        with urllib.request.urlopen(req, timeout=60) as res:
+            return res.status, json.loads(res.read())
+    except urllib.error.HTTPError as err:
+        return err.code, json.loads(err.read() or b"{}")
+
+
+def _serve(port: int) -> subprocess.Popen:
+    env = os.environ.copy()
+    env.pop("JOBS_RUN", None)
+    env.pop("REDIS_URL", None)
+    env["DATABASE_URL"] = benchdb.db_url(ARGS.db, NAME)
+    env.setdefault("SECRET_KEY", "bench-secret")
+    env.setdefault("INSTANCE_PATH", "/tmp/bench_instance")
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "flask", "--app", "wsgi", "run", "--port", str(port)],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=open("/tmp/bench_job_recompute.server.log", "w"),  # noqa: SIM115
+    )
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=1):
+                return proc
+        except OSError:
+            time.sleep(0.2)
+    proc.kill()
+    raise SystemExit("the server did not start (see /tmp/bench_job_recompute.server.log)")
+
+
+def _rated_check() -> dict:
+    code = (
+        "import benchdb, json\n"
+        f"benchdb.configure_env({ARGS.db!r}, {NAME!r})\n"
+        "from sqlalchemy import func, select\n"
+        "from service.extensions import db\n"
+        "from evaluation.models import EvalYear, PersonEval, Rating\n"
+        "app = benchdb.make_app()\n"
+        "with app.app_context():\n"
+        f"    y = db.session.scalar(select(EvalYear.id).where(EvalYear.year == {YEAR}))\n"
+        "    inputs = db.session.scalar(select(func.count()).where(PersonEval.year_id == y))\n"
+        "    rated = db.session.scalar(select(func.count(func.distinct(Rating.person_id)))\n"
+        "        .where(Rating.year_id == y, Rating.kind == 'official'))\n"
+        "    missing = db.session.scalar(select(func.count()).select_from(PersonEval)\n"
+        "        .outerjoin(Rating, (Rating.person_id == PersonEval.person_id)\n"
+        "            & (Rating.year_id == y) & (Rating.kind == 'official'))\n"
+        "        .where(PersonEval.year_id == y, Rating.id.is_(None)))\n"
+        "print('RESULT ' + json.dumps({'inputs': inputs, 'rated': rated, 'missing': missing}))\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT / "bench", capture_output=True, text=True, check=True
+    ).stdout
+    return json.loads(next(x for x in out.splitlines() if x.startswith("RESULT "))[7:])
+
+
+def _parse(when: str | None) -> dt.datetime | None:
+    return dt.datetime.strptime(when, "%d/%m/%Y %H:%M:%S") if when else None
+
+
+def run_once(base: str, token: str) -> dict:
+    t0 = time.perf_counter()
+    status, job = _call(f"{base}/api/v1/years/{YEAR}/compute", token, "POST", {})
+    if status != 202:
+        raise SystemExit(f"POST compute answered {status}: {job}")
+    seen = []
+    while job["status"] in ("queued", "running"):
+        time.sleep(0.5)
+        status, job = _call(f"{base}/api/v1/jobs/{job['id']}", token)
+        if status != 200:
+            raise SystemExit(f"GET job answered {status}: {job}")
+        step = (job["status"], job["message"], job["done"], job["total"])
+        if not seen or seen[-1][1:] != step:
+            seen.append((round(time.perf_counter() - t0, 1), *step))
+    wall = time.perf_counter() - t0
+    return {"wall": wall, "job": job, "seen": seen}
+
+
+def main() -> None:
+    global ARGS
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--db", choices=["sqlite", "postgresql"], required=True)
+    parser.add_argument("--people", type=int, default=500_000)
+    parser.add_argument("--runs", type=int, default=2)
+    parser.add_argument("--reuse", action="store_true", help="keep bench_recompute's last build")
+    ARGS = parser.parse_args()
+    recompute_script = str(ROOT / "bench" / "bench_recompute.py")
+    build_args = ["--db", ARGS.db, "--people", str(ARGS.people)]
+    print(f"database: {benchdb.db_url(ARGS.db, NAME)}; load average {benchdb.load_average()}")
+    print(f"service code: {benchdb.code_version()}")
+    if not (
+        ARGS.reuse
+        and benchdb.run_child(recompute_script, [*build_args, "--step", "reusable"])["reusable"]
+    ):
+        info = benchdb.run_child(recompute_script, [*build_args, "--step", "build"])
+        print(f"built {info['people']:,} people, {info['person_evals']:,} person evaluations")
+    else:
+        print("reusing bench_recompute's build (--reuse)")
+    token = _token()
+    port = _free_port()
+    server = _serve(port)
+    good = True
+    try:
+        for i in range(ARGS.runs):
+            r = run_once(f"http://127.0.0.1:{port}", token)
+            job = r["job"]
+            started, finished = _parse(job.get("created_at")), _parse(job.get("finished_at"))
+            print(
+                f"run {i + 1}: POST → '{job['status']}' in {r['wall']:.2f} s "
+                f"(job created {job['created_at']}, finished {job['finished_at']}: "
+                f"{(finished - started).total_seconds() if started and finished else 0:.0f} s); "
+                f"result {job['result'] or job['message']}"
+            )
+            for t, status, message, done, total in r["seen"]:
+                print(f"    {t:6.1f} s  {status:8} {message} {done}/{total}")
+            good &= job["status"] == "done"
+        check = _rated_check()
+        print(
+            f"every person with inputs rated: {check['rated']:,} of {check['inputs']:,} "
+            f"({check['missing']} without an official rating)"
+        )
+    finally:
+        server.terminate()
+        server.wait(30)
+    print("ALL DONE" if good else "A JOB FAILED")
+    sys.exit(0 if good else 1)
+
+
+if __name__ == "__main__":
+    main()

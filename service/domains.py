@@ -1,0 +1,55 @@
+"""What the domain packages hand the core besides blueprints, commands, job kinds and import
+kinds: menu entries and demo-data loaders. The core never imports a domain: create_app imports
+the packages the configuration names (DOMAINS) and calls each one's init_app(app)."""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from flask import Flask, current_app
+
+
+@dataclass(frozen=True)
+class MenuEntry:
+    """A link of the top menu: shown to a user when `visible(user)` holds; `order` sorts."""
+
+    label: str
+    endpoint: str
+    visible: Callable[[object], bool]
+    order: int = 50
+
+
+@dataclass
+class DomainHooks:
+    menu: list[MenuEntry]
+    # loader(context) -> a line for the demo-data command; context: rng, unit ids by code
+    demo: list[Callable[[dict], str]]
+
+
+def hooks(app: Flask | None = None) -> DomainHooks:
+    app = app or current_app
+    return app.extensions.setdefault("domains", DomainHooks(menu=[], demo=[]))
+
+
+def add_menu_entry(
+    app: Flask, label: str, endpoint: str, visible: Callable[[object], bool], order: int = 50
+) -> None:
+    hooks(app).menu.append(MenuEntry(label, endpoint, visible, order))
+    hooks(app).menu.sort(key=lambda e: e.order)
+
+
+def add_demo(app: Flask, loader: Callable[[dict], str]) -> None:
+    """A domain's demo data, loaded after the core's units, people and accounts."""
+    hooks(app).demo.append(loader)
+
+
+def menu_for(user) -> list[MenuEntry]:
+    return [e for e in hooks().menu if user.is_authenticated and e.visible(user)]
+
+
+def init_domains(app: Flask) -> None:
+    """Import each package named in DOMAINS and call its init_app(app)."""
+    for name in app.config["DOMAINS"]:
+        importlib.import_module(name).init_app(app)

@@ -1,0 +1,102 @@
+"""Live progress of running jobs: a dict in this process, or a Redis hash when the jobs run on
+RQ workers elsewhere; a job process relays its progress to the web process over its pipe.
+
+Progress lives outside the database because the job's own transaction holds its results (and
+its progress would be invisible) until it commits; the Job row keeps the last figures."""
+
+from __future__ import annotations
+
+import datetime as dt
+import threading
+
+from flask import current_app
+
+from service.jobs.models import STATUS_LABELS, Job
+from service.jobs.registry import title_of
+
+_progress: dict[int, tuple[int, int, str]] = {}
+_lock = threading.Lock()
+to_parent = None  # in a job process: its end of the pipe to the web process (runners)
+REDIS_KEY = "eval:job:{}"
+
+
+def redis(app=None):
+    from redis import Redis
+
+    app = app or current_app
+    return Redis.from_url(app.config["REDIS_URL"])
+
+
+def _in_redis() -> bool:
+    from service.jobs.runners import runner
+
+    # as the runner decides: JOBS_RUN unset with REDIS_URL set is rq too (the worker is another
+    # process, so the progress must be where the web process reads it)
+    return bool(current_app.config.get("REDIS_URL")) and runner() == "rq"
+
+
+def set_progress(job_id: int, done: int, total: int, message: str) -> None:
+    if to_parent is not None:  # in a job process: the web process shows the progress
+        to_parent.send(("progress", job_id, done, total, message))
+    if _in_redis():
+        key = REDIS_KEY.format(job_id)
+        pipe = redis().pipeline()
+        pipe.hset(key, mapping={"done": done, "total": total, "message": message})
+        pipe.expire(key, 86400)
+        pipe.execute()
+        return
+    keep(job_id, done, total, message)
+
+
+def keep(job_id: int, done: int, total: int, message: str) -> None:
+    """Hold a job's progress in this process (a job process's relayed figures too)."""
+    with _lock:
+        _progress[job_id] = (done, total, message)
+
+
+def get_progress(job_id: int) -> tuple[int, int, str] | None:
+    if _in_redis():
+        data = redis().hgetall(REDIS_KEY.format(job_id))
+        if not data:
+            return None
+        return (int(data[b"done"]), int(data[b"total"]), data[b"message"].decode("utf-8"))
+    with _lock:
+        return _progress.get(job_id)
+
+
+def forget(job_id: int) -> None:
+    with _lock:
+        _progress.pop(job_id, None)
+
+
+def _when(value: dt.datetime | None) -> str | None:
+    return value.strftime("%d/%m/%Y %H:%M:%S") if value else None
+
+
+def job_out(job: Job) -> dict:
+    """What the API and the page show of a job: its state with the live progress."""
+    live = get_progress(job.id) if job.status in ("queued", "running") else None
+    done, total, message = live if live else (job.done, job.total, job.message)
+    waiting = job.status == "queued" and job.run_after and job.run_after > dt.datetime.now()
+    if waiting and not live:
+        message = (
+            f"Chờ tính lại lúc {job.run_after.strftime('%H:%M:%S')} "
+            "(sau khi ngừng nhập liệu vài giây)."
+        )
+    return {
+        "id": job.id,
+        "kind": job.kind,
+        "title": title_of(job.kind),
+        "params": job.params,
+        "status": job.status,
+        "status_label": STATUS_LABELS.get(job.status, job.status),
+        "unit_code": job.unit.code if job.unit else None,
+        "done": done,
+        "total": total,
+        "percent": (100 * done // total) if total else (100 if job.status == "done" else 0),
+        "message": message,
+        "result": job.result,
+        "created_at": _when(job.created_at),
+        "run_after": _when(job.run_after),
+        "finished_at": _when(job.finished_at),
+    }

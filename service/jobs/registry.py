@@ -1,0 +1,37 @@
+"""Job kinds: a domain registers a plain function under a kind; the runners look it up.
+
+A job function takes (params: dict, progress: Callable[[done, total, message], None]) and
+returns a JSON-able result; it runs inside an app context and its transaction is committed by
+the runner (inline: by the caller's request)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+JobFunction = Callable[[dict, Callable[[int, int, str], None]], object]
+_KINDS: dict[str, JobFunction] = {}
+_TITLES: dict[str, str] = {}
+
+
+def register(kind: str, function: JobFunction, title: str = "") -> None:
+    """Register (or replace, on a second create_app) the function of a job kind; `title` is
+    what its progress page is headed with (Vietnamese)."""
+    if len(kind) > 30:
+        raise ValueError(f"job kind {kind!r}: at most 30 characters")
+    _KINDS[kind] = function
+    _TITLES[kind] = title or "Công việc nền"
+
+
+def title_of(kind: str) -> str:
+    return _TITLES.get(kind, "Công việc nền")
+
+
+def function_of(kind: str) -> JobFunction:
+    try:
+        return _KINDS[kind]
+    except KeyError:
+        raise LookupError(f"Loại công việc '{kind}' chưa được đăng ký.") from None
+
+
+def kinds() -> list[str]:
+    return sorted(_KINDS)
