@@ -108,11 +108,10 @@ def _rated_check() -> dict:
         f"    y = db.session.scalar(select(EvalYear.id).where(EvalYear.year == {YEAR}))\n"
         "    inputs = db.session.scalar(select(func.count()).where(PersonEval.year_id == y))\n"
         "    rated = db.session.scalar(select(func.count(func.distinct(Rating.person_id)))\n"
-        "        .where(Rating.year_id == y, Rating.kind == 'official'))\n"
+        "        .where(Rating.year_id == y, Rating.person_id.is_not(None)))\n"
         "    missing = db.session.scalar(select(func.count()).select_from(PersonEval)\n"
-        "        .outerjoin(Rating, (Rating.person_id == PersonEval.person_id)\n"
-        "            & (Rating.year_id == y) & (Rating.kind == 'official'))\n"
-        "        .where(PersonEval.year_id == y, Rating.id.is_(None)))\n"
+        "        .where(PersonEval.year_id == y, ~select(Rating.id).where(\n"
+        "            Rating.year_id == y, Rating.person_id == PersonEval.person_id).exists()))\n"
         "print('RESULT ' + json.dumps({'inputs': inputs, 'rated': rated, 'missing': missing}))\n"
     )
     out = subprocess.run(
@@ -182,9 +181,10 @@ def main() -> None:
                 print(f"    {t:6.1f} s  {status:8} {message} {done}/{total}")
             good &= job["status"] == "done"
         check = _rated_check()
+        good &= check["missing"] == 0
         print(
-            f"every person with inputs rated: {check['rated']:,} of {check['inputs']:,} "
-            f"({check['missing']} without an official rating)"
+            f"people rated (official or party): {check['rated']:,}; people with inputs: "
+            f"{check['inputs']:,}, of whom {check['missing']} without any rating"
         )
     finally:
         server.terminate()

@@ -55,7 +55,7 @@ class Job(db.Model):
     started_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
     finished_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
 
-    unit = relationship("Unit", lazy="joined")
+    unit = relationship("Unit")  # not joined: enqueue locks the row FOR UPDATE
 
     __table_args__ = (
         Index("ix_jobs_key_status", "key", "status"),
