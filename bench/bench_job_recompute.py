@@ -103,14 +103,19 @@ def _rated_check() -> dict:
         "from sqlalchemy import func, select\n"
         "from service.extensions import db\n"
         "from evaluation.models import EvalYear, PersonEval, Rating\n"
+        "from service.org.models import Person\n"
         "app = benchdb.make_app()\n"
         "with app.app_context():\n"
         f"    y = db.session.scalar(select(EvalYear.id).where(EvalYear.year == {YEAR}))\n"
         "    inputs = db.session.scalar(select(func.count()).where(PersonEval.year_id == y))\n"
         "    rated = db.session.scalar(select(func.count(func.distinct(Rating.person_id)))\n"
         "        .where(Rating.year_id == y, Rating.person_id.is_not(None)))\n"
+        # a rating kind applies to a person with a category (official) or in the party
         "    missing = db.session.scalar(select(func.count()).select_from(PersonEval)\n"
-        "        .where(PersonEval.year_id == y, ~select(Rating.id).where(\n"
+        "        .join(Person, Person.id == PersonEval.person_id)\n"
+        "        .where(PersonEval.year_id == y,\n"
+        "            Person.category.is_not(None) | Person.is_party_member,\n"
+        "            ~select(Rating.id).where(\n"
         "            Rating.year_id == y, Rating.person_id == PersonEval.person_id).exists()))\n"
         "print('RESULT ' + json.dumps({'inputs': inputs, 'rated': rated, 'missing': missing}))\n"
     )
@@ -184,7 +189,8 @@ def main() -> None:
         good &= check["missing"] == 0
         print(
             f"people rated (official or party): {check['rated']:,}; people with inputs: "
-            f"{check['inputs']:,}, of whom {check['missing']} without any rating"
+            f"{check['inputs']:,}; of those a rating applies to (a category or party membership) "
+            f"{check['missing']} without any rating"
         )
     finally:
         server.terminate()
