@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import date
 from decimal import Decimal
 from typing import Any
 
 from evaluation.rules.levels import Level
 
+# Rating.kind of the three ratings
 _OFFICIAL = "official"
 _PARTY = "party"
 _UNIT = "unit"
@@ -82,11 +83,9 @@ class Rating:
 # Hot-path constructors of the frozen outputs: setting the slots through their descriptors is
 # twice as fast as the generated __init__ (object.__setattr__ per field); same objects.
 _new = object.__new__
-_STEP_SET = tuple(RuleStep.__dict__[name].__set__ for name in ("rule_id", "template", "figures"))
-_RATING_SET = tuple(
-    Rating.__dict__[name].__set__
-    for name in ("code", "kind", "level", "score", "task_points", "steps", "provisional")
-)
+# The slots' setters in the order of the fields (the order of _step's and _rating's arguments).
+_STEP_SET = tuple(RuleStep.__dict__[f.name].__set__ for f in fields(RuleStep))
+_RATING_SET = tuple(Rating.__dict__[f.name].__set__ for f in fields(Rating))
 
 
 def _step(

@@ -3,71 +3,49 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field, fields
 from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-_PACK_LABELS = {
-    "a1_min_months": "A1 số tháng công tác tối thiểu để được xếp loại",
-    "a1_party_admitted_month": "A1 tháng của hạn vào Đảng để được xếp loại",
-    "a1_party_admitted_day": "A1 ngày của hạn vào Đảng để được xếp loại",
-    "a2_criterion_max": "A2 điểm tối đa mỗi tiêu chí chung",
-    "a2_directive_max": "A2 điểm tối đa tiêu chí Chỉ thị 24",
-    "a2_task_weight": "A2 điểm tối đa kết quả nhiệm vụ",
-    "a2_monthly_max": "A2 điểm tối đa chấm hằng tháng",
-    "d_deduction_minor": "D điểm trừ mỗi vi phạm nhẹ",
-    "d_deduction_serious": "D điểm trừ mỗi vi phạm nghiêm trọng",
-    "a3_band_xs": "A3 ngưỡng điểm XS",
-    "a3_band_t": "A3 ngưỡng điểm T",
-    "a3_band_ht": "A3 ngưỡng điểm HT",
-    "a4_xs_exceeded_pct": "A4 tỷ lệ nhiệm vụ vượt tối thiểu cho XS (%)",
-    "a4_ht_late_pct": "A4 tỷ lệ nhiệm vụ chậm tối đa cho HT (%)",
-    "a5_many_violations": "A5 số vi phạm từ đó giới hạn HT",
-    "a7_min_months": "A7 số tháng công tác để không bị giới hạn HT",
-    "a10_p": "A10 tỷ lệ XS so với T (%)",
-    "b1_k1": "B1 điểm K1 quán triệt đúng hạn",
-    "b1_k2": "B1 điểm K2 nhiệm vụ đột phá",
-    "b1_k3": "B1 điểm K3 giải quyết tồn đọng",
-    "b1_k4": "B1 điểm K4 tự kiểm tra",
-    "b3_xs_exceeded_pct": "B3 tỷ lệ chỉ tiêu vượt tối thiểu cho XS (%)",
-    "b3_ht_late_pct": "B3 tỷ lệ chỉ tiêu chậm tối đa cho HT (%)",
-    "b3_done_min_pct": "B3 tỷ lệ chỉ tiêu hoàn thành tối thiểu (%)",
-    "b3_subunits_disciplined_max_pct": "B3 tỷ lệ đơn vị trực thuộc bị kỷ luật tối đa (%)",
-    "b5_p": "B5 tỷ lệ đơn vị XS so với T (%)",
-}
+
+def _param(default: Any, label: str) -> Any:
+    """A RulePack field: its default and its Vietnamese label (RulePack.label)."""
+    return field(default=default, metadata={"label": label})
 
 
 @dataclass(frozen=True, slots=True)
 class RulePack:
     """Every number of RULES.md A and B for one year, with the shipped defaults."""
 
-    a1_min_months: int = 6
-    a1_party_admitted_month: int = 6
-    a1_party_admitted_day: int = 30
-    a2_criterion_max: Decimal = Decimal("5")
-    a2_directive_max: Decimal = Decimal("10")
-    a2_task_weight: Decimal = Decimal("70")
-    a2_monthly_max: Decimal = Decimal("100")
-    d_deduction_minor: Decimal = Decimal("2")
-    d_deduction_serious: Decimal = Decimal("5")
-    a3_band_xs: Decimal = Decimal("90")
-    a3_band_t: Decimal = Decimal("70")
-    a3_band_ht: Decimal = Decimal("50")
-    a4_xs_exceeded_pct: int = 30
-    a4_ht_late_pct: int = 20
-    a5_many_violations: int = 3
-    a7_min_months: int = 9
-    a10_p: int = 20
-    b1_k1: Decimal = Decimal("3")
-    b1_k2: Decimal = Decimal("3")
-    b1_k3: Decimal = Decimal("2")
-    b1_k4: Decimal = Decimal("2")
-    b3_xs_exceeded_pct: int = 30
-    b3_ht_late_pct: int = 20
-    b3_done_min_pct: int = 50
-    b3_subunits_disciplined_max_pct: int = 20
-    b5_p: int = 20
+    a1_min_months: int = _param(6, "A1 số tháng công tác tối thiểu để được xếp loại")
+    a1_party_admitted_month: int = _param(6, "A1 tháng của hạn vào Đảng để được xếp loại")
+    a1_party_admitted_day: int = _param(30, "A1 ngày của hạn vào Đảng để được xếp loại")
+    a2_criterion_max: Decimal = _param(Decimal("5"), "A2 điểm tối đa mỗi tiêu chí chung")
+    a2_directive_max: Decimal = _param(Decimal("10"), "A2 điểm tối đa tiêu chí Chỉ thị 24")
+    a2_task_weight: Decimal = _param(Decimal("70"), "A2 điểm tối đa kết quả nhiệm vụ")
+    a2_monthly_max: Decimal = _param(Decimal("100"), "A2 điểm tối đa chấm hằng tháng")
+    d_deduction_minor: Decimal = _param(Decimal("2"), "D điểm trừ mỗi vi phạm nhẹ")
+    d_deduction_serious: Decimal = _param(Decimal("5"), "D điểm trừ mỗi vi phạm nghiêm trọng")
+    a3_band_xs: Decimal = _param(Decimal("90"), "A3 ngưỡng điểm XS")
+    a3_band_t: Decimal = _param(Decimal("70"), "A3 ngưỡng điểm T")
+    a3_band_ht: Decimal = _param(Decimal("50"), "A3 ngưỡng điểm HT")
+    a4_xs_exceeded_pct: int = _param(30, "A4 tỷ lệ nhiệm vụ vượt tối thiểu cho XS (%)")
+    a4_ht_late_pct: int = _param(20, "A4 tỷ lệ nhiệm vụ chậm tối đa cho HT (%)")
+    a5_many_violations: int = _param(3, "A5 số vi phạm từ đó giới hạn HT")
+    a7_min_months: int = _param(9, "A7 số tháng công tác để không bị giới hạn HT")
+    a10_p: int = _param(20, "A10 tỷ lệ XS so với T (%)")
+    b1_k1: Decimal = _param(Decimal("3"), "B1 điểm K1 quán triệt đúng hạn")
+    b1_k2: Decimal = _param(Decimal("3"), "B1 điểm K2 nhiệm vụ đột phá")
+    b1_k3: Decimal = _param(Decimal("2"), "B1 điểm K3 giải quyết tồn đọng")
+    b1_k4: Decimal = _param(Decimal("2"), "B1 điểm K4 tự kiểm tra")
+    b3_xs_exceeded_pct: int = _param(30, "B3 tỷ lệ chỉ tiêu vượt tối thiểu cho XS (%)")
+    b3_ht_late_pct: int = _param(20, "B3 tỷ lệ chỉ tiêu chậm tối đa cho HT (%)")
+    b3_done_min_pct: int = _param(50, "B3 tỷ lệ chỉ tiêu hoàn thành tối thiểu (%)")
+    b3_subunits_disciplined_max_pct: int = _param(
+        20, "B3 tỷ lệ đơn vị trực thuộc bị kỷ luật tối đa (%)"
+    )
+    b5_p: int = _param(20, "B5 tỷ lệ đơn vị XS so với T (%)")
 
     @staticmethod
     def label(name: str) -> str:
@@ -191,3 +169,7 @@ class RulePack:
             f"({self.a2_directive_max}).",
         )
         return errors
+
+
+# Parameter name -> Vietnamese label, from the fields
+_PACK_LABELS = {f.name: f.metadata["label"] for f in fields(RulePack)}
