@@ -59,6 +59,16 @@ class _Compiled:
         self.b3_done = pack.b3_done_min_pct
         self.b3_sub = pack.b3_subunits_disciplined_max_pct
 
+    def band(self, score: Decimal) -> int:
+        """A3 (people) and B2 (units): the level (rank) of the score's band."""
+        if score >= self.xs:
+            return 4
+        if score >= self.t:
+            return 3
+        if score >= self.ht:
+            return 2
+        return 1
+
     def admitted_cutoff(self, year: int) -> date:
         # 29 February in a pack stays valid in common years: use the month's last day.
         day = self.admit_day

@@ -71,11 +71,15 @@ class PersonInput:
 _STATUS_TEXT = {PartyStatus.EXEMPT: "miễn sinh hoạt", PartyStatus.SUSPENDED: "đình chỉ sinh hoạt"}
 
 
+# What A2–A5 give for one person (score, task points, level rank, steps), shared by both kinds
+_Common = tuple[Decimal, Decimal, int, tuple[RuleStep, ...]]
+
+
 def _not_rated(code: str, kind: str, template: str, figures: dict[str, Any]) -> Rating:
     return _rating(code, kind, Level.NR, None, None, (_step("A1", template, figures),), False)
 
 
-def _common(inp: PersonInput, c: _Compiled) -> tuple[Decimal, Decimal, int, tuple[RuleStep, ...]]:
+def _common(inp: PersonInput, c: _Compiled) -> _Common:
     """A2–A5 for one person: the same for the official and the party rating, so compute_year
     works them out once per person and both ratings share the (immutable) steps. Returns the
     score, the task points, the level (rank) after A5 and the steps so far."""
@@ -105,14 +109,7 @@ def _common(inp: PersonInput, c: _Compiled) -> tuple[Decimal, Decimal, int, tupl
     score = (general + task).quantize(_Q2, ROUND_HALF_UP)
 
     # A3
-    if score >= c.xs:
-        level = 4
-    elif score >= c.t:
-        level = 3
-    elif score >= c.ht:
-        level = 2
-    else:
-        level = 1
+    level = c.band(score)
     # A2 and A3 share one figures dict: the score and the band come from the same numbers.
     figures = {
         "score": score,
@@ -134,20 +131,7 @@ def _common(inp: PersonInput, c: _Compiled) -> tuple[Decimal, Decimal, int, tupl
     else:
         allowed = 1
     if allowed < level:
-        a4 = _step(
-            "A4",
-            _A4,
-            {
-                "from": _CODE[level],
-                "to": _CODE[allowed],
-                "tasks_total": total,
-                "tasks_late": late,
-                "tasks_exceeded": inp.tasks_exceeded,
-                "xs_exceeded_pct": c.a4_xs,
-                "ht_late_pct": c.a4_ht,
-            },
-        )
-        steps = (*steps, a4)
+        steps = (*steps, _a4_step(inp, c, level, allowed))
         level = allowed
 
     # A5
@@ -159,6 +143,52 @@ def _common(inp: PersonInput, c: _Compiled) -> tuple[Decimal, Decimal, int, tupl
     return score, task, level, steps
 
 
+def _a4_step(inp: PersonInput, c: _Compiled, level: int, allowed: int) -> RuleStep:
+    """The A4 step that lowers `level` to `allowed`."""
+    return _step(
+        "A4",
+        _A4,
+        {
+            "from": _CODE[level],
+            "to": _CODE[allowed],
+            "tasks_total": inp.tasks_total,
+            "tasks_late": inp.tasks_late,
+            "tasks_exceeded": inp.tasks_exceeded,
+            "xs_exceeded_pct": c.a4_xs,
+            "ht_late_pct": c.a4_ht,
+        },
+    )
+
+
+def _a6_step(form: str, year: int, softened: bool, level: int, limit: int) -> RuleStep:
+    """The A6 step that lowers `level` to `limit` for a discipline decided in `year`."""
+    figures = {
+        "from": _CODE[level],
+        "to": _CODE[limit],
+        "discipline_form": form,
+        "discipline_label": DISCIPLINE_FORMS.get(form, form),
+        "discipline_year": year,
+        "self_remedied": softened,
+    }
+    return _step("A6", _A6_SELF if softened else _A6, figures)
+
+
+def _a8_step(unit_code: str, level: int, unit_rank: int, unit_approved: bool) -> RuleStep:
+    """The A8 step of a head at `level` whose unit is at `unit_rank`: a cap, or provisional."""
+    figures = {
+        "from": _CODE[level],
+        "to": _CODE[min(level, unit_rank)],
+        "unit_code": unit_code,
+        "unit_level": _CODE[unit_rank],
+        "approved": unit_approved,
+    }
+    if unit_rank < level:
+        template = _A8_APPROVED if unit_approved else _A8_COMPUTED
+    else:
+        template = _A8_PROVISIONAL
+    return _step("A8", template, figures)
+
+
 def _rate_person(
     inp: PersonInput,
     c: _Compiled,
@@ -168,7 +198,7 @@ def _rate_person(
     unit_rank: int,
     unit_approved: bool,
     official_rank: int,
-    common: tuple[Decimal, Decimal, int, tuple[RuleStep, ...]] | None = None,
+    common: _Common | None = None,
 ) -> Rating:
     """A1–A9 for one rating kind; unit_rank / official_rank are 0 when absent. common is
     _common(inp, c) when the caller has it already (the other kind of the same person)."""
@@ -200,15 +230,7 @@ def _rate_person(
         softened = party and inp.self_remedied
         limit = 2 if softened else 1
         if limit < level:
-            figures = {
-                "from": _CODE[level],
-                "to": _CODE[limit],
-                "discipline_form": form,
-                "discipline_label": DISCIPLINE_FORMS.get(form, form),
-                "discipline_year": year,
-                "self_remedied": softened,
-            }
-            steps = (*steps, _step("A6", _A6_SELF if softened else _A6, figures))
+            steps = (*steps, _a6_step(form, year, softened, level, limit))
             level = limit
 
     # A7
@@ -223,19 +245,9 @@ def _rate_person(
     if unit_rank and inp.is_head:
         provisional = not unit_approved
         if unit_rank < level or provisional:
-            figures = {
-                "from": _CODE[level],
-                "to": _CODE[min(level, unit_rank)],
-                "unit_code": inp.unit_code,
-                "unit_level": _CODE[unit_rank],
-                "approved": unit_approved,
-            }
+            steps = (*steps, _a8_step(inp.unit_code, level, unit_rank, unit_approved))
             if unit_rank < level:
-                template = _A8_APPROVED if unit_approved else _A8_COMPUTED
                 level = unit_rank
-            else:
-                template = _A8_PROVISIONAL
-            steps = (*steps, _step("A8", template, figures))
 
     # A9
     if party and level == 4 and official_rank and official_rank != 4:

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 
 from evaluation.rules._compiled import _CTX, _Q2, _ZERO, _compile, _Compiled
 from evaluation.rules._messages import _B1, _B2, _B3, _B4_K2
-from evaluation.rules._results import _OFFICIAL, _PARTY, _UNIT, Rating, _rating, _step
+from evaluation.rules._results import _OFFICIAL, _PARTY, _UNIT, Rating, RuleStep, _rating, _step
 from evaluation.rules.catalog import ViolationType, _deductions, _violation_step
 from evaluation.rules.levels import _BY_RANK, _CODE
 from evaluation.rules.pack import RulePack
@@ -56,6 +56,66 @@ class UnitInput:
     under_review: bool = False
 
 
+def _b3_allowed(inp: UnitInput, c: _Compiled) -> tuple[int, list[str]]:
+    """B3: the highest level (rank) the targets and discipline allow, and the KHT reasons."""
+    total, late = inp.targets_total, inp.targets_late
+    exceeded, done = inp.targets_exceeded, inp.targets_done
+    sub_total, sub_disc = inp.subunits_total, inp.subunits_disciplined
+    if late == 0:
+        xs_ok = (
+            100 * exceeded >= c.b3_xs * total and sub_disc == 0 and not inp.leadership_disciplined
+        )
+        allowed = 4 if xs_ok else 3
+    elif 100 * late <= c.b3_ht * total:
+        allowed = 2
+    else:
+        allowed = 1
+    reasons = []
+    if 100 * done < c.b3_done * total:
+        reasons.append(f"hoàn thành {done}/{total} chỉ tiêu (dưới {c.b3_done}%)")
+    if 100 * sub_disc > c.b3_sub * sub_total:
+        reasons.append(f"{sub_disc}/{sub_total} đơn vị trực thuộc bị kỷ luật (trên {c.b3_sub}%)")
+    if inp.leadership_disciplined:
+        reasons.append("tập thể lãnh đạo bị kỷ luật")
+    if inp.corruption_case:
+        reasons.append("có vụ việc tham nhũng")
+    if reasons:
+        allowed = 1
+    return allowed, reasons
+
+
+def _b3_step(
+    inp: UnitInput, c: _Compiled, level: int, allowed: int, reasons: list[str]
+) -> RuleStep:
+    """The B3 step that lowers `level` to `allowed`."""
+    total, late = inp.targets_total, inp.targets_late
+    exceeded, sub_disc = inp.targets_exceeded, inp.subunits_disciplined
+    if reasons:
+        detail = "; ".join(reasons)
+    else:
+        detail = f"chậm {late}/{total}, vượt {exceeded}/{total}"
+        if late == 0 and exceeded * 100 >= c.b3_xs * total:
+            detail += f", {sub_disc} đơn vị trực thuộc bị kỷ luật"
+    return _step(
+        "B3",
+        _B3,
+        {
+            "from": _CODE[level],
+            "to": _CODE[allowed],
+            "detail": detail,
+            "targets_total": total,
+            "targets_done": inp.targets_done,
+            "targets_late": late,
+            "targets_exceeded": exceeded,
+            "subunits_total": inp.subunits_total,
+            "subunits_disciplined": sub_disc,
+            "leadership_disciplined": inp.leadership_disciplined,
+            "corruption_case": inp.corruption_case,
+            "kht_reasons": tuple(reasons),
+        },
+    )
+
+
 def _rate_unit(inp: UnitInput, c: _Compiled) -> Rating:
     # B1
     met = (inp.k1, inp.k2, inp.k3, inp.k4)
@@ -86,67 +146,13 @@ def _rate_unit(inp: UnitInput, c: _Compiled) -> Rating:
         )
     ]
     # B2
-    if score >= c.xs:
-        level = 4
-    elif score >= c.t:
-        level = 3
-    elif score >= c.ht:
-        level = 2
-    else:
-        level = 1
+    level = c.band(score)
     steps.append(_step("B2", _B2, {"score": score, "band": _CODE[level]}))
 
     # B3
-    total, late = inp.targets_total, inp.targets_late
-    exceeded, done = inp.targets_exceeded, inp.targets_done
-    sub_total, sub_disc = inp.subunits_total, inp.subunits_disciplined
-    if late == 0:
-        xs_ok = (
-            100 * exceeded >= c.b3_xs * total and sub_disc == 0 and not inp.leadership_disciplined
-        )
-        allowed = 4 if xs_ok else 3
-    elif 100 * late <= c.b3_ht * total:
-        allowed = 2
-    else:
-        allowed = 1
-    reasons = []
-    if 100 * done < c.b3_done * total:
-        reasons.append(f"hoàn thành {done}/{total} chỉ tiêu (dưới {c.b3_done}%)")
-    if 100 * sub_disc > c.b3_sub * sub_total:
-        reasons.append(f"{sub_disc}/{sub_total} đơn vị trực thuộc bị kỷ luật (trên {c.b3_sub}%)")
-    if inp.leadership_disciplined:
-        reasons.append("tập thể lãnh đạo bị kỷ luật")
-    if inp.corruption_case:
-        reasons.append("có vụ việc tham nhũng")
-    if reasons:
-        allowed = 1
+    allowed, reasons = _b3_allowed(inp, c)
     if allowed < level:
-        if reasons:
-            detail = "; ".join(reasons)
-        else:
-            detail = f"chậm {late}/{total}, vượt {exceeded}/{total}"
-            if late == 0 and exceeded * 100 >= c.b3_xs * total:
-                detail += f", {sub_disc} đơn vị trực thuộc bị kỷ luật"
-        steps.append(
-            _step(
-                "B3",
-                _B3,
-                {
-                    "from": _CODE[level],
-                    "to": _CODE[allowed],
-                    "detail": detail,
-                    "targets_total": total,
-                    "targets_done": done,
-                    "targets_late": late,
-                    "targets_exceeded": exceeded,
-                    "subunits_total": sub_total,
-                    "subunits_disciplined": sub_disc,
-                    "leadership_disciplined": inp.leadership_disciplined,
-                    "corruption_case": inp.corruption_case,
-                    "kht_reasons": tuple(reasons),
-                },
-            )
-        )
+        steps.append(_b3_step(inp, c, level, allowed, reasons))
         level = allowed
 
     # B4
