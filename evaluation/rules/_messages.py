@@ -1,6 +1,5 @@
-"""The Vietnamese message templates of the steps (str.format_map over each step's figures).
-
-Not a character may change: stored explanations name a template by the BLAKE2b of its text."""
+"""The Vietnamese message templates of the steps (str.format_map over each step's figures). Not
+a character may change: stored explanations name a template by the BLAKE2b of its text."""
 
 from __future__ import annotations
 
