@@ -32,31 +32,26 @@ from service.org.models import Person, Unit
 if TYPE_CHECKING:
     from evaluation.compute.parts import _Part
 
-# names that are both columns (PersonEval: the scores and the rest; Person: the person's
-# fields) and PersonInput fields, in the order of the input rows and of PersonInput
+# PersonInput's fields, in its order: the input rows and the tuples _person_inputs builds follow
+# it. Its person fields (from duty_group up to the scores) are Person's columns of the same
+# names, and its fields after the monthly scores are PersonEval's.
+_INPUT_FIELDS = tuple(f.name for f in dataclass_fields(PersonInput))
 _SCORES = ("ct", "dd", "tp", "kl")
-_REST = (
-    "task_points",
-    "tasks_total",
-    "tasks_late",
-    "tasks_exceeded",
-    "months_worked",
-    "maternity",
-    "discipline_form",
-    "discipline_year",
-    "counted_before",
-    "self_remedied",
-    "party_discipline",
-    "under_review",
-)
-_PERSON_FIELDS = (
-    "duty_group",
-    "is_head",
-    "category",
-    "is_party_member",
-    "party_status",
-    "admitted_on",
-)
+_PERSON_FIELDS = _INPUT_FIELDS[
+    _INPUT_FIELDS.index("party_unit_code") + 1 : _INPUT_FIELDS.index("ct")
+]
+_REST = _INPUT_FIELDS[_INPUT_FIELDS.index("monthly_scores") + 1 :]
+if (len(_PERSON_FIELDS), len(_REST)) != (6, 12) or _INPUT_FIELDS != (
+    "code",
+    "unit_code",
+    "party_unit_code",
+    *_PERSON_FIELDS,
+    *_SCORES,
+    "violations",
+    "monthly_scores",
+    *_REST,
+):  # _person_inputs unpacks the rows by position
+    raise ImportError("PersonInput's fields are not laid out as _person_inputs builds them")
 _EVAL_COLS = (*_SCORES, *(f"m{m}" for m in range(1, 13)), *_REST)
 _UNIT_COLS = UNIT_EVAL_FIELDS  # every yearly unit input, in the stored order
 _ZERO = Decimal(0)
@@ -374,19 +369,7 @@ def _create_parts_table(conn, units: _Units, parts: list[_Part]) -> None:
 
 # PersonInput is a frozen slotted dataclass: set its slots through their descriptors (what
 # rules.py does for its outputs), twice as fast as the generated __init__; same objects.
-_INPUT_FIELDS = (
-    "code",
-    "unit_code",
-    "party_unit_code",
-    *_PERSON_FIELDS,
-    *_SCORES,
-    "violations",
-    "monthly_scores",
-    *_REST,
-)
-_FAST_INPUT = not hasattr(PersonInput, "__post_init__") and {
-    f.name for f in dataclass_fields(PersonInput)
-} == set(_INPUT_FIELDS)
+_FAST_INPUT = not hasattr(PersonInput, "__post_init__")
 _INPUT_SET = (
     tuple(PersonInput.__dict__[name].__set__ for name in _INPUT_FIELDS) if _FAST_INPUT else ()
 )
