@@ -50,6 +50,7 @@ from service.audit.models import AuditEntry
 from service.audit.operations import record
 from service.auth.access import can, scope_paths
 from service.common.errors import Forbidden
+from service.common.queries import chunks
 from service.common.spreadsheets import CellError
 from service.extensions import db
 from service.imports.models import ImportRun
@@ -74,12 +75,6 @@ def split_codes(text) -> list[str]:
         if token:
             out.append(token)
     return out
-
-
-def _chunks(seq, n=CHUNK):
-    seq = list(seq)
-    for i in range(0, len(seq), n):
-        yield seq[i : i + n]
 
 
 def _parent_path(path: str) -> str:
@@ -153,7 +148,7 @@ def _defaults(spec: _Spec) -> dict:
 
 def _load_people(codes) -> dict[str, _Subject]:
     out = {}
-    for chunk in _chunks(codes):
+    for chunk in chunks(codes, CHUNK):
         for pid, code, unit_id, path, name in db.session.execute(
             select(Person.id, Person.code, Person.unit_id, Unit.path, Unit.name)
             .join(Unit, Person.unit_id == Unit.id)
@@ -168,7 +163,7 @@ def _load_units(codes) -> dict[str, _Subject]:
     unit's inputs needs evaluation.enter on the holder or the unit (as the API's save)."""
     parent = aliased(Unit)
     out = {}
-    for chunk in _chunks(codes):
+    for chunk in chunks(codes, CHUNK):
         for uid, code, path, name, parent_id, parent_name in db.session.execute(
             select(Unit.id, Unit.code, Unit.path, Unit.name, parent.id, parent.name)
             .outerjoin(parent, Unit.parent_id == parent.id)
@@ -278,7 +273,7 @@ def _import_evals(user, filename: str, data: bytes, spec: _Spec) -> ImportRun:
     active: dict[tuple[int, int], list] = defaultdict(list)
     cols = [getattr(spec.model, f) for f in spec.fields]
     for year_id, ids in wanted.items():
-        for chunk in _chunks(ids):
+        for chunk in chunks(ids, CHUNK):
             for row in db.session.execute(
                 select(spec.model.id, fk.label("subject_id"), *cols).where(
                     spec.model.year_id == year_id, fk.in_(chunk)
@@ -418,9 +413,9 @@ def _import_evals(user, filename: str, data: bytes, spec: _Spec) -> ImportRun:
     if errors:
         return finish_run(run, errors, max_errors)
 
-    for part in _chunks(inserts, BATCH):
+    for part in chunks(inserts, BATCH):
         db.session.execute(insert(spec.model).execution_options(render_nulls=True), part)
-    for part in _chunks(updates, BATCH):
+    for part in chunks(updates, BATCH):
         db.session.execute(update(spec.model), part)
     added, removed = _write_violations(user, spec, filename, adds, removals, now)
     run.created, run.updated = len(inserts), len(updated_codes)
@@ -455,7 +450,7 @@ def _write_violations(user, spec: _Spec, filename: str, adds, removals, now) -> 
     evidence = f"Nhập từ tệp {filename}"[:5000]
     reason = f"Nhập lại từ tệp {filename}"
     audits = []
-    for part in _chunks(removals, BATCH):
+    for part in chunks(removals, BATCH):
         db.session.execute(
             update(Violation),
             [
@@ -480,7 +475,7 @@ def _write_violations(user, spec: _Spec, filename: str, adds, removals, now) -> 
             }
             for r, subj, _year in part
         )
-    for part in _chunks(adds, BATCH):
+    for part in chunks(adds, BATCH):
         # RETURNING in parameter order is row by row on SQLite: match the new ids by content
         # instead (repeated codes of one subject are interchangeable)
         new_ids: dict[tuple, list[int]] = defaultdict(list)
@@ -526,7 +521,7 @@ def _write_violations(user, spec: _Spec, filename: str, adds, removals, now) -> 
             }
             for vcode, subj, year_row in part
         )
-    for part in _chunks(audits, BATCH):
+    for part in chunks(audits, BATCH):
         db.session.execute(insert(AuditEntry).execution_options(render_nulls=True), part)
     return len(adds), len(removals)
 
@@ -598,7 +593,7 @@ def import_history(user, filename: str, data: bytes) -> ImportRun:
         (History.person_id, people, "person"),
         (History.unit_id, units, "unit"),
     ):
-        for chunk in _chunks(s.id for s in subjects.values()):
+        for chunk in chunks((s.id for s in subjects.values()), CHUNK):
             for row in db.session.execute(
                 select(History.id, History.year, column.label("subject_id"), *cols).where(
                     column.in_(chunk), History.year.in_(years)
@@ -672,9 +667,9 @@ def import_history(user, filename: str, data: bytes) -> ImportRun:
             updated_codes.append(f"{year}:{code}")
     if errors:
         return finish_run(run, errors, max_errors)
-    for part in _chunks(inserts, BATCH):
+    for part in chunks(inserts, BATCH):
         db.session.execute(insert(History).execution_options(render_nulls=True), part)
-    for part in _chunks(updates, BATCH):
+    for part in chunks(updates, BATCH):
         db.session.execute(update(History), part)
     run.created, run.updated = len(inserts), len(updates)
     run.unchanged = len(rows) - run.created - run.updated

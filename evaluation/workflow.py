@@ -18,6 +18,7 @@ from evaluation.years import pack_of
 from service.audit.operations import record
 from service.auth.access import can, is_admin
 from service.common.errors import Conflict, Forbidden, NotFound, ValidationError
+from service.common.queries import chunks
 from service.extensions import db
 from service.org.models import Person, Unit
 
@@ -113,8 +114,7 @@ def decisions_for(year_row: EvalYear, ratings: list[Rating]) -> dict[tuple, Rati
     out = {}
     stmt = select(RatingDecision).where(RatingDecision.year_id == year_row.id)
     for chunk_ids, column in ((person_ids, "person_id"), (unit_ids, "unit_id")):
-        for i in range(0, len(chunk_ids), 900):
-            part = chunk_ids[i : i + 900]
+        for part in chunks(chunk_ids):
             for d in db.session.scalars(stmt.where(getattr(RatingDecision, column).in_(part))):
                 out[(d.kind, d.person_id, d.unit_id)] = d
     return out
@@ -157,8 +157,7 @@ def approval_errors(year_row: EvalYear, unit: Unit) -> list[str]:
     overrides = _overrides(year_row)
     scopes = {r.scope for r in ratings if r.scope}
     entries = {"person": [], "unit": []}
-    for i in range(0, len(scopes), 900):
-        part = sorted(scopes)[i : i + 900]
+    for part in chunks(sorted(scopes)):
         in_scope = list(
             db.session.scalars(
                 select(Rating).where(Rating.year_id == year_row.id, Rating.scope.in_(part))

@@ -1,10 +1,13 @@
-"""Query helpers shared by lists: escaped case-insensitive search and paging."""
+"""Query helpers shared by lists: escaped case-insensitive search, paging, and WHERE clauses
+over long id lists."""
 
 from __future__ import annotations
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import ARRAY, Integer, any_, func, literal, or_, select
 
 from service.extensions import db
+
+IN_LIST_SIZE = 900  # ids per IN (...) list (SQLite allows 32,766 variables; keep statements small)
 
 
 def like_pattern(q: str) -> str:
@@ -25,3 +28,22 @@ def paginate(stmt, page: int, per_page: int, order_by):
         stmt.order_by(*order_by).limit(per_page).offset((page - 1) * per_page)
     ).all()
     return rows, total
+
+
+def chunks(seq, n: int = IN_LIST_SIZE):
+    """`seq` (any iterable) as lists of at most n items, in order."""
+    seq = list(seq)
+    for i in range(0, len(seq), n):
+        yield seq[i : i + n]
+
+
+def in_chunks(column, ids) -> list:
+    """WHERE clauses that together cover the integer `ids`: one `column = ANY(array)` on
+    PostgreSQL (one statement, one parameter), IN lists of IN_LIST_SIZE ids elsewhere (SQLite's
+    variable limit). No clause for no ids."""
+    ids = list(ids)
+    if not ids:
+        return []
+    if db.session.get_bind().dialect.name == "postgresql":
+        return [column == any_(literal(ids, ARRAY(Integer)))]
+    return [column.in_(chunk) for chunk in chunks(ids)]

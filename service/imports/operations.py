@@ -14,6 +14,7 @@ from sqlalchemy import insert, select, update
 from service.audit.operations import record
 from service.auth.access import can, scope_paths
 from service.common.errors import Forbidden
+from service.common.queries import chunks
 from service.common.spreadsheets import CellError, SpreadsheetError, read_rows
 from service.extensions import db
 from service.imports.models import ImportRun
@@ -102,19 +103,19 @@ def import_people(user, filename: str, data: bytes) -> ImportRun:
     unit_codes.discard(None)
     units = {}
     unit_list = list(unit_codes)
-    for i in range(0, len(unit_list), CHUNK):
+    for chunk in chunks(unit_list, CHUNK):
         for uid, code, path in db.session.execute(
-            select(Unit.id, Unit.code, Unit.path).where(Unit.code.in_(unit_list[i : i + CHUNK]))
+            select(Unit.id, Unit.code, Unit.path).where(Unit.code.in_(chunk))
         ):
             units[code] = (uid, path)
     existing = {}
     code_list = list(codes)
     cols = [getattr(Person, k) for k in PERSON_KEYS]
-    for i in range(0, len(code_list), CHUNK):
+    for chunk in chunks(code_list, CHUNK):
         for row in db.session.execute(
             select(Person.id, Person.code, Person.unit_id, Person.party_unit_id, Unit.path, *cols)
             .join(Unit, Person.unit_id == Unit.id)
-            .where(Person.code.in_(code_list[i : i + CHUNK]))
+            .where(Person.code.in_(chunk))
         ):
             existing[row.code] = row
 
@@ -180,13 +181,11 @@ def import_people(user, filename: str, data: bytes) -> ImportRun:
                 unchanged += 1
     if errors:
         return finish_run(run, errors, max_errors)
-    for i in range(0, len(inserts), 5000):
+    for batch in chunks(inserts, 5000):
         # render_nulls: rows with different empty columns still go in one batch
-        db.session.execute(
-            insert(Person).execution_options(render_nulls=True), inserts[i : i + 5000]
-        )
-    for i in range(0, len(updates), 5000):
-        db.session.execute(update(Person), updates[i : i + 5000])
+        db.session.execute(insert(Person).execution_options(render_nulls=True), batch)
+    for batch in chunks(updates, 5000):
+        db.session.execute(update(Person), batch)
     run.created, run.updated, run.unchanged = len(inserts), len(updates), unchanged
     finish_run(run, [], max_errors)
     record(

@@ -341,7 +341,7 @@ def test_a_failing_job_is_marked_failed_and_the_worker_goes_on(thread_app, monke
 def test_progress_is_visible_while_the_job_runs(thread_app, monkeypatch):
     """Parts of BATCH people: after the first part the API shows running with done < total."""
     h = seed(thread_app)
-    monkeypatch.setattr(compute, "BATCH", 2)  # parts: V (3 people), then W (6)
+    monkeypatch.setattr(compute.parts, "BATCH", 2)  # parts: V (3 people), then W (6)
     seen: list[tuple[int, int]] = []
     reached, release = threading.Event(), threading.Event()
     real = progress.set_progress
@@ -665,7 +665,7 @@ def test_rq_runner_queues_on_redis_and_a_worker_runs_it(
                     other.join(10)
 
             monkeypatch.setattr(progress, "set_progress", spy)
-            monkeypatch.setattr(compute, "BATCH", 2)
+            monkeypatch.setattr(compute.parts, "BATCH", 2)
             with app.app_context():
                 worker = SimpleWorker([queue], connection=redis_conn)
                 own_keys.append(worker.key)

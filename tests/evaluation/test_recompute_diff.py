@@ -350,7 +350,7 @@ def test_whole_year_in_worker_processes_stores_what_one_process_does(
     """Parts of ten people each, rated in two forked processes: the same table as in one, both
     from an empty table and after changes (rows compared field by field, ids of unchanged rows
     kept)."""
-    monkeypatch.setattr(compute, "BATCH", 10)
+    monkeypatch.setattr(compute.parts, "BATCH", 10)
     with app.app_context():
         year_row = get_year(expected["year"])
         one = _from_scratch(year_row)
