@@ -4,7 +4,7 @@
 As the other imports: all or nothing (every row is checked before anything is written), every
 error listed with its row and column, idempotent (rows matched by year and code; the answer
 counts created, updated and unchanged rows) and set-based (existing rows are read in chunks and
-written in bulk, never one query per row). The checks are the API's (evaluation.inputs and
+written in bulk, never one query per row). The checks are the API's (evaluation.operations and
 evaluation.schemas): ranges, task counts, discipline, the year's violation catalog, the user's
 reach and the state of the year and of the rating list that holds each row.
 
@@ -28,14 +28,9 @@ from sqlalchemy.orm import aliased
 from unidecode import unidecode
 
 from evaluation.compute import note_change
-from evaluation.inputs import (
-    LOCKED_STATES,
+from evaluation.models import (
     PERSON_EVAL_FIELDS,
     UNIT_EVAL_FIELDS,
-    _person_consistency,
-    _unit_consistency,
-)
-from evaluation.models import (
     EvalYear,
     History,
     PersonEval,
@@ -44,6 +39,8 @@ from evaluation.models import (
     Violation,
     ViolationTypeRow,
 )
+from evaluation.operations.inputs import LOCKED_STATES
+from evaluation.schemas import person_input_errors, unit_input_errors
 from service.audit.models import AuditEntry
 from service.audit.operations import record
 from service.auth.access import can, scope_paths
@@ -141,7 +138,7 @@ UNIT_SPEC = _Spec(
 
 
 def _defaults(spec: _Spec) -> dict:
-    """A new row's values (as evaluation.inputs creates one) before the file's cells."""
+    """A new row's values (as evaluation.operations creates one) before the file's cells."""
     out = {}
     for key in spec.fields:
         if key in DECIMAL_KEYS or key in ("discipline_form", "discipline_year", "discipline_date"):
@@ -386,9 +383,9 @@ def _import_evals(user, filename: str, data: bytes, spec: _Spec) -> ImportRun:
         if is_person:
             if merged["discipline_date"] is not None and merged["discipline_year"] is None:
                 merged["discipline_year"] = merged["discipline_date"].year
-            problems = _person_consistency(SimpleNamespace(**merged))
+            problems = person_input_errors(SimpleNamespace(**merged))
         else:
-            problems = _unit_consistency(SimpleNamespace(**merged))
+            problems = unit_input_errors(SimpleNamespace(**merged))
         for key, messages in problems.items():
             err(rownum, key, merged.get(key), " ".join(messages))
             row_ok = False

@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from evaluation.years import open_year
+from evaluation.operations import open_year
 from service.extensions import db
 
 YEAR = 2025

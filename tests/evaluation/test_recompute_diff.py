@@ -13,9 +13,9 @@ from sqlalchemy import delete, func, select, update
 
 from evaluation import compute
 from evaluation.models import PersonEval, Rating, UnitEval, Violation
+from evaluation.queries import get_year
 from evaluation.rules import Level, RuleStep
 from evaluation.rules import Rating as RatingResult
-from evaluation.years import get_year
 from service.extensions import db
 from service.org.models import Person, Unit
 from tests.evaluation.test_example_pipeline import expected, imported  # noqa: F401 - fixtures
@@ -215,7 +215,7 @@ def _wards_with_heads(create_unit, create_person, create_user):
     """A district with six quota-root wards (B5 among them: k = floor(20·6/120) = 1 XS), each
     ward with six people whose best is its head (A10 in the ward: one XS, the head's, capped by
     the ward's own level, A8). Ward task points 69, 68, 67, …: W1 is the XS ward."""
-    from evaluation.years import open_year
+    from evaluation.operations import open_year
 
     admin = create_user(roles=[("admin", None)])
     district = create_unit("D")
@@ -276,7 +276,7 @@ def test_partial_recompute_rates_the_party_scopes_its_people_share_with_other_wa
     party scope, A10): a change in W1 moves the committee's quota, so the party ratings of
     W2's members change too, while W2's official scope is not rated again (their official
     level is read back for A9). The table ends as a fresh computation leaves it."""
-    from evaluation.years import open_year
+    from evaluation.operations import open_year
 
     with app.app_context():
         admin = create_user(roles=[("admin", None)])
