@@ -15,7 +15,6 @@ from evaluation.models import (
     EvalYear,
     History,
     PersonEval,
-    Review,
     UnitEval,
     Violation,
 )
@@ -27,6 +26,7 @@ from evaluation.queries import (
     get_person_eval,
     get_unit_eval,
     list_unit_of_unit,
+    review_state,
 )
 from evaluation.schemas import person_input_errors, unit_input_errors
 from service.audit.operations import record, snapshot
@@ -60,9 +60,7 @@ def check_writable(year_row: EvalYear, list_unit_id: int, unit_name: str = "") -
     """Inputs may change only while the year is unlocked and the list is open."""
     if year_row.locked:
         raise Conflict(f"Năm {year_row.year} đã khóa: không sửa được dữ liệu đánh giá.")
-    state = db.session.scalar(
-        select(Review.state).where(Review.year_id == year_row.id, Review.unit_id == list_unit_id)
-    )
+    state = review_state(year_row, list_unit_id)
     if state in LOCKED_STATES:
         raise Conflict(
             f"Danh sách xếp loại của đơn vị {unit_name} {LOCKED_STATES[state]}: không sửa được "

@@ -1,0 +1,157 @@
+"""Bulk operations of the evaluation imports (evaluation.imports): the rows of a file, every one
+checked beforehand (all or nothing), written in a few statements with their audit entries and
+the recomputes they imply."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from sqlalchemy import insert, update
+
+from evaluation.models import EvalYear, Violation
+from evaluation.operations.recompute import units_changed
+from service.audit.models import AuditEntry
+from service.audit.operations import record
+from service.auth.access import can
+from service.common.errors import Forbidden
+from service.extensions import db
+
+BATCH = 5000  # rows per bulk INSERT / UPDATE
+AUDIT_CODES = 5000  # codes listed in an import's audit entry
+PERMISSION = {"person_evals": "import.evaluations", "unit_evals": "import.evaluations"}
+
+
+@dataclass
+class Batch:
+    """What one import writes: rows of `model` to insert and update (matched by id), and for
+    yearly inputs the violation records to add ((code, subject, year row)) and remove ((record,
+    subject, year row)) and the units whose scope changed, per year."""
+
+    kind: str  # person_evals | unit_evals | history
+    model: type
+    filename: str
+    fk: str = ""  # person_id | unit_id: the subject of the violation records
+    inserts: list[dict] = field(default_factory=list)
+    updates: list[dict] = field(default_factory=list)
+    created_codes: list[str] = field(default_factory=list)
+    updated_codes: list[str] = field(default_factory=list)
+    adds: list[tuple] = field(default_factory=list)
+    removals: list[tuple] = field(default_factory=list)
+    changed: dict[EvalYear, set[int]] = field(default_factory=lambda: defaultdict(set))
+
+
+def _chunks(seq, n=BATCH):
+    for i in range(0, len(seq), n):
+        yield seq[i : i + n]
+
+
+def save_imported_rows(user, run, batch: Batch) -> None:
+    """Write an import's checked rows, BATCH a statement, each violation record with its audit
+    entry, the import's own audit entry (under `run`, flushed) and queue the recomputes."""
+    if not can(user, PERMISSION.get(batch.kind, "import.history")):
+        raise Forbidden()
+    for part in _chunks(batch.inserts):
+        db.session.execute(insert(batch.model).execution_options(render_nulls=True), part)
+    for part in _chunks(batch.updates):
+        db.session.execute(update(batch.model), part)
+    summary = {
+        "file": batch.filename,
+        "created": run.created,
+        "updated": run.updated,
+        "unchanged": run.unchanged,
+        "created_codes": batch.created_codes[:AUDIT_CODES],
+        "updated_codes": batch.updated_codes[:AUDIT_CODES],
+    }
+    if batch.fk:
+        _write_violations(user, batch)
+        summary["violations_added"] = len(batch.adds)
+        summary["violations_removed"] = len(batch.removals)
+    record("import", batch.kind, run.id, after=summary, user=user)
+    for year_row, unit_ids in batch.changed.items():
+        units_changed(year_row, unit_ids)
+
+
+def _write_violations(user, batch: Batch) -> None:
+    """Insert the added records and mark the removed ones, each with its audit entry (bulk)."""
+    user_id = getattr(user, "id", None)
+    is_person = batch.fk == "person_id"
+    adds, removals = batch.adds, batch.removals
+    now = dt.datetime.now().replace(microsecond=0)
+    evidence = f"Nhập từ tệp {batch.filename}"[:5000]
+    reason = f"Nhập lại từ tệp {batch.filename}"
+    audits = []
+    for part in _chunks(removals):
+        db.session.execute(
+            update(Violation),
+            [
+                {"id": r.id, "removed_at": now, "removed_by": user_id, "removed_reason": reason}
+                for r, _subj, _year in part
+            ],
+        )
+        audits.extend(
+            {
+                "user_id": user_id,
+                "action": "remove",
+                "object_type": "violation",
+                "object_id": str(r.id),
+                "unit_id": subj.note_unit_id,
+                "before": {
+                    "code": r.code,
+                    "found_on": r.found_on.isoformat() if r.found_on else None,
+                    "how_found": r.how_found,
+                    "evidence": r.evidence,
+                },
+                "after": {"removed_reason": reason},
+            }
+            for r, subj, _year in part
+        )
+    for part in _chunks(adds):
+        # RETURNING in parameter order is row by row on SQLite: match the new ids by content
+        # instead (repeated codes of one subject are interchangeable)
+        new_ids: dict[tuple, list[int]] = defaultdict(list)
+        for vid, year_id, subject_id, vcode in db.session.execute(
+            insert(Violation).returning(
+                Violation.id, Violation.year_id, getattr(Violation, batch.fk), Violation.code
+            ),
+            [
+                {
+                    "year_id": year_row.id,
+                    "person_id": subj.id if is_person else None,
+                    "unit_id": None if is_person else subj.id,
+                    "code": vcode,
+                    "found_on": None,
+                    "how_found": "other",
+                    "evidence": evidence,
+                    "recorded_by": user_id,
+                    "removed_at": None,
+                    "removed_by": None,
+                    "removed_reason": None,
+                }
+                for vcode, subj, year_row in part
+            ],
+        ):
+            new_ids[(year_id, subject_id, vcode)].append(vid)
+        audits.extend(
+            {
+                "user_id": user_id,
+                "action": "create",
+                "object_type": "violation",
+                "object_id": str(new_ids[(year_row.id, subj.id, vcode)].pop()),
+                "unit_id": subj.note_unit_id,
+                "before": None,
+                "after": {
+                    "year": year_row.year,
+                    "person": subj.code if is_person else None,
+                    "unit": None if is_person else subj.code,
+                    "code": vcode,
+                    "found_on": None,
+                    "how_found": "other",
+                    "evidence": evidence,
+                },
+            }
+            for vcode, subj, year_row in part
+        )
+    for part in _chunks(audits):
+        db.session.execute(insert(AuditEntry).execution_options(render_nulls=True), part)
