@@ -115,7 +115,8 @@ def add_catalog_item(user, year_row: EvalYear, data: dict) -> ViolationTypeRow:
 
 
 def update_catalog_item(user, year_row: EvalYear, row: ViolationTypeRow, data: dict):
-    """Edit a catalog item; the subjects with an active record of it are recomputed (D)."""
+    """Edit a catalog item; unless only its title changed, the subjects with an active record of
+    it are recomputed (D)."""
     _check_pack_editable(user, year_row, "danh mục vi phạm")
     before = {f: getattr(row, f) for f in CATALOG_FIELDS}
     for key, value in data.items():
@@ -126,7 +127,7 @@ def update_catalog_item(user, year_row: EvalYear, row: ViolationTypeRow, data: d
         "update", "violation_type", f"{year_row.year}:{row.code}", before=before, after=after,
         user=user,
     )  # fmt: skip
-    if before != after:
+    if any(before[f] != after[f] for f in CATALOG_FIELDS if f != "title"):
         units_changed(year_row, _units_recording(year_row, row.code))
     return row
 
