@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import insert, update
 
 from evaluation.models import EvalYear, Violation
+from evaluation.operations.inputs import VIOLATION_AUDIT
 from evaluation.operations.recompute import units_changed
 from service.audit.models import AuditEntry
 from service.audit.operations import record
@@ -91,67 +92,76 @@ def _write_violations(user, batch: Batch) -> None:
             ],
         )
         audits.extend(
-            {
-                "user_id": user_id,
-                "action": "remove",
-                "object_type": "violation",
-                "object_id": str(r.id),
-                "unit_id": subj.note_unit_id,
-                "before": {
+            _audit(
+                user_id,
+                "remove",
+                r.id,
+                subj,
+                {
                     "code": r.code,
                     "found_on": r.found_on.isoformat() if r.found_on else None,
                     "how_found": r.how_found,
                     "evidence": r.evidence,
                 },
-                "after": {"removed_reason": reason},
-            }
+                {"removed_reason": reason},
+            )
             for r, subj, _year in part
         )
     for part in _chunks(adds):
         # RETURNING in parameter order is row by row on SQLite: match the new ids by content
         # instead (repeated codes of one subject are interchangeable)
+        values = [
+            {
+                "year_id": year_row.id,
+                "person_id": subj.id if is_person else None,
+                "unit_id": None if is_person else subj.id,
+                "code": vcode,
+                "found_on": None,
+                "how_found": "other",
+                "evidence": evidence,
+                "recorded_by": user_id,
+                "removed_at": None,
+                "removed_by": None,
+                "removed_reason": None,
+            }
+            for vcode, subj, year_row in part
+        ]
         new_ids: dict[tuple, list[int]] = defaultdict(list)
         for vid, year_id, subject_id, vcode in db.session.execute(
             insert(Violation).returning(
                 Violation.id, Violation.year_id, getattr(Violation, batch.fk), Violation.code
             ),
-            [
-                {
-                    "year_id": year_row.id,
-                    "person_id": subj.id if is_person else None,
-                    "unit_id": None if is_person else subj.id,
-                    "code": vcode,
-                    "found_on": None,
-                    "how_found": "other",
-                    "evidence": evidence,
-                    "recorded_by": user_id,
-                    "removed_at": None,
-                    "removed_by": None,
-                    "removed_reason": None,
-                }
-                for vcode, subj, year_row in part
-            ],
+            values,
         ):
             new_ids[(year_id, subject_id, vcode)].append(vid)
         audits.extend(
-            {
-                "user_id": user_id,
-                "action": "create",
-                "object_type": "violation",
-                "object_id": str(new_ids[(year_row.id, subj.id, vcode)].pop()),
-                "unit_id": subj.note_unit_id,
-                "before": None,
-                "after": {
+            _audit(
+                user_id,
+                "create",
+                new_ids[(year_row.id, subj.id, vcode)].pop(),
+                subj,
+                None,
+                {
                     "year": year_row.year,
                     "person": subj.code if is_person else None,
                     "unit": None if is_person else subj.code,
-                    "code": vcode,
-                    "found_on": None,
-                    "how_found": "other",
-                    "evidence": evidence,
+                    **{k: row[k] for k in VIOLATION_AUDIT},
                 },
-            }
-            for vcode, subj, year_row in part
+            )
+            for row, (vcode, subj, year_row) in zip(values, part, strict=True)
         )
     for part in _chunks(audits):
         db.session.execute(insert(AuditEntry).execution_options(render_nulls=True), part)
+
+
+def _audit(user_id, action: str, violation_id: int, subj, before, after) -> dict:
+    """An audit entry's row for a violation record (service.audit.operations.record, in bulk)."""
+    return {
+        "user_id": user_id,
+        "action": action,
+        "object_type": "violation",
+        "object_id": str(violation_id),
+        "unit_id": subj.note_unit_id,
+        "before": before,
+        "after": after,
+    }

@@ -46,14 +46,7 @@ _PERSON_DEFAULTS = {
     "initiatives_base": 0,
     "initiatives_city": 0,
 }
-_UNIT_COUNTS = {
-    "targets_total",
-    "targets_done",
-    "targets_late",
-    "targets_exceeded",
-    "subunits_total",
-    "subunits_disciplined",
-}
+_UNIT_DEFAULTS = {f: 0 for f in UNIT_EVAL_FIELDS if f.startswith(("targets", "subunits"))}
 
 
 def check_writable(year_row: EvalYear, list_unit_id: int, unit_name: str = "") -> None:
@@ -93,9 +86,27 @@ def _pop_violations(year_row, data: dict, subject: str) -> tuple[list[str] | Non
     return codes, reason
 
 
-def _save_inputs(row, created, fields, data, defaults, check) -> tuple[dict | None, dict]:
-    """Set the given fields of an input row (an empty count: its default), check it across
-    fields, flush; the changed fields (all of them for a new row)."""
+def _person_errors(row: PersonEval) -> dict[str, list[str]]:
+    if row.discipline_date is not None and row.discipline_year is None:
+        row.discipline_year = row.discipline_date.year
+    if not row.discipline_form:
+        row.discipline_form = None
+    return person_input_errors(row)
+
+
+# subject -> (audit object type, input columns, defaults of empty counts, cross-field check)
+_INPUTS = {
+    "person": ("person_eval", PERSON_EVAL_FIELDS, _PERSON_DEFAULTS, _person_errors),
+    "unit": ("unit_eval", UNIT_EVAL_FIELDS, _UNIT_DEFAULTS, unit_input_errors),
+}
+
+
+def _save_inputs(user, year_row, row, created, data, violations, *, person=None, unit=None):
+    """Set the given fields of a person's or unit's input row (an empty count: its default),
+    check it across fields, flush, sync the violation records; then audit the changed fields
+    (all of them for a new row) and recompute the subject's scope."""
+    kind, fields, defaults, check = _INPUTS["person" if person is not None else "unit"]
+    code, unit_id = (person.code, person.unit_id) if person is not None else (unit.code, unit.id)
     before = None if created else snapshot(row, fields)
     for key, value in data.items():
         if value is None and key in defaults:
@@ -109,7 +120,23 @@ def _save_inputs(row, created, fields, data, defaults, check) -> tuple[dict | No
     db.session.flush()
     after = snapshot(row, fields)
     changes = after if before is None else {k: v for k, v in after.items() if before[k] != v}
-    return before, changes
+    codes, reason = violations
+    if codes is not None and any(
+        sync_violations(user, year_row, codes, reason, person=person, unit=unit)
+    ):
+        changes["violations"] = codes
+    if changes:
+        record(
+            "update" if before is not None else "create",
+            kind,
+            f"{year_row.year}:{code}",
+            before=None if before is None else {k: before[k] for k in changes if k in before},
+            after=changes,
+            unit_id=unit_id,
+            user=user,
+        )
+        units_changed(year_row, [unit_id])
+    return row
 
 
 def save_person_inputs(user, year_row: EvalYear, person, data: dict) -> PersonEval:
@@ -119,26 +146,12 @@ def save_person_inputs(user, year_row: EvalYear, person, data: dict) -> PersonEv
         raise Forbidden()
     data = dict(data)
     check_writable(year_row, person.unit_id, person.unit.name)
-    codes, reason = _pop_violations(year_row, data, "individual")
+    violations = _pop_violations(year_row, data, "individual")
     row = get_person_eval(year_row, person)
-    created = row is None
-    if created:
-        row = PersonEval(year_id=year_row.id, person_id=person.id, **_PERSON_DEFAULTS)
-
-    def check(r):
-        if r.discipline_date is not None and r.discipline_year is None:
-            r.discipline_year = r.discipline_date.year
-        if not r.discipline_form:
-            r.discipline_form = None
-        return person_input_errors(r)
-
-    before, changes = _save_inputs(row, created, PERSON_EVAL_FIELDS, data, _PERSON_DEFAULTS, check)
-    if codes is not None and any(sync_violations(user, year_row, codes, reason, person=person)):
-        changes["violations"] = codes
-    if changes:
-        _audit_inputs(user, "person_eval", year_row, person.code, before, changes, person.unit_id)
-        units_changed(year_row, [person.unit_id])
-    return row
+    if row is not None:
+        return _save_inputs(user, year_row, row, False, data, violations, person=person)
+    row = PersonEval(year_id=year_row.id, person_id=person.id, **_PERSON_DEFAULTS)
+    return _save_inputs(user, year_row, row, True, data, violations, person=person)
 
 
 def save_unit_inputs(user, year_row: EvalYear, unit: Unit, data: dict) -> UnitEval:
@@ -149,36 +162,15 @@ def save_unit_inputs(user, year_row: EvalYear, unit: Unit, data: dict) -> UnitEv
         raise Forbidden()
     data = dict(data)
     check_writable(year_row, holder.id, holder.name)
-    codes, reason = _pop_violations(year_row, data, "collective")
+    violations = _pop_violations(year_row, data, "collective")
     row = get_unit_eval(year_row, unit)
-    created = row is None
-    if created:
-        row = UnitEval(year_id=year_row.id, unit_id=unit.id)
-        for key in UNIT_EVAL_FIELDS:
-            if key not in ("ct", "dd", "tp", "kl", "task_points"):
-                setattr(row, key, 0 if key.startswith(("targets", "subunits")) else False)
-    defaults = dict.fromkeys(_UNIT_COUNTS, 0)
-    before, changes = _save_inputs(
-        row, created, UNIT_EVAL_FIELDS, data, defaults, unit_input_errors
-    )
-    if codes is not None and any(sync_violations(user, year_row, codes, reason, unit=unit)):
-        changes["violations"] = codes
-    if changes:
-        _audit_inputs(user, "unit_eval", year_row, unit.code, before, changes, unit.id)
-        units_changed(year_row, [unit.id])
-    return row
-
-
-def _audit_inputs(user, obj_type, year_row, code, before, changes, unit_id) -> None:
-    record(
-        "update" if before is not None else "create",
-        obj_type,
-        f"{year_row.year}:{code}",
-        before=None if before is None else {k: before[k] for k in changes if k in before},
-        after=changes,
-        unit_id=unit_id,
-        user=user,
-    )
+    if row is not None:
+        return _save_inputs(user, year_row, row, False, data, violations, unit=unit)
+    row = UnitEval(year_id=year_row.id, unit_id=unit.id)
+    for key in UNIT_EVAL_FIELDS:
+        if key not in ("ct", "dd", "tp", "kl", "task_points"):
+            setattr(row, key, 0 if key.startswith(("targets", "subunits")) else False)
+    return _save_inputs(user, year_row, row, True, data, violations, unit=unit)
 
 
 # --- violation records -----------------------------------------------------------------------

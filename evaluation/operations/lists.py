@@ -120,22 +120,12 @@ def set_proposal(user, year_row, rating: Rating, list_unit: Unit, level: str, re
         raise ValidationError(errors[0], {"level": errors})
     review = review_of(year_row, list_unit)
     workflow.touch(review if review.id else _new_review(year_row, list_unit), "open")
-    d = _decision(year_row, rating)
-    before = {"proposed_level": d.proposed_level, "proposal_reason": d.proposal_reason}
     same = level == rating.level
-    d.proposed_level = None if same else level
-    d.proposal_reason = None if same else reason.strip()
-    db.session.flush()
-    record(
-        "propose",
-        "rating",
-        rating.id,
-        before=before,
-        after={"proposed_level": d.proposed_level, "proposal_reason": d.proposal_reason},
-        unit_id=list_unit.id,
-        user=user,
-    )
-    return d
+    values = {
+        "proposed_level": None if same else level,
+        "proposal_reason": None if same else reason.strip(),
+    }
+    return _set_decision(user, year_row, rating, list_unit, "propose", values)
 
 
 def set_final_level(user, year_row, rating: Rating, list_unit: Unit, level: str, reason):
@@ -150,19 +140,19 @@ def set_final_level(user, year_row, rating: Rating, list_unit: Unit, level: str,
     errors = [e for e in errors if not e.startswith("A8")]
     if errors:
         raise ValidationError(errors[0], {"level": errors})
-    d = _decision(year_row, rating)
     workflow.touch(review, "submitted")
-    before = {"final_level": d.final_level, "final_reason": d.final_reason}
-    d.final_level = level
-    d.final_reason = (reason or "").strip() or None
+    values = {"final_level": level, "final_reason": (reason or "").strip() or None}
+    return _set_decision(user, year_row, rating, list_unit, "decide", values)
+
+
+def _set_decision(user, year_row, rating: Rating, list_unit: Unit, action: str, values: dict):
+    """Write `values` into the rating's decision (created when it has none) and audit them."""
+    d = _decision(year_row, rating)
+    before = {k: getattr(d, k) for k in values}
+    for key, value in values.items():
+        setattr(d, key, value)
     db.session.flush()
     record(
-        "decide",
-        "rating",
-        rating.id,
-        before=before,
-        after={"final_level": d.final_level, "final_reason": d.final_reason},
-        unit_id=list_unit.id,
-        user=user,
+        action, "rating", rating.id, before=before, after=values, unit_id=list_unit.id, user=user
     )
     return d
