@@ -24,13 +24,12 @@ from evaluation.models import (
     Violation,
     ViolationTypeRow,
 )
-from evaluation.queries import catalog_item, get_year
+from evaluation.queries import catalog_item
 from service.audit.models import AuditEntry
-from service.common.errors import Forbidden
+from service.common.errors import Forbidden, ValidationError
 from service.extensions import db
 
 YEAR = 2025
-GOOD = {"ct": 5, "dd": 5, "tp": 5, "kl": 5, **{f"m{m}": 90 for m in range(1, 13)}}
 TABLES = (
     EvalYear,
     ViolationTypeRow,
@@ -48,7 +47,7 @@ TABLES = (
 
 
 @pytest.fixture
-def w(app_ctx, create_unit, create_person, create_user):
+def w(app_ctx, create_unit, create_person, create_user, create_year, create_person_inputs):
     """A ward (quota root) with an office of three people with inputs and ratings."""
     ward = create_unit("OW", quota_root=True)
     office = create_unit("OW-O", ward)
@@ -59,11 +58,9 @@ def w(app_ctx, create_unit, create_person, create_user):
         "committee": create_user(roles=[("committee", ward)]),
         "outsider": create_user(roles=[("staff", create_unit("OTHER"))]),
     }
-    operations.open_year(users["admin"], YEAR)
-    year = get_year(YEAR)
+    year = create_year(YEAR)
     for p in people:
-        operations.save_person_inputs(users["staff"], year, p, GOOD)
-    db.session.commit()  # recomputed in the transaction (TestConfig: EVAL_RECOMPUTE = sync)
+        create_person_inputs(year, p)  # recomputed on its commit
     return {"year": year, "ward": ward, "office": office, "people": people, **users}
 
 
@@ -302,3 +299,57 @@ def test_pages_api_and_imports_leave_recomputes_and_jobs_to_the_operations():
     for module in (api, views, imports):
         source = inspect.getsource(module)
         assert "note_change" not in source and "enqueue(" not in source, module.__name__
+
+
+@pytest.mark.parametrize(
+    ("state", "allowed"),
+    [
+        (
+            "open",
+            {
+                "staff": {"submit", "propose", "enter"},
+                "committee": set(),
+                "admin": {"submit", "propose", "enter"},
+            },
+        ),
+        (
+            "submitted",
+            {
+                "staff": set(),
+                "committee": {"return", "approve", "decide"},
+                "admin": {"return", "approve", "decide"},
+            },
+        ),
+        ("approved", {"staff": set(), "committee": set(), "admin": {"reopen"}}),
+    ],
+)
+def test_the_list_predicates_follow_its_state_and_the_users_role(
+    app_ctx, create_unit, create_user, create_year, create_review, state, allowed
+):
+    ward = create_unit("PW", quota_root=True)
+    users = {
+        "staff": create_user(roles=[("staff", ward)]),
+        "committee": create_user(roles=[("committee", ward)]),
+        "admin": create_user(roles=[("admin", None)]),
+    }
+    review = create_review(create_year(YEAR), ward, state=state)
+    for who, user in users.items():
+        got = {t.action for t in review.allowed_actions(user)}
+        got |= {"propose"} if review.can_propose(user) else set()
+        got |= {"decide"} if review.can_decide(user) else set()
+        got |= {"enter"} if review.can_enter(user) else set()
+        assert got == allowed[who], who
+        assert review.can_submit(user) == ("submit" in got)
+        assert review.can_approve(user) == ("approve" in got)
+    outsider = create_user(roles=[("staff", create_unit("ELSEWHERE"))])
+    assert not review.allowed_actions(outsider) and not review.can_enter(outsider)
+
+
+def test_a_stored_rating_is_proposed_lower_only_with_a_reason(w, create_person, create_rating):
+    rating = create_rating(w["year"], person=create_person(w["office"]), level="T")
+    with pytest.raises(ValidationError):
+        operations.set_proposal(w["staff"], w["year"], rating, w["office"], "HT", "")
+    with pytest.raises(ValidationError):
+        operations.set_proposal(w["staff"], w["year"], rating, w["office"], "XS", "Lý do")
+    d = operations.set_proposal(w["staff"], w["year"], rating, w["office"], "HT", "Lý do")
+    assert (d.proposed_level, d.proposal_reason) == ("HT", "Lý do")
