@@ -4,7 +4,7 @@ Builds, deterministically and directly in the database (COPY on PostgreSQL, exec
 SQLite), a city → 16 districts → 160 quota-root wards → 1,920 offices → 23,040 cells/teams, with
 per district a party committee and two offices of its own; 500,000 people (category, duty
 group, ~60 % party members with their party unit, a head in every ward and office); the year
-opened with evaluation.years.open_year (default pack and catalog); a PersonEval for 99 % of the
+opened with evaluation.operations.open_year (default pack and catalog); a PersonEval for 99 % of the
 people (ct/dd/tp/kl, 12 monthly scores, task counts, some discipline), violations for ~4 % of
 the people and ~2 % of the units, a UnitEval for 90 % of the units.
 
@@ -378,7 +378,7 @@ def build(args) -> dict:
     from sqlalchemy import func, select
 
     from evaluation.models import ViolationTypeRow
-    from evaluation.years import open_year
+    from evaluation.operations import open_year
     from service.auth.models import Role, RoleAssignment, User
     from service.extensions import db
     from service.org.models import Person
@@ -533,7 +533,7 @@ def step_full(args) -> dict:
 
     from evaluation.compute import recompute
     from evaluation.models import Rating
-    from evaluation.years import get_year
+    from evaluation.queries import get_year
     from service.extensions import db
 
     app = benchdb.make_app()
@@ -586,7 +586,7 @@ def step_partial(args) -> dict:
     from sqlalchemy import select
 
     from evaluation.compute import recompute
-    from evaluation.years import get_year
+    from evaluation.queries import get_year
     from service.extensions import db
     from service.org.models import Unit
 

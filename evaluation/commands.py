@@ -7,7 +7,7 @@ from flask import g
 from sqlalchemy import select
 
 from evaluation.compute import recompute
-from evaluation.years import get_year
+from evaluation.queries import get_year
 from service.extensions import db
 from service.org.models import Unit
 

@@ -4,7 +4,7 @@
 As the other imports: all or nothing (every row is checked before anything is written), every
 error listed with its row and column, idempotent (rows matched by year and code; the answer
 counts created, updated and unchanged rows) and set-based (existing rows are read in chunks and
-written in bulk, never one query per row). The checks are the API's (evaluation.inputs and
+written in bulk, never one query per row). The checks are the API's (evaluation.operations and
 evaluation.schemas): ranges, task counts, discipline, the year's violation catalog, the user's
 reach and the state of the year and of the rating list that holds each row.
 
@@ -15,7 +15,6 @@ keep the stored values."""
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass
@@ -23,20 +22,14 @@ from decimal import ROUND_HALF_UP, Decimal
 from types import SimpleNamespace
 
 from flask import current_app
-from sqlalchemy import insert, select, update
+from sqlalchemy import select
 from sqlalchemy.orm import aliased
 from unidecode import unidecode
 
-from evaluation.compute import note_change
 from evaluation.import_columns import HISTORY_COLUMNS, PERSON_EVAL_COLUMNS, UNIT_EVAL_COLUMNS
-from evaluation.inputs import (
-    LOCKED_STATES,
+from evaluation.models import (
     PERSON_EVAL_FIELDS,
     UNIT_EVAL_FIELDS,
-    _person_consistency,
-    _unit_consistency,
-)
-from evaluation.models import (
     EvalYear,
     History,
     PersonEval,
@@ -45,23 +38,20 @@ from evaluation.models import (
     Violation,
     ViolationTypeRow,
 )
-from evaluation.schemas import AWARD_CODES
-from service.audit.models import AuditEntry
-from service.audit.operations import record
+from evaluation.operations.bulk import Batch, save_imported_rows
+from evaluation.operations.inputs import LOCKED_STATES, VIOLATION_AUDIT
+from evaluation.schemas import AWARD_CODES, person_input_errors, unit_input_errors
 from service.auth.access import can, scope_paths
 from service.common.errors import Forbidden
 from service.common.queries import chunks
 from service.common.spreadsheets import CellError
 from service.extensions import db
 from service.imports.models import ImportRun
-from service.imports.operations import CHUNK, finish_run, in_scope, read_upload
+from service.imports.operations import finish_run, in_scope, read_upload
 from service.org.models import Person, Unit
 
-BATCH = 5000  # rows per bulk INSERT / UPDATE
 CENT = Decimal("0.01")
 DECIMAL_KEYS = {"ct", "dd", "tp", "kl", "task_points", *(f"m{m}" for m in range(1, 13))}
-AUDIT_CODES = 5000  # codes listed in an import's audit entry
-VIOLATION_AUDIT = ("code", "found_on", "how_found", "evidence")
 
 
 def split_codes(text) -> list[str]:
@@ -93,7 +83,7 @@ class _Subject:
     enter_paths: tuple[str, ...]  # any of these in the user's evaluation.enter reach suffices
     list_unit_id: int  # the list holding the row's rating (check_writable)
     list_name: str
-    note_unit_id: int  # note_change(year, unit) when the row changes
+    note_unit_id: int  # its scope is recomputed when the row changes
     code: str
 
 
@@ -132,7 +122,7 @@ UNIT_SPEC = _Spec(
 
 
 def _defaults(spec: _Spec) -> dict:
-    """A new row's values (as evaluation.inputs creates one) before the file's cells."""
+    """A new row's values (as evaluation.operations creates one) before the file's cells."""
     out = {}
     for key in spec.fields:
         if key in DECIMAL_KEYS or key in ("discipline_form", "discipline_year", "discipline_date"):
@@ -148,7 +138,7 @@ def _defaults(spec: _Spec) -> dict:
 
 def _load_people(codes) -> dict[str, _Subject]:
     out = {}
-    for chunk in chunks(codes, CHUNK):
+    for chunk in chunks(codes):
         for pid, code, unit_id, path, name in db.session.execute(
             select(Person.id, Person.code, Person.unit_id, Unit.path, Unit.name)
             .join(Unit, Person.unit_id == Unit.id)
@@ -163,7 +153,7 @@ def _load_units(codes) -> dict[str, _Subject]:
     unit's inputs needs evaluation.enter on the holder or the unit (as the API's save)."""
     parent = aliased(Unit)
     out = {}
-    for chunk in chunks(codes, CHUNK):
+    for chunk in chunks(codes):
         for uid, code, path, name, parent_id, parent_name in db.session.execute(
             select(Unit.id, Unit.code, Unit.path, Unit.name, parent.id, parent.name)
             .outerjoin(parent, Unit.parent_id == parent.id)
@@ -273,7 +263,7 @@ def _import_evals(user, filename: str, data: bytes, spec: _Spec) -> ImportRun:
     active: dict[tuple[int, int], list] = defaultdict(list)
     cols = [getattr(spec.model, f) for f in spec.fields]
     for year_id, ids in wanted.items():
-        for chunk in chunks(ids, CHUNK):
+        for chunk in chunks(ids):
             for row in db.session.execute(
                 select(spec.model.id, fk.label("subject_id"), *cols).where(
                     spec.model.year_id == year_id, fk.in_(chunk)
@@ -296,11 +286,7 @@ def _import_evals(user, filename: str, data: bytes, spec: _Spec) -> ImportRun:
                 ):
                     active[(year_id, row.subject_id)].append(row)
 
-    inserts, updates = [], []
-    created_codes, updated_codes = [], []
-    adds, removals = [], []  # violation records to add / remove
-    changed_units: dict[int, set[int]] = defaultdict(set)  # year_id -> units for note_change
-    now = dt.datetime.now().replace(microsecond=0)
+    batch = Batch(spec.kind, spec.model, filename, spec.fk)
     for rownum, v in rows:
         year, code = v["year"], v[spec.code_key]
         if keys[(year, code)] > 1:
@@ -377,9 +363,9 @@ def _import_evals(user, filename: str, data: bytes, spec: _Spec) -> ImportRun:
         if is_person:
             if merged["discipline_date"] is not None and merged["discipline_year"] is None:
                 merged["discipline_year"] = merged["discipline_date"].year
-            problems = _person_consistency(SimpleNamespace(**merged))
+            problems = person_input_errors(SimpleNamespace(**merged))
         else:
-            problems = _unit_consistency(SimpleNamespace(**merged))
+            problems = unit_input_errors(SimpleNamespace(**merged))
         for key, messages in problems.items():
             err(rownum, key, merged.get(key), " ".join(messages))
             row_ok = False
@@ -388,142 +374,36 @@ def _import_evals(user, filename: str, data: bytes, spec: _Spec) -> ImportRun:
 
         row_changed = False
         if old is None:
-            inserts.append({**merged, "year_id": year_row.id, spec.fk: subj.id})
-            created_codes.append(f"{year}:{code}")
+            batch.inserts.append({**merged, "year_id": year_row.id, spec.fk: subj.id})
+            batch.created_codes.append(f"{year}:{code}")
             row_changed = True
         elif any(not _same(current[k], merged[k]) for k in spec.fields):
-            updates.append({**merged, "id": old.id})
-            updated_codes.append(f"{year}:{code}")
+            batch.updates.append({**merged, "id": old.id})
+            batch.updated_codes.append(f"{year}:{code}")
             row_changed = True
         if wanted_codes is not None:
             have = active.get((year_row.id, subj.id), [])
             want, held = Counter(wanted_codes), Counter(r.code for r in have)
             to_add, to_remove = want - held, held - want
             if (to_add or to_remove) and not row_changed:
-                updated_codes.append(f"{year}:{code}")
+                batch.updated_codes.append(f"{year}:{code}")
                 row_changed = True
             for r in reversed(have):  # the latest records go first, as the API's sync
                 if to_remove[r.code] > 0:
                     to_remove[r.code] -= 1
-                    removals.append((r, subj, year_row))
+                    batch.removals.append((r, subj, year_row))
             for vcode, n in to_add.items():
-                adds.extend([(vcode, subj, year_row)] * n)
+                batch.adds.extend([(vcode, subj, year_row)] * n)
         if row_changed:
-            changed_units[year_row.id].add(subj.note_unit_id)
+            batch.changed[year_row].add(subj.note_unit_id)
     if errors:
         return finish_run(run, errors, max_errors)
 
-    for part in chunks(inserts, BATCH):
-        db.session.execute(insert(spec.model).execution_options(render_nulls=True), part)
-    for part in chunks(updates, BATCH):
-        db.session.execute(update(spec.model), part)
-    added, removed = _write_violations(user, spec, filename, adds, removals, now)
-    run.created, run.updated = len(inserts), len(updated_codes)
+    run.created, run.updated = len(batch.inserts), len(batch.updated_codes)
     run.unchanged = len(rows) - run.created - run.updated
     finish_run(run, [], max_errors)
-    record(
-        "import",
-        spec.kind,
-        run.id,
-        after={
-            "file": filename,
-            "created": run.created,
-            "updated": run.updated,
-            "unchanged": run.unchanged,
-            "created_codes": created_codes[:AUDIT_CODES],
-            "updated_codes": updated_codes[:AUDIT_CODES],
-            "violations_added": added,
-            "violations_removed": removed,
-        },
-    )
-    by_id = {y.id: y for y in year_rows.values()}
-    for year_id, unit_ids in changed_units.items():
-        for unit_id in sorted(unit_ids):
-            note_change(by_id[year_id], unit_id)
+    save_imported_rows(user, run, batch)
     return run
-
-
-def _write_violations(user, spec: _Spec, filename: str, adds, removals, now) -> tuple[int, int]:
-    """Insert the added records and mark the removed ones, each with its audit entry (bulk)."""
-    user_id = getattr(user, "id", None)
-    is_person = spec.fk == "person_id"
-    evidence = f"Nhập từ tệp {filename}"[:5000]
-    reason = f"Nhập lại từ tệp {filename}"
-    audits = []
-    for part in chunks(removals, BATCH):
-        db.session.execute(
-            update(Violation),
-            [
-                {"id": r.id, "removed_at": now, "removed_by": user_id, "removed_reason": reason}
-                for r, _subj, _year in part
-            ],
-        )
-        audits.extend(
-            {
-                "user_id": user_id,
-                "action": "remove",
-                "object_type": "violation",
-                "object_id": str(r.id),
-                "unit_id": subj.note_unit_id,
-                "before": {
-                    "code": r.code,
-                    "found_on": r.found_on.isoformat() if r.found_on else None,
-                    "how_found": r.how_found,
-                    "evidence": r.evidence,
-                },
-                "after": {"removed_reason": reason},
-            }
-            for r, subj, _year in part
-        )
-    for part in chunks(adds, BATCH):
-        # RETURNING in parameter order is row by row on SQLite: match the new ids by content
-        # instead (repeated codes of one subject are interchangeable)
-        new_ids: dict[tuple, list[int]] = defaultdict(list)
-        for vid, year_id, subject_id, vcode in db.session.execute(
-            insert(Violation).returning(
-                Violation.id, Violation.year_id, getattr(Violation, spec.fk), Violation.code
-            ),
-            [
-                {
-                    "year_id": year_row.id,
-                    "person_id": subj.id if is_person else None,
-                    "unit_id": None if is_person else subj.id,
-                    "code": vcode,
-                    "found_on": None,
-                    "how_found": "other",
-                    "evidence": evidence,
-                    "recorded_by": user_id,
-                    "removed_at": None,
-                    "removed_by": None,
-                    "removed_reason": None,
-                }
-                for vcode, subj, year_row in part
-            ],
-        ):
-            new_ids[(year_id, subject_id, vcode)].append(vid)
-        audits.extend(
-            {
-                "user_id": user_id,
-                "action": "create",
-                "object_type": "violation",
-                "object_id": str(new_ids[(year_row.id, subj.id, vcode)].pop()),
-                "unit_id": subj.note_unit_id,
-                "before": None,
-                "after": {
-                    "year": year_row.year,
-                    "person": subj.code if is_person else None,
-                    "unit": None if is_person else subj.code,
-                    "code": vcode,
-                    "found_on": None,
-                    "how_found": "other",
-                    "evidence": evidence,
-                },
-            }
-            for vcode, subj, year_row in part
-        )
-    for part in chunks(audits, BATCH):
-        db.session.execute(insert(AuditEntry).execution_options(render_nulls=True), part)
-    return len(adds), len(removals)
 
 
 # --- history ("Lịch sử") ---------------------------------------------------------------------
@@ -593,7 +473,7 @@ def import_history(user, filename: str, data: bytes) -> ImportRun:
         (History.person_id, people, "person"),
         (History.unit_id, units, "unit"),
     ):
-        for chunk in chunks((s.id for s in subjects.values()), CHUNK):
+        for chunk in chunks(s.id for s in subjects.values()):
             for row in db.session.execute(
                 select(History.id, History.year, column.label("subject_id"), *cols).where(
                     column.in_(chunk), History.year.in_(years)
@@ -601,7 +481,7 @@ def import_history(user, filename: str, data: bytes) -> ImportRun:
             ):
                 existing[(row.year, tag, row.subject_id)] = row
 
-    inserts, updates, created_codes, updated_codes = [], [], [], []
+    batch = Batch("history", History, filename)
     for rownum, v in rows:
         year, code, is_unit = v["year"], v["code"], bool(v.get("is_unit"))
         if keys[(year, is_unit, code)] > 1:
@@ -652,7 +532,7 @@ def import_history(user, filename: str, data: bytes) -> ImportRun:
         tag = "unit" if is_unit else "person"
         old = existing.get((year, tag, subj.id))
         if old is None:
-            inserts.append(
+            batch.inserts.append(
                 {
                     **HISTORY_DEFAULTS,
                     **values,
@@ -661,30 +541,14 @@ def import_history(user, filename: str, data: bytes) -> ImportRun:
                     "unit_id": subj.id if is_unit else None,
                 }
             )
-            created_codes.append(f"{year}:{code}")
+            batch.created_codes.append(f"{year}:{code}")
         elif any(not _same(getattr(old, k), values[k]) for k in values):
-            updates.append({**values, "id": old.id})
-            updated_codes.append(f"{year}:{code}")
+            batch.updates.append({**values, "id": old.id})
+            batch.updated_codes.append(f"{year}:{code}")
     if errors:
         return finish_run(run, errors, max_errors)
-    for part in chunks(inserts, BATCH):
-        db.session.execute(insert(History).execution_options(render_nulls=True), part)
-    for part in chunks(updates, BATCH):
-        db.session.execute(update(History), part)
-    run.created, run.updated = len(inserts), len(updates)
+    run.created, run.updated = len(batch.inserts), len(batch.updates)
     run.unchanged = len(rows) - run.created - run.updated
     finish_run(run, [], max_errors)
-    record(
-        "import",
-        "history",
-        run.id,
-        after={
-            "file": filename,
-            "created": run.created,
-            "updated": run.updated,
-            "unchanged": run.unchanged,
-            "created_codes": created_codes[:AUDIT_CODES],
-            "updated_codes": updated_codes[:AUDIT_CODES],
-        },
-    )
+    save_imported_rows(user, run, batch)
     return run

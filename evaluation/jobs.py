@@ -17,7 +17,7 @@ RECOMPUTE = "recompute"
 def recompute_job(params: dict, progress) -> dict:
     """Recompute a year, or the quota scope of params["unit_code"] (service.jobs kind)."""
     from evaluation import compute
-    from evaluation.years import get_year
+    from evaluation.queries import get_year
 
     year_row = get_year(params["year"])
     unit = None

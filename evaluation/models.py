@@ -29,10 +29,55 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from service.auth.access import can, is_admin
 from service.extensions import db
 
 MONTHS = tuple(range(1, 13))
 Points = Numeric(5, 2)
+MONTH_KEYS = tuple(f"m{m}" for m in MONTHS)
+# the input columns of PersonEval and UnitEval (audit snapshots, JSON shapes, imports)
+PERSON_EVAL_FIELDS = (
+    "ct",
+    "dd",
+    "tp",
+    "kl",
+    *MONTH_KEYS,
+    "task_points",
+    "tasks_total",
+    "tasks_late",
+    "tasks_exceeded",
+    "months_worked",
+    "maternity",
+    "discipline_form",
+    "discipline_year",
+    "discipline_date",
+    "party_discipline",
+    "counted_before",
+    "self_remedied",
+    "under_review",
+    "initiatives_base",
+    "initiatives_city",
+)
+UNIT_EVAL_FIELDS = (
+    "ct",
+    "dd",
+    "tp",
+    "kl",
+    "k1",
+    "k2",
+    "k3",
+    "k4",
+    "task_points",
+    "targets_total",
+    "targets_done",
+    "targets_late",
+    "targets_exceeded",
+    "subunits_total",
+    "subunits_disciplined",
+    "leadership_disciplined",
+    "corruption_case",
+    "under_review",
+)
 
 
 class EvalYear(db.Model):
@@ -49,6 +94,38 @@ class EvalYear(db.Model):
     computed_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
 
     __table_args__ = (CheckConstraint("year BETWEEN 2000 AND 2100", name="year_range"),)
+
+    @staticmethod
+    def can_open(user) -> bool:
+        return is_admin(user)
+
+    @property
+    def has_approved(self) -> bool:
+        """Some list of the year is approved: its pack and catalog are then fixed."""
+        return bool(
+            db.session.scalar(
+                db.select(db.exists().where(Review.year_id == self.id, Review.state == "approved"))
+            )
+        )
+
+    @property
+    def pack_locked(self) -> bool:
+        return self.locked or self.has_approved
+
+    def can_edit_pack(self, user) -> bool:
+        """The pack and the catalog: administrators, until the year is locked or a list of it
+        is approved."""
+        return is_admin(user) and not self.pack_locked
+
+    def can_override_quota(self, user) -> bool:
+        return is_admin(user)
+
+    def can_compute(self, user, unit=None) -> bool:
+        """Recompute the quota scope of `unit` (its staff or committee), or the whole year
+        (administrators)."""
+        if unit is None:
+            return is_admin(user)
+        return can(user, "evaluation.enter", unit) or can(user, "evaluation.approve", unit)
 
 
 class ViolationTypeRow(db.Model):
@@ -328,6 +405,50 @@ class Review(db.Model):
         UniqueConstraint("year_id", "unit_id"),
         CheckConstraint("state IN ('open','submitted','approved')", name="state"),
     )
+
+    @property
+    def accepts_inputs(self) -> bool:
+        """The inputs of the list's people and units may change: open, in an unlocked year."""
+        return self.state == "open" and not self.year.locked
+
+    def can_enter(self, user) -> bool:
+        return self.accepts_inputs and can(user, "evaluation.enter", self.unit)
+
+    def allowed_actions(self, user) -> list:
+        """The workflow transitions `user` may take from the list's state (none once the year
+        is locked)."""
+        from evaluation.workflow import TRANSITIONS, may
+
+        if self.year.locked:
+            return []
+        return [t for t in TRANSITIONS if t.state == self.state and may(user, t.role, self.unit)]
+
+    def can_act(self, user, action: str) -> bool:
+        return any(t.action == action for t in self.allowed_actions(user))
+
+    def can_submit(self, user) -> bool:
+        return self.can_act(user, "submit")
+
+    def can_return(self, user) -> bool:
+        return self.can_act(user, "return")
+
+    def can_approve(self, user) -> bool:
+        return self.can_act(user, "approve")
+
+    def can_reopen(self, user) -> bool:
+        return self.can_act(user, "reopen")
+
+    def can_propose(self, user) -> bool:
+        """A11: the head's proposal (through staff), while the list is open."""
+        return self.can_enter(user)
+
+    def can_decide(self, user) -> bool:
+        """A11: the committee's final level, while the list is submitted."""
+        return (
+            self.state == "submitted"
+            and not self.year.locked
+            and can(user, "evaluation.approve", self.unit)
+        )
 
 
 class QuotaOverride(db.Model):

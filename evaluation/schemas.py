@@ -23,7 +23,6 @@ HOW_FOUND = {
     "other": "khác",
 }
 LEVELS = ("XS", "T", "HT", "KHT", "NR")
-MONTH_KEYS = tuple(f"m{m}" for m in range(1, 13))
 
 
 def _points(maximum):
@@ -232,3 +231,43 @@ class HistorySchema(BaseSchema):
     awards = fields.List(fields.String(validate=OneOf(list(AWARD_CODES))), load_default=list)
     initiatives_base = _count(1000)
     initiatives_city = _count(1000)
+
+
+# --- checks across the fields of a stored input row (the API's saves and the imports) -------
+
+
+def person_input_errors(row) -> dict[str, list[str]]:
+    """Cross-field errors of a person's yearly inputs (a PersonEval or any object with its
+    fields): task counts, discipline year, date and form."""
+    errors: dict[str, list[str]] = {}
+    total = row.tasks_total or 0
+    if (row.tasks_late or 0) > total:
+        errors["tasks_late"] = [f"Số nhiệm vụ chậm không được lớn hơn tổng số nhiệm vụ ({total})."]
+    if (row.tasks_exceeded or 0) > total:
+        errors["tasks_exceeded"] = [
+            f"Số nhiệm vụ vượt không được lớn hơn tổng số nhiệm vụ ({total})."
+        ]
+    if row.discipline_date is not None:
+        if row.discipline_year is not None and row.discipline_year != row.discipline_date.year:
+            errors["discipline_year"] = ["Năm quyết định kỷ luật khác năm của ngày quyết định."]
+    if (row.discipline_year or row.discipline_date) and not row.discipline_form:
+        errors["discipline_form"] = ["Có năm/ngày quyết định kỷ luật thì phải có hình thức."]
+    return errors
+
+
+def unit_input_errors(row) -> dict[str, list[str]]:
+    """Cross-field errors of a unit's yearly inputs: targets and subunits counts."""
+    errors: dict[str, list[str]] = {}
+    total = row.targets_total or 0
+    for key, label in (
+        ("targets_done", "hoàn thành"),
+        ("targets_late", "chậm"),
+        ("targets_exceeded", "vượt"),
+    ):
+        if (getattr(row, key) or 0) > total:
+            errors[key] = [f"Số chỉ tiêu {label} không được lớn hơn tổng chỉ tiêu ({total})."]
+    if (row.subunits_disciplined or 0) > (row.subunits_total or 0):
+        errors["subunits_disciplined"] = [
+            "Số đơn vị trực thuộc bị kỷ luật không được lớn hơn số đơn vị trực thuộc."
+        ]
+    return errors

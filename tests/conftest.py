@@ -14,7 +14,7 @@ from service import create_app
 from service.config import TestConfig
 from service.extensions import db
 
-pytest_plugins = ["tests.fixtures.factories"]
+pytest_plugins = ["tests.fixtures.factories", "tests.fixtures.evaluation"]
 
 
 class _TestScopedSession(scoped_session):

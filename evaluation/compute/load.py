@@ -12,8 +12,8 @@ from typing import TYPE_CHECKING
 from sqlalchemy import column, select, table
 
 from evaluation.compute.explain import scope_tuple, stored_rating
-from evaluation.inputs import UNIT_EVAL_FIELDS
 from evaluation.models import (
+    UNIT_EVAL_FIELDS,
     EvalYear,
     PersonEval,
     QuotaOverride,

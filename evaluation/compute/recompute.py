@@ -28,8 +28,8 @@ from evaluation.compute.parallel import _PartContext, _rate_forked, _rate_part, 
 from evaluation.compute.parts import _narrow_part, _Part, _parts, _Widen
 from evaluation.compute.store import _Stored, _Writer
 from evaluation.models import EvalYear, Rating, Violation
+from evaluation.queries import catalog_of, pack_of
 from evaluation.rules import Level, compute_year, gc_paused
-from evaluation.years import catalog_of, pack_of
 from service.common.queries import in_chunks
 from service.extensions import db
 from service.org.models import Unit

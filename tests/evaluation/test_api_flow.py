@@ -14,7 +14,7 @@ YEAR = 2025
 
 
 @pytest.fixture
-def world(create_unit, create_person, create_user, bearer, client):
+def world(create_unit, create_person, create_user, bearer, create_year):
     """A ward (quota root) with an office of 6 people; staff and committee at the ward."""
     ward = create_unit("W", quota_root=True)
     office = create_unit("W-O", ward)
@@ -25,8 +25,7 @@ def world(create_unit, create_person, create_user, bearer, client):
     staff = create_user(roles=[("staff", ward)])
     committee = create_user(roles=[("committee", ward)])
     h = {"admin": bearer(admin), "staff": bearer(staff), "committee": bearer(committee)}
-    res = client.post("/api/v1/years", json={"year": YEAR}, headers=h["admin"])
-    assert res.status_code == 201, res.get_json()
+    create_year(YEAR)
     return {
         "ward": ward,
         "office": office,

@@ -13,6 +13,7 @@ from sqlalchemy import func, select
 
 from evaluation import workflow
 from evaluation.models import RatingDecision
+from evaluation.operations import lists
 from service.audit.models import AuditEntry
 from service.extensions import db
 from tests.evaluation.test_jobs import YEAR, compute_now, isolated_app, seed
@@ -136,18 +137,18 @@ def test_two_simultaneous_first_submits_exactly_one_wins(approval_app, monkeypat
     """The list has no review row yet: both requests find none and create it; the second must
     get 409 (not a 500 from the unique constraint, or from SQLite's lock)."""
     app, h = approval_app
-    real_get_review = workflow.get_review
+    real_get_review = lists.get_review
     barrier = threading.Barrier(2, timeout=5)
     serialized = _serialized(app)
 
-    def get_review(year_row, unit, create=False):
+    def get_review(year_row, unit):
         found = real_get_review(year_row, unit)
-        if create and found is None and not serialized:
+        if found is None and not serialized:
             with contextlib.suppress(threading.BrokenBarrierError):
                 barrier.wait()  # both saw no review: both create one
-        return real_get_review(year_row, unit, create=create)
+        return found
 
-    monkeypatch.setattr(workflow, "get_review", get_review)
+    monkeypatch.setattr(lists, "get_review", get_review)
     _all, won, lost = _outcome(_race(app, h, {}, "submit", ("staff", "staff2")))
     assert (won["state"], won["version"]) == ("submitted", 1), won
     # serialized: the second submit comes after the first and finds the list submitted

@@ -13,9 +13,8 @@ from sqlalchemy import select, update
 
 from evaluation import compute
 from evaluation.models import Rating, RatingTemplate
+from evaluation.queries import get_year, rating_out
 from evaluation.rules import DEFAULT_CATALOG, TEMPLATES, RulePack, compute_year
-from evaluation.workflow import rating_out
-from evaluation.years import get_year
 from service.extensions import db
 from tests.evaluation.test_example_pipeline import expected, imported  # noqa: F401 - fixtures
 from tests.evaluation.test_example_rules import EXAMPLE, load_example

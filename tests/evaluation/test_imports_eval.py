@@ -83,7 +83,7 @@ def active(code=None, unit_code=None):
 
 
 @pytest.fixture
-def world(client, create_unit, create_person, create_user, bearer):
+def world(client, create_unit, create_person, create_user, bearer, create_year):
     """R (quota root) → A → A1, R → B; people PA1, PA2 in A, PA11 in A1, PB1 in B; year open."""
     r = create_unit("R", quota_root=True)
     a = create_unit("A", r)
@@ -102,8 +102,7 @@ def world(client, create_unit, create_person, create_user, bearer):
         "committee_r": create_user(roles=[("committee", r)]),
     }
     h = {k: bearer(u) for k, u in users.items()}
-    res = client.post("/api/v1/years", json={"year": YEAR}, headers=h["admin"])
-    assert res.status_code == 201, res.get_json()
+    create_year(YEAR)
     return {"units": {"R": r, "A": a, "A1": a1, "B": b}, "users": users, "h": h}
 
 

@@ -21,7 +21,8 @@ from sqlalchemy import func, make_url, select, text
 
 from evaluation import compute
 from evaluation.models import PersonEval, Rating
-from evaluation.years import get_year, open_year
+from evaluation.operations import open_year
+from evaluation.queries import get_year
 from service import create_app, jobs
 from service.auth.models import Role, RoleAssignment, User
 from service.auth.operations import create_token

@@ -7,21 +7,18 @@ import re
 
 import pytest
 
-from evaluation.years import open_year
 from service.extensions import db
 
 YEAR = 2025
 
 
 @pytest.fixture
-def ward(app, create_unit, create_person, create_user):
+def ward(create_unit, create_person, create_user, create_year):
     w = create_unit("PW", quota_root=True)
     office = create_unit("PW-O", w)
     people = [create_person(office, code=f"PW{i:02d}", is_party_member=i < 2) for i in range(4)]
     admin = create_user(roles=[("admin", None)])
-    with app.test_request_context():
-        open_year(admin, YEAR)
-    db.session.commit()
+    create_year(YEAR)
     return {
         "ward": w,
         "office": office,

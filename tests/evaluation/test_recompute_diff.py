@@ -13,9 +13,9 @@ from sqlalchemy import delete, func, select, update
 
 from evaluation import compute
 from evaluation.models import PersonEval, Rating, UnitEval, Violation
+from evaluation.queries import get_year
 from evaluation.rules import Level, RuleStep
 from evaluation.rules import Rating as RatingResult
-from evaluation.years import get_year
 from service.extensions import db
 from service.org.models import Person, Unit
 from tests.evaluation.test_example_pipeline import expected, imported  # noqa: F401 - fixtures
@@ -211,15 +211,12 @@ def test_recompute_leaves_approved_lists_as_they_are(app, imported, expected):
         assert {k: v for k, v in after.items() if k not in locked} == fresh
 
 
-def _wards_with_heads(create_unit, create_person, create_user):
+def _wards_with_heads(create_unit, create_person, create_year):
     """A district with six quota-root wards (B5 among them: k = floor(20·6/120) = 1 XS), each
     ward with six people whose best is its head (A10 in the ward: one XS, the head's, capped by
     the ward's own level, A8). Ward task points 69, 68, 67, …: W1 is the XS ward."""
-    from evaluation.years import open_year
-
-    admin = create_user(roles=[("admin", None)])
     district = create_unit("D")
-    year_row = open_year(admin, 2031)
+    year_row = create_year(2031)
     wards = []
     for w in range(1, 7):
         ward = create_unit(f"D-W{w}", district, quota_root=True)
@@ -252,12 +249,12 @@ def _head_level(year_row, code):
 
 
 def test_a_unit_change_recomputes_the_heads_of_the_siblings_it_moves(
-    app, create_unit, create_person, create_user
+    app, create_unit, create_person, create_year
 ):
     """B5 ranks W2 above W1 after W2's input changes: W1 drops to T, so W1's head (another
     scope part) must drop to T as well (A8), though only W2's scope was recomputed."""
     with app.app_context():
-        year_row, wards = _wards_with_heads(create_unit, create_person, create_user)
+        year_row, wards = _wards_with_heads(create_unit, create_person, create_year)
         compute.recompute(year_row)
         assert (_head_level(year_row, "W1P0"), _head_level(year_row, "W2P0")) == ("XS", "T")
         ue = db.session.scalar(select(UnitEval).where(UnitEval.unit_id == wards[1].id))
@@ -270,19 +267,16 @@ def test_a_unit_change_recomputes_the_heads_of_the_siblings_it_moves(
 
 
 def test_partial_recompute_rates_the_party_scopes_its_people_share_with_other_wards(
-    app, create_unit, create_person, create_user
+    app, create_unit, create_person, create_year
 ):
     """Two wards (quota roots) whose members sit in one district party committee (its own
     party scope, A10): a change in W1 moves the committee's quota, so the party ratings of
     W2's members change too, while W2's official scope is not rated again (their official
     level is read back for A9). The table ends as a fresh computation leaves it."""
-    from evaluation.years import open_year
-
     with app.app_context():
-        admin = create_user(roles=[("admin", None)])
         district = create_unit("Q")
         committee = create_unit("Q-DU", district)
-        year_row = open_year(admin, 2032)
+        year_row = create_year(2032)
         people = {}
         for w in (1, 2):
             ward = create_unit(f"Q-W{w}", district, quota_root=True)

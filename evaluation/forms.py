@@ -1,0 +1,133 @@
+"""WTForms of the evaluation pages' POSTs (Flask-WTF adds CSRF to each); the JSON API keeps
+its marshmallow schemas. Messages are in Vietnamese and name what is wrong."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from flask_wtf import FlaskForm
+from wtforms import Field, HiddenField, IntegerField, StringField
+from wtforms.validators import AnyOf, DataRequired, InputRequired, Length, NumberRange, Optional
+
+from evaluation.rules import RulePack
+from evaluation.schemas import HOW_FOUND, LEVELS
+
+APPLIES_TO = {"individual": "cá nhân", "collective": "tập thể", "both": "cả hai"}
+SEVERITIES = {"minor": "nhẹ", "serious": "nặng"}
+
+
+def _one_of(choices: dict | tuple, what: str = "") -> AnyOf:
+    shown = ", ".join(choices.values() if isinstance(choices, dict) else choices)
+    return AnyOf(list(choices), message=f"{what}Phải là một trong: {shown}.")
+
+
+class _Integer(IntegerField):
+    """An integer field whose parse error is Vietnamese."""
+
+    def __init__(self, label=None, validators=None, invalid="Phải là số nguyên.", **kwargs):
+        super().__init__(label, validators, **kwargs)
+        self.invalid = invalid
+
+    def process_formdata(self, valuelist):
+        try:
+            super().process_formdata(valuelist)
+        except ValueError as err:
+            raise ValueError(self.invalid) from err
+
+
+class _VnDate(Field):
+    """A date written dd/mm/yyyy (ISO accepted); empty is None."""
+
+    def _value(self):
+        return self.data.strftime("%d/%m/%Y") if self.data else ""
+
+    def process_formdata(self, valuelist):
+        text = (valuelist[0] if valuelist else "").strip()
+        self.data = None
+        if not text:
+            return
+        for fmt in ("%d/%m/%Y", "%Y-%m-%d"):
+            try:
+                self.data = dt.datetime.strptime(text, fmt).date()
+                return
+            except ValueError:
+                continue
+        raise ValueError("Ngày không hợp lệ (dd/mm/yyyy).")
+
+
+def _strip(value):
+    return value.strip() if isinstance(value, str) else value
+
+
+class OpenYearForm(FlaskForm):
+    year = _Integer(
+        "Năm",
+        validators=[
+            InputRequired("Năm không hợp lệ."),
+            NumberRange(2000, 2100, "Năm phải trong khoảng 2000–2100."),
+        ],
+        invalid="Năm không hợp lệ.",
+    )
+
+
+class PackForm(FlaskForm):
+    """Any subset of the pack's parameters, as typed (RulePack.validate checks the pack)."""
+
+    def params(self) -> dict:
+        return {
+            name: (field.data or "").strip()
+            for name, field in self._fields.items()
+            if name in RulePack().to_dict() and field.raw_data
+        }
+
+
+for _name in RulePack().to_dict():
+    setattr(PackForm, _name, StringField(RulePack.label(_name), validators=[Optional()]))
+
+
+class CatalogItemForm(FlaskForm):
+    title = StringField(
+        "Biểu hiện",
+        filters=[_strip],
+        validators=[DataRequired("Nhập nội dung biểu hiện."), Length(max=2000)],
+    )
+    applies_to = StringField("Áp dụng", validators=[_one_of(APPLIES_TO, "Áp dụng: ")])
+    severity = StringField("Mức độ", validators=[_one_of(SEVERITIES, "Mức độ: ")])
+
+
+class ReviewActionForm(FlaskForm):
+    reason = StringField("Lý do", filters=[_strip], validators=[Length(max=2000)])
+    version = _Integer("Phiên bản", validators=[Optional()])
+
+
+class LevelForm(FlaskForm):
+    """A11: a proposed or final level, with its reason."""
+
+    level = StringField("Mức", validators=[AnyOf(list(LEVELS), message="Mức không hợp lệ.")])
+    reason = StringField("Lý do", filters=[_strip], validators=[Length(max=2000)])
+
+
+class ViolationForm(FlaskForm):
+    code = StringField(
+        "Biểu hiện", filters=[_strip], validators=[DataRequired("Chọn biểu hiện vi phạm.")]
+    )
+    found_on = _VnDate("Ngày phát hiện")
+    how_found = StringField(
+        "Cách phát hiện",
+        filters=[lambda v: v or "other"],
+        validators=[_one_of(HOW_FOUND, "Cách phát hiện: ")],
+    )
+    evidence = StringField(
+        "Chứng cứ", filters=[_strip], validators=[Length(max=5000, message="Tối đa 5000 ký tự.")]
+    )
+
+
+class RemoveViolationForm(FlaskForm):
+    reason = StringField(
+        "Lý do gỡ", filters=[_strip], validators=[DataRequired("Gỡ vi phạm cần có lý do.")]
+    )
+
+
+class ComputeForm(FlaskForm):
+    unit = HiddenField()
+    back = HiddenField()

@@ -1,0 +1,350 @@
+"""Operations on the year's inputs: a person's and a unit's yearly evaluation, violation
+records (D) and past years' history. Inputs change only while the year is unlocked and the
+list holding the subject's rating is open."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+
+from sqlalchemy import select
+
+from evaluation.models import (
+    PERSON_EVAL_FIELDS,
+    UNIT_EVAL_FIELDS,
+    EvalYear,
+    History,
+    PersonEval,
+    UnitEval,
+    Violation,
+)
+from evaluation.operations.recompute import units_changed
+from evaluation.queries import (
+    HISTORY_FIELDS,
+    active_violations,
+    catalog_rows,
+    get_person_eval,
+    get_unit_eval,
+    list_unit_of_unit,
+    review_state,
+)
+from evaluation.schemas import person_input_errors, unit_input_errors
+from service.audit.operations import record, snapshot
+from service.auth.access import can
+from service.common.errors import Conflict, Forbidden, ValidationError
+from service.extensions import db
+from service.org.models import Unit
+
+LOCKED_STATES = {"submitted": "đã gửi duyệt", "approved": "đã được phê duyệt"}
+VIOLATION_AUDIT = ("code", "found_on", "how_found", "evidence")
+# an empty count means its default
+_PERSON_DEFAULTS = {
+    "tasks_total": 0,
+    "tasks_late": 0,
+    "tasks_exceeded": 0,
+    "months_worked": 12,
+    "initiatives_base": 0,
+    "initiatives_city": 0,
+}
+_UNIT_DEFAULTS = {f: 0 for f in UNIT_EVAL_FIELDS if f.startswith(("targets", "subunits"))}
+
+
+def check_writable(year_row: EvalYear, list_unit_id: int, unit_name: str = "") -> None:
+    """Inputs may change only while the year is unlocked and the list is open."""
+    if year_row.locked:
+        raise Conflict(f"Năm {year_row.year} đã khóa: không sửa được dữ liệu đánh giá.")
+    state = review_state(year_row, list_unit_id)
+    if state in LOCKED_STATES:
+        raise Conflict(
+            f"Danh sách xếp loại của đơn vị {unit_name} {LOCKED_STATES[state]}: không sửa được "
+            "dữ liệu. Cần trả lại (hoặc mở lại) danh sách trước."
+        )
+
+
+def check_violation_codes(year_row: EvalYear, codes, subject: str) -> list[str]:
+    """Error messages for codes not in the year's catalog or not for this kind of subject."""
+    usable = {r.code for r in catalog_rows(year_row) if r.applies_to in (subject, "both")}
+    who = "cá nhân" if subject == "individual" else "tập thể"
+    return [
+        f"Mã vi phạm {code} không có trong danh mục năm {year_row.year} "
+        f"(hoặc không áp dụng cho {who})."
+        for code in codes
+        if code not in usable
+    ]
+
+
+def _pop_violations(year_row, data: dict, subject: str) -> tuple[list[str] | None, str | None]:
+    """Take the violation codes (checked against the year's catalog) and the removal reason out
+    of a save's data; codes None means "leave the records as they are"."""
+    codes = data.pop("violations", None)
+    reason = data.pop("violations_removal_reason", None)
+    if codes is not None:
+        codes = [c.strip() for c in codes if c and c.strip()]
+        bad = check_violation_codes(year_row, codes, subject)
+        if bad:
+            raise ValidationError("Mã vi phạm không hợp lệ.", {"violations": bad})
+    return codes, reason
+
+
+def _person_errors(row: PersonEval) -> dict[str, list[str]]:
+    if row.discipline_date is not None and row.discipline_year is None:
+        row.discipline_year = row.discipline_date.year
+    if not row.discipline_form:
+        row.discipline_form = None
+    return person_input_errors(row)
+
+
+# subject -> (audit object type, input columns, defaults of empty counts, cross-field check)
+_INPUTS = {
+    "person": ("person_eval", PERSON_EVAL_FIELDS, _PERSON_DEFAULTS, _person_errors),
+    "unit": ("unit_eval", UNIT_EVAL_FIELDS, _UNIT_DEFAULTS, unit_input_errors),
+}
+
+
+def _save_inputs(user, year_row, row, created, data, violations, *, person=None, unit=None):
+    """Set the given fields of a person's or unit's input row (an empty count: its default),
+    check it across fields, flush, sync the violation records; then audit the changed fields
+    (all of them for a new row) and recompute the subject's scope."""
+    kind, fields, defaults, check = _INPUTS["person" if person is not None else "unit"]
+    code, unit_id = (person.code, person.unit_id) if person is not None else (unit.code, unit.id)
+    before = None if created else snapshot(row, fields)
+    for key, value in data.items():
+        if value is None and key in defaults:
+            value = defaults[key]
+        setattr(row, key, value)
+    errors = check(row)
+    if errors:
+        raise ValidationError("Dữ liệu không hợp lệ.", errors)
+    if created:
+        db.session.add(row)
+    db.session.flush()
+    after = snapshot(row, fields)
+    changes = after if before is None else {k: v for k, v in after.items() if before[k] != v}
+    codes, reason = violations
+    if codes is not None and any(
+        sync_violations(user, year_row, codes, reason, person=person, unit=unit)
+    ):
+        changes["violations"] = codes
+    if changes:
+        record(
+            "update" if before is not None else "create",
+            kind,
+            f"{year_row.year}:{code}",
+            before=None if before is None else {k: before[k] for k in changes if k in before},
+            after=changes,
+            unit_id=unit_id,
+            user=user,
+        )
+        units_changed(year_row, [unit_id])
+    return row
+
+
+def save_person_inputs(user, year_row: EvalYear, person, data: dict) -> PersonEval:
+    """Create or update a person's yearly inputs (only the given fields change), and make the
+    person's active violation records the given codes; the person's scope is recomputed."""
+    if not can(user, "evaluation.enter", person.unit):
+        raise Forbidden()
+    data = dict(data)
+    check_writable(year_row, person.unit_id, person.unit.name)
+    violations = _pop_violations(year_row, data, "individual")
+    row = get_person_eval(year_row, person)
+    if row is not None:
+        return _save_inputs(user, year_row, row, False, data, violations, person=person)
+    row = PersonEval(year_id=year_row.id, person_id=person.id, **_PERSON_DEFAULTS)
+    return _save_inputs(user, year_row, row, True, data, violations, person=person)
+
+
+def save_unit_inputs(user, year_row: EvalYear, unit: Unit, data: dict) -> UnitEval:
+    """A unit's yearly inputs, entered by its parent (evaluation.enter at the list's unit, or at
+    the unit itself); the unit's scope is recomputed."""
+    holder = db.session.get(Unit, list_unit_of_unit(unit))
+    if not (can(user, "evaluation.enter", holder) or can(user, "evaluation.enter", unit)):
+        raise Forbidden()
+    data = dict(data)
+    check_writable(year_row, holder.id, holder.name)
+    violations = _pop_violations(year_row, data, "collective")
+    row = get_unit_eval(year_row, unit)
+    if row is not None:
+        return _save_inputs(user, year_row, row, False, data, violations, unit=unit)
+    row = UnitEval(year_id=year_row.id, unit_id=unit.id)
+    for key in UNIT_EVAL_FIELDS:
+        if key not in ("ct", "dd", "tp", "kl", "task_points"):
+            setattr(row, key, 0 if key.startswith(("targets", "subunits")) else False)
+    return _save_inputs(user, year_row, row, True, data, violations, unit=unit)
+
+
+# --- violation records -----------------------------------------------------------------------
+
+
+def _subject_list(v_person, v_unit) -> tuple[int, str, int]:
+    """(list unit id, its name for messages, the unit to recompute) of a record's subject."""
+    if v_person is not None:
+        return v_person.unit_id, v_person.unit.name, v_person.unit_id
+    return list_unit_of_unit(v_unit), v_unit.name, v_unit.id
+
+
+def _may_enter_for(user, person=None, unit=None) -> bool:
+    if person is not None:
+        return can(user, "evaluation.enter", person.unit)
+    return can(user, "evaluation.enter", unit)
+
+
+def add_violation(user, year_row, data, *, person=None, unit=None) -> Violation:
+    """Record a Directive 24 violation of a person or a unit (D); its scope is recomputed."""
+    if not _may_enter_for(user, person, unit):
+        raise Forbidden()
+    errors = check_violation_codes(
+        year_row, [data["code"]], "individual" if person else "collective"
+    )
+    if errors:
+        raise ValidationError(errors[0], {"code": errors})
+    if data.get("found_on") and data["found_on"].year != year_row.year:
+        raise ValidationError(
+            "Ngày phát hiện phải thuộc năm đánh giá.",
+            {"found_on": [f"Ngày phát hiện phải trong năm {year_row.year}."]},
+        )
+    list_id, name, recompute_id = _subject_list(person, unit)
+    check_writable(year_row, list_id, name)
+    v = _add(user, year_row, data, person=person, unit=unit)
+    units_changed(year_row, [recompute_id])
+    return v
+
+
+def remove_violation(user, year_row, v: Violation, reason: str) -> Violation:
+    """Remove a record with a reason (kept, with who, when and why); its scope is recomputed."""
+    if not _may_enter_for(user, v.person, v.unit):
+        raise Forbidden()
+    if not (reason and reason.strip()):
+        raise ValidationError("Gỡ vi phạm cần có lý do.", {"reason": ["Cần nhập lý do."]})
+    if v.removed_at is not None:
+        raise Conflict("Vi phạm này đã được gỡ trước đó.")
+    list_id, name, recompute_id = _subject_list(v.person, v.unit)
+    check_writable(year_row, list_id, name)
+    _remove(user, v, reason)
+    units_changed(year_row, [recompute_id])
+    return v
+
+
+def sync_violations(
+    user, year_row, codes, reason, *, person=None, unit=None, how_found="other", evidence=""
+) -> tuple[int, int]:
+    """Make the active records of a subject exactly `codes` (with repeats): add the missing
+    ones, remove the extra ones (removal needs a reason). Returns (added, removed); the caller
+    (a save of the subject's inputs) has checked the codes, the reach and the list."""
+    current = active_violations(
+        year_row,
+        person_id=person.id if person else None,
+        unit_id=unit.id if unit else None,
+    )
+    to_add = Counter(codes) - Counter(v.code for v in current)
+    to_remove = Counter(v.code for v in current) - Counter(codes)
+    if to_remove and not (reason and reason.strip()):
+        raise ValidationError(
+            "Gỡ biểu hiện vi phạm cần có lý do.",
+            {"violations_removal_reason": ["Cần lý do khi gỡ vi phạm đã ghi nhận."]},
+        )
+    removed = 0
+    for v in reversed(current):
+        if to_remove[v.code] > 0:
+            to_remove[v.code] -= 1
+            _remove(user, v, reason)
+            removed += 1
+    data = {"how_found": how_found, "evidence": evidence, "found_on": None}
+    added = 0
+    for code, n in to_add.items():
+        for _ in range(n):
+            _add(user, year_row, {**data, "code": code}, person=person, unit=unit)
+            added += 1
+    return added, removed
+
+
+def _add(user, year_row, data, *, person=None, unit=None) -> Violation:
+    v = Violation(
+        year_id=year_row.id,
+        person_id=person.id if person else None,
+        unit_id=unit.id if unit else None,
+        code=data["code"],
+        found_on=data.get("found_on"),
+        how_found=data.get("how_found") or "other",
+        evidence=data.get("evidence") or "",
+        recorded_by=getattr(user, "id", None),
+    )
+    db.session.add(v)
+    db.session.flush()
+    record(
+        "create",
+        "violation",
+        v.id,
+        after={
+            "year": year_row.year,
+            "person": person.code if person else None,
+            "unit": unit.code if unit else None,
+            **snapshot(v, VIOLATION_AUDIT),
+        },
+        unit_id=person.unit_id if person else unit.id,
+        user=user,
+    )
+    return v
+
+
+def _remove(user, v: Violation, reason: str) -> None:
+    v.removed_at = dt.datetime.now()
+    v.removed_by = getattr(user, "id", None)
+    v.removed_reason = reason.strip()
+    db.session.flush()
+    record(
+        "remove",
+        "violation",
+        v.id,
+        before=snapshot(v, VIOLATION_AUDIT),
+        after={"removed_reason": v.removed_reason},
+        unit_id=v.unit_id or (v.person.unit_id if v.person else None),
+        user=user,
+    )
+
+
+# --- history ---------------------------------------------------------------------------------
+
+
+def save_history(user, year: int, data: dict, *, person=None, unit=None) -> History:
+    """Create or replace one past year's outcome of a person or a unit (never an open year:
+    its results are computed here). History feeds no rating of an open year: no recompute."""
+    unit_of = person.unit if person is not None else unit
+    if not can(user, "evaluation.enter", unit_of):
+        raise Forbidden()
+    if not 1950 <= year <= 2100:
+        raise ValidationError("Năm không hợp lệ.", {"year": ["Phải trong khoảng 1950–2100."]})
+    if db.session.scalar(select(EvalYear.id).where(EvalYear.year == year)):
+        raise Conflict(
+            f"Năm {year} đang được đánh giá trong hệ thống: kết quả của năm này do hệ thống tính, "
+            "không nhập như lịch sử."
+        )
+    stmt = select(History).where(History.year == year)
+    stmt = stmt.where(
+        History.person_id == person.id if person is not None else History.unit_id == unit.id
+    )
+    row = db.session.scalar(stmt)
+    before = snapshot(row, HISTORY_FIELDS) if row is not None else None
+    if row is None:
+        row = History(
+            year=year,
+            person_id=person.id if person is not None else None,
+            unit_id=unit.id if unit is not None else None,
+        )
+        db.session.add(row)
+    row.official_level = data.get("official_level")
+    row.party_level = data.get("party_level")
+    row.awards = sorted(set(data.get("awards") or []))
+    row.initiatives_base = data.get("initiatives_base") or 0
+    row.initiatives_city = data.get("initiatives_city") or 0
+    db.session.flush()
+    record(
+        "update" if before else "create",
+        "history",
+        f"{year}:{person.code if person is not None else unit.code}",
+        before=before,
+        after=snapshot(row, HISTORY_FIELDS),
+        unit_id=unit_of.id,
+        user=user,
+    )
+    return row

@@ -1,0 +1,457 @@
+"""Reads of the yearly evaluation (years, catalog, inputs, violations, ratings and decisions,
+rating lists, history) and their JSON shapes. Nothing here writes."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from evaluation.models import (
+    PERSON_EVAL_FIELDS,
+    UNIT_EVAL_FIELDS,
+    EvalYear,
+    History,
+    PersonEval,
+    Rating,
+    RatingDecision,
+    Review,
+    UnitEval,
+    Violation,
+    ViolationTypeRow,
+)
+from evaluation.rules import AppliesTo, RulePack, Severity, ViolationType
+from service.auth.access import can, scope_paths
+from service.common.errors import NotFound
+from service.extensions import db
+from service.org.models import Person, Unit
+from service.org.operations import visible_person
+
+CATALOG_FIELDS = ("code", "group", "title", "applies_to", "severity")
+HISTORY_FIELDS = ("official_level", "party_level", "awards", "initiatives_base", "initiatives_city")
+STATE_LABELS = {"open": "Đang nhập", "submitted": "Đã gửi duyệt", "approved": "Đã phê duyệt"}
+KIND_LABELS = {"official": "công chức, viên chức", "party": "đảng viên", "unit": "tập thể"}
+
+
+# --- years and their catalog -----------------------------------------------------------------
+
+
+def get_year(year: int) -> EvalYear:
+    row = db.session.scalar(select(EvalYear).where(EvalYear.year == year))
+    if row is None:
+        raise NotFound(f"Năm {year} chưa được mở để đánh giá.")
+    return row
+
+
+def list_years() -> list[EvalYear]:
+    return list(db.session.scalars(select(EvalYear).order_by(EvalYear.year.desc())))
+
+
+def has_approved(year_row: EvalYear) -> bool:
+    return year_row.has_approved
+
+
+def pack_of(year_row: EvalYear) -> RulePack:
+    return RulePack.from_dict(year_row.pack)
+
+
+def catalog_rows(year_row: EvalYear, *, individual_only: bool = False) -> list[ViolationTypeRow]:
+    stmt = select(ViolationTypeRow).where(ViolationTypeRow.year_id == year_row.id)
+    if individual_only:
+        stmt = stmt.where(ViolationTypeRow.applies_to != "collective")
+    return list(db.session.scalars(stmt.order_by(ViolationTypeRow.code)))
+
+
+def catalog_of(year_row: EvalYear) -> dict[str, ViolationType]:
+    return {
+        r.code: ViolationType(
+            code=r.code,
+            title=r.title,
+            group=r.group,
+            applies_to=AppliesTo(r.applies_to),
+            severity=Severity(r.severity),
+        )
+        for r in catalog_rows(year_row)
+    }
+
+
+def catalog_item(year_row: EvalYear, code: str) -> ViolationTypeRow:
+    row = db.session.scalar(
+        select(ViolationTypeRow).where(
+            ViolationTypeRow.year_id == year_row.id, ViolationTypeRow.code == code
+        )
+    )
+    if row is None:
+        raise NotFound(f"Không có biểu hiện vi phạm mã {code} trong danh mục năm {year_row.year}.")
+    return row
+
+
+def year_out(row: EvalYear) -> dict:
+    return {
+        "year": row.year,
+        "pack": row.pack,
+        "pack_source": row.pack_source,
+        "locked": row.locked,
+        "pack_locked": row.pack_locked,
+        "computed_at": row.computed_at.strftime("%d/%m/%Y %H:%M") if row.computed_at else None,
+    }
+
+
+def catalog_out(row: ViolationTypeRow) -> dict:
+    return {f: getattr(row, f) for f in CATALOG_FIELDS}
+
+
+# --- rating lists (reviews) ------------------------------------------------------------------
+
+
+def list_unit_of_unit(unit: Unit) -> int:
+    """The unit whose list holds `unit`'s own rating: its parent, or itself at the top."""
+    return unit.parent_id or unit.id
+
+
+def get_review(year_row: EvalYear, unit: Unit) -> Review | None:
+    return db.session.scalar(
+        select(Review).where(Review.year_id == year_row.id, Review.unit_id == unit.id)
+    )
+
+
+def review_of(year_row: EvalYear, unit: Unit) -> Review:
+    """The list of `unit`, or an open one not yet stored (not added to the session)."""
+    review = get_review(year_row, unit)
+    if review is None:
+        review = Review(year_id=year_row.id, unit_id=unit.id, state="open", version=0)
+        review.year, review.unit = year_row, unit
+    return review
+
+
+def review_state(year_row: EvalYear, unit_id: int) -> str:
+    state = db.session.scalar(
+        select(Review.state).where(Review.year_id == year_row.id, Review.unit_id == unit_id)
+    )
+    return state or "open"
+
+
+def review_out(year_row, unit, review: Review | None, user) -> dict:
+    review = review if review is not None else review_of(year_row, unit)
+    return {
+        "year": year_row.year,
+        "unit_code": unit.code,
+        "state": review.state,
+        "state_label": STATE_LABELS[review.state],
+        "version": review.version or 0,
+        "last_action": review.last_action,
+        "last_reason": review.last_reason,
+        "actions": [
+            {"action": t.action, "label": t.label, "needs_reason": t.needs_reason}
+            for t in review.allowed_actions(user)
+        ],
+    }
+
+
+# --- inputs and violations -------------------------------------------------------------------
+
+
+def get_person_eval(year_row: EvalYear, person: Person) -> PersonEval | None:
+    return db.session.scalar(
+        select(PersonEval).where(
+            PersonEval.year_id == year_row.id, PersonEval.person_id == person.id
+        )
+    )
+
+
+def get_unit_eval(year_row: EvalYear, unit: Unit) -> UnitEval | None:
+    return db.session.scalar(
+        select(UnitEval).where(UnitEval.year_id == year_row.id, UnitEval.unit_id == unit.id)
+    )
+
+
+def active_violations(year_row: EvalYear, *, person_id=None, unit_id=None) -> list[Violation]:
+    stmt = select(Violation).where(Violation.year_id == year_row.id, Violation.removed_at.is_(None))
+    if person_id is not None:
+        stmt = stmt.where(Violation.person_id == person_id)
+    else:
+        stmt = stmt.where(Violation.unit_id == unit_id)
+    return list(db.session.scalars(stmt.order_by(Violation.id)))
+
+
+def active_codes(year_row: EvalYear, *, person_id=None, unit_id=None) -> list[str]:
+    return [v.code for v in active_violations(year_row, person_id=person_id, unit_id=unit_id)]
+
+
+def person_violations(year_row: EvalYear, person: Person) -> list[Violation]:
+    """Every record of the person in the year, removed ones too."""
+    return list(
+        db.session.scalars(
+            select(Violation)
+            .where(Violation.year_id == year_row.id, Violation.person_id == person.id)
+            .order_by(Violation.id)
+        )
+    )
+
+
+def get_violation(year_row, violation_id: int) -> Violation:
+    v = db.session.get(Violation, violation_id)
+    if v is None or v.year_id != year_row.id:
+        raise NotFound("Không tìm thấy bản ghi vi phạm.")
+    return v
+
+
+def _eval_out(row, fields, violations: list[str]) -> dict:
+    out: dict = {}
+    for key in fields:
+        value = getattr(row, key) if row is not None else None
+        if key == "discipline_date" and value is not None:
+            value = value.strftime("%d/%m/%Y")
+        elif value is not None and not isinstance(value, (bool, int)):
+            value = str(value)
+        out[key] = value
+    out["violations"] = violations
+    out["exists"] = row is not None
+    return out
+
+
+def person_eval_out(row: PersonEval | None, violations: list[str]) -> dict:
+    return _eval_out(row, PERSON_EVAL_FIELDS, violations)
+
+
+def unit_eval_out(row: UnitEval | None, violations: list[str]) -> dict:
+    return _eval_out(row, UNIT_EVAL_FIELDS, violations)
+
+
+def person_inputs_out(year_row: EvalYear, person: Person) -> dict:
+    row = get_person_eval(year_row, person)
+    codes = active_codes(year_row, person_id=person.id)
+    return {"person_code": person.code, **person_eval_out(row, codes)}
+
+
+def unit_inputs_out(year_row: EvalYear, unit: Unit) -> dict:
+    row = get_unit_eval(year_row, unit)
+    codes = active_codes(year_row, unit_id=unit.id)
+    return {"unit_code": unit.code, **unit_eval_out(row, codes)}
+
+
+def child_inputs(year_row: EvalYear, unit: Unit) -> list[tuple[Unit, dict]]:
+    """The direct children of `unit` with their unit inputs (the entry page's second grid)."""
+    children = db.session.scalars(
+        select(Unit).where(Unit.parent_id == unit.id).order_by(Unit.code)
+    ).all()
+    return [(child, unit_inputs_out(year_row, child)) for child in children]
+
+
+def grid_rows(year_row, unit) -> list[dict]:
+    """The entry grid: the unit's own people with their yearly inputs (three queries)."""
+    people = list(
+        db.session.scalars(
+            select(Person).where(Person.unit_id == unit.id).order_by(Person.full_name, Person.code)
+        )
+    )
+    ids = [p.id for p in people] or [0]
+    evals = {
+        e.person_id: e
+        for e in db.session.scalars(
+            select(PersonEval).where(
+                PersonEval.year_id == year_row.id, PersonEval.person_id.in_(ids)
+            )
+        )
+    }
+    codes: dict[int, list[str]] = {}
+    for pid, vcode in db.session.execute(
+        select(Violation.person_id, Violation.code).where(
+            Violation.year_id == year_row.id,
+            Violation.removed_at.is_(None),
+            Violation.person_id.in_(ids),
+        )
+    ):
+        codes.setdefault(pid, []).append(vcode)
+    return [
+        {
+            "person_code": p.code,
+            "full_name": p.full_name,
+            "position": p.position,
+            "is_head": p.is_head,
+            **person_eval_out(evals.get(p.id), codes.get(p.id, [])),
+        }
+        for p in people
+    ]
+
+
+def violation_out(v) -> dict:
+    return {
+        "id": v.id,
+        "code": v.code,
+        "person_code": v.person.code if v.person else None,
+        "unit_code": v.unit.code if v.unit else None,
+        "found_on": v.found_on.strftime("%d/%m/%Y") if v.found_on else None,
+        "how_found": v.how_found,
+        "evidence": v.evidence,
+        "recorded_by": v.recorded_by,
+        "removed": v.removed_at is not None,
+        "removed_reason": v.removed_reason,
+    }
+
+
+# --- ratings and decisions -------------------------------------------------------------------
+
+
+def list_ratings(year_row: EvalYear, unit: Unit) -> list[tuple[Rating, str, str]]:
+    """(rating, subject code, subject name) of the list of `unit`, people then units."""
+    people = db.session.execute(
+        select(Rating, Person.code, Person.full_name)
+        .join(Person, Rating.person_id == Person.id)
+        .where(Rating.year_id == year_row.id, Rating.list_unit_id == unit.id)
+        .order_by(Person.full_name, Person.code, Rating.kind)
+    ).all()
+    units = db.session.execute(
+        select(Rating, Unit.code, Unit.name)
+        .join(Unit, Rating.unit_id == Unit.id)
+        .where(Rating.year_id == year_row.id, Rating.list_unit_id == unit.id)
+        .order_by(Unit.code)
+    ).all()
+    return [tuple(r) for r in people] + [tuple(r) for r in units]
+
+
+def decisions_for(year_row: EvalYear, ratings: list[Rating]) -> dict[tuple, RatingDecision]:
+    if not ratings:
+        return {}
+    person_ids = [r.person_id for r in ratings if r.person_id]
+    unit_ids = [r.unit_id for r in ratings if r.unit_id]
+    out = {}
+    stmt = select(RatingDecision).where(RatingDecision.year_id == year_row.id)
+    for chunk_ids, column in ((person_ids, "person_id"), (unit_ids, "unit_id")):
+        for i in range(0, len(chunk_ids), 900):
+            part = chunk_ids[i : i + 900]
+            for d in db.session.scalars(stmt.where(getattr(RatingDecision, column).in_(part))):
+                out[(d.kind, d.person_id, d.unit_id)] = d
+    return out
+
+
+def final_of(rating: Rating, decision: RatingDecision | None) -> str:
+    if decision is not None:
+        return decision.final_level or decision.proposed_level or rating.level
+    return rating.level
+
+
+def rating_key(rating: Rating) -> tuple:
+    return (rating.kind, rating.person_id, rating.unit_id)
+
+
+def find_rating(year_row: EvalYear, kind: str, code: str) -> tuple[Rating, Unit]:
+    if kind not in KIND_LABELS:
+        raise NotFound("Loại xếp loại không hợp lệ (official, party, unit).")
+    if kind == "unit":
+        stmt = select(Rating).join(Unit, Rating.unit_id == Unit.id).where(Unit.code == code)
+    else:
+        stmt = select(Rating).join(Person, Rating.person_id == Person.id).where(Person.code == code)
+    rating = db.session.scalar(stmt.where(Rating.year_id == year_row.id, Rating.kind == kind))
+    if rating is None:
+        raise NotFound("Chưa có kết quả xếp loại này (cần nhập liệu và tính kết quả).")
+    return rating, db.session.get(Unit, rating.list_unit_id)
+
+
+def visible_rating(user, year_row: EvalYear, kind: str, code: str) -> tuple[Rating, Unit]:
+    """find_rating within the user's reach (404 outside it)."""
+    rating, list_unit = find_rating(year_row, kind, code)
+    if not can(user, "evaluation.read", list_unit):
+        raise NotFound("Không tìm thấy kết quả xếp loại.")
+    return rating, list_unit
+
+
+def rating_out(rating: Rating, code: str, name: str, decision: RatingDecision | None) -> dict:
+    from evaluation.compute import explain, scope_tuple
+
+    return {
+        "kind": rating.kind,
+        "code": code,
+        "name": name,
+        "level": rating.level,
+        "score": None if rating.score is None else str(rating.score),
+        "task_points": None if rating.task_points is None else str(rating.task_points),
+        "provisional": rating.provisional,
+        "proposed_level": decision.proposed_level if decision else None,
+        "proposal_reason": decision.proposal_reason if decision else None,
+        "final_level": final_of(rating, decision),
+        "final_reason": decision.final_reason if decision else None,
+        "rules": [s[0] if isinstance(s, list) else s["rule_id"] for s in rating.steps or []],
+        "why": explain(rating.steps),
+        "scope": scope_tuple(rating.scope),
+    }
+
+
+def unit_ratings_out(year_row: EvalYear, unit: Unit) -> list[dict]:
+    rows = list_ratings(year_row, unit)
+    decisions = decisions_for(year_row, [r for r, _c, _n in rows])
+    return [rating_out(r, c, n, decisions.get(rating_key(r))) for r, c, n in rows]
+
+
+def person_ratings_out(year_row: EvalYear, person: Person) -> list[dict]:
+    rows = list(
+        db.session.scalars(
+            select(Rating).where(Rating.year_id == year_row.id, Rating.person_id == person.id)
+        )
+    )
+    decisions = decisions_for(year_row, rows)
+    return [
+        rating_out(r, person.code, person.full_name, decisions.get(rating_key(r))) for r in rows
+    ]
+
+
+def one_rating_out(year_row: EvalYear, rating: Rating) -> dict:
+    decisions = decisions_for(year_row, [rating])
+    if rating.person_id:
+        p = db.session.get(Person, rating.person_id)
+        code, name = p.code, p.full_name
+    else:
+        u = db.session.get(Unit, rating.unit_id)
+        code, name = u.code, u.name
+    return rating_out(rating, code, name, decisions.get(rating_key(rating)))
+
+
+# --- people and units the user sees ----------------------------------------------------------
+
+
+def own_or_visible_person(user, code: str) -> Person:
+    """The user's own person record, or a person within their evaluation.read reach."""
+    person_id = getattr(user, "person_id", None)
+    if person_id is not None:
+        person = db.session.get(Person, person_id)
+        if person is not None and person.code == code:
+            return person
+    return visible_person(user, code, "evaluation.read")
+
+
+def home_unit(user) -> Unit | None:
+    """The topmost unit the user may read evaluations of (None: everywhere)."""
+    paths = scope_paths(user, "evaluation.read")
+    if paths is None or not paths:
+        return None
+    first = min(paths, key=len)
+    uid = int(first.strip("/").split("/")[-1])
+    return db.session.get(Unit, uid)
+
+
+def single_root() -> Unit | None:
+    roots = db.session.scalars(select(Unit).where(Unit.parent_id.is_(None)).limit(2)).all()
+    return roots[0] if len(roots) == 1 else None
+
+
+def visible_ancestors(user, unit: Unit) -> list[Unit]:
+    ids = [int(p) for p in unit.path.strip("/").split("/")[:-1]]
+    return [
+        a
+        for a in db.session.scalars(select(Unit).where(Unit.id.in_(ids)).order_by(Unit.depth))
+        if can(user, "evaluation.read", a)
+    ]
+
+
+# --- history ---------------------------------------------------------------------------------
+
+
+def history_of(*, person_id=None, unit_id=None) -> list[History]:
+    stmt = select(History).order_by(History.year.desc())
+    if person_id is not None:
+        stmt = stmt.where(History.person_id == person_id)
+    else:
+        stmt = stmt.where(History.unit_id == unit_id)
+    return list(db.session.scalars(stmt))
+
+
+def history_out(row: History) -> dict:
+    return {"year": row.year, **{f: getattr(row, f) for f in HISTORY_FIELDS}}

@@ -1,0 +1,53 @@
+"""The one way a page form runs an operation: validate the form (Flask-WTF: CSRF included),
+call the operation, flash its success and redirect; or roll the session back and show the
+errors, re-rendered on the page or flashed on the page redirected to."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from flask import flash, redirect
+
+from service.common.errors import ServiceError
+from service.extensions import db
+
+
+def form_errors(form) -> list[str]:
+    return [m for messages in form.errors.values() for m in messages]
+
+
+def run_form(
+    form,
+    operation: Callable[[], object],
+    *,
+    success: str | Callable[[object], str],
+    done: str | Callable[[object], str],
+    back: str | None = None,
+    render: Callable[[list[str]], object] | None = None,
+    messages: Callable[[ServiceError], list[str]] | None = None,
+    prefix: str = "",
+):
+    """Run `operation()` when `form` validates; then flash `success` (or success(result)) and
+    redirect to `done` (or done(result)). When the form does not validate or the operation
+    raises a ServiceError, roll back and return render(errors) if given, else flash each error
+    and redirect to `back` (default `done`). `messages(err)` turns an error into its lines
+    (default: its message); `prefix` goes before each line."""
+    if form.validate_on_submit():
+        try:
+            result = operation()
+        except ServiceError as err:
+            db.session.rollback()
+            errors = messages(err) if messages else [err.message]
+        else:
+            flash(success(result) if callable(success) else success, "info")
+            return redirect(done(result) if callable(done) else done)
+    else:
+        errors = form_errors(form)
+    errors = [prefix + m for m in errors]
+    if render is not None:
+        return render(errors)
+    for message in errors:
+        flash(message, "error")
+    if back is None:
+        back = done(None) if callable(done) else done
+    return redirect(back)
