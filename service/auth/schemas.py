@@ -5,7 +5,7 @@ from __future__ import annotations
 from marshmallow import fields
 
 from service.auth.models import Role
-from service.common.schemas import BaseSchema, Length, OneOf
+from service.common.schemas import BaseSchema, Length, OneOf, computed, items_schema
 
 ROLE_VALUES = [r.value for r in Role]
 
@@ -38,8 +38,8 @@ class UserUpdateSchema(BaseSchema):
 
 class RoleOutSchema(BaseSchema):
     id = fields.Integer()
-    role = fields.Function(lambda r: r.role.value)
-    unit_code = fields.Function(lambda r: r.unit.code if r.unit else None)
+    role = computed(lambda r: r.role.value, enum=ROLE_VALUES)
+    unit_code = computed(lambda r: r.unit.code if r.unit else None, nullable=True)
 
 
 class UserOutSchema(BaseSchema):
@@ -59,8 +59,17 @@ class TokenOutSchema(BaseSchema):
     name = fields.String()
     prefix = fields.String()
     created_at = fields.DateTime()
-    last_used_at = fields.DateTime()
-    revoked_at = fields.DateTime()
+    last_used_at = fields.DateTime(allow_none=True)
+    revoked_at = fields.DateTime(allow_none=True)
+
+
+class TokenCreatedSchema(TokenOutSchema):
+    token = fields.String(
+        required=True, metadata={"description": "Mã truy cập; chỉ hiện một lần trong câu trả lời."}
+    )
+
+
+TokenListSchema = items_schema(TokenOutSchema)
 
 
 user_out = UserOutSchema()

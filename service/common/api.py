@@ -1,12 +1,22 @@
-"""API plumbing: a Blueprint whose validation errors answer 400, and the auth guard."""
+"""API plumbing: a Blueprint whose validation errors answer 400, the auth guard, the documented
+error answers, and the edge checks of every request (ids within 64 bits, no NUL in text)."""
 
 from __future__ import annotations
 
+import http
+from copy import deepcopy
+
+from flask import request
 from flask_login import current_user
 from flask_smorest import Blueprint as SmorestBlueprint
+from flask_smorest.utils import resolve_schema_instance
 from webargs.flaskparser import FlaskParser
+from werkzeug.routing import IntegerConverter
 
-from service.common.errors import NotAuthenticated
+from service.common.errors import NotAuthenticated, NotFound, ValidationError
+
+WRITE_METHODS = ("post", "put", "patch", "delete")
+MAX_ID = 2**63 - 1  # the largest id a database column holds (SQLite INTEGER, PostgreSQL BIGINT)
 
 
 class Parser(FlaskParser):
@@ -14,13 +24,122 @@ class Parser(FlaskParser):
 
 
 class Blueprint(SmorestBlueprint):
+    """Every view needs a logged-in user or a Bearer token: each operation is documented with
+    the bearer security requirement and its 401; writes with 413 (body too large) and 503
+    (SQLite write lock busy). Other error answers are declared per view with `errors`."""
+
     ARGUMENTS_PARSER = Parser()
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.before_request(_require_login)
+        self._prepare_doc_cbks.append(self._prepare_common_errors_doc)
+
+    @staticmethod
+    def answers(status: int, schema, description: str | None = None, content_type=None):
+        """Decorator documenting the success answer `status` with body `schema`, as
+        alt_response(success=True) does, without a wrapper: the views dump their bodies."""
+
+        def decorator(func):
+            func._apidoc = deepcopy(getattr(func, "_apidoc", {}))
+            doc = {
+                "schema": resolve_schema_instance(schema),
+                "description": description or http.HTTPStatus(status).phrase,
+                "content_type": content_type,
+            }
+            func._apidoc.setdefault("response", {}).setdefault("responses", {}).setdefault(
+                status, []
+            ).append(doc)
+            func._apidoc.setdefault("success_status_codes", []).append(status)
+            return func
+
+        return decorator
+
+    @staticmethod
+    def errors(*codes: int):
+        """Decorator documenting the error answers `codes` (shared ErrorSchema responses)."""
+
+        def decorator(func):
+            func._apidoc = deepcopy(getattr(func, "_apidoc", {}))
+            add_error_responses(func._apidoc, codes)
+            return func
+
+        return decorator
+
+    @staticmethod
+    def _prepare_common_errors_doc(doc, doc_info, *, method, **kwargs):
+        doc.setdefault("security", [{"bearer": []}])
+        codes = [401] + ([413, 503] if method in WRITE_METHODS else [])
+        responses = doc.setdefault("responses", {})
+        for code in codes:
+            responses.setdefault(str(code), http.HTTPStatus(code).name)
+        return doc
+
+
+def add_error_responses(apidoc: dict, codes) -> None:
+    responses = apidoc.setdefault("response", {}).setdefault("responses", {})
+    for code in codes:
+        responses.setdefault(code, []).append(http.HTTPStatus(code).name)
 
 
 def _require_login():
     if not current_user.is_authenticated:
         raise NotAuthenticated("Cần đăng nhập hoặc gửi mã truy cập (Authorization: Bearer).")
+
+
+class IdConverter(IntegerConverter):
+    """`<int:…>` in every route: a number beyond 64 bits cannot be an id, so the URL matches
+    nothing (404) instead of overflowing the database driver."""
+
+    def __init__(self, map, fixed_digits=0, min=None, max=MAX_ID, signed=False):
+        super().__init__(map, fixed_digits=fixed_digits, min=min, max=max, signed=signed)
+
+
+def bad_text(value: str) -> bool:
+    """A NUL character (PostgreSQL text cannot hold it) or a lone surrogate (not UTF-8)."""
+    if "\x00" in value:
+        return True
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return True
+    return False
+
+
+def _bad_in(value) -> bool:
+    if isinstance(value, str):
+        return bad_text(value)
+    if isinstance(value, dict):
+        return any(_bad_in(k) or _bad_in(v) for k, v in value.items())
+    if isinstance(value, list):
+        return any(_bad_in(v) for v in value)
+    return False
+
+
+def refuse_bad_text():
+    """Before every request: a path with such a character names nothing (404); a query, form
+    field, file name or JSON string with one is refused (400) before it reaches the database."""
+    if bad_text(request.path):
+        raise NotFound()
+    fields = {}
+    for where, values in (("query", request.args), ("form", request.form)):
+        for key, value in values.items(multi=True):
+            if bad_text(key) or bad_text(value):
+                fields[key if not bad_text(key) else where] = [TEXT_MESSAGE]
+    for key, upload in request.files.items(multi=True):
+        if upload.filename and bad_text(upload.filename):
+            fields[key] = [TEXT_MESSAGE]
+    if request.is_json and _bad_in(request.get_json(silent=True)):
+        fields["json"] = [TEXT_MESSAGE]
+    if fields:
+        raise ValidationError("Dữ liệu có ký tự không hợp lệ.", fields)
+
+
+TEXT_MESSAGE = "Có ký tự không hợp lệ (ký tự NUL hoặc mã Unicode lẻ)."
+
+
+def init_app(app) -> None:
+    """Edge checks for every request, pages as well as the API (call before routes are added:
+    the id converter is taken when a rule is added)."""
+    app.url_map.converters["int"] = IdConverter
+    app.before_request(refuse_bad_text)

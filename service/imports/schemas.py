@@ -1,4 +1,5 @@
-"""Import templates of TEMPLATES.md: the columns (Vietnamese label, key, type) of each file."""
+"""Import templates of TEMPLATES.md: the columns (Vietnamese label, key, type) of each file;
+the schemas of the import API's answers."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from decimal import Decimal
 
 from evaluation.rules import Level
 from evaluation.schemas import AWARD_CODES, DISCIPLINE_FORMS, LEVELS
+from service.common.schemas import BaseSchema, ErrorDetailSchema, fields
 from service.common.spreadsheets import Column
 from service.org.models import CATEGORY_LABELS, GENDER_LABELS, PARTY_STATUS_LABELS
 
@@ -411,3 +413,58 @@ def blank_template_sheets(kind: str) -> list[dict]:
             "rows": guide_rows,
         },
     ]
+
+
+# --- API answers -----------------------------------------------------------------------------
+
+
+class CellErrorSchema(BaseSchema):
+    """One error of an imported file: where (sheet, row, column), the value read, and why."""
+
+    sheet = fields.String(allow_none=True)
+    row = fields.Integer(allow_none=True)
+    column = fields.String(allow_none=True)
+    value = fields.Raw(allow_none=True)
+    message = fields.String()
+
+
+class ImportRunSchema(BaseSchema):
+    id = fields.Integer()
+    kind = fields.String()
+    filename = fields.String()
+    ok = fields.Boolean()
+    created = fields.Integer()
+    updated = fields.Integer()
+    unchanged = fields.Integer()
+    total_errors = fields.Integer()
+    errors = fields.List(fields.Nested(CellErrorSchema))
+    warnings = fields.List(fields.String())
+
+
+class ImportErrorDetailSchema(ErrorDetailSchema):
+    import_ = fields.Nested(
+        ImportRunSchema,
+        data_key="import",
+        metadata={"description": "Lần nhập bị từ chối (tệp có lỗi): danh sách lỗi."},
+    )
+
+
+class ImportErrorSchema(BaseSchema):
+    """400 of an upload: a plain error, or a file with errors and the run that lists them."""
+
+    error = fields.Nested(ImportErrorDetailSchema, required=True)
+
+
+UPLOAD_BODY = {
+    "required": True,
+    "content": {
+        "multipart/form-data": {
+            "schema": {
+                "type": "object",
+                "properties": {"file": {"type": "string", "format": "binary"}},
+                "required": ["file"],
+            }
+        }
+    },
+}
+XLSX_BODY = {"type": "string", "format": "binary"}
