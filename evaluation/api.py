@@ -9,19 +9,38 @@ from sqlalchemy import select
 from evaluation import compute, history, inputs, jobs, workflow, years
 from evaluation.models import Job, PersonEval, QuotaOverride, Rating
 from evaluation.schemas import (
+    DASHBOARD_UNIT,
+    CatalogItemOutSchema,
     CatalogItemSchema,
+    CatalogListSchema,
     CatalogUpdateSchema,
     ComputeSchema,
+    DashboardSchema,
+    HistoryListSchema,
+    HistoryOutSchema,
     HistorySchema,
+    JobOutSchema,
     LevelChoiceSchema,
     PackSchema,
+    PeopleEvaluationsSchema,
+    PersonEvalOutSchema,
     PersonEvalSchema,
+    PersonRatingsSchema,
+    QuotaOverrideOutSchema,
     QuotaOverrideSchema,
+    RatingOutSchema,
     ReasonSchema,
+    ReviewOutSchema,
     TransitionSchema,
+    UnitEvalOutSchema,
     UnitEvalSchema,
+    UnitRatingsSchema,
     ViolationInSchema,
+    ViolationListSchema,
+    ViolationOutSchema,
     YearInSchema,
+    YearListSchema,
+    YearOutSchema,
 )
 from evaluation.stats import dashboard_rows
 from service.audit.operations import record
@@ -42,6 +61,7 @@ def _catalog_out(row) -> dict:
 
 
 @blp.route("/years")
+@blp.answers(200, YearListSchema)
 def list_years():
     """Các năm đánh giá đã mở."""
     return {"items": [years.year_out(y) for y in years.list_years()]}
@@ -50,24 +70,32 @@ def list_years():
 @blp.route("/years", methods=["POST"])
 @blp.arguments(YearInSchema)
 @blp.response(201)
+@blp.answers(201, YearOutSchema)
+@blp.errors(403, 409)
 def open_year(data):
     """Mở năm đánh giá (quản trị viên): bộ quy tắc và danh mục chép từ năm trước hoặc mặc định."""
     return years.year_out(years.open_year(current_user, data["year"]))
 
 
 @blp.route("/years/<int:year>")
+@blp.answers(200, YearOutSchema)
+@blp.errors(404)
 def get_year(year):
     return years.year_out(years.get_year(year))
 
 
 @blp.route("/years/<int:year>/pack", methods=["PATCH"])
 @blp.arguments(PackSchema)
+@blp.answers(200, YearOutSchema)
+@blp.errors(403, 404, 409)
 def update_pack(data, year):
     """Sửa tham số của bộ quy tắc (bị khóa khi đã có danh sách được phê duyệt)."""
     return years.year_out(years.update_pack(current_user, years.get_year(year), data["params"]))
 
 
 @blp.route("/years/<int:year>/catalog")
+@blp.answers(200, CatalogListSchema)
+@blp.errors(404)
 def get_catalog(year):
     """Danh mục biểu hiện vi phạm Chỉ thị 24 của năm."""
     year_row = years.get_year(year)
@@ -84,12 +112,16 @@ def get_catalog(year):
 @blp.route("/years/<int:year>/catalog", methods=["POST"])
 @blp.arguments(CatalogItemSchema)
 @blp.response(201)
+@blp.answers(201, CatalogItemOutSchema)
+@blp.errors(403, 404, 409)
 def add_catalog_item(data, year):
     return _catalog_out(years.add_catalog_item(current_user, years.get_year(year), data))
 
 
 @blp.route("/years/<int:year>/catalog/<code>", methods=["PATCH"])
 @blp.arguments(CatalogUpdateSchema)
+@blp.answers(200, CatalogItemOutSchema)
+@blp.errors(403, 404, 409)
 def update_catalog_item(data, year, code):
     year_row = years.get_year(year)
     row = years.catalog_item(year_row, code)
@@ -104,6 +136,8 @@ def _person_violations(year_row, person) -> list[str]:
 
 
 @blp.route("/years/<int:year>/people/<code>/evaluation")
+@blp.answers(200, PersonEvalOutSchema)
+@blp.errors(403, 404)
 def get_person_eval(year, code):
     year_row = years.get_year(year)
     person = visible_person(current_user, code, "evaluation.read")
@@ -116,6 +150,8 @@ def get_person_eval(year, code):
 
 @blp.route("/years/<int:year>/people/<code>/evaluation", methods=["PUT", "PATCH"])
 @blp.arguments(PersonEvalSchema)
+@blp.answers(200, PersonEvalOutSchema)
+@blp.errors(403, 404, 409)
 def save_person_eval(data, year, code):
     """Lưu đánh giá năm của một cán bộ (một dòng của bảng nhập liệu)."""
     year_row = years.get_year(year)
@@ -128,6 +164,8 @@ def save_person_eval(data, year, code):
 
 
 @blp.route("/years/<int:year>/units/<code>/evaluation")
+@blp.answers(200, UnitEvalOutSchema)
+@blp.errors(403, 404)
 def get_unit_eval(year, code):
     year_row = years.get_year(year)
     unit = visible_unit(current_user, code, "evaluation.read")
@@ -138,6 +176,8 @@ def get_unit_eval(year, code):
 
 @blp.route("/years/<int:year>/units/<code>/evaluation", methods=["PUT", "PATCH"])
 @blp.arguments(UnitEvalSchema)
+@blp.answers(200, UnitEvalOutSchema)
+@blp.errors(403, 404, 409)
 def save_unit_eval(data, year, code):
     """Lưu đánh giá tập thể năm của một đơn vị (do cấp trên nhập: quyền nhập ở đơn vị cấp trên
     hoặc chính đơn vị)."""
@@ -154,6 +194,8 @@ def save_unit_eval(data, year, code):
 
 
 @blp.route("/years/<int:year>/units/<code>/people-evaluations")
+@blp.answers(200, PeopleEvaluationsSchema)
+@blp.errors(403, 404)
 def unit_grid(year, code):
     """Các dòng của bảng nhập liệu: cán bộ trực tiếp của đơn vị với đánh giá năm."""
     year_row = years.get_year(year)
@@ -202,6 +244,8 @@ def grid_rows(year_row, unit) -> list[dict]:
 @blp.route("/years/<int:year>/violations", methods=["POST"])
 @blp.arguments(ViolationInSchema)
 @blp.response(201)
+@blp.answers(201, ViolationOutSchema)
+@blp.errors(403, 404, 409)
 def add_violation(data, year):
     """Ghi nhận một biểu hiện vi phạm (ngày phát hiện, cách phát hiện, chứng cứ)."""
     year_row = years.get_year(year)
@@ -217,6 +261,8 @@ def add_violation(data, year):
 
 @blp.route("/years/<int:year>/violations/<int:violation_id>/remove", methods=["POST"])
 @blp.arguments(ReasonSchema)
+@blp.answers(200, ViolationOutSchema)
+@blp.errors(403, 404, 409)
 def remove_violation(data, year, violation_id):
     """Gỡ một vi phạm đã ghi nhận (cần lý do; bản ghi được giữ lại)."""
     year_row = years.get_year(year)
@@ -232,6 +278,8 @@ def remove_violation(data, year, violation_id):
 
 
 @blp.route("/years/<int:year>/people/<code>/violations")
+@blp.answers(200, ViolationListSchema)
+@blp.errors(403, 404)
 def person_violations(year, code):
     year_row = years.get_year(year)
     person = visible_person(current_user, code, "evaluation.read")
@@ -266,6 +314,8 @@ def violation_out(v) -> dict:
 @blp.route("/years/<int:year>/compute", methods=["POST"])
 @blp.arguments(ComputeSchema)
 @blp.response(202)
+@blp.answers(202, JobOutSchema)
+@blp.errors(403, 404)
 def compute_year(data, year):
     """Tính lại kết quả (cả năm, hoặc phạm vi tỷ lệ chứa một đơn vị) dưới dạng công việc nền."""
     return jobs.job_out(start_compute(years.get_year(year), data.get("unit_code")))
@@ -307,6 +357,8 @@ def get_job(job_id):
 
 
 @blp.route("/years/<int:year>/units/<code>/ratings")
+@blp.answers(200, UnitRatingsSchema)
+@blp.errors(403, 404)
 def unit_ratings(year, code):
     """Danh sách xếp loại của đơn vị: điểm, mức tính toán, đề xuất, mức cuối cùng và lý do."""
     year_row = years.get_year(year)
@@ -324,6 +376,8 @@ def unit_ratings(year, code):
 
 
 @blp.route("/years/<int:year>/people/<code>/ratings")
+@blp.answers(200, PersonRatingsSchema)
+@blp.errors(403, 404)
 def person_ratings(year, code):
     """Kết quả xếp loại của một cán bộ (chính mình hoặc trong phạm vi)."""
     year_row = years.get_year(year)
@@ -355,6 +409,8 @@ def own_or_visible_person(code):
 
 
 @blp.route("/years/<int:year>/units/<code>/review")
+@blp.answers(200, ReviewOutSchema)
+@blp.errors(403, 404)
 def get_review(year, code):
     year_row = years.get_year(year)
     unit = visible_unit(current_user, code, "evaluation.read")
@@ -363,6 +419,8 @@ def get_review(year, code):
 
 @blp.route("/years/<int:year>/units/<code>/review/<action>", methods=["POST"])
 @blp.arguments(TransitionSchema)
+@blp.answers(200, ReviewOutSchema)
+@blp.errors(403, 404, 409)
 def review_action(data, year, code, action):
     """Gửi duyệt (submit), trả lại (return), phê duyệt (approve), mở lại (reopen)."""
     year_row = years.get_year(year)
@@ -373,6 +431,8 @@ def review_action(data, year, code, action):
 
 @blp.route("/years/<int:year>/ratings/<kind>/<code>/proposal", methods=["PUT"])
 @blp.arguments(LevelChoiceSchema)
+@blp.answers(200, RatingOutSchema)
+@blp.errors(403, 404, 409)
 def propose(data, year, kind, code):
     """A11: đề xuất mức thấp hơn mức tính toán (có lý do)."""
     year_row = years.get_year(year)
@@ -383,6 +443,8 @@ def propose(data, year, kind, code):
 
 @blp.route("/years/<int:year>/ratings/<kind>/<code>/final", methods=["PUT"])
 @blp.arguments(LevelChoiceSchema)
+@blp.answers(200, RatingOutSchema)
+@blp.errors(403, 404, 409)
 def decide(data, year, kind, code):
     """A11: mức cuối cùng do cấp ủy/hội đồng quyết định (không vượt các giới hạn)."""
     year_row = years.get_year(year)
@@ -414,6 +476,8 @@ def _one_rating(year_row, rating):
 @blp.route("/years/<int:year>/quota-overrides", methods=["POST"])
 @blp.arguments(QuotaOverrideSchema)
 @blp.response(201)
+@blp.answers(201, QuotaOverrideOutSchema)
+@blp.errors(403, 404)
 def add_quota_override(data, year):
     """A10: tỷ lệ khác cho một phạm vi và năm (hội đồng quyết định, có lý do)."""
     year_row = years.get_year(year)
@@ -444,6 +508,8 @@ def add_quota_override(data, year):
 
 
 @blp.route("/people/<code>/history")
+@blp.answers(200, HistoryListSchema)
+@blp.errors(403, 404)
 def person_history(code):
     """Kết quả các năm trước của một cán bộ (lịch sử, không tính lại)."""
     person = visible_person(current_user, code, "evaluation.read")
@@ -452,6 +518,8 @@ def person_history(code):
 
 @blp.route("/people/<code>/history/<int:year>", methods=["PUT"])
 @blp.arguments(HistorySchema)
+@blp.answers(200, HistoryOutSchema)
+@blp.errors(403, 404, 409)
 def save_person_history(data, code, year):
     """Ghi kết quả một năm trước của cán bộ (mức xếp loại, danh hiệu, sáng kiến)."""
     _past_year(year)
@@ -460,6 +528,8 @@ def save_person_history(data, code, year):
 
 
 @blp.route("/units/<code>/history")
+@blp.answers(200, HistoryListSchema)
+@blp.errors(403, 404)
 def unit_history(code):
     unit = visible_unit(current_user, code, "evaluation.read")
     return {"items": [history.history_out(h) for h in history.history_of(unit_id=unit.id)]}
@@ -467,6 +537,8 @@ def unit_history(code):
 
 @blp.route("/units/<code>/history/<int:year>", methods=["PUT"])
 @blp.arguments(HistorySchema)
+@blp.answers(200, HistoryOutSchema)
+@blp.errors(403, 404, 409)
 def save_unit_history(data, code, year):
     _past_year(year)
     unit = visible_unit(current_user, code, "evaluation.enter")
@@ -479,6 +551,9 @@ def _past_year(year: int) -> None:
 
 
 @blp.route("/years/<int:year>/dashboard")
+@blp.doc(parameters=[DASHBOARD_UNIT])
+@blp.answers(200, DashboardSchema)
+@blp.errors(400, 403, 404)
 def dashboard(year):
     """Tổng hợp theo đơn vị: nhập liệu đủ, trạng thái, số lượng từng mức."""
     year_row = years.get_year(year)
