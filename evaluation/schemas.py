@@ -6,7 +6,15 @@ from __future__ import annotations
 from marshmallow import ValidationError, fields, validates_schema
 
 from evaluation.rules import DISCIPLINE_FORMS
-from service.common.schemas import BaseSchema, Length, OneOf, Range, VnDate, items_schema
+from service.common.schemas import (
+    BaseSchema,
+    Length,
+    OneOf,
+    OutSchema,
+    Range,
+    VnDate,
+    items_schema,
+)
 
 # light to heavy (RULES.md C): equal ranks are equally heavy
 DISCIPLINE_RANK = {
@@ -240,7 +248,7 @@ class HistorySchema(BaseSchema):
 _TEXT = {"allow_none": True}
 
 
-class YearOutSchema(BaseSchema):
+class YearOutSchema(OutSchema):
     year = fields.Integer()
     pack = fields.Dict(metadata={"description": "Tham số của bộ quy tắc."})
     pack_source = fields.String(**_TEXT)
@@ -249,7 +257,7 @@ class YearOutSchema(BaseSchema):
     computed_at = fields.String(**_TEXT, metadata={"description": "dd/mm/yyyy HH:MM"})
 
 
-class CatalogItemOutSchema(BaseSchema):
+class CatalogItemOutSchema(OutSchema):
     code = fields.String()
     group = fields.Integer()
     title = fields.String()
@@ -273,7 +281,7 @@ def _eval_out(name: str, inputs: type, subject: str, dropped: tuple[str, ...]) -
             attrs[key] = fields.String(allow_none=True)
     attrs["violations"] = fields.List(fields.String())
     attrs["exists"] = fields.Boolean()
-    return type(name, (BaseSchema,), attrs)
+    return type(name, (OutSchema,), attrs)
 
 
 PersonEvalOutSchema = _eval_out(
@@ -293,7 +301,7 @@ class GridRowSchema(PersonEvalOutSchema):
     is_head = fields.Boolean()
 
 
-class ViolationOutSchema(BaseSchema):
+class ViolationOutSchema(OutSchema):
     id = fields.Integer()
     code = fields.String()
     person_code = fields.String(**_TEXT)
@@ -306,7 +314,7 @@ class ViolationOutSchema(BaseSchema):
     removed_reason = fields.String(**_TEXT)
 
 
-class JobOutSchema(BaseSchema):
+class JobOutSchema(OutSchema):
     id = fields.Integer()
     kind = fields.String()
     params = fields.Dict()
@@ -321,13 +329,13 @@ class JobOutSchema(BaseSchema):
     finished_at = fields.String(**_TEXT)
 
 
-class ActionSchema(BaseSchema):
+class ActionSchema(OutSchema):
     action = fields.String()
     label = fields.String()
     needs_reason = fields.Boolean()
 
 
-class ReviewOutSchema(BaseSchema):
+class ReviewOutSchema(OutSchema):
     year = fields.Integer()
     unit_code = fields.String()
     state = fields.String(metadata={"enum": ["open", "submitted", "approved"]})
@@ -338,13 +346,13 @@ class ReviewOutSchema(BaseSchema):
     actions = fields.List(fields.Nested(ActionSchema))
 
 
-class RuleStepSchema(BaseSchema):
+class RuleStepSchema(OutSchema):
     rule_id = fields.String()
     message_vi = fields.String()
     figures = fields.Dict()
 
 
-class RatingOutSchema(BaseSchema):
+class RatingOutSchema(OutSchema):
     kind = fields.String(metadata={"enum": ["official", "party", "unit"]})
     code = fields.String()
     name = fields.String()
@@ -361,23 +369,23 @@ class RatingOutSchema(BaseSchema):
     scope = fields.List(fields.Raw(allow_none=True))
 
 
-class UnitRatingsSchema(BaseSchema):
+class UnitRatingsSchema(OutSchema):
     review = fields.Nested(ReviewOutSchema)
     items = fields.List(fields.Nested(RatingOutSchema))
 
 
-class PersonRatingsSchema(BaseSchema):
+class PersonRatingsSchema(OutSchema):
     person_code = fields.String()
     items = fields.List(fields.Nested(RatingOutSchema))
 
 
-class QuotaOverrideOutSchema(BaseSchema):
+class QuotaOverrideOutSchema(OutSchema):
     scope = fields.List(fields.String(allow_none=True))
     p = fields.Integer()
     reason = fields.String()
 
 
-class HistoryOutSchema(BaseSchema):
+class HistoryOutSchema(OutSchema):
     year = fields.Integer()
     official_level = fields.String(**_TEXT)
     party_level = fields.String(**_TEXT)
@@ -386,7 +394,7 @@ class HistoryOutSchema(BaseSchema):
     initiatives_city = fields.Integer()
 
 
-class DashboardRowSchema(BaseSchema):
+class DashboardRowSchema(OutSchema):
     unit_code = fields.String()
     name = fields.String()
     depth = fields.Integer()
@@ -417,6 +425,6 @@ DASHBOARD_UNIT = {
     "in": "query",
     "name": "unit",
     "required": False,
-    "schema": {"type": "string", "minLength": 1, "maxLength": 50},
-    "description": "Mã đơn vị (bắt buộc, trừ quản trị viên).",
+    "schema": {"type": "string", "maxLength": 50},
+    "description": "Mã đơn vị; bỏ trống: các đơn vị cấp cao nhất (chỉ quản trị viên).",
 }

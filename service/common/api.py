@@ -16,11 +16,17 @@ from werkzeug.routing import IntegerConverter
 from service.common.errors import NotAuthenticated, NotFound, ValidationError
 
 WRITE_METHODS = ("post", "put", "patch", "delete")
-MAX_ID = 2**63 - 1  # the largest id a database column holds (SQLite INTEGER, PostgreSQL BIGINT)
+MAX_ID = 2**31 - 1  # the largest id or year in a URL: an INTEGER column (PostgreSQL int4)
 
 
 class Parser(FlaskParser):
     DEFAULT_VALIDATION_STATUS = 400
+
+    def _handle_invalid_json_error(self, error, req, *args, **kwargs):
+        raise ValidationError(
+            "Nội dung gửi lên không phải JSON hợp lệ.",
+            {"json": ["Không đọc được JSON (sai cú pháp hoặc không phải UTF-8)."]},
+        )
 
 
 class Blueprint(SmorestBlueprint):
@@ -87,16 +93,37 @@ def _require_login():
         raise NotAuthenticated("Cần đăng nhập hoặc gửi mã truy cập (Authorization: Bearer).")
 
 
+def digits_up_to(limit: int) -> str:
+    """A regular expression of the decimal numbers from 0 to `limit` (leading zeros allowed
+    within the length of `limit`)."""
+    text = str(limit)
+    alternatives = [rf"\d{{1,{len(text) - 1}}}"] if len(text) > 1 else []
+    for i, digit in enumerate(text):
+        rest = len(text) - i - 1
+        if digit != "0":
+            alternatives.append(
+                text[:i] + f"[0-{int(digit) - 1}]" + (rf"\d{{{rest}}}" if rest else "")
+            )
+    alternatives.append(text)
+    return "(?:" + "|".join(alternatives) + ")"
+
+
 class IdConverter(IntegerConverter):
-    """`<int:…>` in every route: a number beyond 64 bits cannot be an id, so the URL matches
-    nothing (404) instead of overflowing the database driver."""
+    """`<int:…>` in every route: a number beyond an INTEGER column (PostgreSQL binds the value
+    as INTEGER and fails on more) matches no route, so it is a 404. The bound is in the
+    pattern, not a range check after it: werkzeug answers 405 for a rule whose converter
+    refused the value when a rule of the same path has other methods."""
+
+    regex = digits_up_to(MAX_ID)
 
     def __init__(self, map, fixed_digits=0, min=None, max=MAX_ID, signed=False):
         super().__init__(map, fixed_digits=fixed_digits, min=min, max=max, signed=signed)
 
 
-def bad_text(value: str) -> bool:
+def bad_text(value) -> bool:
     """A NUL character (PostgreSQL text cannot hold it) or a lone surrogate (not UTF-8)."""
+    if not isinstance(value, str):
+        return False
     if "\x00" in value:
         return True
     try:

@@ -84,6 +84,14 @@ def computed(func, type_: str = "string", nullable: bool = False, **metadata):
     return fields.Function(func, metadata=metadata)
 
 
+# datetimes the API writes as the server's local time, ISO without an offset (not RFC 3339)
+LOCAL_DATETIME = {
+    "format": "local-date-time",
+    "pattern": r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?$",
+    "description": "Giờ máy chủ, dạng ISO 8601 không kèm múi giờ.",
+}
+
+
 class BaseSchema(Schema):
     class Meta:
         ordered = True
@@ -92,6 +100,15 @@ class BaseSchema(Schema):
         "unknown": "Trường không được hỗ trợ.",
         "type": "Dữ liệu phải là một đối tượng JSON.",
     }
+
+
+class OutSchema(BaseSchema):
+    """The body of an answer (documentation): every key is always there, null when empty."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():  # this instance's copies, as the document reads them
+            field.required = True
 
 
 class ListArgsSchema(BaseSchema):
@@ -130,16 +147,16 @@ def page_schema(item_schema, name: str | None = None):
     return _list_schema(
         item_schema,
         name or _schema_name(item_schema) + "Page",
-        page=fields.Integer(required=True),
-        per_page=fields.Integer(required=True),
-        total=fields.Integer(required=True),
-        pages=fields.Integer(required=True),
+        page=fields.Integer(),
+        per_page=fields.Integer(),
+        total=fields.Integer(),
+        pages=fields.Integer(),
     )
 
 
 def _list_schema(item_schema, name: str, **extra):
-    attrs = {"items": fields.List(fields.Nested(item_schema), required=True), **extra}
-    return type(name, (BaseSchema,), attrs)
+    attrs = {"items": fields.List(fields.Nested(item_schema)), **extra}
+    return type(name, (OutSchema,), attrs)
 
 
 def _schema_name(schema) -> str:
@@ -160,7 +177,9 @@ def page_body(items, schema, page, per_page, total):
 __all__ = [
     "BaseSchema",
     "ErrorSchema",
+    "LOCAL_DATETIME",
     "ListArgsSchema",
+    "OutSchema",
     "ValidationError",
     "VnDate",
     "computed",

@@ -8,7 +8,7 @@ from decimal import Decimal
 
 from evaluation.rules import Level
 from evaluation.schemas import AWARD_CODES, DISCIPLINE_FORMS, LEVELS
-from service.common.schemas import BaseSchema, ErrorDetailSchema, fields
+from service.common.schemas import BaseSchema, ErrorDetailSchema, OutSchema, fields
 from service.common.spreadsheets import Column
 from service.org.models import CATEGORY_LABELS, GENDER_LABELS, PARTY_STATUS_LABELS
 
@@ -428,7 +428,7 @@ class CellErrorSchema(BaseSchema):
     message = fields.String()
 
 
-class ImportRunSchema(BaseSchema):
+class ImportRunSchema(OutSchema):
     id = fields.Integer()
     kind = fields.String()
     filename = fields.String()

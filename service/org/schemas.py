@@ -6,7 +6,7 @@ import datetime as dt
 
 from marshmallow import ValidationError, fields, validates_schema
 
-from service.common.schemas import BaseSchema, Length, OneOf, Range, VnDate, computed
+from service.common.schemas import BaseSchema, Length, OneOf, OutSchema, Range, VnDate, computed
 from service.org.models import Category, Gender, PartyStatus
 
 CODE_RE = r"^[A-Za-z0-9._\-/]+$"
@@ -37,7 +37,7 @@ class UnitUpdateSchema(BaseSchema):
     quota_root = fields.Boolean()
 
 
-class UnitOutSchema(BaseSchema):
+class UnitOutSchema(OutSchema):
     id = fields.Integer()
     code = fields.String()
     name = fields.String()
@@ -103,7 +103,7 @@ def check_person_consistency(data: dict) -> None:
         raise ValidationError(errors)
 
 
-class PersonOutSchema(BaseSchema):
+class PersonOutSchema(OutSchema):
     id = fields.Integer()
     code = fields.String()
     full_name = fields.String()
