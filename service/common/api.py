@@ -1,5 +1,6 @@
 """API plumbing: a Blueprint whose validation errors answer 400, the auth guard, the documented
-error answers, and the edge checks of every request (ids within 64 bits, no NUL in text)."""
+error answers, and the edge checks of every request (ids within an INTEGER column, no NUL or
+lone surrogate in text)."""
 
 from __future__ import annotations
 
@@ -67,7 +68,9 @@ class Blueprint(SmorestBlueprint):
 
         def decorator(func):
             func._apidoc = deepcopy(getattr(func, "_apidoc", {}))
-            add_error_responses(func._apidoc, codes)
+            responses = func._apidoc.setdefault("response", {}).setdefault("responses", {})
+            for code in codes:  # a name: a reference to the shared response of that status
+                responses.setdefault(code, []).append(http.HTTPStatus(code).name)
             return func
 
         return decorator
@@ -80,12 +83,6 @@ class Blueprint(SmorestBlueprint):
         for code in codes:
             responses.setdefault(str(code), http.HTTPStatus(code).name)
         return doc
-
-
-def add_error_responses(apidoc: dict, codes) -> None:
-    responses = apidoc.setdefault("response", {}).setdefault("responses", {})
-    for code in codes:
-        responses.setdefault(code, []).append(http.HTTPStatus(code).name)
 
 
 def _require_login():
