@@ -8,25 +8,44 @@ from flask_login import current_user
 from evaluation import operations as ops
 from evaluation import queries as q
 from evaluation.schemas import (
+    DASHBOARD_UNIT,
+    CatalogItemOutSchema,
     CatalogItemSchema,
+    CatalogListSchema,
     CatalogUpdateSchema,
     ComputeSchema,
+    DashboardSchema,
+    HistoryListSchema,
+    HistoryOutSchema,
     HistorySchema,
     LevelChoiceSchema,
     PackSchema,
+    PeopleEvaluationsSchema,
+    PersonEvalOutSchema,
     PersonEvalSchema,
+    PersonRatingsSchema,
+    QuotaOverrideOutSchema,
     QuotaOverrideSchema,
+    RatingOutSchema,
     ReasonSchema,
+    ReviewOutSchema,
     TransitionSchema,
+    UnitEvalOutSchema,
     UnitEvalSchema,
+    UnitRatingsSchema,
     ViolationInSchema,
+    ViolationListSchema,
+    ViolationOutSchema,
     YearInSchema,
+    YearListSchema,
+    YearOutSchema,
 )
 from evaluation.stats import dashboard_rows
 from service.auth.access import can, is_admin
 from service.common.api import Blueprint
 from service.common.errors import NotFound, ValidationError
 from service.jobs import job_out
+from service.jobs.schemas import JobOutSchema
 from service.org.operations import visible_person, visible_unit
 
 blp = Blueprint(
@@ -35,6 +54,7 @@ blp = Blueprint(
 
 
 @blp.route("/years")
+@blp.answers(200, YearListSchema)
 def list_years():
     """Các năm đánh giá đã mở."""
     return {"items": [q.year_out(y) for y in q.list_years()]}
@@ -43,24 +63,32 @@ def list_years():
 @blp.route("/years", methods=["POST"])
 @blp.arguments(YearInSchema)
 @blp.response(201)
+@blp.answers(201, YearOutSchema)
+@blp.errors(403, 409)
 def open_year(data):
     """Mở năm đánh giá (quản trị viên): bộ quy tắc và danh mục chép từ năm trước hoặc mặc định."""
     return q.year_out(ops.open_year(current_user, data["year"]))
 
 
 @blp.route("/years/<int:year>")
+@blp.answers(200, YearOutSchema)
+@blp.errors(404)
 def get_year(year):
     return q.year_out(q.get_year(year))
 
 
 @blp.route("/years/<int:year>/pack", methods=["PATCH"])
 @blp.arguments(PackSchema)
+@blp.answers(200, YearOutSchema)
+@blp.errors(403, 404, 409)
 def update_pack(data, year):
     """Sửa tham số của bộ quy tắc (bị khóa khi đã có danh sách được phê duyệt)."""
     return q.year_out(ops.update_pack(current_user, q.get_year(year), data["params"]))
 
 
 @blp.route("/years/<int:year>/catalog")
+@blp.answers(200, CatalogListSchema)
+@blp.errors(404)
 def get_catalog(year):
     """Danh mục biểu hiện vi phạm Chỉ thị 24 của năm."""
     return {"items": [q.catalog_out(r) for r in q.catalog_rows(q.get_year(year))]}
@@ -69,12 +97,16 @@ def get_catalog(year):
 @blp.route("/years/<int:year>/catalog", methods=["POST"])
 @blp.arguments(CatalogItemSchema)
 @blp.response(201)
+@blp.answers(201, CatalogItemOutSchema)
+@blp.errors(403, 404, 409)
 def add_catalog_item(data, year):
     return q.catalog_out(ops.add_catalog_item(current_user, q.get_year(year), data))
 
 
 @blp.route("/years/<int:year>/catalog/<code>", methods=["PATCH"])
 @blp.arguments(CatalogUpdateSchema)
+@blp.answers(200, CatalogItemOutSchema)
+@blp.errors(403, 404, 409)
 def update_catalog_item(data, year, code):
     year_row = q.get_year(year)
     row = q.catalog_item(year_row, code)
@@ -85,6 +117,8 @@ def update_catalog_item(data, year, code):
 
 
 @blp.route("/years/<int:year>/people/<code>/evaluation")
+@blp.answers(200, PersonEvalOutSchema)
+@blp.errors(403, 404)
 def get_person_eval(year, code):
     person = visible_person(current_user, code, "evaluation.read")
     return q.person_inputs_out(q.get_year(year), person)
@@ -92,6 +126,8 @@ def get_person_eval(year, code):
 
 @blp.route("/years/<int:year>/people/<code>/evaluation", methods=["PUT", "PATCH"])
 @blp.arguments(PersonEvalSchema)
+@blp.answers(200, PersonEvalOutSchema)
+@blp.errors(403, 404, 409)
 def save_person_eval(data, year, code):
     """Lưu đánh giá năm của một cán bộ (một dòng của bảng nhập liệu)."""
     year_row = q.get_year(year)
@@ -101,6 +137,8 @@ def save_person_eval(data, year, code):
 
 
 @blp.route("/years/<int:year>/units/<code>/evaluation")
+@blp.answers(200, UnitEvalOutSchema)
+@blp.errors(403, 404)
 def get_unit_eval(year, code):
     unit = visible_unit(current_user, code, "evaluation.read")
     return q.unit_inputs_out(q.get_year(year), unit)
@@ -108,6 +146,8 @@ def get_unit_eval(year, code):
 
 @blp.route("/years/<int:year>/units/<code>/evaluation", methods=["PUT", "PATCH"])
 @blp.arguments(UnitEvalSchema)
+@blp.answers(200, UnitEvalOutSchema)
+@blp.errors(403, 404, 409)
 def save_unit_eval(data, year, code):
     """Lưu đánh giá tập thể năm của một đơn vị (do cấp trên nhập: quyền nhập ở đơn vị cấp trên
     hoặc chính đơn vị)."""
@@ -118,6 +158,8 @@ def save_unit_eval(data, year, code):
 
 
 @blp.route("/years/<int:year>/units/<code>/people-evaluations")
+@blp.answers(200, PeopleEvaluationsSchema)
+@blp.errors(403, 404)
 def unit_grid(year, code):
     """Các dòng của bảng nhập liệu: cán bộ trực tiếp của đơn vị với đánh giá năm."""
     year_row = q.get_year(year)
@@ -128,6 +170,8 @@ def unit_grid(year, code):
 @blp.route("/years/<int:year>/violations", methods=["POST"])
 @blp.arguments(ViolationInSchema)
 @blp.response(201)
+@blp.answers(201, ViolationOutSchema)
+@blp.errors(403, 404, 409)
 def add_violation(data, year):
     """Ghi nhận một biểu hiện vi phạm (ngày phát hiện, cách phát hiện, chứng cứ)."""
     year_row = q.get_year(year)
@@ -142,6 +186,8 @@ def add_violation(data, year):
 
 @blp.route("/years/<int:year>/violations/<int:violation_id>/remove", methods=["POST"])
 @blp.arguments(ReasonSchema)
+@blp.answers(200, ViolationOutSchema)
+@blp.errors(403, 404, 409)
 def remove_violation(data, year, violation_id):
     """Gỡ một vi phạm đã ghi nhận (cần lý do; bản ghi được giữ lại)."""
     year_row = q.get_year(year)
@@ -152,6 +198,8 @@ def remove_violation(data, year, violation_id):
 
 
 @blp.route("/years/<int:year>/people/<code>/violations")
+@blp.answers(200, ViolationListSchema)
+@blp.errors(403, 404)
 def person_violations(year, code):
     year_row = q.get_year(year)
     person = visible_person(current_user, code, "evaluation.read")
@@ -164,6 +212,8 @@ def person_violations(year, code):
 @blp.route("/years/<int:year>/compute", methods=["POST"])
 @blp.arguments(ComputeSchema)
 @blp.response(202)
+@blp.answers(202, JobOutSchema)
+@blp.errors(403, 404)
 def compute_year(data, year):
     """Tính lại kết quả (cả năm, hoặc phạm vi tỷ lệ chứa một đơn vị) dưới dạng công việc nền."""
     year_row = q.get_year(year)
@@ -176,6 +226,8 @@ def compute_year(data, year):
 
 
 @blp.route("/years/<int:year>/units/<code>/ratings")
+@blp.answers(200, UnitRatingsSchema)
+@blp.errors(403, 404)
 def unit_ratings(year, code):
     """Danh sách xếp loại của đơn vị: điểm, mức tính toán, đề xuất, mức cuối cùng và lý do."""
     year_row = q.get_year(year)
@@ -187,6 +239,8 @@ def unit_ratings(year, code):
 
 
 @blp.route("/years/<int:year>/people/<code>/ratings")
+@blp.answers(200, PersonRatingsSchema)
+@blp.errors(403, 404)
 def person_ratings(year, code):
     """Kết quả xếp loại của một cán bộ (chính mình hoặc trong phạm vi)."""
     year_row = q.get_year(year)
@@ -195,6 +249,8 @@ def person_ratings(year, code):
 
 
 @blp.route("/years/<int:year>/units/<code>/review")
+@blp.answers(200, ReviewOutSchema)
+@blp.errors(403, 404)
 def get_review(year, code):
     year_row = q.get_year(year)
     unit = visible_unit(current_user, code, "evaluation.read")
@@ -203,6 +259,8 @@ def get_review(year, code):
 
 @blp.route("/years/<int:year>/units/<code>/review/<action>", methods=["POST"])
 @blp.arguments(TransitionSchema)
+@blp.answers(200, ReviewOutSchema)
+@blp.errors(403, 404, 409)
 def review_action(data, year, code, action):
     """Gửi duyệt (submit), trả lại (return), phê duyệt (approve), mở lại (reopen)."""
     year_row = q.get_year(year)
@@ -215,6 +273,8 @@ def review_action(data, year, code, action):
 
 @blp.route("/years/<int:year>/ratings/<kind>/<code>/proposal", methods=["PUT"])
 @blp.arguments(LevelChoiceSchema)
+@blp.answers(200, RatingOutSchema)
+@blp.errors(403, 404, 409)
 def propose(data, year, kind, code):
     """A11: đề xuất mức thấp hơn mức tính toán (có lý do)."""
     year_row = q.get_year(year)
@@ -225,6 +285,8 @@ def propose(data, year, kind, code):
 
 @blp.route("/years/<int:year>/ratings/<kind>/<code>/final", methods=["PUT"])
 @blp.arguments(LevelChoiceSchema)
+@blp.answers(200, RatingOutSchema)
+@blp.errors(403, 404, 409)
 def decide(data, year, kind, code):
     """A11: mức cuối cùng do cấp ủy/hội đồng quyết định (không vượt các giới hạn)."""
     year_row = q.get_year(year)
@@ -236,6 +298,8 @@ def decide(data, year, kind, code):
 @blp.route("/years/<int:year>/quota-overrides", methods=["POST"])
 @blp.arguments(QuotaOverrideSchema)
 @blp.response(201)
+@blp.answers(201, QuotaOverrideOutSchema)
+@blp.errors(403, 404)
 def add_quota_override(data, year):
     """A10: tỷ lệ khác cho một phạm vi và năm (hội đồng quyết định, có lý do)."""
     return ops.add_quota_override(
@@ -244,6 +308,8 @@ def add_quota_override(data, year):
 
 
 @blp.route("/people/<code>/history")
+@blp.answers(200, HistoryListSchema)
+@blp.errors(403, 404)
 def person_history(code):
     """Kết quả các năm trước của một cán bộ (lịch sử, không tính lại)."""
     person = visible_person(current_user, code, "evaluation.read")
@@ -252,6 +318,8 @@ def person_history(code):
 
 @blp.route("/people/<code>/history/<int:year>", methods=["PUT"])
 @blp.arguments(HistorySchema)
+@blp.answers(200, HistoryOutSchema)
+@blp.errors(403, 404, 409)
 def save_person_history(data, code, year):
     """Ghi kết quả một năm trước của cán bộ (mức xếp loại, danh hiệu, sáng kiến)."""
     person = visible_person(current_user, code, "evaluation.read")
@@ -259,6 +327,8 @@ def save_person_history(data, code, year):
 
 
 @blp.route("/units/<code>/history")
+@blp.answers(200, HistoryListSchema)
+@blp.errors(403, 404)
 def unit_history(code):
     unit = visible_unit(current_user, code, "evaluation.read")
     return {"items": [q.history_out(h) for h in q.history_of(unit_id=unit.id)]}
@@ -266,12 +336,17 @@ def unit_history(code):
 
 @blp.route("/units/<code>/history/<int:year>", methods=["PUT"])
 @blp.arguments(HistorySchema)
+@blp.answers(200, HistoryOutSchema)
+@blp.errors(403, 404, 409)
 def save_unit_history(data, code, year):
     unit = visible_unit(current_user, code, "evaluation.read")
     return q.history_out(ops.save_history(current_user, year, data, unit=unit))
 
 
 @blp.route("/years/<int:year>/dashboard")
+@blp.doc(parameters=[DASHBOARD_UNIT])
+@blp.answers(200, DashboardSchema)
+@blp.errors(400, 403, 404)
 def dashboard(year):
     """Tổng hợp theo đơn vị: nhập liệu đủ, trạng thái, số lượng từng mức."""
     year_row = q.get_year(year)

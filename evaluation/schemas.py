@@ -1,11 +1,20 @@
-"""Marshmallow schemas of the evaluation API: years, rule pack, catalog, inputs, decisions."""
+"""Marshmallow schemas of the evaluation API: years, rule pack, catalog, inputs, decisions; the
+schemas of its answers (documented in the OpenAPI document, the views dump their bodies)."""
 
 from __future__ import annotations
 
 from marshmallow import ValidationError, fields, validates_schema
 
 from evaluation.rules import DISCIPLINE_FORMS
-from service.common.schemas import BaseSchema, Length, OneOf, Range, VnDate
+from service.common.schemas import (
+    BaseSchema,
+    Length,
+    OneOf,
+    OutSchema,
+    Range,
+    VnDate,
+    items_schema,
+)
 
 # light to heavy (RULES.md C): equal ranks are equally heavy
 DISCIPLINE_RANK = {
@@ -184,7 +193,7 @@ class ReasonSchema(BaseSchema):
 
 class TransitionSchema(BaseSchema):
     reason = fields.String(load_default=None, allow_none=True, validate=Length(max=2000))
-    version = fields.Integer(load_default=None, allow_none=True)
+    version = fields.Integer(load_default=None, allow_none=True, validate=Range(0, 2**31 - 1))
 
 
 class LevelChoiceSchema(BaseSchema):
@@ -271,3 +280,175 @@ def unit_input_errors(row) -> dict[str, list[str]]:
             "Số đơn vị trực thuộc bị kỷ luật không được lớn hơn số đơn vị trực thuộc."
         ]
     return errors
+
+
+# --- answers ---------------------------------------------------------------------------------
+
+_TEXT = {"allow_none": True}
+
+
+class YearOutSchema(OutSchema):
+    year = fields.Integer()
+    pack = fields.Dict(metadata={"description": "Tham số của bộ quy tắc."})
+    pack_source = fields.String(**_TEXT)
+    locked = fields.Boolean()
+    pack_locked = fields.Boolean()
+    computed_at = fields.String(**_TEXT, metadata={"description": "dd/mm/yyyy HH:MM"})
+
+
+class CatalogItemOutSchema(OutSchema):
+    code = fields.String()
+    group = fields.Integer()
+    title = fields.String()
+    applies_to = fields.String()
+    severity = fields.String()
+
+
+def _eval_out(name: str, inputs: type, subject: str, dropped: tuple[str, ...]) -> type:
+    """The answer of an evaluation: the subject's code, each input field as stored (numbers
+    with decimals as strings, dates dd/mm/yyyy; null when nothing was entered), the active
+    violation codes, and whether a row exists."""
+    attrs: dict = {subject: fields.String()}
+    for key, field in inputs._declared_fields.items():
+        if key in dropped or key == "violations":
+            continue
+        if isinstance(field, fields.Boolean):
+            attrs[key] = fields.Boolean(allow_none=True)
+        elif isinstance(field, fields.Integer):
+            attrs[key] = fields.Integer(allow_none=True)
+        else:
+            attrs[key] = fields.String(allow_none=True)
+    attrs["violations"] = fields.List(fields.String())
+    attrs["exists"] = fields.Boolean()
+    return type(name, (OutSchema,), attrs)
+
+
+PersonEvalOutSchema = _eval_out(
+    "PersonEvalOutSchema",
+    PersonEvalSchema,
+    "person_code",
+    ("monthly_scores", "violations_removal_reason"),
+)
+UnitEvalOutSchema = _eval_out(
+    "UnitEvalOutSchema", UnitEvalSchema, "unit_code", ("violations_removal_reason",)
+)
+
+
+class GridRowSchema(PersonEvalOutSchema):
+    full_name = fields.String()
+    position = fields.String(**_TEXT)
+    is_head = fields.Boolean()
+
+
+class ViolationOutSchema(OutSchema):
+    id = fields.Integer()
+    code = fields.String()
+    person_code = fields.String(**_TEXT)
+    unit_code = fields.String(**_TEXT)
+    found_on = fields.String(**_TEXT, metadata={"description": "dd/mm/yyyy"})
+    how_found = fields.String(**_TEXT)
+    evidence = fields.String(**_TEXT)
+    recorded_by = fields.String(**_TEXT)
+    removed = fields.Boolean()
+    removed_reason = fields.String(**_TEXT)
+
+
+class ActionSchema(OutSchema):
+    action = fields.String()
+    label = fields.String()
+    needs_reason = fields.Boolean()
+
+
+class ReviewOutSchema(OutSchema):
+    year = fields.Integer()
+    unit_code = fields.String()
+    state = fields.String(metadata={"enum": ["open", "submitted", "approved"]})
+    state_label = fields.String()
+    version = fields.Integer()
+    last_action = fields.String(**_TEXT)
+    last_reason = fields.String(**_TEXT)
+    actions = fields.List(fields.Nested(ActionSchema))
+
+
+class RuleStepSchema(OutSchema):
+    rule_id = fields.String()
+    message_vi = fields.String()
+    figures = fields.Dict()
+
+
+class RatingOutSchema(OutSchema):
+    kind = fields.String(metadata={"enum": ["official", "party", "unit"]})
+    code = fields.String()
+    name = fields.String()
+    level = fields.String()
+    score = fields.String(**_TEXT)
+    task_points = fields.String(**_TEXT)
+    provisional = fields.Boolean()
+    proposed_level = fields.String(**_TEXT)
+    proposal_reason = fields.String(**_TEXT)
+    final_level = fields.String()
+    final_reason = fields.String(**_TEXT)
+    rules = fields.List(fields.String())
+    why = fields.List(fields.Nested(RuleStepSchema))
+    scope = fields.List(fields.Raw(allow_none=True))
+
+
+class UnitRatingsSchema(OutSchema):
+    review = fields.Nested(ReviewOutSchema)
+    items = fields.List(fields.Nested(RatingOutSchema))
+
+
+class PersonRatingsSchema(OutSchema):
+    person_code = fields.String()
+    items = fields.List(fields.Nested(RatingOutSchema))
+
+
+class QuotaOverrideOutSchema(OutSchema):
+    scope = fields.List(fields.String(allow_none=True))
+    p = fields.Integer()
+    reason = fields.String()
+
+
+class HistoryOutSchema(OutSchema):
+    year = fields.Integer()
+    official_level = fields.String(**_TEXT)
+    party_level = fields.String(**_TEXT)
+    awards = fields.List(fields.String())
+    initiatives_base = fields.Integer()
+    initiatives_city = fields.Integer()
+
+
+class DashboardRowSchema(OutSchema):
+    unit_code = fields.String()
+    name = fields.String()
+    depth = fields.Integer()
+    is_selected = fields.Boolean()
+    own_people = fields.Integer()
+    people = fields.Integer()
+    evaluated = fields.Integer()
+    complete = fields.Boolean()
+    state = fields.String()
+    state_label = fields.String()
+    states_below = fields.Dict(keys=fields.String(), values=fields.Integer())
+    levels = fields.Dict(keys=fields.String(), values=fields.Integer())
+
+
+YearListSchema = items_schema(YearOutSchema)
+CatalogListSchema = items_schema(CatalogItemOutSchema)
+ViolationListSchema = items_schema(ViolationOutSchema)
+HistoryListSchema = items_schema(HistoryOutSchema)
+DashboardSchema = items_schema(DashboardRowSchema, "Dashboard")
+
+
+class PeopleEvaluationsSchema(items_schema(GridRowSchema)):
+    unit_code = fields.String()
+
+
+# the dashboard reads ?unit= itself (required unless administrator)
+DASHBOARD_UNIT = {
+    "in": "query",
+    "name": "unit",
+    "required": False,
+    "schema": {"type": "string", "maxLength": 50},
+    "description": "Mã đơn vị; bỏ trống: các đơn vị cấp cao nhất (chỉ quản trị viên).",
+}

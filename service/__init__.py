@@ -21,6 +21,9 @@ def create_app(config: type | None = None) -> Flask:
         static_folder=str(config_module.BASE_DIR / "templates" / "static"),
     )
     app.config.from_object(config)
+    from service.common import api as api_edge
+
+    api_edge.init_app(app)  # ids within 64 bits, no NUL in text (before any route is added)
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql"):
         # No server-side prepared statements: a generic plan for the subtree range queries can
         # be 20-50x slower than a custom one (measured in bench/bench_listing.py).

@@ -1,12 +1,14 @@
 """Extension singletons, bound to the app in create_app."""
 
+import flask_smorest
 from flask_login import LoginManager
 from flask_migrate import Migrate
-from flask_smorest import Api
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf import CSRFProtect
 from sqlalchemy import MetaData
 from sqlalchemy.orm import DeclarativeBase
+
+from service.common.schemas import ErrorSchema
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -25,4 +27,27 @@ db = SQLAlchemy(model_class=Base)
 migrate = Migrate(render_as_batch=True, compare_type=True)
 login_manager = LoginManager()
 csrf = CSRFProtect()
+
+
+class Api(flask_smorest.Api):
+    """The OpenAPI document: every error response (BAD_REQUEST, NOT_FOUND, ...) has our error
+    shape; no catch-all "default" response, each view declares the error answers it gives."""
+
+    ERROR_SCHEMA = ErrorSchema
+    DEFAULT_ERROR_RESPONSE_NAME = None
+
+    def init_app(self, app, *, spec_kwargs=None):
+        super().init_app(app, spec_kwargs=spec_kwargs)
+        self.ma_plugin.converter.add_attribute_function(_numeric_bounds)
+
+
+def _numeric_bounds(self, field, ret, **kwargs) -> dict:
+    """Bounds of a Decimal field as numbers (apispec writes them as the field dumps, "5.00")."""
+    return {
+        key: float(value) if "." in value else int(value)
+        for key in ("minimum", "maximum")
+        if isinstance(value := ret.get(key), str)
+    }
+
+
 api = Api()

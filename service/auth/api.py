@@ -10,8 +10,12 @@ from service.auth.access import is_admin
 from service.auth.models import ApiToken, User
 from service.auth.schemas import (
     RoleInSchema,
+    RoleOutSchema,
+    TokenCreatedSchema,
     TokenInSchema,
+    TokenListSchema,
     UserInSchema,
+    UserOutSchema,
     UserUpdateSchema,
     role_out,
     token_out,
@@ -20,7 +24,7 @@ from service.auth.schemas import (
 from service.common.api import Blueprint
 from service.common.errors import Forbidden, NotFound
 from service.common.queries import search_clause
-from service.common.schemas import ListArgsSchema, page_body
+from service.common.schemas import ListArgsSchema, page_body, page_schema
 from service.extensions import db
 from service.org.api import paginate
 
@@ -41,12 +45,15 @@ def _user(user_id: int) -> User:
 
 
 @blp.route("/me")
+@blp.answers(200, UserOutSchema)
 def me():
     return user_out.dump(current_user)
 
 
 @blp.route("/users")
 @blp.arguments(ListArgsSchema, location="query")
+@blp.answers(200, page_schema(UserOutSchema))
+@blp.errors(403)
 def list_users(args):
     _admin()
     stmt = select(User)
@@ -59,18 +66,24 @@ def list_users(args):
 @blp.route("/users", methods=["POST"])
 @blp.arguments(UserInSchema)
 @blp.response(201)
+@blp.answers(201, UserOutSchema)
+@blp.errors(403, 409)
 def create_user(data):
     _admin()
     return user_out.dump(ops.create_user(current_user, data))
 
 
 @blp.route("/users/<int:user_id>")
+@blp.answers(200, UserOutSchema)
+@blp.errors(403, 404)
 def get_user(user_id):
     return user_out.dump(_user(user_id))
 
 
 @blp.route("/users/<int:user_id>", methods=["PATCH"])
 @blp.arguments(UserUpdateSchema)
+@blp.answers(200, UserOutSchema)
+@blp.errors(403, 404)
 def update_user(data, user_id):
     return user_out.dump(ops.update_user(current_user, _user(user_id), data))
 
@@ -78,6 +91,8 @@ def update_user(data, user_id):
 @blp.route("/users/<int:user_id>/roles", methods=["POST"])
 @blp.arguments(RoleInSchema)
 @blp.response(201)
+@blp.answers(201, RoleOutSchema)
+@blp.errors(403, 404, 409)
 def grant_role(data, user_id):
     return role_out.dump(
         ops.grant_role(current_user, _user(user_id), data["role"], data.get("unit_code"))
@@ -86,12 +101,14 @@ def grant_role(data, user_id):
 
 @blp.route("/users/<int:user_id>/roles/<int:role_id>", methods=["DELETE"])
 @blp.response(204)
+@blp.errors(400, 403, 404)
 def revoke_role(user_id, role_id):
     ops.revoke_role(current_user, _user(user_id), role_id)
     return ""
 
 
 @blp.route("/tokens")
+@blp.answers(200, TokenListSchema)
 def list_tokens():
     """Mã truy cập API của chính mình."""
     rows = db.session.scalars(
@@ -103,6 +120,7 @@ def list_tokens():
 @blp.route("/tokens", methods=["POST"])
 @blp.arguments(TokenInSchema)
 @blp.response(201)
+@blp.answers(201, TokenCreatedSchema)
 def create_token(data):
     """Tạo mã truy cập; mã chỉ hiện một lần trong câu trả lời này."""
     token, clear = ops.create_token(current_user, data["name"])
@@ -113,6 +131,7 @@ def create_token(data):
 
 @blp.route("/tokens/<int:token_id>", methods=["DELETE"])
 @blp.response(204)
+@blp.errors(404)
 def revoke_token(token_id):
     ops.revoke_token(current_user, token_id)
     return ""

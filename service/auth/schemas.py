@@ -5,7 +5,15 @@ from __future__ import annotations
 from marshmallow import fields
 
 from service.auth.models import Role
-from service.common.schemas import BaseSchema, Length, OneOf
+from service.common.schemas import (
+    LOCAL_DATETIME,
+    BaseSchema,
+    Length,
+    OneOf,
+    OutSchema,
+    computed,
+    items_schema,
+)
 
 ROLE_VALUES = [r.value for r in Role]
 
@@ -36,13 +44,13 @@ class UserUpdateSchema(BaseSchema):
     active = fields.Boolean()
 
 
-class RoleOutSchema(BaseSchema):
+class RoleOutSchema(OutSchema):
     id = fields.Integer()
-    role = fields.Function(lambda r: r.role.value)
-    unit_code = fields.Function(lambda r: r.unit.code if r.unit else None)
+    role = computed(lambda r: r.role.value, enum=ROLE_VALUES)
+    unit_code = computed(lambda r: r.unit.code if r.unit else None, nullable=True)
 
 
-class UserOutSchema(BaseSchema):
+class UserOutSchema(OutSchema):
     id = fields.Integer()
     username = fields.String()
     full_name = fields.String()
@@ -54,13 +62,22 @@ class TokenInSchema(BaseSchema):
     name = fields.String(required=True, validate=Length(1, 100))
 
 
-class TokenOutSchema(BaseSchema):
+class TokenOutSchema(OutSchema):
     id = fields.Integer()
     name = fields.String()
     prefix = fields.String()
-    created_at = fields.DateTime()
-    last_used_at = fields.DateTime()
-    revoked_at = fields.DateTime()
+    created_at = fields.DateTime(metadata=LOCAL_DATETIME)
+    last_used_at = fields.DateTime(allow_none=True, metadata=LOCAL_DATETIME)
+    revoked_at = fields.DateTime(allow_none=True, metadata=LOCAL_DATETIME)
+
+
+class TokenCreatedSchema(TokenOutSchema):
+    token = fields.String(
+        required=True, metadata={"description": "Mã truy cập; chỉ hiện một lần trong câu trả lời."}
+    )
+
+
+TokenListSchema = items_schema(TokenOutSchema)
 
 
 user_out = UserOutSchema()

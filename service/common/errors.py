@@ -114,7 +114,11 @@ def init_app(app):
         message = DEFAULT_MESSAGES.get(status, err.description or "Lỗi.")
         if fields:
             message = "Dữ liệu không hợp lệ."
-        return error_response(status, message, fields)
+        response = make_response(error_response(status, message, fields))
+        for name, value in err.get_headers():
+            if name.lower() != "content-type":  # Allow of a 405, Retry-After, WWW-Authenticate
+                response.headers[name] = value
+        return response
 
     @app.errorhandler(Exception)
     def _unexpected(err: Exception):

@@ -1,8 +1,10 @@
-"""Marshmallow base: Vietnamese error messages for every field type, and list arguments."""
+"""Marshmallow base: Vietnamese error messages for every field type, list arguments, and the
+shared response shapes of the API (the error body, a page of a list, a list of items)."""
 
 from __future__ import annotations
 
 import datetime as dt
+import functools
 
 from marshmallow import Schema, ValidationError, fields, validate
 
@@ -51,6 +53,18 @@ def OneOf(choices, labels=None):  # noqa: N802
 class VnDate(fields.Date):
     """A date written dd/mm/yyyy (the interface's format); ISO yyyy-mm-dd is accepted too."""
 
+    PATTERN = r"^\s*(\d{1,2}/\d{1,2}/\d{4}|\d{4}-\d{1,2}-\d{1,2})\s*$"
+
+    def __init__(self, *args, **kwargs):
+        # documented as what it is: a string dd/mm/yyyy (or yyyy-mm-dd), not an ISO "date"
+        kwargs["metadata"] = {
+            "format": "dd/mm/yyyy",
+            "pattern": self.PATTERN,
+            "example": "31/12/2025",
+            **kwargs.get("metadata", {}),
+        }
+        super().__init__(*args, **kwargs)
+
     def _deserialize(self, value, attr, data, **kwargs):
         if isinstance(value, str):
             for fmt in ("%d/%m/%Y", "%Y-%m-%d"):
@@ -64,6 +78,20 @@ class VnDate(fields.Date):
         return value.strftime("%d/%m/%Y") if value else None
 
 
+def computed(func, type_: str = "string", nullable: bool = False, **metadata):
+    """An output field computed from the object, documented with its JSON type."""
+    metadata = {"type": type_, **({"nullable": True} if nullable else {}), **metadata}
+    return fields.Function(func, metadata=metadata)
+
+
+# datetimes the API writes as the server's local time, ISO without an offset (not RFC 3339)
+LOCAL_DATETIME = {
+    "format": "local-date-time",
+    "pattern": r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?$",
+    "description": "Giờ máy chủ, dạng ISO 8601 không kèm múi giờ.",
+}
+
+
 class BaseSchema(Schema):
     class Meta:
         ordered = True
@@ -74,10 +102,66 @@ class BaseSchema(Schema):
     }
 
 
+class OutSchema(BaseSchema):
+    """The body of an answer (documentation): every key is always there, null when empty."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():  # this instance's copies, as the document reads them
+            field.required = True
+
+
 class ListArgsSchema(BaseSchema):
     page = fields.Integer(load_default=1, validate=Range(1, 1_000_000))
     per_page = fields.Integer(load_default=50, validate=Range(1, 500))
     q = fields.String(load_default="", validate=Length(max=200))
+
+
+class ErrorDetailSchema(BaseSchema):
+    status = fields.Integer(required=True, metadata={"description": "Mã trạng thái HTTP."})
+    message = fields.String(required=True, metadata={"description": "Thông báo (tiếng Việt)."})
+    fields_ = fields.Dict(
+        data_key="fields",
+        keys=fields.String(),
+        values=fields.Raw(),
+        metadata={"description": "Lỗi theo từng trường: tên trường -> danh sách thông báo."},
+    )
+
+
+class ErrorSchema(BaseSchema):
+    """Every error of the API: {"error": {"status", "message", "fields"}} (see common/errors)."""
+
+    error = fields.Nested(ErrorDetailSchema, required=True)
+
+
+@functools.cache
+def items_schema(item_schema, name: str | None = None):
+    """A response schema {"items": [item, ...]}, named after the item schema (one class for
+    each: the OpenAPI document names each schema once)."""
+    return _list_schema(item_schema, name or _schema_name(item_schema) + "List")
+
+
+@functools.cache
+def page_schema(item_schema, name: str | None = None):
+    """The response schema of page_body: one page of a list and its counts."""
+    return _list_schema(
+        item_schema,
+        name or _schema_name(item_schema) + "Page",
+        page=fields.Integer(),
+        per_page=fields.Integer(),
+        total=fields.Integer(),
+        pages=fields.Integer(),
+    )
+
+
+def _list_schema(item_schema, name: str, **extra):
+    attrs = {"items": fields.List(fields.Nested(item_schema)), **extra}
+    return type(name, (OutSchema,), attrs)
+
+
+def _schema_name(schema) -> str:
+    name = schema.__name__ if isinstance(schema, type) else type(schema).__name__
+    return name.removesuffix("Schema")
 
 
 def page_body(items, schema, page, per_page, total):
@@ -90,4 +174,17 @@ def page_body(items, schema, page, per_page, total):
     }
 
 
-__all__ = ["BaseSchema", "ListArgsSchema", "ValidationError", "VnDate", "fields", "page_body"]
+__all__ = [
+    "BaseSchema",
+    "ErrorSchema",
+    "LOCAL_DATETIME",
+    "ListArgsSchema",
+    "OutSchema",
+    "ValidationError",
+    "VnDate",
+    "computed",
+    "fields",
+    "items_schema",
+    "page_body",
+    "page_schema",
+]

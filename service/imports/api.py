@@ -13,7 +13,13 @@ from service.common.spreadsheets import write_workbook
 from service.extensions import db
 from service.imports.models import ImportRun
 from service.imports.registry import TEMPLATES
-from service.imports.schemas import blank_template_sheets
+from service.imports.schemas import (
+    UPLOAD_BODY,
+    XLSX_BODY,
+    ImportErrorSchema,
+    ImportRunSchema,
+    blank_template_sheets,
+)
 
 blp = Blueprint(
     "imports_api", __name__, url_prefix="/api/v1/imports", description="Nhập dữ liệu từ bảng tính"
@@ -47,6 +53,10 @@ def run_import(kind: str):
 
 
 @blp.route("/<kind>", methods=["POST"])
+@blp.doc(requestBody=UPLOAD_BODY)
+@blp.answers(201, ImportRunSchema)
+@blp.alt_response(400, schema=ImportErrorSchema)
+@blp.errors(403, 404)
 def upload(kind):
     """Nhập tệp (trường `file`, multipart). Có lỗi: 400 với danh sách lỗi, không lưu gì."""
     run = run_import(kind)
@@ -59,6 +69,8 @@ def upload(kind):
 
 
 @blp.route("/templates/<kind>.xlsx")
+@blp.answers(200, XLSX_BODY, "Tệp .xlsx", content_type=XLSX)
+@blp.errors(404)
 def template(kind):
     """Mẫu trống của một loại tệp nhập."""
     if kind not in TEMPLATES:
@@ -99,11 +111,15 @@ def errors_workbook(run: ImportRun) -> bytes:
 
 
 @blp.route("/runs/<int:run_id>")
+@blp.answers(200, ImportRunSchema)
+@blp.errors(404)
 def get_run(run_id):
     return visible_run(run_id).as_dict()
 
 
 @blp.route("/runs/<int:run_id>/errors.xlsx")
+@blp.answers(200, XLSX_BODY, "Tệp .xlsx", content_type=XLSX)
+@blp.errors(404)
 def run_errors(run_id):
     """Danh sách lỗi của một lần nhập, dạng bảng tính."""
     run = visible_run(run_id)

@@ -1,11 +1,13 @@
 """Import templates of TEMPLATES.md: the core files' columns ("Đơn vị", "Cán bộ"), the column
-builders domains describe theirs with, and the blank template of any registered kind."""
+builders domains describe theirs with, the blank template of any registered kind, and the
+schemas of the import API's answers."""
 
 from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
 
+from service.common.schemas import BaseSchema, ErrorDetailSchema, OutSchema, fields
 from service.common.spreadsheets import Column
 from service.imports.registry import TEMPLATES
 from service.org.models import CATEGORY_LABELS, GENDER_LABELS, PARTY_STATUS_LABELS
@@ -212,3 +214,58 @@ def blank_template_sheets(kind: str) -> list[dict]:
             "rows": guide_rows,
         },
     ]
+
+
+# --- API answers -----------------------------------------------------------------------------
+
+
+class CellErrorSchema(BaseSchema):
+    """One error of an imported file: where (sheet, row, column), the value read, and why."""
+
+    sheet = fields.String(allow_none=True)
+    row = fields.Integer(allow_none=True)
+    column = fields.String(allow_none=True)
+    value = fields.Raw(allow_none=True)
+    message = fields.String()
+
+
+class ImportRunSchema(OutSchema):
+    id = fields.Integer()
+    kind = fields.String()
+    filename = fields.String()
+    ok = fields.Boolean()
+    created = fields.Integer()
+    updated = fields.Integer()
+    unchanged = fields.Integer()
+    total_errors = fields.Integer()
+    errors = fields.List(fields.Nested(CellErrorSchema))
+    warnings = fields.List(fields.String())
+
+
+class ImportErrorDetailSchema(ErrorDetailSchema):
+    import_ = fields.Nested(
+        ImportRunSchema,
+        data_key="import",
+        metadata={"description": "Lần nhập bị từ chối (tệp có lỗi): danh sách lỗi."},
+    )
+
+
+class ImportErrorSchema(BaseSchema):
+    """400 of an upload: a plain error, or a file with errors and the run that lists them."""
+
+    error = fields.Nested(ImportErrorDetailSchema, required=True)
+
+
+UPLOAD_BODY = {
+    "required": True,
+    "content": {
+        "multipart/form-data": {
+            "schema": {
+                "type": "object",
+                "properties": {"file": {"type": "string", "format": "binary"}},
+                "required": ["file"],
+            }
+        }
+    },
+}
+XLSX_BODY = {"type": "string", "format": "binary"}

@@ -2,26 +2,24 @@
 
 from __future__ import annotations
 
-from marshmallow import fields
+from service.common.schemas import OutSchema, fields
 
-from service.common.schemas import BaseSchema
+_TEXT = {"allow_none": True}
 
 
-class JobSchema(BaseSchema):
-    id = fields.Integer(required=True)
-    kind = fields.String(required=True)
-    title = fields.String(required=True)
-    params = fields.Dict(required=True)
-    status = fields.String(
-        required=True, metadata={"enum": ["queued", "running", "done", "failed"]}
-    )
-    status_label = fields.String(required=True)
-    unit_code = fields.String(allow_none=True)
-    done = fields.Integer(required=True)
-    total = fields.Integer(required=True)
-    percent = fields.Integer(required=True)
-    message = fields.String(required=True)
-    result = fields.Raw(allow_none=True)
-    created_at = fields.String(allow_none=True, metadata={"description": "dd/mm/yyyy hh:mm:ss"})
-    run_after = fields.String(allow_none=True)
-    finished_at = fields.String(allow_none=True)
+class JobOutSchema(OutSchema):
+    id = fields.Integer()
+    kind = fields.String()
+    title = fields.String(metadata={"description": "Tên công việc (tiếng Việt)."})
+    params = fields.Dict()
+    status = fields.String(metadata={"enum": ["queued", "running", "done", "failed"]})
+    status_label = fields.String()
+    unit_code = fields.String(**_TEXT)
+    done = fields.Integer()
+    total = fields.Integer()
+    percent = fields.Integer()
+    message = fields.String(**_TEXT)
+    result = fields.Dict(**_TEXT)
+    created_at = fields.String(**_TEXT, metadata={"description": "dd/mm/yyyy HH:MM:SS"})
+    run_after = fields.String(**_TEXT)
+    finished_at = fields.String(**_TEXT)

@@ -10,13 +10,16 @@ from service.auth.access import scope_filter
 from service.common.api import Blueprint
 from service.common.queries import paginate as _paginate
 from service.common.queries import search_clause
-from service.common.schemas import ListArgsSchema, fields, page_body
+from service.common.schemas import ListArgsSchema, fields, page_body, page_schema
 from service.extensions import db
 from service.org import operations as ops
 from service.org.models import Person, Unit
 from service.org.schemas import (
     PersonInSchema,
+    PersonOutSchema,
+    UnitDetailSchema,
     UnitInSchema,
+    UnitOutSchema,
     UnitUpdateSchema,
     person_out,
     person_update,
@@ -36,6 +39,8 @@ def paginate(stmt, args, order_by):
 
 @blp.route("/units")
 @blp.arguments(UnitListArgs, location="query")
+@blp.answers(200, page_schema(UnitOutSchema))
+@blp.errors(403, 404)
 def list_units(args):
     """Danh sách đơn vị trong phạm vi của người dùng (tìm theo mã, tên)."""
     stmt = select(Unit).where(scope_filter(current_user, "unit.read"))
@@ -51,12 +56,16 @@ def list_units(args):
 @blp.route("/units", methods=["POST"])
 @blp.arguments(UnitInSchema)
 @blp.response(201)
+@blp.answers(201, UnitOutSchema)
+@blp.errors(403, 409)
 def create_unit(data):
     """Tạo đơn vị (quản trị viên)."""
     return unit_out.dump(ops.create_unit(current_user, data))
 
 
 @blp.route("/units/<code>")
+@blp.answers(200, UnitDetailSchema)
+@blp.errors(403, 404)
 def get_unit(code):
     unit = ops.visible_unit(current_user, code)
     body = unit_out.dump(unit)
@@ -71,6 +80,8 @@ def get_unit(code):
 
 @blp.route("/units/<code>", methods=["PATCH"])
 @blp.arguments(UnitUpdateSchema)
+@blp.answers(200, UnitOutSchema)
+@blp.errors(403, 404)
 def update_unit(data, code):
     """Sửa hoặc chuyển đơn vị (đổi đơn vị cấp trên); không cho phép tạo vòng lặp."""
     unit = ops.visible_unit(current_user, code, "unit.write")
@@ -79,6 +90,7 @@ def update_unit(data, code):
 
 @blp.route("/units/<code>", methods=["DELETE"])
 @blp.response(204)
+@blp.errors(403, 404, 409)
 def delete_unit(code):
     unit = ops.visible_unit(current_user, code, "unit.write")
     ops.delete_unit(current_user, unit)
@@ -91,6 +103,8 @@ class PeopleListArgs(ListArgsSchema):
 
 @blp.route("/units/<code>/people")
 @blp.arguments(PeopleListArgs, location="query")
+@blp.answers(200, page_schema(PersonOutSchema))
+@blp.errors(403, 404)
 def list_unit_people(args, code):
     """Cán bộ của đơn vị và mọi đơn vị cấp dưới (tìm theo mã, họ tên)."""
     unit = ops.visible_unit(current_user, code, "person.read")
@@ -115,6 +129,7 @@ def people_query(unit: Unit, q: str = ""):
 
 @blp.route("/people")
 @blp.arguments(PeopleListArgs, location="query")
+@blp.answers(200, page_schema(PersonOutSchema))
 def list_people(args):
     """Cán bộ trong phạm vi của người dùng."""
     stmt = (
@@ -132,17 +147,23 @@ def list_people(args):
 @blp.route("/people", methods=["POST"])
 @blp.arguments(PersonInSchema)
 @blp.response(201)
+@blp.answers(201, PersonOutSchema)
+@blp.errors(403, 409)
 def create_person(data):
     return person_out.dump(ops.create_person(current_user, data))
 
 
 @blp.route("/people/<code>")
+@blp.answers(200, PersonOutSchema)
+@blp.errors(403, 404)
 def get_person(code):
     return person_out.dump(ops.visible_person(current_user, code))
 
 
 @blp.route("/people/<code>", methods=["PATCH"])
 @blp.arguments(person_update)
+@blp.answers(200, PersonOutSchema)
+@blp.errors(403, 404, 409)
 def update_person(data, code):
     person = ops.visible_person(current_user, code, "person.write")
     return person_out.dump(ops.update_person(current_user, person, data))
@@ -150,6 +171,7 @@ def update_person(data, code):
 
 @blp.route("/people/<code>", methods=["DELETE"])
 @blp.response(204)
+@blp.errors(403, 404, 409)
 def delete_person(code):
     person = ops.visible_person(current_user, code, "person.write")
     ops.delete_person(current_user, person)

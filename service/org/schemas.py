@@ -6,7 +6,7 @@ import datetime as dt
 
 from marshmallow import ValidationError, fields, validates_schema
 
-from service.common.schemas import BaseSchema, Length, OneOf, Range, VnDate
+from service.common.schemas import BaseSchema, Length, OneOf, OutSchema, Range, VnDate, computed
 from service.org.models import Category, Gender, PartyStatus
 
 CODE_RE = r"^[A-Za-z0-9._\-/]+$"
@@ -37,14 +37,20 @@ class UnitUpdateSchema(BaseSchema):
     quota_root = fields.Boolean()
 
 
-class UnitOutSchema(BaseSchema):
+class UnitOutSchema(OutSchema):
     id = fields.Integer()
     code = fields.String()
     name = fields.String()
     kind = fields.String()
-    parent_code = fields.Function(lambda u: u.parent.code if u.parent else None)
+    parent_code = computed(lambda u: u.parent.code if u.parent else None, nullable=True)
     quota_root = fields.Boolean()
     depth = fields.Integer()
+
+
+class UnitDetailSchema(UnitOutSchema):
+    people_count = fields.Integer(
+        required=True, metadata={"description": "Số cán bộ của đơn vị và mọi đơn vị cấp dưới."}
+    )
 
 
 class PersonInSchema(BaseSchema):
@@ -97,23 +103,25 @@ def check_person_consistency(data: dict) -> None:
         raise ValidationError(errors)
 
 
-class PersonOutSchema(BaseSchema):
+class PersonOutSchema(OutSchema):
     id = fields.Integer()
     code = fields.String()
     full_name = fields.String()
-    birth_date = VnDate()
-    gender = fields.Function(lambda p: p.gender.value if p.gender else None)
-    unit_code = fields.Function(lambda p: p.unit.code)
-    unit_name = fields.Function(lambda p: p.unit.name)
+    birth_date = VnDate(allow_none=True)
+    gender = computed(lambda p: p.gender.value if p.gender else None, nullable=True)
+    unit_code = computed(lambda p: p.unit.code)
+    unit_name = computed(lambda p: p.unit.name)
     position = fields.String()
     duty_group = fields.String()
     is_head = fields.Boolean()
-    category = fields.Function(lambda p: p.category.value if p.category else None)
+    category = computed(lambda p: p.category.value if p.category else None, nullable=True)
     is_party_member = fields.Boolean()
-    party_unit_code = fields.Function(lambda p: p.party_unit.code if p.party_unit else None)
-    admitted_on = VnDate()
+    party_unit_code = computed(lambda p: p.party_unit.code if p.party_unit else None, nullable=True)
+    admitted_on = VnDate(allow_none=True)
     party_gap_days = fields.Integer()
-    party_status = fields.Function(lambda p: p.party_status.value if p.party_status else None)
+    party_status = computed(
+        lambda p: p.party_status.value if p.party_status else None, nullable=True
+    )
     seriously_ill = fields.Boolean()
 
 
