@@ -6,14 +6,14 @@ demo data); the core (service/) never imports it."""
 
 from __future__ import annotations
 
-from service.auth.models import Role
-
+# Role names (service.auth.models.Role values). Kept as plain strings so that importing the
+# pure rules (evaluation.rules) does not load Flask and SQLAlchemy through this package.
 PERMISSIONS = {
-    "import.evaluations": {Role.STAFF},
-    "import.history": {Role.STAFF, Role.HR},
-    "evaluation.enter": {Role.STAFF},
-    "evaluation.read": {Role.STAFF, Role.COMMITTEE, Role.HR},
-    "evaluation.approve": {Role.COMMITTEE},
+    "import.evaluations": {"staff"},
+    "import.history": {"staff", "hr"},
+    "evaluation.enter": {"staff"},
+    "evaluation.read": {"staff", "committee", "hr"},
+    "evaluation.approve": {"committee"},
 }
 
 

@@ -27,10 +27,11 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
 }
 
 
-def register_permissions(actions: dict[str, set[Role] | frozenset[Role]]) -> None:
-    """A domain's actions and the roles that may do them (besides the administrator)."""
+def register_permissions(actions: dict[str, set[Role] | set[str] | frozenset[Role]]) -> None:
+    """A domain's actions and the roles that may do them (besides the administrator); a role
+    may be given by its value ("staff"), and an unknown one raises ValueError."""
     for action, roles in actions.items():
-        PERMISSIONS[action] = frozenset(roles)
+        PERMISSIONS[action] = frozenset(Role(r) for r in roles)
 
 
 def _grants(user) -> list[tuple[Role, str | None]]:
