@@ -16,15 +16,6 @@ from service.common.schemas import (
     items_schema,
 )
 
-# light to heavy (RULES.md C): equal ranks are equally heavy
-DISCIPLINE_RANK = {
-    "khien_trach": 1,
-    "canh_cao": 2,
-    "cach_chuc": 3,
-    "giang_chuc": 3,
-    "buoc_thoi_viec": 4,
-    "khai_tru": 4,
-}
 HOW_FOUND = {
     "self_check": "tự kiểm tra",
     "inspection": "kiểm tra, giám sát",

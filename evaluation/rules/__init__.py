@@ -53,7 +53,7 @@ from evaluation.rules.decisions import (
     check_proposal,
     check_quota,
 )
-from evaluation.rules.levels import DISCIPLINE_FORMS, Level, PartyStatus, cap
+from evaluation.rules.levels import DISCIPLINE_FORMS, DISCIPLINE_RANK, Level, PartyStatus, cap
 from evaluation.rules.pack import RulePack
 from evaluation.rules.person import PersonInput, rate_person
 from evaluation.rules.quota import apply_quota, quota_allowed
@@ -63,6 +63,7 @@ from evaluation.rules.year import YearResult, compute_year
 __all__ = [
     "DEFAULT_CATALOG",
     "DISCIPLINE_FORMS",
+    "DISCIPLINE_RANK",
     "AppliesTo",
     "Level",
     "PartyStatus",

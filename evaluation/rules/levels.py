@@ -71,3 +71,15 @@ DISCIPLINE_FORMS: Mapping[str, str] = MappingProxyType(
         "khai_tru": "khai trừ",
     }
 )
+
+# Discipline forms light to heavy (RULES.md C): equal ranks are equally heavy.
+DISCIPLINE_RANK: Mapping[str, int] = MappingProxyType(
+    {
+        "khien_trach": 1,
+        "canh_cao": 2,
+        "cach_chuc": 3,
+        "giang_chuc": 3,
+        "buoc_thoi_viec": 4,
+        "khai_tru": 4,
+    }
+)

@@ -1,5 +1,6 @@
-"""The rules are pure: importing evaluation.rules loads neither Flask nor SQLAlchemy (STYLE.md
-"Rules are pure functions"), so bench_rules and any tool measure the rules alone."""
+"""The rules are pure: importing evaluation.rules or awards.rules loads neither Flask nor
+SQLAlchemy (STYLE.md "Rules are pure functions"), so bench_rules and any tool measure the rules
+alone."""
 
 from __future__ import annotations
 
@@ -7,12 +8,15 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def test_importing_the_rules_loads_no_web_or_database_library():
+@pytest.mark.parametrize("package", ["evaluation.rules", "awards.rules"])
+def test_importing_the_rules_loads_no_web_or_database_library(package):
     code = (
-        "import sys; import evaluation.rules; "
+        f"import sys; import {package}; "
         "print(sorted(m for m in ('flask', 'sqlalchemy', 'service') if m in sys.modules))"
     )
     out = subprocess.run(

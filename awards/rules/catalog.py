@@ -1,0 +1,111 @@
+"""The award catalog of a year (RULES.md C and P): every code with its kind, Vietnamese name,
+conferring authority, the rule that makes it eligible, its ratio cap and its vote threshold
+(C10). A year's rule pack holds a copy that stays editable until the year's first decision."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from types import MappingProxyType
+
+PERSON, UNIT, MODEL = "person", "unit", "model"
+
+
+@dataclass(frozen=True)
+class AwardType:
+    code: str
+    kinds: tuple[str, ...]  # who can receive it: person, unit, model
+    name: str
+    authority: str
+    rule: str  # the RULES.md id that makes a subject eligible ("C9" = by nomination only)
+    cap_pct: int | None = None  # ratio cap per emulation scope (C2: 15 %), None = no cap
+    vote_pct: int = 50  # C10: yes votes needed, in % of all council members
+    vote_strict: bool = True  # True: yes > vote_pct %; False: yes >= vote_pct %
+    state_level: bool = False  # a public consultation precedes it (issue 13)
+
+    def passes(self, yes: int, members: int) -> bool:
+        """C10: the nomination passes with `yes` votes out of all `members` of the council."""
+        if members <= 0:
+            return False
+        if self.vote_strict:
+            return yes * 100 > self.vote_pct * members
+        return yes * 100 >= self.vote_pct * members
+
+    def edited(self, **changes) -> AwardType:
+        return replace(self, **changes)
+
+
+_CITY = "Chủ tịch UBND thành phố"
+_BASE = "Thủ trưởng cơ quan, đơn vị"
+_CITY_PARTY = "Ban Thường vụ Thành ủy"
+_DISTRICT_PARTY = "Ban Thường vụ cấp ủy cấp trên trực tiếp"
+_GRASSROOTS_PARTY = "Đảng ủy cơ sở"
+
+_TYPES = [
+    AwardType("LDTT", (PERSON,), "Lao động tiên tiến", _BASE, "C1"),
+    AwardType("CSTDCS", (PERSON,), "Chiến sĩ thi đua cơ sở", _BASE, "C2", cap_pct=15),
+    AwardType(
+        "CSTD_TP",
+        (PERSON,),
+        "Chiến sĩ thi đua thành phố",
+        _CITY,
+        "C3",
+        vote_pct=90,
+        vote_strict=False,
+    ),
+    AwardType("BK_TP", (PERSON, UNIT), "Bằng khen của Chủ tịch UBND thành phố", _CITY, "C4, C8"),
+    AwardType(
+        "BK_TTG",
+        (PERSON,),
+        "Bằng khen của Thủ tướng Chính phủ",
+        "Thủ tướng Chính phủ",
+        "C5",
+        state_level=True,
+    ),
+    AwardType("GK", (PERSON, UNIT, MODEL), "Giấy khen", _BASE, "C9"),
+    AwardType("TTLDTT", (UNIT,), "Tập thể lao động tiên tiến", _BASE, "C6"),
+    AwardType("TTLDXS", (UNIT,), "Tập thể lao động xuất sắc", _CITY, "C7"),
+    AwardType(
+        "CO_TP",
+        (UNIT,),
+        "Cờ thi đua của UBND thành phố",
+        _CITY,
+        "C8b",
+        vote_pct=90,
+        vote_strict=False,
+    ),
+    AwardType(
+        "GK_DANG",
+        (PERSON,),
+        "Giấy khen của Đảng ủy cơ sở (đảng viên hoàn thành xuất sắc nhiệm vụ)",
+        _GRASSROOTS_PARTY,
+        "P1",
+    ),
+    AwardType(
+        "DANG_5NAM",
+        (PERSON,),
+        "Khen thưởng đảng viên hoàn thành xuất sắc nhiệm vụ 5 năm liền",
+        _DISTRICT_PARTY,
+        "P2",
+    ),
+    AwardType(
+        "GK_TCD", (UNIT,), "Giấy khen tổ chức đảng trong sạch, vững mạnh", _GRASSROOTS_PARTY, "P3"
+    ),
+    AwardType(
+        "TCD_5NAM",
+        (UNIT,),
+        "Khen thưởng tổ chức đảng hoàn thành xuất sắc nhiệm vụ 5 năm liền",
+        _CITY_PARTY,
+        "P3",
+    ),
+]
+MILESTONES = (30, 40, 45, 50, 55, 60, 65, 70, 75, 80, 85, 90)
+_TYPES += [
+    AwardType(f"HHD{m}", (PERSON,), f"Huy hiệu {m} năm tuổi Đảng", _CITY_PARTY, "P4")
+    for m in MILESTONES
+]
+
+DEFAULT_AWARDS: MappingProxyType[str, AwardType] = MappingProxyType({t.code: t for t in _TYPES})
+
+
+def badge_code(milestone: int) -> str:
+    return f"HHD{milestone}"

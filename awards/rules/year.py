@@ -1,0 +1,115 @@
+"""propose_year: every title and commendation of a year for people and units, after the caps,
+with the over-cap and the blocked, and the Huy hiệu Đảng lists of the year's occasions.
+
+Deterministic: the result does not depend on the order of the inputs."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import date
+
+from awards.rules import person as pr
+from awards.rules import unit as ur
+from awards.rules.badges import badges_of, occasions
+from awards.rules.facts import (
+    BadgeDue,
+    BadgeWaiting,
+    PersonFacts,
+    PersonOutcome,
+    UnitFacts,
+    UnitOutcome,
+    YearOutcome,
+)
+
+
+def propose_year(
+    year: int,
+    people: list[PersonFacts],
+    units: list[UnitFacts],
+    occasion_days: list[date] | None = None,
+    cap_pct: int = 15,
+) -> YearOutcome:
+    people = sorted(people, key=lambda p: p.code)
+    by_code = {u.code: u for u in sorted(units, key=lambda u: u.code)}
+    out = {p.code: PersonOutcome(p.code) for p in people}
+
+    # C0, C1 and the C2 candidates per emulation scope
+    ldtt: set[str] = set()
+    candidates: dict[str, list[PersonFacts]] = defaultdict(list)
+    n_ldtt: dict[str, int] = defaultdict(int)
+    for p in people:
+        blocked = pr.c0_blocked(p, year)
+        if blocked:
+            out[p.code].blocked = blocked
+            continue
+        award = pr.c1_ldtt(p, year)
+        if award:
+            ldtt.add(p.code)
+            out[p.code].awards[award.code] = award
+            n_ldtt[p.scope] += 1
+            if pr.c2_candidate(p, True):
+                candidates[p.scope].append(p)
+
+    # C2 cap per scope
+    cstdcs: set[str] = set()
+    for scope in sorted(candidates, key=str):
+        kept, cut = pr.c2_apply_cap(candidates[scope], n_ldtt[scope], scope, year, cap_pct)
+        for code, award in kept.items():
+            out[code].awards[award.code] = award
+            cstdcs.add(code)
+        for code, award in cut.items():
+            out[code].cut[award.code] = award
+
+    # C3–C5, P1, P2
+    for p in people:
+        if out[p.code].blocked:
+            continue
+        now = p.code in cstdcs
+        for award in (
+            pr.c3_cstd_tp(p, year, now),
+            pr.c4_bk_tp(p, year, now),
+            pr.c5_bk_ttg(p, year, now),
+            pr.p1_gk_dang(p, year),
+            pr.p2_dang_5nam(p, year),
+        ):
+            if award:
+                out[p.code].awards[award.code] = award
+
+    # units: C6–C8b over the official tree, P3 over the party units
+    members = ur.count_members(people, by_code, year, ldtt, cstdcs)
+    tree = ur.official_tree(people, by_code)
+    party = ur.party_units(people, by_code)
+    units_out: dict[str, UnitOutcome] = {}
+    for code, u in by_code.items():
+        if u.level is None:
+            continue
+        result = units_out[code] = UnitOutcome(code)
+        blocked = ur.c0_blocked(u, year)
+        if blocked:
+            result.blocked = blocked
+            continue
+        found = []
+        if code in tree:
+            m = members.get(code, ur.Members())
+            xs = ur.c7_ttldxs(u, m, year)
+            found += [ur.c6_ttldtt(u, m, year), xs, ur.c8_bk_tp(u, year)]
+            found.append(ur.c8b_co_tp(u, year, xs is not None))
+        if code in party:
+            found += ur.p3_party_unit(u, year)
+        for award in found:
+            if award:
+                result.awards[award.code] = award
+
+    # P4 on the year's occasions
+    days = sorted(occasion_days or occasions(year))
+    badges: dict[date, list[BadgeDue]] = {d: [] for d in days}
+    waiting: dict[date, list[BadgeWaiting]] = {d: [] for d in days}
+    for p in people:
+        due, held = badges_of(p, days)
+        for b in due:
+            badges[b.occasion].append(b)
+            out[p.code].awards[b.badge] = pr.Award(b.badge, "P4", b.why)
+        for h in held:
+            waiting[h.occasion].append(h)
+            out[p.code].waiting.append(h.why)
+    return YearOutcome(year, out, units_out, badges, waiting)
