@@ -6,6 +6,7 @@ current row; a violation recorded elsewhere makes a grid's row stale."""
 from __future__ import annotations
 
 import io
+import re
 
 import openpyxl
 import pytest
@@ -206,3 +207,25 @@ def test_removing_a_code_in_a_save_names_it(client, ward, create_person_inputs, 
     assert res.status_code == 400
     assert "1.06" in res.json["error"]["message"]
     assert "1.06" in " ".join(res.json["error"]["fields"]["violations_removal_reason"])
+
+
+def test_the_import_page_lists_what_each_row_did(
+    client, ward, create_person_inputs, create_violation, create_user, login_session
+):
+    year, person = ward["year"], ward["person"]
+    create_person_inputs(year, person, m1=80)
+    create_violation(year, person, code="1.03", evidence="Sổ chấm công")
+    login_session(client, create_user(roles=[("staff", ward["root"])]))
+    page = client.get("/imports").get_data(as_text=True)
+    token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page).group(1)
+    assert "không bao giờ bị gỡ qua tệp" in page
+    data = xlsx([row(**{"Tháng 1": 85, "Biểu hiện vi phạm": "1.06"})])
+    res = client.post(
+        "/imports",
+        data={"csrf_token": token, "kind": "person_evals", "file": (io.BytesIO(data), "t.xlsx")},
+        content_type="multipart/form-data",
+    )
+    html = res.get_data(as_text=True)
+    assert 'id="import-changes"' in html
+    assert "thêm vi phạm 1.06; đổi Tháng 1 80 → 85" in html
+    assert "Tải báo cáo thay đổi" in html
