@@ -29,6 +29,7 @@ from evaluation.schemas import (
     RatingOutSchema,
     ReasonSchema,
     ReviewOutSchema,
+    StaleRowErrorSchema,
     TransitionSchema,
     UnitEvalOutSchema,
     UnitEvalSchema,
@@ -124,15 +125,41 @@ def get_person_eval(year, code):
     return q.person_inputs_out(q.get_year(year), person)
 
 
+IF_MATCH = {
+    "in": "header",
+    "name": "If-Match",
+    "required": False,
+    "schema": {"type": "string", "maxLength": 20},
+    "description": 'Phiên bản của dòng khi được tải (như trường `version`, ví dụ "3").',
+}
+
+
+def _version_of(data: dict) -> dict:
+    """The body's `version`, or the If-Match header's ("3", W/"3" or 3) when the body has none."""
+    header = request.headers.get("If-Match")
+    if data.get("version") is None and header:
+        text = header.strip().removeprefix("W/").strip('"')
+        if not (text.isascii() and text.isdigit() and int(text) < 2**31):
+            raise ValidationError(
+                "Tiêu đề If-Match không hợp lệ.",
+                {"If-Match": ['Phải là phiên bản của dòng (số nguyên), ví dụ "3".']},
+            )
+        data = {**data, "version": int(text)}
+    return data
+
+
 @blp.route("/years/<int:year>/people/<code>/evaluation", methods=["PUT", "PATCH"])
 @blp.arguments(PersonEvalSchema)
+@blp.doc(parameters=[IF_MATCH])
 @blp.answers(200, PersonEvalOutSchema)
-@blp.errors(403, 404, 409)
+@blp.alt_response(409, schema=StaleRowErrorSchema)
+@blp.errors(403, 404)
 def save_person_eval(data, year, code):
-    """Lưu đánh giá năm của một cán bộ (một dòng của bảng nhập liệu)."""
+    """Lưu đánh giá năm của một cán bộ (một dòng của bảng nhập liệu). Kèm `version` (hoặc
+    If-Match): dòng đã đổi từ khi tải thì 409 kèm dòng hiện tại, không lưu gì."""
     year_row = q.get_year(year)
     person = visible_person(current_user, code, "evaluation.read")
-    ops.save_person_inputs(current_user, year_row, person, data)
+    ops.save_person_inputs(current_user, year_row, person, _version_of(data))
     return q.person_inputs_out(year_row, person)
 
 
@@ -146,14 +173,16 @@ def get_unit_eval(year, code):
 
 @blp.route("/years/<int:year>/units/<code>/evaluation", methods=["PUT", "PATCH"])
 @blp.arguments(UnitEvalSchema)
+@blp.doc(parameters=[IF_MATCH])
 @blp.answers(200, UnitEvalOutSchema)
-@blp.errors(403, 404, 409)
+@blp.alt_response(409, schema=StaleRowErrorSchema)
+@blp.errors(403, 404)
 def save_unit_eval(data, year, code):
     """Lưu đánh giá tập thể năm của một đơn vị (do cấp trên nhập: quyền nhập ở đơn vị cấp trên
-    hoặc chính đơn vị)."""
+    hoặc chính đơn vị). Kèm `version` (hoặc If-Match): dòng đã đổi thì 409 kèm dòng hiện tại."""
     year_row = q.get_year(year)
     unit = visible_unit(current_user, code, "evaluation.read")
-    ops.save_unit_inputs(current_user, year_row, unit, data)
+    ops.save_unit_inputs(current_user, year_row, unit, _version_of(data))
     return q.unit_inputs_out(year_row, unit)
 
 

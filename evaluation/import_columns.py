@@ -16,7 +16,8 @@ from service.imports.schemas import (
 
 VIOLATIONS_HELP = (
     "Mã biểu hiện vi phạm Chỉ thị 24 trong danh mục của năm (1.01 … 3.04), cách nhau bởi "
-    "dấu phẩy hoặc chấm phẩy; để trống nếu không có. Nhập lại sẽ gỡ các vi phạm không còn trong ô."
+    "dấu phẩy hoặc chấm phẩy. Mã chưa ghi nhận được thêm; vi phạm đã ghi nhận không bị gỡ "
+    "(gỡ trên trang của cán bộ, đơn vị, có lý do); để trống: không đổi."
 )
 CRITERIA_COLUMNS = [
     points_column("ct", "Chính trị tư tưởng", 5, 5),

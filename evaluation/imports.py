@@ -8,13 +8,16 @@ written in bulk, never one query per row). The checks are the API's (evaluation.
 evaluation.schemas): ranges, task counts, discipline, the year's violation catalog, the user's
 reach and the state of the year and of the rating list that holds each row.
 
-The violations column makes the active violation records of the subject exactly the codes of
-the cell (with repeats), as the API's sync does: records added by an import say which file they
-came from, records removed get the reason "Nhập lại từ tệp <file>". Columns absent from a file
-keep the stored values."""
+An import adds and updates, it never removes a violation record (RULES.md D: removal is a page
+or API action with a reason): codes of the violations cell not yet recorded for the subject are
+added (with repeats: "1.01, 1.01" holds two), recorded codes not in the cell stay, and a blank
+cell changes nothing. Records added by an import say which file they came from. Columns absent
+from a file keep the stored values. A changed row gets a new version (a grid opened before it
+answers 409), and the run lists per row what it added and changed (`ImportRun.changes`)."""
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass
@@ -40,6 +43,7 @@ from evaluation.models import (
 )
 from evaluation.operations.bulk import Batch, save_imported_rows
 from evaluation.operations.inputs import LOCKED_STATES, VIOLATION_AUDIT
+from evaluation.rules import DISCIPLINE_FORMS
 from evaluation.schemas import AWARD_CODES, person_input_errors, unit_input_errors
 from service.auth.access import can, scope_paths
 from service.common.errors import Forbidden
@@ -51,6 +55,7 @@ from service.imports.operations import finish_run, in_scope, read_upload
 from service.org.models import Person, Unit
 
 CENT = Decimal("0.01")
+CHANGES_LISTED = 5000  # rows listed in a run's changes (its answer and report)
 DECIMAL_KEYS = {"ct", "dd", "tp", "kl", "task_points", *(f"m{m}" for m in range(1, 13))}
 
 
@@ -214,6 +219,33 @@ def _same(a, b) -> bool:
     return a == b
 
 
+def shown(value) -> str:
+    """A stored value as the report writes it: 92,5 · Có · 05/03/2025 · trống."""
+    if value is None or value == "":
+        return "trống"
+    if isinstance(value, bool):
+        return "Có" if value else "Không"
+    if isinstance(value, Decimal):
+        return format(value.normalize(), "f").replace(".", ",")
+    if isinstance(value, dt.date):
+        return value.strftime("%d/%m/%Y")
+    return DISCIPLINE_FORMS.get(value, str(value)) if isinstance(value, str) else str(value)
+
+
+def change_text(label: dict, before: dict | None, after: dict, added: list[str]) -> str:
+    """What one row did, e.g. "thêm vi phạm 1.06; đổi Chính trị tư tưởng 4 → 5"."""
+    parts = []
+    if added:
+        parts.append("thêm vi phạm " + ", ".join(added))
+    if before is not None:
+        parts.extend(
+            f"đổi {label.get(k, k)} {shown(before[k])} → {shown(after[k])}"
+            for k in after
+            if not _same(before[k], after[k])
+        )
+    return "; ".join(parts)
+
+
 def import_person_evals(user, filename: str, data: bytes) -> ImportRun:
     """The "Đánh giá cá nhân" file: one row per person and year."""
     return _import_evals(user, filename, data, PERSON_SPEC)
@@ -265,7 +297,7 @@ def _import_evals(user, filename: str, data: bytes, spec: _Spec) -> ImportRun:
     for year_id, ids in wanted.items():
         for chunk in chunks(ids):
             for row in db.session.execute(
-                select(spec.model.id, fk.label("subject_id"), *cols).where(
+                select(spec.model.id, spec.model.version, fk.label("subject_id"), *cols).where(
                     spec.model.year_id == year_id, fk.in_(chunk)
                 )
             ):
@@ -287,6 +319,7 @@ def _import_evals(user, filename: str, data: bytes, spec: _Spec) -> ImportRun:
                     active[(year_id, row.subject_id)].append(row)
 
     batch = Batch(spec.kind, spec.model, filename, spec.fk)
+    run_changes: list[dict] = []
     for rownum, v in rows:
         year, code = v["year"], v[spec.code_key]
         if keys[(year, code)] > 1:
@@ -336,7 +369,7 @@ def _import_evals(user, filename: str, data: bytes, spec: _Spec) -> ImportRun:
             continue
         row_ok = True
         wanted_codes = None
-        if with_violations:
+        if with_violations and split_codes(v.get("violations")):  # blank: no change
             wanted_codes = split_codes(v.get("violations"))
             usable = catalogs[year_row.id]
             who = "cá nhân" if is_person else "tập thể"
@@ -372,35 +405,38 @@ def _import_evals(user, filename: str, data: bytes, spec: _Spec) -> ImportRun:
         if not row_ok or errors:
             continue  # after the first error only errors are collected
 
-        row_changed = False
+        added: list[str] = []
+        if wanted_codes is not None:  # never removes: recorded codes not in the cell stay
+            held = Counter(r.code for r in active.get((year_row.id, subj.id), []))
+            added = sorted((Counter(wanted_codes) - held).elements())
+            batch.adds.extend((vcode, subj, year_row) for vcode in added)
         if old is None:
-            batch.inserts.append({**merged, "year_id": year_row.id, spec.fk: subj.id})
+            batch.inserts.append({**merged, "year_id": year_row.id, spec.fk: subj.id, "version": 1})
             batch.created_codes.append(f"{year}:{code}")
-            row_changed = True
-        elif any(not _same(current[k], merged[k]) for k in spec.fields):
-            batch.updates.append({**merged, "id": old.id})
+            action = "thêm mới"
+        elif added or any(not _same(current[k], merged[k]) for k in spec.fields):
+            batch.updates.append({**merged, "id": old.id, "version": old.version + 1})
             batch.updated_codes.append(f"{year}:{code}")
-            row_changed = True
-        if wanted_codes is not None:
-            have = active.get((year_row.id, subj.id), [])
-            want, held = Counter(wanted_codes), Counter(r.code for r in have)
-            to_add, to_remove = want - held, held - want
-            if (to_add or to_remove) and not row_changed:
-                batch.updated_codes.append(f"{year}:{code}")
-                row_changed = True
-            for r in reversed(have):  # the latest records go first, as the API's sync
-                if to_remove[r.code] > 0:
-                    to_remove[r.code] -= 1
-                    batch.removals.append((r, subj, year_row))
-            for vcode, n in to_add.items():
-                batch.adds.extend([(vcode, subj, year_row)] * n)
-        if row_changed:
-            batch.changed[year_row].add(subj.note_unit_id)
+            action = "cập nhật"
+        else:
+            continue
+        batch.changed[year_row].add(subj.note_unit_id)
+        if len(run_changes) < CHANGES_LISTED:
+            run_changes.append(
+                {
+                    "row": rownum,
+                    "year": year,
+                    "code": code,
+                    "action": action,
+                    "text": change_text(label, current, merged, added),
+                }
+            )
     if errors:
         return finish_run(run, errors, max_errors)
 
     run.created, run.updated = len(batch.inserts), len(batch.updated_codes)
     run.unchanged = len(rows) - run.created - run.updated
+    run.changes = run_changes
     finish_run(run, [], max_errors)
     save_imported_rows(user, run, batch)
     return run

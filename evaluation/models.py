@@ -190,6 +190,8 @@ class PersonEval(db.Model):
     updated_at: Mapped[dt.datetime] = mapped_column(
         DateTime, server_default=func.now(), onupdate=func.now()
     )
+    # optimistic version: 1 when created, +1 at each change (violation records included)
+    version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
 
     person = relationship("Person")
 
@@ -230,6 +232,8 @@ class UnitEval(db.Model):
     updated_at: Mapped[dt.datetime] = mapped_column(
         DateTime, server_default=func.now(), onupdate=func.now()
     )
+    # optimistic version: 1 when created, +1 at each change (violation records included)
+    version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
 
     unit = relationship("Unit")
 

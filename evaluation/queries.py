@@ -205,6 +205,7 @@ def _eval_out(row, fields, violations: list[str]) -> dict:
         out[key] = value
     out["violations"] = violations
     out["exists"] = row is not None
+    out["version"] = row.version if row is not None else 0
     return out
 
 

@@ -8,6 +8,7 @@ from marshmallow import ValidationError, fields, validates_schema
 from evaluation.rules import DISCIPLINE_FORMS
 from service.common.schemas import (
     BaseSchema,
+    ErrorDetailSchema,
     Length,
     OneOf,
     OutSchema,
@@ -115,6 +116,15 @@ class PersonEvalSchema(BaseSchema):
     under_review = fields.Boolean()
     initiatives_base = _count(1000)
     initiatives_city = _count(1000)
+    version = fields.Integer(
+        allow_none=True,
+        validate=Range(0, 2**31 - 1),
+        metadata={
+            "description": "Phiên bản của dòng khi được tải (trường `version` của câu trả lời; 0: "
+            "chưa có dòng). Dòng đã đổi từ đó: 409 kèm dòng hiện tại (`error.current`). Có thể "
+            "gửi bằng tiêu đề If-Match thay cho trường này. Không gửi: lưu đè (các ứng dụng cũ)."
+        },
+    )
 
     @validates_schema
     def _months(self, data, **kwargs):
@@ -160,6 +170,15 @@ class UnitEvalSchema(BaseSchema):
     leadership_disciplined = fields.Boolean()
     corruption_case = fields.Boolean()
     under_review = fields.Boolean()
+    version = fields.Integer(
+        allow_none=True,
+        validate=Range(0, 2**31 - 1),
+        metadata={
+            "description": "Phiên bản của dòng khi được tải (trường `version` của câu trả lời; 0: "
+            "chưa có dòng). Dòng đã đổi từ đó: 409 kèm dòng hiện tại (`error.current`). Có thể "
+            "gửi bằng tiêu đề If-Match thay cho trường này. Không gửi: lưu đè (các ứng dụng cũ)."
+        },
+    )
 
 
 class ViolationInSchema(BaseSchema):
@@ -311,6 +330,9 @@ def _eval_out(name: str, inputs: type, subject: str, dropped: tuple[str, ...]) -
             attrs[key] = fields.String(allow_none=True)
     attrs["violations"] = fields.List(fields.String())
     attrs["exists"] = fields.Boolean()
+    attrs["version"] = fields.Integer(
+        metadata={"description": "Phiên bản của dòng (0: chưa có dòng); gửi lại khi lưu."}
+    )
     return type(name, (OutSchema,), attrs)
 
 
@@ -323,6 +345,18 @@ PersonEvalOutSchema = _eval_out(
 UnitEvalOutSchema = _eval_out(
     "UnitEvalOutSchema", UnitEvalSchema, "unit_code", ("violations_removal_reason",)
 )
+
+
+class _StaleDetail(ErrorDetailSchema):
+    current = fields.Dict(
+        metadata={"description": "409 của dòng đã đổi: dòng hiện tại (như câu trả lời của GET)."}
+    )
+
+
+class StaleRowErrorSchema(BaseSchema):
+    """409 of a save whose `version` is not the row's: the error and the current row."""
+
+    error = fields.Nested(_StaleDetail, required=True)
 
 
 class GridRowSchema(PersonEvalOutSchema):

@@ -4,7 +4,6 @@ the recomputes they imply."""
 
 from __future__ import annotations
 
-import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
 
@@ -28,8 +27,8 @@ PERMISSION = {"person_evals": "import.evaluations", "unit_evals": "import.evalua
 @dataclass
 class Batch:
     """What one import writes: rows of `model` to insert and update (matched by id), and for
-    yearly inputs the violation records to add ((code, subject, year row)) and remove ((record,
-    subject, year row)) and the units whose scope changed, per year."""
+    yearly inputs the violation records to add ((code, subject, year row); an import never
+    removes one) and the units whose scope changed, per year."""
 
     kind: str  # person_evals | unit_evals | history
     model: type
@@ -40,7 +39,6 @@ class Batch:
     created_codes: list[str] = field(default_factory=list)
     updated_codes: list[str] = field(default_factory=list)
     adds: list[tuple] = field(default_factory=list)
-    removals: list[tuple] = field(default_factory=list)
     changed: dict[EvalYear, set[int]] = field(default_factory=lambda: defaultdict(set))
 
 
@@ -64,45 +62,18 @@ def save_imported_rows(user, run, batch: Batch) -> None:
     if batch.fk:
         _write_violations(user, batch)
         summary["violations_added"] = len(batch.adds)
-        summary["violations_removed"] = len(batch.removals)
     record("import", batch.kind, run.id, after=summary, user=user)
     for year_row, unit_ids in batch.changed.items():
         units_changed(year_row, unit_ids)
 
 
 def _write_violations(user, batch: Batch) -> None:
-    """Insert the added records and mark the removed ones, each with its audit entry (bulk)."""
+    """Insert the added records, each with its audit entry (bulk)."""
     user_id = getattr(user, "id", None)
     is_person = batch.fk == "person_id"
-    adds, removals = batch.adds, batch.removals
-    now = dt.datetime.now().replace(microsecond=0)
+    adds = batch.adds
     evidence = f"Nhập từ tệp {batch.filename}"[:5000]
-    reason = f"Nhập lại từ tệp {batch.filename}"
     audits = []
-    for part in chunks(removals, BATCH):
-        db.session.execute(
-            update(Violation),
-            [
-                {"id": r.id, "removed_at": now, "removed_by": user_id, "removed_reason": reason}
-                for r, _subj, _year in part
-            ],
-        )
-        audits.extend(
-            _audit(
-                user_id,
-                "remove",
-                r.id,
-                subj,
-                {
-                    "code": r.code,
-                    "found_on": r.found_on.isoformat() if r.found_on else None,
-                    "how_found": r.how_found,
-                    "evidence": r.evidence,
-                },
-                {"removed_reason": reason},
-            )
-            for r, subj, _year in part
-        )
     for part in chunks(adds, BATCH):
         # RETURNING in parameter order is row by row on SQLite: match the new ids by content
         # instead (repeated codes of one subject are interchangeable)

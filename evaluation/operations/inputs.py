@@ -7,7 +7,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import Counter
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from evaluation.models import (
     PERSON_EVAL_FIELDS,
@@ -26,7 +26,9 @@ from evaluation.queries import (
     get_person_eval,
     get_unit_eval,
     list_unit_of_unit,
+    person_inputs_out,
     review_state,
+    unit_inputs_out,
 )
 from evaluation.schemas import person_input_errors, unit_input_errors
 from service.audit.operations import record, snapshot
@@ -36,6 +38,10 @@ from service.extensions import db
 from service.org.models import Unit
 
 LOCKED_STATES = {"submitted": "đã gửi duyệt", "approved": "đã được phê duyệt"}
+STALE = (
+    "Dòng này đã được người khác (hoặc ở cửa sổ khác) sửa sau khi bạn mở: dữ liệu của bạn chưa "
+    "được lưu. Xem giá trị hiện tại rồi chọn giữ giá trị của bạn hoặc lấy giá trị mới."
+)
 VIOLATION_AUDIT = ("code", "found_on", "how_found", "evidence")
 # an empty count means its default
 _PERSON_DEFAULTS = {
@@ -101,12 +107,60 @@ _INPUTS = {
 }
 
 
+def _stale(year_row, *, person=None, unit=None) -> Conflict:
+    """409 of a save whose version is not the row's: the message and the row as it is now."""
+    current = (
+        person_inputs_out(year_row, person)
+        if person is not None
+        else unit_inputs_out(year_row, unit)
+    )
+    return Conflict(
+        STALE,
+        {"version": [f"Phiên bản đã mở đã cũ; phiên bản hiện tại là {current['version']}."]},
+        extra={"current": current},
+    )
+
+
+def _check_version(year_row, row, expected, *, person=None, unit=None) -> None:
+    """A save carrying the version it was loaded with (0: no row yet) fails on any other."""
+    if expected is not None and expected != (row.version if row is not None else 0):
+        raise _stale(year_row, person=person, unit=unit)
+
+
+def _bump_version(year_row, row, expected, *, person=None, unit=None) -> None:
+    """+1 on the row's version, with one conditional UPDATE when the save carried a version
+    (of two racing saves of the same version one finds no row: 409)."""
+    model = type(row)
+    stmt = update(model).where(model.id == row.id).values(version=model.version + 1)
+    if expected is not None:
+        stmt = stmt.where(model.version == expected)
+    if db.session.execute(stmt.execution_options(synchronize_session=False)).rowcount != 1:
+        raise _stale(year_row, person=person, unit=unit)
+    db.session.refresh(row, ["version"])
+
+
+def touch_inputs(year_row, *, person=None, unit=None) -> None:
+    """A violation record of the subject changed: its input row (if any) gets a new version, so
+    a grid opened before answers 409 instead of saving over it."""
+    model, column = (
+        (PersonEval, PersonEval.person_id) if person is not None else (UnitEval, UnitEval.unit_id)
+    )
+    db.session.execute(
+        update(model)
+        .where(model.year_id == year_row.id, column == (person or unit).id)
+        .values(version=model.version + 1)
+        .execution_options(synchronize_session=False)
+    )
+
+
 def _save_inputs(user, year_row, row, created, data, violations, *, person=None, unit=None):
     """Set the given fields of a person's or unit's input row (an empty count: its default),
     check it across fields, flush, sync the violation records; then audit the changed fields
-    (all of them for a new row) and recompute the subject's scope."""
+    (all of them for a new row), give the row a new version and recompute the subject's
+    scope."""
     kind, fields, defaults, check = _INPUTS["person" if person is not None else "unit"]
     code, unit_id = (person.code, person.unit_id) if person is not None else (unit.code, unit.id)
+    expected = data.pop("version", None)
     before = None if created else snapshot(row, fields)
     for key, value in data.items():
         if value is None and key in defaults:
@@ -125,6 +179,8 @@ def _save_inputs(user, year_row, row, created, data, violations, *, person=None,
         sync_violations(user, year_row, codes, reason, person=person, unit=unit)
     ):
         changes["violations"] = codes
+    if changes and not created:
+        _bump_version(year_row, row, expected, person=person, unit=unit)
     if changes:
         record(
             "update" if before is not None else "create",
@@ -141,16 +197,19 @@ def _save_inputs(user, year_row, row, created, data, violations, *, person=None,
 
 def save_person_inputs(user, year_row: EvalYear, person, data: dict) -> PersonEval:
     """Create or update a person's yearly inputs (only the given fields change), and make the
-    person's active violation records the given codes; the person's scope is recomputed."""
+    person's active violation records the given codes; the person's scope is recomputed.
+    With `version` (the row's version when it was loaded, 0: no row yet) a row changed since
+    then is refused (409 with the current row); without it the save goes through."""
     if not can(user, "evaluation.enter", person.unit):
         raise Forbidden()
     data = dict(data)
     check_writable(year_row, person.unit_id, person.unit.name)
     violations = _pop_violations(year_row, data, "individual")
     row = get_person_eval(year_row, person)
+    _check_version(year_row, row, data.get("version"), person=person)
     if row is not None:
         return _save_inputs(user, year_row, row, False, data, violations, person=person)
-    row = PersonEval(year_id=year_row.id, person_id=person.id, **_PERSON_DEFAULTS)
+    row = PersonEval(year_id=year_row.id, person_id=person.id, version=1, **_PERSON_DEFAULTS)
     return _save_inputs(user, year_row, row, True, data, violations, person=person)
 
 
@@ -164,9 +223,10 @@ def save_unit_inputs(user, year_row: EvalYear, unit: Unit, data: dict) -> UnitEv
     check_writable(year_row, holder.id, holder.name)
     violations = _pop_violations(year_row, data, "collective")
     row = get_unit_eval(year_row, unit)
+    _check_version(year_row, row, data.get("version"), unit=unit)
     if row is not None:
         return _save_inputs(user, year_row, row, False, data, violations, unit=unit)
-    row = UnitEval(year_id=year_row.id, unit_id=unit.id)
+    row = UnitEval(year_id=year_row.id, unit_id=unit.id, version=1)
     for key in UNIT_EVAL_FIELDS:
         if key not in ("ct", "dd", "tp", "kl", "task_points"):
             setattr(row, key, 0 if key.startswith(("targets", "subunits")) else False)
@@ -206,6 +266,7 @@ def add_violation(user, year_row, data, *, person=None, unit=None) -> Violation:
     list_id, name, recompute_id = _subject_list(person, unit)
     check_writable(year_row, list_id, name)
     v = _add(user, year_row, data, person=person, unit=unit)
+    touch_inputs(year_row, person=person, unit=unit)
     units_changed(year_row, [recompute_id])
     return v
 
@@ -221,6 +282,7 @@ def remove_violation(user, year_row, v: Violation, reason: str) -> Violation:
     list_id, name, recompute_id = _subject_list(v.person, v.unit)
     check_writable(year_row, list_id, name)
     _remove(user, v, reason)
+    touch_inputs(year_row, person=v.person, unit=v.unit)
     units_changed(year_row, [recompute_id])
     return v
 
@@ -239,9 +301,10 @@ def sync_violations(
     to_add = Counter(codes) - Counter(v.code for v in current)
     to_remove = Counter(v.code for v in current) - Counter(codes)
     if to_remove and not (reason and reason.strip()):
+        named = ", ".join(sorted(to_remove.elements()))
         raise ValidationError(
-            "Gỡ biểu hiện vi phạm cần có lý do.",
-            {"violations_removal_reason": ["Cần lý do khi gỡ vi phạm đã ghi nhận."]},
+            f"Gỡ vi phạm đã ghi nhận ({named}) cần có lý do.",
+            {"violations_removal_reason": [f"Cần lý do khi gỡ vi phạm {named}."]},
         )
     removed = 0
     for v in reversed(current):

@@ -29,12 +29,15 @@ BUSY_RETRY_SECONDS = 5
 class ServiceError(Exception):
     status = 400
 
-    def __init__(self, message: str | None = None, fields: dict | None = None, status=None):
+    def __init__(
+        self, message: str | None = None, fields: dict | None = None, status=None, extra=None
+    ):
         super().__init__(message)
         if status is not None:
             self.status = status
         self.message = message or DEFAULT_MESSAGES.get(self.status, "Lỗi.")
         self.fields = fields or {}
+        self.extra = extra or {}  # more keys of the JSON error (e.g. a 409's current row)
 
 
 class ValidationError(ServiceError):
@@ -61,11 +64,12 @@ def wants_json() -> bool:
     return request.path.startswith("/api/") or (request.accept_mimetypes.best == "application/json")
 
 
-def error_response(status: int, message: str, fields: dict | None = None):
+def error_response(status: int, message: str, fields: dict | None = None, extra=None):
     if wants_json():
         body = {"error": {"status": status, "message": message}}
         if fields:
             body["error"]["fields"] = fields
+        body["error"].update(extra or {})
         return jsonify(body), status
     return render_template("error.html", status=status, message=message, fields=fields), status
 
@@ -91,7 +95,7 @@ def init_app(app):
 
     @app.errorhandler(ServiceError)
     def _service_error(err: ServiceError):
-        return error_response(err.status, err.message, err.fields)
+        return error_response(err.status, err.message, err.fields, err.extra)
 
     @app.errorhandler(CSRFError)
     def _csrf_error(err: CSRFError):

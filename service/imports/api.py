@@ -85,7 +85,36 @@ def visible_run(run_id: int) -> ImportRun:
     return run
 
 
+def report_name(run: ImportRun) -> str:
+    return f"{'bao_cao_nhap' if run.ok else 'loi_nhap'}_{run.id}.xlsx"
+
+
 def errors_workbook(run: ImportRun) -> bytes:
+    """The run's report: its errors (a failed run) or, for a successful one, what each row
+    added and changed."""
+    if run.ok and run.changes:
+        return write_workbook(
+            [
+                {
+                    "name": "Thay đổi",
+                    "title": f"Kết quả nhập tệp {run.filename}",
+                    "subtitle": [
+                        f"Thêm mới {run.created}, cập nhật {run.updated}, không đổi {run.unchanged}"
+                    ],
+                    "headers": [
+                        ("Dòng", 8),
+                        ("Năm", 8),
+                        ("Mã", 16),
+                        ("Thao tác", 12),
+                        ("Đã thêm, đã đổi", 90),
+                    ],
+                    "rows": [
+                        [c["row"], c["year"], c["code"], c["action"], c["text"]]
+                        for c in run.changes
+                    ],
+                }
+            ]
+        )
     return write_workbook(
         [
             {
@@ -121,6 +150,7 @@ def get_run(run_id):
 @blp.answers(200, XLSX_BODY, "Tệp .xlsx", content_type=XLSX)
 @blp.errors(404)
 def run_errors(run_id):
-    """Danh sách lỗi của một lần nhập, dạng bảng tính."""
+    """Danh sách lỗi của một lần nhập (hoặc, khi nhập thành công, các thay đổi), dạng bảng
+    tính."""
     run = visible_run(run_id)
-    return xlsx_response(errors_workbook(run), f"loi_nhap_{run.id}.xlsx")
+    return xlsx_response(errors_workbook(run), report_name(run))

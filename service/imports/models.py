@@ -24,6 +24,8 @@ class ImportRun(db.Model):
     total_errors: Mapped[int] = mapped_column(Integer, default=0)
     errors: Mapped[list] = mapped_column(JSON, default=list)
     warnings: Mapped[list] = mapped_column(JSON, default=list)
+    # what a successful run did, per row: {"row", "code", "year", "action", "text"}
+    changes: Mapped[list] = mapped_column(JSON, default=list, server_default="[]")
     at: Mapped[dt.datetime] = mapped_column(DateTime, server_default=func.now())
 
     user = relationship("User")
@@ -40,4 +42,5 @@ class ImportRun(db.Model):
             "total_errors": self.total_errors,
             "errors": self.errors,
             "warnings": self.warnings,
+            "changes": self.changes or [],
         }

@@ -229,6 +229,14 @@ class CellErrorSchema(BaseSchema):
     message = fields.String()
 
 
+class ImportChangeSchema(OutSchema):
+    row = fields.Integer()
+    year = fields.Integer(allow_none=True)
+    code = fields.String()
+    action = fields.String(metadata={"description": "thêm mới | cập nhật"})
+    text = fields.String(metadata={"description": "Ví dụ: thêm vi phạm 1.06; đổi Tháng 1 80 → 85"})
+
+
 class ImportRunSchema(OutSchema):
     id = fields.Integer()
     kind = fields.String()
@@ -240,6 +248,10 @@ class ImportRunSchema(OutSchema):
     total_errors = fields.Integer()
     errors = fields.List(fields.Nested(CellErrorSchema))
     warnings = fields.List(fields.String())
+    changes = fields.List(
+        fields.Nested(ImportChangeSchema),
+        metadata={"description": "Lần nhập thành công: mỗi dòng đã thêm, đã đổi gì."},
+    )
 
 
 class ImportErrorDetailSchema(ErrorDetailSchema):

@@ -9,7 +9,13 @@ from werkzeug.exceptions import RequestEntityTooLarge
 from service.auth.access import can
 from service.auth.forms import ImportForm
 from service.common.errors import Forbidden, ServiceError
-from service.imports.api import errors_workbook, run_import, visible_run, xlsx_response
+from service.imports.api import (
+    errors_workbook,
+    report_name,
+    run_import,
+    visible_run,
+    xlsx_response,
+)
 from service.imports.registry import TEMPLATES
 
 bp = Blueprint("imports", __name__)
@@ -43,4 +49,4 @@ def index():
 @login_required
 def errors(run_id):
     run = visible_run(run_id)
-    return xlsx_response(errors_workbook(run), f"loi_nhap_{run.id}.xlsx")
+    return xlsx_response(errors_workbook(run), report_name(run))

@@ -1,13 +1,32 @@
 /* Entry grid: one row per person (or unit), saved a row at a time through the JSON API.
    Keys: ↑/↓ and Enter move between rows (Enter saves), ←/→ move between cells at the edge of
-   the text, Ctrl+S saves the row. A row is also saved when the focus leaves it. Invalid cells
-   are marked in place with the server's Vietnamese message. */
+   the text, Ctrl+S saves the row. A row is also saved when the focus leaves it.
+   A save sends only the cells the clerk changed, with the version the row was loaded with: a
+   row changed elsewhere since then answers 409, and the grid shows both values and lets the
+   clerk keep theirs or take the new ones (it never removes what it did not show).
+   An invalid cell keeps the row's typed values in the grid (nothing of the row is saved until
+   it is fixed); its message stands at the cell and in the summary at the top. Unsaved rows are
+   kept in the browser (localStorage, by year, unit and code) until saved, so a reload keeps
+   them. A block copied from Excel pastes from the focused cell. "92,5" is sent as 92.5. */
 (function () {
   'use strict';
   var csrf = (document.querySelector('meta[name="csrf-token"]') || {}).content;
+  var store = null;
+  try { store = window.localStorage; } catch (e) { store = null; }
 
-  function cells(row) { return Array.prototype.slice.call(row.querySelectorAll('input, select')); }
+  function cells(row) { return Array.prototype.slice.call(row.querySelectorAll('input[name], select[name]')); }
   function rowsOf(table) { return Array.prototype.slice.call(table.querySelectorAll('tbody tr[data-url]')); }
+  function field(row, name) { return row.querySelector('[name="' + name + '"]'); }
+
+  // what a cell holds as typed (the key of "changed" and of the browser copy)
+  function raw(el) { return el.type === 'checkbox' ? (el.checked ? '1' : '') : el.value.trim(); }
+  function setRaw(el, v) {
+    if (el.type === 'checkbox') { el.checked = v === true || v === '1' || /^(x|có|co|1|true|yes)$/i.test(String(v || '').trim()); }
+    else { el.value = v == null ? '' : String(v); }
+  }
+  function codesText(v) { return String(v || '').split(/[\s,;]+/).filter(Boolean).join(', '); }
+  function norm(el, v) { return el.dataset.kind === 'codes' ? codesText(v) : v; }
+  function changed(el) { return norm(el, raw(el)) !== norm(el, el.dataset.orig || ''); }
 
   function value(el) {
     if (el.type === 'checkbox') { return el.checked; }
@@ -15,9 +34,38 @@
     if (el.dataset.kind === 'codes') { return v ? v.split(/[\s,;]+/).filter(Boolean) : []; }
     if (v === '') { return null; }
     if (el.dataset.kind === 'int') { return /^-?\d+$/.test(v) ? parseInt(v, 10) : v; }
-    if (el.dataset.kind === 'dec') { return v.replace(',', '.'); }
+    if (el.dataset.kind === 'dec') { return v.replace(/\s/g, '').replace(',', '.'); }
     return v;
   }
+  // a value of the API's answer as the cell shows it
+  function shown(el, v) {
+    if (el.type === 'checkbox') { return v ? '1' : ''; }
+    if (Array.isArray(v)) { return v.join(', '); }
+    if (v == null) { return ''; }
+    var s = String(v);
+    if (el.dataset.kind === 'dec') { s = s.replace(/\.?0+$/, '').replace('.', ','); }
+    return s;
+  }
+  function readable(el, text) {
+    if (el.type === 'checkbox') { return text ? 'có' : 'không'; }
+    if (el.tagName === 'SELECT') {
+      var opt = Array.prototype.filter.call(el.options, function (o) { return o.value === text; })[0];
+      return opt && opt.text ? opt.text : (text || 'trống');
+    }
+    return text === '' ? 'trống' : text;
+  }
+
+  function key(table, row) { return 'grid:' + table.dataset.year + ':' + table.dataset.unit + ':' + table.id + ':' + row.dataset.code; }
+  function keep(table, row) {
+    if (!store) { return; }
+    var values = {};
+    cells(row).forEach(function (el) { if (changed(el)) { values[el.name] = raw(el); } });
+    try {
+      if (Object.keys(values).length) { store.setItem(key(table, row), JSON.stringify({version: row.dataset.version, values: values})); }
+      else { store.removeItem(key(table, row)); }
+    } catch (e) { /* storage full or off: the grid still works */ }
+  }
+  function forget(table, row) { if (store) { try { store.removeItem(key(table, row)); } catch (e) { /* ignore */ } } }
 
   function status(row, text, cls) {
     var s = row.querySelector('.row-status');
@@ -26,53 +74,192 @@
   }
 
   function clearErrors(row) {
-    cells(row).forEach(function (el) { el.classList.remove('invalid'); el.removeAttribute('aria-invalid'); el.title = ''; });
+    cells(row).forEach(function (el) {
+      el.classList.remove('invalid'); el.removeAttribute('aria-invalid'); el.removeAttribute('aria-describedby'); el.title = '';
+      var msg = el.parentNode.querySelector('.cell-msg');
+      if (msg) { msg.parentNode.removeChild(msg); }
+    });
+    delete row.dataset.problems;
   }
 
-  function showErrors(row, fields, message) {
-    var texts = [];
+  function rowName(row) {
+    var name = row.querySelector('td.name');
+    return row.dataset.code + (name ? ' (' + name.textContent.trim() + ')' : '');
+  }
+
+  function summary(table) {
+    var box = document.querySelector('[data-summary="' + table.id + '"]');
+    if (!box) { return; }
+    var items = [];
+    rowsOf(table).forEach(function (row) {
+      if (!row.dataset.problems) { return; }
+      JSON.parse(row.dataset.problems).forEach(function (p) { items.push({row: row, p: p}); });
+    });
+    box.innerHTML = '';
+    box.hidden = !items.length;
+    if (!items.length) { return; }
+    var head = document.createElement('p');
+    head.textContent = 'Chưa lưu ' + items.length + ' ô có lỗi (các giá trị khác của dòng vẫn được giữ trong bảng, chưa lưu cho tới khi sửa xong):';
+    box.appendChild(head);
+    var list = document.createElement('ul');
+    items.forEach(function (it) {
+      var li = document.createElement('li');
+      var a = document.createElement('a');
+      a.href = '#';
+      a.textContent = 'Dòng ' + rowName(it.row) + ', cột ' + it.p.label + ': ' + it.p.text;
+      a.addEventListener('click', function (e) {
+        e.preventDefault();
+        var el = it.p.name && field(it.row, it.p.name);
+        (el || it.row.querySelector('input, select')).focus();
+      });
+      li.appendChild(a);
+      list.appendChild(li);
+    });
+    box.appendChild(list);
+  }
+
+  function showErrors(table, row, fields, message) {
+    var texts = [], problems = [];
     Object.keys(fields || {}).forEach(function (name) {
       var msgs = fields[name];
-      var text = Array.isArray(msgs) ? msgs.join(' ') : (typeof msgs === 'object' ? JSON.stringify(msgs) : String(msgs));
-      var el = row.querySelector('[name="' + name + '"]');
-      if (el) { el.classList.add('invalid'); el.setAttribute('aria-invalid', 'true'); el.title = text; }
-      texts.push((el ? el.dataset.label || name : name) + ': ' + text);
+      var text = Array.isArray(msgs) ? msgs.join(' ') : (typeof msgs === 'object' ? Object.keys(msgs).map(function (k) { return msgs[k]; }).join(' ') : String(msgs));
+      var el = field(row, name);
+      var label = el ? el.dataset.label || name : name;
+      if (el) {
+        el.classList.add('invalid'); el.setAttribute('aria-invalid', 'true'); el.title = label + ': ' + text;
+        var msg = document.createElement('div');
+        msg.className = 'cell-msg';
+        msg.id = 'msg-' + table.id + '-' + row.dataset.code + '-' + name;
+        msg.setAttribute('role', 'alert');
+        msg.textContent = text;
+        el.parentNode.appendChild(msg);
+        el.setAttribute('aria-describedby', msg.id);
+      }
+      texts.push(label + ': ' + text);
+      problems.push({name: el ? name : '', label: label, text: text});
     });
+    if (!problems.length) { problems.push({name: '', label: 'cả dòng', text: message}); }
+    row.dataset.problems = JSON.stringify(problems);
     status(row, 'Lỗi — ' + (texts.join('; ') || message), 'error');
+    summary(table);
   }
 
-  function save(row, extra) {
+  function saved(table, row, data) {
+    cells(row).forEach(function (el) { el.dataset.orig = raw(el); });
+    if (data && data.version != null) { row.dataset.version = data.version; }
+    delete row.dataset.dirty;
+    forget(table, row);
+    clearErrors(row);
+    closeConflict(row);
+    summary(table);
+    status(row, 'Đã lưu ' + new Date().toLocaleTimeString('vi-VN'), 'ok');
+  }
+
+  function closeConflict(row) {
+    var next = row.nextElementSibling;
+    if (next && next.classList.contains('conflict')) { next.parentNode.removeChild(next); }
+  }
+
+  // 409: the row changed elsewhere. Cells the clerk did not change take the current values;
+  // for the others both are shown with the two choices.
+  function conflict(table, row, current, message) {
+    var mine = [];
+    cells(row).forEach(function (el) {
+      if (!(el.name in current)) { return; }
+      var now = shown(el, current[el.name]);
+      if (changed(el)) {
+        if (norm(el, now) !== norm(el, raw(el))) { mine.push({el: el, now: now, theirs: raw(el)}); }
+      } else if (norm(el, now) !== norm(el, raw(el))) {
+        var filled = raw(el) === '' && now === '0';  // a new row's empty count: not news
+        setRaw(el, now);
+        if (!filled) { mine.push({el: el, now: now, theirs: null}); }
+      }
+      el.dataset.orig = now;
+    });
+    row.dataset.version = current.version;
+    closeConflict(row);
+    var tr = document.createElement('tr');
+    tr.className = 'conflict';
+    var cell = document.createElement('td');
+    cell.colSpan = row.children.length;
+    var td = document.createElement('div');  // stays in view when the grid scrolls sideways
+    td.className = 'conflict-note';
+    td.setAttribute('role', 'alert');
+    cell.appendChild(td);
+    var p = document.createElement('p');
+    p.textContent = message + ' Dòng ' + rowName(row) + ':';
+    td.appendChild(p);
+    var ul = document.createElement('ul');
+    mine.forEach(function (m) {
+      var li = document.createElement('li');
+      li.textContent = m.el.dataset.label + ': ' + (m.theirs === null
+        ? 'đã đổi ở nơi khác thành ' + readable(m.el, m.now) + ' (đã cập nhật vào bảng)'
+        : 'giá trị của bạn ' + readable(m.el, m.theirs) + ' — giá trị hiện tại ' + readable(m.el, m.now));
+      ul.appendChild(li);
+    });
+    td.appendChild(ul);
+    var keepBtn = document.createElement('button');
+    keepBtn.type = 'button'; keepBtn.className = 'primary'; keepBtn.dataset.choice = 'mine';
+    keepBtn.textContent = 'Giữ giá trị của tôi và lưu';
+    keepBtn.addEventListener('click', function () { save(table, row); });
+    var takeBtn = document.createElement('button');
+    takeBtn.type = 'button'; takeBtn.dataset.choice = 'theirs';
+    takeBtn.textContent = 'Lấy giá trị hiện tại';
+    takeBtn.addEventListener('click', function () {
+      mine.forEach(function (m) { setRaw(m.el, m.now); });
+      saved(table, row, current);
+      status(row, 'Đã lấy giá trị hiện tại', 'ok');
+    });
+    td.appendChild(keepBtn); td.appendChild(document.createTextNode(' ')); td.appendChild(takeBtn);
+    tr.appendChild(cell);
+    row.parentNode.insertBefore(tr, row.nextSibling);
+    // the row shows the clerk's values in the cells they changed until a choice is made
+    if (!mine.some(function (m) { return m.theirs !== null; })) {
+      saved(table, row, current);  // the clerk's values are the current ones
+      status(row, 'Đã cập nhật theo giá trị hiện tại', 'ok');
+      return;
+    }
+    row.dataset.dirty = '1';
+    keep(table, row);
+    status(row, 'Đã đổi ở nơi khác — chọn bên dưới', 'error');
+  }
+
+  function save(table, row, extra) {
     if (row.dataset.saving) { row.dataset.again = '1'; return Promise.resolve(); }
-    var body = {};
-    cells(row).forEach(function (el) { if (el.name) { body[el.name] = value(el); } });
+    var body = {version: parseInt(row.dataset.version || '0', 10)};
+    cells(row).forEach(function (el) { if (changed(el)) { body[el.name] = value(el); } });
     Object.keys(extra || {}).forEach(function (k) { body[k] = extra[k]; });
     row.dataset.saving = '1';
     status(row, 'Đang lưu…', 'busy');
     return fetch(row.dataset.url, {
-      method: 'PUT', credentials: 'same-origin',
+      method: 'PATCH', credentials: 'same-origin',
       headers: {'Content-Type': 'application/json', 'Accept': 'application/json', 'X-CSRFToken': csrf},
       body: JSON.stringify(body)
     }).then(function (res) {
-      return res.json().then(function (data) { return {ok: res.ok, data: data}; });
+      return res.json().then(function (data) { return {ok: res.ok, status: res.status, data: data}; });
     }).then(function (r) {
       delete row.dataset.saving;
+      var err = (r.data && r.data.error) || {};
       if (r.ok) {
-        delete row.dataset.dirty;
+        saved(table, row, r.data);
+      } else if (r.status === 409 && err.current) {
         clearErrors(row);
-        status(row, 'Đã lưu ' + new Date().toLocaleTimeString('vi-VN'), 'ok');
+        summary(table);
+        conflict(table, row, err.current, err.message || 'Dòng đã đổi ở nơi khác.');
+        delete row.dataset.again;  // the clerk chooses first: no resave behind their back
+        return;
       } else {
-        var err = (r.data && r.data.error) || {};
         clearErrors(row);
         if (err.fields && err.fields.violations_removal_reason && !(extra && extra.violations_removal_reason)) {
-          var reason = window.prompt('Gỡ biểu hiện vi phạm đã ghi nhận cần có lý do:');
-          if (reason) { return save(row, {violations_removal_reason: reason}); }
+          var reason = window.prompt((err.message || 'Gỡ vi phạm đã ghi nhận cần có lý do.') + '\nNhập lý do gỡ:');
+          if (reason) { return save(table, row, {violations_removal_reason: reason}); }
         }
-        showErrors(row, err.fields, err.message || 'Không lưu được.');
+        showErrors(table, row, err.fields, err.message || 'Không lưu được.');
       }
-      if (row.dataset.again) { delete row.dataset.again; if (row.dataset.dirty) { return save(row); } }
+      if (row.dataset.again) { delete row.dataset.again; if (row.dataset.dirty) { return save(table, row); } }
     }).catch(function () {
       delete row.dataset.saving;
-      status(row, 'Lỗi mạng — chưa lưu, thử lại', 'error');
+      status(row, 'Lỗi mạng — chưa lưu (đã giữ trong trình duyệt), thử lại', 'error');
     });
   }
 
@@ -95,31 +282,89 @@
     } catch (e) { return true; }
   }
 
-  function setup(table) {
-    table.addEventListener('input', function (e) {
-      var row = e.target.closest('tr[data-url]');
-      if (row) { row.dataset.dirty = '1'; status(row, 'Chưa lưu', 'dirty'); }
+  function touched(table, row) {
+    row.dataset.dirty = '1';
+    keep(table, row);
+    status(row, 'Chưa lưu', 'dirty');
+  }
+
+  // tab-separated lines (Excel, LibreOffice): from the focused cell rightwards and downwards
+  function paste(table, el, text) {
+    var lines = text.replace(/\r\n?/g, '\n').replace(/\n$/, '').split('\n').map(function (l) { return l.split('\t'); });
+    var rows = rowsOf(table);
+    var r0 = rows.indexOf(el.closest('tr')), c0 = cells(el.closest('tr')).indexOf(el);
+    var hit = [];
+    lines.forEach(function (values, i) {
+      var row = rows[r0 + i];
+      if (!row) { return; }
+      var list = cells(row);
+      values.forEach(function (v, j) {
+        var target = list[c0 + j];
+        if (target && !target.disabled) { setRaw(target, v.trim()); }
+      });
+      touched(table, row);
+      hit.push(row);
     });
-    table.addEventListener('change', function (e) {
-      var row = e.target.closest('tr[data-url]');
-      if (row) { row.dataset.dirty = '1'; status(row, 'Chưa lưu', 'dirty'); }
+    hit.forEach(function (row) { if (row !== el.closest('tr')) { save(table, row); } });
+  }
+
+  function restore(table) {
+    if (!store) { return; }
+    rowsOf(table).forEach(function (row) {
+      var text = null;
+      try { text = store.getItem(key(table, row)); } catch (e) { text = null; }
+      if (!text) { return; }
+      var kept;
+      try { kept = JSON.parse(text); } catch (e) { forget(table, row); return; }
+      Object.keys(kept.values || {}).forEach(function (name) {
+        var el = field(row, name);
+        if (el && !el.disabled) { setRaw(el, kept.values[name]); }
+      });
+      // saved against the version it was typed on: a row changed since answers 409
+      if (kept.version != null) { row.dataset.version = kept.version; }
+      row.dataset.dirty = '1';
+      status(row, 'Chưa lưu (khôi phục từ trình duyệt)', 'dirty');
+    });
+    var note = document.querySelector('[data-restored="' + table.id + '"]');
+    var n = table.querySelectorAll('tr[data-dirty]').length;
+    if (note && n) { note.hidden = false; note.textContent = 'Đã khôi phục ' + n + ' dòng chưa lưu từ lần trước. Nhấn «Lưu các dòng chưa lưu» hoặc rời dòng để lưu.'; }
+  }
+
+  function setup(table) {
+    rowsOf(table).forEach(function (row) { cells(row).forEach(function (el) { el.dataset.orig = raw(el); }); });
+    restore(table);
+    ['input', 'change'].forEach(function (type) {
+      table.addEventListener(type, function (e) {
+        var row = e.target.closest('tr[data-url]');
+        if (row) { touched(table, row); }
+      });
+    });
+    table.addEventListener('paste', function (e) {
+      var el = e.target;
+      if (!el.matches('input[name], select[name]')) { return; }
+      var text = (e.clipboardData || window.clipboardData).getData('text');
+      if (!/[\t\n]/.test(text.replace(/\r?\n$/, ''))) { return; }  // one value: as usual
+      e.preventDefault();
+      paste(table, el, text);
     });
     table.addEventListener('focusout', function (e) {
       var row = e.target.closest('tr[data-url]');
       if (!row || !row.dataset.dirty) { return; }
       if (e.relatedTarget && row.contains(e.relatedTarget)) { return; }
-      save(row);
+      if (row.nextElementSibling && row.nextElementSibling.classList.contains('conflict')) { return; }
+      save(table, row);
     });
     table.addEventListener('keydown', function (e) {
       var el = e.target;
       if (!el.matches('input, select')) { return; }
       var row = el.closest('tr[data-url]');
+      if (!row) { return; }
       if ((e.ctrlKey || e.metaKey) && e.key.toLowerCase() === 's') {
-        e.preventDefault(); save(row); return;
+        e.preventDefault(); save(table, row); return;
       }
       if (e.key === 'Enter') {
         e.preventDefault();
-        if (row.dataset.dirty) { save(row); }
+        if (row.dataset.dirty) { save(table, row); }
         move(table, el, 1, 0);
       } else if (e.key === 'ArrowDown' && el.tagName !== 'SELECT') {
         e.preventDefault(); move(table, el, 1, 0);
@@ -134,7 +379,7 @@
     var saveAll = document.querySelector('[data-save-all="' + table.id + '"]');
     if (saveAll) {
       saveAll.addEventListener('click', function () {
-        rowsOf(table).filter(function (r) { return r.dataset.dirty; }).forEach(function (r) { save(r); });
+        rowsOf(table).filter(function (r) { return r.dataset.dirty; }).forEach(function (r) { save(table, r); });
       });
     }
   }

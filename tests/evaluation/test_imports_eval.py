@@ -1,5 +1,5 @@
 """Imports of "Đánh giá cá nhân", "Đánh giá tập thể" and "Lịch sử" (TEMPLATES.md): the API's
-checks on every row, all or nothing, idempotent, violation records synced to the file, audited,
+checks on every row, all or nothing, idempotent, violation records added (never removed), audited,
 reach and list locks, blank templates and the import page."""
 
 from __future__ import annotations
@@ -200,34 +200,29 @@ def test_person_evals_create_store_audit_then_unchanged(client, world):
     assert count(AuditEntry) == audits + 1  # only the import itself
 
 
-def test_person_evals_violation_sync_and_absent_columns(client, world):
+def test_person_evals_violations_only_added_and_absent_columns(client, world):
     h = world["h"]["staff_a"]
     first = table([good("PA1", **{"Biểu hiện vi phạm": "1.03, 1.03, 2.01"}), good("PA2")])
     assert counts(upload(client, h, "person_evals", first)) == (2, 0, 0)
-    kept = active("PA1")[0]
-    # the cell now says one 1.03: the latest 1.03 and the 2.01 are removed, with the reason
+    ids = [v.id for v in active("PA1")]
+    # the cell now says one 1.03: nothing is removed (removal is a page action with a reason)
     second = table([good("PA1", **{"Biểu hiện vi phạm": "1.03"}), good("PA2")])
-    assert counts(upload(client, h, "person_evals", second, "sua.xlsx")) == (0, 1, 1)
-    assert [v.id for v in active("PA1")] == [kept.id]
-    removed = list(db.session.scalars(select(Violation).where(Violation.removed_at.is_not(None))))
-    assert sorted(v.code for v in removed) == ["1.03", "2.01"]
-    assert {(v.removed_reason, v.removed_by) for v in removed} == {
-        ("Nhập lại từ tệp sua.xlsx", world["users"]["staff_a"].id)
-    }
-    assert (
-        count(AuditEntry, AuditEntry.object_type == "violation", AuditEntry.action == "remove") == 2
-    )
     assert counts(upload(client, h, "person_evals", second, "sua.xlsx")) == (0, 0, 2)
+    assert [v.id for v in active("PA1")] == ids
+    # a new code is added to the records
+    third = table([good("PA1", **{"Biểu hiện vi phạm": "1.03; 1.04"}), good("PA2")])
+    assert counts(upload(client, h, "person_evals", third, "them.xlsx")) == (0, 1, 1)
+    assert sorted(v.code for v in active("PA1")) == ["1.03", "1.03", "1.04", "2.01"]
+    assert count(Violation, Violation.removed_at.is_not(None)) == 0
     # a file without the violations column (or other columns) keeps what is stored
     only_ct = xlsx(["Năm", "Mã cán bộ", "Chính trị tư tưởng"], [[YEAR, "PA1", 3]])
     assert counts(upload(client, h, "person_evals", only_ct)) == (0, 1, 0)
     pa1 = person_eval("PA1")
     assert pa1.ct == 3 and pa1.dd == 5 and pa1.m7 == 90 and pa1.tasks_total == 10
-    assert [v.id for v in active("PA1")] == [kept.id]
-    # an empty violations cell removes every record
+    # an empty violations cell changes nothing
     cleared = table([good("PA1", **{"Chính trị tư tưởng": 3, "Biểu hiện vi phạm": None})])
-    assert counts(upload(client, h, "person_evals", cleared)) == (0, 1, 0)
-    assert active("PA1") == []
+    assert counts(upload(client, h, "person_evals", cleared)) == (0, 0, 1)
+    assert len(active("PA1")) == 4
 
 
 @pytest.fixture
@@ -469,7 +464,7 @@ def unit_row(code, violations=None, **changes):
     return [row[k] for k in UNIT_HEAD]
 
 
-def test_unit_evals_create_unchanged_and_violation_sync(client, world):
+def test_unit_evals_create_unchanged_and_violations_added(client, world):
     h = world["h"]["staff_a"]
     data = xlsx(UNIT_HEAD, [unit_row("A1", "1.09; 2.01"), unit_row("A")])
     assert counts(upload(client, h, "unit_evals", data, "tap_the.xlsx")) == (2, 0, 0)
@@ -480,16 +475,18 @@ def test_unit_evals_create_unchanged_and_violation_sync(client, world):
     assert {v.evidence for v in active(unit_code="A1")} == {"Nhập từ tệp tap_the.xlsx"}
     assert counts(upload(client, h, "unit_evals", data, "tap_the.xlsx")) == (0, 0, 2)
     data = xlsx(UNIT_HEAD, [unit_row("A1", "2.01"), unit_row("A", **{"Chỉ tiêu chậm": 1})])
-    assert counts(upload(client, h, "unit_evals", data, "lan2.xlsx")) == (0, 2, 0)
-    assert [v.code for v in active(unit_code="A1")] == ["2.01"]
-    gone = db.session.scalar(select(Violation).where(Violation.code == "1.09"))
-    assert gone.removed_reason == "Nhập lại từ tệp lan2.xlsx"
+    res = upload(client, h, "unit_evals", data, "lan2.xlsx")
+    assert counts(res) == (0, 1, 1)
+    assert [v.code for v in active(unit_code="A1")] == ["1.09", "2.01"]  # 1.09 stays
+    assert [(c["code"], c["text"]) for c in res.json["changes"]] == [
+        ("A", "đổi Chỉ tiêu chậm 0 → 1")
+    ]
     entry = db.session.scalar(
         select(AuditEntry)
         .where(AuditEntry.action == "import", AuditEntry.object_type == "unit_evals")
         .order_by(AuditEntry.id.desc())
     )
-    assert entry.after["updated"] == 2 and entry.after["violations_removed"] == 1
+    assert entry.after["updated"] == 1 and entry.after["violations_added"] == 0
 
 
 @pytest.mark.parametrize(

@@ -62,9 +62,9 @@ def test_numeric_bounds_are_numbers(document):
 
 def test_evaluation_answers_list_every_stored_field():
     person = set(PersonEvalOutSchema().fields)
-    assert person == {"person_code", *PERSON_EVAL_FIELDS, "violations", "exists"}
+    assert person == {"person_code", *PERSON_EVAL_FIELDS, "violations", "exists", "version"}
     unit = set(UnitEvalOutSchema().fields)
-    assert unit == {"unit_code", *UNIT_EVAL_FIELDS, "violations", "exists"}
+    assert unit == {"unit_code", *UNIT_EVAL_FIELDS, "violations", "exists", "version"}
 
 
 @pytest.fixture

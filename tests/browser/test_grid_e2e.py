@@ -1,0 +1,187 @@
+"""The entry grid keeps what the clerk typed (issue 11), in headless Debian Chromium: typed
+values survive an invalid cell and a reload (kept in the browser until saved), the message
+stands at the cell and in the summary at the top; a block copied from Excel pastes from the
+focused cell; a row changed elsewhere answers 409 and the grid shows both values, and both
+choices work; a violation recorded in another tab is never removed by a stale row."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+from tests.browser.test_e2e import CHROMIUM
+from tests.browser.test_evaluation_e2e import UNIT, YEAR, browser, login, server  # noqa: F401
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(not os.path.exists(CHROMIUM), reason="Debian chromium not installed"),
+]
+ENTRY = f"/evaluation/{YEAR}/units/{UNIT}/entry"
+
+
+def open_grid(browser, server, width=1366, height=768):  # noqa: F811
+    page = login(browser, server, "tochuc")
+    page.set_viewport_size({"width": width, "height": height})
+    page.on("dialog", lambda d: d.accept())  # the "leave with unsaved rows?" question
+    page.goto(server + ENTRY)
+    return page
+
+
+def rows(page):
+    return page.locator("#people-grid tbody tr[data-url]")
+
+
+def api(page, server, method, path, body):  # noqa: F811
+    token = page.locator('meta[name="csrf-token"]').get_attribute("content")
+    res = page.request.fetch(
+        server + "/api/v1" + path, method=method, data=body, headers={"X-CSRFToken": token}
+    )
+    return res.status, res.json()
+
+
+def test_typed_values_survive_an_invalid_cell_and_a_reload(server, browser, tmp_path):  # noqa: F811
+    page = open_grid(browser, server)
+    row = rows(page).nth(10)
+    code = row.get_attribute("data-code")
+    row.locator("input[name=ct]").fill("4,5")
+    row.locator("input[name=m1]").fill("150")
+    row.locator("input[name=m2]").fill("92,5")
+    row.locator("input[name=m2]").press("Enter")
+    row.locator(".row-status.error").wait_for(timeout=5000)
+    m1 = row.locator("input[name=m1]")
+    assert m1.get_attribute("aria-invalid") == "true"
+    message = row.locator(".cell-msg")
+    assert message.count() == 1 and "100" in message.inner_text()
+    assert message.get_attribute("id") == m1.get_attribute("aria-describedby")
+    assert "Tháng 1" in m1.get_attribute("title")
+    summary = page.locator("[data-summary=people-grid]")
+    assert summary.is_visible()
+    assert code in summary.inner_text() and "cột Tháng 1" in summary.inner_text()
+    # the message is in view at 1366×768 without scrolling sideways
+    box = message.bounding_box()
+    assert box is not None and 0 <= box["x"] and box["x"] + box["width"] <= 1366
+    page.screenshot(path=str(tmp_path / "grid-invalid-1366.png"))
+
+    page.reload()
+    row = rows(page).nth(10)
+    assert row.get_attribute("data-code") == code
+    assert row.locator("input[name=ct]").input_value() == "4,5"
+    assert row.locator("input[name=m1]").input_value() == "150"
+    assert row.locator("input[name=m2]").input_value() == "92,5"
+    assert "khôi phục" in row.locator(".row-status").inner_text()
+    assert page.locator("[data-restored=people-grid]").is_visible()
+
+    row.locator("input[name=m1]").fill("85")
+    row.locator("input[name=m1]").press("Control+s")
+    row.locator(".row-status.ok").wait_for(timeout=5000)
+    assert not page.locator("[data-summary=people-grid]").is_visible()
+    assert (
+        page.evaluate(
+            "Object.keys(localStorage).filter(k => k.endsWith(':' + arguments[0]))".replace(
+                "arguments[0]", repr(code)
+            )
+        )
+        == []
+    )
+    status, saved = api(page, server, "GET", f"/years/{YEAR}/people/{code}/evaluation", None)
+    assert status == 200
+    assert (saved["ct"], saved["m1"], saved["m2"]) == ("4.50", "85.00", "92.50")
+    page.reload()
+    assert "khôi phục" not in rows(page).nth(10).locator(".row-status").inner_text()
+    page.context.close()
+
+
+def test_a_pasted_block_lands_in_the_right_cells(server, browser):  # noqa: F811
+    page = open_grid(browser, server)
+    block = [[f"{4 + (i + j) % 2}" for j in range(4)] + [str(80 + i)] for i in range(3)]
+    text = "\r\n".join("\t".join(r) for r in block) + "\r\n"
+    start = rows(page).nth(20).locator("input[name=ct]")
+    start.focus()
+    page.evaluate(
+        """([text]) => {
+            const dt = new DataTransfer();
+            dt.setData('text/plain', text);
+            document.activeElement.dispatchEvent(
+                new ClipboardEvent('paste', {clipboardData: dt, bubbles: true, cancelable: true}));
+        }""",
+        [text],
+    )
+    names = ["ct", "dd", "tp", "kl", "m1"]
+    for i in range(3):
+        row = rows(page).nth(20 + i)
+        assert [row.locator(f"[name={n}]").input_value() for n in names] == block[i]
+    # nothing outside the block changed
+    assert rows(page).nth(23).locator("input[name=ct]").input_value() == ""
+    assert rows(page).nth(20).locator("input[name=m2]").input_value() == ""
+    page.locator("button[data-save-all=people-grid]").click()
+    for i in range(3):
+        rows(page).nth(20 + i).locator(".row-status.ok").wait_for(timeout=5000)
+    code = rows(page).nth(22).get_attribute("data-code")
+    status, saved = api(page, server, "GET", f"/years/{YEAR}/people/{code}/evaluation", None)
+    assert saved["m1"] == "82.00" and saved["ct"] == "4.00"
+    page.context.close()
+
+
+def test_a_stale_row_shows_both_values_and_both_choices_work(server, browser, tmp_path):  # noqa: F811
+    page = open_grid(browser, server)
+    row = rows(page).nth(30)
+    code = row.get_attribute("data-code")
+    url = f"/years/{YEAR}/people/{code}/evaluation"
+    # another tab saves the row after this grid was opened
+    assert api(page, server, "PATCH", url, {"m5": "70"})[0] == 200
+    row.locator("input[name=m5]").fill("80")
+    row.locator("input[name=m5]").press("Enter")
+    panel = page.locator("#people-grid tr.conflict")
+    panel.wait_for(timeout=5000)
+    text = panel.inner_text()
+    assert "Tháng 5" in text and "80" in text and "70" in text
+    page.screenshot(path=str(tmp_path / "grid-conflict-1366.png"))
+    panel.locator("button[data-choice=mine]").click()
+    row.locator(".row-status.ok").wait_for(timeout=5000)
+    assert page.locator("#people-grid tr.conflict").count() == 0
+    assert api(page, server, "GET", url, None)[1]["m5"] == "80.00"
+
+    # again, and this time the clerk takes the current values
+    assert api(page, server, "PATCH", url, {"m5": "60"})[0] == 200
+    row.locator("input[name=m5]").fill("75")
+    row.locator("input[name=m5]").press("Enter")
+    panel.wait_for(timeout=5000)
+    panel.locator("button[data-choice=theirs]").click()
+    assert row.locator("input[name=m5]").input_value() == "60"
+    assert api(page, server, "GET", url, None)[1]["m5"] == "60.00"
+
+    # 1.06 recorded in another tab: a monthly score changed in the stale row keeps it
+    status, _ = api(
+        page,
+        server,
+        "POST",
+        f"/years/{YEAR}/violations",
+        {"person_code": code, "code": "1.06", "evidence": "Phản ánh của người dân"},
+    )
+    assert status == 201
+    row.locator("input[name=m3]").fill("88")
+    row.locator("input[name=m3]").press("Enter")
+    panel.wait_for(timeout=5000)
+    assert "Vi phạm" in panel.inner_text() and "1.06" in panel.inner_text()
+    assert row.locator("input[name=violations]").input_value() == "1.06"
+    panel.locator("button[data-choice=mine]").click()
+    row.locator(".row-status.ok").wait_for(timeout=5000)
+    saved = api(page, server, "GET", url, None)[1]
+    assert saved["m3"] == "88.00" and saved["violations"] == ["1.06"]
+    page.context.close()
+
+
+def test_screenshots_of_the_grid(server, browser, tmp_path):  # noqa: F811
+    out = os.environ.get("GRID_SHOTS") or str(tmp_path)
+    for width, height in ((1366, 768), (390, 844)):
+        page = open_grid(browser, server, width, height)
+        grid = page.locator(".grid-wrap").first
+        grid.evaluate("el => { el.scrollLeft = 600; el.scrollTop = 300; }")
+        head = page.locator("#people-grid thead th").nth(1).bounding_box()
+        name = rows(page).nth(12).locator("td.name").bounding_box()
+        wrap = grid.bounding_box()
+        # the header row and the name column stay in view when the grid scrolls
+        assert abs(head["y"] - wrap["y"]) < 3 and abs(name["x"] - wrap["x"]) < 95
+        page.screenshot(path=f"{out}/grid-{width}.png")
+        page.context.close()
