@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import signal
 from collections import deque
 from collections.abc import Callable
 from decimal import Decimal
@@ -108,6 +109,15 @@ def processes_for(parts: int) -> int:
     return max(1, min(wanted, parts))
 
 
+def _worker_init() -> None:
+    """A forked worker ends when the pool terminates it: SIGTERM and SIGINT back to their
+    defaults. An RQ worker (or anything else) that installed its own handlers in the parent
+    would otherwise be inherited: RQ's handler only asks for a warm stop, so a worker waiting
+    for work ignored the pool's SIGTERM and the pool's exit waited for it forever."""
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def _rate_forked(ctx, parts, loaded, writer, processes, report) -> tuple[int, int, int]:
     """Rate the parts in `processes` forked workers, at most that many parts in flight; the
     stored rows' keys they saw are dropped here (what is left is deleted at the end)."""
@@ -134,7 +144,7 @@ def _rate_forked(ctx, parts, loaded, writer, processes, report) -> tuple[int, in
 
     _FORKED = ctx
     try:
-        with multiprocessing.get_context("fork").Pool(processes) as pool:
+        with multiprocessing.get_context("fork").Pool(processes, _worker_init) as pool:
             for part in parts:
                 writer.wait()  # the connection is this thread's again
                 rows = next(loaded)

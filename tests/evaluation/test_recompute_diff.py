@@ -443,3 +443,24 @@ def test_copy_text_of_worker_rows_reads_back_as_the_rows(app, imported, expected
             -5,
         )
         assert got.person_id is None and got.list_unit_id == unit.id and got.computed_at == at
+
+
+def test_forked_workers_end_on_terminate_whatever_handler_the_parent_installed():
+    """An RQ worker's SIGTERM handler (a warm stop) inherited by the pool's workers made the
+    pool's exit wait forever (seen on PostgreSQL when an RQ test ran earlier in the process)."""
+    import multiprocessing
+    import signal
+    import time
+
+    from evaluation.compute import parallel
+
+    previous = signal.signal(signal.SIGTERM, lambda *_: None)  # ignores SIGTERM, as RQ's does
+    try:
+        pool = multiprocessing.get_context("fork").Pool(1, parallel._worker_init)
+        assert pool.apply_async(signal.getsignal, (signal.SIGTERM,)).get(10) == signal.SIG_DFL
+        started = time.monotonic()
+        pool.terminate()
+        pool.join()
+        assert time.monotonic() - started < 10
+    finally:
+        signal.signal(signal.SIGTERM, previous)
