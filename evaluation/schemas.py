@@ -36,6 +36,19 @@ def _points(maximum):
     )
 
 
+def _version():
+    """The row's version when it was loaded (optimistic check of person and unit inputs)."""
+    return fields.Integer(
+        allow_none=True,
+        validate=Range(0, 2**31 - 1),
+        metadata={
+            "description": "Phiên bản của dòng khi được tải (trường `version` của câu trả lời; 0: "
+            "chưa có dòng). Dòng đã đổi từ đó: 409 kèm dòng hiện tại (`error.current`). Có thể "
+            "gửi bằng tiêu đề If-Match thay cho trường này. Không gửi: lưu đè (các ứng dụng cũ)."
+        },
+    )
+
+
 def _count(maximum=100_000):
     """A count; an empty cell (null) means 0."""
     return fields.Integer(allow_none=True, validate=Range(0, maximum))
@@ -116,15 +129,7 @@ class PersonEvalSchema(BaseSchema):
     under_review = fields.Boolean()
     initiatives_base = _count(1000)
     initiatives_city = _count(1000)
-    version = fields.Integer(
-        allow_none=True,
-        validate=Range(0, 2**31 - 1),
-        metadata={
-            "description": "Phiên bản của dòng khi được tải (trường `version` của câu trả lời; 0: "
-            "chưa có dòng). Dòng đã đổi từ đó: 409 kèm dòng hiện tại (`error.current`). Có thể "
-            "gửi bằng tiêu đề If-Match thay cho trường này. Không gửi: lưu đè (các ứng dụng cũ)."
-        },
-    )
+    version = _version()
 
     @validates_schema
     def _months(self, data, **kwargs):
@@ -170,15 +175,7 @@ class UnitEvalSchema(BaseSchema):
     leadership_disciplined = fields.Boolean()
     corruption_case = fields.Boolean()
     under_review = fields.Boolean()
-    version = fields.Integer(
-        allow_none=True,
-        validate=Range(0, 2**31 - 1),
-        metadata={
-            "description": "Phiên bản của dòng khi được tải (trường `version` của câu trả lời; 0: "
-            "chưa có dòng). Dòng đã đổi từ đó: 409 kèm dòng hiện tại (`error.current`). Có thể "
-            "gửi bằng tiêu đề If-Match thay cho trường này. Không gửi: lưu đè (các ứng dụng cũ)."
-        },
-    )
+    version = _version()
 
 
 class ViolationInSchema(BaseSchema):

@@ -11,13 +11,6 @@ LEVEL_WORDS = {
     "KHT": "Không hoàn thành nhiệm vụ",
     "NR": "Chưa xếp loại",
 }
-AWARD_WORDS = {
-    "LDTT": "Lao động tiên tiến",
-    "CSTDCS": "Chiến sĩ thi đua cơ sở",
-    "CSTD_TP": "Chiến sĩ thi đua thành phố",
-    "BK_TP": "Bằng khen UBND thành phố",
-    "TTLDXS": "Tập thể lao động xuất sắc",
-}
 
 
 def level(code: str | None) -> str:
