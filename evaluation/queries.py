@@ -19,6 +19,7 @@ from evaluation.models import (
     ViolationTypeRow,
 )
 from evaluation.rules import AppliesTo, RulePack, Severity, ViolationType
+from evaluation.rules.entry import MONTHS, missing_inputs
 from service.auth.access import can, scope_paths
 from service.common.errors import NotFound
 from service.extensions import db
@@ -129,6 +130,45 @@ def review_state(year_row: EvalYear, unit_id: int) -> str:
     return state or "open"
 
 
+# --- how complete the inputs are (evaluation.rules.entry) ----------------------------------
+
+_ENTRY_COLUMNS = ("ct", "dd", "tp", "kl", *MONTHS, "task_points", "months_worked", "maternity")
+
+
+def missing_of(year_row: EvalYear, person_ids) -> dict[int, tuple[str, ...]]:
+    """What is missing from each person's inputs of the year (() when entered)."""
+    person_ids = list(person_ids)
+    min_months = pack_of(year_row).a1_min_months
+    values: dict[int, dict] = {}
+    cols = [getattr(PersonEval, c) for c in _ENTRY_COLUMNS]
+    for i in range(0, len(person_ids), 900):
+        part = person_ids[i : i + 900]
+        for pid, *row in db.session.execute(
+            select(PersonEval.person_id, *cols).where(
+                PersonEval.year_id == year_row.id, PersonEval.person_id.in_(part)
+            )
+        ):
+            values[pid] = dict(zip(_ENTRY_COLUMNS, row, strict=True))
+    return {pid: missing_inputs(values.get(pid), min_months) for pid in person_ids}
+
+
+def entry_status(year_row: EvalYear, unit: Unit) -> dict:
+    """The people of the list of `unit` (its own people): how many are entered, who is not and
+    what each lacks, in page order."""
+    people = db.session.execute(
+        select(Person.id, Person.code, Person.full_name)
+        .where(Person.unit_id == unit.id)
+        .order_by(Person.full_name, Person.code)
+    ).all()
+    missing = missing_of(year_row, [p.id for p in people])
+    lacking = [
+        {"code": code, "full_name": name, "missing": list(missing[pid])}
+        for pid, code, name in people
+        if missing[pid]
+    ]
+    return {"total": len(people), "entered": len(people) - len(lacking), "missing": lacking}
+
+
 def review_out(year_row, unit, review: Review | None, user) -> dict:
     review = review if review is not None else review_of(year_row, unit)
     return {
@@ -143,6 +183,7 @@ def review_out(year_row, unit, review: Review | None, user) -> dict:
             {"action": t.action, "label": t.label, "needs_reason": t.needs_reason}
             for t in review.allowed_actions(user)
         ],
+        "entry": entry_status(year_row, unit),
     }
 
 
@@ -262,6 +303,11 @@ def grid_rows(year_row, unit) -> list[dict]:
         )
     ):
         codes.setdefault(pid, []).append(vcode)
+    min_months = pack_of(year_row).a1_min_months
+
+    def lacking(row):
+        return list(missing_inputs(_entry_values(row), min_months))
+
     return [
         {
             "person_code": p.code,
@@ -269,9 +315,14 @@ def grid_rows(year_row, unit) -> list[dict]:
             "position": p.position,
             "is_head": p.is_head,
             **person_eval_out(evals.get(p.id), codes.get(p.id, [])),
+            "missing": lacking(evals.get(p.id)),
         }
         for p in people
     ]
+
+
+def _entry_values(row: PersonEval | None) -> dict | None:
+    return None if row is None else {c: getattr(row, c) for c in _ENTRY_COLUMNS}
 
 
 def violation_out(v) -> dict:
@@ -355,7 +406,11 @@ def visible_rating(user, year_row: EvalYear, kind: str, code: str) -> tuple[Rati
     return rating, list_unit
 
 
-def rating_out(rating: Rating, code: str, name: str, decision: RatingDecision | None) -> dict:
+def rating_out(
+    rating: Rating, code: str, name: str, decision: RatingDecision | None, missing=()
+) -> dict:
+    """A rating as the pages and the API show it; `missing`: what its person's inputs lack
+    (a rating computed from them is flagged incomplete)."""
     from evaluation.compute import explain, scope_tuple
 
     return {
@@ -373,13 +428,44 @@ def rating_out(rating: Rating, code: str, name: str, decision: RatingDecision | 
         "rules": [s[0] if isinstance(s, list) else s["rule_id"] for s in rating.steps or []],
         "why": explain(rating.steps),
         "scope": scope_tuple(rating.scope),
+        "incomplete": bool(missing) and rating.level != "NR",
+        "missing": list(missing) if rating.level != "NR" else [],
     }
+
+
+def list_summary(items: list[dict]) -> list[dict]:
+    """Per rating kind of a list (rating_out items): how many at each final level, how many
+    final levels differ from the computed ones, how many were computed from incomplete inputs
+    (what an approval or a reopening is asked to confirm)."""
+    out = []
+    for kind, label in KIND_LABELS.items():
+        rows = [it for it in items if it["kind"] == kind]
+        if not rows:
+            continue
+        counts = {lv: 0 for lv in ("XS", "T", "HT", "KHT", "NR")}
+        for it in rows:
+            counts[it["final_level"]] = counts.get(it["final_level"], 0) + 1
+        out.append(
+            {
+                "kind": kind,
+                "label": label,
+                "total": len(rows),
+                "counts": counts,
+                "changed": [it for it in rows if it["final_level"] != it["level"]],
+                "incomplete": sum(1 for it in rows if it["incomplete"]),
+            }
+        )
+    return out
 
 
 def unit_ratings_out(year_row: EvalYear, unit: Unit) -> list[dict]:
     rows = list_ratings(year_row, unit)
     decisions = decisions_for(year_row, [r for r, _c, _n in rows])
-    return [rating_out(r, c, n, decisions.get(rating_key(r))) for r, c, n in rows]
+    missing = missing_of(year_row, {r.person_id for r, _c, _n in rows if r.person_id})
+    return [
+        rating_out(r, c, n, decisions.get(rating_key(r)), missing.get(r.person_id, ()))
+        for r, c, n in rows
+    ]
 
 
 def person_ratings_out(year_row: EvalYear, person: Person) -> list[dict]:
@@ -389,8 +475,10 @@ def person_ratings_out(year_row: EvalYear, person: Person) -> list[dict]:
         )
     )
     decisions = decisions_for(year_row, rows)
+    missing = missing_of(year_row, [person.id])[person.id]
     return [
-        rating_out(r, person.code, person.full_name, decisions.get(rating_key(r))) for r in rows
+        rating_out(r, person.code, person.full_name, decisions.get(rating_key(r)), missing)
+        for r in rows
     ]
 
 
@@ -399,10 +487,11 @@ def one_rating_out(year_row: EvalYear, rating: Rating) -> dict:
     if rating.person_id:
         p = db.session.get(Person, rating.person_id)
         code, name = p.code, p.full_name
+        missing = missing_of(year_row, [p.id])[p.id]
     else:
         u = db.session.get(Unit, rating.unit_id)
-        code, name = u.code, u.name
-    return rating_out(rating, code, name, decisions.get(rating_key(rating)))
+        code, name, missing = u.code, u.name, ()
+    return rating_out(rating, code, name, decisions.get(rating_key(rating)), missing)
 
 
 # --- people and units the user sees ----------------------------------------------------------

@@ -381,6 +381,18 @@ class ActionSchema(OutSchema):
     needs_reason = fields.Boolean()
 
 
+class MissingPersonSchema(OutSchema):
+    code = fields.String()
+    full_name = fields.String()
+    missing = fields.List(fields.String())
+
+
+class EntryStatusSchema(OutSchema):
+    total = fields.Integer(metadata={"description": "Số người của danh sách"})
+    entered = fields.Integer(metadata={"description": "Số người đã nhập đủ"})
+    missing = fields.List(fields.Nested(MissingPersonSchema))
+
+
 class ReviewOutSchema(OutSchema):
     year = fields.Integer()
     unit_code = fields.String()
@@ -390,6 +402,7 @@ class ReviewOutSchema(OutSchema):
     last_action = fields.String(**_TEXT)
     last_reason = fields.String(**_TEXT)
     actions = fields.List(fields.Nested(ActionSchema))
+    entry = fields.Nested(EntryStatusSchema)
 
 
 class RuleStepSchema(OutSchema):
@@ -413,6 +426,10 @@ class RatingOutSchema(OutSchema):
     rules = fields.List(fields.String())
     why = fields.List(fields.Nested(RuleStepSchema))
     scope = fields.List(fields.Raw(allow_none=True))
+    incomplete = fields.Boolean(
+        metadata={"description": "Kết quả tính từ dữ liệu chưa đủ (chưa đủ dữ liệu)"}
+    )
+    missing = fields.List(fields.String())
 
 
 class UnitRatingsSchema(OutSchema):

@@ -186,6 +186,37 @@ def unit_ratings(year, code):
         list_review=review,
         problems=approval_errors(year_row, unit) if review.state == "submitted" else [],
         levels=LEVELS,
+        confirm_actions=CONFIRM_ACTIONS,
+    )
+
+
+CONFIRM_ACTIONS = ("approve", "reopen")
+
+
+@bp.route("/<int:year>/units/<code>/review/<action>/confirm")
+@login_required
+def confirm_action(year, code, action):
+    """Approve and reopen ask first: the list's counts per level, the final levels that differ
+    from the computed ones (with their reasons), what is still incomplete."""
+    if action not in CONFIRM_ACTIONS:
+        abort(404)
+    year_row = q.get_year(year)
+    unit = visible_unit(current_user, code, "evaluation.read")
+    review = q.review_of(year_row, unit)
+    allowed = {t.action: t for t in review.allowed_actions(current_user)}
+    if action not in allowed:
+        flash(f"Không thể «{label_of(action)}» danh sách này lúc này.", "warning")
+        return redirect(url_for("evaluation.unit_ratings", year=year, code=code))
+    items = q.unit_ratings_out(year_row, unit)
+    return render_template(
+        "evaluation/confirm.html",
+        year=year_row,
+        unit=unit,
+        action=allowed[action],
+        review=q.review_out(year_row, unit, review, current_user),
+        summary=q.list_summary(items),
+        problems=approval_errors(year_row, unit) if action == "approve" else [],
+        levels=("XS", "T", "HT", "KHT", "NR"),
     )
 
 

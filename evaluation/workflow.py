@@ -16,6 +16,7 @@ from evaluation.queries import (
     KIND_LABELS,
     STATE_LABELS,
     decisions_for,
+    entry_status,
     final_of,
     list_ratings,
     pack_of,
@@ -108,6 +109,25 @@ def approval_errors(year_row: EvalYear, unit: Unit) -> list[str]:
     return errors
 
 
+def _check_entered(year_row: EvalYear, unit: Unit) -> None:
+    """A list is submitted only when every one of its people is entered (rules.entry) and it
+    has ratings; refused naming who is missing (their codes in `missing`)."""
+    status = entry_status(year_row, unit)
+    lacking = status["missing"]
+    if lacking:
+        names = ", ".join(f"{p['full_name']} ({p['code']})" for p in lacking[:10])
+        more = f" và {len(lacking) - 10} người khác" if len(lacking) > 10 else ""
+        raise ValidationError(
+            f"Chưa thể gửi duyệt: đã nhập {status['entered']}/{status['total']} người; "
+            f"còn thiếu {names}{more}.",
+            {"missing": [p["code"] for p in lacking]},
+        )
+    if not list_ratings(year_row, unit):
+        raise ValidationError(
+            "Chưa có kết quả xếp loại để gửi duyệt: nhập liệu và tính kết quả trước."
+        )
+
+
 def move(user, review: Review, action: str, reason=None, version=None) -> Transition:
     """Check `action` from the list's state (version, reason, contents), move the list with one
     conditional UPDATE (of two racing moves one finds no row: 409) and audit it. The caller has
@@ -123,10 +143,8 @@ def move(user, review: Review, action: str, reason=None, version=None) -> Transi
         raise Conflict(CHANGED)
     if current.needs_reason and not (reason and reason.strip()):
         raise ValidationError(f"«{current.label}» cần có lý do.", {"reason": ["Cần nhập lý do."]})
-    if action == "submit" and not list_ratings(year_row, unit):
-        raise ValidationError(
-            "Chưa có kết quả xếp loại để gửi duyệt: nhập liệu và tính kết quả trước."
-        )
+    if action == "submit":
+        _check_entered(year_row, unit)
     if action == "approve":
         errors = approval_errors(year_row, unit)
         if errors:

@@ -20,7 +20,7 @@ from evaluation.queries import (
     rating_key,
     review_of,
 )
-from evaluation.rules import Level, check_caps, check_proposal
+from evaluation.rules import Level, check_caps, check_final_reason, check_proposal
 from service.audit.operations import record
 from service.auth.access import can
 from service.common.errors import Conflict, Forbidden, NotFound, ValidationError
@@ -138,6 +138,11 @@ def set_final_level(user, year_row, rating: Rating, list_unit: Unit, level: str,
         raise Conflict("Chỉ quyết định mức cuối cùng khi danh sách đã được gửi duyệt.")
     errors = check_caps([stored_rating(rating, "")], {"": Level(level)})
     errors = [e for e in errors if not e.startswith("A8")]
+    decision = decisions_for(year_row, [rating]).get(rating_key(rating))
+    proposed = decision.proposed_level if decision is not None else None
+    errors += check_final_reason(
+        Level(rating.level), Level(level), reason, Level(proposed) if proposed else None
+    )
     if errors:
         raise ValidationError(errors[0], {"level": errors})
     workflow.touch(review, "submitted")

@@ -50,6 +50,7 @@ from evaluation.rules.decisions import (
     ceiling_of,
     check_caps,
     check_final_levels,
+    check_final_reason,
     check_proposal,
     check_quota,
 )
@@ -82,6 +83,7 @@ __all__ = [
     "ceiling_of",
     "check_caps",
     "check_final_levels",
+    "check_final_reason",
     "check_quota",
     "check_proposal",
     "compute_year",

@@ -35,6 +35,19 @@ def check_proposal(computed: Level, proposed: Level, reason: str | None) -> list
     return errors
 
 
+def check_final_reason(
+    computed: Level, final: Level, reason: str | None, proposed: Level | None = None
+) -> list[str]:
+    """A11: a committee's final level that differs from the computed one needs its reason
+    (taking the head's proposal, which carries its own reason, needs none more)."""
+    if final is computed or final is proposed or (reason and reason.strip()):
+        return []
+    return [
+        f"A11: mức cuối cùng {final.label} khác mức tính toán {computed.label}: "
+        "cần ghi lý do của cấp ủy, hội đồng."
+    ]
+
+
 def check_final_levels(
     ratings: Iterable[Rating],
     final_levels: Mapping[str, Level],

@@ -137,6 +137,37 @@ def test_enter_submit_return_resubmit_approve(server, browser, tmp_path):
     assert first.count() == 1
     first.locator("summary").click()
     assert "A2" in first.locator("ol.why").inner_text()
+    # the fourth has CT and one month only: rated, and flagged as computed from too little
+    fourth = table.locator(f"tbody tr[data-code={codes[3]}]")
+    assert "chưa đủ dữ liệu" in fourth.inner_text()
+    # 3 of 45 entered: the submission is refused, naming who is missing, with links
+    assert "Đã nhập 3/45" in staff.locator("#entry-status").inner_text()
+    staff.click("button[data-action=submit]")
+    assert staff.locator("#review-state").inner_text() == "Đang nhập"
+    assert "Chưa thể gửi duyệt: đã nhập 3/45 người" in staff.inner_text("main")
+    assert staff.locator("ul.missing-people li").count() == 42
+    # the clerk pastes the other 42 rows from a spreadsheet and saves them all
+    staff.locator("details.missing summary").click()
+    staff.locator("ul.missing-people li a").first.click()
+    staff.wait_for_url("**/entry#row-*")
+    block = [["5", "5", "4", "4", "80"] for _ in range(42)]
+    text = "\r\n".join("\t".join(r) for r in block) + "\r\n"
+    rows.nth(3).locator("input[name=ct]").focus()
+    staff.evaluate(
+        """([text]) => {
+            const dt = new DataTransfer();
+            dt.setData('text/plain', text);
+            document.activeElement.dispatchEvent(
+                new ClipboardEvent('paste', {clipboardData: dt, bubbles: true, cancelable: true}));
+        }""",
+        [text],
+    )
+    staff.locator("button[data-save-all=people-grid]").click()
+    rows.nth(44).locator(".row-status.ok").wait_for(timeout=30000)
+    for i in range(3, 45):
+        rows.nth(i).locator(".row-status.ok").wait_for(timeout=10000)
+    assert ratings_page(staff, server, 45) == 45
+    assert "Đã nhập 45/45" in staff.locator("#entry-status").inner_text()
     staff.click("button[data-action=submit]")
     assert staff.locator("#review-state").inner_text() == "Đã gửi duyệt"
     # a submitted list is read-only in the grid
@@ -150,7 +181,7 @@ def test_enter_submit_return_resubmit_approve(server, browser, tmp_path):
     committee.fill("input[name=reason]", "Bổ sung điểm tháng cho các đồng chí còn lại")
     committee.click("button[data-action=return]")
     assert committee.locator("#review-state").inner_text() == "Đang nhập"
-    assert committee.locator("button[data-action=approve]").count() == 0
+    assert committee.locator("[data-action=approve]").count() == 0
 
     staff.goto(f"{server}/evaluation/{YEAR}/units/{UNIT}")
     assert "Bổ sung điểm tháng" in staff.inner_text("main")
@@ -158,6 +189,11 @@ def test_enter_submit_return_resubmit_approve(server, browser, tmp_path):
     assert staff.locator("#review-state").inner_text() == "Đã gửi duyệt"
 
     committee.goto(f"{server}/evaluation/{YEAR}/units/{UNIT}")
+    committee.click("a[data-action=approve]")  # asks first, with the counts per level
+    committee.wait_for_url("**/review/approve/confirm")
+    summary = committee.locator("#confirm-summary tr[data-kind=official]").inner_text()
+    assert "45" in summary
+    committee.screenshot(path=str(tmp_path / "confirm.png"), full_page=True)
     committee.click("button[data-action=approve]")
     assert committee.locator("#review-state").inner_text() == "Đã phê duyệt"
     assert "Đã thực hiện: Phê duyệt" in committee.inner_text("main")

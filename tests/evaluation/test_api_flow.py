@@ -170,12 +170,28 @@ def test_workflow_submit_return_approve_and_reopen(client, world):
     )
     assert res.status_code == 400 and "A3" in res.get_json()["error"]["message"]
     # W01 and W02 to XS: two XS of 6 break A10 (k = 1), the approval names the rule
+    # a final level other than the computed one needs the committee's reason (A11)
+    levels = {
+        i["code"]: i["level"]
+        for i in client.get(f"{url}/ratings", headers=staff).get_json()["items"]
+    }
     for code in ("W01", "W02"):
         final = f"/api/v1/years/{YEAR}/ratings/official/{code}/final"
-        assert client.put(final, json={"level": "XS"}, headers=committee).status_code == 200
+        if levels[code] != "XS":
+            res = client.put(final, json={"level": "XS"}, headers=committee)
+            assert res.status_code == 400 and "cần ghi lý do" in res.get_json()["error"]["message"]
+        res = client.put(
+            final, json={"level": "XS", "reason": "Thành tích nổi bật"}, headers=committee
+        )
+        assert res.status_code == 200
+    items = client.get(f"{url}/ratings", headers=staff).get_json()["items"]
+    assert {i["code"]: i["final_reason"] for i in items if i["kind"] == "official"}[
+        "W02"
+    ] == "Thành tích nổi bật"
     res = client.post(f"{url}/review/approve", json={}, headers=committee)
     assert res.status_code == 400 and "A10" in res.get_json()["error"]["message"]
-    assert client.put(final, json={"level": "T"}, headers=committee).status_code == 200
+    res = client.put(final, json={"level": "T", "reason": "Theo tỷ lệ"}, headers=committee)
+    assert res.status_code == 200
     res = client.post(f"{url}/review/approve", json={}, headers=committee)
     assert res.status_code == 200, res.get_json()
     assert res.get_json()["state"] == "approved"
@@ -231,6 +247,8 @@ def test_a8_head_is_provisional_until_the_unit_rating_is_approved(client, world,
     assert official["level"] == "T" and official["provisional"] and "A8" in official["rules"]
 
     url = f"/api/v1/years/{YEAR}/units"
+    for p in world["people"]:  # the office's others worked 3 months: entered, not rated (A1)
+        assert _save(client, staff, p.code, {"months_worked": 3}).status_code == 200
     assert client.post(f"{url}/W-O/review/submit", json={}, headers=staff).status_code == 200
     res = client.post(f"{url}/W-O/review/approve", json={}, headers=committee)
     assert res.status_code == 400 and "A8" in res.get_json()["error"]["message"]

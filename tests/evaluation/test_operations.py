@@ -182,7 +182,7 @@ CASES = {
     "set_final_level": (
         lambda w: (_submitted(w), _rating(w))[1],
         lambda w, r: operations.set_final_level(
-            w["committee"], w["year"], r, w["office"], "HT", None
+            w["committee"], w["year"], r, w["office"], "HT", "Hội đồng xem xét lại"
         ),
         ("decide", "rating"),
     ),

@@ -1,0 +1,190 @@
+"""Complete before submit, confirmed before approve (issue 11 item 3): who is "entered", a list
+refused at submit naming the people still missing, ratings from incomplete inputs flagged, the
+approval and the reopening confirmed with the counts per level, a final level other than the
+computed one only with a reason (A11)."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from evaluation.rules import Level, check_final_reason
+from evaluation.rules.entry import NO_INPUTS, TASKS, is_entered, missing_inputs
+
+YEAR = 2025
+FOUR = {"ct": 5, "dd": 5, "tp": 4, "kl": 4}
+
+
+@pytest.mark.parametrize(
+    ("values", "missing"),
+    [
+        (None, (NO_INPUTS,)),
+        (
+            {},
+            (
+                "Tư tưởng chính trị (CT)",
+                "Đạo đức, lối sống (DD)",
+                "Tác phong, lề lối (TP)",
+                "Ý thức kỷ luật (KL)",
+                TASKS,
+            ),
+        ),  # fmt: skip
+        ({**FOUR}, (TASKS,)),
+        ({**FOUR, "m7": 80}, ()),
+        ({**FOUR, "task_points": 55}, ()),
+        (
+            {"ct": 5, "m1": 90},
+            ("Đạo đức, lối sống (DD)", "Tác phong, lề lối (TP)", "Ý thức kỷ luật (KL)"),
+        ),  # fmt: skip
+        ({"months_worked": 5}, ()),  # A1: not rated, nothing more to enter
+        ({"months_worked": 5, "maternity": True, **FOUR}, (TASKS,)),  # rated: needs the rest
+        ({"months_worked": 6, **FOUR}, (TASKS,)),
+    ],
+)
+def test_entered_means_four_criteria_and_task_points_or_under_six_months(values, missing):
+    assert missing_inputs(values) == missing
+    assert is_entered(values) is (not missing)
+
+
+def test_A11_final_level_other_than_computed_needs_a_reason():
+    assert check_final_reason(Level.XS, Level.XS, None) == []
+    assert check_final_reason(Level.XS, Level.T, "  ")[0].startswith("A11")
+    assert "cần ghi lý do" in check_final_reason(Level.XS, Level.T, None)[0]
+    assert check_final_reason(Level.XS, Level.T, "Chưa tiêu biểu") == []
+    # taking the head's proposal (which has its reason) needs none more
+    assert check_final_reason(Level.XS, Level.T, None, Level.T) == []
+    assert check_final_reason(Level.XS, Level.HT, None, Level.T) != []
+
+
+@pytest.fixture
+def world(create_unit, create_person, create_user, bearer, create_year):
+    ward = create_unit("EW", quota_root=True)
+    office = create_unit("EW-O", ward)
+    people = [
+        create_person(office, code=f"EW{i:02d}", full_name=f"Trần Thị {n}")
+        for i, n in enumerate(("An", "Bình", "Cúc"))
+    ]
+    staff = create_user(roles=[("staff", ward)])
+    committee = create_user(roles=[("committee", ward)])
+    admin = create_user(roles=[("admin", None)])
+    create_year(YEAR)
+    return {
+        "people": people,
+        "staff": staff,
+        "committee": committee,
+        "admin": admin,
+        "h": {"staff": bearer(staff), "committee": bearer(committee), "admin": bearer(admin)},
+    }
+
+
+def _save(client, h, code, body):
+    return client.put(f"/api/v1/years/{YEAR}/people/{code}/evaluation", json=body, headers=h)
+
+
+def _full(score):
+    return {**FOUR, **{f"m{m}": score for m in range(1, 13)}}
+
+
+def _logout(client):
+    with client.session_transaction() as sess:
+        sess.clear()
+
+
+def _csrf(html):
+    return re.search(r'name="csrf-token" content="([^"]+)"', html).group(1)
+
+
+URL = f"/api/v1/years/{YEAR}/units/EW-O"
+
+
+def test_submit_is_refused_naming_who_is_not_entered_until_everyone_is(client, world):
+    staff = world["h"]["staff"]
+    assert _save(client, staff, "EW00", _full(95)).status_code == 200
+    assert _save(client, staff, "EW01", {"ct": 4}).status_code == 200  # only CT
+    review = client.get(f"{URL}/review", headers=staff).get_json()
+    assert review["entry"]["total"] == 3 and review["entry"]["entered"] == 1
+    assert [p["code"] for p in review["entry"]["missing"]] == ["EW01", "EW02"]
+    res = client.post(f"{URL}/review/submit", json={}, headers=staff)
+    assert res.status_code == 400
+    err = res.get_json()["error"]
+    assert "đã nhập 1/3" in err["message"]
+    assert "Trần Thị Bình (EW01)" in err["message"] and "Trần Thị Cúc (EW02)" in err["message"]
+    assert err["fields"]["missing"] == ["EW01", "EW02"]
+    assert client.get(f"{URL}/review", headers=staff).get_json()["state"] == "open"
+    # a rating computed from CT alone is flagged wherever it is shown
+    items = client.get(f"{URL}/ratings", headers=staff).get_json()["items"]
+    flagged = {i["code"]: i["incomplete"] for i in items if i["kind"] == "official"}
+    assert flagged == {"EW00": False, "EW01": True}
+    one = client.get(f"/api/v1/years/{YEAR}/people/EW01/ratings", headers=staff).get_json()
+    assert one["items"][0]["incomplete"] and TASKS in one["items"][0]["missing"]
+    assert _save(client, staff, "EW01", {**_full(80), "version": 1}).status_code == 200
+    assert _save(client, staff, "EW02", {"months_worked": 4}).status_code == 200
+    res = client.post(f"{URL}/review/submit", json={}, headers=staff)
+    assert res.status_code == 200, res.get_json()
+
+
+def test_pages_show_entered_counts_flags_and_confirm_approval(client, world, login_session):
+    staff = world["h"]["staff"]
+    assert _save(client, staff, "EW00", _full(95)).status_code == 200
+    assert _save(client, staff, "EW01", {"ct": 4}).status_code == 200
+    login_session(client, world["staff"])
+    page = client.get(f"/evaluation/{YEAR}/units/EW-O").get_data(as_text=True)
+    assert "Đã nhập <strong>1/3</strong>" in page
+    assert "chưa đủ dữ liệu" in page
+    assert f"/evaluation/{YEAR}/units/EW-O/entry#row-EW02" in page
+    grid = client.get(f"/evaluation/{YEAR}/units/EW-O/entry").get_data(as_text=True)
+    assert 'id="row-EW02"' in grid and "Đã nhập đủ <strong>1/3</strong>" in grid
+    res = client.post(
+        f"/evaluation/{YEAR}/units/EW-O/review/submit",
+        data={"csrf_token": _csrf(page)},
+        follow_redirects=True,
+    )
+    assert "Chưa thể gửi duyệt" in res.get_data(as_text=True)
+    person = client.get(f"/evaluation/{YEAR}/people/EW01").get_data(as_text=True)
+    assert "chưa đủ dữ liệu" in person
+    _logout(client)
+    assert _save(client, staff, "EW01", {**_full(80), "version": 1}).status_code == 200
+    assert _save(client, staff, "EW02", {"months_worked": 4}).status_code == 200
+    assert client.post(f"{URL}/review/submit", json={}, headers=staff).status_code == 200
+    # the committee: approve is a link to a confirmation with the counts per level
+    login_session(client, world["committee"])
+    page = client.get(f"/evaluation/{YEAR}/units/EW-O").get_data(as_text=True)
+    assert f'href="/evaluation/{YEAR}/units/EW-O/review/approve/confirm"' in page
+    final = f"/api/v1/years/{YEAR}/ratings/official/EW00/final"
+    committee = world["h"]["committee"]
+    _logout(client)
+    assert client.put(final, json={"level": "HT"}, headers=committee).status_code == 400
+    res = client.put(final, json={"level": "HT", "reason": "Chậm nộp hồ sơ"}, headers=committee)
+    assert res.status_code == 200, res.get_json()
+    login_session(client, world["committee"])
+    page = client.get(f"/evaluation/{YEAR}/units/EW-O").get_data(as_text=True)
+    assert "Chậm nộp hồ sơ" in page
+    confirm = client.get(f"/evaluation/{YEAR}/units/EW-O/review/approve/confirm")
+    html = confirm.get_data(as_text=True)
+    assert confirm.status_code == 200 and "Xác nhận phê duyệt" in html
+    official = re.search(r'<tr data-kind="official">(.*?)</tr>', html, re.S).group(1)
+    cells = re.findall(r'<td class="num">(?:<strong>)?(\d+)', official)
+    assert cells == [
+        "0",
+        "1",
+        "1",
+        "0",
+        "1",
+        "3",
+        "1",
+        "0",
+    ]  # XS T HT KHT NR, total, changed, incomplete
+    assert "EW00" in html and "Chậm nộp hồ sơ" in html
+    res = client.post(
+        f"/evaluation/{YEAR}/units/EW-O/review/approve",
+        data={"csrf_token": _csrf(html)},
+        follow_redirects=True,
+    )
+    assert "Đã phê duyệt" in res.get_data(as_text=True)
+    # reopening asks too, with its reason; the confirmation of an action not allowed redirects
+    login_session(client, world["admin"])
+    html = client.get(f"/evaluation/{YEAR}/units/EW-O/review/reopen/confirm").get_data(True)
+    assert "Xác nhận mở lại" in html and 'name="reason"' in html
+    res = client.get(f"/evaluation/{YEAR}/units/EW-O/review/approve/confirm")
+    assert res.status_code == 302
