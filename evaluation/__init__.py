@@ -29,7 +29,7 @@ def init_app(app) -> None:
     )
     from evaluation.api import blp as evaluation_api
     from service.auth.access import can, register_permissions
-    from service.domains import add_demo, add_menu_entry
+    from service.domains import add_demo, add_landing, add_menu_entry
     from service.extensions import api, csrf
     from service.imports.registry import register_import
 
@@ -55,4 +55,12 @@ def init_app(app) -> None:
         app, "Đánh giá, xếp loại", "evaluation.index", lambda u: can(u, "evaluation.read"), 20
     )
     add_menu_entry(app, "Kết quả của tôi", "evaluation.me", lambda u: bool(u.person_id), 30)
+    add_menu_entry(
+        app,
+        "Việc của tôi",
+        "evaluation.work",
+        lambda u: can(u, "evaluation.enter") or can(u, "evaluation.approve"),
+        10,
+    )
+    add_landing(app, views.landing, 20)
     add_demo(app, demo.load)

@@ -3,7 +3,7 @@ rating lists, history) and their JSON shapes. Nothing here writes."""
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import func, or_, outerjoin, select
 
 from evaluation.models import (
     PERSON_EVAL_FIELDS,
@@ -167,6 +167,71 @@ def entry_status(year_row: EvalYear, unit: Unit) -> dict:
         if missing[pid]
     ]
     return {"total": len(people), "entered": len(people) - len(lacking), "missing": lacking}
+
+
+def work_lists(year_row: EvalYear, user, action: str, limit: int = 200) -> tuple[list[dict], int]:
+    """The lists of the units within the user's reach for `action` that have people, with their
+    state and how many are entered (the landing page "Việc của tôi"), returned ones first, then
+    the ones still open, then submitted and approved; at most `limit`, and how many in all."""
+    paths = scope_paths(user, action)
+    if not paths:
+        return [], 0
+    in_reach = [Unit.subtree_clause(p) for p in paths]
+    counts = dict(
+        db.session.execute(
+            select(Person.unit_id, func.count())
+            .join(Unit, Person.unit_id == Unit.id)
+            .where(or_(*in_reach))
+            .group_by(Person.unit_id)
+        ).all()
+    )
+    if not counts:
+        return [], 0
+    units = {
+        u.id: u for u in db.session.scalars(select(Unit).where(Unit.id.in_(list(counts)[:5000])))
+    }
+    reviews = {
+        r.unit_id: r
+        for r in db.session.scalars(
+            select(Review).where(Review.year_id == year_row.id, Review.unit_id.in_(list(units)))
+        )
+    }
+    min_months = pack_of(year_row).a1_min_months
+    entered: dict[int, int] = dict.fromkeys(units, 0)
+    cols = [getattr(PersonEval, c) for c in _ENTRY_COLUMNS]
+    joined = outerjoin(
+        Person,
+        PersonEval,
+        (PersonEval.person_id == Person.id) & (PersonEval.year_id == year_row.id),
+    )
+    for uid, has_row, *row in db.session.execute(
+        select(Person.unit_id, PersonEval.id, *cols)
+        .select_from(joined)
+        .where(Person.unit_id.in_(list(units)))
+    ):
+        values = dict(zip(_ENTRY_COLUMNS, row, strict=True)) if has_row else None
+        if not missing_inputs(values, min_months):
+            entered[uid] += 1
+    order = {"returned": 0, "open": 1, "submitted": 2, "approved": 3}
+    out = []
+    for uid, unit in units.items():
+        review = reviews.get(uid)
+        state = review.state if review else "open"
+        returned = bool(review and state == "open" and review.last_action == "return")
+        out.append(
+            {
+                "unit": unit,
+                "state": state,
+                "state_label": STATE_LABELS[state],
+                "returned": returned,
+                "reason": review.last_reason if review and state == "open" else None,
+                "total": counts[uid],
+                "entered": entered[uid],
+                "sort": (order["returned" if returned else state], unit.path),
+            }
+        )
+    out.sort(key=lambda r: r["sort"])
+    return out[:limit], len(out)
 
 
 def review_out(year_row, unit, review: Review | None, user) -> dict:
@@ -505,6 +570,14 @@ def own_or_visible_person(user, code: str) -> Person:
         if person is not None and person.code == code:
             return person
     return visible_person(user, code, "evaluation.read")
+
+
+def latest_year_with_result(person: Person) -> int | None:
+    return db.session.scalar(
+        select(func.max(EvalYear.year))
+        .join(Rating, Rating.year_id == EvalYear.id)
+        .where(Rating.person_id == person.id)
+    )
 
 
 def home_unit(user) -> Unit | None:

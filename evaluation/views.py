@@ -24,7 +24,7 @@ from evaluation.rules import Level, RulePack
 from evaluation.schemas import DISCIPLINE_FORMS, HOW_FOUND, LEVELS
 from evaluation.stats import dashboard_rows
 from evaluation.workflow import approval_errors, label_of
-from service.auth.access import is_admin
+from service.auth.access import can, is_admin
 from service.common.errors import Forbidden
 from service.common.forms import run_form
 from service.extensions import db
@@ -320,9 +320,57 @@ def remove_violation(year, violation_id):
 @bp.route("/me")
 @login_required
 def me():
+    """The latest year with a result of the user's own person (the newest year if none has);
+    the person page lists every year."""
     rows = q.list_years()
-    if not current_user.person_id or not rows:
-        flash("Tài khoản chưa gắn với hồ sơ cán bộ hoặc chưa có năm đánh giá.", "warning")
-        return redirect(url_for("org.index"))
-    person = db.session.get(Person, current_user.person_id)
-    return redirect(url_for("evaluation.person_result", year=rows[0].year, code=person.code))
+    person = db.session.get(Person, current_user.person_id) if current_user.person_id else None
+    if person is None or not rows:
+        flash(
+            "Tài khoản chưa gắn với hồ sơ cán bộ hoặc chưa có năm đánh giá: "
+            "đề nghị quản trị hệ thống gắn tài khoản với hồ sơ của bạn.",
+            "warning",
+        )
+        return redirect(url_for("org.tree"))
+    year = q.latest_year_with_result(person) or rows[0].year
+    return redirect(url_for("evaluation.person_result", year=year, code=person.code))
+
+
+@bp.route("/work")
+@login_required
+def work():
+    """ "Việc của tôi": staff see the lists to fill (returned ones first), committee members the
+    lists waiting for them; the tree is one click away."""
+    rows = q.list_years()
+    wanted = request.args.get("year", type=int)
+    year_row = next((r for r in rows if r.year == wanted), rows[0] if rows else None)
+    staff = committee = ([], 0)
+    if year_row is not None:
+        if can(current_user, "evaluation.enter"):
+            staff = q.work_lists(year_row, current_user, "evaluation.enter")
+        if can(current_user, "evaluation.approve"):
+            lists, total = q.work_lists(year_row, current_user, "evaluation.approve", 5000)
+            waiting = [r for r in lists if r["state"] == "submitted"]
+            committee = (waiting, total)
+    return render_template(
+        "evaluation/work.html",
+        year=year_row,
+        all_years=rows,
+        staff=staff,
+        committee=committee,
+        is_staff=can(current_user, "evaluation.enter"),
+        is_committee=can(current_user, "evaluation.approve"),
+    )
+
+
+def landing(user) -> str | None:
+    """Where a user lands after login: staff and committee on their work, HR on the year's
+    dashboard, a person without a role on their own result (administrators: the tree)."""
+    if is_admin(user):
+        return None
+    if can(user, "evaluation.enter") or can(user, "evaluation.approve"):
+        return url_for("evaluation.work")
+    if can(user, "evaluation.read"):
+        return url_for("evaluation.index")
+    if user.person_id:
+        return url_for("evaluation.me")
+    return None

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import importlib
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from flask import Flask, current_app
 
@@ -26,11 +26,29 @@ class DomainHooks:
     menu: list[MenuEntry]
     # loader(context) -> a line for the demo-data command; context: rng, unit ids by code
     demo: list[Callable[[dict], str]]
+    # (order, landing(user) -> a URL or None): where a user lands after login
+    landings: list = field(default_factory=list)
 
 
 def hooks(app: Flask | None = None) -> DomainHooks:
     app = app or current_app
     return app.extensions.setdefault("domains", DomainHooks(menu=[], demo=[]))
+
+
+def add_landing(app: Flask, landing: Callable[[object], str | None], order: int = 50) -> None:
+    """A domain's page for some users to land on (their work): landing(user) answers its URL,
+    or None when it has nothing for that user. The first answer by order wins; a user no
+    domain answers for lands on the unit tree."""
+    hooks(app).landings.append((order, landing))
+    hooks(app).landings.sort(key=lambda e: e[0])
+
+
+def landing_for(user) -> str | None:
+    for _order, landing in hooks().landings:
+        url = landing(user)
+        if url:
+            return url
+    return None
 
 
 def add_menu_entry(

@@ -9,6 +9,9 @@ from service.auth import operations as ops
 from service.auth.access import is_admin
 from service.auth.models import ApiToken, User
 from service.auth.schemas import (
+    AccountsCreatedSchema,
+    AccountsInSchema,
+    PasswordChangeSchema,
     RoleInSchema,
     RoleOutSchema,
     TokenCreatedSchema,
@@ -27,6 +30,7 @@ from service.common.queries import search_clause
 from service.common.schemas import ListArgsSchema, page_body, page_schema
 from service.extensions import db
 from service.org.api import paginate
+from service.org.models import Unit
 
 blp = Blueprint("auth_api", __name__, url_prefix="/api/v1", description="Người dùng và quyền")
 
@@ -85,7 +89,43 @@ def get_user(user_id):
 @blp.answers(200, UserOutSchema)
 @blp.errors(403, 404)
 def update_user(data, user_id):
-    return user_out.dump(ops.update_user(current_user, _user(user_id), data))
+    user = _user(user_id)
+    if "person_code" in data:
+        ops.link_person(current_user, user, (data.pop("person_code") or "").strip() or None)
+    return user_out.dump(ops.update_user(current_user, user, data) if data else user)
+
+
+@blp.route("/units/<code>/accounts", methods=["POST"])
+@blp.arguments(AccountsInSchema)
+@blp.response(201)
+@blp.answers(201, AccountsCreatedSchema)
+@blp.errors(400, 403, 404)
+def create_accounts(data, code):
+    """Tạo tài khoản cho cán bộ của đơn vị chưa có tài khoản; mật khẩu ban đầu chỉ hiện một lần
+    trong câu trả lời này và phải đổi khi đăng nhập lần đầu."""
+    _admin()
+    unit = db.session.scalar(select(Unit).where(Unit.code == code))
+    if unit is None:
+        raise NotFound("Không tìm thấy đơn vị.")
+    created = ops.create_accounts(current_user, unit, data["subunits"])
+    return {"unit_code": unit.code, "items": accounts_out(created)}
+
+
+def accounts_out(created) -> list[dict]:
+    return [
+        {"username": u.username, "person_code": p.code, "full_name": p.full_name, "password": pw}
+        for u, p, pw in created
+    ]
+
+
+@blp.route("/me/password", methods=["POST"])
+@blp.arguments(PasswordChangeSchema)
+@blp.response(204)
+@blp.errors(400)
+def change_password(data):
+    """Đổi mật khẩu của chính mình."""
+    ops.change_own_password(current_user, data["current"], data["new"])
+    return ""
 
 
 @blp.route("/users/<int:user_id>/roles", methods=["POST"])

@@ -3,7 +3,7 @@
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import BooleanField, PasswordField, SelectField, StringField
-from wtforms.validators import DataRequired, Length, Optional, Regexp
+from wtforms.validators import DataRequired, EqualTo, Length, Optional, Regexp
 
 from service.auth.models import ROLE_LABELS
 
@@ -47,8 +47,45 @@ class UserEditForm(FlaskForm):
 
 
 class RoleForm(FlaskForm):
-    role = SelectField("Quyền", choices=[(r.value, label) for r, label in ROLE_LABELS.items()])
-    unit_code = StringField("Mã đơn vị", validators=[Optional(), Length(max=50)])
+    """No role is chosen until the administrator picks one; the unit is picked by typing part
+    of its name or code (a datalist of "CODE — Name")."""
+
+    role = SelectField(
+        "Quyền",
+        choices=[("", "— Chọn quyền —")] + [(r.value, label) for r, label in ROLE_LABELS.items()],
+        validators=[DataRequired("Chọn quyền cần cấp.")],
+    )
+    unit_code = StringField(
+        "Đơn vị (gõ tên hoặc mã để tìm)", validators=[Optional(), Length(max=400)]
+    )
+
+
+class LinkPersonForm(FlaskForm):
+    person_code = StringField(
+        "Mã cán bộ", filters=[lambda v: (v or "").strip()], validators=[Length(max=50)]
+    )
+
+
+class AccountsForm(FlaskForm):
+    unit = StringField(
+        "Đơn vị (gõ tên hoặc mã để tìm)",
+        validators=[DataRequired("Chọn đơn vị."), Length(max=400)],
+    )
+    subunits = BooleanField("Cả cán bộ của các đơn vị cấp dưới")
+
+
+class PasswordForm(FlaskForm):
+    current = PasswordField(
+        "Mật khẩu hiện tại", validators=[DataRequired("Nhập mật khẩu hiện tại.")]
+    )
+    new = PasswordField(
+        "Mật khẩu mới (từ 8 ký tự)",
+        validators=[DataRequired("Nhập mật khẩu mới."), Length(8, 128, "Mật khẩu từ 8 ký tự.")],
+    )
+    confirm = PasswordField(
+        "Nhập lại mật khẩu mới",
+        validators=[EqualTo("new", "Hai lần nhập mật khẩu mới không khớp.")],
+    )
 
 
 class ImportForm(FlaskForm):

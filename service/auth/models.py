@@ -8,6 +8,7 @@ import hashlib
 
 from flask_login import UserMixin
 from sqlalchemy import Boolean, DateTime, Enum, ForeignKey, Index, Integer, String, func
+from sqlalchemy import false as sa_false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -37,7 +38,14 @@ class User(UserMixin, db.Model):
     full_name: Mapped[str] = mapped_column(String(255), default="")
     password_hash: Mapped[str] = mapped_column(String(255))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
-    person_id: Mapped[int | None] = mapped_column(ForeignKey("people.id", ondelete="SET NULL"))
+    # the person this account is (one account per person): their own result
+    person_id: Mapped[int | None] = mapped_column(
+        ForeignKey("people.id", ondelete="SET NULL"), unique=True
+    )
+    # set on accounts created with a one-time password: changed at first login
+    must_change_password: Mapped[bool] = mapped_column(
+        Boolean, default=False, server_default=sa_false()
+    )
     failed_logins: Mapped[int] = mapped_column(Integer, default=0)
     locked_until: Mapped[dt.datetime | None] = mapped_column(DateTime)
     last_login_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
@@ -46,6 +54,7 @@ class User(UserMixin, db.Model):
     roles: Mapped[list[RoleAssignment]] = relationship(
         back_populates="user", cascade="all, delete-orphan", order_by="RoleAssignment.id"
     )
+    person = relationship("Person")
 
     @property
     def is_active(self) -> bool:  # Flask-Login

@@ -14,7 +14,11 @@ from service.auth.access import is_admin
 from service.auth.models import ApiToken, Role, RoleAssignment, User, hash_token
 from service.common.errors import Conflict, Forbidden, NotFound, ValidationError
 from service.extensions import db
-from service.org.models import Unit
+from service.org.models import Person, Unit
+
+# one-time passwords: no 0/O, 1/l/I, easy to read aloud and type
+_PASSWORD_ALPHABET = "abcdefghijkmnpqrstuvwxyzACDEFGHJKLMNPQRSTUVWXYZ23456789"
+ACCOUNTS_AT_ONCE = 1000
 
 
 def now() -> dt.datetime:
@@ -69,6 +73,7 @@ def user_snapshot(user: User) -> dict:
         "username": user.username,
         "full_name": user.full_name,
         "active": user.active,
+        "person": user.person.code if user.person_id and user.person else None,
         "roles": [
             {"role": r.role.value, "unit": r.unit.code if r.unit else None} for r in user.roles
         ],
@@ -203,3 +208,113 @@ def user_for_token(clear: str) -> User | None:
     if token.last_used_at is None or now() - token.last_used_at > dt.timedelta(minutes=5):
         token.last_used_at = now()
     return token.user
+
+
+# --- accounts of people ------------------------------------------------------------------
+
+
+def one_time_password() -> str:
+    return "".join(secrets.choice(_PASSWORD_ALPHABET) for _ in range(10))
+
+
+def link_person(actor, user: User, person_code: str | None) -> User:
+    """Link the account to the person it is (their own result), or unlink it (None). One
+    account per person."""
+    _require_admin(actor)
+    before = user_snapshot(user)
+    person = None
+    if person_code:
+        person = db.session.scalar(select(Person).where(Person.code == person_code))
+        if person is None:
+            raise ValidationError(
+                f"Không có cán bộ mã «{person_code}».", {"person_code": ["Không có cán bộ này."]}
+            )
+        other = db.session.scalar(
+            select(User).where(User.person_id == person.id, User.id != user.id)
+        )
+        if other is not None:
+            raise Conflict(
+                f"Cán bộ {person.full_name} ({person.code}) đã gắn với tài khoản "
+                f"«{other.username}».",
+                {"person_code": ["Đã gắn với tài khoản khác."]},
+            )
+    user.person_id = person.id if person else None
+    user.person = person
+    db.session.flush()
+    record(
+        "link_person", "user", user.username, before=before, after=user_snapshot(user), user=actor
+    )
+    return user
+
+
+def _username_for(code: str, taken: set[str]) -> str:
+    base = "".join(ch for ch in code.lower() if ch.isascii() and (ch.isalnum() or ch in "._-"))
+    base = (base or "canbo")[:70]
+    name, n = base, 1
+    while name in taken or len(name) < 3:
+        n += 1
+        name = f"{base}-{n}"
+    taken.add(name)
+    return name
+
+
+def create_accounts(actor, unit: Unit, subunits: bool = False) -> list[tuple[User, Person, str]]:
+    """Accounts for the people of `unit` (and below when `subunits`) who have none: the
+    username is the person's code in lower case, the password a one-time one (returned here
+    once, never stored in clear) that must be changed at the first login."""
+    _require_admin(actor)
+    stmt = select(Person).join(Unit, Person.unit_id == Unit.id)
+    stmt = stmt.where(Unit.subtree_clause(unit.path) if subunits else Person.unit_id == unit.id)
+    linked = select(User.person_id).where(User.person_id.is_not(None))
+    people = list(db.session.scalars(stmt.where(Person.id.not_in(linked)).order_by(Person.code)))
+    if len(people) > ACCOUNTS_AT_ONCE:
+        raise ValidationError(
+            f"{len(people)} người chưa có tài khoản: mỗi lần tạo tối đa {ACCOUNTS_AT_ONCE}; "
+            "chọn đơn vị nhỏ hơn."
+        )
+    taken = set(db.session.scalars(select(User.username)))
+    out = []
+    for person in people:
+        password = one_time_password()
+        user = User(
+            username=_username_for(person.code, taken),
+            full_name=person.full_name,
+            person_id=person.id,
+            must_change_password=True,
+        )
+        user.set_password(password)
+        db.session.add(user)
+        out.append((user, person, password))
+    db.session.flush()
+    record(
+        "create_accounts",
+        "unit",
+        unit.code,
+        after={
+            "subunits": subunits,
+            "accounts": [{"username": u.username, "person": p.code} for u, p, _ in out],
+        },
+        unit_id=unit.id,
+        user=actor,
+    )
+    return out
+
+
+def change_own_password(user: User, current: str, new: str) -> User:
+    """The user's own password: the current one first; a new one of 8 or more characters that
+    differs from it. Clears must_change_password."""
+    if not user.check_password(current):
+        raise ValidationError(
+            "Mật khẩu hiện tại không đúng.", {"current": ["Mật khẩu hiện tại không đúng."]}
+        )
+    if len(new) < 8:
+        raise ValidationError("Mật khẩu mới cần từ 8 ký tự.", {"new": ["Cần từ 8 ký tự."]})
+    if new == current:
+        raise ValidationError(
+            "Mật khẩu mới phải khác mật khẩu hiện tại.", {"new": ["Phải khác mật khẩu cũ."]}
+        )
+    user.set_password(new)
+    user.must_change_password = False
+    db.session.flush()
+    record("change_password", "user", user.username, user=user)
+    return user

@@ -42,6 +42,34 @@ class UserUpdateSchema(BaseSchema):
     full_name = fields.String(validate=Length(max=255))
     password = fields.String(load_only=True, validate=Length(8, 128))
     active = fields.Boolean()
+    person_code = fields.String(
+        allow_none=True,
+        validate=Length(max=50),
+        metadata={"description": "Mã cán bộ của chính người dùng này; null: bỏ gắn."},
+    )
+
+
+class AccountsInSchema(BaseSchema):
+    subunits = fields.Boolean(
+        load_default=False, metadata={"description": "Cả cán bộ của các đơn vị cấp dưới"}
+    )
+
+
+class AccountCreatedSchema(OutSchema):
+    username = fields.String()
+    person_code = fields.String()
+    full_name = fields.String()
+    password = fields.String(metadata={"description": "Mật khẩu ban đầu; chỉ hiện một lần."})
+
+
+class AccountsCreatedSchema(OutSchema):
+    unit_code = fields.String()
+    items = fields.List(fields.Nested(AccountCreatedSchema))
+
+
+class PasswordChangeSchema(BaseSchema):
+    current = fields.String(required=True, load_only=True, validate=Length(1, 128))
+    new = fields.String(required=True, load_only=True, validate=Length(8, 128))
 
 
 class RoleOutSchema(OutSchema):
@@ -55,6 +83,8 @@ class UserOutSchema(OutSchema):
     username = fields.String()
     full_name = fields.String()
     active = fields.Boolean()
+    person_code = computed(lambda u: u.person.code if u.person else None, nullable=True)
+    must_change_password = fields.Boolean()
     roles = fields.List(fields.Nested(RoleOutSchema))
 
 

@@ -2,17 +2,32 @@
 
 from __future__ import annotations
 
+import base64
+
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 from sqlalchemy import select
 
 from service.auth import operations as ops
 from service.auth.access import is_admin
-from service.auth.forms import EmptyForm, LoginForm, RoleForm, TokenForm, UserEditForm, UserForm
+from service.auth.forms import (
+    AccountsForm,
+    EmptyForm,
+    LinkPersonForm,
+    LoginForm,
+    PasswordForm,
+    RoleForm,
+    TokenForm,
+    UserEditForm,
+    UserForm,
+)
 from service.auth.models import ApiToken, User
 from service.common.errors import Forbidden, NotFound, ServiceError
 from service.common.queries import search_clause
+from service.common.spreadsheets import write_workbook
 from service.extensions import db
+from service.org.models import Unit
+from service.org.operations import unit_choice, unit_from_choice
 
 bp = Blueprint("auth", __name__)
 
@@ -20,7 +35,43 @@ bp = Blueprint("auth", __name__)
 def _safe_next(target: str | None) -> str:
     if target and target.startswith("/") and not target.startswith("//"):
         return target
-    return url_for("org.tree")
+    return url_for("org.index")  # each role's landing (service.domains.landing_for)
+
+
+# what a user who must change the password may still open
+_WHILE_CHANGING = {"auth.change_password", "auth.logout", "static"}
+
+
+@bp.before_app_request
+def _password_change_first():
+    """An account with a one-time password changes it before anything else."""
+    if (
+        current_user.is_authenticated
+        and getattr(current_user, "must_change_password", False)
+        and request.endpoint not in _WHILE_CHANGING
+        and not request.path.startswith("/api/")
+    ):
+        return redirect(url_for("auth.change_password", next=request.full_path.rstrip("?")))
+    return None
+
+
+@bp.route("/account/password", methods=["GET", "POST"])
+@login_required
+def change_password():
+    form = PasswordForm()
+    if form.validate_on_submit():
+        try:
+            ops.change_own_password(current_user, form.current.data, form.new.data)
+        except ServiceError as err:
+            db.session.rollback()
+            (form.current if "current" in err.fields else form.new).errors.append(err.message)
+        else:
+            db.session.commit()
+            flash("Đã đổi mật khẩu.", "info")
+            return redirect(_safe_next(request.args.get("next")))
+    return render_template(
+        "auth/password.html", form=form, forced=current_user.must_change_password
+    )
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -35,6 +86,11 @@ def login():
             error = str(err)
         else:
             login_user(user)
+            if user.must_change_password:
+                db.session.commit()
+                return redirect(
+                    url_for("auth.change_password", next=_safe_next(request.args.get("next")))
+                )
             return redirect(_safe_next(request.args.get("next")))
     return render_template("auth/login.html", form=form, error=error), (401 if error else 200)
 
@@ -129,13 +185,27 @@ def user_detail(user_id):
         except ServiceError as err:
             db.session.rollback()
             flash(err.message, "error")
+    link_form = LinkPersonForm(prefix="link")
+    if request.form.get("action") in ("link", "unlink") and link_form.validate_on_submit():
+        code = link_form.person_code.data if request.form["action"] == "link" else None
+        try:
+            ops.link_person(current_user, user, code or None)
+        except ServiceError as err:
+            db.session.rollback()
+            flash(err.message, "error")
+        else:
+            db.session.commit()
+            flash("Đã gắn hồ sơ cán bộ." if code else "Đã bỏ gắn hồ sơ cán bộ.", "info")
+            return redirect(url_for("auth.user_detail", user_id=user.id))
     if request.form.get("action") == "grant" and role_form.validate_on_submit():
         try:
+            text = (role_form.unit_code.data or "").strip()
+            unit = unit_from_choice(text)
             ops.grant_role(
                 current_user,
                 user,
                 role_form.role.data,
-                (role_form.unit_code.data or "").strip() or None,
+                unit.code if unit is not None else (text or None),
             )
             flash("Đã cấp quyền.", "info")
             return redirect(url_for("auth.user_detail", user_id=user.id))
@@ -144,7 +214,73 @@ def user_detail(user_id):
             msgs = [err.message] + [m for ms in err.fields.values() for m in ms]
             flash(" ".join(m for m in msgs if m and m != "Yêu cầu không hợp lệ."), "error")
     return render_template(
-        "admin/user.html", user=user, form=form, role_form=role_form, revoke_form=EmptyForm()
+        "admin/user.html",
+        user=user,
+        form=form,
+        role_form=role_form,
+        link_form=link_form,
+        revoke_form=EmptyForm(),
+        unit_choices=_unit_choices(),
+    )
+
+
+def _unit_choices() -> list[str]:
+    return [unit_choice(u) for u in db.session.scalars(select(Unit).order_by(Unit.path))]
+
+
+@bp.route("/admin/accounts", methods=["GET", "POST"])
+@login_required
+def accounts():
+    """Accounts for the people of a unit: created with one-time passwords, shown once on this
+    answer (and in its spreadsheet), changed at the first login."""
+    _require_admin()
+    form = AccountsForm()
+    created = None
+    workbook = None
+    if form.validate_on_submit():
+        unit = unit_from_choice(form.unit.data)
+        if unit is None:
+            form.unit.errors.append("Không tìm thấy đơn vị: chọn trong danh sách gợi ý.")
+        else:
+            try:
+                created = ops.create_accounts(current_user, unit, form.subunits.data)
+            except ServiceError as err:
+                db.session.rollback()
+                form.unit.errors.append(err.message)
+            else:
+                db.session.commit()
+                workbook = base64.b64encode(_accounts_workbook(unit, created)).decode()
+                created = [(u.username, p, pw) for u, p, pw in created]
+                created_unit = unit
+    return render_template(
+        "admin/accounts.html",
+        form=form,
+        created=created,
+        workbook=workbook,
+        unit=created_unit if created is not None else None,
+        unit_choices=_unit_choices(),
+    )
+
+
+def _accounts_workbook(unit, created) -> bytes:
+    return write_workbook(
+        [
+            {
+                "name": "Tài khoản",
+                "title": f"Tài khoản cán bộ — {unit.name} ({unit.code})",
+                "subtitle": [
+                    "Mật khẩu ban đầu chỉ dùng một lần: người dùng phải đổi khi đăng nhập lần đầu.",
+                ],
+                "headers": [
+                    ("Mã cán bộ", 14),
+                    ("Họ và tên", 30),
+                    ("Tên đăng nhập", 18),
+                    ("Mật khẩu ban đầu", 18),
+                ],
+                "rows": [[p.code, p.full_name, u.username, pw] for u, p, pw in created],
+                "text_cols": {0, 2, 3},
+            }
+        ]
     )
 
 

@@ -12,7 +12,8 @@ from marshmallow import ValidationError as MError
 from sqlalchemy import insert, select, update
 
 from service.audit.operations import record
-from service.auth.access import can, scope_paths
+from service.auth.access import can, is_admin, scope_paths
+from service.auth.models import User
 from service.common.errors import Forbidden
 from service.common.queries import chunks
 from service.common.spreadsheets import CellError, SpreadsheetError, read_rows
@@ -179,6 +180,7 @@ def import_people(user, filename: str, data: bytes) -> ImportRun:
                 updated_codes.append(code)
             else:
                 unchanged += 1
+    links = _account_links(user, parsed, sheet, errors) if "username" in present else {}
     if errors:
         return finish_run(run, errors, max_errors)
     for batch in chunks(inserts, 5000):
@@ -186,6 +188,7 @@ def import_people(user, filename: str, data: bytes) -> ImportRun:
         db.session.execute(insert(Person).execution_options(render_nulls=True), batch)
     for batch in chunks(updates, 5000):
         db.session.execute(update(Person), batch)
+    linked = _link_accounts(links)
     run.created, run.updated, run.unchanged = len(inserts), len(updates), unchanged
     finish_run(run, [], max_errors)
     record(
@@ -199,9 +202,76 @@ def import_people(user, filename: str, data: bytes) -> ImportRun:
             "unchanged": unchanged,
             "created_codes": [r["code"] for r in inserts[:5000]],
             "updated_codes": updated_codes[:5000],
+            "linked_accounts": linked[:5000],
         },
     )
     return run
+
+
+def _account_links(user, parsed, sheet, errors) -> dict[str, User]:
+    """The "Tên đăng nhập" cells: person code -> the existing account to link to that person.
+    Administrators only; a blank cell changes nothing; an unknown account, one named on two
+    rows, or one already linked to another person is a cell error."""
+    wanted = [
+        (rownum, v["person_code"], v["username"]) for rownum, v in parsed.rows if v.get("username")
+    ]
+    if not wanted:
+        return {}
+    label = LABEL["username"]
+    if not is_admin(user):
+        for rownum, _code, name in wanted:
+            errors.append(
+                CellError(sheet, rownum, label, name, "Chỉ quản trị hệ thống được gắn tài khoản.")
+            )
+        return {}
+    names = Counter(name for _r, _c, name in wanted)
+    accounts = {}
+    for chunk in chunks(list(names), CHUNK):
+        for account in db.session.scalars(select(User).where(User.username.in_(chunk))):
+            accounts[account.username] = account
+    linked_to = {}
+    ids = [a.person_id for a in accounts.values() if a.person_id]
+    for chunk in chunks(ids, CHUNK):
+        for pid, code in db.session.execute(
+            select(Person.id, Person.code).where(Person.id.in_(chunk))
+        ):
+            linked_to[pid] = code
+    out = {}
+    for rownum, code, name in wanted:
+        account = accounts.get(name)
+        if account is None:
+            message = f"Không có tài khoản «{name}»: tạo tài khoản trước."
+        elif names[name] > 1:
+            message = f"Tài khoản bị ghi cho {names[name]} cán bộ trong tệp."
+        elif account.person_id and linked_to.get(account.person_id) != code:
+            message = f"Tài khoản đã gắn với cán bộ {linked_to.get(account.person_id)}."
+        else:
+            out[code] = account
+            continue
+        errors.append(CellError(sheet, rownum, label, name, message))
+    return out
+
+
+def _link_accounts(links: dict[str, User]) -> list[dict]:
+    """Link each account to its person (after the people are written); a person's earlier
+    account is unlinked. Answers what changed."""
+    if not links:
+        return []
+    ids = {}
+    for chunk in chunks(list(links), CHUNK):
+        ids.update(
+            db.session.execute(select(Person.code, Person.id).where(Person.code.in_(chunk))).all()
+        )
+    changed = []
+    for code, account in links.items():
+        pid = ids[code]
+        if account.person_id == pid:
+            continue
+        db.session.execute(update(User).where(User.person_id == pid).values(person_id=None))
+        account.person_id = pid
+        changed.append({"username": account.username, "person": code})
+    db.session.flush()
+    return changed
 
 
 def _norm(value):

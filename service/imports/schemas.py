@@ -115,6 +115,15 @@ PEOPLE_COLUMNS = [
         example="đang sinh hoạt",
     ),
     Column("seriously_ill", "Ốm nặng", "bool", example="Không"),
+    Column(
+        "username",
+        "Tên đăng nhập",
+        "text",
+        max_len=80,
+        help="Tài khoản (đã có) của chính cán bộ này, để người đó xem kết quả của mình; "
+        "chỉ quản trị hệ thống điền. Để trống: không thay đổi.",
+        example="",
+    ),
 ]
 
 

@@ -37,6 +37,30 @@ def get_unit_by_code(code: str) -> Unit | None:
     return db.session.scalar(select(Unit).where(Unit.code == code))
 
 
+UNIT_CHOICE_SEP = " — "
+
+
+def unit_choice(unit: Unit) -> str:
+    """How a unit reads in a unit picker (an input with a datalist): "CODE — Name"."""
+    return f"{unit.code}{UNIT_CHOICE_SEP}{unit.name}"
+
+
+def unit_from_choice(text: str | None) -> Unit | None:
+    """The unit a picker's text names: "CODE — Name" as the list offers it, a code in any case,
+    or a unit's exact name when only one unit has it."""
+    text = (text or "").strip()
+    if not text:
+        return None
+    code = text.split(UNIT_CHOICE_SEP, 1)[0].strip()
+    unit = get_unit_by_code(code)
+    if unit is None:
+        unit = db.session.scalar(select(Unit).where(func.lower(Unit.code) == code.lower()))
+    if unit is None:
+        named = db.session.scalars(select(Unit).where(Unit.name == text).limit(2)).all()
+        unit = named[0] if len(named) == 1 else None
+    return unit
+
+
 def visible_unit(user, code_or_id, action="unit.read") -> Unit:
     """Load a unit the user may see for `action`; anything else is 404."""
     if isinstance(code_or_id, int):

@@ -9,6 +9,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import func, select
 
 from service.auth.access import scope_filter, scope_paths
+from service.domains import landing_for
 from service.extensions import db
 from service.org import operations as ops
 from service.org.api import people_query
@@ -19,8 +20,9 @@ bp = Blueprint("org", __name__)
 
 @bp.route("/")
 def index():
+    """Each user lands on their work (the domains' landings); the unit tree otherwise."""
     if current_user.is_authenticated:
-        return redirect(url_for("org.tree"))
+        return redirect(landing_for(current_user) or url_for("org.tree"))
     return redirect(url_for("auth.login"))
 
 

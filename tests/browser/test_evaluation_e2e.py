@@ -72,7 +72,7 @@ def login(browser, server, username):
     page.fill("input[name=username]", username)
     page.fill("input[name=password]", "matkhau123")
     page.click("button[type=submit]")
-    page.wait_for_url("**/units")
+    page.wait_for_url(lambda url: "/login" not in url)  # each role's landing
     return page
 
 
