@@ -94,6 +94,7 @@ def test_A10_message_names_the_scope_the_count_and_the_quota():
             "vào Đảng ngày 01/07/2026 → Không xếp loại",
         ),
     ],
+    ids=["months", "status", "admitted"],
 )
 def test_A1_message_names_the_condition(inp, kind, expected):
     assert message(rate(inp, kind), "A1") == expected
@@ -113,6 +114,7 @@ def test_A1_message_names_the_condition(inp, kind, expected):
             "+ điểm nhiệm vụ cả năm 65.00",
         ),
     ],
+    ids=["monthly", "yearly"],
 )
 def test_A2_message_names_the_condition(kw, expected):
     assert message(rate(person(**kw)), "A2") == expected
@@ -133,6 +135,7 @@ def test_A2_message_names_the_condition(kw, expected):
             "→ Không hoàn thành nhiệm vụ",
         ),
     ],
+    ids=["XS", "T", "HT", "KHT"],
 )
 def test_A3_message_names_the_condition(task, expected):
     assert message(rate(person(task_points=D(task))), "A3") == expected
@@ -162,6 +165,7 @@ def test_A3_message_reads_the_years_pack():
             "có 3/10 nhiệm vụ chậm → Không hoàn thành nhiệm vụ",
         ),
     ],
+    ids=["to-T", "to-HT", "to-KHT"],
 )
 def test_A4_message_names_each_condition(kw, expected):
     assert message(rate(person(**kw)), "A4") == expected
@@ -185,6 +189,7 @@ def test_A4_message_names_each_condition(kw, expected):
             "có 1 vi phạm (1.05), có vi phạm nghiêm trọng → Hoàn thành nhiệm vụ",
         ),
     ],
+    ids=["one", "many", "serious"],
 )
 def test_A5_message_names_the_condition(violations, expected):
     # 30 general points less the deductions + 70 task points: still in band XS
@@ -208,6 +213,7 @@ def test_A5_message_names_the_condition(violations, expected):
             "Hoàn thành nhiệm vụ; bị cảnh cáo năm 2026 → Hoàn thành nhiệm vụ",
         ),
     ],
+    ids=["official", "party-self-remedied"],
 )
 def test_A6_message_names_the_condition(kind, remedied, expected):
     inp = member(discipline_form="canh_cao", discipline_year=YEAR, self_remedied=remedied)
@@ -243,6 +249,7 @@ def test_A7_message_names_the_condition():
             "U1 tạm tính Xuất sắc, chờ phê duyệt → kết quả tạm tính",
         ),
     ],
+    ids=["approved", "computed", "provisional"],
 )
 def test_A8_message_names_the_condition(unit_level, approved, expected):
     r = rate(person(is_head=True), unit_level=unit_level, unit_approved=approved)
@@ -252,6 +259,7 @@ def test_A8_message_names_the_condition(unit_level, approved, expected):
 @pytest.mark.parametrize(
     ("official", "words"),
     [(T, "Tốt"), (HT, "Hoàn thành nhiệm vụ"), (KHT, "Không hoàn thành nhiệm vụ")],
+    ids=["T", "HT", "KHT"],
 )
 def test_A9_message_names_the_condition(official, words):
     r = rate(member(), "party", official_level=official)
@@ -270,6 +278,7 @@ def test_A9_message_names_the_condition(official, words):
         (("unit", None), "các đơn vị không có đơn vị cấp trên"),
         ("other", "other"),
     ],
+    ids=["official", "official-no-group", "party", "unit", "unit-no-parent", "other"],
 )
 def test_A10_scope_in_words(scope, words):
     assert _scope_text(scope) == words
@@ -289,6 +298,7 @@ def test_B1_message_names_the_condition():
         ("68", "B2: mức Xuất sắc từ 90 điểm; điểm 98.00 → Xuất sắc"),
         ("55", "B2: mức Tốt từ 70 đến dưới 90 điểm; điểm 85.00 → Tốt"),
     ],
+    ids=["XS", "T"],
 )
 def test_B2_message_names_the_condition(task, expected):
     assert message(rate_unit(unit(task_points=D(task)), PACK, DEFAULT_CATALOG), "B2") == expected
@@ -319,6 +329,7 @@ def test_B2_message_names_the_condition(task, expected):
             "hoàn thành 4/10 chỉ tiêu, có vụ việc tham nhũng → Không hoàn thành nhiệm vụ",
         ),
     ],
+    ids=["to-T", "to-HT", "to-KHT", "KHT-triggers"],
 )
 def test_B3_message_names_the_condition(kw, expected):
     assert message(rate_unit(unit(**kw), PACK, DEFAULT_CATALOG), "B3") == expected
@@ -338,6 +349,7 @@ def test_B3_message_names_the_condition(kw, expected):
             "có 1 vi phạm (2.09), có vi phạm nghiêm trọng → Hoàn thành nhiệm vụ",
         ),
     ],
+    ids=["K2", "serious"],
 )
 def test_B4_message_names_the_condition(kw, expected):
     assert message(rate_unit(unit(**kw), PACK, DEFAULT_CATALOG), "B4") == expected
