@@ -5,13 +5,13 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import string
 from decimal import Decimal
 
 from evaluation.compute._templates import _stored_template, _template_key
 from evaluation.models import Rating
 from evaluation.rules import Level, RuleStep
 from evaluation.rules import Rating as RatingResult
+from evaluation.rules._messages import _Words
 
 
 def scope_key(scope: tuple) -> str:
@@ -64,12 +64,15 @@ def steps_text(rating: RatingResult) -> str:
     return "[" + ",".join(out) + "]"
 
 
-class _StoredFigures(string.Formatter):
+class _StoredFigures(_Words):
     """Formats a template over figures read back from JSON: a Decimal or a date stored as text
     is parsed again where the template gives it a format (`{general:.2f}`,
-    `{admitted_on:%d/%m/%Y}`), so the message reads exactly as when it was computed."""
+    `{admitted_on:%d/%m/%Y}`), so the message reads exactly as when it was computed; a level
+    (`{to:level}`) reads in words as rules.RuleStep.message_vi."""
 
     def format_field(self, value, format_spec):
+        if format_spec == "level":
+            return super().format_field(value, format_spec)
         if format_spec and isinstance(value, str):
             value = dt.date.fromisoformat(value) if "%" in format_spec else Decimal(value)
         return format(value, format_spec)

@@ -37,6 +37,10 @@ class _Compiled:
         "b3_ht",
         "b3_done",
         "b3_sub",
+        "band_xs",
+        "band_t",
+        "band_ht",
+        "task_weight_text",
     )
 
     def __init__(self, pack: RulePack, catalog: Mapping[str, ViolationType]) -> None:
@@ -58,6 +62,10 @@ class _Compiled:
         self.b3_xs, self.b3_ht = pack.b3_xs_exceeded_pct, pack.b3_ht_late_pct
         self.b3_done = pack.b3_done_min_pct
         self.b3_sub = pack.b3_subunits_disciplined_max_pct
+        # The thresholds the messages name, as the figures hold them (JSON-safe text, one
+        # shared object per year: no per-person work).
+        self.band_xs, self.band_t, self.band_ht = str(self.xs), str(self.t), str(self.ht)
+        self.task_weight_text = str(self.task_weight)
 
     def band(self, score: Decimal) -> int:
         """A3 (people) and B2 (units): the level (rank) of the score's band."""

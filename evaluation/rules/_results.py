@@ -7,6 +7,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
+from evaluation.rules._messages import render
 from evaluation.rules.levels import Level
 
 # Rating.kind of the three ratings
@@ -29,7 +30,7 @@ def _json_safe(value: Any) -> Any:
 class RuleStep:
     """One rule that shaped a result: its id, the figures it used and a Vietnamese message.
 
-    `template` is the message with {figure} placeholders (str.format_map over `figures`);
+    `template` is the message with {figure} placeholders (_messages.render over `figures`);
     message_vi renders it, so the message always carries the same figures the rule used and a
     step costs no string building until it is shown. A template without braces is a plain
     message.
@@ -41,7 +42,7 @@ class RuleStep:
 
     @property
     def message_vi(self) -> str:
-        return self.template.format_map(self.figures)
+        return render(self.template, self.figures)
 
     def to_dict(self) -> dict[str, Any]:
         return {

@@ -27,6 +27,11 @@ class Level(enum.StrEnum):
         """Vietnamese name of the level."""
         return _LABELS[self]
 
+    @property
+    def words(self) -> str:
+        """The level as the explanations name it (Xuất sắc, Tốt, ...): short, in words."""
+        return LEVEL_WORDS[self]
+
 
 _RANK = {Level.XS: 4, Level.T: 3, Level.HT: 2, Level.KHT: 1, Level.NR: 0}
 _BY_RANK = (Level.NR, Level.KHT, Level.HT, Level.T, Level.XS)
@@ -40,6 +45,16 @@ _LABELS = {
     Level.KHT: "Không hoàn thành nhiệm vụ",
     Level.NR: "Không xếp loại",
 }
+# The levels as the explanations name them, by code (the figures hold codes).
+LEVEL_WORDS: Mapping[str, str] = MappingProxyType(
+    {
+        "XS": "Xuất sắc",
+        "T": "Tốt",
+        "HT": "Hoàn thành nhiệm vụ",
+        "KHT": "Không hoàn thành nhiệm vụ",
+        "NR": "Không xếp loại",
+    }
+)
 
 
 def cap(level: Level, limit: Level | None) -> Level:

@@ -118,8 +118,15 @@ def _common(inp: PersonInput, c: _Compiled) -> _Common:
         "directive": directive,
         "task_points": task,
         "monthly_count": n_months,
+        "task_weight": c.task_weight_text,
+        "band_xs": c.band_xs,
+        "band_t": c.band_t,
+        "band_ht": c.band_ht,
     }
-    steps: tuple[RuleStep, ...] = (_step("A2", template, figures), _step("A3", _A3, figures))
+    steps: tuple[RuleStep, ...] = (
+        _step("A2", template, figures),
+        _step("A3", _A3[level - 1], figures),
+    )
 
     # A4
     late = inp.tasks_late
@@ -147,7 +154,7 @@ def _a4_step(inp: PersonInput, c: _Compiled, level: int, allowed: int) -> RuleSt
     """The A4 step that lowers `level` to `allowed`."""
     return _step(
         "A4",
-        _A4,
+        _A4[allowed - 1],
         {
             "from": _CODE[level],
             "to": _CODE[allowed],

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
 from decimal import Decimal
 
-from evaluation.rules._messages import _QUOTA_DOWN, _QUOTA_KEEP
+from evaluation.rules._messages import _A10_DOWN, _A10_KEEP, _B5_DOWN, _B5_KEEP
 from evaluation.rules._results import _OFFICIAL, _PARTY, _UNIT, Rating, _rating, _step
 from evaluation.rules.levels import Level
 
@@ -16,9 +16,19 @@ def quota_allowed(p: int, n: int) -> int:
 
 
 def _scope_text(scope: Hashable) -> str:
-    if isinstance(scope, tuple) and scope and scope[0] in (_OFFICIAL, _PARTY, _UNIT):
-        parts = [str(part) for part in scope[1:] if part not in (None, "")]
-        return " / ".join(parts) if parts else "gốc"
+    """A quota scope in words, as the messages say "trong ...": ("official", "DD-UB",
+    "chuyên môn") → "DD-UB, nhóm chuyên môn"; ("unit", "R") → "các đơn vị trực thuộc R"."""
+    if isinstance(scope, tuple) and scope:
+        kind = scope[0]
+        if kind == _UNIT:
+            parent = scope[1] if len(scope) > 1 else None
+            if parent in (None, ""):
+                return "các đơn vị không có đơn vị cấp trên"
+            return f"các đơn vị trực thuộc {parent}"
+        if kind in (_OFFICIAL, _PARTY):
+            root = str(scope[1]) if len(scope) > 1 and scope[1] not in (None, "") else "gốc"
+            groups = [f"nhóm {part}" for part in scope[2:] if part not in (None, "")]
+            return ", ".join([root, *groups])
     return str(scope)
 
 
@@ -74,7 +84,8 @@ def _quota(
         name = _scope_text(scope)
         for position, i in enumerate(indexes, start=1):
             r = ratings[i]
-            rule = "B5" if r.kind == _UNIT else "A10"
+            unit = r.kind == _UNIT
+            rule = "B5" if unit else "A10"
             figures = {
                 "rule": rule,
                 "rank": position,
@@ -85,7 +96,11 @@ def _quota(
                 "scope_name": name,
             }
             kept = position <= k
-            step = _step(rule, _QUOTA_KEEP if kept else _QUOTA_DOWN, figures)
+            if unit:
+                template = _B5_KEEP if kept else _B5_DOWN
+            else:
+                template = _A10_KEEP if kept else _A10_DOWN
+            step = _step(rule, template, figures)
             ratings[i] = _rating(
                 r.code,
                 r.kind,

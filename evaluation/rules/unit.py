@@ -9,7 +9,7 @@ from decimal import ROUND_HALF_UP, Decimal, localcontext
 from typing import TYPE_CHECKING
 
 from evaluation.rules._compiled import _CTX, _Q2, _ZERO, _compile, _Compiled
-from evaluation.rules._messages import _B1, _B2, _B3, _B4_K2
+from evaluation.rules._messages import _B1, _B2, _B3, _B3_KHT, _B4_K2
 from evaluation.rules._results import _OFFICIAL, _PARTY, _UNIT, Rating, RuleStep, _rating, _step
 from evaluation.rules.catalog import ViolationType, _deductions, _violation_step
 from evaluation.rules.levels import _BY_RANK, _CODE
@@ -72,9 +72,9 @@ def _b3_allowed(inp: UnitInput, c: _Compiled) -> tuple[int, list[str]]:
         allowed = 1
     reasons = []
     if 100 * done < c.b3_done * total:
-        reasons.append(f"hoàn thành {done}/{total} chỉ tiêu (dưới {c.b3_done}%)")
+        reasons.append(f"hoàn thành {done}/{total} chỉ tiêu")
     if 100 * sub_disc > c.b3_sub * sub_total:
-        reasons.append(f"{sub_disc}/{sub_total} đơn vị trực thuộc bị kỷ luật (trên {c.b3_sub}%)")
+        reasons.append(f"{sub_disc}/{sub_total} đơn vị trực thuộc bị kỷ luật")
     if inp.leadership_disciplined:
         reasons.append("tập thể lãnh đạo bị kỷ luật")
     if inp.corruption_case:
@@ -88,30 +88,32 @@ def _b3_step(
     inp: UnitInput, c: _Compiled, level: int, allowed: int, reasons: list[str]
 ) -> RuleStep:
     """The B3 step that lowers `level` to `allowed`."""
-    total, late = inp.targets_total, inp.targets_late
-    exceeded, sub_disc = inp.targets_exceeded, inp.subunits_disciplined
     if reasons:
-        detail = "; ".join(reasons)
+        template = _B3_KHT
+        detail = ", ".join(reasons)
     else:
-        detail = f"chậm {late}/{total}, vượt {exceeded}/{total}"
-        if late == 0 and exceeded * 100 >= c.b3_xs * total:
-            detail += f", {sub_disc} đơn vị trực thuộc bị kỷ luật"
+        template = _B3[allowed - 1]
+        detail = ""
     return _step(
         "B3",
-        _B3,
+        template,
         {
             "from": _CODE[level],
             "to": _CODE[allowed],
             "detail": detail,
-            "targets_total": total,
+            "targets_total": inp.targets_total,
             "targets_done": inp.targets_done,
-            "targets_late": late,
-            "targets_exceeded": exceeded,
+            "targets_late": inp.targets_late,
+            "targets_exceeded": inp.targets_exceeded,
             "subunits_total": inp.subunits_total,
-            "subunits_disciplined": sub_disc,
+            "subunits_disciplined": inp.subunits_disciplined,
             "leadership_disciplined": inp.leadership_disciplined,
             "corruption_case": inp.corruption_case,
             "kht_reasons": tuple(reasons),
+            "xs_exceeded_pct": c.b3_xs,
+            "ht_late_pct": c.b3_ht,
+            "done_min_pct": c.b3_done,
+            "subunits_disciplined_max_pct": c.b3_sub,
         },
     )
 
@@ -147,7 +149,14 @@ def _rate_unit(inp: UnitInput, c: _Compiled) -> Rating:
     ]
     # B2
     level = c.band(score)
-    steps.append(_step("B2", _B2, {"score": score, "band": _CODE[level]}))
+    figures = {
+        "score": score,
+        "band": _CODE[level],
+        "band_xs": c.band_xs,
+        "band_t": c.band_t,
+        "band_ht": c.band_ht,
+    }
+    steps.append(_step("B2", _B2[level - 1], figures))
 
     # B3
     allowed, reasons = _b3_allowed(inp, c)

@@ -15,6 +15,7 @@ from evaluation import compute
 from evaluation.models import Rating, RatingTemplate
 from evaluation.queries import get_year, rating_out
 from evaluation.rules import DEFAULT_CATALOG, TEMPLATES, RulePack, compute_year
+from evaluation.rules._messages import _A4
 from service.extensions import db
 from tests.evaluation.test_example_pipeline import expected, imported  # noqa: F401 - fixtures
 from tests.evaluation.test_example_rules import EXAMPLE, load_example
@@ -96,3 +97,33 @@ def test_rows_with_rendered_steps_read_as_they_are(imported):
     assert out["why"] == old
     assert out["rules"] == [s["rule_id"] for s in old]
     assert compute.stored_rating(row, "X").rule_ids == tuple(dict.fromkeys(out["rules"]))
+
+
+# The A4 wording before the explanations were put in plain words (issue 11 item 5)
+_OLD_A4 = (
+    "A4 điều kiện nhiệm vụ: {from}→{to} "
+    "(chậm {tasks_late}/{tasks_total}, vượt {tasks_exceeded}/{tasks_total})"
+)
+
+
+def test_rows_stored_with_an_old_wording_keep_reading_with_it(imported, monkeypatch):
+    _h, _year, _answers = imported
+    old_key = compute._templates._blake2b(_OLD_A4.encode(), digest_size=8).hexdigest()
+    assert _OLD_A4 not in TEMPLATES
+    db.session.add(RatingTemplate(id=old_key, template=_OLD_A4))
+    row = db.session.scalars(select(Rating).where(Rating.kind == "official")).first()
+    figures = {"from": "XS", "to": "HT", "tasks_total": 12, "tasks_late": 1, "tasks_exceeded": 3}
+    db.session.execute(
+        update(Rating).where(Rating.id == row.id).values(steps=[["A4", old_key, figures]])
+    )
+    db.session.flush()
+    db.session.expire_all()
+    # the same figures under this code's wording read in words
+    [new] = compute.explain([["A4", compute._templates._template_key(_A4[1]), figures]])
+    assert new["message_vi"] == (
+        "A4: mức Tốt cần 0 nhiệm vụ chậm; có 1/12 nhiệm vụ chậm → Hoàn thành nhiệm vụ"
+    )
+    # a process that never met the old wording reads it from rating_templates
+    monkeypatch.setattr(compute._templates, "_TEMPLATES", {})
+    [step] = compute.explain(db.session.get(Rating, row.id).steps)
+    assert step["message_vi"] == "A4 điều kiện nhiệm vụ: XS→HT (chậm 1/12, vượt 3/12)"

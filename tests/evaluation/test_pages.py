@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from markupsafe import escape
 
 from service.extensions import db
 
@@ -74,7 +75,13 @@ def test_staff_sees_grid_results_and_only_the_allowed_actions(client, ward, logi
     page = client.get(f"/evaluation/{YEAR}/units/PW-O").get_data(as_text=True)
     assert page.count('<tr data-code="PW0') == 4 + 2  # official + party ratings
     assert 'data-action="submit"' in page and 'data-action="approve"' not in page
-    assert "A2 điểm" in page  # the why, in Vietnamese, with its figures
+    assert "A2: điểm" in page  # the why, in Vietnamese, with its figures
+    # the page shows the API's "why", word for word
+    api = client.get(f"/api/v1/years/{YEAR}/units/PW-O/ratings").get_json()
+    messages = [s["message_vi"] for it in api["items"] for s in it["why"]]
+    assert any("→ Xuất sắc" in m for m in messages)
+    for m in messages:
+        assert str(escape(m)) in page, m
     dash = client.get(f"/evaluation/{YEAR}?unit=PW").get_data(as_text=True)
     assert "Đang nhập" in dash and ">4<" in dash
     me = client.get(f"/evaluation/{YEAR}/people/PW03").get_data(as_text=True)
@@ -126,7 +133,8 @@ def test_a_person_sees_their_own_result(client, ward, create_user, login_session
     res = client.get("/evaluation/me")
     assert res.status_code == 302 and res.location.endswith(f"/evaluation/{YEAR}/people/PW01")
     page = client.get(res.location).get_data(as_text=True)
-    assert "Hoàn thành tốt nhiệm vụ" in page and "A2 điểm" in page
+    assert "Hoàn thành tốt nhiệm vụ" in page and "A2: điểm" in page
+    assert "A3: mức Tốt từ 70 đến dưới 90 điểm; điểm" in page
     # and nobody else's
     assert client.get(f"/evaluation/{YEAR}/people/PW00").status_code == 404
 
