@@ -469,7 +469,16 @@ class DashboardRowSchema(OutSchema):
     state = fields.String()
     state_label = fields.String()
     states_below = fields.Dict(keys=fields.String(), values=fields.Integer())
-    levels = fields.Dict(keys=fields.String(), values=fields.Integer())
+    levels = fields.Dict(
+        keys=fields.String(),
+        values=fields.Integer(),
+        metadata={"description": "Xếp loại công chức, viên chức: số người mỗi mức"},
+    )
+    party_levels = fields.Dict(
+        keys=fields.String(),
+        values=fields.Integer(),
+        metadata={"description": "Xếp loại đảng viên: số người mỗi mức"},
+    )
 
 
 YearListSchema = items_schema(YearOutSchema)

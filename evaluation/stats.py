@@ -1,19 +1,33 @@
 """The year's dashboard: per unit (the chosen one and its direct children, each with its whole
-subtree), inputs complete, list state, and counts per level."""
+subtree), people entered (rules.entry), list state, and counts per level of the official and
+the party ratings."""
 
 from __future__ import annotations
 
-from sqlalchemy import and_, func, select
+from sqlalchemy import and_, func, or_, select
 
 from evaluation.models import EvalYear, PersonEval, Rating, RatingDecision, Review
+from evaluation.rules import RulePack
 from evaluation.workflow import STATE_LABELS
 from service.extensions import db
 from service.org.models import Person, Unit
 
 LEVELS = ("XS", "T", "HT", "KHT", "NR")
+KINDS = ("official", "party")
 
 
-def _subtree_counts(year_row: EvalYear, unit: Unit) -> dict:
+def entered_clause(min_months: int):
+    """SQL for rules.entry.is_entered over person_evals (a test checks they agree): the four
+    criteria and a monthly score or the yearly task points, or under `min_months` months
+    without maternity leave."""
+    months = [getattr(PersonEval, f"m{i}") for i in range(1, 13)]
+    criteria = and_(*(getattr(PersonEval, c).is_not(None) for c in ("ct", "dd", "tp", "kl")))
+    tasks = or_(PersonEval.task_points.is_not(None), *(m.is_not(None) for m in months))
+    absent = and_(PersonEval.months_worked < min_months, PersonEval.maternity.is_(False))
+    return or_(absent, and_(criteria, tasks))
+
+
+def _subtree_counts(year_row: EvalYear, unit: Unit, min_months: int) -> dict:
     in_tree = Unit.subtree_clause(unit.path)
     people = db.session.scalar(
         select(func.count())
@@ -26,12 +40,12 @@ def _subtree_counts(year_row: EvalYear, unit: Unit) -> dict:
         .select_from(PersonEval)
         .join(Person, PersonEval.person_id == Person.id)
         .join(Unit, Person.unit_id == Unit.id)
-        .where(PersonEval.year_id == year_row.id, in_tree)
+        .where(PersonEval.year_id == year_row.id, in_tree, entered_clause(min_months))
     )
     final = func.coalesce(RatingDecision.final_level, RatingDecision.proposed_level, Rating.level)
-    levels = dict.fromkeys(LEVELS, 0)
-    for level, n in db.session.execute(
-        select(final, func.count())
+    levels = {kind: dict.fromkeys(LEVELS, 0) for kind in KINDS}
+    for kind, level, n in db.session.execute(
+        select(Rating.kind, final, func.count())
         .select_from(Rating)
         .join(Unit, Rating.list_unit_id == Unit.id)
         .outerjoin(
@@ -42,10 +56,10 @@ def _subtree_counts(year_row: EvalYear, unit: Unit) -> dict:
                 RatingDecision.person_id == Rating.person_id,
             ),
         )
-        .where(Rating.year_id == year_row.id, Rating.kind == "official", in_tree)
-        .group_by(final)
+        .where(Rating.year_id == year_row.id, Rating.kind.in_(KINDS), in_tree)
+        .group_by(Rating.kind, final)
     ):
-        levels[level] = n
+        levels[kind][level] = n
     states = dict(
         db.session.execute(
             select(Review.state, func.count())
@@ -80,9 +94,10 @@ def dashboard_rows(year_row: EvalYear, unit: Unit | None) -> list[dict]:
             .group_by(Person.unit_id)
         ).all()
     )
+    min_months = RulePack.from_dict(year_row.pack).a1_min_months
     rows = []
     for u in shown:
-        counts = _subtree_counts(year_row, u)
+        counts = _subtree_counts(year_row, u, min_months)
         state = reviews.get(u.id, "open")
         rows.append(
             {
@@ -97,7 +112,8 @@ def dashboard_rows(year_row: EvalYear, unit: Unit | None) -> list[dict]:
                 "state": state,
                 "state_label": STATE_LABELS[state],
                 "states_below": counts["states"],
-                "levels": counts["levels"],
+                "levels": counts["levels"]["official"],
+                "party_levels": counts["levels"]["party"],
             }
         )
     return rows

@@ -6,8 +6,11 @@ computed one only with a reason (A11)."""
 from __future__ import annotations
 
 import re
+from decimal import Decimal
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from evaluation.rules import Level, check_final_reason
 from evaluation.rules.entry import NO_INPUTS, TASKS, is_entered, missing_inputs
@@ -188,3 +191,71 @@ def test_pages_show_entered_counts_flags_and_confirm_approval(client, world, log
     assert "Xác nhận mở lại" in html and 'name="reason"' in html
     res = client.get(f"/evaluation/{YEAR}/units/EW-O/review/approve/confirm")
     assert res.status_code == 302
+
+
+def test_dashboard_counts_entered_people_and_both_rating_kinds(client, world, create_person):
+    staff = world["h"]["staff"]
+    assert _save(client, staff, "EW00", _full(95)).status_code == 200
+    assert _save(client, staff, "EW01", {"ct": 4}).status_code == 200  # a row, not entered
+    rows = client.get(f"/api/v1/years/{YEAR}/dashboard?unit=EW", headers=staff).get_json()
+    office = next(r for r in rows["items"] if r["unit_code"] == "EW-O")
+    assert office["people"] == 3 and office["evaluated"] == 1
+    assert sum(office["levels"].values()) == 2 and sum(office["party_levels"].values()) == 0
+
+
+FIELDS = ("ct", "dd", "tp", "kl", "m1", "m7", "task_points")
+
+
+@given(
+    rows=st.lists(
+        st.fixed_dictionaries(
+            {
+                **{f: st.none() | st.just(Decimal("3")) for f in FIELDS},
+                "months_worked": st.integers(0, 12),
+                "maternity": st.booleans(),
+            }
+        ),
+        min_size=1,
+        max_size=12,
+    )
+)
+@settings(max_examples=25, deadline=None, suppress_health_check=list(HealthCheck))
+def test_entered_in_sql_agrees_with_the_rule(app, rows):
+    """stats.entered_clause (the dashboard's count in SQL) is rules.entry.is_entered."""
+    from sqlalchemy import select
+
+    from evaluation.models import EvalYear, PersonEval
+    from evaluation.stats import entered_clause
+    from service.extensions import db
+    from service.org.models import Person, Unit
+
+    with app.app_context():
+        nested = db.session.begin_nested()
+        try:
+            unit = Unit(code="HYP-ENT", name="Hyp")
+            db.session.add(unit)
+            year = db.session.scalar(select(EvalYear).limit(1))
+            if year is None:
+                year = EvalYear(year=2031, pack={}, pack_source="")
+                db.session.add(year)
+            db.session.flush()
+            expected = {}
+            for i, values in enumerate(rows):
+                person = Person(code=f"HYP{i}", full_name=f"Hyp {i}", unit_id=unit.id)
+                db.session.add(person)
+                db.session.flush()
+                db.session.add(PersonEval(year_id=year.id, person_id=person.id, **values))
+                expected[person.id] = is_entered(values)
+            db.session.flush()
+            got = set(
+                db.session.scalars(
+                    select(PersonEval.person_id).where(
+                        PersonEval.year_id == year.id,
+                        PersonEval.person_id.in_(list(expected)),
+                        entered_clause(6),
+                    )
+                )
+            )
+            assert got == {pid for pid, ok in expected.items() if ok}
+        finally:
+            nested.rollback()
