@@ -116,6 +116,14 @@ class PersonEvalSchema(BaseSchema):
     months_worked = fields.Integer(allow_none=True, validate=Range(0, 12))  # empty: 12
     maternity = fields.Boolean()
     violations = fields.List(fields.String(validate=Length(1, 10)))
+    violations_shown = fields.List(
+        fields.String(validate=Length(1, 10)),
+        load_only=True,
+        metadata={
+            "description": "Các mã vi phạm đang hiển thị khi mở dòng: nếu bản ghi đã đổi ở nơi "
+            "khác, lưu bị từ chối (409) thay vì gỡ vi phạm chưa được thấy."
+        },
+    )
     violations_removal_reason = fields.String(validate=Length(max=2000))
     discipline_form = fields.String(
         allow_none=True,
@@ -164,6 +172,14 @@ class UnitEvalSchema(BaseSchema):
     k3 = fields.Boolean()
     k4 = fields.Boolean()
     violations = fields.List(fields.String(validate=Length(1, 10)))
+    violations_shown = fields.List(
+        fields.String(validate=Length(1, 10)),
+        load_only=True,
+        metadata={
+            "description": "Các mã vi phạm đang hiển thị khi mở dòng: nếu bản ghi đã đổi ở nơi "
+            "khác, lưu bị từ chối (409) thay vì gỡ vi phạm chưa được thấy."
+        },
+    )
     violations_removal_reason = fields.String(validate=Length(max=2000))
     task_points = _points(70)
     targets_total = _count()

@@ -121,10 +121,22 @@ def _stale(year_row, *, person=None, unit=None) -> Conflict:
     )
 
 
-def _check_version(year_row, row, expected, *, person=None, unit=None) -> None:
-    """A save carrying the version it was loaded with (0: no row yet) fails on any other."""
+def _check_version(year_row, row, data, codes, shown, *, person=None, unit=None) -> None:
+    """A save carrying the version it was loaded with (0: no row yet) fails on any other; a
+    save of violation codes carrying the codes it showed (violations_shown) fails when the
+    records are not those any more (recorded elsewhere meanwhile, even without an input
+    row), so it never removes a record the clerk did not see."""
+    expected = data.get("version")
     if expected is not None and expected != (row.version if row is not None else 0):
         raise _stale(year_row, person=person, unit=unit)
+    if codes is not None and shown is not None:
+        current = active_violations(
+            year_row,
+            person_id=person.id if person else None,
+            unit_id=unit.id if unit else None,
+        )
+        if Counter(v.code for v in current) != Counter(c.strip() for c in shown if c.strip()):
+            raise _stale(year_row, person=person, unit=unit)
 
 
 def _bump_version(year_row, row, expected, *, person=None, unit=None) -> None:
@@ -205,8 +217,9 @@ def save_person_inputs(user, year_row: EvalYear, person, data: dict) -> PersonEv
     data = dict(data)
     check_writable(year_row, person.unit_id, person.unit.name)
     violations = _pop_violations(year_row, data, "individual")
+    shown = data.pop("violations_shown", None)
     row = get_person_eval(year_row, person)
-    _check_version(year_row, row, data.get("version"), person=person)
+    _check_version(year_row, row, data, violations[0], shown, person=person)
     if row is not None:
         return _save_inputs(user, year_row, row, False, data, violations, person=person)
     row = PersonEval(year_id=year_row.id, person_id=person.id, version=1, **_PERSON_DEFAULTS)
@@ -222,8 +235,9 @@ def save_unit_inputs(user, year_row: EvalYear, unit: Unit, data: dict) -> UnitEv
     data = dict(data)
     check_writable(year_row, holder.id, holder.name)
     violations = _pop_violations(year_row, data, "collective")
+    shown = data.pop("violations_shown", None)
     row = get_unit_eval(year_row, unit)
-    _check_version(year_row, row, data.get("version"), unit=unit)
+    _check_version(year_row, row, data, violations[0], shown, unit=unit)
     if row is not None:
         return _save_inputs(user, year_row, row, False, data, violations, unit=unit)
     row = UnitEval(year_id=year_row.id, unit_id=unit.id, version=1)

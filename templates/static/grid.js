@@ -227,7 +227,12 @@
   function save(table, row, extra) {
     if (row.dataset.saving) { row.dataset.again = '1'; return Promise.resolve(); }
     var body = {version: parseInt(row.dataset.version || '0', 10)};
-    cells(row).forEach(function (el) { if (changed(el)) { body[el.name] = value(el); } });
+    cells(row).forEach(function (el) {
+      if (!changed(el)) { return; }
+      body[el.name] = value(el);
+      // the records the clerk saw: a save never removes one recorded elsewhere meanwhile (409)
+      if (el.name === 'violations') { body.violations_shown = codesText(el.dataset.orig).split(', ').filter(Boolean); }
+    });
     Object.keys(extra || {}).forEach(function (k) { body[k] = extra[k]; });
     row.dataset.saving = '1';
     status(row, 'Đang lưu…', 'busy');

@@ -229,3 +229,27 @@ def test_the_import_page_lists_what_each_row_did(
     assert 'id="import-changes"' in html
     assert "thêm vi phạm 1.06; đổi Tháng 1 80 → 85" in html
     assert "Tải báo cáo thay đổi" in html
+
+
+def test_a_save_never_removes_a_violation_it_did_not_show_even_without_an_input_row(client, ward):
+    """The person had no input row (version 0) when the grid opened; 1.06 is recorded in another
+    tab; the clerk then types 1.01 in the violations cell: the save carries the codes it showed
+    ([]) and is refused with the current records instead of replacing 1.06."""
+    person, h = ward["person"], ward["h"]
+    added = client.post(
+        f"/api/v1/years/{YEAR}/violations",
+        json={"person_code": "DD00057", "code": "1.06", "found_on": "02/03/2025",
+              "how_found": "other", "evidence": "Phản ánh của người dân"},
+        headers=h,
+    )  # fmt: skip
+    assert added.status_code == 201, added.json
+    body = {"violations": ["1.01"], "violations_shown": [], "version": 0}
+    res = client.patch(PUT_PERSON.format("DD00057"), json=body, headers=h)
+    assert res.status_code == 409, res.json
+    assert res.json["error"]["current"]["violations"] == ["1.06"]
+    assert active_codes(person) == ["1.06"]
+    # having seen 1.06, the clerk adds 1.01 beside it
+    body = {"violations": ["1.06", "1.01"], "violations_shown": ["1.06"], "version": 0}
+    res = client.patch(PUT_PERSON.format("DD00057"), json=body, headers=h)
+    assert res.status_code == 200, res.json
+    assert sorted(active_codes(person)) == ["1.01", "1.06"]
