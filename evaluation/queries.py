@@ -241,7 +241,7 @@ def grid_rows(year_row, unit) -> list[dict]:
     """The entry grid: the unit's own people with their yearly inputs (three queries)."""
     people = list(
         db.session.scalars(
-            select(Person).where(Person.unit_id == unit.id).order_by(Person.full_name, Person.code)
+            select(Person).where(Person.unit_id == unit.id).order_by(Person.sort_name, Person.code)
         )
     )
     ids = [p.id for p in people] or [0]
@@ -298,7 +298,7 @@ def list_ratings(year_row: EvalYear, unit: Unit) -> list[tuple[Rating, str, str]
         select(Rating, Person.code, Person.full_name)
         .join(Person, Rating.person_id == Person.id)
         .where(Rating.year_id == year_row.id, Rating.list_unit_id == unit.id)
-        .order_by(Person.full_name, Person.code, Rating.kind)
+        .order_by(Person.sort_name, Person.code, Rating.kind)
     ).all()
     units = db.session.execute(
         select(Rating, Unit.code, Unit.name)
