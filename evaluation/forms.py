@@ -74,8 +74,9 @@ class PackForm(FlaskForm):
     """Any subset of the pack's parameters, as typed (RulePack.validate checks the pack)."""
 
     def params(self) -> dict:
+        # a decimal comma (0,5) reads as a point: RulePack takes Decimal text
         return {
-            name: (field.data or "").strip()
+            name: (field.data or "").strip().replace(",", ".")
             for name, field in self._fields.items()
             if name in RulePack().to_dict() and field.raw_data
         }

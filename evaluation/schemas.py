@@ -14,6 +14,7 @@ from service.common.schemas import (
     OutSchema,
     Range,
     VnDate,
+    VnDecimal,
     items_schema,
 )
 
@@ -27,7 +28,7 @@ LEVELS = ("XS", "T", "HT", "KHT", "NR")
 
 
 def _points(maximum):
-    return fields.Decimal(
+    return VnDecimal(
         places=2,
         allow_none=True,
         validate=Range(0, maximum),

@@ -1,0 +1,70 @@
+"""Issue 11 item 6, Vietnamese conventions in the evaluation pages and API: decimal commas,
+catalog titles shown whole, field labels in messages, a violation's date, finding and evidence."""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal
+
+import pytest
+
+from service.common.filters import vn_decimal
+from tests.evaluation.test_pages import YEAR, _csrf, ward  # noqa: F401 - the ward fixture
+
+
+@pytest.mark.parametrize(
+    "value,places,shown",
+    [
+        (Decimal("92.50"), None, "92,50"),
+        (Decimal("92.5"), 2, "92,50"),
+        ("92.5", None, "92,5"),
+        (5, None, "5"),
+        (None, None, ""),
+        ("", None, ""),
+        ("không phải số", None, "không phải số"),
+        (Decimal("1234.5"), None, "1234,5"),
+    ],
+)
+def test_vn_decimal(value, places, shown):
+    assert vn_decimal(value, places) == shown
+
+
+def test_api_takes_a_decimal_comma_and_answers_as_before(client, ward, bearer):  # noqa: F811
+    h = bearer(ward["staff"])
+    body = {"ct": "4,5", "dd": "4.5", "tp": 5, "kl": 5, **{f"m{m}": "92,5" for m in range(1, 13)}}
+    res = client.put(f"/api/v1/years/{YEAR}/people/PW00/evaluation", json=body, headers=h)
+    assert res.status_code == 200, res.get_json()
+    out = res.get_json()
+    assert out["ct"] == "4.50" and out["dd"] == "4.50" and out["m1"] == "92.50"  # JSON: unchanged
+    bad = client.put(f"/api/v1/years/{YEAR}/people/PW00/evaluation", json={"ct": "4,,5"}, headers=h)
+    assert bad.status_code == 400
+
+
+def test_pages_show_decimals_with_a_comma(client, ward, bearer, login_session):  # noqa: F811
+    h = bearer(ward["staff"])
+    body = {"ct": "4,5", "dd": 5, "tp": 5, "kl": 5, **{f"m{m}": "92,5" for m in range(1, 13)}}
+    assert (
+        client.put(f"/api/v1/years/{YEAR}/people/PW00/evaluation", json=body, headers=h).status_code
+        == 200
+    )
+    login_session(client, ward["staff"])
+    person = client.get(f"/evaluation/{YEAR}/people/PW00").get_data(as_text=True)
+    assert "T1: 92,50" in person and "4,50, 5,00" in person
+    facts = person[person.index('<dl class="facts">') : person.index("</dl>")]
+    assert not re.search(r"\d\.\d", facts)
+    unit = client.get(f"/evaluation/{YEAR}/units/PW-O").get_data(as_text=True)
+    scores = re.findall(r'<td class="num">([^<]*)</td>', unit)
+    assert scores and all("." not in s for s in scores) and any("," in s for s in scores)
+    entry = client.get(f"/evaluation/{YEAR}/units/PW-O/entry").get_data(as_text=True)
+    assert 'name="m1" value="92,50"' in entry
+
+
+def test_pack_form_takes_a_decimal_comma(client, ward, login_session):  # noqa: F811
+    login_session(client, ward["admin"])
+    page = client.get(f"/evaluation/{YEAR}/pack").get_data(as_text=True)
+    res = client.post(
+        f"/evaluation/{YEAR}/pack", data={"d_deduction_minor": "2,5", "csrf_token": _csrf(page)}
+    )
+    assert res.status_code == 302, res.get_data(as_text=True)
+    page = client.get(f"/evaluation/{YEAR}/pack").get_data(as_text=True)
+    assert 'value="2,5"' in page and "nhẹ 2,5" in page
