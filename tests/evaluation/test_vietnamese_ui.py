@@ -68,3 +68,20 @@ def test_pack_form_takes_a_decimal_comma(client, ward, login_session):  # noqa: 
     assert res.status_code == 302, res.get_data(as_text=True)
     page = client.get(f"/evaluation/{YEAR}/pack").get_data(as_text=True)
     assert 'value="2,5"' in page and "nhẹ 2,5" in page
+
+
+def test_catalog_titles_are_shown_whole(client, ward, login_session):  # noqa: F811
+    from markupsafe import escape
+
+    from evaluation import queries as q
+
+    login_session(client, ward["staff"])
+    page = client.get(f"/evaluation/{YEAR}/people/PW02").get_data(as_text=True)
+    titles = [c.title for c in q.catalog_rows(q.get_year(YEAR), individual_only=True)]
+    assert titles and max(len(t) for t in titles) > 70  # the ones a cut at 70 lost
+    form = page[page.index('id="add-violation"') :]
+    for title in titles:
+        assert str(escape(title)) in form
+    # one keyboard-usable group of radio buttons, a choice required
+    assert form.count('type="radio" name="code"') == len(titles)
+    assert "<legend>Biểu hiện</legend>" in form
