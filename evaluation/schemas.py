@@ -25,6 +25,28 @@ HOW_FOUND = {
     "other": "khác",
 }
 LEVELS = ("XS", "T", "HT", "KHT", "NR")
+# Vietnamese labels of the evaluation's input fields for messages (service.common.labels); the
+# import columns add theirs (ct, m1, task_points, ...) when registered
+FIELD_LABELS = {
+    "code": "Mã biểu hiện vi phạm",
+    "found_on": "Ngày phát hiện",
+    "how_found": "Cách phát hiện",
+    "evidence": "Chứng cứ",
+    "violations": "Vi phạm",
+    "violations_removal_reason": "Lý do gỡ vi phạm",
+    "params": "Bộ quy tắc",
+    "rules": "Quy tắc",
+    "title": "Biểu hiện",
+    "applies_to": "Áp dụng",
+    "severity": "Mức độ",
+    "level": "Mức",
+    "action": "Thao tác",
+    "kind": "Loại xếp loại",
+    "unit": "Đơn vị",
+    "official_level": "Xếp loại",
+    "party_level": "Xếp loại đảng viên",
+    "awards": "Danh hiệu, khen thưởng",
+}
 
 
 def _points(maximum):
@@ -179,15 +201,35 @@ class UnitEvalSchema(BaseSchema):
     version = _version()
 
 
+class _Evidence(fields.String):
+    """Text that must say something: surrounding spaces are dropped, blank is missing."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        text = super()._deserialize(value, attr, data, **kwargs).strip()
+        if not text:
+            raise self.make_error("required")
+        return text
+
+
 class ViolationInSchema(BaseSchema):
-    person_code = fields.String(validate=Length(1, 50))
-    unit_code = fields.String(validate=Length(1, 50))
-    code = fields.String(required=True, validate=Length(1, 10))
-    found_on = VnDate(load_default=None, allow_none=True)
-    how_found = fields.String(
-        load_default="other", validate=OneOf(list(HOW_FOUND), list(HOW_FOUND.values()))
+    """A record needs its date, how it was found and its evidence (issue 11 item 6)."""
+
+    person_code = fields.String(validate=Length(1, 50), metadata={"label": "Mã cán bộ"})
+    unit_code = fields.String(validate=Length(1, 50), metadata={"label": "Mã đơn vị"})
+    code = fields.String(
+        required=True, validate=Length(1, 10), metadata={"label": "Mã biểu hiện vi phạm"}
     )
-    evidence = fields.String(load_default="", validate=Length(max=5000))
+    found_on = VnDate(required=True, metadata={"label": "Ngày phát hiện"})
+    how_found = fields.String(
+        required=True,
+        validate=OneOf(list(HOW_FOUND), list(HOW_FOUND.values())),
+        metadata={"label": "Cách phát hiện"},
+    )
+    evidence = _Evidence(
+        required=True,
+        validate=Length(1, 5000),
+        metadata={"label": "Chứng cứ", "description": "Nội dung chứng cứ (bắt buộc)."},
+    )
 
     @validates_schema
     def _subject(self, data, **kwargs):

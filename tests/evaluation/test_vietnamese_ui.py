@@ -85,3 +85,115 @@ def test_catalog_titles_are_shown_whole(client, ward, login_session):  # noqa: F
     # one keyboard-usable group of radio buttons, a choice required
     assert form.count('type="radio" name="code"') == len(titles)
     assert "<legend>Biểu hiện</legend>" in form
+
+
+VIOLATION = {
+    "person_code": "PW02",
+    "code": "1.03",
+    "found_on": f"03/04/{YEAR}",
+    "how_found": "complaint",
+    "evidence": "Đơn phản ánh ngày 02/04",
+}
+
+
+@pytest.mark.parametrize("missing", ["found_on", "how_found", "evidence"])
+def test_api_violation_needs_date_finding_and_evidence(client, ward, bearer, missing):  # noqa: F811
+    h = bearer(ward["staff"])
+    body = {k: v for k, v in VIOLATION.items() if k != missing}
+    res = client.post(f"/api/v1/years/{YEAR}/violations", json=body, headers=h)
+    assert res.status_code == 400
+    assert missing in res.get_json()["error"]["fields"]  # the API keeps the field names
+    blank = {**VIOLATION, missing: "  "}
+    res = client.post(f"/api/v1/years/{YEAR}/violations", json=blank, headers=h)
+    assert res.status_code == 400, res.get_json()
+    res = client.post(f"/api/v1/years/{YEAR}/violations", json=VIOLATION, headers=h)
+    assert res.status_code == 201, res.get_json()
+
+
+def test_operation_refuses_a_violation_without_its_facts(app_ctx, ward):  # noqa: F811
+    from evaluation import operations
+    from evaluation import queries as q
+    from service.common.errors import ValidationError
+
+    with pytest.raises(ValidationError) as err:
+        operations.add_violation(
+            ward["staff"], q.get_year(YEAR), {"code": "1.03"}, person=ward["people"][2]
+        )
+    assert set(err.value.fields) == {"found_on", "how_found", "evidence"}
+
+
+def test_page_violation_needs_its_facts_and_names_fields_by_label(
+    client,
+    ward,  # noqa: F811
+    login_session,
+):
+    login_session(client, ward["staff"])
+    page = client.get(f"/evaluation/{YEAR}/people/PW02").get_data(as_text=True)
+    form = page[page.index('id="add-violation"') :]
+    assert 'name="found_on" placeholder="dd/mm/yyyy" size="10" required' in form
+    res = client.post(
+        f"/evaluation/{YEAR}/people/PW02/violations",
+        data={"csrf_token": _csrf(page), "code": "1.03", "how_found": "complaint"},
+        follow_redirects=True,
+    )
+    html = res.get_data(as_text=True)
+    assert "Nhập ngày phát hiện." in html and "Nhập chứng cứ." in html
+    assert "found_on" not in html.split('id="add-violation"')[0]
+    bad = client.post(
+        f"/evaluation/{YEAR}/people/PW02/violations",
+        data={**VIOLATION, "csrf_token": _csrf(page), "found_on": "31/02/2025"},
+        follow_redirects=True,
+    ).get_data(as_text=True)
+    assert "Ngày phát hiện: Ngày không hợp lệ" in bad
+    # an operation's field error (the date outside the year) is flashed with the field's label
+    res = client.post(
+        f"/evaluation/{YEAR}/people/PW02/violations",
+        data={**VIOLATION, "csrf_token": _csrf(page), "found_on": f"03/04/{YEAR + 1}"},
+        follow_redirects=True,
+    ).get_data(as_text=True)
+    assert f"Ngày phát hiện phải trong năm {YEAR}." in res
+    assert "found_on" not in res.split('id="add-violation"')[0]
+
+
+def test_error_page_names_fields_by_label(app, client, ward, bearer):  # noqa: F811
+    from evaluation.schemas import ViolationInSchema
+    from service.common.errors import error_response
+
+    with app.test_request_context("/evaluation/"):
+        html, status = error_response(
+            400,
+            "Dữ liệu không hợp lệ.",
+            {"found_on": ["Bắt buộc nhập."], "how_found": ["Bắt buộc nhập."]},
+            schema=ViolationInSchema(),
+        )
+    assert status == 400
+    assert "<li>Ngày phát hiện: Bắt buộc nhập.</li>" in html
+    assert "<li>Cách phát hiện: Bắt buộc nhập.</li>" in html
+    assert "found_on" not in html and "how_found" not in html
+    # the API answers with the field names, as before
+    res = client.post(
+        f"/api/v1/years/{YEAR}/violations",
+        json={"person_code": "PW02", "code": "1.03"},
+        headers=bearer(ward["staff"]),
+    )
+    assert set(res.get_json()["error"]["fields"]) == {"found_on", "how_found", "evidence"}
+
+
+def test_field_lines_use_labels():
+    from evaluation.schemas import ViolationInSchema
+    from service.common.labels import field_lines
+
+    schema = ViolationInSchema()
+    lines = field_lines({"json": {"found_on": ["Bắt buộc nhập."], "evidence": ["x"]}}, schema)
+    assert lines == ["Ngày phát hiện: Bắt buộc nhập.", "Chứng cứ: x"]
+    # without a schema: the registered labels (import columns and the domains')
+    assert field_lines({"ct": ["Phải là số."], "_schema": ["Sai."]}) == [
+        "Chính trị tư tưởng: Phải là số.",
+        "Sai.",
+    ]
+    assert field_lines({"found_on": "Ngày phát hiện phải trong năm 2025."}) == [
+        "Ngày phát hiện phải trong năm 2025."
+    ]
+    assert field_lines({"0": {"person_code": ["Bắt buộc nhập."]}}) == [
+        "Mục 1: Mã cán bộ: Bắt buộc nhập."
+    ]
