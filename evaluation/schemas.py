@@ -46,6 +46,11 @@ FIELD_LABELS = {
     "official_level": "Xếp loại",
     "party_level": "Xếp loại đảng viên",
     "awards": "Danh hiệu, khen thưởng",
+    "monthly_scores": "Điểm hằng tháng",
+    "p": "Tỷ lệ (%)",
+    "scope": "Phạm vi",
+    "group": "Nhóm",
+    "background": "Chạy nền",
 }
 
 

@@ -197,3 +197,27 @@ def test_field_lines_use_labels():
     assert field_lines({"0": {"person_code": ["Bắt buộc nhập."]}}) == [
         "Mục 1: Mã cán bộ: Bắt buộc nhập."
     ]
+
+
+def test_every_input_field_has_a_vietnamese_label(app):
+    from evaluation import schemas as es
+    from service.auth import schemas as auth
+    from service.common.labels import label_of
+    from service.common.schemas import ListArgsSchema
+    from service.org import schemas as org
+
+    inputs = [
+        org.UnitInSchema, org.UnitUpdateSchema, org.PersonInSchema, org.PersonUpdateSchema,
+        auth.RoleInSchema, auth.UserInSchema, auth.UserUpdateSchema, auth.TokenInSchema,
+        ListArgsSchema, es.YearInSchema, es.PackSchema, es.CatalogItemSchema,
+        es.CatalogUpdateSchema, es.PersonEvalSchema, es.UnitEvalSchema, es.ViolationInSchema,
+        es.ReasonSchema, es.TransitionSchema, es.LevelChoiceSchema, es.ComputeSchema,
+        es.QuotaOverrideSchema, es.HistorySchema,
+    ]  # fmt: skip
+    unlabeled = [
+        (schema.__name__, name)
+        for schema in inputs
+        for name, field in schema._declared_fields.items()
+        if not field.dump_only and label_of(name, schema) == name
+    ]
+    assert unlabeled == []
