@@ -28,12 +28,15 @@ def init_app(app) -> None:
         views,
     )
     from evaluation.api import blp as evaluation_api
+    from evaluation.schemas import FIELD_LABELS
     from service.auth.access import can, register_permissions
+    from service.common.labels import register_labels
     from service.domains import add_demo, add_landing, add_menu_entry
     from service.extensions import api, csrf
     from service.imports.registry import register_import
 
     register_permissions(PERMISSIONS)
+    register_labels(FIELD_LABELS)
     csrf.exempt(evaluation_api)
     api.register_blueprint(evaluation_api)
     app.register_blueprint(views.bp)

@@ -74,8 +74,9 @@ class PackForm(FlaskForm):
     """Any subset of the pack's parameters, as typed (RulePack.validate checks the pack)."""
 
     def params(self) -> dict:
+        # a decimal comma (0,5) reads as a point: RulePack takes Decimal text
         return {
-            name: (field.data or "").strip()
+            name: (field.data or "").strip().replace(",", ".")
             for name, field in self._fields.items()
             if name in RulePack().to_dict() and field.raw_data
         }
@@ -111,14 +112,18 @@ class ViolationForm(FlaskForm):
     code = StringField(
         "Biểu hiện", filters=[_strip], validators=[DataRequired("Chọn biểu hiện vi phạm.")]
     )
-    found_on = _VnDate("Ngày phát hiện")
+    found_on = _VnDate("Ngày phát hiện", validators=[InputRequired("Nhập ngày phát hiện.")])
     how_found = StringField(
         "Cách phát hiện",
-        filters=[lambda v: v or "other"],
-        validators=[_one_of(HOW_FOUND, "Cách phát hiện: ")],
+        validators=[InputRequired("Chọn cách phát hiện."), _one_of(HOW_FOUND, "Cách phát hiện: ")],
     )
     evidence = StringField(
-        "Chứng cứ", filters=[_strip], validators=[Length(max=5000, message="Tối đa 5000 ký tự.")]
+        "Chứng cứ",
+        filters=[_strip],
+        validators=[
+            DataRequired("Nhập chứng cứ."),
+            Length(max=5000, message="Tối đa 5000 ký tự."),
+        ],
     )
 
 

@@ -158,7 +158,7 @@ def entry_status(year_row: EvalYear, unit: Unit) -> dict:
     people = db.session.execute(
         select(Person.id, Person.code, Person.full_name)
         .where(Person.unit_id == unit.id)
-        .order_by(Person.full_name, Person.code)
+        .order_by(Person.sort_name, Person.code)
     ).all()
     missing = missing_of(year_row, [p.id for p in people])
     lacking = [
@@ -347,7 +347,7 @@ def grid_rows(year_row, unit) -> list[dict]:
     """The entry grid: the unit's own people with their yearly inputs (three queries)."""
     people = list(
         db.session.scalars(
-            select(Person).where(Person.unit_id == unit.id).order_by(Person.full_name, Person.code)
+            select(Person).where(Person.unit_id == unit.id).order_by(Person.sort_name, Person.code)
         )
     )
     ids = [p.id for p in people] or [0]
@@ -414,7 +414,7 @@ def list_ratings(year_row: EvalYear, unit: Unit) -> list[tuple[Rating, str, str]
         select(Rating, Person.code, Person.full_name)
         .join(Person, Rating.person_id == Person.id)
         .where(Rating.year_id == year_row.id, Rating.list_unit_id == unit.id)
-        .order_by(Person.full_name, Person.code, Rating.kind)
+        .order_by(Person.sort_name, Person.code, Rating.kind)
     ).all()
     units = db.session.execute(
         select(Rating, Unit.code, Unit.name)

@@ -14,6 +14,7 @@ from service.common.schemas import (
     OutSchema,
     Range,
     VnDate,
+    VnDecimal,
     items_schema,
 )
 
@@ -24,10 +25,37 @@ HOW_FOUND = {
     "other": "khác",
 }
 LEVELS = ("XS", "T", "HT", "KHT", "NR")
+# Vietnamese labels of the evaluation's input fields for messages (service.common.labels); the
+# import columns add theirs (ct, m1, task_points, ...) when registered
+FIELD_LABELS = {
+    "code": "Mã biểu hiện vi phạm",
+    "found_on": "Ngày phát hiện",
+    "how_found": "Cách phát hiện",
+    "evidence": "Chứng cứ",
+    "violations": "Vi phạm",
+    "violations_removal_reason": "Lý do gỡ vi phạm",
+    "params": "Bộ quy tắc",
+    "rules": "Quy tắc",
+    "title": "Biểu hiện",
+    "applies_to": "Áp dụng",
+    "severity": "Mức độ",
+    "level": "Mức",
+    "action": "Thao tác",
+    "kind": "Loại xếp loại",
+    "unit": "Đơn vị",
+    "official_level": "Xếp loại",
+    "party_level": "Xếp loại đảng viên",
+    "awards": "Danh hiệu, khen thưởng",
+    "monthly_scores": "Điểm hằng tháng",
+    "p": "Tỷ lệ (%)",
+    "scope": "Phạm vi",
+    "group": "Nhóm",
+    "background": "Chạy nền",
+}
 
 
 def _points(maximum):
-    return fields.Decimal(
+    return VnDecimal(
         places=2,
         allow_none=True,
         validate=Range(0, maximum),
@@ -120,8 +148,9 @@ class PersonEvalSchema(BaseSchema):
         fields.String(validate=Length(1, 10)),
         load_only=True,
         metadata={
+            "label": "Vi phạm đang hiển thị",
             "description": "Các mã vi phạm đang hiển thị khi mở dòng: nếu bản ghi đã đổi ở nơi "
-            "khác, lưu bị từ chối (409) thay vì gỡ vi phạm chưa được thấy."
+            "khác, lưu bị từ chối (409) thay vì gỡ vi phạm chưa được thấy.",
         },
     )
     violations_removal_reason = fields.String(validate=Length(max=2000))
@@ -176,8 +205,9 @@ class UnitEvalSchema(BaseSchema):
         fields.String(validate=Length(1, 10)),
         load_only=True,
         metadata={
+            "label": "Vi phạm đang hiển thị",
             "description": "Các mã vi phạm đang hiển thị khi mở dòng: nếu bản ghi đã đổi ở nơi "
-            "khác, lưu bị từ chối (409) thay vì gỡ vi phạm chưa được thấy."
+            "khác, lưu bị từ chối (409) thay vì gỡ vi phạm chưa được thấy.",
         },
     )
     violations_removal_reason = fields.String(validate=Length(max=2000))
@@ -194,15 +224,35 @@ class UnitEvalSchema(BaseSchema):
     version = _version()
 
 
+class _Evidence(fields.String):
+    """Text that must say something: surrounding spaces are dropped, blank is missing."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        text = super()._deserialize(value, attr, data, **kwargs).strip()
+        if not text:
+            raise self.make_error("required")
+        return text
+
+
 class ViolationInSchema(BaseSchema):
-    person_code = fields.String(validate=Length(1, 50))
-    unit_code = fields.String(validate=Length(1, 50))
-    code = fields.String(required=True, validate=Length(1, 10))
-    found_on = VnDate(load_default=None, allow_none=True)
-    how_found = fields.String(
-        load_default="other", validate=OneOf(list(HOW_FOUND), list(HOW_FOUND.values()))
+    """A record needs its date, how it was found and its evidence (issue 11 item 6)."""
+
+    person_code = fields.String(validate=Length(1, 50), metadata={"label": "Mã cán bộ"})
+    unit_code = fields.String(validate=Length(1, 50), metadata={"label": "Mã đơn vị"})
+    code = fields.String(
+        required=True, validate=Length(1, 10), metadata={"label": "Mã biểu hiện vi phạm"}
     )
-    evidence = fields.String(load_default="", validate=Length(max=5000))
+    found_on = VnDate(required=True, metadata={"label": "Ngày phát hiện"})
+    how_found = fields.String(
+        required=True,
+        validate=OneOf(list(HOW_FOUND), list(HOW_FOUND.values())),
+        metadata={"label": "Cách phát hiện"},
+    )
+    evidence = _Evidence(
+        required=True,
+        validate=Length(1, 5000),
+        metadata={"label": "Chứng cứ", "description": "Nội dung chứng cứ (bắt buộc)."},
+    )
 
     @validates_schema
     def _subject(self, data, **kwargs):
@@ -353,10 +403,13 @@ PersonEvalOutSchema = _eval_out(
     "PersonEvalOutSchema",
     PersonEvalSchema,
     "person_code",
-    ("monthly_scores", "violations_removal_reason"),
+    ("monthly_scores", "violations_removal_reason", "violations_shown"),
 )
 UnitEvalOutSchema = _eval_out(
-    "UnitEvalOutSchema", UnitEvalSchema, "unit_code", ("violations_removal_reason",)
+    "UnitEvalOutSchema",
+    UnitEvalSchema,
+    "unit_code",
+    ("violations_removal_reason", "violations_shown"),
 )
 
 

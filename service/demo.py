@@ -12,7 +12,7 @@ from service.auth.models import Role, RoleAssignment, User
 from service.domains import hooks
 from service.extensions import db
 from service.imports.operations import rebuild_paths
-from service.org.models import Category, Gender, PartyStatus, Person, Unit
+from service.org.models import Category, Gender, PartyStatus, Person, Unit, sort_name_values
 
 DEMO_PASSWORD = "matkhau123"
 
@@ -234,7 +234,7 @@ def load_demo(seed: int = 2026) -> dict:
                     "seriously_ill": rng.random() < 0.03,
                 }
             )
-    db.session.execute(insert(Person), people)
+    db.session.execute(insert(Person), [sort_name_values(p) for p in people])
 
     logins = [
         ("admin", Role.ADMIN, None),

@@ -4,13 +4,14 @@ the recomputes they imply."""
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
 
 from sqlalchemy import insert, update
 
 from evaluation.models import EvalYear, Violation
-from evaluation.operations.inputs import VIOLATION_AUDIT
+from evaluation.operations.inputs import VIOLATION_AUDIT, recorded_on
 from evaluation.operations.recompute import units_changed
 from service.audit.models import AuditEntry
 from service.audit.operations import record
@@ -72,7 +73,10 @@ def _write_violations(user, batch: Batch) -> None:
     user_id = getattr(user, "id", None)
     is_person = batch.fk == "person_id"
     adds = batch.adds
-    evidence = f"Nhập từ tệp {batch.filename}"[:5000]
+    # the file gives codes only: dated the day of the import (within the year), found "khác"
+    # (other), the file named as the evidence
+    today = dt.date.today()
+    evidence = f"Theo tệp nhập {batch.filename} ngày {today:%d/%m/%Y}"[:5000]
     audits = []
     for part in chunks(adds, BATCH):
         # RETURNING in parameter order is row by row on SQLite: match the new ids by content
@@ -83,7 +87,7 @@ def _write_violations(user, batch: Batch) -> None:
                 "person_id": subj.id if is_person else None,
                 "unit_id": None if is_person else subj.id,
                 "code": vcode,
-                "found_on": None,
+                "found_on": recorded_on(year_row, today),
                 "how_found": "other",
                 "evidence": evidence,
                 "recorded_by": user_id,
@@ -113,6 +117,7 @@ def _write_violations(user, batch: Batch) -> None:
                     "person": subj.code if is_person else None,
                     "unit": None if is_person else subj.code,
                     **{k: row[k] for k in VIOLATION_AUDIT},
+                    "found_on": row["found_on"].isoformat(),  # as record() writes a date
                 },
             )
             for row, (vcode, subj, year_row) in zip(values, part, strict=True)

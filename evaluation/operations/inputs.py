@@ -267,6 +267,17 @@ def add_violation(user, year_row, data, *, person=None, unit=None) -> Violation:
     """Record a Directive 24 violation of a person or a unit (D); its scope is recomputed."""
     if not _may_enter_for(user, person, unit):
         raise Forbidden()
+    missing = {
+        key: [message]
+        for key, message in (
+            ("found_on", "Nhập ngày phát hiện."),
+            ("how_found", "Chọn cách phát hiện."),
+            ("evidence", "Nhập chứng cứ."),
+        )
+        if not (str(data.get(key) or "")).strip()
+    }
+    if missing:
+        raise ValidationError("Vi phạm cần có ngày phát hiện, cách phát hiện và chứng cứ.", missing)
     errors = check_violation_codes(
         year_row, [data["code"]], "individual" if person else "collective"
     )
@@ -326,13 +337,26 @@ def sync_violations(
             to_remove[v.code] -= 1
             _remove(user, v, reason)
             removed += 1
-    data = {"how_found": how_found, "evidence": evidence, "found_on": None}
+    # codes typed in the grid come without date or evidence: the day they were entered
+    today = dt.date.today()
+    data = {
+        "how_found": how_found,
+        "evidence": evidence or f"Nhập trên bảng đánh giá ngày {today:%d/%m/%Y}",
+        "found_on": recorded_on(year_row, today),
+    }
     added = 0
     for code, n in to_add.items():
         for _ in range(n):
             _add(user, year_row, {**data, "code": code}, person=person, unit=unit)
             added += 1
     return added, removed
+
+
+def recorded_on(year_row, today: dt.date | None = None) -> dt.date:
+    """The date of a record entered by its code alone (grid, import): the day it was entered,
+    kept within the evaluation year (31/12 when entered after it) like a date typed in."""
+    today = today or dt.date.today()
+    return min(max(today, dt.date(year_row.year, 1, 1)), dt.date(year_row.year, 12, 31))
 
 
 def _add(user, year_row, data, *, person=None, unit=None) -> Violation:

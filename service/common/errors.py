@@ -10,6 +10,8 @@ from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException
 
+from service.common.labels import field_lines
+
 DEFAULT_MESSAGES = {
     400: "Yêu cầu không hợp lệ.",
     401: "Cần đăng nhập.",
@@ -64,14 +66,17 @@ def wants_json() -> bool:
     return request.path.startswith("/api/") or (request.accept_mimetypes.best == "application/json")
 
 
-def error_response(status: int, message: str, fields: dict | None = None, extra=None):
+def error_response(status: int, message: str, fields: dict | None = None, extra=None, schema=None):
+    """The error as JSON for the API (fields keyed by their names), else as a page where each
+    field is named by its Vietnamese label (service.common.labels; `schema` the input's)."""
     if wants_json():
         body = {"error": {"status": status, "message": message}}
         if fields:
             body["error"]["fields"] = fields
         body["error"].update(extra or {})
         return jsonify(body), status
-    return render_template("error.html", status=status, message=message, fields=fields), status
+    lines = field_lines(fields, schema)
+    return render_template("error.html", status=status, message=message, lines=lines), status
 
 
 def is_busy(err: OperationalError) -> bool:
@@ -118,7 +123,8 @@ def init_app(app):
         message = DEFAULT_MESSAGES.get(status, err.description or "Lỗi.")
         if fields:
             message = "Dữ liệu không hợp lệ."
-        response = make_response(error_response(status, message, fields))
+        schema = data.get("schema") if isinstance(data, dict) else None
+        response = make_response(error_response(status, message, fields, schema=schema))
         for name, value in err.get_headers():
             if name.lower() != "content-type":  # Allow of a 405, Retry-After, WWW-Authenticate
                 response.headers[name] = value

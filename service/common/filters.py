@@ -1,8 +1,9 @@
-"""Jinja filters: dates as dd/mm/yyyy, level and role labels."""
+"""Jinja filters: dates as dd/mm/yyyy, decimals with a comma (92,50), level and role labels."""
 
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal, InvalidOperation
 
 from service.auth.models import ROLE_LABELS
 from service.org.models import CATEGORY_LABELS, GENDER_LABELS, PARTY_STATUS_LABELS
@@ -16,8 +17,28 @@ def vn_date(value) -> str:
     return value.strftime("%d/%m/%Y")
 
 
+def vn_decimal(value, places: int | None = None) -> str:
+    """A number as the interface writes it: a decimal comma, no thousands separator (92,50).
+    Keeps the value's own places unless `places` is given; "" for None; text that is not a
+    number is shown as it is."""
+    if value is None or value == "":
+        return ""
+    if isinstance(value, bool):
+        return str(value)
+    try:
+        number = value if isinstance(value, Decimal) else Decimal(str(value).strip())
+    except InvalidOperation:
+        return str(value)
+    if not number.is_finite():
+        return str(value)
+    if places is not None:
+        number = number.quantize(Decimal(1).scaleb(-places))
+    return f"{number:f}".replace(".", ",")
+
+
 def init_app(app):
     app.add_template_filter(vn_date, "vndate")
+    app.add_template_filter(vn_decimal, "vn_decimal")
     app.add_template_global(ROLE_LABELS, "ROLE_LABELS")
     app.add_template_global(CATEGORY_LABELS, "CATEGORY_LABELS")
     app.add_template_global(GENDER_LABELS, "GENDER_LABELS")

@@ -9,11 +9,29 @@ from collections.abc import Callable
 from flask import flash, redirect
 
 from service.common.errors import ServiceError
+from service.common.labels import field_lines
 from service.extensions import db
 
 
 def form_errors(form) -> list[str]:
-    return [m for messages in form.errors.values() for m in messages]
+    """Each error of the form, after its field's label unless the message names it already."""
+    lines = []
+    for name, messages in form.errors.items():
+        field = form._fields.get(name)
+        label = field.label.text if field is not None and field.label else ""
+        for m in messages:
+            named = not label or label.lower() in str(m).lower() or name == "csrf_token"
+            lines.append(str(m) if named else f"{label}: {m}")
+    return lines
+
+
+def error_lines(err: ServiceError) -> list[str]:
+    """An operation's error: its message, then each field's messages after the field's label."""
+    lines = [err.message] if err.message else []
+    for line in field_lines(err.fields):
+        if line not in lines and line.split(": ", 1)[-1] != err.message:
+            lines.append(line)
+    return lines
 
 
 def run_form(
@@ -31,13 +49,13 @@ def run_form(
     redirect to `done` (or done(result)). When the form does not validate or the operation
     raises a ServiceError, roll back and return render(errors) if given, else flash each error
     and redirect to `back` (default `done`). `messages(err)` turns an error into its lines
-    (default: its message); `prefix` goes before each line."""
+    (default: its message and its fields' messages, by label); `prefix` goes before each line."""
     if form.validate_on_submit():
         try:
             result = operation()
         except ServiceError as err:
             db.session.rollback()
-            errors = messages(err) if messages else [err.message]
+            errors = messages(err) if messages else error_lines(err)
         else:
             flash(success(result) if callable(success) else success, "info")
             return redirect(done(result) if callable(done) else done)

@@ -78,6 +78,15 @@ class VnDate(fields.Date):
         return value.strftime("%d/%m/%Y") if value else None
 
 
+class VnDecimal(fields.Decimal):
+    """A decimal that may be written with a comma ("92,5") as well as a point ("92.5")."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if isinstance(value, str):
+            value = value.strip().replace(",", ".")
+        return super()._deserialize(value, attr, data, **kwargs)
+
+
 def computed(func, type_: str = "string", nullable: bool = False, **metadata):
     """An output field computed from the object, documented with its JSON type."""
     metadata = {"type": type_, **({"nullable": True} if nullable else {}), **metadata}

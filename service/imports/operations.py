@@ -20,7 +20,7 @@ from service.common.spreadsheets import CellError, SpreadsheetError, read_rows
 from service.extensions import db
 from service.imports.models import ImportRun
 from service.imports.schemas import PEOPLE_COLUMNS, UNIT_COLUMNS
-from service.org.models import Person, Unit
+from service.org.models import Person, Unit, sort_name_values
 from service.org.schemas import check_person_consistency
 
 LABEL = {c.key: c.label for c in PEOPLE_COLUMNS + UNIT_COLUMNS}
@@ -185,9 +185,10 @@ def import_people(user, filename: str, data: bytes) -> ImportRun:
         return finish_run(run, errors, max_errors)
     for batch in chunks(inserts, 5000):
         # render_nulls: rows with different empty columns still go in one batch
+        batch = [sort_name_values(r) for r in batch]
         db.session.execute(insert(Person).execution_options(render_nulls=True), batch)
     for batch in chunks(updates, 5000):
-        db.session.execute(update(Person), batch)
+        db.session.execute(update(Person), [sort_name_values(r) for r in batch])
     linked = _link_accounts(links)
     run.created, run.updated, run.unchanged = len(inserts), len(updates), unchanged
     finish_run(run, [], max_errors)

@@ -14,7 +14,11 @@ def register_import(
     kind: str, title: str, columns: list, file: str, permission: str, runner: Callable
 ) -> None:
     """Register (or replace) an import kind. `runner(user, filename, data) -> ImportRun` reads
-    and applies a whole file, all or nothing; `permission` is an action of service.auth.access."""
+    and applies a whole file, all or nothing; `permission` is an action of service.auth.access.
+    The columns' labels become the labels of the fields of the same names in messages."""
+    from service.common.labels import register_labels
+
+    register_labels({c.key: c.label for c in columns})
     TEMPLATES[kind] = {
         "title": title,
         "columns": columns,

@@ -109,7 +109,7 @@ def list_unit_people(args, code):
     """Cán bộ của đơn vị và mọi đơn vị cấp dưới (tìm theo mã, họ tên)."""
     unit = ops.visible_unit(current_user, code, "person.read")
     stmt = people_query(unit, args["q"])
-    rows, total = paginate(stmt, args, (Person.full_name, Person.code))
+    rows, total = paginate(stmt, args, (Person.sort_name, Person.code))
     return page_body(rows, person_out, args["page"], args["per_page"], total)
 
 
@@ -140,7 +140,7 @@ def list_people(args):
     )
     if args["q"]:
         stmt = stmt.where(search_clause(args["q"], Person.code, Person.full_name))
-    rows, total = paginate(stmt, args, (Person.full_name, Person.code))
+    rows, total = paginate(stmt, args, (Person.sort_name, Person.code))
     return page_body(rows, person_out, args["page"], args["per_page"], total)
 
 

@@ -16,14 +16,19 @@ from sqlalchemy import (
     Integer,
     String,
     and_,
+    event,
     func,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from service.common.vietnamese import vi_sort_key
 from service.extensions import db
 
 # Paths compare byte by byte so that a prefix is a contiguous index range on every database.
 PathString = String(400).with_variant(String(400, collation="C"), "postgresql")
+# Sort keys (vi_sort_key) are ASCII built to compare code point by code point: "C" again, since a
+# locale collation would skip the separators.
+SortKeyString = String(600).with_variant(String(600, collation="C"), "postgresql")
 
 
 class Category(enum.StrEnum):
@@ -115,6 +120,10 @@ class Unit(db.Model):
         return f"<Unit {self.code}>"
 
 
+def _sort_name_default(context) -> str:
+    return vi_sort_key(context.get_current_parameters().get("full_name") or "")
+
+
 class Person(db.Model):
     """Cán bộ: every field of the "Cán bộ" import template."""
 
@@ -123,6 +132,9 @@ class Person(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     code: Mapped[str] = mapped_column(String(50), unique=True)
     full_name: Mapped[str] = mapped_column(String(255))
+    # vi_sort_key(full_name): the Vietnamese name order. Set by the "set" event below for the ORM;
+    # Core inserts get it from the default, Core updates must pass it (see sort_name_values).
+    sort_name: Mapped[str] = mapped_column(SortKeyString, default=_sort_name_default)
     birth_date: Mapped[dt.date | None] = mapped_column(Date)
     gender: Mapped[Gender | None] = mapped_column(_enum(Gender, "gender"))
     unit_id: Mapped[int] = mapped_column(ForeignKey("units.id", ondelete="RESTRICT"))
@@ -145,8 +157,8 @@ class Person(db.Model):
     party_unit: Mapped[Unit | None] = relationship(foreign_keys=[party_unit_id])
 
     __table_args__ = (
-        # covers the people list of a subtree in its page order (full_name, code) per unit
-        Index("ix_people_unit_id_full_name", "unit_id", "full_name", "code"),
+        # covers the people list of a subtree in its page order (sort_name, code) per unit
+        Index("ix_people_unit_id_sort_name", "unit_id", "sort_name", "code"),
         Index("ix_people_party_unit_id", "party_unit_id"),
         Index("ix_people_full_name", "full_name"),
         CheckConstraint("party_gap_days >= 0", name="gap_days_non_negative"),
@@ -154,3 +166,15 @@ class Person(db.Model):
 
     def __repr__(self) -> str:
         return f"<Person {self.code}>"
+
+
+@event.listens_for(Person.full_name, "set")
+def _full_name_set(target: Person, value, _old, _initiator) -> None:
+    target.sort_name = vi_sort_key(value or "")
+
+
+def sort_name_values(values: dict) -> dict:
+    """`values` for a Core insert or update of people, with sort_name when full_name is there."""
+    if "full_name" in values:
+        return {**values, "sort_name": vi_sort_key(values["full_name"] or "")}
+    return values

@@ -92,7 +92,7 @@ def unit_page(code):
     stmt = people_query(unit, q)
     total = db.session.scalar(select(func.count()).select_from(stmt.subquery()))
     people = db.session.scalars(
-        stmt.order_by(Person.full_name, Person.code).limit(per_page).offset((page - 1) * per_page)
+        stmt.order_by(Person.sort_name, Person.code).limit(per_page).offset((page - 1) * per_page)
     ).all()
     ancestor_ids = [int(p) for p in unit.path.strip("/").split("/")[:-1]]
     ancestors = db.session.scalars(

@@ -17,8 +17,10 @@ pytestmark = [
 ]
 
 
-def test_a_newly_created_account_changes_its_password_and_sees_its_result(  # noqa: F811
-    server, browser, tmp_path
+def test_a_newly_created_account_changes_its_password_and_sees_its_result(
+    server,  # noqa: F811
+    browser,  # noqa: F811
+    tmp_path,
 ):
     admin = login(browser, server, "admin")
     admin.click("header nav >> text=Người dùng")

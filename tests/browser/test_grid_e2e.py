@@ -157,7 +157,13 @@ def test_a_stale_row_shows_both_values_and_both_choices_work(server, browser, tm
         server,
         "POST",
         f"/years/{YEAR}/violations",
-        {"person_code": code, "code": "1.06", "evidence": "Phản ánh của người dân"},
+        {
+            "person_code": code,
+            "code": "1.06",
+            "found_on": "02/03/2025",
+            "how_found": "complaint",
+            "evidence": "Phản ánh của người dân",
+        },  # fmt: skip
     )
     assert status == 201
     row.locator("input[name=m3]").fill("88")

@@ -170,8 +170,14 @@ def test_person_evals_create_store_audit_then_unchanged(client, world):
     assert pa2.task_points == Decimal("60.50") and pa2.m1 is None and pa2.months_worked == 8
     records = active("PA1")
     assert sorted(v.code for v in records) == ["1.03", "1.03", "2.01"]
-    assert {(v.how_found, v.evidence, v.recorded_by) for v in records} == {
-        ("other", "Nhập từ tệp danh_gia.xlsx", world["users"]["staff_r"].id)
+    today = dt.date.today()
+    assert {(v.how_found, v.evidence, v.recorded_by, v.found_on) for v in records} == {
+        (
+            "other",
+            f"Theo tệp nhập danh_gia.xlsx ngày {today:%d/%m/%Y}",
+            world["users"]["staff_r"].id,
+            min(max(today, dt.date(YEAR, 1, 1)), dt.date(YEAR, 12, 31)),  # within the year
+        )
     }
     assert active("PA2") == []
     # audited: the import, and each violation record it created
@@ -472,7 +478,10 @@ def test_unit_evals_create_unchanged_and_violations_added(client, world):
     assert (a1.k1, a1.k2, a1.k3, a1.k4) == (True, True, True, False)
     assert a1.kl == Decimal("4.50") and a1.targets_exceeded == 3 and not a1.corruption_case
     assert [v.code for v in active(unit_code="A1")] == ["1.09", "2.01"]
-    assert {v.evidence for v in active(unit_code="A1")} == {"Nhập từ tệp tap_the.xlsx"}
+    assert {v.evidence for v in active(unit_code="A1")} == {
+        f"Theo tệp nhập tap_the.xlsx ngày {dt.date.today():%d/%m/%Y}"
+    }
+    assert all(v.found_on.year == YEAR for v in active(unit_code="A1"))
     assert counts(upload(client, h, "unit_evals", data, "tap_the.xlsx")) == (0, 0, 2)
     data = xlsx(UNIT_HEAD, [unit_row("A1", "2.01"), unit_row("A", **{"Chỉ tiêu chậm": 1})])
     res = upload(client, h, "unit_evals", data, "lan2.xlsx")

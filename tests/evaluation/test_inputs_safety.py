@@ -182,7 +182,13 @@ def test_a_violation_recorded_elsewhere_makes_the_grid_row_stale(
     assert shown["violations"] == []
     added = client.post(
         f"/api/v1/years/{YEAR}/violations",
-        json={"person_code": "DD00057", "code": "1.06", "evidence": "Phản ánh"},
+        json={
+            "person_code": "DD00057",
+            "code": "1.06",
+            "evidence": "Phản ánh",
+            "found_on": f"01/03/{YEAR}",
+            "how_found": "complaint",
+        },
         headers=h,
     )
     assert added.status_code == 201

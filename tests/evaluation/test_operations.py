@@ -4,6 +4,7 @@ pages, the API and the imports never do)."""
 
 from __future__ import annotations
 
+import datetime as dt
 import inspect
 
 import pytest
@@ -30,6 +31,8 @@ from service.extensions import db
 from service.jobs.models import Job
 
 YEAR = 2025
+# what a violation record needs besides its code
+FACTS = {"found_on": dt.date(YEAR, 3, 1), "how_found": "inspection", "evidence": "Biên bản"}
 TABLES = (
     EvalYear,
     ViolationTypeRow,
@@ -65,7 +68,9 @@ def w(app_ctx, create_unit, create_person, create_user, create_year, create_pers
 
 
 def _violation(w):
-    v = operations.add_violation(w["staff"], w["year"], {"code": "1.03"}, person=w["people"][0])
+    v = operations.add_violation(
+        w["staff"], w["year"], {"code": "1.03", **FACTS}, person=w["people"][0]
+    )
     db.session.commit()
     return v
 
@@ -131,7 +136,7 @@ CASES = {
     "add_violation": (
         None,
         lambda w: operations.add_violation(
-            w["staff"], w["year"], {"code": "1.03"}, person=w["people"][0]
+            w["staff"], w["year"], {"code": "1.03", **FACTS}, person=w["people"][0]
         ),
         ("create", "violation"),
     ),

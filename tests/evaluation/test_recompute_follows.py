@@ -51,7 +51,15 @@ def test_a_pack_change_recomputes_the_year(client, entered):
 def test_a_catalog_change_recomputes_the_subjects_recorded_with_it(client, entered):
     h = entered[0]["h"]
     res = client.post(
-        f"{URL}/violations", json={"person_code": "W00", "code": "1.03"}, headers=h["staff"]
+        f"{URL}/violations",
+        json={
+            "person_code": "W00",
+            "code": "1.03",
+            "found_on": f"01/03/{YEAR}",
+            "how_found": "inspection",
+            "evidence": "Biên bản",
+        },
+        headers=h["staff"],
     )
     assert res.status_code == 201, res.get_json()
     minor = _officials(client, h["staff"])["W00"]

@@ -34,3 +34,46 @@ def test_upgrade_matches_models(tmp_path):
         engine.dispose()
         db.engine.dispose()
     assert diff == [], diff
+
+
+def test_people_sort_name_migration_fills_existing_rows(tmp_path):
+    from flask_migrate import downgrade
+    from sqlalchemy import text
+
+    from service.common.vietnamese import vi_sort_key
+
+    class Cfg(TestConfig):
+        SQLALCHEMY_DATABASE_URI = f"sqlite:///{tmp_path / 'fill.db'}"
+
+    app = create_app(Cfg)
+    with app.app_context():
+        upgrade(revision="c41e8a2f6b90")
+        engine = create_engine(Cfg.SQLALCHEMY_DATABASE_URI)
+        with engine.begin() as conn:
+            conn.execute(
+                text(
+                    "INSERT INTO units (id, code, name, kind, quota_root, path, depth) "
+                    "VALUES (1, 'A', 'A', '', 0, '/1/', 0)"
+                )
+            )
+            for i, name in enumerate(["Vũ Văn An", "Đặng Thị An"], 1):
+                conn.execute(
+                    text(
+                        "INSERT INTO people (id, code, full_name, unit_id, position, duty_group,"
+                        " is_head, is_party_member, party_gap_days, seriously_ill)"
+                        " VALUES (:id, :code, :name, 1, '', '', 0, 0, 0, 0)"
+                    ),
+                    {"id": i, "code": f"P{i}", "name": name},
+                )
+        upgrade()
+        with engine.connect() as conn:
+            rows = conn.execute(text("SELECT full_name, sort_name FROM people ORDER BY sort_name"))
+            assert [tuple(r) for r in rows] == [
+                ("Đặng Thị An", vi_sort_key("Đặng Thị An")),
+                ("Vũ Văn An", vi_sort_key("Vũ Văn An")),
+            ]
+        downgrade(revision="c41e8a2f6b90")
+        with engine.connect() as conn:
+            assert conn.execute(text("SELECT count(*) FROM people")).scalar() == 2
+        engine.dispose()
+        db.engine.dispose()

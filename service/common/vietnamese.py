@@ -1,0 +1,55 @@
+"""Vietnamese conventions in pure functions: the sort key of a person's name (given name first,
+the Vietnamese alphabet, tones after letters as CLDR/ICU "vi" orders them)."""
+
+from __future__ import annotations
+
+import string
+import unicodedata
+
+# CLDR vi: ă â after a, đ after d, ê after e, ô ơ after o, ư after u; f j w z keep their Latin
+# places so that foreign names still sort sensibly. Digits come before letters.
+ALPHABET = "0123456789aăâbcdđeêfghijklmnoôơpqrstuưvwxyz"
+# each letter becomes one ASCII letter or digit, in alphabet order (0-9 A-Z a-z are increasing)
+_CODES = string.digits + string.ascii_uppercase + string.ascii_lowercase
+_LETTER = {ch: _CODES[i] for i, ch in enumerate(ALPHABET)}
+_OTHER = "~"  # any other character: after every letter
+# tone marks (combining) in CLDR vi order: no tone < huyền < hỏi < ngã < sắc < nặng
+TONES = {"\u0300": "1", "\u0309": "2", "\u0303": "3", "\u0301": "4", "\u0323": "5"}
+_NO_TONE = "0"
+# below every letter: a shorter name sorts before a longer one it begins ("An" < "Anh"), and
+# the tones part only decides between names whose letters are all equal
+SECTION_SEP = "."
+WORD_SEP = "/"
+
+
+def _word(word: str) -> tuple[str, str]:
+    """(letters, tone) of one lower-case word: its letters encoded, its tone as one digit."""
+    tone = _NO_TONE
+    kept = []
+    for ch in unicodedata.normalize("NFD", word):
+        if ch in TONES:
+            tone = TONES[ch]
+        else:
+            kept.append(ch)
+    letters = []
+    for ch in unicodedata.normalize("NFC", "".join(kept)):
+        code = _LETTER.get(ch)
+        if code is None:
+            # a letter with a mark foreign to Vietnamese (é is handled above, ç, ñ...): its base
+            base = unicodedata.normalize("NFD", ch)[0]
+            code = _LETTER.get(base, _OTHER if ch.isalnum() else "")
+        letters.append(code)
+    return "".join(letters), tone
+
+
+def vi_sort_key(full_name: str) -> str:
+    """The key that orders people's names the Vietnamese way by plain code-point comparison
+    (SQLite's BINARY, PostgreSQL's "C"): the given name (last word) first, then the family and
+    middle names in their order; letters compared over all words first, then the tones."""
+    words = [w for w in (full_name or "").lower().split() if w]
+    if words:
+        words = [words[-1], *words[:-1]]
+    parts = [_word(w) for w in words]
+    letters = WORD_SEP.join(p[0] for p in parts)
+    tones = "".join(p[1] for p in parts)
+    return f"{letters}{SECTION_SEP}{tones}"
