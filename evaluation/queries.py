@@ -169,10 +169,13 @@ def entry_status(year_row: EvalYear, unit: Unit) -> dict:
     return {"total": len(people), "entered": len(people) - len(lacking), "missing": lacking}
 
 
-def work_lists(year_row: EvalYear, user, action: str, limit: int = 200) -> tuple[list[dict], int]:
+def work_lists(
+    year_row: EvalYear, user, action: str, limit: int = 200, state: str | None = None
+) -> tuple[list[dict], int]:
     """The lists of the units within the user's reach for `action` that have people, with their
     state and how many are entered (the landing page "Việc của tôi"), returned ones first, then
-    the ones still open, then submitted and approved; at most `limit`, and how many in all."""
+    the ones still open, then submitted and approved (only those in `state` when given); at
+    most `limit`, and how many in all."""
     paths = scope_paths(user, action)
     if not paths:
         return [], 0
@@ -196,6 +199,12 @@ def work_lists(year_row: EvalYear, user, action: str, limit: int = 200) -> tuple
             select(Review).where(Review.year_id == year_row.id, Review.unit_id.in_(list(units)))
         )
     }
+    if state is not None:  # only the lists in this state (their entries are all read below)
+        units = {
+            uid: u
+            for uid, u in units.items()
+            if (reviews[uid].state if uid in reviews else "open") == state
+        }
     min_months = pack_of(year_row).a1_min_months
     entered: dict[int, int] = dict.fromkeys(units, 0)
     cols = [getattr(PersonEval, c) for c in _ENTRY_COLUMNS]

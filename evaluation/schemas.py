@@ -115,6 +115,20 @@ class CatalogUpdateSchema(BaseSchema):
     severity = fields.String(validate=OneOf(["minor", "serious"]))
 
 
+def _violations_shown():
+    """The codes a grid row showed when it was loaded: a save of violation codes whose records
+    changed elsewhere meanwhile is refused (409) instead of removing one never seen."""
+    return fields.List(
+        fields.String(validate=Length(1, 10)),
+        load_only=True,
+        metadata={
+            "label": "Vi phạm đang hiển thị",
+            "description": "Các mã vi phạm đang hiển thị khi mở dòng: nếu bản ghi đã đổi ở nơi "
+            "khác, lưu bị từ chối (409) thay vì gỡ vi phạm chưa được thấy.",
+        },
+    )
+
+
 class PersonEvalSchema(BaseSchema):
     """Yearly individual inputs. Every field is optional on update; absent keeps the value.
 
@@ -144,15 +158,7 @@ class PersonEvalSchema(BaseSchema):
     months_worked = fields.Integer(allow_none=True, validate=Range(0, 12))  # empty: 12
     maternity = fields.Boolean()
     violations = fields.List(fields.String(validate=Length(1, 10)))
-    violations_shown = fields.List(
-        fields.String(validate=Length(1, 10)),
-        load_only=True,
-        metadata={
-            "label": "Vi phạm đang hiển thị",
-            "description": "Các mã vi phạm đang hiển thị khi mở dòng: nếu bản ghi đã đổi ở nơi "
-            "khác, lưu bị từ chối (409) thay vì gỡ vi phạm chưa được thấy.",
-        },
-    )
+    violations_shown = _violations_shown()
     violations_removal_reason = fields.String(validate=Length(max=2000))
     discipline_form = fields.String(
         allow_none=True,
@@ -201,15 +207,7 @@ class UnitEvalSchema(BaseSchema):
     k3 = fields.Boolean()
     k4 = fields.Boolean()
     violations = fields.List(fields.String(validate=Length(1, 10)))
-    violations_shown = fields.List(
-        fields.String(validate=Length(1, 10)),
-        load_only=True,
-        metadata={
-            "label": "Vi phạm đang hiển thị",
-            "description": "Các mã vi phạm đang hiển thị khi mở dòng: nếu bản ghi đã đổi ở nơi "
-            "khác, lưu bị từ chối (409) thay vì gỡ vi phạm chưa được thấy.",
-        },
-    )
+    violations_shown = _violations_shown()
     violations_removal_reason = fields.String(validate=Length(max=2000))
     task_points = _points(70)
     targets_total = _count()

@@ -348,9 +348,9 @@ def work():
         if can(current_user, "evaluation.enter"):
             staff = q.work_lists(year_row, current_user, "evaluation.enter")
         if can(current_user, "evaluation.approve"):
-            lists, total = q.work_lists(year_row, current_user, "evaluation.approve", 5000)
-            waiting = [r for r in lists if r["state"] == "submitted"]
-            committee = (waiting, total)
+            committee = q.work_lists(
+                year_row, current_user, "evaluation.approve", 5000, state="submitted"
+            )
     return render_template(
         "evaluation/work.html",
         year=year_row,

@@ -235,8 +235,7 @@ def accounts():
     answer (and in its spreadsheet), changed at the first login."""
     _require_admin()
     form = AccountsForm()
-    created = None
-    workbook = None
+    created = workbook = created_unit = None
     if form.validate_on_submit():
         unit = unit_from_choice(form.unit.data)
         if unit is None:
@@ -257,7 +256,7 @@ def accounts():
         form=form,
         created=created,
         workbook=workbook,
-        unit=created_unit if created is not None else None,
+        unit=created_unit,
         unit_choices=_unit_choices(),
     )
 

@@ -65,6 +65,21 @@ def browser():
         b.close()
 
 
+def paste(page, block):
+    """Paste a block of cells (rows of strings) into the focused grid cell, as Excel puts it
+    on the clipboard (tabs and CRLF)."""
+    text = "\r\n".join("\t".join(r) for r in block) + "\r\n"
+    page.evaluate(
+        """([text]) => {
+            const dt = new DataTransfer();
+            dt.setData('text/plain', text);
+            document.activeElement.dispatchEvent(
+                new ClipboardEvent('paste', {clipboardData: dt, bubbles: true, cancelable: true}));
+        }""",
+        [text],
+    )
+
+
 def login(browser, server, username):
     context = browser.new_context(locale="vi-VN")
     page = context.new_page()
@@ -150,18 +165,8 @@ def test_enter_submit_return_resubmit_approve(server, browser, tmp_path):
     staff.locator("details.missing summary").click()
     staff.locator("ul.missing-people li a").first.click()
     staff.wait_for_url("**/entry#row-*")
-    block = [["5", "5", "4", "4", "80"] for _ in range(42)]
-    text = "\r\n".join("\t".join(r) for r in block) + "\r\n"
     rows.nth(3).locator("input[name=ct]").focus()
-    staff.evaluate(
-        """([text]) => {
-            const dt = new DataTransfer();
-            dt.setData('text/plain', text);
-            document.activeElement.dispatchEvent(
-                new ClipboardEvent('paste', {clipboardData: dt, bubbles: true, cancelable: true}));
-        }""",
-        [text],
-    )
+    paste(staff, [["5", "5", "4", "4", "80"] for _ in range(42)])
     staff.locator("button[data-save-all=people-grid]").click()
     rows.nth(44).locator(".row-status.ok").wait_for(timeout=30000)
     for i in range(3, 45):

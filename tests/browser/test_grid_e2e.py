@@ -11,7 +11,14 @@ import os
 import pytest
 
 from tests.browser.test_e2e import CHROMIUM
-from tests.browser.test_evaluation_e2e import UNIT, YEAR, browser, login, server  # noqa: F401
+from tests.browser.test_evaluation_e2e import (  # noqa: F401
+    UNIT,
+    YEAR,
+    browser,
+    login,
+    paste,
+    server,
+)
 
 pytestmark = [
     pytest.mark.browser,
@@ -95,18 +102,8 @@ def test_typed_values_survive_an_invalid_cell_and_a_reload(server, browser, tmp_
 def test_a_pasted_block_lands_in_the_right_cells(server, browser):  # noqa: F811
     page = open_grid(browser, server)
     block = [[f"{4 + (i + j) % 2}" for j in range(4)] + [str(80 + i)] for i in range(3)]
-    text = "\r\n".join("\t".join(r) for r in block) + "\r\n"
-    start = rows(page).nth(20).locator("input[name=ct]")
-    start.focus()
-    page.evaluate(
-        """([text]) => {
-            const dt = new DataTransfer();
-            dt.setData('text/plain', text);
-            document.activeElement.dispatchEvent(
-                new ClipboardEvent('paste', {clipboardData: dt, bubbles: true, cancelable: true}));
-        }""",
-        [text],
-    )
+    rows(page).nth(20).locator("input[name=ct]").focus()
+    paste(page, block)
     names = ["ct", "dd", "tp", "kl", "m1"]
     for i in range(3):
         row = rows(page).nth(20 + i)
