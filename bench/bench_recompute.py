@@ -46,6 +46,7 @@ from decimal import Decimal
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import benchdb  # noqa: E402
 
@@ -81,6 +82,7 @@ PERSON_COLS = (
     "party_gap_days",
     "party_status",
     "seriously_ill",
+    "sort_name",
 )
 PERSON_EVAL_COLS = (
     "id",
@@ -207,6 +209,8 @@ def _points(rng: random.Random, low: int, high: int) -> Decimal:
 
 def people_rows(args, city: City):
     """(person row, district number of the person) in id order; heads first."""
+    from service.common.vietnamese import vi_sort_key  # after benchdb.configure_env
+
     rng = random.Random(args.seed)
     cutoff_late = dt.date(YEAR, 11, 1)
     heads = [*city.wards, *city.offices, *(o for v in city.district_offices.values() for o in v)]
@@ -250,11 +254,12 @@ def people_rows(args, city: City):
             roll = rng.random()
             status = "active" if roll < 0.97 else ("exempt" if roll < 0.99 else "suspended")
         n += 1
+        name = _name(rng)
         yield (
             (
                 n,
                 f"P{n:07d}",
-                _name(rng),
+                name,
                 birth,
                 rng.choice(("nam", "nu")),
                 uid,
@@ -268,6 +273,7 @@ def people_rows(args, city: City):
                 0,
                 status,
                 False,
+                vi_sort_key(name),
             ),
             city.district_of[did],
         )
