@@ -481,10 +481,16 @@ def visible_rating(user, year_row: EvalYear, kind: str, code: str) -> tuple[Rati
 
 
 def rating_out(
-    rating: Rating, code: str, name: str, decision: RatingDecision | None, missing=()
+    rating: Rating,
+    code: str,
+    name: str,
+    decision: RatingDecision | None,
+    missing=(),
+    page: bool = False,
 ) -> dict:
     """A rating as the pages and the API show it; `missing`: what its person's inputs lack
-    (a rating computed from them is flagged incomplete)."""
+    (a rating computed from them is flagged incomplete); `page`: the explanation with the
+    pages' decimal comma."""
     from evaluation.compute import explain, scope_tuple
 
     return {
@@ -500,7 +506,7 @@ def rating_out(
         "final_level": final_of(rating, decision),
         "final_reason": decision.final_reason if decision else None,
         "rules": [s[0] if isinstance(s, list) else s["rule_id"] for s in rating.steps or []],
-        "why": explain(rating.steps),
+        "why": explain(rating.steps, decimal_comma=page),
         "scope": scope_tuple(rating.scope),
         "incomplete": bool(missing) and rating.level != "NR",
         "missing": list(missing) if rating.level != "NR" else [],
@@ -532,17 +538,17 @@ def list_summary(items: list[dict]) -> list[dict]:
     return out
 
 
-def unit_ratings_out(year_row: EvalYear, unit: Unit) -> list[dict]:
+def unit_ratings_out(year_row: EvalYear, unit: Unit, page: bool = False) -> list[dict]:
     rows = list_ratings(year_row, unit)
     decisions = decisions_for(year_row, [r for r, _c, _n in rows])
     missing = missing_of(year_row, {r.person_id for r, _c, _n in rows if r.person_id})
     return [
-        rating_out(r, c, n, decisions.get(rating_key(r)), missing.get(r.person_id, ()))
+        rating_out(r, c, n, decisions.get(rating_key(r)), missing.get(r.person_id, ()), page)
         for r, c, n in rows
     ]
 
 
-def person_ratings_out(year_row: EvalYear, person: Person) -> list[dict]:
+def person_ratings_out(year_row: EvalYear, person: Person, page: bool = False) -> list[dict]:
     rows = list(
         db.session.scalars(
             select(Rating).where(Rating.year_id == year_row.id, Rating.person_id == person.id)
@@ -551,7 +557,7 @@ def person_ratings_out(year_row: EvalYear, person: Person) -> list[dict]:
     decisions = decisions_for(year_row, rows)
     missing = missing_of(year_row, [person.id])[person.id]
     return [
-        rating_out(r, person.code, person.full_name, decisions.get(rating_key(r)), missing)
+        rating_out(r, person.code, person.full_name, decisions.get(rating_key(r)), missing, page)
         for r in rows
     ]
 

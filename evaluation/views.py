@@ -181,7 +181,7 @@ def unit_ratings(year, code):
         "evaluation/unit.html",
         year=year_row,
         unit=unit,
-        items=q.unit_ratings_out(year_row, unit),
+        items=q.unit_ratings_out(year_row, unit, page=True),
         review=q.review_out(year_row, unit, review, current_user),
         list_review=review,
         problems=approval_errors(year_row, unit) if review.state == "submitted" else [],
@@ -207,7 +207,7 @@ def confirm_action(year, code, action):
     if action not in allowed:
         flash(f"Không thể «{label_of(action)}» danh sách này lúc này.", "warning")
         return redirect(url_for("evaluation.unit_ratings", year=year, code=code))
-    items = q.unit_ratings_out(year_row, unit)
+    items = q.unit_ratings_out(year_row, unit, page=True)
     return render_template(
         "evaluation/confirm.html",
         year=year_row,
@@ -273,7 +273,7 @@ def person_result(year, code):
         list_review=review,
         year=year_row,
         person=person,
-        items=q.person_ratings_out(year_row, person),
+        items=q.person_ratings_out(year_row, person, page=True),
         evaluation=q.person_inputs_out(year_row, person),
         review_state=review.state,
         state_labels=q.STATE_LABELS,

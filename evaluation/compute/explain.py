@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 from decimal import Decimal
 
 from evaluation.compute._templates import _stored_template, _template_key
@@ -79,12 +80,41 @@ class _StoredFigures(_Words):
 
 
 _FORMAT = _StoredFigures().vformat
+_DECIMAL_TEXT = re.compile(r"-?\d+\.\d+")
 
 
-def explain(steps: list | None) -> list[dict]:
+class _CommaDecimal(Decimal):
+    """A figure as the pages write it: formatted as a Decimal, then with a decimal comma."""
+
+    def __format__(self, spec):
+        return Decimal.__format__(self, spec).replace(".", ",")
+
+
+class _PageFigures(_StoredFigures):
+    """As _StoredFigures, with the decimal comma of the pages (92,50): a figure that is a
+    number, or a number stored as text, reads with a comma; a code (`codes`, `unit_code`, the
+    violation codes 1.03) is never a number and stays as it is."""
+
+    def get_value(self, key, args, kwargs):
+        value = kwargs[key]
+        if "code" in key or isinstance(value, bool):
+            return value
+        if isinstance(value, (Decimal, float)) or (
+            isinstance(value, str) and _DECIMAL_TEXT.fullmatch(value)
+        ):
+            return _CommaDecimal(str(value))
+        return value
+
+
+_PAGE_FORMAT = _PageFigures().vformat
+
+
+def explain(steps: list | None, decimal_comma: bool = False) -> list[dict]:
     """A stored explanation as it reads: [{"rule_id", "message_vi", "figures"}] per step, each
-    message rendered from its template over its figures. (Rows written before templates were
+    message rendered from its template over its figures; `decimal_comma` for the pages (the
+    API's messages keep the decimal point of its figures). (Rows written before templates were
     keyed hold these dicts already.)"""
+    render = _PAGE_FORMAT if decimal_comma else _FORMAT
     out = []
     figures: dict = {}
     for s in steps or ():
@@ -98,7 +128,7 @@ def explain(steps: list | None) -> list[dict]:
         if template is None:  # not expected: the template is written with the first such row
             message = f"{rule_id} {json.dumps(figures, ensure_ascii=False)}"
         else:
-            message = _FORMAT(template, (), figures)
+            message = render(template, (), figures)
         out.append({"rule_id": rule_id, "message_vi": message, "figures": figures})
     return out
 

@@ -221,3 +221,28 @@ def test_every_input_field_has_a_vietnamese_label(app):
         if not field.dump_only and label_of(name, schema) == name
     ]
     assert unlabeled == []
+
+
+def test_why_lines_on_pages_use_a_decimal_comma_and_keep_codes(client, ward, bearer, login_session):  # noqa: F811
+    """Issue 11 item 6: the "Vì sao" lines on the pages write figures as 92,50; a violation
+    code (1.03) stays a code; the API's message_vi and figures stay as they were (machine text)."""
+    h = bearer(ward["staff"])
+    body = {"ct": "4,5", "dd": 5, "tp": 5, "kl": 5, **{f"m{m}": "92,5" for m in range(1, 13)}}
+    res = client.put(f"/api/v1/years/{YEAR}/people/PW02/evaluation", json=body, headers=h)
+    assert res.status_code == 200, res.get_json()
+    assert (
+        client.post(f"/api/v1/years/{YEAR}/violations", json=VIOLATION, headers=h).status_code
+        == 201
+    )
+    api = client.get(f"/api/v1/years/{YEAR}/people/PW02/ratings", headers=h).get_json()
+    api_text = " ".join(s["message_vi"] for it in api["items"] for s in it["why"])
+    assert re.search(r"\d\.\d\d", api_text)  # the API as before
+    login_session(client, ward["staff"])
+    for url in (f"/evaluation/{YEAR}/people/PW02", f"/evaluation/{YEAR}/units/PW-O"):
+        page = client.get(url).get_data(as_text=True)
+        lines = re.findall(r'<li data-rule="([^"]+)">([^<]*)</li>', page)
+        assert lines, url
+        text = " ".join(m for _r, m in lines)
+        assert re.search(r"\d,\d\d", text), text  # 92,50-like figures
+        assert "1.03" in text, text  # the code stays a code
+        assert not re.search(r"\d\.\d", text.replace("1.03", "")), text
