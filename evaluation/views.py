@@ -9,6 +9,7 @@ from flask_login import current_user, login_required
 
 from evaluation import operations as ops
 from evaluation import queries as q
+from evaluation.charts import dashboard_charts
 from evaluation.forms import (
     CatalogItemForm,
     ComputeForm,
@@ -22,7 +23,7 @@ from evaluation.forms import (
 from evaluation.models import EvalYear
 from evaluation.rules import Level, RulePack
 from evaluation.schemas import DISCIPLINE_FORMS, HOW_FOUND, LEVELS
-from evaluation.stats import dashboard_rows
+from evaluation.stats import dashboard_rows, unit_level_counts, violation_counts
 from evaluation.workflow import approval_errors, label_of
 from service.auth.access import can, is_admin
 from service.common.errors import Forbidden
@@ -127,13 +128,18 @@ def dashboard(year):
         unit = q.single_root()
     if unit is None and not is_admin(current_user):
         raise Forbidden("Bạn chưa được giao đơn vị nào để xem kết quả đánh giá.")
+    rows = dashboard_rows(year_row, unit)
+    charts = dashboard_charts(
+        rows, unit_level_counts(year_row, unit), violation_counts(year_row, unit)
+    )
     return render_template(
         "evaluation/dashboard.html",
         year=year_row,
         info=q.year_out(year_row),
         unit=unit,
         ancestors=q.visible_ancestors(current_user, unit) if unit is not None else [],
-        rows=dashboard_rows(year_row, unit),
+        rows=rows,
+        charts=charts,
         levels=LEVELS,
         all_years=q.list_years(),
     )

@@ -45,7 +45,13 @@ Choices where the text is silent and expected.json does not decide:
 from evaluation.rules._gc import gc_paused as gc_paused
 from evaluation.rules._messages import TEMPLATES as TEMPLATES
 from evaluation.rules._results import Rating, RuleStep
-from evaluation.rules.catalog import DEFAULT_CATALOG, AppliesTo, Severity, ViolationType
+from evaluation.rules.catalog import (
+    DEFAULT_CATALOG,
+    GROUP_TITLES,
+    AppliesTo,
+    Severity,
+    ViolationType,
+)
 from evaluation.rules.decisions import (
     ceiling_of,
     check_caps,
@@ -63,6 +69,7 @@ from evaluation.rules.year import YearResult, compute_year
 
 __all__ = [
     "DEFAULT_CATALOG",
+    "GROUP_TITLES",
     "DISCIPLINE_FORMS",
     "DISCIPLINE_RANK",
     "AppliesTo",

@@ -37,7 +37,7 @@ class ViolationType:
     severity: Severity
 
 
-_GROUP_TITLES = {
+GROUP_TITLES = {
     1: "Vi phạm kỷ cương, kỷ luật, nội quy, quy chế",
     2: "Né tránh, đùn đẩy, thiếu trách nhiệm trong giải quyết công việc",
     3: "Gây phiền hà, nhũng nhiễu, lạm quyền khi giải quyết công việc của người dân, doanh nghiệp",

@@ -210,3 +210,28 @@ def test_enter_submit_return_resubmit_approve(server, browser, tmp_path):
     assert "Đã phê duyệt" in row.inner_text()
     staff.context.close()
     committee.context.close()
+
+
+def test_dashboard_charts_are_drawn_beside_their_tables_on_a_phone(server, browser):
+    """Issue 14 item 5: the committee opens the year's dashboard at 390 px; every chart is drawn
+    by the vendored Chart.js (no CDN, no inline script), each with its table, nothing wider
+    than the screen."""
+    page = login(browser, server, "capuy")
+    page.set_viewport_size({"width": 390, "height": 844})
+    errors = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.goto(f"{server}/evaluation/{YEAR}")
+    page.wait_for_function("typeof Chart !== 'undefined'")
+    figures = page.locator("figure.chart")
+    assert figures.count() == 8
+    drawn = page.evaluate(
+        "Array.from(document.querySelectorAll('canvas[data-chart]'))"
+        ".map(c => !!Chart.getChart(c) && c.width > 0 && c.height > 0)"
+    )
+    assert drawn and all(drawn), drawn
+    assert page.locator("figure.chart table.chart-table").count() == 8
+    total = page.locator("#chart-total-official table tfoot th.num").first.inner_text()
+    assert int(total) > 0
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    assert not errors, errors
+    page.context.close()
