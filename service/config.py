@@ -68,6 +68,17 @@ class Config:
     PAGE_SIZE = 50
     MAX_PAGE_SIZE = 500
     IMPORT_MAX_ERRORS = 1000
+    # An uploaded xlsx once uncompressed (checked before parsing; spreadsheets.UploadLimits):
+    # each part, all parts, the shared strings (parsed whole into memory), one cell's text.
+    IMPORT_MAX_PART_MB = int(os.environ.get("IMPORT_MAX_PART_MB", "200"))
+    IMPORT_MAX_TOTAL_MB = int(os.environ.get("IMPORT_MAX_TOTAL_MB", "400"))
+    IMPORT_MAX_SHARED_STRINGS_MB = int(os.environ.get("IMPORT_MAX_SHARED_STRINGS_MB", "50"))
+    IMPORT_MAX_CELL_KB = int(os.environ.get("IMPORT_MAX_CELL_KB", "256"))
+    # Uploads above this are imported by a job (service.imports.jobs), kept meanwhile in
+    # IMPORT_UPLOAD_DIR (default: the instance folder's uploads/imports; shared by the web and
+    # the queue workers when they run on different machines).
+    IMPORT_JOB_MIN_KB = int(os.environ.get("IMPORT_JOB_MIN_KB", "2048"))
+    IMPORT_UPLOAD_DIR = os.environ.get("IMPORT_UPLOAD_DIR") or None
     # flask-smorest / OpenAPI
     API_TITLE = "Dịch vụ đánh giá, xếp loại và thi đua, khen thưởng"
     API_VERSION = "v1"

@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import zipfile
+import zlib
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
@@ -21,6 +22,84 @@ GUIDE_SHEET = "Hướng dẫn"
 
 class SpreadsheetError(Exception):
     """The file as a whole cannot be read; the message is for the user (Vietnamese)."""
+
+
+MIB = 1024 * 1024
+
+
+@dataclass(frozen=True)
+class UploadLimits:
+    """What an uploaded xlsx may hold once uncompressed, checked before it is parsed (a zip of
+    a few hundred KB can hold a GiB): each part, all parts together, the shared strings (read
+    whole into memory by the parser) and any run of text between two tags, which bounds one
+    cell's value (Excel's own limit is 32,767 characters, at most 6 bytes each once escaped)
+    and the whitespace between tags."""
+
+    part_bytes: int = 200 * MIB
+    total_bytes: int = 400 * MIB
+    shared_strings_bytes: int = 50 * MIB
+    cell_bytes: int = 256 * 1024
+
+    @classmethod
+    def from_config(cls, config) -> UploadLimits:
+        return cls(
+            part_bytes=config["IMPORT_MAX_PART_MB"] * MIB,
+            total_bytes=config["IMPORT_MAX_TOTAL_MB"] * MIB,
+            shared_strings_bytes=config["IMPORT_MAX_SHARED_STRINGS_MB"] * MIB,
+            cell_bytes=config["IMPORT_MAX_CELL_KB"] * 1024,
+        )
+
+
+def _size(n: int) -> str:
+    return f"{n / MIB:.1f} MB".replace(".", ",") if n >= MIB else f"{n / 1024:.0f} KB"
+
+
+def check_parts(zf: zipfile.ZipFile, limits: UploadLimits) -> None:
+    """Refuse (SpreadsheetError) an xlsx whose parts would be too big once uncompressed. The
+    sizes the zip declares are checked first (zipfile never yields more than a part declares:
+    a part that holds more fails its check); then every part is decompressed in 1 MiB pieces,
+    never whole, and its XML scanned for a run without a tag longer than `cell_bytes`."""
+    infos = zf.infolist()
+    total = sum(i.file_size for i in infos)
+    if total > limits.total_bytes:
+        raise SpreadsheetError(
+            f"Tệp giải nén ra tổng cộng {_size(total)}, vượt giới hạn {_size(limits.total_bytes)}."
+            " Hãy chia thành nhiều tệp nhỏ hơn."
+        )
+    for info in infos:
+        limit = (
+            limits.shared_strings_bytes
+            if info.filename.endswith("sharedStrings.xml")
+            else limits.part_bytes
+        )
+        if info.file_size > limit:
+            raise SpreadsheetError(
+                f"Phần «{info.filename}» của tệp giải nén ra {_size(info.file_size)}, vượt giới "
+                f"hạn {_size(limit)}. Hãy chia thành nhiều tệp nhỏ hơn."
+            )
+    for info in infos:
+        _scan_part(zf, info, limits.cell_bytes)
+
+
+def _scan_part(zf: zipfile.ZipFile, info: zipfile.ZipInfo, cell_bytes: int) -> None:
+    xml = info.filename.endswith((".xml", ".rels"))
+    run = 0  # bytes since the last "<", carried from one piece to the next
+    with zf.open(info) as part:  # reading to the end checks the part's CRC
+        while piece := part.read(MIB):
+            if not xml:
+                continue
+            pieces = piece.split(b"<")
+            if len(pieces) == 1:
+                run += len(piece)
+                longest = run
+            else:
+                longest = max(run + len(pieces[0]), max(map(len, pieces[1:])))
+                run = len(pieces[-1])
+            if longest > cell_bytes:
+                raise SpreadsheetError(
+                    f"Tệp có một ô (hoặc khoảng trắng) dài hơn {_size(cell_bytes)} trong phần "
+                    f"«{info.filename}»; một ô Excel chứa tối đa 32.767 ký tự."
+                )
 
 
 def normalize(label) -> str:
@@ -176,8 +255,9 @@ def parse_cell(col: Column, value):
     raise AssertionError(col.kind)
 
 
-def open_workbook(data: bytes):
-    """Open an uploaded xlsx or raise SpreadsheetError with a message a clerk understands."""
+def open_workbook(data: bytes, limits: UploadLimits | None = None):
+    """Open an uploaded xlsx or raise SpreadsheetError with a message a clerk understands; its
+    parts are checked against `limits` (UploadLimits) before any is parsed."""
     if not data:
         raise SpreadsheetError("Tệp rỗng.")
     if data[:8] == OLE_MAGIC:
@@ -192,8 +272,10 @@ def open_workbook(data: bytes):
             names = set(zf.namelist())
             if "xl/workbook.xml" not in names:
                 raise SpreadsheetError("Tệp nén không phải bảng tính Excel (.xlsx).")
-            if zf.testzip() is not None:
-                raise SpreadsheetError("Tệp bị hỏng (lỗi nén), không đọc được.")
+            try:
+                check_parts(zf, limits or UploadLimits())
+            except (zipfile.BadZipFile, zlib.error, EOFError):
+                raise SpreadsheetError("Tệp bị hỏng (lỗi nén), không đọc được.") from None
         return load_workbook(io.BytesIO(data), read_only=True, data_only=False)
     except SpreadsheetError:
         raise
@@ -204,10 +286,14 @@ def open_workbook(data: bytes):
 
 
 def read_rows(
-    data: bytes, columns: Sequence[Column], sheet_name: str, max_errors: int = 1000
+    data: bytes,
+    columns: Sequence[Column],
+    sheet_name: str,
+    max_errors: int = 1000,
+    limits: UploadLimits | None = None,
 ) -> ParsedRows:
     """Find the sheet and its header, then parse every row; collect cell errors (not raise)."""
-    wb = open_workbook(data)
+    wb = open_workbook(data, limits)
     try:
         by_name = {normalize(c.label): c for c in columns} | {normalize(c.key): c for c in columns}
         required = [c for c in columns if c.required]

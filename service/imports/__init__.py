@@ -3,7 +3,11 @@ core registers "Cán bộ" and "Đơn vị", domains register theirs (service.im
 
 
 def init_app(app) -> None:
+    from service.imports.jobs import JOB_KIND, import_job
     from service.imports.operations import import_people, import_units
+    from service.jobs import register as register_job
+
+    register_job(JOB_KIND, import_job, "Nhập dữ liệu từ Excel")
     from service.imports.registry import register_import
     from service.imports.schemas import PEOPLE_COLUMNS, UNIT_COLUMNS
 

@@ -11,15 +11,18 @@ from service.common.api import Blueprint
 from service.common.errors import Forbidden, NotFound, ValidationError
 from service.common.spreadsheets import write_workbook
 from service.extensions import db
+from service.imports.jobs import runs_as_job, start_import_job
 from service.imports.models import ImportRun
 from service.imports.registry import TEMPLATES
 from service.imports.schemas import (
     UPLOAD_BODY,
     XLSX_BODY,
     ImportErrorSchema,
+    ImportJobSchema,
     ImportRunSchema,
     blank_template_sheets,
 )
+from service.jobs import job_out
 
 blp = Blueprint(
     "imports_api", __name__, url_prefix="/api/v1/imports", description="Nhập dữ liệu từ bảng tính"
@@ -35,7 +38,8 @@ def xlsx_response(data: bytes, filename: str):
 
 
 def run_import(kind: str):
-    """Shared by the API and the page: read the upload, run, keep the run even when it failed."""
+    """Shared by the API and the page: read the upload, run, keep the run even when it failed.
+    Returns (run, None), or (None, job) for a file big enough to be read by a job."""
     spec = TEMPLATES.get(kind)
     if spec is None:
         raise NotFound("Không có loại nhập này.")
@@ -45,21 +49,28 @@ def run_import(kind: str):
     if upload is None or not upload.filename:
         raise ValidationError("Chưa chọn tệp.", {"file": ["Bắt buộc chọn tệp .xlsx."]})
     data = upload.read()
+    if runs_as_job(data):
+        return None, start_import_job(current_user, kind, upload.filename, data)
     run = spec["runner"](current_user, upload.filename, data)
     if not run.ok:
         # keep the failed attempt (no data was written) so the error list can be downloaded
         db.session.commit()
-    return run
+    return run, None
 
 
 @blp.route("/<kind>", methods=["POST"])
 @blp.doc(requestBody=UPLOAD_BODY)
 @blp.answers(201, ImportRunSchema)
+@blp.alt_response(202, schema=ImportJobSchema, description="Tệp lớn: nhập bằng công việc nền")
 @blp.alt_response(400, schema=ImportErrorSchema)
 @blp.errors(403, 404)
 def upload(kind):
-    """Nhập tệp (trường `file`, multipart). Có lỗi: 400 với danh sách lỗi, không lưu gì."""
-    run = run_import(kind)
+    """Nhập tệp (trường `file`, multipart). Có lỗi: 400 với danh sách lỗi, không lưu gì. Tệp
+    lớn (trên IMPORT_JOB_MIN_KB): 202 với công việc nền (`job`); khi xong, kết quả của công
+    việc có `run_id`, đọc ở `GET /api/v1/imports/runs/<run_id>`."""
+    run, job = run_import(kind)
+    if job is not None:
+        return {"job": job_out(job)}, 202
     body = run.as_dict()
     if not run.ok:
         return {

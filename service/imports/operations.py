@@ -16,7 +16,7 @@ from service.auth.access import can, is_admin, scope_paths
 from service.auth.models import User
 from service.common.errors import Forbidden
 from service.common.queries import chunks
-from service.common.spreadsheets import CellError, SpreadsheetError, read_rows
+from service.common.spreadsheets import CellError, SpreadsheetError, UploadLimits, read_rows
 from service.extensions import db
 from service.imports.models import ImportRun
 from service.imports.schemas import PEOPLE_COLUMNS, UNIT_COLUMNS
@@ -69,7 +69,9 @@ def finish_run(run: ImportRun, errors: list[CellError], max_errors: int) -> Impo
 def read_upload(run, data, columns, sheet):
     """Read an uploaded template: (parsed rows, errors); unknown columns become warnings."""
     try:
-        parsed = read_rows(data, columns, sheet, current_app.config["IMPORT_MAX_ERRORS"])
+        config = current_app.config
+        limits = UploadLimits.from_config(config)
+        parsed = read_rows(data, columns, sheet, config["IMPORT_MAX_ERRORS"], limits)
     except SpreadsheetError as err:
         return None, [CellError("", 0, "", None, str(err))]
     run.warnings = [f"Cột không được hỗ trợ, đã bỏ qua: {c}" for c in parsed.unknown_columns]

@@ -10,6 +10,7 @@ from decimal import Decimal
 from service.common.schemas import BaseSchema, ErrorDetailSchema, OutSchema, fields
 from service.common.spreadsheets import Column
 from service.imports.registry import TEMPLATES
+from service.jobs.schemas import JobOutSchema
 from service.org.models import CATEGORY_LABELS, GENDER_LABELS, PARTY_STATUS_LABELS
 
 YES_NO = ["Có", "Không"]
@@ -290,3 +291,9 @@ UPLOAD_BODY = {
     },
 }
 XLSX_BODY = {"type": "string", "format": "binary"}
+
+
+class ImportJobSchema(OutSchema):
+    """A big file's import, queued as a job."""
+
+    job = fields.Nested(JobOutSchema)
