@@ -5,6 +5,8 @@ a fresh SQLite file, then POSTs to /api/v1/imports/people as an administrator (b
 
   shared-string  a ~0.5 MB xlsx whose one shared string is 512 MiB of "a"
   whitespace     a ~1 MB xlsx with 1 GiB of spaces inside its sheet's XML
+  shared-45MiB   one 45 MiB shared string (within the declared-size limits: the scan refuses it)
+  blank-150MiB   150 MiB of spaces in the sheet (likewise)
   three-at-once  three shared-string uploads at the same time
   normal         a 5,000-person "Cán bộ" file (the reference)
 
@@ -218,9 +220,14 @@ def main() -> int:
             f"shared-string file {len(shared) / 1024:.0f} KB, whitespace file "
             f"{len(blank) / 1024:.0f} KB, normal file {len(normal) / 1024:.0f} KB"
         )
+        # within the declared sizes: caught by the scan of the text between tags
+        shared_45 = inflate(small, "xl/sharedStrings.xml", b"<t>", b"a", 45 * MIB)
+        blank_150 = inflate(small, "xl/worksheets/sheet1.xml", b"<sheetData>", b" ", 150 * MIB)
         cases = {
             "shared-string": lambda: [post(endpoint, token, shared)],
             "whitespace": lambda: [post(endpoint, token, blank)],
+            "shared-45MiB": lambda: [post(endpoint, token, shared_45)],
+            "blank-150MiB": lambda: [post(endpoint, token, blank_150)],
             "three-at-once": lambda: three(endpoint, token, shared),
             "normal": lambda: [post(endpoint, token, normal)],
         }

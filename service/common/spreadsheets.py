@@ -5,15 +5,19 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import re
 import zipfile
 import zlib
 from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
+from functools import partial
 
 import xlsxwriter
 from openpyxl import load_workbook
 from openpyxl.utils.datetime import from_excel
+from python_calamine import CalamineError, CalamineWorkbook
 from unidecode import unidecode
 
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
@@ -54,8 +58,9 @@ def _size(n: int) -> str:
     return f"{n / MIB:.1f} MB".replace(".", ",") if n >= MIB else f"{n / 1024:.0f} KB"
 
 
-def check_parts(zf: zipfile.ZipFile, limits: UploadLimits) -> None:
-    """Refuse (SpreadsheetError) an xlsx whose parts would be too big once uncompressed. The
+def check_parts(zf: zipfile.ZipFile, limits: UploadLimits) -> bool:
+    """Refuse (SpreadsheetError) an xlsx whose parts would be too big once uncompressed; answer
+    whether a worksheet holds a formula (read then with openpyxl, which shows its text). The
     sizes the zip declares are checked first (zipfile never yields more than a part declares:
     a part that holds more fails its check); then every part is decompressed in 1 MiB pieces,
     never whole, and its XML scanned for a run without a tag longer than `cell_bytes`."""
@@ -77,29 +82,49 @@ def check_parts(zf: zipfile.ZipFile, limits: UploadLimits) -> None:
                 f"Phần «{info.filename}» của tệp giải nén ra {_size(info.file_size)}, vượt giới "
                 f"hạn {_size(limit)}. Hãy chia thành nhiều tệp nhỏ hơn."
             )
+    formulas = False
     for info in infos:
-        _scan_part(zf, info, limits.cell_bytes)
+        formulas |= _scan_part(zf, info, limits.cell_bytes)
+    return formulas
 
 
-def _scan_part(zf: zipfile.ZipFile, info: zipfile.ZipInfo, cell_bytes: int) -> None:
+_FORMULA = re.compile(rb"<(?:\w+:)?f[\s>/]")  # a worksheet's <f> element
+
+
+def _scan_part(zf: zipfile.ZipFile, info: zipfile.ZipInfo, cell_bytes: int) -> bool:
+    """Decompress one part in 1 MiB pieces (reading to the end checks its CRC); in XML, refuse a
+    run without "<" (a cell's text, or whitespace between tags) that fills a window of half
+    `cell_bytes`: a run of `cell_bytes` or more is always refused, one under half of it always
+    passes. One bytes.find per window, so the scan costs about the decompression."""
+    window = max(1, cell_bytes // 2)
     xml = info.filename.endswith((".xml", ".rels"))
+    sheet = info.filename.startswith("xl/worksheets/")
+    formulas = False
     run = 0  # bytes since the last "<", carried from one piece to the next
-    with zf.open(info) as part:  # reading to the end checks the part's CRC
+    tail = b""  # the end of the previous piece (a tag cut in two)
+    with zf.open(info) as part:
         while piece := part.read(MIB):
             if not xml:
                 continue
-            pieces = piece.split(b"<")
-            if len(pieces) == 1:
+            if sheet and not formulas:
+                formulas = _FORMULA.search(tail + piece) is not None
+                tail = piece[-8:]
+            first = piece.find(b"<")
+            if first == -1:
                 run += len(piece)
-                longest = run
+                too_long = run >= cell_bytes
             else:
-                longest = max(run + len(pieces[0]), max(map(len, pieces[1:])))
-                run = len(pieces[-1])
-            if longest > cell_bytes:
+                too_long = run + first >= cell_bytes or any(
+                    piece.find(b"<", start, start + window) == -1
+                    for start in range(first, len(piece) - window + 1, window)
+                )
+                run = len(piece) - piece.rfind(b"<") - 1
+            if too_long:
                 raise SpreadsheetError(
                     f"Tệp có một ô (hoặc khoảng trắng) dài hơn {_size(cell_bytes)} trong phần "
                     f"«{info.filename}»; một ô Excel chứa tối đa 32.767 ký tự."
                 )
+    return formulas
 
 
 def normalize(label) -> str:
@@ -255,9 +280,10 @@ def parse_cell(col: Column, value):
     raise AssertionError(col.kind)
 
 
-def open_workbook(data: bytes, limits: UploadLimits | None = None):
-    """Open an uploaded xlsx or raise SpreadsheetError with a message a clerk understands; its
-    parts are checked against `limits` (UploadLimits) before any is parsed."""
+def check_file(data: bytes, limits: UploadLimits | None = None) -> bool:
+    """Check an uploaded xlsx before it is parsed, or raise SpreadsheetError with a message a
+    clerk understands: not empty, not an old or protected file, a zip holding a workbook, its
+    parts within `limits` (check_parts). Answers whether a worksheet holds a formula."""
     if not data:
         raise SpreadsheetError("Tệp rỗng.")
     if data[:8] == OLE_MAGIC:
@@ -269,20 +295,55 @@ def open_workbook(data: bytes, limits: UploadLimits | None = None):
         raise SpreadsheetError("Tệp không phải bảng tính Excel (.xlsx).")
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as zf:
-            names = set(zf.namelist())
-            if "xl/workbook.xml" not in names:
+            if "xl/workbook.xml" not in set(zf.namelist()):
                 raise SpreadsheetError("Tệp nén không phải bảng tính Excel (.xlsx).")
-            try:
-                check_parts(zf, limits or UploadLimits())
-            except (zipfile.BadZipFile, zlib.error, EOFError):
-                raise SpreadsheetError("Tệp bị hỏng (lỗi nén), không đọc được.") from None
-        return load_workbook(io.BytesIO(data), read_only=True, data_only=False)
-    except SpreadsheetError:
+            return check_parts(zf, limits or UploadLimits())
+    except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError):
+        raise SpreadsheetError("Tệp bị hỏng (lỗi nén), không đọc được.") from None
+
+
+DAMAGED = "Tệp bị hỏng hoặc không đúng định dạng .xlsx, không đọc được."
+
+
+@contextmanager
+def open_sheets(data: bytes, limits: UploadLimits | None = None):
+    """The workbook's sheets as [(title, rows)], `rows()` iterating each row's values as a
+    tuple from the sheet's first row and column (empty cells None or ""). Read with
+    python-calamine, several times faster than openpyxl; a workbook with formulas is read with
+    openpyxl instead (data_only=False: a formula reads as its text "=…", which is how it is
+    refused with its cell named; calamine gives only the cached result)."""
+    formulas = check_file(data, limits)
+    try:
+        if formulas:
+            wb = load_workbook(io.BytesIO(data), read_only=True, data_only=False)
+            sheets = [(ws.title, partial(ws.iter_rows, min_row=1, values_only=True)) for ws in wb]
+        else:
+            wb = CalamineWorkbook.from_filelike(io.BytesIO(data))
+            sheets = [(n, partial(_calamine_rows, wb, n)) for n in wb.sheet_names]
+    except Exception:  # both libraries raise many kinds on damaged files
+        raise SpreadsheetError(DAMAGED) from None
+    try:
+        yield sheets
+    except (SpreadsheetError, KeyboardInterrupt):
         raise
-    except Exception:  # openpyxl raises many kinds on damaged files
-        raise SpreadsheetError(
-            "Tệp bị hỏng hoặc không đúng định dạng .xlsx, không đọc được."
-        ) from None
+    except CalamineError:
+        raise SpreadsheetError(DAMAGED) from None
+    finally:
+        wb.close()
+
+
+def _calamine_rows(wb, name: str) -> Iterator[tuple]:
+    """A calamine sheet's rows from A1: its data start where its first cell is, so the rows and
+    the columns before it come back empty (the row numbers of errors are the sheet's)."""
+    ws = wb.get_sheet_by_name(name)
+    if ws.start is None:
+        return
+    first_row, first_col = ws.start
+    for _ in range(first_row):
+        yield ()
+    pad = (None,) * first_col
+    for row in ws.iter_rows():
+        yield pad + tuple(row)
 
 
 def read_rows(
@@ -293,20 +354,18 @@ def read_rows(
     limits: UploadLimits | None = None,
 ) -> ParsedRows:
     """Find the sheet and its header, then parse every row; collect cell errors (not raise)."""
-    wb = open_workbook(data, limits)
-    try:
+    with open_sheets(data, limits) as sheets:
         by_name = {normalize(c.label): c for c in columns} | {normalize(c.key): c for c in columns}
         required = [c for c in columns if c.required]
-        candidates = [ws for ws in wb.worksheets if normalize(ws.title) == normalize(sheet_name)]
+        wanted = normalize(sheet_name)
+        candidates = [sh for sh in sheets if normalize(sh[0]) == wanted]
         candidates += [
-            ws
-            for ws in wb.worksheets
-            if ws not in candidates and normalize(ws.title) != normalize(GUIDE_SHEET)
+            sh
+            for sh in sheets
+            if sh not in candidates and normalize(sh[0]) != normalize(GUIDE_SHEET)
         ]
-        for ws in candidates:
-            # plain values are several times faster to read than cell objects; with
-            # data_only=False a formula cell reads as its text "=…", which is how it is caught
-            rows = ws.iter_rows(min_row=1, values_only=True)
+        for title, read in candidates:
+            rows = read()
             header = next(rows, None)
             if header is None:
                 continue
@@ -321,14 +380,12 @@ def read_rows(
                 elif col not in mapping.values():
                     mapping[idx] = col
             if all(c in mapping.values() for c in required):
-                return _parse_sheet(ws.title, rows, mapping, unknown, max_errors)
+                return _parse_sheet(title, rows, mapping, unknown, max_errors)
         labels = ", ".join(c.label for c in required)
         raise SpreadsheetError(
             f"Không tìm thấy trang tính có đủ các cột bắt buộc ({labels}). "
             "Hãy dùng mẫu tải về từ trang nhập dữ liệu."
         )
-    finally:
-        wb.close()
 
 
 def _parse_sheet(title, rows: Iterator, mapping, unknown, max_errors) -> ParsedRows:
@@ -344,6 +401,8 @@ def _parse_sheet(title, rows: Iterator, mapping, unknown, max_errors) -> ParsedR
         row_errors = []
         for idx, col in items:
             raw = cells[idx] if idx < width else None
+            if type(raw) is float and raw.is_integer():
+                raw = int(raw)  # xlsx stores 5 as "5": calamine reads 5.0, openpyxl 5
             if raw is None or raw == "":
                 if col.kind == "bool" or not col.required:
                     values[col.key] = False if col.kind == "bool" else None

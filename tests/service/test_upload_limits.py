@@ -72,6 +72,14 @@ def test_a_huge_shared_string_is_refused_before_parsing():
         read_rows(bomb, COLUMNS, "Cán bộ", limits=SMALL)
 
 
+def test_a_cell_under_half_the_limit_passes():
+    data = people_file()
+    ok = rewrite(
+        data, shared_strings(data), lambda x: x.replace("<t>An</t>", "<t>" + "b" * 1_990 + "</t>")
+    )
+    assert len(read_rows(ok, COLUMNS, "Cán bộ", limits=SMALL).rows) == 1
+
+
 def test_one_cell_longer_than_the_limit_is_refused():
     data = people_file()
     long = rewrite(
