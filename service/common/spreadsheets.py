@@ -5,14 +5,13 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-import re
 import zipfile
 import zlib
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
-from functools import partial
+from functools import lru_cache, partial
 
 import xlsxwriter
 from openpyxl import load_workbook
@@ -20,6 +19,7 @@ from openpyxl.utils.datetime import from_excel
 from python_calamine import CalamineError, CalamineWorkbook
 from unidecode import unidecode
 
+_MISSING = object()
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 GUIDE_SHEET = "Hướng dẫn"
 
@@ -88,7 +88,7 @@ def check_parts(zf: zipfile.ZipFile, limits: UploadLimits) -> bool:
     return formulas
 
 
-_FORMULA = re.compile(rb"<(?:\w+:)?f[\s>/]")  # a worksheet's <f> element
+_FORMULA_TAGS = (b"<f>", b"<f ", b":f>", b":f ")  # a worksheet's <f> element (or <x:f>)
 
 
 def _scan_part(zf: zipfile.ZipFile, info: zipfile.ZipInfo, cell_bytes: int) -> bool:
@@ -107,7 +107,8 @@ def _scan_part(zf: zipfile.ZipFile, info: zipfile.ZipInfo, cell_bytes: int) -> b
             if not xml:
                 continue
             if sheet and not formulas:
-                formulas = _FORMULA.search(tail + piece) is not None
+                edge = tail + piece[:8]
+                formulas = any(t in piece or t in edge for t in _FORMULA_TAGS)
                 tail = piece[-8:]
             first = piece.find(b"<")
             if first == -1:
@@ -129,8 +130,25 @@ def _scan_part(zf: zipfile.ZipFile, info: zipfile.ZipInfo, cell_bytes: int) -> b
 
 def normalize(label) -> str:
     """'Mã cán bộ' == ' ma can bo ' == 'MA_CAN_BO': lower case, no diacritics, single spaces."""
-    text = unidecode(str(label or "")).lower().replace("_", " ")
-    return " ".join(text.split())
+    if isinstance(label, str):
+        return _normalize_text(label)
+    return _normalize_text(str(label or ""))
+
+
+@lru_cache(maxsize=65536)
+def _normalize_text(text: str) -> str:
+    # a column's choices and yes/no repeat on every row: unidecode once per distinct text
+    return " ".join(unidecode(text).lower().replace("_", " ").split())
+
+
+@lru_cache(maxsize=1024)
+def _choice_map(choices: tuple) -> dict[str, object]:
+    """A choice column's normalized labels and stored values -> the stored value."""
+    out = {}
+    for label, stored in choices:  # the first entry matching by label or value wins
+        out.setdefault(normalize(label), stored)
+        out.setdefault(normalize(stored), stored)
+    return out
 
 
 @dataclass(frozen=True)
@@ -272,10 +290,9 @@ def parse_cell(col: Column, value):
             raise ValueError(f"Phải trong khoảng {col.min}–{col.max}.")
         return number
     if col.kind == "choice":
-        wanted = normalize(value)
-        for label, stored in (col.choices or {}).items():
-            if normalize(label) == wanted or normalize(stored) == wanted:
-                return stored
+        found = _choice_map(tuple((col.choices or {}).items())).get(normalize(value), _MISSING)
+        if found is not _MISSING:
+            return found
         raise ValueError("Phải là một trong: " + ", ".join(col.choices or {}) + ".")
     raise AssertionError(col.kind)
 
