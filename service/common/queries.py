@@ -47,3 +47,33 @@ def in_chunks(column, ids) -> list:
     if db.session.get_bind().dialect.name == "postgresql":
         return [column == any_(literal(ids, ARRAY(Integer)))]
     return [column.in_(chunk) for chunk in chunks(ids)]
+
+
+def bulk_insert(table, rows: list[dict]) -> None:
+    """Insert many rows (dicts with the same keys) into a Table inside the session's transaction:
+    COPY on PostgreSQL (several times faster than one INSERT per row, which is what an
+    executemany becomes), an executemany elsewhere. Values go through the columns' own bind
+    processing (enums, JSON) first, as in an INSERT."""
+    if not rows:
+        return
+    conn = db.session.connection()
+    if conn.dialect.name != "postgresql":
+        conn.execute(table.insert().execution_options(render_nulls=True), rows)
+        return
+    keys = list(rows[0])
+    missing = [c for c in table.c if c.key not in rows[0] and c.default is not None]
+    if any(not c.default.is_scalar for c in missing):
+        raise ValueError(f"bulk_insert into {table.name}: give {[c.key for c in missing]}")
+    if missing:  # what an INSERT would fill in from the columns' Python defaults
+        rows = [{**{c.key: c.default.arg for c in missing}, **r} for r in rows]
+        keys = list(rows[0])
+    processors = [table.c[k].type.bind_processor(conn.dialect) for k in keys]
+    raw = conn.connection.driver_connection
+    with raw.cursor() as cur, cur.copy(f"COPY {table.name} ({', '.join(keys)}) FROM STDIN") as copy:
+        for row in rows:
+            copy.write_row(
+                [
+                    v if p is None or v is None else p(v)
+                    for p, v in zip(processors, map(row.get, keys), strict=True)
+                ]
+            )

@@ -15,7 +15,7 @@ from service.audit.operations import record
 from service.auth.access import can, is_admin, scope_paths
 from service.auth.models import User
 from service.common.errors import Forbidden
-from service.common.queries import chunks
+from service.common.queries import bulk_insert, chunks
 from service.common.spreadsheets import CellError, SpreadsheetError, UploadLimits, read_rows
 from service.extensions import db
 from service.imports.models import ImportRun
@@ -185,10 +185,7 @@ def import_people(user, filename: str, data: bytes) -> ImportRun:
     links = _account_links(user, parsed, sheet, errors) if "username" in present else {}
     if errors:
         return finish_run(run, errors, max_errors)
-    for batch in chunks(inserts, 5000):
-        # render_nulls: rows with different empty columns still go in one batch
-        batch = [sort_name_values(r) for r in batch]
-        db.session.execute(insert(Person).execution_options(render_nulls=True), batch)
+    bulk_insert(Person.__table__, [sort_name_values(r) for r in inserts])
     for batch in chunks(updates, 5000):
         db.session.execute(update(Person), [sort_name_values(r) for r in batch])
     linked = _link_accounts(links)
