@@ -46,6 +46,7 @@ def create_app(config: type | None = None) -> Flask:
 
     from service import imports as imports_framework
     from service import jobs, models  # noqa: F401 - models: the core's tables
+    from service.audit import chain as audit_chain
     from service.auth import login  # noqa: F401 - user and token loaders
     from service.auth import views as auth_views
     from service.auth.api import blp as auth_api
@@ -66,6 +67,7 @@ def create_app(config: type | None = None) -> Flask:
     filters.init_app(app)
     jobs.init_app(app)
     imports_framework.init_app(app)
+    audit_chain.init_app(app)
     _request_boundary(app)
 
     from service import commands

@@ -13,6 +13,7 @@ from sqlalchemy import insert, update
 from evaluation.models import EvalYear, Violation
 from evaluation.operations.inputs import VIOLATION_AUDIT, recorded_on
 from evaluation.operations.recompute import units_changed
+from service.audit.chain import mark_pending
 from service.audit.models import AuditEntry
 from service.audit.operations import record
 from service.auth.access import can
@@ -124,6 +125,7 @@ def _write_violations(user, batch: Batch) -> None:
         )
     for part in chunks(audits, BATCH):
         db.session.execute(insert(AuditEntry).execution_options(render_nulls=True), part)
+        mark_pending()
 
 
 def _audit(user_id, action: str, violation_id: int, subj, before, after) -> dict:

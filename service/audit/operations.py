@@ -9,6 +9,7 @@ from decimal import Decimal
 from flask import has_request_context
 from flask_login import current_user
 
+from service.audit.chain import mark_pending
 from service.audit.models import AuditEntry
 from service.extensions import db
 
@@ -44,4 +45,5 @@ def record(action, obj_type, obj_id, *, before=None, after=None, unit_id=None, u
         after=_jsonable(after) if after is not None else None,
     )
     db.session.add(entry)
+    mark_pending()  # chained when the transaction commits (service.audit.chain)
     return entry

@@ -49,14 +49,14 @@ def in_chunks(column, ids) -> list:
     return [column.in_(chunk) for chunk in chunks(ids)]
 
 
-def bulk_insert(table, rows: list[dict]) -> None:
+def bulk_insert(table, rows: list[dict], conn=None) -> None:
     """Insert many rows (dicts with the same keys) into a Table inside the session's transaction:
     COPY on PostgreSQL (several times faster than one INSERT per row, which is what an
     executemany becomes), an executemany elsewhere. Values go through the columns' own bind
     processing (enums, JSON) first, as in an INSERT."""
     if not rows:
         return
-    conn = db.session.connection()
+    conn = conn if conn is not None else db.session.connection()
     if conn.dialect.name != "postgresql":
         conn.execute(table.insert().execution_options(render_nulls=True), rows)
         return
