@@ -18,14 +18,19 @@ PERMISSIONS = {
 
 
 def init_app(app) -> None:
-    from awards import models  # noqa: F401 - the awards' tables
+    from awards import imports, models  # noqa: F401 - models: the awards' tables
     from awards.api import blp as awards_api
     from awards.schemas import FIELD_LABELS
     from service.auth.access import register_permissions
     from service.common.labels import register_labels
     from service.extensions import api, csrf
+    from service.imports.registry import register_import
 
     register_permissions(PERMISSIONS)
     register_labels(FIELD_LABELS)
     csrf.exempt(awards_api)
     api.register_blueprint(awards_api)
+    register_import(
+        "initiatives", "Sáng kiến, mô hình", imports.INITIATIVE_COLUMNS,
+        "mau_sang_kien_mo_hinh.xlsx", "import.initiatives", imports.import_initiatives,
+    )  # fmt: skip
