@@ -18,11 +18,12 @@ PERMISSIONS = {
 
 
 def init_app(app) -> None:
-    from awards import imports, models  # noqa: F401 - models: the awards' tables
+    from awards import imports, models, views  # noqa: F401 - models: the awards' tables
     from awards.api import blp as awards_api
     from awards.schemas import FIELD_LABELS
-    from service.auth.access import register_permissions
+    from service.auth.access import can, register_permissions
     from service.common.labels import register_labels
+    from service.domains import add_menu_entry
     from service.extensions import api, csrf
     from service.imports.registry import register_import
 
@@ -30,6 +31,10 @@ def init_app(app) -> None:
     register_labels(FIELD_LABELS)
     csrf.exempt(awards_api)
     api.register_blueprint(awards_api)
+    app.register_blueprint(views.bp)
+    add_menu_entry(
+        app, "Thi đua – Khen thưởng", "awards.index", lambda u: can(u, "initiative.read"), 40
+    )
     register_import(
         "initiatives", "Sáng kiến, mô hình", imports.INITIATIVE_COLUMNS,
         "mau_sang_kien_mo_hinh.xlsx", "import.initiatives", imports.import_initiatives,

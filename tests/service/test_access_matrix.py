@@ -249,6 +249,15 @@ PAGES = [
         lambda w: 200 if w == "admin" or w.startswith(("staff", "hr")) else 403,
     ),
     ("tokens", "/tokens", lambda w: 200),
+    # every role reads the registry within its units (the list is filtered by reach)
+    ("awards", "/awards/", lambda w: 200),
+    ("initiatives", "/awards/initiatives", lambda w: 200),
+    (
+        "initiative.edit",
+        "/awards/initiatives/{initiative}/edit",
+        lambda w: expect(200, w, writers=REGISTRY_WRITERS),
+    ),
+    ("initiative.new", "/awards/initiatives/new", lambda w: 403 if "committee" in w else 200),
 ]
 
 
@@ -256,6 +265,7 @@ PAGES = [
 @pytest.mark.parametrize("page", PAGES, ids=[p[0] for p in PAGES])
 def test_page_access_matrix(client, world, login_session, page, who):
     name, url, expected = page
+    url = url.format(initiative=world["initiative"])
     if who == "anon":
         res = client.get(url)
         assert res.status_code == 302 and "/login" in res.headers["Location"]
