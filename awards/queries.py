@@ -1,17 +1,19 @@
-"""Reading the registry of initiatives: the list a user may see, with its filters."""
+"""Reading the registry of initiatives: the list a user may see, with its filters, and the
+counts the award rules read (initiative_counts)."""
 
 from __future__ import annotations
 
-from sqlalchemy import distinct, exists, or_, select
+from sqlalchemy import distinct, exists, func, or_, select
 from sqlalchemy.orm import aliased, joinedload, selectinload
 
-from awards.models import Initiative, InitiativeAuthor
+from awards.models import MODEL, Initiative, InitiativeAuthor
+from awards.rules.facts import BASE, CITY, NATIONAL, NO_INITIATIVES, Initiatives
 from service.auth.access import scope_filter
 from service.common.queries import search_clause
 from service.extensions import db
 from service.org.models import Person, Unit
 
-__all__ = ["initiatives_query", "initiative_years"]
+__all__ = ["initiative_counts", "initiative_years", "initiatives_query"]
 
 
 def _authored_under(condition):
@@ -82,4 +84,41 @@ def initiative_years() -> list[int]:
     """The years the registry holds, newest first (the page's year choices)."""
     return list(
         db.session.scalars(select(distinct(Initiative.year)).order_by(Initiative.year.desc()))
+    )
+
+
+def initiative_counts(years) -> tuple[dict, dict]:
+    """What RULES.md C counts, from the registry: ({(person_id, year): Initiatives} of the
+    sáng kiến and đề tài each author has, {(unit_id, year): Initiatives} of the mô hình each
+    unit owns}, by recognizing level, for `years`. A co-authored entry counts for each author;
+    a mô hình for its owning unit only (spec/examples/awards-small reading 1). Two grouped
+    queries, whatever the number of people."""
+    years = list(years)
+    people: dict[tuple[int, int], Initiatives] = {}
+    units: dict[tuple[int, int], Initiatives] = {}
+    if not years:
+        return people, units
+    authored = (
+        select(InitiativeAuthor.person_id, Initiative.year, Initiative.level, func.count())
+        .join(Initiative, InitiativeAuthor.initiative_id == Initiative.id)
+        .where(Initiative.year.in_(years), Initiative.kind != MODEL)
+        .group_by(InitiativeAuthor.person_id, Initiative.year, Initiative.level)
+    )
+    owned = (
+        select(Initiative.unit_id, Initiative.year, Initiative.level, func.count())
+        .where(Initiative.year.in_(years), Initiative.kind == MODEL)
+        .group_by(Initiative.unit_id, Initiative.year, Initiative.level)
+    )
+    for stmt, out in ((authored, people), (owned, units)):
+        for subject, year, level, n in db.session.execute(stmt):
+            key = (subject, year)
+            out[key] = out.get(key, NO_INITIATIVES) + _one_level(level, n)
+    return people, units
+
+
+def _one_level(level: str, n: int) -> Initiatives:
+    return Initiatives(
+        base=n if level == BASE else 0,
+        city=n if level == CITY else 0,
+        national=n if level == NATIONAL else 0,
     )
