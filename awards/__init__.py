@@ -1,5 +1,41 @@
 """Emulation titles, state commendations, party commendations and Huy hiệu Đảng (RULES.md C, P).
 
-A domain package like evaluation/. This first step holds the pure rules (awards.rules); the
-models, operations, pages and the council's ballot come next. Importing the package loads no
-Flask and no database library."""
+A domain package like evaluation/: init_app(app) registers what the core needs to know of it
+(permissions, models, the API and pages, the import kind "initiatives", menu entries). So far
+it holds the pure rules (awards.rules) and the registry of initiatives, research projects and
+good models; proposals, nominations and the council's ballot come next. Importing the package
+loads no Flask and no database library."""
+
+from __future__ import annotations
+
+# Role names (service.auth.models.Role values), plain strings so that importing the pure rules
+# (awards.rules) does not load Flask and SQLAlchemy through this package.
+PERMISSIONS = {
+    "initiative.read": {"staff", "committee", "hr"},
+    "initiative.write": {"staff", "hr"},
+    "import.initiatives": {"staff", "hr"},
+}
+
+
+def init_app(app) -> None:
+    from awards import imports, models, views  # noqa: F401 - models: the awards' tables
+    from awards.api import blp as awards_api
+    from awards.schemas import FIELD_LABELS
+    from service.auth.access import can, register_permissions
+    from service.common.labels import register_labels
+    from service.domains import add_menu_entry
+    from service.extensions import api, csrf
+    from service.imports.registry import register_import
+
+    register_permissions(PERMISSIONS)
+    register_labels(FIELD_LABELS)
+    csrf.exempt(awards_api)
+    api.register_blueprint(awards_api)
+    app.register_blueprint(views.bp)
+    add_menu_entry(
+        app, "Thi đua – Khen thưởng", "awards.index", lambda u: can(u, "initiative.read"), 40
+    )
+    register_import(
+        "initiatives", "Sáng kiến, mô hình", imports.INITIATIVE_COLUMNS,
+        "mau_sang_kien_mo_hinh.xlsx", "import.initiatives", imports.import_initiatives,
+    )  # fmt: skip

@@ -3,14 +3,15 @@ its marshmallow schemas. Messages are in Vietnamese and name what is wrong."""
 
 from __future__ import annotations
 
-import datetime as dt
-
 from flask_wtf import FlaskForm
-from wtforms import Field, HiddenField, IntegerField, StringField
+from wtforms import HiddenField, StringField
 from wtforms.validators import AnyOf, DataRequired, InputRequired, Length, NumberRange, Optional
 
 from evaluation.rules import RulePack
 from evaluation.schemas import HOW_FOUND, LEVELS
+from service.common.forms import IntegerInput as _Integer
+from service.common.forms import VnDateField as _VnDate
+from service.common.forms import strip as _strip
 
 APPLIES_TO = {"individual": "cá nhân", "collective": "tập thể", "both": "cả hai"}
 SEVERITIES = {"minor": "nhẹ", "serious": "nặng"}
@@ -19,44 +20,6 @@ SEVERITIES = {"minor": "nhẹ", "serious": "nặng"}
 def _one_of(choices: dict | tuple, what: str = "") -> AnyOf:
     shown = ", ".join(choices.values() if isinstance(choices, dict) else choices)
     return AnyOf(list(choices), message=f"{what}Phải là một trong: {shown}.")
-
-
-class _Integer(IntegerField):
-    """An integer field whose parse error is Vietnamese."""
-
-    def __init__(self, label=None, validators=None, invalid="Phải là số nguyên.", **kwargs):
-        super().__init__(label, validators, **kwargs)
-        self.invalid = invalid
-
-    def process_formdata(self, valuelist):
-        try:
-            super().process_formdata(valuelist)
-        except ValueError as err:
-            raise ValueError(self.invalid) from err
-
-
-class _VnDate(Field):
-    """A date written dd/mm/yyyy (ISO accepted); empty is None."""
-
-    def _value(self):
-        return self.data.strftime("%d/%m/%Y") if self.data else ""
-
-    def process_formdata(self, valuelist):
-        text = (valuelist[0] if valuelist else "").strip()
-        self.data = None
-        if not text:
-            return
-        for fmt in ("%d/%m/%Y", "%Y-%m-%d"):
-            try:
-                self.data = dt.datetime.strptime(text, fmt).date()
-                return
-            except ValueError:
-                continue
-        raise ValueError("Ngày không hợp lệ (dd/mm/yyyy).")
-
-
-def _strip(value):
-    return value.strip() if isinstance(value, str) else value
 
 
 class OpenYearForm(FlaskForm):

@@ -36,7 +36,7 @@ class Config:
     SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
     SECRET_KEY = None  # filled lazily in create_app so importing config never writes files
     # the domain packages create_app loads (each registers itself through its init_app)
-    DOMAINS = ("evaluation",)
+    DOMAINS = ("evaluation", "awards")
     REDIS_URL = os.environ.get("REDIS_URL")
     # Background jobs: "process" (a job process the web process starts), "thread" (a worker
     # thread in the web process), "rq" (Redis queue) or "inline"; unset means rq when REDIS_URL

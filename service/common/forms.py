@@ -1,12 +1,16 @@
 """The one way a page form runs an operation: validate the form (Flask-WTF: CSRF included),
 call the operation, flash its success and redirect; or roll the session back and show the
-errors, re-rendered on the page or flashed on the page redirected to."""
+errors, re-rendered on the page or flashed on the page redirected to. Also the form fields the
+domains share (an integer and a dd/mm/yyyy date with Vietnamese messages, the strip filter)."""
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 
 from flask import flash, redirect
+from wtforms import Field, IntegerField
+from wtforms.widgets import TextInput
 
 from service.common.errors import ServiceError
 from service.common.labels import field_lines
@@ -69,3 +73,44 @@ def run_form(
     if back is None:
         back = done(None) if callable(done) else done
     return redirect(back)
+
+
+class IntegerInput(IntegerField):
+    """An integer field whose parse error is Vietnamese."""
+
+    def __init__(self, label=None, validators=None, invalid="Phải là số nguyên.", **kwargs):
+        super().__init__(label, validators, **kwargs)
+        self.invalid = invalid
+
+    def process_formdata(self, valuelist):
+        try:
+            super().process_formdata(valuelist)
+        except ValueError as err:
+            raise ValueError(self.invalid) from err
+
+
+class VnDateField(Field):
+    """A date written dd/mm/yyyy (ISO accepted); empty is None."""
+
+    widget = TextInput()
+
+    def _value(self):
+        return self.data.strftime("%d/%m/%Y") if self.data else ""
+
+    def process_formdata(self, valuelist):
+        text = (valuelist[0] if valuelist else "").strip()
+        self.data = None
+        if not text:
+            return
+        for fmt in ("%d/%m/%Y", "%Y-%m-%d"):
+            try:
+                self.data = dt.datetime.strptime(text, fmt).date()
+                return
+            except ValueError:
+                continue
+        raise ValueError("Ngày không hợp lệ (dd/mm/yyyy).")
+
+
+def strip(value):
+    """A field filter: text without surrounding spaces."""
+    return value.strip() if isinstance(value, str) else value

@@ -200,6 +200,7 @@ def test_field_lines_use_labels():
 
 
 def test_every_input_field_has_a_vietnamese_label(app):
+    from awards import schemas as aw
     from evaluation import schemas as es
     from service.auth import schemas as auth
     from service.common.labels import label_of
@@ -212,7 +213,8 @@ def test_every_input_field_has_a_vietnamese_label(app):
         ListArgsSchema, es.YearInSchema, es.PackSchema, es.CatalogItemSchema,
         es.CatalogUpdateSchema, es.PersonEvalSchema, es.UnitEvalSchema, es.ViolationInSchema,
         es.ReasonSchema, es.TransitionSchema, es.LevelChoiceSchema, es.ComputeSchema,
-        es.QuotaOverrideSchema, es.HistorySchema,
+        es.QuotaOverrideSchema, es.HistorySchema, aw.InitiativeInSchema, aw.InitiativeUpdateSchema,
+        aw.InitiativeDeleteSchema, aw.InitiativeListArgs,
     ]  # fmt: skip
     unlabeled = [
         (schema.__name__, name)

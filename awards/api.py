@@ -1,0 +1,82 @@
+"""JSON API of the awards, under /api/v1: the registry of initiatives, research projects and
+good models (/initiatives)."""
+
+from __future__ import annotations
+
+from flask_login import current_user
+
+from awards import operations as ops
+from awards.queries import ORDER, initiatives_query
+from awards.schemas import (
+    InitiativeDeleteSchema,
+    InitiativeInSchema,
+    InitiativeListArgs,
+    InitiativeOutSchema,
+    InitiativeUpdateSchema,
+    initiative_out,
+)
+from service.common.api import Blueprint
+from service.common.queries import paginate
+from service.common.schemas import page_body, page_schema
+from service.org.operations import visible_person, visible_unit
+
+blp = Blueprint("awards_api", __name__, url_prefix="/api/v1", description="Thi đua, khen thưởng")
+
+
+@blp.route("/initiatives")
+@blp.arguments(InitiativeListArgs, location="query")
+@blp.answers(200, page_schema(InitiativeOutSchema))
+@blp.errors(403, 404)
+def list_initiatives(args):
+    """Sáng kiến, đề tài, mô hình trong phạm vi của người dùng; lọc theo năm, đơn vị (cả cấp
+    dưới), cán bộ (tác giả), loại, cấp công nhận; tìm theo tên, số quyết định."""
+    unit = visible_unit(current_user, args["unit"], "initiative.read") if args["unit"] else None
+    person = visible_person(current_user, args["person"]) if args["person"] else None
+    stmt = initiatives_query(
+        current_user,
+        year=args["year"],
+        unit=unit,
+        person=person,
+        kind=args["kind"],
+        level=args["level"],
+        q=args["q"],
+    )
+    rows, total = paginate(stmt, args["page"], args["per_page"], ORDER)
+    return page_body(rows, initiative_out, args["page"], args["per_page"], total)
+
+
+@blp.route("/initiatives", methods=["POST"])
+@blp.arguments(InitiativeInSchema)
+@blp.answers(201, InitiativeOutSchema)
+@blp.errors(403, 409)
+def create_initiative(data):
+    """Ghi một sáng kiến, đề tài (có tác giả) hoặc mô hình (của một đơn vị) đã được công nhận."""
+    return initiative_out.dump(ops.create_initiative(current_user, data)), 201
+
+
+@blp.route("/initiatives/<int:initiative_id>")
+@blp.answers(200, InitiativeOutSchema)
+@blp.errors(404)
+def get_initiative(initiative_id):
+    return initiative_out.dump(ops.visible_initiative(current_user, initiative_id))
+
+
+@blp.route("/initiatives/<int:initiative_id>", methods=["PATCH"])
+@blp.arguments(InitiativeUpdateSchema)
+@blp.answers(200, InitiativeOutSchema)
+@blp.errors(403, 404, 409)
+def update_initiative(data, initiative_id):
+    """Sửa (gửi kèm `version` đã đọc; đã bị sửa ở nơi khác: 409)."""
+    ini = ops.visible_initiative(current_user, initiative_id, "initiative.write")
+    return initiative_out.dump(ops.update_initiative(current_user, ini, data))
+
+
+@blp.route("/initiatives/<int:initiative_id>", methods=["DELETE"])
+@blp.arguments(InitiativeDeleteSchema)
+@blp.response(204)
+@blp.errors(403, 404, 409)
+def delete_initiative(data, initiative_id):
+    """Xóa (cần lý do và `version` đã đọc; lý do được lưu trong nhật ký)."""
+    ini = ops.visible_initiative(current_user, initiative_id, "initiative.write")
+    ops.delete_initiative(current_user, ini, data["reason"], data["version"])
+    return ""

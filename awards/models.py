@@ -1,0 +1,99 @@
+"""The awards' tables. The registry of initiatives (sáng kiến), research projects (đề tài) and
+good models (mô hình, cách làm hay): the one store RULES.md C counts (TEMPLATES.md "Sáng kiến,
+mô hình")."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import (
+    CheckConstraint,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    UniqueConstraint,
+    func,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from awards.rules.facts import BASE, CITY, LEVEL_LABELS, NATIONAL
+from service.extensions import db
+
+INITIATIVE, RESEARCH, MODEL = "sang_kien", "de_tai", "mo_hinh"
+KIND_LABELS = {INITIATIVE: "sáng kiến", RESEARCH: "đề tài", MODEL: "mô hình"}
+LEVELS = (BASE, CITY, NATIONAL)
+__all__ = ["KIND_LABELS", "LEVEL_LABELS", "Initiative", "InitiativeAuthor"]
+
+
+class Initiative(db.Model):
+    """One recognized sáng kiến, đề tài or mô hình. A mô hình is owned by a unit, a sáng kiến
+    or đề tài by its authors; `owner_key` names the owner ("u<unit id>" or "p<person ids>",
+    sorted) so that (year, kind, title, owner) is the row's natural key, as the import matches
+    rows. `version` grows on every change (a form opened before answers 409)."""
+
+    __tablename__ = "initiatives"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    year: Mapped[int] = mapped_column(Integer)
+    kind: Mapped[str] = mapped_column(String(10))
+    title: Mapped[str] = mapped_column(String(500))
+    level: Mapped[str] = mapped_column(String(10))
+    unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id", ondelete="CASCADE"))
+    owner_key: Mapped[str] = mapped_column(String(400))
+    decision_no: Mapped[str] = mapped_column(String(100), default="")
+    decision_date: Mapped[dt.date | None] = mapped_column(Date)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, server_default=func.now())
+
+    unit = relationship("Unit")
+    authors = relationship(
+        "InitiativeAuthor",
+        order_by="InitiativeAuthor.position",
+        cascade="all, delete-orphan",
+        back_populates="initiative",
+    )
+
+    __table_args__ = (
+        UniqueConstraint("year", "kind", "title", "owner_key"),
+        Index("ix_initiatives_unit_id", "unit_id"),
+        CheckConstraint("kind IN ('sang_kien','de_tai','mo_hinh')", name="kind"),
+        CheckConstraint("level IN ('co_so','thanh_pho','toan_quoc')", name="level"),
+        CheckConstraint("(kind = 'mo_hinh') = (unit_id IS NOT NULL)", name="model_has_unit"),
+    )
+
+    @property
+    def kind_label(self) -> str:
+        return KIND_LABELS[self.kind]
+
+    @property
+    def level_label(self) -> str:
+        return LEVEL_LABELS[self.level]
+
+
+class InitiativeAuthor(db.Model):
+    """An author of a sáng kiến or đề tài (co-authored entries count for each author)."""
+
+    __tablename__ = "initiative_authors"
+
+    initiative_id: Mapped[int] = mapped_column(
+        ForeignKey("initiatives.id", ondelete="CASCADE"), primary_key=True
+    )
+    person_id: Mapped[int] = mapped_column(
+        ForeignKey("people.id", ondelete="CASCADE"), primary_key=True
+    )
+    position: Mapped[int] = mapped_column(Integer, default=0)
+
+    initiative = relationship("Initiative", back_populates="authors")
+    person = relationship("Person")
+
+    __table_args__ = (Index("ix_initiative_authors_person_id", "person_id"),)
+
+
+def owner_key(kind: str, unit_id: int | None, person_ids) -> str:
+    """The owner part of the natural key: the unit of a mô hình, the sorted authors otherwise."""
+    if kind == MODEL:
+        return f"u{unit_id}"
+    return "p" + ",".join(str(i) for i in sorted(set(person_ids)))

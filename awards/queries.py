@@ -1,0 +1,124 @@
+"""Reading the registry of initiatives: the list a user may see, with its filters, and the
+counts the award rules read (initiative_counts)."""
+
+from __future__ import annotations
+
+from sqlalchemy import distinct, exists, func, or_, select
+from sqlalchemy.orm import aliased, joinedload, selectinload
+
+from awards.models import MODEL, Initiative, InitiativeAuthor
+from awards.rules.facts import BASE, CITY, NATIONAL, NO_INITIATIVES, Initiatives
+from service.auth.access import scope_filter
+from service.common.queries import search_clause
+from service.extensions import db
+from service.org.models import Person, Unit
+
+__all__ = ["initiative_counts", "initiative_years", "initiatives_query"]
+
+
+def _authored_under(condition):
+    """Entries with an author whose unit satisfies `condition` (over Unit)."""
+    author_unit = aliased(Unit)
+    return exists(
+        select(InitiativeAuthor.initiative_id)
+        .join(Person, InitiativeAuthor.person_id == Person.id)
+        .join(author_unit, Person.unit_id == author_unit.id)
+        .where(
+            InitiativeAuthor.initiative_id == Initiative.id,
+            condition(author_unit),
+        )
+    )
+
+
+def _owned_under(condition):
+    """Entries owned by a unit (mô hình) or authored by someone of a unit satisfying
+    `condition(unit alias)`."""
+    owner = aliased(Unit)
+    return or_(
+        exists(select(owner.id).where(owner.id == Initiative.unit_id, condition(owner))),
+        _authored_under(condition),
+    )
+
+
+def initiatives_query(user, *, year=None, unit: Unit | None = None, person: Person | None = None,
+                      kind=None, level=None, q=""):  # fmt: skip
+    """The entries `user` may read (one owning unit in their initiative.read reach), newest
+    year first; `unit`: owned by it or below it, or authored by someone there; `person`: the
+    entries they authored."""
+    stmt = (
+        select(Initiative)
+        .where(_owned_under(lambda u: scope_filter(user, "initiative.read", u.path)))
+        .options(
+            joinedload(Initiative.unit),
+            selectinload(Initiative.authors)
+            .joinedload(InitiativeAuthor.person)
+            .joinedload(Person.unit),
+        )
+    )
+    if year is not None:
+        stmt = stmt.where(Initiative.year == year)
+    if kind:
+        stmt = stmt.where(Initiative.kind == kind)
+    if level:
+        stmt = stmt.where(Initiative.level == level)
+    if unit is not None:
+        stmt = stmt.where(_owned_under(lambda u: Unit.subtree_clause(unit.path, u.path)))
+    if person is not None:
+        stmt = stmt.where(
+            exists(
+                select(InitiativeAuthor.initiative_id).where(
+                    InitiativeAuthor.initiative_id == Initiative.id,
+                    InitiativeAuthor.person_id == person.id,
+                )
+            )
+        )
+    if q:
+        stmt = stmt.where(search_clause(q, Initiative.title, Initiative.decision_no))
+    return stmt
+
+
+ORDER = (Initiative.year.desc(), Initiative.kind, Initiative.title, Initiative.id)
+
+
+def initiative_years() -> list[int]:
+    """The years the registry holds, newest first (the page's year choices)."""
+    return list(
+        db.session.scalars(select(distinct(Initiative.year)).order_by(Initiative.year.desc()))
+    )
+
+
+def initiative_counts(years) -> tuple[dict, dict]:
+    """What RULES.md C counts, from the registry: ({(person_id, year): Initiatives} of the
+    sáng kiến and đề tài each author has, {(unit_id, year): Initiatives} of the mô hình each
+    unit owns}, by recognizing level, for `years`. A co-authored entry counts for each author;
+    a mô hình for its owning unit only (spec/examples/awards-small reading 1). Two grouped
+    queries, whatever the number of people."""
+    years = list(years)
+    people: dict[tuple[int, int], Initiatives] = {}
+    units: dict[tuple[int, int], Initiatives] = {}
+    if not years:
+        return people, units
+    authored = (
+        select(InitiativeAuthor.person_id, Initiative.year, Initiative.level, func.count())
+        .join(Initiative, InitiativeAuthor.initiative_id == Initiative.id)
+        .where(Initiative.year.in_(years), Initiative.kind != MODEL)
+        .group_by(InitiativeAuthor.person_id, Initiative.year, Initiative.level)
+    )
+    owned = (
+        select(Initiative.unit_id, Initiative.year, Initiative.level, func.count())
+        .where(Initiative.year.in_(years), Initiative.kind == MODEL)
+        .group_by(Initiative.unit_id, Initiative.year, Initiative.level)
+    )
+    for stmt, out in ((authored, people), (owned, units)):
+        for subject, year, level, n in db.session.execute(stmt):
+            key = (subject, year)
+            out[key] = out.get(key, NO_INITIATIVES) + _one_level(level, n)
+    return people, units
+
+
+def _one_level(level: str, n: int) -> Initiatives:
+    return Initiatives(
+        base=n if level == BASE else 0,
+        city=n if level == CITY else 0,
+        national=n if level == NATIONAL else 0,
+    )

@@ -1,0 +1,137 @@
+"""Marshmallow schemas of the awards API: the registry of initiatives (input and output)."""
+
+from __future__ import annotations
+
+from marshmallow import fields, validate
+
+from awards.models import KIND_LABELS, LEVEL_LABELS, LEVELS
+from service.common.schemas import (
+    BaseSchema,
+    Length,
+    ListArgsSchema,
+    OneOf,
+    OutSchema,
+    Range,
+    VnDate,
+    computed,
+)
+
+MAX_AUTHORS = 30
+FIELD_LABELS = {
+    "title": "Tên",
+    "level": "Cấp công nhận",
+    "person_codes": "Mã tác giả",
+    "decision_no": "Số quyết định",
+    "decision_date": "Ngày quyết định",
+    "person": "Mã cán bộ",
+    "unit": "Mã đơn vị",
+}
+_CODE = fields.String(validate=Length(1, 50))
+_AUTHORS = validate.Length(max=MAX_AUTHORS, error=f"Tối đa {MAX_AUTHORS} tác giả.")
+
+
+def _meta(name: str, **extra) -> dict:
+    return {"metadata": {"label": FIELD_LABELS.get(name, name), **extra}}
+
+
+def _kind(**kw):
+    return fields.String(
+        validate=OneOf(list(KIND_LABELS), list(KIND_LABELS.values())),
+        metadata={"label": "Loại", "description": "sang_kien | de_tai | mo_hinh"},
+        **kw,
+    )
+
+
+def _level(**kw):
+    return fields.String(
+        validate=OneOf(list(LEVELS), list(LEVEL_LABELS.values())),
+        **_meta("level", description="co_so | thanh_pho | toan_quoc"),
+        **kw,
+    )
+
+
+def _version():
+    return fields.Integer(
+        required=True, validate=Range(1, 2**31 - 1), metadata={"label": "Phiên bản"}
+    )
+
+
+class InitiativeInSchema(BaseSchema):
+    """A new entry: a mô hình names its unit, a sáng kiến or đề tài its authors."""
+
+    year = fields.Integer(required=True, validate=Range(2000, 2100), metadata={"label": "Năm"})
+    kind = _kind(required=True)
+    title = fields.String(required=True, validate=Length(1, 500), **_meta("title"))
+    level = _level(required=True)
+    person_codes = fields.List(
+        _CODE,
+        load_default=list,
+        validate=_AUTHORS,
+        **_meta("person_codes", description="Tác giả của sáng kiến, đề tài."),
+    )
+    unit_code = fields.String(
+        load_default=None,
+        allow_none=True,
+        validate=Length(1, 50),
+        metadata={"label": "Mã đơn vị", "description": "Đơn vị sở hữu mô hình."},
+    )
+    decision_no = fields.String(load_default="", validate=Length(max=100), **_meta("decision_no"))
+    decision_date = VnDate(load_default=None, allow_none=True, **_meta("decision_date"))
+
+
+class InitiativeUpdateSchema(BaseSchema):
+    """A change: any of the fields, with the version the form was loaded with."""
+
+    year = fields.Integer(validate=Range(2000, 2100), metadata={"label": "Năm"})
+    kind = _kind()
+    title = fields.String(validate=Length(1, 500), **_meta("title"))
+    level = _level()
+    person_codes = fields.List(_CODE, validate=_AUTHORS, **_meta("person_codes"))
+    unit_code = fields.String(
+        allow_none=True, validate=Length(1, 50), metadata={"label": "Mã đơn vị"}
+    )
+    decision_no = fields.String(validate=Length(max=100), **_meta("decision_no"))
+    decision_date = VnDate(allow_none=True, **_meta("decision_date"))
+    version = _version()
+
+
+class InitiativeDeleteSchema(BaseSchema):
+    reason = fields.String(required=True, validate=Length(1, 2000), metadata={"label": "Lý do"})
+    version = _version()
+
+
+class InitiativeListArgs(ListArgsSchema):
+    year = fields.Integer(load_default=None, validate=Range(2000, 2100), metadata={"label": "Năm"})
+    unit = fields.String(load_default=None, validate=Length(1, 50), **_meta("unit"))
+    person = fields.String(load_default=None, validate=Length(1, 50), **_meta("person"))
+    kind = _kind(load_default=None)
+    level = _level(load_default=None)
+
+
+class AuthorOutSchema(OutSchema):
+    code = computed(lambda a: a.person.code)
+    full_name = computed(lambda a: a.person.full_name)
+    unit_code = computed(lambda a: a.person.unit.code)
+
+
+class InitiativeOutSchema(OutSchema):
+    id = fields.Integer()
+    year = fields.Integer()
+    kind = fields.String()
+    kind_label = fields.String()
+    title = fields.String()
+    level = fields.String()
+    level_label = fields.String()
+    unit_code = computed(lambda i: i.unit.code if i.unit else None, nullable=True)
+    unit_name = computed(lambda i: i.unit.name if i.unit else None, nullable=True)
+    authors = fields.List(fields.Nested(AuthorOutSchema))
+    decision_no = fields.String()
+    decision_date = computed(
+        lambda i: i.decision_date.strftime("%d/%m/%Y") if i.decision_date else None,
+        nullable=True,
+        description="dd/mm/yyyy",
+    )
+    version = fields.Integer()
+
+
+initiative_out = InitiativeOutSchema()
