@@ -350,3 +350,161 @@ def write_workbook(sheets: Sequence[dict]) -> bytes:
             ws.set_column(0, 0, None, bold)
     wb.close()
     return buf.getvalue()
+
+
+# --- exports: streamed, constant memory -------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ExportColumn:
+    """A column of an export. kind: text | code | int | decimal | date | bool | level.
+    A level column is written as two: the level in full words, then its code (`words` maps a
+    code to its words)."""
+
+    label: str
+    kind: str = "text"
+    words: dict | None = None
+    max_width: int = 60
+
+
+@dataclass
+class ExportSheet:
+    """A sheet of an export: its columns and the rows (an iterable, consumed once, in order)."""
+
+    name: str
+    columns: Sequence[ExportColumn]
+    rows: object  # Iterable[Sequence]
+    title: str = ""
+
+
+@dataclass(frozen=True)
+class ExportMeta:
+    """The title block: what, whose unit, which year, when and by whom."""
+
+    title: str
+    unit: str
+    year: int
+    user: str
+    exported_at: dt.datetime = field(default_factory=dt.datetime.now)
+
+
+TOTAL_LABEL = "Tổng số"
+
+
+def _formats(wb) -> dict:
+    return {
+        "title": wb.add_format({"bold": True, "font_size": 14}),
+        "head": wb.add_format(
+            {
+                "bold": True,
+                "bg_color": "#DCE6F1",
+                "border": 1,
+                "text_wrap": True,
+                "valign": "vcenter",
+            }
+        ),
+        "text": wb.add_format({"num_format": "@"}),
+        "date": wb.add_format({"num_format": "dd/mm/yyyy"}),
+        "decimal": wb.add_format({"num_format": "0.00"}),
+        "int": wb.add_format({"num_format": "0"}),
+        "total": wb.add_format({"bold": True, "top": 1}),
+    }
+
+
+def _width(value) -> int:
+    if isinstance(value, (dt.date, dt.datetime)):
+        return 10
+    if isinstance(value, (Decimal, float)):
+        return len(f"{value:.2f}")
+    return len(str(value))
+
+
+def write_export(target, meta: ExportMeta, sheets: Sequence[ExportSheet]) -> int:
+    """Write an export to `target` (a path or a binary file object) in constant memory: each
+    sheet's rows are written as they come. Text stays text (never a formula nor a link).
+    Returns the number of data rows written."""
+    wb = xlsxwriter.Workbook(
+        target,
+        {
+            "constant_memory": True,
+            "strings_to_formulas": False,
+            "strings_to_urls": False,
+            "strings_to_numbers": False,
+        },
+    )
+    fmt = _formats(wb)
+    total = 0
+    for sheet in sheets:
+        total += _write_export_sheet(wb, fmt, meta, sheet)
+    wb.close()
+    return total
+
+
+def _write_export_sheet(wb, fmt, meta: ExportMeta, sheet: ExportSheet) -> int:
+    ws = wb.add_worksheet(sheet.name[:31])
+    lines = [
+        f"Đơn vị: {meta.unit}",
+        f"Năm đánh giá: {meta.year}",
+        f"Ngày xuất: {meta.exported_at:%d/%m/%Y %H:%M}",
+        f"Người xuất: {meta.user}",
+    ]
+    ws.write_string(0, 0, sheet.title or meta.title, fmt["title"])
+    for i, line in enumerate(lines, start=1):
+        ws.write_string(i, 0, line)
+    header_row = len(lines) + 2
+    # the physical columns: a level column is two (words, code)
+    cells: list[tuple[ExportColumn, str]] = []
+    labels: list[str] = []
+    for col in sheet.columns:
+        if col.kind == "level":
+            cells += [(col, "words"), (col, "code")]
+            labels += [col.label, f"{col.label} (mã)"]
+        else:
+            cells.append((col, col.kind))
+            labels.append(col.label)
+    widths = [min(max(len(w) for w in label.split()) + 2, 40) for label in labels]
+    widths = [max(w, min(len(label), 24)) for w, label in zip(widths, labels, strict=True)]
+    for c, label in enumerate(labels):
+        ws.write_string(header_row, c, label, fmt["head"])
+    ws.freeze_panes(header_row + 1, 0)
+    r = header_row
+    write_string, write_number, write_datetime = ws.write_string, ws.write_number, ws.write_datetime
+    text_fmt, dec_fmt, date_fmt = fmt["text"], fmt["decimal"], fmt["date"]
+    count = 0
+    for row in sheet.rows:
+        r += 1
+        count += 1
+        c = 0
+        for (col, kind), value in zip(cells, _expand_values(sheet.columns, row), strict=True):
+            if value is not None and value != "":
+                if kind == "decimal":
+                    write_number(r, c, float(value), dec_fmt)
+                elif kind == "int":
+                    write_number(r, c, value)
+                elif kind == "date":
+                    write_datetime(r, c, value, date_fmt)
+                elif kind == "bool":
+                    write_string(r, c, "Có" if value else "")
+                elif kind == "words":
+                    write_string(r, c, col.words.get(value, value))
+                else:
+                    text = str(value)
+                    write_string(r, c, text, text_fmt if kind == "code" else None)
+                if count <= 2000:  # widths from the first rows are enough to fit
+                    w = _width(col.words.get(value, value) if kind == "words" else value) + 2
+                    if w > widths[c]:
+                        widths[c] = min(w, col.max_width)
+            c += 1
+    ws.write_string(r + 1, 0, TOTAL_LABEL, fmt["total"])
+    ws.write_number(r + 1, 1, count, fmt["total"])
+    for c, w in enumerate(widths):
+        ws.set_column(c, c, w)
+    return count
+
+
+def _expand_values(columns: Sequence[ExportColumn], row: Sequence):
+    """A row's values by physical column: a level value twice (words, code)."""
+    for col, value in zip(columns, row, strict=True):
+        yield value
+        if col.kind == "level":
+            yield value
