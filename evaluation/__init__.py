@@ -63,6 +63,9 @@ def init_app(app) -> None:
     add_menu_entry(
         app, "Đánh giá, xếp loại", "evaluation.index", lambda u: can(u, "evaluation.read"), 20
     )
+    add_menu_entry(
+        app, "Xuất bảng tính", "evaluation.exports_latest", lambda u: can(u, "evaluation.read"), 25
+    )
     add_menu_entry(app, "Kết quả của tôi", "evaluation.me", lambda u: bool(u.person_id), 30)
     add_menu_entry(
         app,

@@ -105,3 +105,17 @@ def test_export_outside_reach_or_unknown_is_404(client, ward, login_session):
     assert client.get(f"/api/v1/years/{YEAR}/exports/ratings.xlsx?unit=EW").status_code == 404
     assert client.get(f"/api/v1/years/{YEAR}/exports/nope.xlsx?unit=EW").status_code == 404
     assert client.get(f"/api/v1/years/{YEAR}/exports/ratings.xlsx?unit=ZZZ").status_code == 404
+
+
+def test_exports_page_lists_the_rating_list_for_the_picked_unit(client, ward, login_session):
+    login_session(client, ward["hr"])
+    dash = client.get(f"/evaluation/{YEAR}").get_data(as_text=True)
+    assert f"/evaluation/{YEAR}/exports" in dash
+    assert client.get("/evaluation/exports").location.endswith(f"/evaluation/{YEAR}/exports")
+    page = client.get(f"/evaluation/{YEAR}/exports?unit=EW-O — Văn phòng").get_data(as_text=True)
+    assert "Kết quả xếp loại" in page and "Xuất bảng tính" in page
+    assert f"/api/v1/years/{YEAR}/exports/ratings.xlsx?unit=EW-O" in page
+    assert '<option value="EW — Phường Thử">' in page and "EW-OTHER" not in page
+    login_session(client, ward["outsider"])
+    assert client.get(f"/evaluation/{YEAR}/exports?unit=EW").status_code == 404
+    assert client.get(f"/evaluation/{YEAR}/exports?unit=nothing").status_code == 404
