@@ -60,6 +60,9 @@ def init_app(app) -> None:
         app, "ratings", "Kết quả xếp loại", "ket_qua_xep_loai", "evaluation.read",
         exports.write_ratings,
     )  # fmt: skip
+    register_export(
+        app, "statistics", "Tổng hợp", "tong_hop", "evaluation.read", exports.write_statistics
+    )
     add_menu_entry(
         app, "Đánh giá, xếp loại", "evaluation.index", lambda u: can(u, "evaluation.read"), 20
     )

@@ -13,7 +13,13 @@ from evaluation import queries as q
 from evaluation.compute import explain
 from evaluation.models import EvalYear, Rating, RatingDecision
 from evaluation.rules.levels import LEVEL_WORDS
-from service.common.spreadsheets import ExportColumn, ExportMeta, ExportSheet, write_export
+from service.common.spreadsheets import (
+    ExportChart,
+    ExportColumn,
+    ExportMeta,
+    ExportSheet,
+    write_export,
+)
 from service.extensions import db
 from service.org.models import Person, Unit
 
@@ -161,13 +167,7 @@ def write_ratings(year_row: EvalYear, unit: Unit, user, target) -> int:
         else:
             rows = person_rows(year_row, unit, kind)
             sheets.append(ExportSheet(name, PERSON_COLUMNS, rows, title))
-    meta = ExportMeta(
-        "Kết quả xếp loại",
-        f"{unit.code} — {unit.name}",
-        year_row.year,
-        user.full_name or user.username,
-    )
-    return write_export(target, meta, sheets)
+    return write_export(target, _meta("Kết quả xếp loại", year_row, unit, user), sheets)
 
 
 def count_ratings(year_row: EvalYear, unit: Unit) -> int:
@@ -178,4 +178,115 @@ def count_ratings(year_row: EvalYear, unit: Unit) -> int:
         select(func.count(Rating.id))
         .join(listed, Rating.list_unit_id == listed.id)
         .where(Rating.year_id == year_row.id, Unit.subtree_clause(unit.path, listed.path))
+    )
+
+
+# --- Tổng hợp (statistics) ----------------------------------------------------------------------
+
+LEVEL_CODES = ("XS", "T", "HT", "KHT", "NR")
+STAT_KINDS = (
+    ("levels", "CCVC", "Tổng hợp kết quả xếp loại công chức, viên chức"),
+    ("party_levels", "Đảng viên", "Tổng hợp kết quả xếp loại đảng viên"),
+)
+
+
+def _stat_columns() -> tuple:
+    return (
+        ExportColumn("Mã đơn vị", "code"),
+        ExportColumn("Tên đơn vị"),
+        *(ExportColumn(f"{WORDS[lv]} ({lv})", "int") for lv in LEVEL_CODES),
+        ExportColumn("Tổng số", "int"),
+        *(ExportColumn(f"Tỷ lệ {lv}", "percent") for lv in LEVEL_CODES),
+    )
+
+
+def _stat_row(code: str, name: str, counts: dict) -> tuple:
+    total = sum(counts.get(lv, 0) for lv in LEVEL_CODES)
+    shares = (counts.get(lv, 0) / total if total else 0 for lv in LEVEL_CODES)
+    return (code, name, *(counts.get(lv, 0) for lv in LEVEL_CODES), total, *shares)
+
+
+def violation_counts(year_row: EvalYear, unit: Unit) -> tuple[dict, dict]:
+    """Active violations of the people and units of the subtree: by catalog group, by the
+    month they were found."""
+    from sqlalchemy import or_
+
+    from evaluation.models import Violation, ViolationTypeRow
+
+    subject = aliased(Unit)
+    owner = aliased(Person)
+    stmt = (
+        select(Violation.found_on, ViolationTypeRow.group)
+        .outerjoin(
+            ViolationTypeRow,
+            (ViolationTypeRow.year_id == Violation.year_id)
+            & (ViolationTypeRow.code == Violation.code),
+        )
+        .outerjoin(owner, Violation.person_id == owner.id)
+        .join(subject, or_(subject.id == Violation.unit_id, subject.id == owner.unit_id))
+        .where(
+            Violation.year_id == year_row.id,
+            Violation.removed_at.is_(None),
+            Unit.subtree_clause(unit.path, subject.path),
+        )
+    )
+    by_group: dict = {}
+    by_month = dict.fromkeys(range(1, 13), 0)
+    for found_on, group in db.session.execute(stmt):
+        by_group[group] = by_group.get(group, 0) + 1
+        if found_on is not None:
+            by_month[found_on.month] += 1
+    return by_group, by_month
+
+
+def write_statistics(year_row: EvalYear, unit: Unit, user, target) -> int:
+    """Tổng hợp: per unit (the direct subunits, each with its subtree) and in total, the count
+    and share of each final level per rating kind, with a stacked bar and a pie; violations
+    by group and by month."""
+    from evaluation.stats import dashboard_rows
+
+    rows = dashboard_rows(year_row, unit)
+    total, per_unit = rows[0], rows[1:] or rows[:1]
+    columns = _stat_columns()
+    levels = range(2, 2 + len(LEVEL_CODES))
+    sheets = []
+    for key, name, title in STAT_KINDS:
+        sheets.append(
+            ExportSheet(
+                f"Tổng hợp {name}",
+                columns,
+                [_stat_row(r["unit_code"], r["name"], r[key]) for r in per_unit],
+                title,
+                total_row=("Tổng cộng", "", *_stat_row("", "", total[key])[2:]),
+                charts=(
+                    ExportChart("stacked_bar", "Mức xếp loại theo đơn vị", levels, category=1),
+                    ExportChart("pie", "Tỷ lệ các mức (toàn bộ)", levels),
+                ),
+            )
+        )
+    by_group, by_month = violation_counts(year_row, unit)
+    sheets.append(
+        ExportSheet(
+            "Vi phạm theo nhóm",
+            (ExportColumn("Nhóm vi phạm", "int"), ExportColumn("Số vi phạm", "int")),
+            sorted(((g, n) for g, n in by_group.items()), key=lambda x: (x[0] is None, x[0] or 0)),
+            "Vi phạm Chỉ thị 24 theo nhóm",
+            total_row=("Tổng cộng", sum(by_group.values())),
+        )
+    )
+    sheets.append(
+        ExportSheet(
+            "Vi phạm theo tháng",
+            (ExportColumn("Tháng", "int"), ExportColumn("Số vi phạm", "int")),
+            list(by_month.items()),
+            "Vi phạm Chỉ thị 24 theo tháng phát hiện",
+            total_row=("Tổng cộng", sum(by_month.values())),
+        )
+    )
+    return write_export(target, _meta("Tổng hợp", year_row, unit, user), sheets)
+
+
+def _meta(title: str, year_row: EvalYear, unit: Unit, user) -> ExportMeta:
+    return ExportMeta(
+        title, f"{unit.code} — {unit.name}", year_row.year, user.full_name or user.username
     )

@@ -367,14 +367,30 @@ class ExportColumn:
     max_width: int = 60
 
 
+@dataclass(frozen=True)
+class ExportChart:
+    """A native Excel chart over a sheet's table. kind "stacked_bar": one series per column of
+    `series` (logical column indices) over the data rows, categories from `category`; kind
+    "pie": the total row's cells of `series`, categories their headers."""
+
+    kind: str
+    title: str
+    series: Sequence[int]
+    category: int = 0
+
+
 @dataclass
 class ExportSheet:
-    """A sheet of an export: its columns and the rows (an iterable, consumed once, in order)."""
+    """A sheet of an export: its columns and the rows (an iterable, consumed once, in order).
+    `total_row` replaces the default totals row (the count of rows); `charts` are drawn
+    beside the table."""
 
     name: str
     columns: Sequence[ExportColumn]
     rows: object  # Iterable[Sequence]
     title: str = ""
+    total_row: Sequence | None = None
+    charts: Sequence[ExportChart] = ()
 
 
 @dataclass(frozen=True)
@@ -407,7 +423,10 @@ def _formats(wb) -> dict:
         "date": wb.add_format({"num_format": "dd/mm/yyyy"}),
         "decimal": wb.add_format({"num_format": "0.00"}),
         "int": wb.add_format({"num_format": "0"}),
+        "percent": wb.add_format({"num_format": "0.00%"}),
         "total": wb.add_format({"bold": True, "top": 1}),
+        "total_decimal": wb.add_format({"bold": True, "top": 1, "num_format": "0.00"}),
+        "total_percent": wb.add_format({"bold": True, "top": 1, "num_format": "0.00%"}),
     }
 
 
@@ -468,38 +487,92 @@ def _write_export_sheet(wb, fmt, meta: ExportMeta, sheet: ExportSheet) -> int:
         ws.write_string(header_row, c, label, fmt["head"])
     ws.freeze_panes(header_row + 1, 0)
     r = header_row
-    write_string, write_number, write_datetime = ws.write_string, ws.write_number, ws.write_datetime
-    text_fmt, dec_fmt, date_fmt = fmt["text"], fmt["decimal"], fmt["date"]
     count = 0
+    plain = {"decimal": fmt["decimal"], "percent": fmt["percent"], "code": fmt["text"]}
     for row in sheet.rows:
         r += 1
         count += 1
-        c = 0
-        for (col, kind), value in zip(cells, _expand_values(sheet.columns, row), strict=True):
-            if value is not None and value != "":
-                if kind == "decimal":
-                    write_number(r, c, float(value), dec_fmt)
-                elif kind == "int":
-                    write_number(r, c, value)
-                elif kind == "date":
-                    write_datetime(r, c, value, date_fmt)
-                elif kind == "bool":
-                    write_string(r, c, "Có" if value else "")
-                elif kind == "words":
-                    write_string(r, c, col.words.get(value, value))
-                else:
-                    text = str(value)
-                    write_string(r, c, text, text_fmt if kind == "code" else None)
-                if count <= 2000:  # widths from the first rows are enough to fit
-                    w = _width(col.words.get(value, value) if kind == "words" else value) + 2
-                    if w > widths[c]:
-                        widths[c] = min(w, col.max_width)
-            c += 1
-    ws.write_string(r + 1, 0, TOTAL_LABEL, fmt["total"])
-    ws.write_number(r + 1, 1, count, fmt["total"])
+        _write_row(ws, r, cells, sheet.columns, row, plain, fmt["date"], widths, count <= 2000)
+    data_rows = (header_row + 1, r)
+    r += 1
+    if sheet.total_row is None:
+        ws.write_string(r, 0, TOTAL_LABEL, fmt["total"])
+        ws.write_number(r, 1, count, fmt["total"])
+    else:
+        bold = {
+            "decimal": fmt["total_decimal"],
+            "percent": fmt["total_percent"],
+            "code": fmt["total"],
+            None: fmt["total"],
+        }
+        _write_row(ws, r, cells, sheet.columns, sheet.total_row, bold, fmt["date"], widths, True)
     for c, w in enumerate(widths):
         ws.set_column(c, c, w)
+    physical = _physical_index(sheet.columns)
+    for i, chart in enumerate(sheet.charts):
+        _add_chart(wb, ws, chart, physical, header_row, data_rows, r, len(cells) + 1 + 9 * i)
     return count
+
+
+def _write_row(ws, r, cells, columns, row, formats, date_fmt, widths, measure) -> None:
+    c = 0
+    for (col, kind), value in zip(cells, _expand_values(columns, row), strict=True):
+        if value is not None and value != "":
+            cell_fmt = formats.get(kind, formats.get(None))
+            if kind in ("decimal", "int", "percent") and not isinstance(value, str):
+                ws.write_number(r, c, float(value), cell_fmt)
+            elif kind == "date":
+                ws.write_datetime(r, c, value, date_fmt)
+            elif kind == "bool":
+                ws.write_string(r, c, "Có" if value else "", cell_fmt)
+            elif kind == "words":
+                ws.write_string(r, c, col.words.get(value, value), cell_fmt)
+            else:
+                ws.write_string(r, c, str(value), cell_fmt)
+            if measure:  # widths from the first rows are enough to fit
+                w = _width(col.words.get(value, value) if kind == "words" else value) + 2
+                if w > widths[c]:
+                    widths[c] = min(w, col.max_width)
+        c += 1
+
+
+def _physical_index(columns: Sequence[ExportColumn]) -> list[int]:
+    """Each logical column's first physical column (a level column takes two)."""
+    out, c = [], 0
+    for col in columns:
+        out.append(c)
+        c += 2 if col.kind == "level" else 1
+    return out
+
+
+def _add_chart(wb, ws, spec: ExportChart, physical, header_row, data_rows, total_row, at):
+    name = ws.name
+    first, last = data_rows
+    if spec.kind == "pie":
+        chart = wb.add_chart({"type": "pie"})
+        cols = [physical[i] for i in spec.series]
+        chart.add_series(
+            {
+                "name": spec.title,
+                "categories": [name, header_row, cols[0], header_row, cols[-1]],
+                "values": [name, total_row, cols[0], total_row, cols[-1]],
+                "data_labels": {"percentage": True},
+            }
+        )
+    else:
+        chart = wb.add_chart({"type": "bar", "subtype": "stacked"})
+        cat = physical[spec.category]
+        for i in spec.series:
+            col = physical[i]
+            chart.add_series(
+                {
+                    "name": [name, header_row, col],
+                    "categories": [name, first, cat, max(first, last), cat],
+                    "values": [name, first, col, max(first, last), col],
+                }
+            )
+    chart.set_title({"name": spec.title})
+    ws.insert_chart(header_row, at, chart)
 
 
 def _expand_values(columns: Sequence[ExportColumn], row: Sequence):

@@ -119,3 +119,39 @@ def test_exports_page_lists_the_rating_list_for_the_picked_unit(client, ward, lo
     login_session(client, ward["outsider"])
     assert client.get(f"/evaluation/{YEAR}/exports?unit=EW").status_code == 404
     assert client.get(f"/evaluation/{YEAR}/exports?unit=nothing").status_code == 404
+
+
+def test_statistics_export_counts_shares_violations_and_native_charts(
+    client, ward, login_session, create_violation, create_person, create_rating
+):
+    other = create_person(ward["empty"], code="EW03")
+    create_rating(ward["year"], person=other, level="HT")
+    create_violation(ward["year"], person=other, code="1.03")
+    login_session(client, ward["hr"])
+    wb = _open(client.get(f"/api/v1/years/{YEAR}/exports/statistics.xlsx?unit=EW"))
+    assert wb.sheetnames[:2] == ["Tổng hợp CCVC", "Tổng hợp Đảng viên"]
+    ws = wb["Tổng hợp CCVC"]
+    assert ws.freeze_panes == f"A{HEADER_ROW + 1}"
+    header, rows = _table(ws)
+    assert header[:4] == ("Mã đơn vị", "Tên đơn vị", "Xuất sắc (XS)", "Tốt (T)")
+    table = {r[0]: dict(zip(header, r, strict=True)) for r in rows}
+    office = table["EW-O"]  # EW01 T, EW02 final T (proposal over the computed XS)
+    assert office["Tốt (T)"] == 2 and office["Tổng số"] == 2 and office["Tỷ lệ T"] == 1
+    assert table["EW-E"]["Hoàn thành nhiệm vụ (HT)"] == 1
+    total = table["Tổng cộng"]
+    assert total["Tổng số"] == 3 and round(total["Tỷ lệ HT"], 4) == round(1 / 3, 4)
+    share = ws.cell(row=HEADER_ROW + 1, column=header.index("Tỷ lệ T") + 1)
+    assert share.number_format == "0.00%"
+    # native charts: a stacked bar per unit and a pie of the total, in the file itself
+    import zipfile
+
+    with zipfile.ZipFile(io.BytesIO(client.get(
+        f"/api/v1/years/{YEAR}/exports/statistics.xlsx?unit=EW").data)) as zf:  # fmt: skip
+        charts = [zf.read(n).decode() for n in zf.namelist() if n.startswith("xl/charts/chart")]
+    assert len(charts) == 4
+    assert sum("<c:barChart>" in c and 'c:grouping val="stacked"' in c for c in charts) == 2
+    assert sum("<c:pieChart>" in c for c in charts) == 2
+    group_header, groups = _table(wb["Vi phạm theo nhóm"])
+    assert groups[-1] == ("Tổng cộng", 1)
+    _h, months = _table(wb["Vi phạm theo tháng"])
+    assert len(months) == 13 and months[-1] == ("Tổng cộng", 1)
