@@ -21,6 +21,7 @@ def init_app(app) -> None:
     from evaluation import (
         commands,
         demo,
+        exports,
         import_columns,
         imports,
         jobs,
@@ -30,6 +31,7 @@ def init_app(app) -> None:
     from evaluation.api import blp as evaluation_api
     from evaluation.schemas import FIELD_LABELS
     from service.auth.access import can, register_permissions
+    from service.common.exports import register_export
     from service.common.labels import register_labels
     from service.domains import add_demo, add_landing, add_menu_entry
     from service.extensions import api, csrf
@@ -54,8 +56,18 @@ def init_app(app) -> None:
         "history", "Lịch sử", import_columns.HISTORY_COLUMNS,
         "mau_lich_su.xlsx", "import.history", imports.import_history,
     )  # fmt: skip
+    register_export(
+        app, "ratings", "Kết quả xếp loại", "ket_qua_xep_loai", "evaluation.read",
+        exports.write_ratings,
+    )  # fmt: skip
+    register_export(
+        app, "statistics", "Tổng hợp", "tong_hop", "evaluation.read", exports.write_statistics
+    )
     add_menu_entry(
         app, "Đánh giá, xếp loại", "evaluation.index", lambda u: can(u, "evaluation.read"), 20
+    )
+    add_menu_entry(
+        app, "Xuất bảng tính", "evaluation.exports_latest", lambda u: can(u, "evaluation.read"), 25
     )
     add_menu_entry(app, "Kết quả của tôi", "evaluation.me", lambda u: bool(u.person_id), 30)
     add_menu_entry(

@@ -45,6 +45,7 @@ from evaluation.stats import dashboard_rows
 from service.auth.access import can, is_admin
 from service.common.api import Blueprint
 from service.common.errors import NotFound, ValidationError
+from service.common.exports import XLSX, export_kinds, export_response
 from service.jobs import job_out
 from service.jobs.schemas import JobOutSchema
 from service.org.operations import visible_person, visible_unit
@@ -384,3 +385,37 @@ def dashboard(year):
     if unit is None and not is_admin(current_user):
         raise ValidationError("Cần chọn đơn vị (?unit=mã).", {"unit": ["Bắt buộc nhập."]})
     return {"items": dashboard_rows(year_row, unit)}
+
+
+EXPORT_UNIT = {
+    "in": "query",
+    "name": "unit",
+    "required": False,
+    "schema": {"type": "string"},
+    "description": "Mã đơn vị (mặc định: đơn vị của người dùng); xuất cả các đơn vị trực thuộc.",
+}
+
+
+def export_unit(user, code: str | None, permission: str):
+    """The unit an export covers: the one named (404 outside the user's reach), else the
+    user's own (an administrator's: the single root)."""
+    if code:
+        return visible_unit(user, code, permission)
+    unit = q.home_unit(user) or (q.single_root() if is_admin(user) else None)
+    if unit is None:
+        raise ValidationError("Cần chọn đơn vị (?unit=mã).", {"unit": ["Bắt buộc nhập."]})
+    return visible_unit(user, unit.code, permission)
+
+
+@blp.route("/years/<int:year>/exports/<kind>.xlsx")
+@blp.doc(parameters=[EXPORT_UNIT])
+@blp.answers(200, {"type": "string", "format": "binary"}, "Tệp .xlsx", content_type=XLSX)
+@blp.errors(400, 403, 404)
+def export(year, kind):
+    """Xuất bảng tính (ratings: kết quả xếp loại) của một đơn vị và các đơn vị trực thuộc."""
+    kinds = export_kinds()
+    if kind not in kinds:
+        raise NotFound("Không có loại bảng tính này.")
+    year_row = q.get_year(year)
+    unit = export_unit(current_user, request.args.get("unit"), kinds[kind].permission)
+    return export_response(kinds[kind], year_row, unit, current_user)

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
+from sqlalchemy import select
 
 from evaluation import operations as ops
 from evaluation import queries as q
@@ -25,12 +26,13 @@ from evaluation.rules import Level, RulePack
 from evaluation.schemas import DISCIPLINE_FORMS, HOW_FOUND, LEVELS
 from evaluation.stats import dashboard_rows, unit_level_counts, violation_counts
 from evaluation.workflow import approval_errors, label_of
-from service.auth.access import can, is_admin
+from service.auth.access import can, is_admin, scope_filter
 from service.common.errors import Forbidden
+from service.common.exports import export_kinds
 from service.common.forms import run_form
 from service.extensions import db
-from service.org.models import Person
-from service.org.operations import visible_person, visible_unit
+from service.org.models import Person, Unit
+from service.org.operations import unit_choice, unit_from_choice, visible_person, visible_unit
 
 bp = Blueprint("evaluation", __name__, url_prefix="/evaluation")
 
@@ -380,3 +382,41 @@ def landing(user) -> str | None:
     if user.person_id:
         return url_for("evaluation.me")
     return None
+
+
+@bp.route("/exports")
+@login_required
+def exports_latest():
+    """The menu's "Xuất bảng tính": the latest year's exports."""
+    rows = q.list_years()
+    if not rows:
+        flash("Chưa mở năm đánh giá nào.", "error")
+        return redirect(url_for("evaluation.index"))
+    return redirect(url_for("evaluation.exports_page", year=rows[0].year, **request.args))
+
+
+@bp.route("/<int:year>/exports")
+@login_required
+def exports_page(year):
+    """The spreadsheets of a year for a unit and its subunits (unit picked as elsewhere)."""
+    year_row = q.get_year(year)
+    picked = request.args.get("unit")
+    unit = unit_from_choice(picked) if picked else q.home_unit(current_user)
+    if unit is None and is_admin(current_user) and not picked:
+        unit = q.single_root()
+    if unit is None and picked:
+        abort(404)
+    if unit is not None:
+        unit = visible_unit(current_user, unit.code, "evaluation.read")
+    reach = select(Unit).where(scope_filter(current_user, "evaluation.read")).order_by(Unit.path)
+    kinds = [
+        k for k in export_kinds().values() if unit is None or can(current_user, k.permission, unit)
+    ]
+    return render_template(
+        "evaluation/exports.html",
+        year=year_row,
+        unit=unit,
+        kinds=kinds,
+        all_years=q.list_years(),
+        unit_choices=[unit_choice(u) for u in db.session.scalars(reach)],
+    )

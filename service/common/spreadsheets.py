@@ -512,3 +512,234 @@ def write_workbook(sheets: Sequence[dict]) -> bytes:
             ws.set_column(0, 0, None, bold)
     wb.close()
     return buf.getvalue()
+
+
+# --- exports: streamed, constant memory -------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ExportColumn:
+    """A column of an export. kind: text | code | int | decimal | date | bool | level.
+    A level column is written as two: the level in full words, then its code (`words` maps a
+    code to its words)."""
+
+    label: str
+    kind: str = "text"
+    words: dict | None = None
+    max_width: int = 60
+
+
+@dataclass(frozen=True)
+class ExportChart:
+    """A native Excel chart over a sheet's table. kind "stacked_bar": one series per column of
+    `series` (logical column indices) over the data rows, categories from `category`; kind
+    "pie": the total row's cells of `series`, categories their headers."""
+
+    kind: str
+    title: str
+    series: Sequence[int]
+    category: int = 0
+
+
+@dataclass
+class ExportSheet:
+    """A sheet of an export: its columns and the rows (an iterable, consumed once, in order).
+    `total_row` replaces the default totals row (the count of rows); `charts` are drawn
+    beside the table."""
+
+    name: str
+    columns: Sequence[ExportColumn]
+    rows: object  # Iterable[Sequence]
+    title: str = ""
+    total_row: Sequence | None = None
+    charts: Sequence[ExportChart] = ()
+
+
+@dataclass(frozen=True)
+class ExportMeta:
+    """The title block: what, whose unit, which year, when and by whom."""
+
+    title: str
+    unit: str
+    year: int
+    user: str
+    exported_at: dt.datetime = field(default_factory=dt.datetime.now)
+
+
+TOTAL_LABEL = "Tổng số"
+
+
+def _formats(wb) -> dict:
+    return {
+        "title": wb.add_format({"bold": True, "font_size": 14}),
+        "head": wb.add_format(
+            {
+                "bold": True,
+                "bg_color": "#DCE6F1",
+                "border": 1,
+                "text_wrap": True,
+                "valign": "vcenter",
+            }
+        ),
+        "text": wb.add_format({"num_format": "@"}),
+        "date": wb.add_format({"num_format": "dd/mm/yyyy"}),
+        "decimal": wb.add_format({"num_format": "0.00"}),
+        "int": wb.add_format({"num_format": "0"}),
+        "percent": wb.add_format({"num_format": "0.00%"}),
+        "total": wb.add_format({"bold": True, "top": 1}),
+        "total_decimal": wb.add_format({"bold": True, "top": 1, "num_format": "0.00"}),
+        "total_percent": wb.add_format({"bold": True, "top": 1, "num_format": "0.00%"}),
+    }
+
+
+def _width(value) -> int:
+    if isinstance(value, (dt.date, dt.datetime)):
+        return 10
+    if isinstance(value, (Decimal, float)):
+        return len(f"{value:.2f}")
+    return len(str(value))
+
+
+def write_export(target, meta: ExportMeta, sheets: Sequence[ExportSheet]) -> int:
+    """Write an export to `target` (a path or a binary file object) in constant memory: each
+    sheet's rows are written as they come. Text stays text (never a formula nor a link).
+    Returns the number of data rows written."""
+    wb = xlsxwriter.Workbook(
+        target,
+        {
+            "constant_memory": True,
+            "strings_to_formulas": False,
+            "strings_to_urls": False,
+            "strings_to_numbers": False,
+        },
+    )
+    fmt = _formats(wb)
+    total = 0
+    for sheet in sheets:
+        total += _write_export_sheet(wb, fmt, meta, sheet)
+    wb.close()
+    return total
+
+
+def _write_export_sheet(wb, fmt, meta: ExportMeta, sheet: ExportSheet) -> int:
+    ws = wb.add_worksheet(sheet.name[:31])
+    lines = [
+        f"Đơn vị: {meta.unit}",
+        f"Năm đánh giá: {meta.year}",
+        f"Ngày xuất: {meta.exported_at:%d/%m/%Y %H:%M}",
+        f"Người xuất: {meta.user}",
+    ]
+    ws.write_string(0, 0, sheet.title or meta.title, fmt["title"])
+    for i, line in enumerate(lines, start=1):
+        ws.write_string(i, 0, line)
+    header_row = len(lines) + 2
+    # the physical columns: a level column is two (words, code)
+    cells: list[tuple[ExportColumn, str]] = []
+    labels: list[str] = []
+    for col in sheet.columns:
+        if col.kind == "level":
+            cells += [(col, "words"), (col, "code")]
+            labels += [col.label, f"{col.label} (mã)"]
+        else:
+            cells.append((col, col.kind))
+            labels.append(col.label)
+    widths = [min(max(len(w) for w in label.split()) + 2, 40) for label in labels]
+    widths = [max(w, min(len(label), 24)) for w, label in zip(widths, labels, strict=True)]
+    for c, label in enumerate(labels):
+        ws.write_string(header_row, c, label, fmt["head"])
+    ws.freeze_panes(header_row + 1, 0)
+    r = header_row
+    count = 0
+    plain = {"decimal": fmt["decimal"], "percent": fmt["percent"], "code": fmt["text"]}
+    for row in sheet.rows:
+        r += 1
+        count += 1
+        _write_row(ws, r, cells, sheet.columns, row, plain, fmt["date"], widths, count <= 2000)
+    data_rows = (header_row + 1, r)
+    r += 1
+    if sheet.total_row is None:
+        ws.write_string(r, 0, TOTAL_LABEL, fmt["total"])
+        ws.write_number(r, 1, count, fmt["total"])
+    else:
+        bold = {
+            "decimal": fmt["total_decimal"],
+            "percent": fmt["total_percent"],
+            "code": fmt["total"],
+            None: fmt["total"],
+        }
+        _write_row(ws, r, cells, sheet.columns, sheet.total_row, bold, fmt["date"], widths, True)
+    for c, w in enumerate(widths):
+        ws.set_column(c, c, w)
+    physical = _physical_index(sheet.columns)
+    for i, chart in enumerate(sheet.charts):
+        _add_chart(wb, ws, chart, physical, header_row, data_rows, r, len(cells) + 1 + 9 * i)
+    return count
+
+
+def _write_row(ws, r, cells, columns, row, formats, date_fmt, widths, measure) -> None:
+    c = 0
+    for (col, kind), value in zip(cells, _expand_values(columns, row), strict=True):
+        if value is not None and value != "":
+            cell_fmt = formats.get(kind, formats.get(None))
+            if kind in ("decimal", "int", "percent") and not isinstance(value, str):
+                ws.write_number(r, c, float(value), cell_fmt)
+            elif kind == "date":
+                ws.write_datetime(r, c, value, date_fmt)
+            elif kind == "bool":
+                ws.write_string(r, c, "Có" if value else "", cell_fmt)
+            elif kind == "words":
+                ws.write_string(r, c, col.words.get(value, value), cell_fmt)
+            else:
+                ws.write_string(r, c, str(value), cell_fmt)
+            if measure:  # widths from the first rows are enough to fit
+                w = _width(col.words.get(value, value) if kind == "words" else value) + 2
+                if w > widths[c]:
+                    widths[c] = min(w, col.max_width)
+        c += 1
+
+
+def _physical_index(columns: Sequence[ExportColumn]) -> list[int]:
+    """Each logical column's first physical column (a level column takes two)."""
+    out, c = [], 0
+    for col in columns:
+        out.append(c)
+        c += 2 if col.kind == "level" else 1
+    return out
+
+
+def _add_chart(wb, ws, spec: ExportChart, physical, header_row, data_rows, total_row, at):
+    name = ws.name
+    first, last = data_rows
+    if spec.kind == "pie":
+        chart = wb.add_chart({"type": "pie"})
+        cols = [physical[i] for i in spec.series]
+        chart.add_series(
+            {
+                "name": spec.title,
+                "categories": [name, header_row, cols[0], header_row, cols[-1]],
+                "values": [name, total_row, cols[0], total_row, cols[-1]],
+                "data_labels": {"percentage": True},
+            }
+        )
+    else:
+        chart = wb.add_chart({"type": "bar", "subtype": "stacked"})
+        cat = physical[spec.category]
+        for i in spec.series:
+            col = physical[i]
+            chart.add_series(
+                {
+                    "name": [name, header_row, col],
+                    "categories": [name, first, cat, max(first, last), cat],
+                    "values": [name, first, col, max(first, last), col],
+                }
+            )
+    chart.set_title({"name": spec.title})
+    ws.insert_chart(header_row, at, chart)
+
+
+def _expand_values(columns: Sequence[ExportColumn], row: Sequence):
+    """A row's values by physical column: a level value twice (words, code)."""
+    for col, value in zip(columns, row, strict=True):
+        yield value
+        if col.kind == "level":
+            yield value

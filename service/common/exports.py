@@ -1,0 +1,56 @@
+"""The registry of exports: each domain registers the spreadsheets it produces (a kind, its
+Vietnamese label, the permission it needs and a writer); the core lists them and never imports
+a domain. A writer is `write(year, unit, user, target) -> rows written` over
+service.common.spreadsheets.write_export."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from flask import Flask, current_app
+
+
+@dataclass(frozen=True)
+class ExportKind:
+    kind: str
+    label: str
+    filename: str  # "ket_qua_xep_loai" -> ket_qua_xep_loai_2025_CODE.xlsx
+    permission: str
+    write: Callable
+
+
+def register_export(
+    app: Flask, kind: str, label: str, filename: str, permission: str, write: Callable
+) -> None:
+    app.extensions.setdefault("exports", {})[kind] = ExportKind(
+        kind, label, filename, permission, write
+    )
+
+
+def export_kinds() -> dict[str, ExportKind]:
+    return current_app.extensions.get("exports", {})
+
+
+def download_name(kind: ExportKind, year: int, unit_code: str) -> str:
+    return f"{kind.filename}_{year}_{unit_code}.xlsx"
+
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def export_response(kind: ExportKind, year_row, unit, user):
+    """The export as a download, written at once (small exports: up to the job threshold)."""
+    import io
+
+    from flask import send_file
+
+    buf = io.BytesIO()
+    kind.write(year_row, unit, user, buf)
+    buf.seek(0)
+    return send_file(
+        buf,
+        mimetype=XLSX,
+        as_attachment=True,
+        download_name=download_name(kind, year_row.year, unit.code),
+    )
