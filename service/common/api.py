@@ -131,12 +131,19 @@ def bad_text(value) -> bool:
 
 
 def _bad_in(value) -> bool:
-    if isinstance(value, str):
-        return bad_text(value)
-    if isinstance(value, dict):
-        return any(_bad_in(k) or _bad_in(v) for k, v in value.items())
-    if isinstance(value, list):
-        return any(_bad_in(v) for v in value)
+    """Any bad string in a parsed JSON body (walked with a stack: a body nested as deep as the
+    parser allows must not exhaust Python's recursion limit here)."""
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str):
+            if bad_text(item):
+                return True
+        elif isinstance(item, dict):
+            stack.extend(item.keys())
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
     return False
 
 
@@ -153,12 +160,18 @@ def refuse_bad_text():
     for key, upload in request.files.items(multi=True):
         if upload.filename and bad_text(upload.filename):
             fields[key] = [TEXT_MESSAGE]
-    if request.is_json and _bad_in(request.get_json(silent=True)):
-        fields["json"] = [TEXT_MESSAGE]
+    if request.is_json:
+        try:
+            body = request.get_json(silent=True)
+        except RecursionError:
+            raise ValidationError("Dữ liệu JSON lồng quá sâu.", {"json": [DEPTH_MESSAGE]}) from None
+        if _bad_in(body):
+            fields["json"] = [TEXT_MESSAGE]
     if fields:
         raise ValidationError("Dữ liệu có ký tự không hợp lệ.", fields)
 
 
+DEPTH_MESSAGE = "JSON lồng nhau quá sâu."
 TEXT_MESSAGE = "Có ký tự không hợp lệ (ký tự NUL hoặc mã Unicode lẻ)."
 
 
