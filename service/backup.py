@@ -92,8 +92,10 @@ def backup(conn, fileobj) -> dict:
             names = [c.name for c in table.columns]
             out.write(json.dumps({"table": table.name, "columns": names}) + "\n")
             order = list(table.primary_key.columns) or list(table.columns)
-            result = conn.execution_options(yield_per=BATCH).execute(
-                select(*table.columns).order_by(*order)
+            # yield_per on the statement: Connection.execution_options would change the
+            # caller's connection for good (its next ROLLBACK TO SAVEPOINT became a cursor)
+            result = conn.execute(
+                select(*table.columns).order_by(*order).execution_options(yield_per=BATCH)
             )
             n = 0
             for row in result:

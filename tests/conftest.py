@@ -68,10 +68,16 @@ def db_session(request, app):
     try:
         yield db.session
     finally:
-        db.session.really_remove()
-        db.session = old_session
-        outer.rollback()
-        connection.close()
+        # Each step on its own: a test that left the transaction aborted must still give its
+        # connection back, or the session's final drop_all waits for its locks for ever.
+        try:
+            db.session.really_remove()
+        finally:
+            db.session = old_session
+            try:
+                outer.rollback()
+            finally:
+                connection.close()
 
 
 @pytest.fixture

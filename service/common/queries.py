@@ -69,7 +69,10 @@ def bulk_insert(table, rows: list[dict], conn=None) -> None:
         keys = list(rows[0])
     processors = [table.c[k].type.bind_processor(conn.dialect) for k in keys]
     raw = conn.connection.driver_connection
-    with raw.cursor() as cur, cur.copy(f"COPY {table.name} ({', '.join(keys)}) FROM STDIN") as copy:
+    quote = conn.dialect.identifier_preparer.quote  # "group", "order": SQL words as names
+    names = ", ".join(quote(table.c[k].name) for k in keys)
+    statement = f"COPY {conn.dialect.identifier_preparer.format_table(table)} ({names}) FROM STDIN"
+    with raw.cursor() as cur, cur.copy(statement) as copy:
         for row in rows:
             copy.write_row(
                 [

@@ -59,6 +59,9 @@ def test_backup_then_restore_keeps_every_table(demo_world, tmp_path):
     assert sum(len(v) for v in before.values()) > 5000
     target = fresh_sqlite(tmp_path)
     data = _round_trip(source, target)
+    # the caller's connection is left as it was (a streaming option left on it turned the
+    # test's ROLLBACK TO SAVEPOINT into a server-side cursor on PostgreSQL)
+    assert not {"yield_per", "stream_results"} & set(source.get_execution_options())
     with target.connect() as conn:
         assert snapshot(conn) == before
     pg = os.environ.get("TEST_DATABASE_URL", "")

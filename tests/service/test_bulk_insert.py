@@ -39,3 +39,22 @@ def test_bulk_insert_writes_what_an_insert_would(create_unit):
     assert people[0].birth_date == dt.date(1990, 2, 28)
     assert people[0].position == "" and people[0].party_gap_days == 0  # Python defaults
     assert people[0].sort_name and people[0].created_at is not None
+
+
+def test_bulk_insert_quotes_column_names_that_are_sql_words(app_ctx):
+    """violation_types has a column named "group": COPY must quote it (a restore on PostgreSQL
+    failed with a syntax error at "group"). A table of the test's own, made in its transaction."""
+    from sqlalchemy import Column, Integer, MetaData, String, Table
+
+    table = Table(
+        "bulk_quote_check",
+        MetaData(),
+        Column("id", Integer, primary_key=True),
+        Column("group", Integer),
+        Column("order", String(10)),
+    )
+    conn = db.session.connection()
+    table.create(conn)
+    bulk_insert(table, [{"id": 1, "group": 2, "order": "a"}, {"id": 2, "group": 3, "order": "b"}])
+    got = conn.execute(select(table.c.group, table.c.order).order_by(table.c.id)).all()
+    assert [tuple(r) for r in got] == [(2, "a"), (3, "b")]
