@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app wsgi
 PG_URL ?= postgresql+psycopg://root@127.0.0.1:5432/test
 
-.PHONY: run test venv deps dev-deps migrate demo lint bench
+.PHONY: run test serve-prod venv deps dev-deps migrate demo lint bench
 
 $(BIN)/python:
 	$(PY) -m venv $(VENV)
@@ -21,6 +21,11 @@ run: deps
 	$(FLASK) demo-data
 	@echo "Mở http://127.0.0.1:5000 — đăng nhập: admin / matkhau123 (xem thêm tài khoản mẫu ở trên)"
 	$(FLASK) run --host 127.0.0.1 --port 5000
+
+# Production on one machine: gunicorn + RQ workers against PostgreSQL and Redis, migrations
+# first (service/serve_prod.py); needs SECRET_KEY, DATABASE_URL and REDIS_URL.
+serve-prod: deps
+	$(BIN)/python -m service.serve_prod
 
 # The suite runs on SQLite, then again on PostgreSQL when it is reachable (REQUIRE_POSTGRES=1
 # makes an unreachable server an error, as in CI).

@@ -13,7 +13,7 @@ from service.extensions import api, csrf, db, login_manager, migrate
 
 
 def create_app(config: type | None = None) -> Flask:
-    config = config or config_module.Config
+    config = config or config_module.from_environment()
     app = Flask(
         __name__,
         instance_path=str(config_module.INSTANCE_DIR),
@@ -21,6 +21,8 @@ def create_app(config: type | None = None) -> Flask:
         static_folder=str(config_module.BASE_DIR / "templates" / "static"),
     )
     app.config.from_object(config)
+    if app.config.get("PRODUCTION"):
+        config_module.check_production(app.config)
     from service.common import api as api_edge
 
     api_edge.init_app(app)  # ids within 64 bits, no NUL in text (before any route is added)
@@ -40,6 +42,10 @@ def create_app(config: type | None = None) -> Flask:
         _sqlite_pragmas(db.engine)
     migrate.init_app(app, db, directory=str(config_module.BASE_DIR / "migrations"))
     csrf.init_app(app)
+    from service import health, logs, security
+
+    security.init_app(app)  # headers, HTTPS and proxies, rate limits
+    logs.init_app(app)  # request ids, JSON logs
     login_manager.init_app(app)
     api.init_app(app, spec_kwargs={"info": {"description": "API JSON của dịch vụ (tiếng Việt)."}})
     api.spec.components.security_scheme("bearer", {"type": "http", "scheme": "bearer"})
@@ -63,6 +69,7 @@ def create_app(config: type | None = None) -> Flask:
     app.register_blueprint(auth_views.bp)
     app.register_blueprint(org_views.bp)
     app.register_blueprint(imports_views.bp)
+    app.register_blueprint(health.bp)
     errors.init_app(app)
     filters.init_app(app)
     jobs.init_app(app)

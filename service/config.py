@@ -62,6 +62,17 @@ class Config:
     WTF_CSRF_TIME_LIMIT = None
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
+    # Served over HTTPS (directly or behind a proxy that terminates it): Secure cookies, HSTS,
+    # http redirected to https. PROXY_HOPS: how many reverse proxies stand in front (ProxyFix).
+    HTTPS = os.environ.get("HTTPS", "0") == "1"
+    PROXY_HOPS = int(os.environ.get("PROXY_HOPS", "0"))
+    # Rate limits (Flask-Limiter syntax), per client address for logins, per account for new
+    # API tokens; counted in Redis when REDIS_URL is set.
+    RATELIMIT_ENABLED = os.environ.get("RATELIMIT_ENABLED", "1") == "1"
+    LOGIN_RATE_LIMIT = os.environ.get("LOGIN_RATE_LIMIT", "20 per minute;200 per hour")
+    TOKEN_RATE_LIMIT = os.environ.get("TOKEN_RATE_LIMIT", "10 per hour")
+    # Logs: "text" (flask run) or "json" (one JSON object a line, with the request id)
+    LOG_FORMAT = os.environ.get("LOG_FORMAT", "text")
     # Login throttling: after this many failures in a row the account waits LOCK_MINUTES.
     LOGIN_MAX_FAILURES = 5
     LOGIN_LOCK_MINUTES = 15
@@ -88,6 +99,35 @@ class Config:
     TESTING = False
 
 
+class ProductionConfig(Config):
+    """`make serve-prod` (SERVICE_ENV=production): PostgreSQL and a SECRET_KEY from the
+    environment are required (create_app refuses to start without them), JSON logs."""
+
+    PRODUCTION = True
+    LOG_FORMAT = os.environ.get("LOG_FORMAT", "json")
+
+
+def from_environment() -> type:
+    """The configuration `wsgi.py` and the CLI use: SERVICE_ENV=production picks
+    ProductionConfig, anything else Config."""
+    return ProductionConfig if os.environ.get("SERVICE_ENV") == "production" else Config
+
+
+def check_production(config) -> None:
+    """What a production start needs; raises RuntimeError naming what is missing."""
+    missing = []
+    if not os.environ.get("SECRET_KEY"):
+        missing.append("SECRET_KEY (một chuỗi ngẫu nhiên dài, ví dụ: openssl rand -hex 32)")
+    elif len(os.environ["SECRET_KEY"]) < 16:
+        missing.append("SECRET_KEY dài ít nhất 16 ký tự")
+    if not os.environ.get("DATABASE_URL") or not str(
+        config.get("SQLALCHEMY_DATABASE_URI", "")
+    ).startswith("postgresql"):
+        missing.append("DATABASE_URL trỏ tới PostgreSQL (postgresql://...)")
+    if missing:
+        raise RuntimeError("Không khởi động chế độ production: thiếu " + "; ".join(missing))
+
+
 class TestConfig(Config):
     TESTING = True
     SECRET_KEY = "test-secret"
@@ -103,3 +143,6 @@ class TestConfig(Config):
     EVAL_RECOMPUTE_MAX_WAIT = 0.0
     EVAL_RECOMPUTE_PROCESSES = 1  # the forked workers have a test of their own
     REDIS_URL = None
+    # limits on, but out of reach of the suite's logins; the tests of the limits lower them
+    LOGIN_RATE_LIMIT = "100000 per minute"
+    TOKEN_RATE_LIMIT = "100000 per minute"

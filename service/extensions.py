@@ -1,6 +1,7 @@
 """Extension singletons, bound to the app in create_app."""
 
 import flask_smorest
+from flask_limiter import Limiter
 from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
@@ -51,3 +52,13 @@ def _numeric_bounds(self, field, ret, **kwargs) -> dict:
 
 
 api = Api()
+
+
+def _client_address() -> str:
+    from flask_limiter.util import get_remote_address
+
+    return get_remote_address()
+
+
+# Rate limits (service.security): storage in Redis when REDIS_URL is set, else in memory.
+limiter = Limiter(key_func=_client_address)

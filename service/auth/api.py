@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from flask_login import current_user
+from flask import g
+from flask_login import current_user, login_user
 from sqlalchemy import select
 
 from service.auth import operations as ops
@@ -28,9 +29,10 @@ from service.common.api import Blueprint
 from service.common.errors import Forbidden, NotFound
 from service.common.queries import search_clause
 from service.common.schemas import ListArgsSchema, page_body, page_schema
-from service.extensions import db
+from service.extensions import db, limiter
 from service.org.api import paginate
 from service.org.models import Unit
+from service.security import token_limit, user_key
 
 blp = Blueprint("auth_api", __name__, url_prefix="/api/v1", description="Người dùng và quyền")
 
@@ -124,7 +126,9 @@ def accounts_out(created) -> list[dict]:
 @blp.errors(400)
 def change_password(data):
     """Đổi mật khẩu của chính mình."""
-    ops.change_own_password(current_user, data["current"], data["new"])
+    user = ops.change_own_password(current_user, data["current"], data["new"])
+    if not g.get("token_auth"):
+        login_user(user)  # the new password ended the sessions, the caller's own included
     return ""
 
 
@@ -161,6 +165,7 @@ def list_tokens():
 @blp.arguments(TokenInSchema)
 @blp.response(201)
 @blp.answers(201, TokenCreatedSchema)
+@limiter.limit(token_limit, key_func=user_key)
 def create_token(data):
     """Tạo mã truy cập; mã chỉ hiện một lần trong câu trả lời này."""
     token, clear = ops.create_token(current_user, data["name"])

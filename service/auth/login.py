@@ -15,9 +15,16 @@ login_manager.login_message_category = "warning"
 
 
 @login_manager.user_loader
-def load_user(user_id: str):
+def load_user(session_id: str):
+    """The session's "<user id>.<session version>": a version the account has moved past
+    (logout, password change, deactivation) logs nobody in."""
+    user_id, _, version = (session_id or "").partition(".")
+    if not (user_id.isdigit() and version.isdigit()) or len(user_id) > 18:
+        return None
     user = db.session.get(User, int(user_id), options=USER_GRANTS)
-    return user if user and user.active else None
+    if user is None or not user.active or (user.session_version or 0) != int(version):
+        return None
+    return user
 
 
 @login_manager.request_loader

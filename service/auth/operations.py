@@ -103,6 +103,8 @@ def update_user(actor, user: User, data: dict) -> User:
     if "active" in data:
         if user.id == actor.id and not data["active"]:
             raise ValidationError("Không thể tự vô hiệu hóa tài khoản của mình.")
+        if user.active and not data["active"]:
+            user.end_sessions()  # a deactivated account's open sessions end now
         user.active = data["active"]
     if data.get("password"):
         user.set_password(data["password"])
@@ -298,6 +300,13 @@ def create_accounts(actor, unit: Unit, subunits: bool = False) -> list[tuple[Use
         user=actor,
     )
     return out
+
+
+def end_sessions(user: User) -> None:
+    """Logout: every session of the account ends, a cookie copied before included."""
+    user.end_sessions()
+    db.session.flush()
+    record("logout", "user", user.username, user=user)
 
 
 def change_own_password(user: User, current: str, new: str) -> User:

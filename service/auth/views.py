@@ -25,17 +25,18 @@ from service.auth.models import ApiToken, User
 from service.common.errors import Forbidden, NotFound, ServiceError
 from service.common.queries import search_clause
 from service.common.spreadsheets import write_workbook
-from service.extensions import db
+from service.common.urls import local_path
+from service.extensions import db, limiter
 from service.org.models import Unit
 from service.org.operations import unit_choice, unit_from_choice
+from service.security import login_limit, token_limit, user_key
 
 bp = Blueprint("auth", __name__)
 
 
 def _safe_next(target: str | None) -> str:
-    if target and target.startswith("/") and not target.startswith("//"):
-        return target
-    return url_for("org.index")  # each role's landing (service.domains.landing_for)
+    """A path of this site only (service.common.urls.local_path), else each role's landing."""
+    return local_path(target) or url_for("org.index")  # service.domains.landing_for
 
 
 # what a user who must change the password may still open
@@ -61,12 +62,13 @@ def change_password():
     form = PasswordForm()
     if form.validate_on_submit():
         try:
-            ops.change_own_password(current_user, form.current.data, form.new.data)
+            user = ops.change_own_password(current_user, form.current.data, form.new.data)
         except ServiceError as err:
             db.session.rollback()
             (form.current if "current" in err.fields else form.new).errors.append(err.message)
         else:
             db.session.commit()
+            login_user(user)  # the new password ended every session, this one included
             flash("Đã đổi mật khẩu.", "info")
             return redirect(_safe_next(request.args.get("next")))
     return render_template(
@@ -75,6 +77,7 @@ def change_password():
 
 
 @bp.route("/login", methods=["GET", "POST"])
+@limiter.limit(login_limit, methods=["POST"])
 def login():
     form = LoginForm()
     error = None
@@ -98,6 +101,8 @@ def login():
 @bp.route("/logout", methods=["POST"])
 @login_required
 def logout():
+    ops.end_sessions(current_user._get_current_object())  # a copied cookie stops working too
+    db.session.commit()
     logout_user()
     flash("Đã đăng xuất.", "info")
     return redirect(url_for("auth.login"))
@@ -105,6 +110,7 @@ def logout():
 
 @bp.route("/tokens", methods=["GET", "POST"])
 @login_required
+@limiter.limit(token_limit, key_func=user_key, methods=["POST"])
 def tokens():
     form = TokenForm()
     new_token = None

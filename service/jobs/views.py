@@ -6,18 +6,15 @@ from flask import Blueprint, abort, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from service.common.errors import NotFound
+from service.common.urls import local_path
 from service.jobs.queries import readable_job
 
 bp = Blueprint("jobs", __name__)
 
 
 def safe_back(value: str | None) -> str:
-    """A local path to go back to, never another site (//host, /\\host or a scheme)."""
-    if not value or not value.startswith("/") or value.startswith(("//", "/\\")):
-        return url_for("org.index")
-    if any(ch in value for ch in "\t\r\n\\"):
-        return url_for("org.index")
-    return value
+    """A local path to go back to, never another site (service.common.urls.local_path)."""
+    return local_path(value) or url_for("org.index")
 
 
 @bp.route("/jobs/<int:job_id>")

@@ -1,0 +1,38 @@
+// Small behaviours of every page (no inline script: the Content-Security-Policy allows only
+// files from this site).
+//  - <form data-busy="ID">: shows the element ID while the form is being sent.
+//  - <a data-back>: goes back in the browser's history (the link's href when there is none).
+//  - <div data-job-url="URL" data-live>: the job page; follows the job until it ends.
+document.addEventListener('DOMContentLoaded', function () {
+  document.querySelectorAll('form[data-busy]').forEach(function (form) {
+    form.addEventListener('submit', function () {
+      var busy = document.getElementById(form.dataset.busy);
+      if (busy) { busy.hidden = false; }
+    });
+  });
+  document.querySelectorAll('a[data-back]').forEach(function (link) {
+    link.addEventListener('click', function (event) {
+      if (window.history.length > 1) { event.preventDefault(); window.history.back(); }
+    });
+  });
+  var job = document.querySelector('[data-job-url]');
+  if (job) { followJob(job); }
+});
+
+function followJob(box) {
+  var labels = {queued: 'đang chờ', running: 'đang chạy', done: 'hoàn thành', failed: 'lỗi'};
+  function tick() {
+    fetch(box.dataset.jobUrl, {headers: {'Accept': 'application/json'}, credentials: 'same-origin'})
+      .then(function (r) { return r.json(); })
+      .then(function (j) {
+        document.getElementById('job-status').textContent = j.status_label || labels[j.status] || j.status;
+        document.getElementById('job-progress').value = j.percent;
+        document.getElementById('job-count').textContent = j.done + '/' + j.total;
+        document.getElementById('job-message').textContent = j.message || '';
+        box.dispatchEvent(new CustomEvent('job:update', {detail: j}));
+        if (j.status === 'queued' || j.status === 'running') { setTimeout(tick, 1000); }
+      })
+      .catch(function () { setTimeout(tick, 3000); });
+  }
+  if (box.hasAttribute('data-live')) { tick(); }
+}
