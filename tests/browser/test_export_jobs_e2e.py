@@ -5,15 +5,12 @@ the job among the recent exports of the page."""
 from __future__ import annotations
 
 import os
-import threading
 
 import openpyxl
 import pytest
-from werkzeug.serving import make_server
 
-from service import create_app
 from service.config import TestConfig
-from service.extensions import db
+from tests.browser.servers import demo_server
 from tests.browser.test_e2e import CHROMIUM
 from tests.browser.test_evaluation_e2e import YEAR, browser, login  # noqa: F401
 
@@ -33,24 +30,8 @@ def export_server(tmp_path_factory):
         EXPORT_JOB_MIN_ROWS = 5  # the demo's rating list is larger: a job
         EXPORT_DIR = str(base / "exports")
 
-    app = create_app(Cfg)
-    with app.app_context():
-        db.create_all()
-        from service.demo import load_demo
-
-        load_demo()
-        db.session.commit()
-    srv = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=srv.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{srv.server_port}", base / "exports"
-    srv.shutdown()
-    from service.jobs import wait_idle
-
-    wait_idle()
-    with app.app_context():
-        db.session.remove()
-        db.engine.dispose()
+    with demo_server(Cfg) as url:
+        yield url, base / "exports"
 
 
 def test_hr_exports_a_large_rating_list_through_a_job(browser, export_server, tmp_path):  # noqa: F811
