@@ -10,6 +10,7 @@ from sqlalchemy import select
 
 from evaluation import operations as ops
 from evaluation import queries as q
+from evaluation.api import export_unit
 from evaluation.charts import dashboard_charts
 from evaluation.forms import (
     CatalogItemForm,
@@ -434,8 +435,6 @@ def exports_page(year):
 def export_file(year, kind):
     """A button of the exports page: the file at once, or (a large export) the page of the job
     that writes it, which offers "Tải về" once done."""
-    from evaluation.api import export_unit
-
     found = export_kinds().get(kind)
     if found is None:
         abort(404)
