@@ -58,11 +58,12 @@ def init_app(app) -> None:
     )  # fmt: skip
     register_export(
         app, "ratings", "Kết quả xếp loại", "ket_qua_xep_loai", "evaluation.read",
-        exports.write_ratings,
+        exports.write_ratings, count=exports.count_ratings, year=exports.load_year,
     )  # fmt: skip
     register_export(
-        app, "statistics", "Tổng hợp", "tong_hop", "evaluation.read", exports.write_statistics
-    )
+        app, "statistics", "Tổng hợp", "tong_hop", "evaluation.read", exports.write_statistics,
+        year=exports.load_year,
+    )  # fmt: skip
     add_menu_entry(
         app, "Đánh giá, xếp loại", "evaluation.index", lambda u: can(u, "evaluation.read"), 20
     )

@@ -45,7 +45,9 @@ from evaluation.stats import dashboard_rows
 from service.auth.access import can, is_admin
 from service.common.api import Blueprint
 from service.common.errors import NotFound, ValidationError
-from service.common.exports import XLSX, export_kinds, export_response
+from service.common.exports import XLSX, export_kinds
+from service.exports.jobs import api_answer
+from service.exports.schemas import ExportJobSchema
 from service.jobs import job_out
 from service.jobs.schemas import JobOutSchema
 from service.org.operations import visible_person, visible_unit
@@ -410,6 +412,7 @@ def export_unit(user, code: str | None, permission: str):
 @blp.route("/years/<int:year>/exports/<kind>.xlsx")
 @blp.doc(parameters=[EXPORT_UNIT])
 @blp.answers(200, {"type": "string", "format": "binary"}, "Tệp .xlsx", content_type=XLSX)
+@blp.alt_response(202, schema=ExportJobSchema, description="Bảng tính lớn: xuất bằng công việc nền")
 @blp.errors(400, 403, 404)
 def export(year, kind):
     """Xuất bảng tính (ratings: kết quả xếp loại) của một đơn vị và các đơn vị trực thuộc."""
@@ -418,4 +421,4 @@ def export(year, kind):
         raise NotFound("Không có loại bảng tính này.")
     year_row = q.get_year(year)
     unit = export_unit(current_user, request.args.get("unit"), kinds[kind].permission)
-    return export_response(kinds[kind], year_row, unit, current_user)
+    return api_answer(kinds[kind], year_row, unit, current_user)

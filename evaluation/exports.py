@@ -170,6 +170,11 @@ def write_ratings(year_row: EvalYear, unit: Unit, user, target) -> int:
     return write_export(target, _meta("Kết quả xếp loại", year_row, unit, user), sheets)
 
 
+def load_year(year: int) -> EvalYear:
+    """The year an export job writes for (NotFound when it is gone)."""
+    return q.get_year(year)
+
+
 def count_ratings(year_row: EvalYear, unit: Unit) -> int:
     from sqlalchemy import func
 

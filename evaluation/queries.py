@@ -605,6 +605,19 @@ def home_unit(user) -> Unit | None:
     return db.session.get(Unit, uid)
 
 
+def reach_tops(user, action: str) -> list[Unit]:
+    """The units at the top of the user's reach for `action` (an administrator: the single
+    root, when there is one), by path."""
+    paths = scope_paths(user, action)
+    if paths is None:
+        root = single_root()
+        return [root] if root else []
+    ids = [int(p.strip("/").split("/")[-1]) for p in paths]
+    if not ids:
+        return []
+    return list(db.session.scalars(select(Unit).where(Unit.id.in_(ids)).order_by(Unit.path)))
+
+
 def single_root() -> Unit | None:
     roots = db.session.scalars(select(Unit).where(Unit.parent_id.is_(None)).limit(2)).all()
     return roots[0] if len(roots) == 1 else None

@@ -10,6 +10,7 @@ from sqlalchemy import select
 
 from evaluation import operations as ops
 from evaluation import queries as q
+from evaluation.api import export_unit
 from evaluation.charts import dashboard_charts
 from evaluation.forms import (
     CatalogItemForm,
@@ -30,7 +31,11 @@ from service.auth.access import can, is_admin, scope_filter
 from service.common.errors import Forbidden
 from service.common.exports import export_kinds
 from service.common.forms import run_form
+from service.exports.jobs import recent_jobs as recent_export_jobs
+from service.exports.jobs import send_or_start
 from service.extensions import db
+from service.jobs import job_out
+from service.jobs.models import Job
 from service.org.models import Person, Unit
 from service.org.operations import unit_choice, unit_from_choice, visible_person, visible_unit
 
@@ -372,13 +377,14 @@ def work():
 
 def landing(user) -> str | None:
     """Where a user lands after login: staff and committee on their work, HR on the year's
-    dashboard, a person without a role on their own result (administrators: the tree)."""
+    exports ("Xuất bảng tính", with their recent export jobs), a person without a role on their
+    own result (administrators: the tree)."""
     if is_admin(user):
         return None
     if can(user, "evaluation.enter") or can(user, "evaluation.approve"):
         return url_for("evaluation.work")
-    if can(user, "evaluation.read"):
-        return url_for("evaluation.index")
+    if can(user, "evaluation.read"):  # HR: the spreadsheets they hand upward
+        return url_for("evaluation.exports_latest")
     if user.person_id:
         return url_for("evaluation.me")
     return None
@@ -398,25 +404,44 @@ def exports_latest():
 @bp.route("/<int:year>/exports")
 @login_required
 def exports_page(year):
-    """The spreadsheets of a year for a unit and its subunits (unit picked as elsewhere)."""
+    """The spreadsheets of a year, one click each: for the picked unit, else for each unit at
+    the top of the user's reach; and the user's recent export jobs (HR's home)."""
     year_row = q.get_year(year)
     picked = request.args.get("unit")
-    unit = unit_from_choice(picked) if picked else q.home_unit(current_user)
-    if unit is None and is_admin(current_user) and not picked:
-        unit = q.single_root()
-    if unit is None and picked:
-        abort(404)
-    if unit is not None:
-        unit = visible_unit(current_user, unit.code, "evaluation.read")
+    if picked:
+        unit = unit_from_choice(picked)
+        if unit is None:
+            abort(404)
+        units = [visible_unit(current_user, unit.code, "evaluation.read")]
+    else:
+        units = q.reach_tops(current_user, "evaluation.read")
     reach = select(Unit).where(scope_filter(current_user, "evaluation.read")).order_by(Unit.path)
-    kinds = [
-        k for k in export_kinds().values() if unit is None or can(current_user, k.permission, unit)
+    offers = [
+        (u, k) for u in units for k in export_kinds().values() if can(current_user, k.permission, u)
     ]
     return render_template(
         "evaluation/exports.html",
         year=year_row,
-        unit=unit,
-        kinds=kinds,
+        unit=units[0] if picked else None,
+        offers=offers,
+        recent=[job_out(j) for j in recent_export_jobs(current_user)],
         all_years=q.list_years(),
         unit_choices=[unit_choice(u) for u in db.session.scalars(reach)],
     )
+
+
+@bp.route("/<int:year>/exports/<kind>.xlsx")
+@login_required
+def export_file(year, kind):
+    """A button of the exports page: the file at once, or (a large export) the page of the job
+    that writes it, which offers "Tải về" once done."""
+    found = export_kinds().get(kind)
+    if found is None:
+        abort(404)
+    year_row = q.get_year(year)
+    unit = export_unit(current_user, request.args.get("unit"), found.permission)
+    answer = send_or_start(found, year_row, unit, current_user)
+    if not isinstance(answer, Job):
+        return answer
+    back = url_for("evaluation.exports_page", year=year, unit=unit.code)
+    return redirect(url_for("jobs.job_page", job_id=answer.id, back=back))

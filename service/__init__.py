@@ -50,6 +50,7 @@ def create_app(config: type | None = None) -> Flask:
     api.init_app(app, spec_kwargs={"info": {"description": "API JSON của dịch vụ (tiếng Việt)."}})
     api.spec.components.security_scheme("bearer", {"type": "http", "scheme": "bearer"})
 
+    from service import exports as export_jobs
     from service import imports as imports_framework
     from service import jobs, models  # noqa: F401 - models: the core's tables
     from service.audit import chain as audit_chain
@@ -74,6 +75,7 @@ def create_app(config: type | None = None) -> Flask:
     filters.init_app(app)
     jobs.init_app(app)
     imports_framework.init_app(app)
+    export_jobs.init_app(app)
     audit_chain.init_app(app)
     _request_boundary(app)
 

@@ -90,6 +90,12 @@ class Config:
     # the queue workers when they run on different machines).
     IMPORT_JOB_MIN_KB = int(os.environ.get("IMPORT_JOB_MIN_KB", "2048"))
     IMPORT_UPLOAD_DIR = os.environ.get("IMPORT_UPLOAD_DIR") or None
+    # Exports of more rows than this are written by a job (service.exports) into EXPORT_DIR
+    # (default: the instance folder's exports/; shared by the web and the queue workers), kept
+    # EXPORT_KEEP_HOURS for the user who asked, then removed (next export, flask exports-cleanup).
+    EXPORT_JOB_MIN_ROWS = int(os.environ.get("EXPORT_JOB_MIN_ROWS", "20000"))
+    EXPORT_KEEP_HOURS = float(os.environ.get("EXPORT_KEEP_HOURS", "24"))
+    EXPORT_DIR = os.environ.get("EXPORT_DIR") or None
     # flask-smorest / OpenAPI
     API_TITLE = "Dịch vụ đánh giá, xếp loại và thi đua, khen thưởng"
     API_VERSION = "v1"

@@ -1,7 +1,9 @@
 """The registry of exports: each domain registers the spreadsheets it produces (a kind, its
 Vietnamese label, the permission it needs and a writer); the core lists them and never imports
 a domain. A writer is `write(year, unit, user, target) -> rows written` over
-service.common.spreadsheets.write_export."""
+service.common.spreadsheets.write_export. A kind that may grow large also hands `count(year,
+unit) -> rows` (above EXPORT_JOB_MIN_ROWS it is written by a job, service.exports) and
+`year(number) -> its year row` (what the job writes it for)."""
 
 from __future__ import annotations
 
@@ -18,13 +20,22 @@ class ExportKind:
     filename: str  # "ket_qua_xep_loai" -> ket_qua_xep_loai_2025_CODE.xlsx
     permission: str
     write: Callable
+    count: Callable | None = None  # None: always small, written at once
+    year: Callable | None = None  # the year row of a year number (a job loads it again)
 
 
 def register_export(
-    app: Flask, kind: str, label: str, filename: str, permission: str, write: Callable
+    app: Flask,
+    kind: str,
+    label: str,
+    filename: str,
+    permission: str,
+    write: Callable,
+    count: Callable | None = None,
+    year: Callable | None = None,
 ) -> None:
     app.extensions.setdefault("exports", {})[kind] = ExportKind(
-        kind, label, filename, permission, write
+        kind, label, filename, permission, write, count, year
     )
 
 

@@ -7,8 +7,9 @@ import datetime as dt
 import io
 import zipfile
 import zlib
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache, partial
@@ -567,6 +568,9 @@ class ExportMeta:
 
 
 TOTAL_LABEL = "Tổng số"
+# a job writing an export hears of the rows written, PROGRESS_EVERY at a time (its progress)
+ROWS_WRITTEN: ContextVar[Callable[[int], None] | None] = ContextVar("rows_written", default=None)
+PROGRESS_EVERY = 1000
 
 
 def _formats(wb) -> dict:
@@ -651,10 +655,15 @@ def _write_export_sheet(wb, fmt, meta: ExportMeta, sheet: ExportSheet) -> int:
     r = header_row
     count = 0
     plain = {"decimal": fmt["decimal"], "percent": fmt["percent"], "code": fmt["text"]}
+    report = ROWS_WRITTEN.get()
     for row in sheet.rows:
         r += 1
         count += 1
         _write_row(ws, r, cells, sheet.columns, row, plain, fmt["date"], widths, count <= 2000)
+        if report is not None and count % PROGRESS_EVERY == 0:
+            report(PROGRESS_EVERY)
+    if report is not None and count % PROGRESS_EVERY:
+        report(count % PROGRESS_EVERY)
     data_rows = (header_row + 1, r)
     r += 1
     if sheet.total_row is None:

@@ -9,10 +9,11 @@ from __future__ import annotations
 import datetime as dt
 import threading
 
-from flask import current_app
+from flask import current_app, has_request_context, url_for
+from flask_login import current_user
 
 from service.jobs.models import STATUS_LABELS, Job
-from service.jobs.registry import title_of
+from service.jobs.registry import file_endpoint_of, title_of
 
 _progress: dict[int, tuple[int, int, str]] = {}
 _lock = threading.Lock()
@@ -73,6 +74,21 @@ def _when(value: dt.datetime | None) -> str | None:
     return value.strftime("%d/%m/%Y %H:%M:%S") if value else None
 
 
+def download_url(job: Job) -> str | None:
+    """Where a done job's kept file is downloaded, for its starter (None: no file, its keeping
+    ended, or the reader is someone else)."""
+    result = job.result if isinstance(job.result, dict) else {}
+    endpoint = file_endpoint_of(job.kind)
+    if job.status != "done" or not endpoint or not result.get("file"):
+        return None
+    expires = result.get("expires_at")
+    if expires and dt.datetime.fromisoformat(expires) <= dt.datetime.now():
+        return None
+    if not has_request_context() or getattr(current_user, "id", None) != job.user_id:
+        return None  # the file is its starter's only (an administrator sees the job, not it)
+    return url_for(endpoint, job_id=job.id)
+
+
 def job_out(job: Job) -> dict:
     """What the API and the page show of a job: its state with the live progress."""
     live = get_progress(job.id) if job.status in ("queued", "running") else None
@@ -96,6 +112,7 @@ def job_out(job: Job) -> dict:
         "percent": (100 * done // total) if total else (100 if job.status == "done" else 0),
         "message": message,
         "result": job.result,
+        "download_url": download_url(job),
         "created_at": _when(job.created_at),
         "run_after": _when(job.run_after),
         "finished_at": _when(job.finished_at),

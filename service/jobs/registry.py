@@ -11,15 +11,27 @@ from collections.abc import Callable
 JobFunction = Callable[[dict, Callable[[int, int, str], None]], object]
 _KINDS: dict[str, JobFunction] = {}
 _TITLES: dict[str, str] = {}
+_FILES: dict[str, str] = {}
 
 
-def register(kind: str, function: JobFunction, title: str = "") -> None:
+def register(
+    kind: str, function: JobFunction, title: str = "", file_endpoint: str | None = None
+) -> None:
     """Register (or replace, on a second create_app) the function of a job kind; `title` is
-    what its progress page is headed with (Vietnamese)."""
+    what its progress page is headed with (Vietnamese); `file_endpoint`: a kind whose result
+    names a kept file ("file") serves it there (url_for(endpoint, job_id=…): "Tải về")."""
     if len(kind) > 30:
         raise ValueError(f"job kind {kind!r}: at most 30 characters")
     _KINDS[kind] = function
     _TITLES[kind] = title or "Công việc nền"
+    if file_endpoint:
+        _FILES[kind] = file_endpoint
+    else:
+        _FILES.pop(kind, None)
+
+
+def file_endpoint_of(kind: str) -> str | None:
+    return _FILES.get(kind)
 
 
 def title_of(kind: str) -> str:

@@ -20,6 +20,9 @@ class JobOutSchema(OutSchema):
     percent = fields.Integer()
     message = fields.String(**_TEXT)
     result = fields.Dict(**_TEXT)
+    download_url = fields.String(
+        **_TEXT, metadata={"description": "Tải tệp của công việc (chỉ người yêu cầu), khi có."}
+    )
     created_at = fields.String(**_TEXT, metadata={"description": "dd/mm/yyyy HH:MM:SS"})
     run_after = fields.String(**_TEXT)
     finished_at = fields.String(**_TEXT)

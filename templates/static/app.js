@@ -29,6 +29,10 @@ function followJob(box) {
         document.getElementById('job-progress').value = j.percent;
         document.getElementById('job-count').textContent = j.done + '/' + j.total;
         document.getElementById('job-message').textContent = j.message || '';
+        if (j.download_url) {  // an export job: its file, once written
+          var download = document.getElementById('job-download');
+          if (download) { download.querySelector('a').href = j.download_url; download.hidden = false; }
+        }
         box.dispatchEvent(new CustomEvent('job:update', {detail: j}));
         if (j.status === 'queued' || j.status === 'running') { setTimeout(tick, 1000); }
       })

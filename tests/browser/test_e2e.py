@@ -6,16 +6,13 @@ from __future__ import annotations
 import io
 import os
 import shutil
-import threading
 from pathlib import Path
 
 import openpyxl
 import pytest
-from werkzeug.serving import make_server
 
-from service import create_app
 from service.config import TestConfig
-from service.extensions import db
+from tests.browser.servers import demo_server
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 ARGS = [
@@ -39,21 +36,8 @@ def server(tmp_path_factory):
     class Cfg(TestConfig):
         SQLALCHEMY_DATABASE_URI = f"sqlite:///{tmp_path_factory.mktemp('e2e') / 'e2e.db'}"
 
-    app = create_app(Cfg)
-    with app.app_context():
-        db.create_all()
-        from service.demo import load_demo
-
-        load_demo()
-        db.session.commit()
-    srv = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=srv.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{srv.server_port}"
-    srv.shutdown()
-    with app.app_context():
-        db.session.remove()
-        db.engine.dispose()
+    with demo_server(Cfg) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")

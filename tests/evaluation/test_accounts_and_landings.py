@@ -207,7 +207,7 @@ def test_people_import_links_accounts_by_username_all_or_nothing(client, world, 
     [
         ("staff", "/evaluation/work"),
         ("committee", "/evaluation/work"),
-        ("hr", "/evaluation/"),
+        ("hr", "/evaluation/exports"),
         ("admin", "/units"),
     ],
 )

@@ -114,7 +114,7 @@ def test_exports_page_lists_the_rating_list_for_the_picked_unit(client, ward, lo
     assert client.get("/evaluation/exports").location.endswith(f"/evaluation/{YEAR}/exports")
     page = client.get(f"/evaluation/{YEAR}/exports?unit=EW-O — Văn phòng").get_data(as_text=True)
     assert "Kết quả xếp loại" in page and "Xuất bảng tính" in page
-    assert f"/api/v1/years/{YEAR}/exports/ratings.xlsx?unit=EW-O" in page
+    assert f"/evaluation/{YEAR}/exports/ratings.xlsx?unit=EW-O" in page  # file or job page
     assert '<option value="EW — Phường Thử">' in page and "EW-OTHER" not in page
     login_session(client, ward["outsider"])
     assert client.get(f"/evaluation/{YEAR}/exports?unit=EW").status_code == 404

@@ -1,0 +1,36 @@
+"""The browser tests' server: an app of the given config on a SQLite file with the demo data,
+served on a free port in a thread (the in-process job worker drained at the end)."""
+
+from __future__ import annotations
+
+import contextlib
+import threading
+
+from werkzeug.serving import make_server
+
+from service import create_app
+from service.extensions import db
+
+
+@contextlib.contextmanager
+def demo_server(config):
+    app = create_app(config)
+    with app.app_context():
+        db.create_all()
+        from service.demo import load_demo
+
+        load_demo()
+        db.session.commit()
+    srv = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=srv.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{srv.server_port}"
+    finally:
+        srv.shutdown()
+        from service.jobs import wait_idle
+
+        wait_idle()
+        with app.app_context():
+            db.session.remove()
+            db.engine.dispose()
