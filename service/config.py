@@ -66,6 +66,8 @@ class Config:
     LOGIN_MAX_FAILURES = 5
     LOGIN_LOCK_MINUTES = 15
     PAGE_SIZE = 50
+    # the place in the date line of printed documents ("Hà Nội, ngày ... tháng ... năm ...")
+    DOCUMENT_PLACE = os.environ.get("DOCUMENT_PLACE", "Hà Nội")
     MAX_PAGE_SIZE = 500
     IMPORT_MAX_ERRORS = 1000
     # An uploaded xlsx once uncompressed (checked before parsing; spreadsheets.UploadLimits):

@@ -1,7 +1,8 @@
 """The registry of exports: each domain registers the spreadsheets it produces (a kind, its
 Vietnamese label, the permission it needs and a writer); the core lists them and never imports
 a domain. A writer is `write(year, unit, user, target) -> rows written` over
-service.common.spreadsheets.write_export."""
+service.common.spreadsheets.write_export; a kind may also have a printable version,
+`pdf(year, unit, user) -> bytes` over service.common.documents.render_pdf."""
 
 from __future__ import annotations
 
@@ -18,13 +19,20 @@ class ExportKind:
     filename: str  # "ket_qua_xep_loai" -> ket_qua_xep_loai_2025_CODE.xlsx
     permission: str
     write: Callable
+    pdf: Callable | None = None
 
 
 def register_export(
-    app: Flask, kind: str, label: str, filename: str, permission: str, write: Callable
+    app: Flask,
+    kind: str,
+    label: str,
+    filename: str,
+    permission: str,
+    write: Callable,
+    pdf: Callable | None = None,
 ) -> None:
     app.extensions.setdefault("exports", {})[kind] = ExportKind(
-        kind, label, filename, permission, write
+        kind, label, filename, permission, write, pdf
     )
 
 
@@ -32,8 +40,8 @@ def export_kinds() -> dict[str, ExportKind]:
     return current_app.extensions.get("exports", {})
 
 
-def download_name(kind: ExportKind, year: int, unit_code: str) -> str:
-    return f"{kind.filename}_{year}_{unit_code}.xlsx"
+def download_name(kind: ExportKind, year: int, unit_code: str, ext: str = "xlsx") -> str:
+    return f"{kind.filename}_{year}_{unit_code}.{ext}"
 
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -53,4 +61,20 @@ def export_response(kind: ExportKind, year_row, unit, user):
         mimetype=XLSX,
         as_attachment=True,
         download_name=download_name(kind, year_row.year, unit.code),
+    )
+
+
+def pdf_response(kind: ExportKind, year_row, unit, user):
+    """The printable version as a download (rendered at once)."""
+    import io
+
+    from flask import send_file
+
+    from service.common.documents import PDF
+
+    return send_file(
+        io.BytesIO(kind.pdf(year_row, unit, user)),
+        mimetype=PDF,
+        as_attachment=True,
+        download_name=download_name(kind, year_row.year, unit.code, "pdf"),
     )
