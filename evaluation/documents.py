@@ -11,10 +11,11 @@ from dataclasses import dataclass
 from flask import current_app
 
 from evaluation.compute import explain
-from evaluation.exports import person_rows, unit_rows
+from evaluation.exports import count_ratings, person_rows, unit_rows
 from evaluation.models import EvalYear
 from evaluation.rules.levels import Level
 from service.common.documents import decimal_comma, place_and_date, render_pdf
+from service.common.errors import ValidationError
 from service.org.models import Unit
 
 SECTIONS = (
@@ -88,7 +89,16 @@ def print_rows(year_row: EvalYear, unit: Unit, kind: str) -> list[PrintRow]:
 
 
 def pdf_ratings(year_row: EvalYear, unit: Unit, user, today: dt.date | None = None) -> bytes:
-    """Danh sách kết quả xếp loại: one section per rating kind that has rows."""
+    """Danh sách kết quả xếp loại: one section per rating kind that has rows. A list longer
+    than PDF_MAX_ROWS is refused (rendered in the request, it would hold it for minutes)."""
+    limit = current_app.config.get("PDF_MAX_ROWS", 3000)
+    count = count_ratings(year_row, unit)
+    if count > limit:
+        raise ValidationError(
+            f"Danh sách quá dài để in ({count} kết quả, tối đa {limit}): hãy chọn một đơn vị "
+            "nhỏ hơn, hoặc tải bảng tính (.xlsx).",
+            {"unit": ["Quá nhiều kết quả để in."]},
+        )
     sections = [(label, kind, print_rows(year_row, unit, kind)) for kind, label in SECTIONS]
     return render_pdf(
         "evaluation/ratings_pdf.html",

@@ -108,3 +108,15 @@ def test_decimal_comma_and_date_line():
     assert decimal_comma(Decimal("1234.5")) == "1.234,50"
     assert decimal_comma(None) == ""
     assert place_and_date("Hà Nội", dt.date(2026, 3, 4)) == "Hà Nội, ngày 04 tháng 03 năm 2026"
+
+
+def test_rating_list_pdf_too_long_to_print_is_a_clear_400(
+    client, ward, login_session, app, monkeypatch
+):
+    login_session(client, ward["hr"])
+    monkeypatch.setitem(app.config, "PDF_MAX_ROWS", 3)  # the ward has 4 ratings
+    res = client.get(f"/api/v1/years/{YEAR}/exports/ratings.pdf?unit=PW")
+    small = client.get(f"/api/v1/years/{YEAR}/exports/ratings.pdf?unit=PW-O")
+    assert res.status_code == 400
+    assert "quá dài để in" in res.get_json()["error"]["message"]
+    assert small.status_code == 200  # the office: 3 person ratings, its own unit's is its parent's
