@@ -120,3 +120,26 @@ def test_rating_list_pdf_too_long_to_print_is_a_clear_400(
     assert res.status_code == 400
     assert "quá dài để in" in res.get_json()["error"]["message"]
     assert small.status_code == 200  # the office: 3 person ratings, its own unit's is its parent's
+
+
+@pytest.mark.parametrize(
+    ("role", "at", "expected"),
+    [
+        ("committee", "PW", 200),
+        ("staff", "PW", 200),
+        ("hr", "PW-O", 404),  # below the ward: the ward is outside its reach
+        ("staff", "PW-OTHER", 404),
+        (None, None, 401),
+    ],
+)
+def test_rating_list_pdf_reach_by_role(
+    client, ward, login_session, create_user, monkeypatch, role, at, expected
+):
+    from service.org.models import Unit
+
+    monkeypatch.setattr("evaluation.documents.render_pdf", lambda *a, **k: b"%PDF-1.7 stub")
+    if role:
+        unit = db.session.scalar(db.select(Unit).where(Unit.code == at))
+        login_session(client, create_user(roles=[(role, unit)]))
+    res = client.get(f"/api/v1/years/{YEAR}/exports/ratings.pdf?unit=PW")
+    assert res.status_code == expected, res.get_data(as_text=True)[:300]
