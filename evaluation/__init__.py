@@ -21,6 +21,7 @@ def init_app(app) -> None:
     from evaluation import (
         commands,
         demo,
+        documents,
         exports,
         import_columns,
         imports,
@@ -59,6 +60,7 @@ def init_app(app) -> None:
     register_export(
         app, "ratings", "Kết quả xếp loại", "ket_qua_xep_loai", "evaluation.read",
         exports.write_ratings, count=exports.count_ratings, year=exports.load_year,
+        pdf=documents.pdf_ratings,
     )  # fmt: skip
     register_export(
         app, "statistics", "Tổng hợp", "tong_hop", "evaluation.read", exports.write_statistics,

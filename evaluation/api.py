@@ -44,8 +44,9 @@ from evaluation.schemas import (
 from evaluation.stats import dashboard_rows
 from service.auth.access import can, is_admin
 from service.common.api import Blueprint
+from service.common.documents import PDF
 from service.common.errors import NotFound, ValidationError
-from service.common.exports import XLSX, export_kinds
+from service.common.exports import XLSX, export_kinds, pdf_response
 from service.exports.jobs import api_answer
 from service.exports.schemas import ExportJobSchema
 from service.jobs import job_out
@@ -422,3 +423,18 @@ def export(year, kind):
     year_row = q.get_year(year)
     unit = export_unit(current_user, request.args.get("unit"), kinds[kind].permission)
     return api_answer(kinds[kind], year_row, unit, current_user)
+
+
+@blp.route("/years/<int:year>/exports/<kind>.pdf")
+@blp.doc(parameters=[EXPORT_UNIT])
+@blp.answers(200, {"type": "string", "format": "binary"}, "Tệp .pdf", content_type=PDF)
+@blp.errors(400, 403, 404)
+def export_pdf(year, kind):
+    """Bản in (PDF, A4 ngang) của một bảng tính có bản in (ratings: danh sách kết quả xếp
+    loại) cho một đơn vị và các đơn vị trực thuộc."""
+    found = export_kinds().get(kind)
+    if found is None or found.pdf is None:
+        raise NotFound("Không có bản in này.")
+    year_row = q.get_year(year)
+    unit = export_unit(current_user, request.args.get("unit"), found.permission)
+    return pdf_response(found, year_row, unit, current_user)

@@ -4,7 +4,7 @@ batches (never all at once), so a large export stays in constant memory."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 from sqlalchemy import select
 from sqlalchemy.orm import aliased
@@ -68,9 +68,9 @@ def _why(steps) -> str:
 RESULT_FIELDS = (Rating.level, Rating.score, Rating.provisional, Rating.steps)
 
 
-def _result(r, d: RatingDecision | None) -> tuple:
+def _result(r, d: RatingDecision | None, why: Callable = _why) -> tuple:
     proposed = d.proposed_level if d else None
-    return (r.score, r.level, proposed, q.final_of(r, d), _why(r.steps), r.provisional)
+    return (r.score, r.level, proposed, q.final_of(r, d), why(r.steps), r.provisional)
 
 
 def _batches(stmt) -> Iterator[list]:
@@ -88,7 +88,9 @@ def _decisions(year_row: EvalYear, kind: str, column, ids) -> dict:
     return {d.person_id or d.unit_id: d for d in db.session.scalars(stmt)}
 
 
-def person_rows(year_row: EvalYear, unit: Unit, kind: str) -> Iterator[tuple]:
+def person_rows(year_row: EvalYear, unit: Unit, kind: str, why: Callable = _why) -> Iterator[tuple]:
+    """code, name, home unit, duty group, RESULT_COLUMNS, missing inputs; `why` writes the
+    explanation from the stored steps (the printed list has its own)."""
     home = aliased(Unit)
     listed = aliased(Unit)
     stmt = (
@@ -121,12 +123,13 @@ def person_rows(year_row: EvalYear, unit: Unit, kind: str) -> Iterator[tuple]:
                 r.full_name,
                 r.name,
                 r.duty_group,
-                *_result(r, d),
+                *_result(r, d, why),
                 bool(missing.get(r.person_id)) and r.level != "NR",
             )
 
 
-def unit_rows(year_row: EvalYear, unit: Unit) -> Iterator[tuple]:
+def unit_rows(year_row: EvalYear, unit: Unit, why: Callable = _why) -> Iterator[tuple]:
+    """code, name, parent's name, RESULT_COLUMNS."""
     subject = aliased(Unit)
     parent = aliased(Unit)
     stmt = (
@@ -154,7 +157,7 @@ def unit_rows(year_row: EvalYear, unit: Unit) -> Iterator[tuple]:
                 r.code,
                 r.name,
                 r.parent_name or "",
-                *_result(r, d),
+                *_result(r, d, why),
             )
 
 

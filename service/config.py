@@ -77,6 +77,11 @@ class Config:
     LOGIN_MAX_FAILURES = 5
     LOGIN_LOCK_MINUTES = 15
     PAGE_SIZE = 50
+    # the place in the date line of printed documents ("Hà Nội, ngày ... tháng ... năm ...")
+    DOCUMENT_PLACE = os.environ.get("DOCUMENT_PLACE", "Hà Nội")
+    # a printed list is rendered in the request (about 1,900 rows in 10-20 s): longer ones are
+    # refused with a message pointing to a smaller unit or the spreadsheet
+    PDF_MAX_ROWS = int(os.environ.get("PDF_MAX_ROWS", "3000"))
     MAX_PAGE_SIZE = 500
     IMPORT_MAX_ERRORS = 1000
     # An uploaded xlsx once uncompressed (checked before parsing; spreadsheets.UploadLimits):

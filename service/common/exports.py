@@ -3,7 +3,8 @@ Vietnamese label, the permission it needs and a writer); the core lists them and
 a domain. A writer is `write(year, unit, user, target) -> rows written` over
 service.common.spreadsheets.write_export. A kind that may grow large also hands `count(year,
 unit) -> rows` (above EXPORT_JOB_MIN_ROWS it is written by a job, service.exports) and
-`year(number) -> its year row` (what the job writes it for)."""
+`year(number) -> its year row` (what the job writes it for); and a printable version,
+`pdf(year, unit, user) -> bytes` over service.common.documents.render_pdf."""
 
 from __future__ import annotations
 
@@ -22,6 +23,7 @@ class ExportKind:
     write: Callable
     count: Callable | None = None  # None: always small, written at once
     year: Callable | None = None  # the year row of a year number (a job loads it again)
+    pdf: Callable | None = None
 
 
 def register_export(
@@ -33,9 +35,10 @@ def register_export(
     write: Callable,
     count: Callable | None = None,
     year: Callable | None = None,
+    pdf: Callable | None = None,
 ) -> None:
     app.extensions.setdefault("exports", {})[kind] = ExportKind(
-        kind, label, filename, permission, write, count, year
+        kind, label, filename, permission, write, count, year, pdf
     )
 
 
@@ -43,8 +46,8 @@ def export_kinds() -> dict[str, ExportKind]:
     return current_app.extensions.get("exports", {})
 
 
-def download_name(kind: ExportKind, year: int, unit_code: str) -> str:
-    return f"{kind.filename}_{year}_{unit_code}.xlsx"
+def download_name(kind: ExportKind, year: int, unit_code: str, ext: str = "xlsx") -> str:
+    return f"{kind.filename}_{year}_{unit_code}.{ext}"
 
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -64,4 +67,20 @@ def export_response(kind: ExportKind, year_row, unit, user):
         mimetype=XLSX,
         as_attachment=True,
         download_name=download_name(kind, year_row.year, unit.code),
+    )
+
+
+def pdf_response(kind: ExportKind, year_row, unit, user):
+    """The printable version as a download (rendered at once)."""
+    import io
+
+    from flask import send_file
+
+    from service.common.documents import PDF
+
+    return send_file(
+        io.BytesIO(kind.pdf(year_row, unit, user)),
+        mimetype=PDF,
+        as_attachment=True,
+        download_name=download_name(kind, year_row.year, unit.code, "pdf"),
     )
