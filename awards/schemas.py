@@ -7,6 +7,7 @@ from marshmallow import fields, validate
 from awards.models import KIND_LABELS, LEVEL_LABELS, LEVELS
 from service.common.schemas import (
     BaseSchema,
+    Integer,
     Length,
     ListArgsSchema,
     OneOf,
@@ -51,15 +52,13 @@ def _level(**kw):
 
 
 def _version():
-    return fields.Integer(
-        required=True, validate=Range(1, 2**31 - 1), metadata={"label": "Phiên bản"}
-    )
+    return Integer(required=True, validate=Range(1, 2**31 - 1), metadata={"label": "Phiên bản"})
 
 
 class InitiativeInSchema(BaseSchema):
     """A new entry: a mô hình names its unit, a sáng kiến or đề tài its authors."""
 
-    year = fields.Integer(required=True, validate=Range(2000, 2100), metadata={"label": "Năm"})
+    year = Integer(required=True, validate=Range(2000, 2100), metadata={"label": "Năm"})
     kind = _kind(required=True)
     title = fields.String(required=True, validate=Length(1, 500), **_meta("title"))
     level = _level(required=True)
@@ -82,7 +81,7 @@ class InitiativeInSchema(BaseSchema):
 class InitiativeUpdateSchema(BaseSchema):
     """A change: any of the fields, with the version the form was loaded with."""
 
-    year = fields.Integer(validate=Range(2000, 2100), metadata={"label": "Năm"})
+    year = Integer(validate=Range(2000, 2100), metadata={"label": "Năm"})
     kind = _kind()
     title = fields.String(validate=Length(1, 500), **_meta("title"))
     level = _level()
@@ -101,7 +100,7 @@ class InitiativeDeleteSchema(BaseSchema):
 
 
 class InitiativeListArgs(ListArgsSchema):
-    year = fields.Integer(load_default=None, validate=Range(2000, 2100), metadata={"label": "Năm"})
+    year = Integer(load_default=None, validate=Range(2000, 2100), metadata={"label": "Năm"})
     unit = fields.String(load_default=None, validate=Length(1, 50), **_meta("unit"))
     person = fields.String(load_default=None, validate=Length(1, 50), **_meta("person"))
     kind = _kind(load_default=None)

@@ -44,7 +44,13 @@ from evaluation.models import (
 from evaluation.operations.bulk import Batch, save_imported_rows
 from evaluation.operations.inputs import LOCKED_STATES, VIOLATION_AUDIT
 from evaluation.rules import DISCIPLINE_FORMS
-from evaluation.schemas import AWARD_CODES, person_input_errors, unit_input_errors
+from evaluation.schemas import (
+    AWARD_CODES,
+    MAX_VIOLATIONS,
+    TOO_MANY_VIOLATIONS,
+    person_input_errors,
+    unit_input_errors,
+)
 from service.auth.access import can, scope_paths
 from service.common.errors import Forbidden
 from service.common.queries import chunks
@@ -373,6 +379,9 @@ def _import_evals(user, filename: str, data: bytes, spec: _Spec) -> ImportRun:
             wanted_codes = split_codes(v.get("violations"))
             usable = catalogs[year_row.id]
             who = "cá nhân" if is_person else "tập thể"
+            if len(wanted_codes) > MAX_VIOLATIONS:
+                err(rownum, "violations", v.get("violations"), TOO_MANY_VIOLATIONS)
+                row_ok = False
             for bad in dict.fromkeys(c for c in wanted_codes if c not in usable):
                 err(
                     rownum,

@@ -3,12 +3,13 @@ schemas of its answers (documented in the OpenAPI document, the views dump their
 
 from __future__ import annotations
 
-from marshmallow import ValidationError, fields, validates_schema
+from marshmallow import ValidationError, fields, validate, validates_schema
 
 from evaluation.rules import DISCIPLINE_FORMS
 from service.common.schemas import (
     BaseSchema,
     ErrorDetailSchema,
+    Integer,
     Length,
     OneOf,
     OutSchema,
@@ -66,7 +67,7 @@ def _points(maximum):
 
 def _version():
     """The row's version when it was loaded (optimistic check of person and unit inputs)."""
-    return fields.Integer(
+    return Integer(
         allow_none=True,
         validate=Range(0, 2**31 - 1),
         metadata={
@@ -79,11 +80,11 @@ def _version():
 
 def _count(maximum=100_000):
     """A count; an empty cell (null) means 0."""
-    return fields.Integer(allow_none=True, validate=Range(0, maximum))
+    return Integer(allow_none=True, validate=Range(0, maximum))
 
 
 class YearInSchema(BaseSchema):
-    year = fields.Integer(required=True, validate=Range(2000, 2100))
+    year = Integer(required=True, validate=Range(2000, 2100))
 
 
 class PackSchema(BaseSchema):
@@ -97,7 +98,7 @@ class CatalogItemSchema(BaseSchema):
         required=True,
         validate=fields.validate.Regexp(r"^[1-9]\.\d{2}$", error="Mã dạng 1.01 … 3.04."),
     )
-    group = fields.Integer(required=True, validate=Range(1, 9))
+    group = Integer(required=True, validate=Range(1, 9))
     title = fields.String(required=True, validate=Length(1, 2000))
     applies_to = fields.String(
         required=True,
@@ -109,10 +110,24 @@ class CatalogItemSchema(BaseSchema):
 
 
 class CatalogUpdateSchema(BaseSchema):
-    group = fields.Integer(validate=Range(1, 9))
+    group = Integer(validate=Range(1, 9))
     title = fields.String(validate=Length(1, 2000))
     applies_to = fields.String(validate=OneOf(["individual", "collective", "both"]))
     severity = fields.String(validate=OneOf(["minor", "serious"]))
+
+
+MAX_VIOLATIONS = 25  # codes of one save (API, grid, a cell of an import): issue 15 item 3
+TOO_MANY_VIOLATIONS = f"Tối đa {MAX_VIOLATIONS} mã vi phạm mỗi lần lưu."
+MAX_SHOWN = 1000  # codes a grid row showed: the active records of one subject
+
+
+def _violations():
+    """The subject's violation codes after the save; a code twice is two occurrences (RULES A2,
+    A5: each counts), so repeats are kept, within MAX_VIOLATIONS."""
+    return fields.List(
+        fields.String(validate=Length(1, 10)),
+        validate=validate.Length(max=MAX_VIOLATIONS, error=TOO_MANY_VIOLATIONS),
+    )
 
 
 def _violations_shown():
@@ -120,6 +135,7 @@ def _violations_shown():
     changed elsewhere meanwhile is refused (409) instead of removing one never seen."""
     return fields.List(
         fields.String(validate=Length(1, 10)),
+        validate=validate.Length(max=MAX_SHOWN, error=f"Tối đa {MAX_SHOWN} mã."),
         load_only=True,
         metadata={
             "label": "Vi phạm đang hiển thị",
@@ -155,16 +171,16 @@ class PersonEvalSchema(BaseSchema):
     tasks_total = _count()
     tasks_late = _count()
     tasks_exceeded = _count()
-    months_worked = fields.Integer(allow_none=True, validate=Range(0, 12))  # empty: 12
+    months_worked = Integer(allow_none=True, validate=Range(0, 12))  # empty: 12
     maternity = fields.Boolean()
-    violations = fields.List(fields.String(validate=Length(1, 10)))
+    violations = _violations()
     violations_shown = _violations_shown()
     violations_removal_reason = fields.String(validate=Length(max=2000))
     discipline_form = fields.String(
         allow_none=True,
         validate=OneOf(list(DISCIPLINE_FORMS), list(DISCIPLINE_FORMS.values())),
     )
-    discipline_year = fields.Integer(allow_none=True, validate=Range(1950, 2100))
+    discipline_year = Integer(allow_none=True, validate=Range(1950, 2100))
     discipline_date = VnDate(allow_none=True)
     party_discipline = fields.Boolean()
     counted_before = fields.Boolean()
@@ -206,7 +222,7 @@ class UnitEvalSchema(BaseSchema):
     k2 = fields.Boolean()
     k3 = fields.Boolean()
     k4 = fields.Boolean()
-    violations = fields.List(fields.String(validate=Length(1, 10)))
+    violations = _violations()
     violations_shown = _violations_shown()
     violations_removal_reason = fields.String(validate=Length(max=2000))
     task_points = _points(70)
@@ -264,7 +280,7 @@ class ReasonSchema(BaseSchema):
 
 class TransitionSchema(BaseSchema):
     reason = fields.String(load_default=None, allow_none=True, validate=Length(max=2000))
-    version = fields.Integer(load_default=None, allow_none=True, validate=Range(0, 2**31 - 1))
+    version = Integer(load_default=None, allow_none=True, validate=Range(0, 2**31 - 1))
 
 
 class LevelChoiceSchema(BaseSchema):
@@ -279,7 +295,7 @@ class ComputeSchema(BaseSchema):
 
 class QuotaOverrideSchema(BaseSchema):
     scope = fields.List(fields.String(allow_none=True), required=True)
-    p = fields.Integer(required=True, validate=Range(0, 100))
+    p = Integer(required=True, validate=Range(0, 100))
     reason = fields.String(required=True, validate=Length(1, 2000))
 
 

@@ -29,20 +29,29 @@ class LoginError(Exception):
     pass
 
 
+def login_failed_message() -> str:
+    """The one answer of a failed login (the lock is named as a possible cause, for everyone)."""
+    limit = current_app.config["LOGIN_MAX_FAILURES"]
+    minutes = current_app.config["LOGIN_LOCK_MINUTES"]
+    return (
+        "Tên đăng nhập hoặc mật khẩu không đúng. Sau "
+        f"{limit} lần sai liên tiếp, tài khoản bị tạm khóa {minutes} phút."
+    )
+
+
 def authenticate(username: str, password: str) -> User:
     """Check a password; after LOGIN_MAX_FAILURES failures in a row the account is locked for
-    LOGIN_LOCK_MINUTES. The caller commits, so failures count even though login fails."""
+    LOGIN_LOCK_MINUTES. The caller commits, so failures count even though login fails. An
+    unknown name, a wrong password and a locked account get one answer, in the same time (a
+    hash checked on each path): the answer must not tell which names are accounts."""
     user = db.session.scalar(select(User).where(User.username == username))
     if user is None:
-        # same answer as a wrong password, and hash anyway so timing does not tell
         User(password_hash="").set_password(password)
-        raise LoginError("Tên đăng nhập hoặc mật khẩu không đúng.")
+        raise LoginError(login_failed_message())
+    right = user.check_password(password)
     if user.locked_until and user.locked_until > now():
-        minutes = max(1, int((user.locked_until - now()).total_seconds() // 60) + 1)
-        raise LoginError(
-            f"Tài khoản tạm khóa do đăng nhập sai nhiều lần. Thử lại sau {minutes} phút."
-        )
-    if not user.check_password(password):
+        raise LoginError(login_failed_message())
+    if not right:
         user.failed_logins += 1
         limit = current_app.config["LOGIN_MAX_FAILURES"]
         if user.failed_logins >= limit:
@@ -53,7 +62,7 @@ def authenticate(username: str, password: str) -> User:
             record(
                 "lock", "user", user.username, after={"locked_until": user.locked_until}, user=user
             )
-        raise LoginError("Tên đăng nhập hoặc mật khẩu không đúng.")
+        raise LoginError(login_failed_message())
     if not user.active:
         raise LoginError("Tài khoản đã bị vô hiệu hóa.")
     user.failed_logins = 0

@@ -11,7 +11,7 @@ from flask import request
 from flask_login import current_user
 from flask_smorest import Blueprint as SmorestBlueprint
 from flask_smorest.utils import resolve_schema_instance
-from webargs.flaskparser import FlaskParser
+from webargs.flaskparser import FlaskParser, is_json_request
 from werkzeug.routing import IntegerConverter
 
 from service.common.errors import NotAuthenticated, NotFound, ValidationError
@@ -28,6 +28,24 @@ class Parser(FlaskParser):
             "Nội dung gửi lên không phải JSON hợp lệ.",
             {"json": ["Không đọc được JSON (sai cú pháp hoặc không phải UTF-8)."]},
         )
+
+    def _raw_load_json(self, req):
+        # webargs reads a body of another content type as no body at all: a text/plain or form
+        # PATCH then saved an empty object (every field of an update is optional)
+        if not is_json_request(req) and _has_body(req):
+            raise ValidationError(NOT_JSON_MESSAGE, {"json": [NOT_JSON_FIELD]})
+        return super()._raw_load_json(req)
+
+
+NOT_JSON_MESSAGE = "Nội dung gửi lên phải là JSON."
+NOT_JSON_FIELD = "Cần tiêu đề Content-Type: application/json và nội dung JSON."
+
+
+def _has_body(req) -> bool:
+    """Whether the request carries a body (its length, or chunked), read or not."""
+    if req.content_length:
+        return True
+    return "chunked" in req.headers.get("Transfer-Encoding", "").lower()
 
 
 class Blueprint(SmorestBlueprint):

@@ -4,7 +4,9 @@ shared response shapes of the API (the error body, a page of a list, a list of i
 from __future__ import annotations
 
 import datetime as dt
+import decimal
 import functools
+import math
 
 from marshmallow import Schema, ValidationError, fields, validate
 
@@ -79,12 +81,38 @@ class VnDate(fields.Date):
 
 
 class VnDecimal(fields.Decimal):
-    """A decimal that may be written with a comma ("92,5") as well as a point ("92.5")."""
+    """A decimal that may be written with a comma ("92,5") as well as a point ("92.5"). With
+    `places`, a value with more decimals is refused (5.001 where 2 are allowed), not rounded;
+    trailing zeros are no more decimals (5.000 is 5.00)."""
+
+    def __init__(self, places: int | None = None, *args, **kwargs):
+        if places is not None:  # documented: a multiple of 0.01 for 2 places
+            kwargs["metadata"] = {"multipleOf": float(10**-places), **kwargs.get("metadata", {})}
+        super().__init__(places, *args, **kwargs)
+        self.error_messages.setdefault("places", f"Tối đa {places} chữ số thập phân.")
 
     def _deserialize(self, value, attr, data, **kwargs):
         if isinstance(value, str):
             value = value.strip().replace(",", ".")
         return super()._deserialize(value, attr, data, **kwargs)
+
+    def _validated(self, value):
+        number = super()._validated(value)  # rounded to `places` (marshmallow's _format_num)
+        if self.places is not None and decimal.Decimal(str(value)) != number:
+            raise self.make_error("places")
+        return number
+
+
+class Integer(fields.Integer):
+    """An integer of an input: a number with a fraction (1.5) is refused, not truncated to 1
+    as marshmallow's non-strict Integer does; 6.0 and "6" still read as 6."""
+
+    def _validated(self, value):
+        if isinstance(value, float) and math.isfinite(value) and not value.is_integer():
+            raise self.make_error("invalid", input=value)
+        if isinstance(value, decimal.Decimal) and value.is_finite() and value % 1:
+            raise self.make_error("invalid", input=value)
+        return super()._validated(value)
 
 
 def computed(func, type_: str = "string", nullable: bool = False, **metadata):
@@ -121,8 +149,8 @@ class OutSchema(BaseSchema):
 
 
 class ListArgsSchema(BaseSchema):
-    page = fields.Integer(load_default=1, validate=Range(1, 1_000_000))
-    per_page = fields.Integer(load_default=50, validate=Range(1, 500))
+    page = Integer(load_default=1, validate=Range(1, 1_000_000))
+    per_page = Integer(load_default=50, validate=Range(1, 500))
     q = fields.String(load_default="", validate=Length(max=200))
 
 
@@ -185,6 +213,7 @@ def page_body(items, schema, page, per_page, total):
 
 __all__ = [
     "BaseSchema",
+    "Integer",
     "ErrorSchema",
     "LOCAL_DATETIME",
     "ListArgsSchema",

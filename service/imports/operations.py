@@ -21,6 +21,7 @@ from service.extensions import db
 from service.imports.models import ImportRun
 from service.imports.schemas import PEOPLE_COLUMNS, UNIT_COLUMNS
 from service.org.models import Person, Unit, sort_name_values
+from service.org.operations import CODE_UNUSABLE
 from service.org.schemas import check_person_consistency
 
 LABEL = {c.key: c.label for c in PEOPLE_COLUMNS + UNIT_COLUMNS}
@@ -155,6 +156,10 @@ def import_people(user, filename: str, data: bytes) -> ImportRun:
         if unit is None:
             continue  # missing required cell, reported already
         old = existing.get(code)
+        if old is not None and not in_scope(old.path, read_paths):
+            # taken outside the user's reach: neither that it exists nor where (issue 15 item 5)
+            err(rownum, "person_code", code, CODE_UNUSABLE)
+            continue
         if old is not None and not in_scope(old.path, write_paths):
             err(
                 rownum,

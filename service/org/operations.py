@@ -61,6 +61,11 @@ def unit_from_choice(text: str | None) -> Unit | None:
     return unit
 
 
+# A code taken outside the user's reach: refused without saying it exists or where (issue 15
+# item 5); within reach the answer is 409 "đã tồn tại".
+CODE_UNUSABLE = "Mã này không dùng được. Hãy chọn mã khác hoặc hỏi quản trị hệ thống."
+
+
 def visible_unit(user, code_or_id, action="unit.read") -> Unit:
     """Load a unit the user may see for `action`; anything else is 404."""
     if isinstance(code_or_id, int):
@@ -92,14 +97,20 @@ def set_path(unit: Unit) -> None:
 
 
 def create_unit(user, data: dict) -> Unit:
+    if not can(user, "unit.write"):  # anywhere at all: answered before any code is looked up
+        raise Forbidden()
     parent = None
     if data.get("parent_code"):
         parent = get_unit_by_code(data["parent_code"])
-        if parent is None:
+        if parent is None or not can(user, "unit.read", parent):
+            # a parent outside the user's reach is reported like an unknown one
             raise ValidationError(fields={"parent_code": ["Không có đơn vị cấp trên với mã này."]})
     if not can(user, "unit.write", parent):
         raise Forbidden()
-    if get_unit_by_code(data["code"]):
+    taken = get_unit_by_code(data["code"])
+    if taken is not None:
+        if not can(user, "unit.read", taken):
+            raise ValidationError(CODE_UNUSABLE, {"code": [CODE_UNUSABLE]})
         raise Conflict(f"Mã đơn vị {data['code']} đã tồn tại.", {"code": ["Mã đã tồn tại."]})
     unit = Unit(
         code=data["code"],
@@ -185,15 +196,20 @@ def delete_unit(user, unit: Unit) -> None:
     db.session.flush()
 
 
+def _person_unit(user, code: str) -> Unit:
+    """The unit a person is written into: one the user may write people in."""
+    unit = get_unit_by_code(code)
+    if unit is None or not can(user, "unit.read", unit):
+        # a unit outside the user's reach is reported like an unknown one
+        raise ValidationError(fields={"unit_code": ["Không có đơn vị với mã này."]})
+    if not can(user, "person.write", unit):
+        raise Forbidden()
+    return unit
+
+
 def _apply_person(user, person: Person, data: dict) -> None:
     if "unit_code" in data:
-        unit = get_unit_by_code(data["unit_code"])
-        if unit is None or not can(user, "unit.read", unit):
-            # a unit outside the user's reach is reported like an unknown one
-            raise ValidationError(fields={"unit_code": ["Không có đơn vị với mã này."]})
-        if not can(user, "person.write", unit):
-            raise Forbidden()
-        person.unit = unit
+        person.unit = _person_unit(user, data["unit_code"])
     if "party_unit_code" in data:
         pu = None
         if data["party_unit_code"]:
@@ -211,7 +227,15 @@ def _apply_person(user, person: Person, data: dict) -> None:
 
 
 def create_person(user, data: dict) -> Person:
-    if db.session.scalar(select(Person.id).where(Person.code == data["code"])):
+    """The target unit's reach first (outside it: as an unknown unit), then the code: 409 when
+    taken within the user's reach, a neutral refusal when taken outside it."""
+    _person_unit(user, data["unit_code"])
+    taken = db.session.scalar(
+        select(Person).where(Person.code == data["code"]).options(joinedload(Person.unit))
+    )
+    if taken is not None:
+        if not can(user, "person.read", taken.unit):
+            raise ValidationError(CODE_UNUSABLE, {"code": [CODE_UNUSABLE]})
         raise Conflict(f"Mã cán bộ {data['code']} đã tồn tại.", {"code": ["Mã đã tồn tại."]})
     person = Person()
     _apply_person(user, person, data)

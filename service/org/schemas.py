@@ -6,7 +6,16 @@ import datetime as dt
 
 from marshmallow import ValidationError, fields, validates_schema
 
-from service.common.schemas import BaseSchema, Length, OneOf, OutSchema, Range, VnDate, computed
+from service.common.schemas import (
+    BaseSchema,
+    Integer,
+    Length,
+    OneOf,
+    OutSchema,
+    Range,
+    VnDate,
+    computed,
+)
 from service.org.models import Category, Gender, PartyStatus
 
 CODE_RE = r"^[A-Za-z0-9._\-/]+$"
@@ -70,7 +79,7 @@ class PersonInSchema(BaseSchema):
     is_party_member = fields.Boolean(load_default=False)
     party_unit_code = fields.String(load_default=None, allow_none=True, validate=Length(max=50))
     admitted_on = VnDate(load_default=None, allow_none=True)
-    party_gap_days = fields.Integer(load_default=0, validate=Range(0, 36500))
+    party_gap_days = Integer(load_default=0, validate=Range(0, 36500))
     party_status = fields.String(
         load_default=None, allow_none=True, validate=OneOf([s.value for s in PartyStatus])
     )
