@@ -163,3 +163,29 @@ def test_example_a_unit_filter_gives_its_subtree_with_the_same_caps(client, prop
 
     whole = {key(i) for i in answer["items"] if i["unit"].startswith("HB3")}
     assert {key(i) for i in part["items"]} == whole
+
+
+def figures(text: str) -> set[str]:
+    """The numbers a reason shows (decimal comma read as a point), its leading rule id left out."""
+    body = text.split(":", 1)[1] if ":" in text else text
+    return set(re.findall(r"\d+(?:\.\d+)?", body.replace(",", ".")))
+
+
+def test_example_reasons_show_the_expected_figures(proposals, expected):
+    """Every figure of expected.json's reason (years, ranks, caps, N, scores, shares, dates) is
+    in the service's reason for the same award."""
+    items = proposals[2]["items"]
+    got = {(i["subject"], i["code"], i["award"], i["status"]): i for i in items}
+    missing = []
+    for subject, table in (("person", expected["people"]), ("unit", expected["units"])):
+        for code, entry in table.items():
+            for status, awards in (
+                ("proposed", entry["awards"]),
+                ("over_cap", entry.get("cut", {})),
+            ):
+                for award, want in awards.items():
+                    why = " ".join(s["text"] for s in got[(subject, code, award, status)]["why"])
+                    lost = figures(want["why"]) - figures(why)
+                    if lost:
+                        missing.append((code, award, sorted(lost), why))
+    assert not missing, f"{len(missing)} reasons lack figures: {missing[:6]}"
