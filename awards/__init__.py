@@ -14,6 +14,7 @@ PERMISSIONS = {
     "initiative.read": {"staff", "committee", "hr"},
     "initiative.write": {"staff", "hr"},
     "import.initiatives": {"staff", "hr"},
+    "award.read": {"staff", "committee", "hr"},
 }
 
 

@@ -1,11 +1,12 @@
 """JSON API of the awards, under /api/v1: the registry of initiatives, research projects and
-good models (/initiatives)."""
+good models (/initiatives), the proposals of a year (read-only)."""
 
 from __future__ import annotations
 
 from flask_login import current_user
 
 from awards import operations as ops
+from awards.proposals import read_proposals
 from awards.queries import ORDER, initiatives_query
 from awards.schemas import (
     InitiativeDeleteSchema,
@@ -13,9 +14,13 @@ from awards.schemas import (
     InitiativeListArgs,
     InitiativeOutSchema,
     InitiativeUpdateSchema,
+    ProposalArgs,
+    ProposalsPageSchema,
     initiative_out,
 )
+from service.auth.access import can
 from service.common.api import Blueprint
+from service.common.errors import Forbidden
 from service.common.queries import paginate
 from service.common.schemas import page_body, page_schema
 from service.org.operations import visible_person, visible_unit
@@ -80,3 +85,31 @@ def delete_initiative(data, initiative_id):
     ini = ops.visible_initiative(current_user, initiative_id, "initiative.write")
     ops.delete_initiative(current_user, ini, data["reason"], data["version"])
     return ""
+
+
+@blp.route("/years/<int:year>/awards/proposals")
+@blp.arguments(ProposalArgs, location="query")
+@blp.answers(200, ProposalsPageSchema)
+@blp.errors(403, 404)
+def list_proposals(args, year):
+    """Danh hiệu thi đua, khen thưởng đề nghị theo quy tắc (RULES.md C, P) cho cây đơn vị
+    `unit` (mặc định: các đơn vị trong phạm vi): mỗi mục một (cá nhân hoặc tập thể, danh hiệu)
+    với trạng thái proposed, over_cap (vượt giới hạn C2) hoặc blocked (C0), mã quy tắc và lý do
+    kèm số liệu; `occasions`: danh sách Huy hiệu Đảng theo từng dịp (P4), kể cả người chưa xét
+    do kỷ luật Đảng. Chỉ đọc, chưa lưu."""
+    unit = visible_unit(current_user, args["unit"], "award.read") if args["unit"] else None
+    if unit is None and not can(current_user, "award.read"):
+        raise Forbidden()
+    found = read_proposals(current_user, year, unit)
+    page, per_page = args["page"], args["per_page"]
+    total = len(found.items)
+    return {
+        "year": year,
+        "unit": unit.code if unit is not None else None,
+        "items": found.items[(page - 1) * per_page : page * per_page],
+        "page": page,
+        "per_page": per_page,
+        "total": total,
+        "pages": (total + per_page - 1) // per_page,
+        "occasions": found.occasions,
+    }

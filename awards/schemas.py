@@ -134,3 +134,65 @@ class InitiativeOutSchema(OutSchema):
 
 
 initiative_out = InitiativeOutSchema()
+
+
+# --- proposals (read-only) -------------------------------------------------------------------
+
+
+class ProposalArgs(ListArgsSchema):
+    unit = fields.String(load_default=None, validate=Length(1, 50), **_meta("unit"))
+
+
+class StepOutSchema(OutSchema):
+    rule = fields.String(metadata={"description": "Mã quy tắc (RULES.md C, P)."})
+    text = fields.String(metadata={"description": "Lý do, kèm số liệu."})
+
+
+class ProposalOutSchema(OutSchema):
+    subject = fields.String(metadata={"description": "person | unit"})
+    code = fields.String()
+    name = fields.String()
+    unit = fields.String(metadata={"description": "Mã đơn vị (của cán bộ, hoặc chính đơn vị)."})
+    unit_name = fields.String()
+    award = fields.String(allow_none=True, metadata={"description": "Mã danh hiệu, khen thưởng."})
+    award_name = fields.String(allow_none=True)
+    award_label = fields.String(allow_none=True, metadata={"description": "Tên đầy đủ (mã)."})
+    status = fields.String(metadata={"description": "proposed | over_cap | blocked"})
+    rule = fields.String()
+    why = fields.List(fields.Nested(StepOutSchema))
+    occasion = fields.String(allow_none=True, metadata={"description": "Dịp xét (P4), dd/mm/yyyy."})
+    provisional = fields.Boolean(
+        metadata={"description": "Dựa trên xếp loại của danh sách chưa được phê duyệt."}
+    )
+
+
+class BadgeOutSchema(OutSchema):
+    code = fields.String()
+    name = fields.String()
+    unit = fields.String()
+    badge = fields.String()
+    badge_name = fields.String()
+    party_age = fields.Integer()
+    reach_date = fields.String(metadata={"description": "dd/mm/yyyy"})
+    status = fields.String(metadata={"description": "due | waiting"})
+    until = fields.String(
+        allow_none=True, metadata={"description": "Kỷ luật Đảng còn hiệu lực đến ngày (không kể)."}
+    )
+    why = fields.List(fields.Nested(StepOutSchema))
+
+
+class OccasionOutSchema(OutSchema):
+    date = fields.String(metadata={"description": "dd/mm/yyyy"})
+    due = fields.List(fields.Nested(BadgeOutSchema))
+    waiting = fields.List(fields.Nested(BadgeOutSchema))
+
+
+class ProposalsPageSchema(OutSchema):
+    year = fields.Integer()
+    unit = fields.String(allow_none=True)
+    items = fields.List(fields.Nested(ProposalOutSchema))
+    page = fields.Integer()
+    per_page = fields.Integer()
+    total = fields.Integer()
+    pages = fields.Integer()
+    occasions = fields.List(fields.Nested(OccasionOutSchema))

@@ -646,3 +646,78 @@ def history_of(*, person_id=None, unit_id=None) -> list[History]:
 
 def history_out(row: History) -> dict:
     return {"year": row.year, **{f: getattr(row, f) for f in HISTORY_FIELDS}}
+
+
+# --- what the awards read (RULES.md C, P): set-based, a few queries per call -----------------
+
+FINAL_LEVEL = func.coalesce(RatingDecision.final_level, RatingDecision.proposed_level, Rating.level)
+
+
+def _under(stmt, path: str | None, *, person=None, unit=None):
+    """`stmt` kept to the subjects under `path` (None: unchanged): a person (the `person` id
+    column) by their unit, a unit (the `unit` id column) by itself."""
+    if path is None:
+        return stmt
+    if person is not None:
+        stmt = stmt.join(Person, Person.id == person).join(Unit, Unit.id == Person.unit_id)
+    else:
+        stmt = stmt.join(Unit, Unit.id == unit)
+    return stmt.where(Unit.subtree_clause(path))
+
+
+def final_ratings(year_row: EvalYear, path: str | None = None) -> list:
+    """Every rating of the year whose subject lies under `path` (a person by their unit, a unit
+    itself; everything when None) with its final level (A11: the decision's, else the computed
+    one): rows (kind, person_id, unit_id, level, score, approved), `approved` when the list
+    holding it is approved. Two queries, whatever the number of people."""
+    approved = func.coalesce(Review.state == "approved", False).label("approved")
+    columns = (Rating.kind, Rating.person_id, Rating.unit_id, FINAL_LEVEL.label("level"))
+    out = []
+    for subject in (Rating.person_id, Rating.unit_id):
+        decision = (
+            (RatingDecision.year_id == Rating.year_id)
+            & (RatingDecision.kind == Rating.kind)
+            & (getattr(RatingDecision, subject.key) == subject)
+        )
+        listed = (Review.year_id == Rating.year_id) & (Review.unit_id == Rating.list_unit_id)
+        stmt = (
+            select(*columns, Rating.score, approved)
+            .outerjoin(RatingDecision, decision)
+            .outerjoin(Review, listed)
+            .where(Rating.year_id == year_row.id, subject.is_not(None))
+        )
+        stmt = _under(stmt, path, **{subject.key.removesuffix("_id"): subject})
+        out += db.session.execute(stmt).all()
+    return out
+
+
+PERSON_AWARD_INPUTS = (
+    "under_review", "discipline_form", "discipline_year", "discipline_date", "party_discipline",
+    "initiatives_base", "initiatives_city",
+)  # fmt: skip
+
+
+def award_inputs(year_row: EvalYear, path: str | None = None) -> tuple[list, list]:
+    """The yearly inputs the award rules read, for the people and units under `path` (all when
+    None): (rows (person_id, *PERSON_AWARD_INPUTS) of the person inputs, rows (unit_id,
+    under_review) of the unit inputs). Two queries."""
+    people = select(PersonEval.person_id, *(getattr(PersonEval, f) for f in PERSON_AWARD_INPUTS))
+    people = _under(
+        people.where(PersonEval.year_id == year_row.id), path, person=PersonEval.person_id
+    )
+    units = select(UnitEval.unit_id, UnitEval.under_review).where(UnitEval.year_id == year_row.id)
+    units = _under(units, path, unit=UnitEval.unit_id)
+    return db.session.execute(people).all(), db.session.execute(units).all()
+
+
+def history_before(year: int, path: str | None = None) -> list:
+    """The history ("Lịch sử") of every year before `year` of the people and units under `path`
+    (all when None): rows (year, person_id, unit_id, *HISTORY_FIELDS). Two queries."""
+    cols = (History.year, History.person_id, History.unit_id)
+    cols += tuple(getattr(History, f) for f in HISTORY_FIELDS)
+    out: list = []
+    for subject in (History.person_id, History.unit_id):
+        stmt = select(*cols).where(History.year < year, subject.is_not(None))
+        stmt = _under(stmt, path, **{subject.key.removesuffix("_id"): subject})
+        out += db.session.execute(stmt).all()
+    return out

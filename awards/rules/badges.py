@@ -21,8 +21,13 @@ def reach_date(admitted: date, milestone: int, gap_days: int = 0, ill: bool = Fa
     (m ≥ 70) for a seriously ill member, in that order."""
     day = add_years(admitted, milestone) + timedelta(days=gap_days)
     if ill:
-        day = add_months(day, -12 if milestone <= 65 else -24)
+        day = add_months(day, -_ill_months(milestone))
     return day
+
+
+def _ill_months(milestone: int) -> int:
+    """How much earlier a seriously ill member reaches `milestone` (P4): 12 or 24 months."""
+    return 12 if milestone <= 65 else 24
 
 
 def party_age(admitted: date, gap_days: int, on: date) -> int:
@@ -85,7 +90,7 @@ def badges_of(p: PersonFacts, days: list[date]) -> tuple[list[BadgeDue], list[Ba
         base = (
             f"P4: {milestone} năm tuổi Đảng, đạt ngày {dmy(reach)} (vào Đảng {dmy(p.admitted_on)}"
             + (f", gián đoạn {p.gap_days} ngày" if p.gap_days else "")
-            + (", ốm nặng" if p.seriously_ill else "")
+            + (f", ốm nặng: sớm {_ill_months(milestone)} tháng" if p.seriously_ill else "")
             + ")"
         )
         held = holding_discipline(p, on)

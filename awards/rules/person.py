@@ -126,13 +126,15 @@ def c4_bk_tp(p: PersonFacts, year: int, cstdcs_now: bool) -> Award | None:
     if len(_cstdcs_years(p, span, year, cstdcs_now)) == 2:
         return Award("BK_TP", "C4", f"C4: CSTĐCS các năm {w.years(span)}")
     levels = {y: (p.official if y == year else past(p, y).official) for y in span}
-    count = sum(initiatives_in(p, y, year).at_least(BASE) for y in span)
+    per_year = {y: initiatives_in(p, y, year).at_least(BASE) for y in span}
+    count = sum(per_year.values())
     if all(v == "XS" for v in levels.values()) and count >= 2:
+        each = ", ".join(f"{y}: {n}" for y, n in per_year.items())
         return Award(
             "BK_TP",
             "C4",
             f"C4: Hoàn thành xuất sắc nhiệm vụ các năm {w.years(span)} và {count} sáng kiến "
-            f"từ cấp cơ sở trong hai năm (cần ít nhất 2)",
+            f"từ cấp cơ sở trong hai năm ({each}; cần ít nhất 2)",
         )
     return None
 

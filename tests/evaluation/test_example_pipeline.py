@@ -40,18 +40,19 @@ def expected():
     return json.loads((EXAMPLE / "expected.json").read_text(encoding="utf-8"))
 
 
-@pytest.fixture
-def imported(app, client, create_user, bearer, expected):
-    """The example imported into an open year, computed; returns (headers, year, answers)."""
+def import_and_compute(app, client, h, year, example: Path, files, prepare=None) -> dict:
+    """Open `year`, call `prepare(year)` (edits before the imports), import `files` (kind,
+    name) of `example` through the API in order, compute the year through the API; returns
+    each import's answer by kind."""
     app.config["EVAL_RECOMPUTE"] = "off"  # one computation at the end, as a user would run it
     try:
-        h = bearer(create_user(roles=[("admin", None)]))
-        year = expected["year"]
         res = client.post("/api/v1/years", json={"year": year}, headers=h)
         assert res.status_code == 201, res.get_json()
+        if prepare is not None:
+            prepare(year)
         answers = {}
-        for kind, name in FILES:
-            res = upload(client, h, kind, EXAMPLE / name)
+        for kind, name in files:
+            res = upload(client, h, kind, example / name)
             assert res.status_code == 201, (name, res.get_json())
             assert res.json["warnings"] == [], (name, res.json["warnings"])
             answers[kind] = res.json
@@ -61,7 +62,15 @@ def imported(app, client, create_user, bearer, expected):
         assert job["status"] == "done", job
     finally:
         app.config["EVAL_RECOMPUTE"] = "sync"
-    return h, year, answers
+    return answers
+
+
+@pytest.fixture
+def imported(app, client, create_user, bearer, expected):
+    """The example imported into an open year, computed; returns (headers, year, answers)."""
+    h = bearer(create_user(roles=[("admin", None)]))
+    year = expected["year"]
+    return h, year, import_and_compute(app, client, h, year, EXAMPLE, FILES)
 
 
 def _ratings_by_list(client, h, year, unit_codes) -> dict[str, dict[str, dict]]:
