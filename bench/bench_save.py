@@ -81,9 +81,12 @@ def setup(args) -> dict:
             for code in sorted(by_district):
                 if i < len(by_district[code]):
                     picked.append(by_district[code][i])
-        picked = picked[: args.clients]
         if args.same_scope:
-            picked = [picked[0]] * args.clients
+            picked = picked[:1]
+        # more clients than wards: wards take several clients, who save different people
+        picked = [picked[i % len(picked)] for i in range(args.clients)]
+        sharing = {w.code: picked.count(w) for w in picked}
+        seen: dict[str, int] = {}
         db.session.execute(delete(Job))  # jobs of earlier runs: counts below are this run's
         for n, ward in enumerate(picked):
             username = STAFF.format(n + 1)
@@ -104,10 +107,11 @@ def setup(args) -> dict:
                 .where(Unit.subtree_clause(ward.path))
                 .order_by(Person.code)
             ).all()
-            rng = random.Random(n)
+            rng = random.Random(ward.code)  # the same order for the clients of one ward
             rng.shuffle(codes)
-            if args.same_scope:  # the clients still save different people
-                codes = codes[n :: args.clients]
+            k = seen.get(ward.code, 0)  # this client's share of its ward's people
+            seen[ward.code] = k + 1
+            codes = codes[k :: sharing[ward.code]]
             out["clients"].append(
                 {
                     "user": username,
@@ -170,8 +174,9 @@ class Client(threading.Thread):
         self.samples: list[float] = []
         self.errors: list[str] = []
         self.warmup = 0
+        self.acked: dict[str, dict] = {}  # code -> the last body the server answered 200 to
 
-    def body(self) -> bytes:
+    def body(self) -> dict:
         rng = self.rng
         base = rng.randint(70, 97)
         data = {
@@ -184,7 +189,7 @@ class Client(threading.Thread):
             "tasks_late": rng.choice((0, 0, 0, 1)),
             "tasks_exceeded": rng.randint(0, 5),
         }
-        return json.dumps(data).encode()
+        return data
 
     def run(self) -> None:
         conn = http.client.HTTPConnection("127.0.0.1", self.args.port, timeout=120)
@@ -201,9 +206,10 @@ class Client(threading.Thread):
             code = people[i % len(people)]
             i += 1
             url = f"/api/v1/years/{YEAR}/people/{code}/evaluation"
+            data = self.body()
             t = time.perf_counter()
             try:
-                conn.request("PUT", url, body=self.body(), headers=headers)
+                conn.request("PUT", url, body=json.dumps(data).encode(), headers=headers)
                 res = conn.getresponse()
                 payload = res.read()
                 status = res.status
@@ -212,6 +218,8 @@ class Client(threading.Thread):
                 conn.close()
                 conn = http.client.HTTPConnection("127.0.0.1", self.args.port, timeout=120)
             elapsed = time.perf_counter() - t
+            if status == 200:
+                self.acked[code] = data
             if t < self.start_at:
                 self.warmup += 1
             else:
@@ -280,6 +288,44 @@ def wait_for_server(port: int, token: str, proc, timeout: float = 120) -> None:
     raise SystemExit("the server did not start")
 
 
+def verify(args) -> dict:
+    """Lost writes: every person's stored inputs against the last save answered 200."""
+    from decimal import Decimal
+
+    from sqlalchemy import select
+
+    from evaluation.models import EvalYear, PersonEval
+    from service.extensions import db
+    from service.org.models import Person
+
+    acked = json.loads(Path(args.acked_file).read_text())
+    app = benchdb.make_app()
+    lost, checked = [], 0
+    with app.app_context():
+        year_id = db.session.scalar(select(EvalYear.id).where(EvalYear.year == YEAR))
+        codes = list(acked)
+        for i in range(0, len(codes), 1000):
+            rows = db.session.execute(
+                select(Person.code, PersonEval)
+                .join(PersonEval, PersonEval.person_id == Person.id)
+                .where(PersonEval.year_id == year_id, Person.code.in_(codes[i : i + 1000]))
+            ).all()
+            for code, row in rows:
+                checked += 1
+                want = acked[code]
+                for field, value in want.items():
+                    stored = getattr(row, field)
+                    same = (
+                        stored == value
+                        if isinstance(value, int)
+                        else stored is not None and stored == Decimal(value)
+                    )
+                    if not same:
+                        lost.append(f"{code}.{field}: stored {stored}, last answered 200 {value}")
+                        break
+    return {"people": len(acked), "checked": checked, "lost": lost[:20], "lost_count": len(lost)}
+
+
 def child(args) -> None:
     benchdb.configure_env(args.db, NAME)
     if args.compute_file:
@@ -287,7 +333,8 @@ def child(args) -> None:
     if args.step == "serve":
         serve(args)
         return
-    result = {"setup": setup, "ratings": ensure_ratings, "jobs": job_stats}[args.step](args)
+    steps = {"setup": setup, "ratings": ensure_ratings, "jobs": job_stats, "verify": verify}
+    result = steps[args.step](args)
     print("RESULT " + json.dumps(result, default=str))
 
 
@@ -357,11 +404,24 @@ def main() -> None:
         "the committed one for a before/after",
     )
     parser.add_argument("--port", type=int, default=5077)
-    parser.add_argument("--step", choices=["setup", "ratings", "jobs", "serve"])
+    parser.add_argument(
+        "--server",
+        choices=["werkzeug", "gunicorn"],
+        default="werkzeug",
+        help="werkzeug: the threaded development server (JOBS_RUN from --jobs); gunicorn: "
+        "`make serve-prod` (service.serve_prod: gunicorn, RQ_WORKERS rq workers on --redis-url; "
+        "PostgreSQL only)",
+    )
+    parser.add_argument("--step", choices=["setup", "ratings", "jobs", "serve", "verify"])
+    parser.add_argument("--acked-file", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.step:
         child(args)
         return
+    if args.server == "gunicorn" and args.db != "postgresql":
+        parser.error("--server gunicorn needs --db postgresql (as make serve-prod)")
+    if args.server == "gunicorn":
+        args.jobs = "rq"
     if args.compute_file and args.jobs != "thread":
         parser.error("--compute-file needs --jobs thread (the rq worker runs the working tree)")
 
@@ -406,6 +466,7 @@ def main() -> None:
     if args.jobs == "rq":
         env["REDIS_URL"] = args.redis_url
         redis_check(args.redis_url)
+    if args.jobs == "rq" and args.server == "werkzeug":
         with open(worker_log, "w") as log:
             worker = subprocess.Popen(
                 [str(Path(sys.executable).parent / "flask"), "--app", "wsgi", "rq-worker"],
@@ -414,18 +475,26 @@ def main() -> None:
                 stdout=log,
                 stderr=subprocess.STDOUT,
             )
+    if args.server == "gunicorn":  # serve_prod starts its own rq workers
+        env.update(PORT=str(args.port), HOST="127.0.0.1", SECRET_KEY="bench-secret-" + "x" * 20)
+        env.setdefault("RQ_WORKERS", "2")
+        cmd = [sys.executable, "-m", "service.serve_prod"]
+    else:
+        cmd = [sys.executable, script, *child_args(args, "serve")]
     with open(server_log, "w") as log:
         server = subprocess.Popen(
-            [sys.executable, script, *child_args(args, "serve")],
-            env=env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
+            cmd, cwd=str(benchdb.ROOT), env=env, stdout=log, stderr=subprocess.STDOUT
         )
     good = False
     try:
         wait_for_server(args.port, spec[0]["token"], server)
+        what = (
+            f"make serve-prod (gunicorn, RQ_WORKERS={env['RQ_WORKERS']})"
+            if args.server == "gunicorn"
+            else "werkzeug threaded"
+        )
         print(
-            f"server: werkzeug threaded, pid {server.pid}, EVAL_RECOMPUTE={args.recompute}, "
+            f"server: {what}, pid {server.pid}, EVAL_RECOMPUTE={args.recompute}, "
             f"JOBS_RUN={args.jobs}, EVAL_RECOMPUTE_DELAY={args.delay:g} s, "
             f"EVAL_RECOMPUTE_MAX_WAIT={args.max_wait:g} s"
             + (f" (one rq worker process, pid {worker.pid})" if worker else "")
@@ -439,9 +508,10 @@ def main() -> None:
             )
         if args.compute_file:
             print(f"MEASURING {args.compute_file} as evaluation/compute.py in the server")
-        good = measure(args, spec)
+        good, acked = measure(args, spec)
         drained = drain(args, script)
-        good = good and drained
+        kept = no_lost_writes(args, script, acked)
+        good = good and drained and kept
     finally:
         for proc in (worker, server):  # only the processes this run started
             if proc is None:
@@ -452,7 +522,7 @@ def main() -> None:
             except subprocess.TimeoutExpired:
                 proc.kill()
                 proc.wait()
-        if worker is not None:
+        if args.jobs == "rq":
             redis_cleanup(args.redis_url)
         text = server_log.read_text(errors="replace")
         peak = [line for line in text.splitlines() if line.startswith("peak RSS")]
@@ -511,9 +581,10 @@ def measure(args, spec: list[dict]) -> bool:
     n = len(samples) + len(errors)
     if not samples:
         print(f"no successful save; {len(errors)} errors: {errors[:3]}")
-        return False
+        return False, {}
     s = benchdb.summary_ms(samples)
     ok = s["median"] < TARGET_MEDIAN_MS and not errors
+    acked = {code: body for c in clients for code, body in c.acked.items()}
     print(
         f"PUT …/people/<code>/evaluation at {args.clients} clients: {benchdb.fmt_ms(s)} "
         f"[{'OK' if ok else 'OVER'} median < {TARGET_MEDIAN_MS:.0f} ms, no errors]"
@@ -524,7 +595,21 @@ def measure(args, spec: list[dict]) -> bool:
     )
     for e in sorted(set(errors))[:5]:
         print(f"    error: {e}")
-    return ok
+    return ok, acked
+
+
+def no_lost_writes(args, script: str, acked: dict) -> bool:
+    """Every person's stored inputs are those of the last save the server answered 200."""
+    path = Path(os.environ.get("BENCH_TMP", "/tmp")) / "bench_save_acked.json"
+    path.write_text(json.dumps(acked))
+    r = benchdb.run_child(script, [*child_args(args, "verify"), "--acked-file", str(path)])
+    print(
+        f"lost writes: {r['lost_count']} of {r['people']:,} people saved "
+        f"({r['checked']:,} read back)"
+    )
+    for line in r["lost"][:5]:
+        print(f"    lost: {line}")
+    return r["lost_count"] == 0 and r["checked"] == r["people"]
 
 
 def drain(args, script: str) -> bool:
