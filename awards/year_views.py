@@ -1,0 +1,78 @@
+"""More pages of the awards (routes added to awards.views.bp): the Huy hiệu Đảng list per
+occasion (/awards/badges)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from flask import render_template, request
+from flask_login import current_user, login_required
+
+from awards.badges import OCCASION_NAMES, occasion_choices, party_badges
+from awards.rules import occasions
+from awards.views import bp
+from evaluation import queries as eq
+from service.auth.access import can
+from service.common.errors import Forbidden, NotFound
+from service.org.operations import unit_from_choice, visible_unit
+
+
+def _require_award_read() -> None:
+    if not can(current_user, "award.read"):
+        raise Forbidden()
+
+
+def _chosen_unit(text: str):
+    """The unit a filter's text names, within the user's award.read reach (else 404)."""
+    if not text:
+        return None
+    found = unit_from_choice(text)
+    return visible_unit(current_user, found.id if found else "", "award.read")
+
+
+def _year_arg(years: list[int]) -> int:
+    raw = request.args.get("year", "").strip()
+    if raw.isdigit() and 2000 <= int(raw) <= 2100:
+        return int(raw)
+    return years[0] if years else date.today().year
+
+
+def _occasion_arg(year: int) -> date:
+    """The occasion chosen (yyyy-mm-dd of `year`), else the year's next one from today (the
+    last one once the year's are past)."""
+    days = occasions(year)
+    raw = request.args.get("occasion", "")
+    for d in days:
+        if raw in (d.isoformat(), d.strftime("%d/%m/%Y")):
+            return d
+    today = date.today()
+    return next((d for d in days if d >= today), days[-1])
+
+
+@bp.route("/badges")
+@login_required
+def badges():
+    """Huy hiệu Đảng per occasion: pick the year, the occasion and a unit (its subtree)."""
+    _require_award_read()
+    years = [y.year for y in eq.list_years()]
+    year = _year_arg(years)
+    day = _occasion_arg(year)
+    unit_text = request.args.get("unit", "").strip()[:300]
+    unit = _chosen_unit(unit_text)
+    found, missing = None, None
+    try:
+        found = party_badges(current_user, day, unit)
+    except NotFound as e:  # the year is not open: nothing to read yet
+        missing = e.message
+    return render_template(
+        "awards/badges.html",
+        years=years if year in years else sorted([*years, year], reverse=True),
+        year=year,
+        day=day,
+        day_name=OCCASION_NAMES[(day.month, day.day)],
+        choices=occasion_choices(year),
+        unit=unit,
+        unit_text=unit_text,
+        found=found,
+        missing=missing,
+    )
