@@ -9,12 +9,13 @@ from flask import render_template, request
 from flask_login import current_user, login_required
 
 from awards.badges import OCCASION_NAMES, occasion_choices, party_badges
+from awards.history import titles_history
 from awards.rules import occasions
 from awards.views import bp
 from evaluation import queries as eq
 from service.auth.access import can
 from service.common.errors import Forbidden, NotFound
-from service.org.operations import unit_from_choice, visible_unit
+from service.org.operations import unit_from_choice, visible_person, visible_unit
 
 
 def _require_award_read() -> None:
@@ -76,3 +77,23 @@ def badges():
         found=found,
         missing=missing,
     )
+
+
+@bp.route("/people/<code>/titles")
+@login_required
+def person_titles(code):
+    """A person's titles and commendations per past year, beside their ratings."""
+    _require_award_read()
+    person = visible_person(current_user, code)
+    rows = titles_history(person_id=person.id)
+    return render_template("awards/titles.html", person=person, unit=None, rows=rows)
+
+
+@bp.route("/units/<code>/titles")
+@login_required
+def unit_titles(code):
+    """A unit's titles and commendations per past year."""
+    _require_award_read()
+    unit = visible_unit(current_user, code, "award.read")
+    rows = titles_history(unit_id=unit.id)
+    return render_template("awards/titles.html", person=None, unit=unit, rows=rows)
