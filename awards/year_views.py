@@ -9,6 +9,7 @@ from flask import render_template, request
 from flask_login import current_user, login_required
 
 from awards.badges import OCCASION_NAMES, occasion_choices, party_badges
+from awards.catalog_year import catalog_rows, year_has_decision
 from awards.history import titles_history
 from awards.rules import occasions
 from awards.views import bp
@@ -97,3 +98,13 @@ def unit_titles(code):
     unit = visible_unit(current_user, code, "award.read")
     rows = titles_history(unit_id=unit.id)
     return render_template("awards/titles.html", person=None, unit=unit, rows=rows)
+
+
+@bp.route("/<int:year>/catalog")
+@login_required
+def catalog(year):
+    """The award catalog of the year (read-only for now: the shipped catalog)."""
+    _require_award_read()
+    return render_template(
+        "awards/catalog.html", year=year, rows=catalog_rows(year), locked=year_has_decision(year)
+    )
