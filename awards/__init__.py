@@ -19,7 +19,8 @@ PERMISSIONS = {
 
 
 def init_app(app) -> None:
-    from awards import imports, models, views  # noqa: F401 - models: the awards' tables
+    # models: the awards' tables; year_api, year_views: more routes on the same blueprints
+    from awards import imports, models, views, year_api, year_views  # noqa: F401
     from awards.api import blp as awards_api
     from awards.schemas import FIELD_LABELS
     from service.auth.access import can, register_permissions

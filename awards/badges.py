@@ -1,0 +1,52 @@
+"""Huy hiệu Đảng per occasion (issue 12 item 6, RULES.md P4): the members of a unit's subtree
+due a badge on one of the year's four occasions (3/2, 19/5, 2/9, 7/11), with their party age
+and reach date, and those a party discipline holds with the day it ends. Read-only: the lists
+are the proposals' (awards.proposals), so a badge listed on an earlier occasion of the year
+counts as awarded on the later ones."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from awards.proposals import read_proposals
+from awards.rules import occasions
+from awards.rules.dates import dmy
+from service.common.errors import ValidationError
+
+OCCASION_NAMES = {
+    (2, 3): "Ngày thành lập Đảng 3/2",
+    (5, 19): "Ngày sinh Chủ tịch Hồ Chí Minh 19/5",
+    (9, 2): "Quốc khánh 2/9",
+    (11, 7): "Cách mạng Tháng Mười 7/11",
+}
+NOT_AN_OCCASION = (
+    "Ngày xét Huy hiệu Đảng phải là một trong các dịp 03/02, 19/05, 02/09 hoặc 07/11 của một năm."
+)
+
+
+def check_occasion(day: date) -> date:
+    """`day` when it is one of its year's four occasions, else a 400 in Vietnamese."""
+    if day not in occasions(day.year):
+        raise ValidationError(NOT_AN_OCCASION, {"occasion": [NOT_AN_OCCASION]})
+    return day
+
+
+def occasion_choices(year: int) -> list[tuple[str, str]]:
+    """(yyyy-mm-dd, "dd/mm/yyyy — name") of the year's occasions, in order."""
+    return [
+        (d.isoformat(), f"{dmy(d)} — {OCCASION_NAMES[(d.month, d.day)]}") for d in occasions(year)
+    ]
+
+
+def party_badges(user, day: date, unit) -> dict:
+    """The badge lists of occasion `day` for `unit`'s subtree (checked within the user's reach;
+    None: each top unit of it): {"date", "due", "waiting"} as the proposals give them."""
+    check_occasion(day)
+    wanted = dmy(day)
+    for o in read_proposals(user, day.year, unit).occasions:
+        if o["date"] == wanted:
+            return o
+    return {"date": wanted, "due": [], "waiting": []}
+
+
+__all__ = ["NOT_AN_OCCASION", "check_occasion", "occasion_choices", "party_badges"]

@@ -1,0 +1,110 @@
+"""More pages of the awards (routes added to awards.views.bp): the Huy hiệu Đảng list per
+occasion (/awards/badges)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from flask import render_template, request
+from flask_login import current_user, login_required
+
+from awards.badges import OCCASION_NAMES, occasion_choices, party_badges
+from awards.catalog_year import catalog_rows, year_has_decision
+from awards.history import titles_history
+from awards.rules import occasions
+from awards.views import bp
+from evaluation import queries as eq
+from service.auth.access import can
+from service.common.errors import Forbidden, NotFound
+from service.org.operations import unit_from_choice, visible_person, visible_unit
+
+
+def _require_award_read() -> None:
+    if not can(current_user, "award.read"):
+        raise Forbidden()
+
+
+def _chosen_unit(text: str):
+    """The unit a filter's text names, within the user's award.read reach (else 404)."""
+    if not text:
+        return None
+    found = unit_from_choice(text)
+    return visible_unit(current_user, found.id if found else "", "award.read")
+
+
+def _year_arg(years: list[int]) -> int:
+    raw = request.args.get("year", "").strip()
+    if raw.isdigit() and 2000 <= int(raw) <= 2100:
+        return int(raw)
+    return years[0] if years else date.today().year
+
+
+def _occasion_arg(year: int) -> date:
+    """The occasion chosen (yyyy-mm-dd of `year`), else the year's next one from today (the
+    last one once the year's are past)."""
+    days = occasions(year)
+    raw = request.args.get("occasion", "")
+    for d in days:
+        if raw in (d.isoformat(), d.strftime("%d/%m/%Y")):
+            return d
+    today = date.today()
+    return next((d for d in days if d >= today), days[-1])
+
+
+@bp.route("/badges")
+@login_required
+def badges():
+    """Huy hiệu Đảng per occasion: pick the year, the occasion and a unit (its subtree)."""
+    _require_award_read()
+    years = [y.year for y in eq.list_years()]
+    year = _year_arg(years)
+    day = _occasion_arg(year)
+    unit_text = request.args.get("unit", "").strip()[:300]
+    unit = _chosen_unit(unit_text)
+    found, missing = None, None
+    try:
+        found = party_badges(current_user, day, unit)
+    except NotFound as e:  # the year is not open: nothing to read yet
+        missing = e.message
+    return render_template(
+        "awards/badges.html",
+        years=years if year in years else sorted([*years, year], reverse=True),
+        year=year,
+        day=day,
+        day_name=OCCASION_NAMES[(day.month, day.day)],
+        choices=occasion_choices(year),
+        unit=unit,
+        unit_text=unit_text,
+        found=found,
+        missing=missing,
+    )
+
+
+@bp.route("/people/<code>/titles")
+@login_required
+def person_titles(code):
+    """A person's titles and commendations per past year, beside their ratings."""
+    _require_award_read()
+    person = visible_person(current_user, code)
+    rows = titles_history(person_id=person.id)
+    return render_template("awards/titles.html", person=person, unit=None, rows=rows)
+
+
+@bp.route("/units/<code>/titles")
+@login_required
+def unit_titles(code):
+    """A unit's titles and commendations per past year."""
+    _require_award_read()
+    unit = visible_unit(current_user, code, "award.read")
+    rows = titles_history(unit_id=unit.id)
+    return render_template("awards/titles.html", person=None, unit=unit, rows=rows)
+
+
+@bp.route("/<int:year>/catalog")
+@login_required
+def catalog(year):
+    """The award catalog of the year (read-only for now: the shipped catalog)."""
+    _require_award_read()
+    return render_template(
+        "awards/catalog.html", year=year, rows=catalog_rows(year), locked=year_has_decision(year)
+    )

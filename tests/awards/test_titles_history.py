@@ -1,0 +1,45 @@
+"""Titles history pages (issue 12 item 8): a person's and a unit's titles and commendations
+per past year, read from the evaluation's history, with the awards' Vietnamese names; reach."""
+
+from __future__ import annotations
+
+from evaluation.models import History
+from service.extensions import db
+
+
+def seed(tree):
+    p, u = tree["people"]["PA"], tree["units"]["A"]
+    db.session.add_all(
+        [
+            History(year=2024, person_id=p.id, official_level="HTXS", awards=["LDTT", "CSTDCS"]),
+            History(year=2023, person_id=p.id, official_level="HTT", awards=["LDTT"]),
+            History(year=2024, unit_id=u.id, official_level="HTXS", awards=["TTLDXS"]),
+        ]
+    )
+    db.session.commit()
+
+
+def test_person_titles_history_newest_first_with_names(client, tree, login_session):
+    seed(tree)
+    login_session(client, tree["users"]["hr_r"])
+    res = client.get("/awards/people/PA/titles")
+    page = res.get_data(as_text=True)
+    assert res.status_code == 200 and "Nguyễn Văn An" in page
+    assert "Chiến sĩ thi đua cơ sở <code>CSTDCS</code>" in page and "HTXS" in page
+    assert page.index("2024") < page.index("2023") and 'class="cards"' in page
+
+
+def test_unit_titles_history(client, tree, login_session):
+    seed(tree)
+    login_session(client, tree["users"]["staff_a"])
+    page = client.get("/awards/units/A/titles").get_data(as_text=True)
+    assert "Tập thể lao động xuất sắc" in page and "2024" in page
+    page = client.get("/awards/units/A1/titles").get_data(as_text=True)
+    assert "Chưa có lịch sử" in page
+
+
+def test_titles_history_outside_reach_is_404(client, tree, login_session):
+    seed(tree)
+    login_session(client, tree["users"]["staff_b"])
+    assert client.get("/awards/units/A/titles").status_code == 404
+    assert client.get("/awards/people/PA/titles").status_code == 404
