@@ -11,9 +11,9 @@ def seed(tree):
     p, u = tree["people"]["PA"], tree["units"]["A"]
     db.session.add_all(
         [
-            History(year=2024, person_id=p.id, official_level="HTXS", awards=["LDTT", "CSTDCS"]),
-            History(year=2023, person_id=p.id, official_level="HTT", awards=["LDTT"]),
-            History(year=2024, unit_id=u.id, official_level="HTXS", awards=["TTLDXS"]),
+            History(year=2024, person_id=p.id, official_level="XS", awards=["LDTT", "CSTDCS"]),
+            History(year=2023, person_id=p.id, official_level="T", awards=["LDTT"]),
+            History(year=2024, unit_id=u.id, official_level="XS", awards=["TTLDXS"]),
         ]
     )
     db.session.commit()
@@ -25,7 +25,7 @@ def test_person_titles_history_newest_first_with_names(client, tree, login_sessi
     res = client.get("/awards/people/PA/titles")
     page = res.get_data(as_text=True)
     assert res.status_code == 200 and "Nguyễn Văn An" in page
-    assert "Chiến sĩ thi đua cơ sở <code>CSTDCS</code>" in page and "HTXS" in page
+    assert "Chiến sĩ thi đua cơ sở <code>CSTDCS</code>" in page and "<td data-label=\"Xếp loại\">XS</td>" in page
     assert page.index("2024") < page.index("2023") and 'class="cards"' in page
 
 
