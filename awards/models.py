@@ -7,6 +7,8 @@ from __future__ import annotations
 import datetime as dt
 
 from sqlalchemy import (
+    JSON,
+    Boolean,
     CheckConstraint,
     Date,
     DateTime,
@@ -25,7 +27,14 @@ from service.extensions import db
 INITIATIVE, RESEARCH, MODEL = "sang_kien", "de_tai", "mo_hinh"
 KIND_LABELS = {INITIATIVE: "sáng kiến", RESEARCH: "đề tài", MODEL: "mô hình"}
 LEVELS = (BASE, CITY, NATIONAL)
-__all__ = ["KIND_LABELS", "LEVEL_LABELS", "Initiative", "InitiativeAuthor"]
+__all__ = [
+    "KIND_LABELS",
+    "LEVEL_LABELS",
+    "AwardList",
+    "Initiative",
+    "InitiativeAuthor",
+    "Nomination",
+]
 
 
 class Initiative(db.Model):
@@ -97,3 +106,91 @@ def owner_key(kind: str, unit_id: int | None, person_ids) -> str:
     if kind == MODEL:
         return f"u{unit_id}"
     return "p" + ",".join(str(i) for i in sorted(set(person_ids)))
+
+
+# --- award lists and their nominations (RULES.md C9, C11) -----------------------------------
+
+LIST_STATES = ("draft", "submitted", "approved", "returned", "decided")
+NOMINATION_STATUSES = ("proposed", "over_cap", "blocked", "manual", "removed")
+
+
+class AwardList(db.Model):
+    """The award list of a unit's subtree for a year (C11): draft → submitted → approved |
+    returned (with a reason; edited and submitted again) → decided (decision number, date,
+    signer), then locked. `provisional`: some proposal rests on a rating not yet approved (such
+    a list cannot be submitted). `version` grows on every change (a page opened before a
+    change answers 409)."""
+
+    __tablename__ = "award_lists"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    year: Mapped[int] = mapped_column(Integer)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id", ondelete="CASCADE"))
+    state: Mapped[str] = mapped_column(String(10), default="draft")
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    provisional: Mapped[bool] = mapped_column(Boolean, default=False)
+    proposed_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    return_reason: Mapped[str] = mapped_column(String(1000), default="")
+    decision_no: Mapped[str] = mapped_column(String(100), default="")
+    decision_date: Mapped[dt.date | None] = mapped_column(Date)
+    decision_signer: Mapped[str] = mapped_column(String(200), default="")
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, server_default=func.now())
+    updated_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+
+    unit = relationship("Unit")
+
+    __table_args__ = (
+        UniqueConstraint("year", "unit_id"),
+        Index("ix_award_lists_unit_id", "unit_id"),
+        CheckConstraint(
+            "state IN ('draft','submitted','approved','returned','decided')", name="state"
+        ),
+    )
+
+
+class Nomination(db.Model):
+    """One (subject, award) of a list: proposed by a rule (`source` "rule", with the rule id and
+    its reason steps in `why`), over the cap (C2) or blocked (C0, award ""), or nominated by
+    staff with a reason (C9, "manual"); removed by staff with a reason ("removed": kept, not
+    deleted). `subject_key` ("p<person id>" or "u<unit id>") makes (year, subject, award)
+    unique over every list of the year. `passed`: the council's outcome (C10), None before a
+    vote."""
+
+    __tablename__ = "nominations"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    list_id: Mapped[int] = mapped_column(ForeignKey("award_lists.id", ondelete="CASCADE"))
+    year: Mapped[int] = mapped_column(Integer)
+    subject: Mapped[str] = mapped_column(String(6))
+    subject_key: Mapped[str] = mapped_column(String(20))
+    person_id: Mapped[int | None] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"))
+    unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id", ondelete="CASCADE"))
+    award: Mapped[str] = mapped_column(String(20), default="")
+    source: Mapped[str] = mapped_column(String(6), default="rule")
+    status: Mapped[str] = mapped_column(String(10))
+    rule: Mapped[str] = mapped_column(String(10), default="")
+    why: Mapped[list] = mapped_column(JSON, default=list)
+    reason: Mapped[str] = mapped_column(String(1000), default="")
+    provisional: Mapped[bool] = mapped_column(Boolean, default=False)
+    occasion: Mapped[dt.date | None] = mapped_column(Date)
+    removed_reason: Mapped[str] = mapped_column(String(1000), default="")
+    passed: Mapped[bool | None] = mapped_column(Boolean)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, server_default=func.now())
+
+    award_list = relationship("AwardList")
+    person = relationship("Person")
+    unit = relationship("Unit")
+
+    __table_args__ = (
+        UniqueConstraint("year", "subject_key", "award"),
+        Index("ix_nominations_list_id", "list_id"),
+        Index("ix_nominations_person_id", "person_id"),
+        Index("ix_nominations_unit_id", "unit_id"),
+        CheckConstraint("subject IN ('person','unit')", name="subject"),
+        CheckConstraint("source IN ('rule','manual')", name="source"),
+        CheckConstraint(
+            "status IN ('proposed','over_cap','blocked','manual','removed')", name="status"
+        ),
+        CheckConstraint("(person_id IS NULL) <> (unit_id IS NULL)", name="person_or_unit"),
+    )
