@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from sqlalchemy import inspect, text
 
-from awards.rules import DEFAULT_AWARDS
+from awards.rules import DEFAULT_AWARDS, AwardType
 from service.extensions import db
 
 KIND_NAMES = {"person": "cá nhân", "unit": "tập thể", "model": "mô hình"}
@@ -24,6 +24,12 @@ def year_has_decision(year: int) -> bool:
     return found is not None
 
 
+def catalog_of(year: int) -> dict[str, AwardType]:
+    """The award types of `year` by code (names, caps, C10 thresholds): what proposals, votes
+    and pages read. For now the shipped catalog; a stored per-year copy comes next."""
+    return dict(DEFAULT_AWARDS)
+
+
 def catalog_rows(year: int) -> list[dict]:
     """The catalog of `year` as the page shows it (code order of RULES.md C then P)."""
     return [
@@ -37,5 +43,5 @@ def catalog_rows(year: int) -> list[dict]:
             "vote": f"{'>' if t.vote_strict else '≥'} {t.vote_pct} % số thành viên hội đồng",
             "state_level": t.state_level,
         }
-        for t in DEFAULT_AWARDS.values()
+        for t in catalog_of(year).values()
     ]
