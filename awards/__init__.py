@@ -24,7 +24,16 @@ PERMISSIONS = {
 
 def init_app(app) -> None:
     # models: the awards' tables; year_api, year_views: more routes on the same blueprints
-    from awards import imports, list_api, lists, models, views, year_api, year_views  # noqa: F401
+    from awards import (  # noqa: F401,E501
+        imports,
+        list_api,
+        list_views,
+        lists,
+        models,
+        views,
+        year_api,
+        year_views,
+    )
     from awards.api import blp as awards_api
     from awards.schemas import FIELD_LABELS
     from service.auth.access import can, register_permissions

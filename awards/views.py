@@ -33,7 +33,10 @@ def _require_read() -> None:
 def index():
     """ "Thi đua – Khen thưởng": what this part of the service holds so far."""
     _require_read()
-    return render_template("awards/index.html")
+    from evaluation import queries as eq
+
+    years = [y.year for y in eq.list_years()]
+    return render_template("awards/index.html", current_year=years[0] if years else 2025)
 
 
 def _filters() -> dict:

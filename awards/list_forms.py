@@ -1,0 +1,60 @@
+"""WTForms of the award list pages (Flask-WTF adds CSRF to each): propose, a manual nomination
+(C9), removing or restoring one, and the list's steps (C11)."""
+
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from wtforms import SelectField, StringField
+from wtforms.validators import DataRequired, InputRequired, Length, Optional
+from wtforms.widgets import HiddenInput
+
+from awards.workflow import ACTIONS
+from service.common.forms import IntegerInput, VnDateField, strip
+
+
+def _version():
+    return IntegerInput(
+        "Phiên bản", validators=[InputRequired("Thiếu phiên bản.")], widget=HiddenInput()
+    )
+
+
+class ProposeForm(FlaskForm):
+    unit = StringField("Đơn vị", filters=[strip], validators=[Length(max=300, message="Quá dài.")])
+
+
+class NominationForm(FlaskForm):
+    subject = SelectField("Đối tượng", choices=[("person", "Cá nhân"), ("unit", "Tập thể")])
+    code = StringField(
+        "Mã cán bộ hoặc mã đơn vị",
+        filters=[strip],
+        validators=[DataRequired("Nhập mã cán bộ hoặc mã đơn vị."), Length(max=50)],
+    )
+    award = SelectField("Danh hiệu, hình thức khen thưởng", choices=[])
+    reason = StringField(
+        "Lý do (thành tích đột xuất, tiêu biểu…)",
+        filters=[strip],
+        validators=[DataRequired("Đề nghị ngoài quy định cần ghi lý do."), Length(max=1000)],
+    )
+    version = _version()
+
+
+class RemoveForm(FlaskForm):
+    reason = StringField(
+        "Lý do bỏ",
+        filters=[strip],
+        validators=[DataRequired("Bỏ khỏi danh sách cần có lý do."), Length(max=1000)],
+    )
+    version = _version()
+
+
+class RestoreForm(FlaskForm):
+    version = _version()
+
+
+class ListActionForm(FlaskForm):
+    action = SelectField("Thao tác", choices=[(a, a) for a in ACTIONS])
+    reason = StringField("Lý do trả lại", filters=[strip], validators=[Length(max=1000)])
+    decision_no = StringField("Số quyết định", filters=[strip], validators=[Length(max=100)])
+    decision_date = VnDateField("Ngày quyết định", validators=[Optional()])
+    decision_signer = StringField("Người ký", filters=[strip], validators=[Length(max=200)])
+    version = _version()

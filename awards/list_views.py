@@ -1,0 +1,184 @@
+"""The award list pages (routes added to awards.views.bp): a year's lists with "Đề xuất theo
+quy định" (the propose job, followed on its progress page), and a list's page: its state and
+steps, the nominations with their reasons (proposed and manual, over the cap, blocked,
+removed), a manual nomination, removing or restoring one."""
+
+from __future__ import annotations
+
+from flask import render_template, request, url_for
+from flask_login import current_user, login_required
+from sqlalchemy import select
+
+from awards import lists as ops
+from awards.catalog_year import catalog_of
+from awards.list_forms import ListActionForm, NominationForm, ProposeForm, RemoveForm, RestoreForm
+from awards.list_queries import GROUPS, list_out, lists_in_reach, nominations_page
+from awards.views import bp
+from awards.workflow import label_of
+from evaluation import queries as eq
+from service.auth.access import can, scope_filter
+from service.common.errors import Forbidden, NotFound
+from service.common.forms import run_form
+from service.extensions import db
+from service.org.models import Unit
+from service.org.operations import unit_choice, unit_from_choice, visible_unit
+
+PER_PAGE = 100
+GROUP_LABELS = {
+    "nominated": "Đề nghị",
+    "over_cap": "Vượt giới hạn tỷ lệ (C2)",
+    "blocked": "Không xét (C0)",
+    "removed": "Đã bỏ khỏi danh sách",
+}
+
+
+def _require_read() -> None:
+    if not can(current_user, "award.read"):
+        raise Forbidden()
+
+
+@bp.route("/<int:year>/lists")
+@login_required
+def year_lists(year):
+    """The lists of a year within reach, and the propose form for the units one may propose."""
+    _require_read()
+    years = [y.year for y in eq.list_years()]
+    proposable = select(Unit).where(scope_filter(current_user, "award.propose")).order_by(Unit.path)
+    return render_template(
+        "awards/lists.html",
+        year=year,
+        years=years,
+        open_year=year in years,
+        lists=[list_out(current_user, lst) for lst in lists_in_reach(current_user, year)],
+        form=ProposeForm(),
+        may_propose=can(current_user, "award.propose"),
+        unit_choices=[unit_choice(u) for u in db.session.scalars(proposable)],
+    )
+
+
+@bp.route("/<int:year>/lists/propose", methods=["POST"])
+@login_required
+def propose(year):
+    form = ProposeForm()
+    back = url_for("awards.year_lists", year=year)
+
+    def start():
+        unit = None
+        if form.unit.data:
+            found = unit_from_choice(form.unit.data)
+            unit = visible_unit(current_user, found.id if found else "", "award.propose")
+        return ops.start_proposal(current_user, year, unit)
+
+    return run_form(
+        form,
+        start,
+        success="Đang lập danh sách đề nghị theo quy định…",
+        done=lambda job: url_for("jobs.job_page", job_id=job.id, back=back),
+    )
+
+
+def _list_page(lst, errors=(), nomination_form=None):
+    group = request.args.get("group", "nominated")
+    group = group if group in GROUPS else "nominated"
+    page = max(1, request.args.get("page", 1, type=int) or 1)
+    q = request.args.get("q", "").strip()[:100]
+    rows, total = nominations_page(lst, GROUPS[group], page, PER_PAGE, q)
+    out = list_out(current_user, lst)
+    form = nomination_form or NominationForm(formdata=None, version=lst.version)
+    form.award.choices = [(c, f"{t.name} ({c})") for c, t in catalog_of(lst.year).items()]
+    return render_template(
+        "awards/list.html",
+        lst=out,
+        group=group,
+        groups=GROUP_LABELS,
+        rows=rows,
+        total=total,
+        page=page,
+        pages=max(1, (total + PER_PAGE - 1) // PER_PAGE),
+        q=q,
+        errors=errors,
+        editable=lst.state in ops.EDITABLE and can(current_user, "award.nominate", lst.unit),
+        may_propose=lst.state in ops.EDITABLE and can(current_user, "award.propose", lst.unit),
+        nomination_form=form,
+        action_form=ListActionForm(formdata=None, version=lst.version),
+        remove_form=RemoveForm(formdata=None, version=lst.version),
+        propose_form=ProposeForm(formdata=None, unit=lst.unit.code),
+    )
+
+
+@bp.route("/lists/<int:list_id>")
+@login_required
+def award_list(list_id):
+    _require_read()
+    return _list_page(ops.visible_list(current_user, list_id))
+
+
+@bp.route("/lists/<int:list_id>/nominations", methods=["POST"])
+@login_required
+def add_nomination(list_id):
+    lst = ops.visible_list(current_user, list_id, "award.nominate")
+    form = NominationForm()
+    form.award.choices = [(c, c) for c in catalog_of(lst.year)]
+    fields = ("subject", "code", "award", "reason", "version")
+
+    def data():
+        return {f: getattr(form, f).data for f in fields}
+
+    return run_form(
+        form,
+        lambda: ops.add_manual_nomination(current_user, lst, data()),
+        success=lambda nom: f"Đã thêm đề nghị {nom.award} cho mã {form.code.data}.",
+        done=url_for("awards.award_list", list_id=lst.id),
+        render=lambda errors: _list_page(lst, errors, form),
+    )
+
+
+@bp.route("/nominations/<int:nomination_id>/remove", methods=["POST"])
+@login_required
+def remove_nomination(nomination_id):
+    nom = ops.visible_nomination(current_user, nomination_id, "award.nominate")
+    form = RemoveForm()
+    return run_form(
+        form,
+        lambda: ops.remove_nomination(current_user, nom, form.reason.data, form.version.data),
+        success="Đã bỏ đề nghị khỏi danh sách (khôi phục được ở mục «Đã bỏ khỏi danh sách»).",
+        done=url_for("awards.award_list", list_id=nom.list_id),
+    )
+
+
+@bp.route("/nominations/<int:nomination_id>/restore", methods=["POST"])
+@login_required
+def restore_nomination(nomination_id):
+    nom = ops.visible_nomination(current_user, nomination_id, "award.nominate")
+    form = RestoreForm()
+    return run_form(
+        form,
+        lambda: ops.restore_nomination(current_user, nom, form.version.data),
+        success="Đã khôi phục đề nghị.",
+        done=url_for("awards.award_list", list_id=nom.list_id, group="removed"),
+    )
+
+
+@bp.route("/lists/<int:list_id>/action", methods=["POST"])
+@login_required
+def list_action(list_id):
+    lst = ops.visible_list(current_user, list_id)
+    form = ListActionForm()
+    fields = ("reason", "decision_no", "decision_date", "decision_signer", "version")
+
+    def run():
+        return ops.list_action(
+            current_user, lst, form.action.data, {f: getattr(form, f).data for f in fields}
+        )
+
+    try:
+        label = label_of(form.action.data)
+    except StopIteration:
+        raise NotFound() from None
+    return run_form(
+        form,
+        run,
+        success=f"Đã thực hiện: {label}.",
+        done=url_for("awards.award_list", list_id=lst.id),
+        render=lambda errors: _list_page(lst, errors),
+    )

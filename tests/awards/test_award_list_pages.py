@@ -1,0 +1,101 @@
+"""The award list pages (issue 12 item 8): staff propose from the year's page (the job's
+progress page follows), review the reasons, add a manual nomination, remove one with a reason
+and submit; the committee returns with a reason, approves and enters the decision."""
+
+from __future__ import annotations
+
+import re
+
+from awards.models import AwardList, Nomination
+from service.extensions import db
+from tests.awards.test_award_lists import YEAR, year  # noqa: F401 - the fixture
+
+
+def login(client, user):
+    client.get("/logout")
+    page = client.get("/login").get_data(as_text=True)
+    token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page).group(1)
+    res = client.post(
+        "/login", data={"username": user.username, "password": "matkhau123", "csrf_token": token}
+    )
+    assert res.status_code == 302, res.get_data(as_text=True)[:300]
+
+
+def csrf(page: str) -> str:
+    return re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page).group(1)
+
+
+def version(page: str) -> str:
+    return re.search(r'name="version"[^>]*value="(\d+)"', page).group(1)
+
+
+def test_staff_propose_review_nominate_remove_and_submit_then_committee_decides(
+    client,
+    tree,
+    year,  # noqa: F811
+):
+    login(client, tree["users"]["staff_a"])
+    page = client.get(f"/awards/{YEAR}/lists").get_data(as_text=True)
+    assert "Đề xuất theo quy định" in page
+    res = client.post(f"/awards/{YEAR}/lists/propose", data={"unit": "A", "csrf_token": csrf(page)})
+    assert res.status_code == 302 and "/jobs/" in res.location
+    lst = db.session.query(AwardList).one()
+    page = client.get(f"/awards/lists/{lst.id}").get_data(as_text=True)
+    assert "Lao động tiên tiến" in page and "C1:" in page  # the reason is shown
+    # a manual nomination without a reason is refused on the page, nothing saved
+    body = {
+        "subject": "person",
+        "code": "PA2",
+        "award": "GK",
+        "csrf_token": csrf(page),
+        "version": version(page),
+    }
+    res = client.post(f"/awards/lists/{lst.id}/nominations", data={**body, "reason": ""})
+    assert res.status_code == 200 and "cần ghi lý do" in res.get_data(as_text=True)
+    assert db.session.query(Nomination).filter_by(source="manual").count() == 0
+    res = client.post(f"/awards/lists/{lst.id}/nominations", data={**body, "reason": "Cứu người"})
+    assert res.status_code == 302
+    page = client.get(f"/awards/lists/{lst.id}").get_data(as_text=True)
+    nom = db.session.query(Nomination).filter_by(award="LDTT").first()
+    res = client.post(
+        f"/awards/nominations/{nom.id}/remove",
+        data={"reason": "Chuyển công tác", "csrf_token": csrf(page), "version": version(page)},
+    )
+    assert res.status_code == 302
+    db.session.expire_all()
+    assert db.session.get(Nomination, nom.id).status == "removed"
+    page = client.get(f"/awards/lists/{lst.id}?group=removed").get_data(as_text=True)
+    assert "Chuyển công tác" in page and "Khôi phục" in page
+    res = client.post(
+        f"/awards/lists/{lst.id}/action",
+        data={"action": "submit", "csrf_token": csrf(page), "version": version(page)},
+    )
+    assert res.status_code == 302
+    db.session.expire_all()
+    assert db.session.get(AwardList, lst.id).state == "submitted"
+
+    login(client, tree["users"]["committee_a"])
+    page = client.get(f"/awards/lists/{lst.id}").get_data(as_text=True)
+    assert "Phê duyệt" in page and "Trả lại" in page and "Thêm đề nghị" not in page
+    res = client.post(
+        f"/awards/lists/{lst.id}/action",
+        data={"action": "return", "reason": "", "csrf_token": csrf(page), "version": version(page)},
+    )
+    assert res.status_code == 200 and "lý do" in res.get_data(as_text=True)
+    res = client.post(
+        f"/awards/lists/{lst.id}/action",
+        data={"action": "approve", "csrf_token": csrf(page), "version": version(page)},
+    )
+    assert res.status_code == 302
+    page = client.get(f"/awards/lists/{lst.id}").get_data(as_text=True)
+    data = {
+        "action": "decide",
+        "decision_no": "15/QĐ-UBND",
+        "decision_date": "20/12/2025",
+        "decision_signer": "Nguyễn Văn A",
+        "csrf_token": csrf(page),
+        "version": version(page),
+    }
+    assert client.post(f"/awards/lists/{lst.id}/action", data=data).status_code == 302
+    page = client.get(f"/awards/lists/{lst.id}").get_data(as_text=True)
+    assert "15/QĐ-UBND" in page and "đã khóa" in page
