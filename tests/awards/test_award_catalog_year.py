@@ -107,7 +107,7 @@ def test_stale_version_answers_409(client, tree):
     assert catalog_of(2026)["GK"].name == "Giấy khen (sửa)"
 
 
-def test_c2_cap_of_the_catalog_changes_the_over_cap_count(client, proposals):
+def test_c2_cap_of_the_catalog_changes_the_over_cap_count(client, proposals):  # noqa: F811
     h, year, answer = proposals
     over = [i for i in answer["items"] if i["status"] == "over_cap"]
     kept = [i for i in answer["items"] if i["award"] == "CSTDCS" and i["status"] == "proposed"]
