@@ -16,6 +16,7 @@ from tests.awards.test_example_awards_pipeline import (  # noqa: F401 - fixtures
     proposals,
     read_all,
 )
+from tests.awards.test_initiatives_pages import csrf
 
 URL = "/api/v1/years/2026/award-catalog"
 
@@ -135,3 +136,58 @@ def test_award_catalog_in_the_openapi_document(client):
     paths = client.get("/api/v1/openapi.json").get_json()["paths"]
     assert "get" in paths["/api/v1/years/{year}/award-catalog"]
     assert "patch" in paths["/api/v1/years/{year}/award-catalog/{code}"]
+
+
+PAGE = "/awards/2026/catalog"
+
+
+def test_catalog_page_is_editable_for_administrators_only(client, tree, login_session):
+    login_session(client, tree["users"]["committee_a"])
+    page = client.get(PAGE).get_data(as_text=True)
+    assert "<code>CSTDCS</code>" in page and "/catalog/CSTDCS/edit" not in page
+    assert client.get(f"{PAGE}/CSTDCS/edit").status_code == 403
+    login_session(client, tree["users"]["admin"])
+    page = client.get(PAGE).get_data(as_text=True)
+    assert "/awards/2026/catalog/CSTDCS/edit" in page
+    form = client.get(f"{PAGE}/CSTDCS/edit").get_data(as_text=True)
+    assert 'value="Chiến sĩ thi đua cơ sở"' in form and 'value="15"' in form
+
+
+def test_catalog_edit_page_saves_and_refuses_bad_input(client, tree, login_session):
+    login_session(client, tree["users"]["admin"])
+    data = {
+        "csrf_token": csrf(client.get(f"{PAGE}/CSTDCS/edit")),
+        "name": "Chiến sĩ thi đua cơ sở",
+        "authority": "Thủ trưởng cơ quan, đơn vị",
+        "cap_pct": "",
+        "vote_pct": "50",
+        "vote_strict": "1",
+        "version": "1",
+    }
+    page = client.post(f"{PAGE}/CSTDCS/edit", data=dict(data, cap_pct="150")).get_data(as_text=True)
+    assert "Giới hạn tỷ lệ phải trong khoảng 0–100 %." in page
+    page = client.post(f"{PAGE}/CSTDCS/edit", data=dict(data, vote_pct="0", name="")).get_data(
+        as_text=True
+    )
+    assert "Ngưỡng biểu quyết phải trong khoảng 1–100 %." in page and "Nhập tên." in page
+    assert catalog_of(2026)["CSTDCS"] == DEFAULT_AWARDS["CSTDCS"]
+    res = client.post(f"{PAGE}/CSTDCS/edit", data=dict(data, state_level="y"))
+    assert res.status_code == 302, res.get_data(as_text=True)[:2000]
+    t = catalog_of(2026)["CSTDCS"]
+    assert t.cap_pct is None and t.state_level is True
+    page = client.get(PAGE).get_data(as_text=True)
+    assert "(lấy ý kiến công khai)" in page
+    stale = client.post(f"{PAGE}/CSTDCS/edit", data=dict(data, cap_pct="10"))
+    assert "phiên bản hiện tại là 2" in stale.get_data(as_text=True)
+    assert catalog_of(2026)["CSTDCS"].cap_pct is None
+
+
+def test_catalog_page_says_locked_after_a_decision(client, tree, login_session):
+    db.session.add(AwardList(year=2026, unit_id=tree["units"]["A"].id, state="decided"))
+    db.session.commit()
+    login_session(client, tree["users"]["admin"])
+    page = client.get(PAGE).get_data(as_text=True)
+    assert "Đã khóa: năm đã có quyết định khen thưởng" in page
+    assert "/catalog/CSTDCS/edit" not in page
+    res = client.get(f"{PAGE}/CSTDCS/edit")
+    assert res.status_code == 403
