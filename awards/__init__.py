@@ -15,12 +15,16 @@ PERMISSIONS = {
     "initiative.write": {"staff", "hr"},
     "import.initiatives": {"staff", "hr"},
     "award.read": {"staff", "committee", "hr"},
+    "award.propose": {"staff"},
+    "award.nominate": {"staff"},
+    "award.submit": {"staff"},
+    "award.approve": {"committee"},
 }
 
 
 def init_app(app) -> None:
     # models: the awards' tables; year_api, year_views: more routes on the same blueprints
-    from awards import imports, models, views, year_api, year_views  # noqa: F401
+    from awards import imports, list_api, lists, models, views, year_api, year_views  # noqa: F401
     from awards.api import blp as awards_api
     from awards.schemas import FIELD_LABELS
     from service.auth.access import can, register_permissions
@@ -30,6 +34,7 @@ def init_app(app) -> None:
     from service.imports.registry import register_import
 
     register_permissions(PERMISSIONS)
+    lists.init_jobs()
     register_labels(FIELD_LABELS)
     csrf.exempt(awards_api)
     api.register_blueprint(awards_api)

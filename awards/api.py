@@ -6,6 +6,7 @@ from __future__ import annotations
 from flask_login import current_user
 
 from awards import operations as ops
+from awards.list_queries import SHOWN, nominations_page, stored_list
 from awards.proposals import read_proposals
 from awards.queries import ORDER, initiatives_query
 from awards.schemas import (
@@ -96,17 +97,34 @@ def list_proposals(args, year):
     `unit` (mặc định: các đơn vị trong phạm vi): mỗi mục một (cá nhân hoặc tập thể, danh hiệu)
     với trạng thái proposed, over_cap (vượt giới hạn C2) hoặc blocked (C0), mã quy tắc và lý do
     kèm số liệu; `occasions`: danh sách Huy hiệu Đảng theo từng dịp (P4), kể cả người chưa xét
-    do kỷ luật Đảng. Chỉ đọc, chưa lưu."""
+    do kỷ luật Đảng. Khi đơn vị đã lập danh sách (POST …/awards/propose), đọc danh sách đã
+    lưu: thêm manual (C9), và trạng thái theo danh sách: submitted, approved, returned, decided."""
     unit = visible_unit(current_user, args["unit"], "award.read") if args["unit"] else None
     if unit is None and not can(current_user, "award.read"):
         raise Forbidden()
-    found = read_proposals(current_user, year, unit)
     page, per_page = args["page"], args["per_page"]
+    stored = stored_list(current_user, year, unit)
+    if stored is not None:
+        rows, total = nominations_page(stored, SHOWN, page, per_page, args["q"])
+        return {
+            "year": year,
+            "unit": stored.unit.code,
+            "items": rows,
+            "page": page,
+            "per_page": per_page,
+            "total": total,
+            "pages": (total + per_page - 1) // per_page,
+            "occasions": read_proposals(current_user, year, stored.unit).occasions,
+        }
+    found = read_proposals(current_user, year, unit)
     total = len(found.items)
     return {
         "year": year,
         "unit": unit.code if unit is not None else None,
-        "items": found.items[(page - 1) * per_page : page * per_page],
+        "items": [
+            {k: v for k, v in item.items() if k != "subject_id"}
+            for item in found.items[(page - 1) * per_page : page * per_page]
+        ],
         "page": page,
         "per_page": per_page,
         "total": total,

@@ -29,8 +29,8 @@ class YearFacts:
     root: Unit | None  # the subtree the facts cover (None: everything)
     people: list[PersonFacts]
     units: list[UnitFacts]
-    person_rows: dict[str, dict]  # code -> {name, unit, unit_path}
-    unit_rows: dict[str, dict]  # code -> {name, path}
+    person_rows: dict[str, dict]  # code -> {id, name, unit}
+    unit_rows: dict[str, dict]  # code -> {id, name, path}
     provisional: set[tuple[str, str]]  # ("person"|"unit", code) rated on a list not approved
 
 
@@ -170,7 +170,7 @@ def year_facts(year: int, unit: Unit | None = None) -> YearFacts:
                 party_unit=unit_code.get(p.party_unit_id),
             )
         )
-        person_rows[p.code] = {"name": p.full_name, "unit": unit_code[p.unit_id]}
+        person_rows[p.code] = {"id": p.id, "name": p.full_name, "unit": unit_code[p.unit_id]}
 
     unit_facts, unit_rows = [], {}
     for u in units:
@@ -188,7 +188,7 @@ def year_facts(year: int, unit: Unit | None = None) -> YearFacts:
                 history=unit_past.get(u.id, {}),
             )
         )
-        unit_rows[u.code] = {"name": u.name, "path": u.path}
+        unit_rows[u.code] = {"id": u.id, "name": u.name, "path": u.path}
     return YearFacts(year, root, person_facts, unit_facts, person_rows, unit_rows, provisional)
 
 

@@ -60,10 +60,11 @@ def _step(rule: str, text: str) -> list[dict]:
 def _item(facts: YearFacts, subject, code, award, status, rule, why, occasion=None) -> dict:
     if subject == "person":
         row = facts.person_rows[code]
-        name, unit = row["name"], row["unit"]
+        name, unit, subject_id = row["name"], row["unit"], row["id"]
     else:
-        name, unit = facts.unit_rows[code]["name"], code
+        name, unit, subject_id = facts.unit_rows[code]["name"], code, facts.unit_rows[code]["id"]
     return {
+        "subject_id": subject_id,
         "subject": subject,
         "code": code,
         "name": name,

@@ -157,7 +157,12 @@ class ProposalOutSchema(OutSchema):
     award = fields.String(allow_none=True, metadata={"description": "Mã danh hiệu, khen thưởng."})
     award_name = fields.String(allow_none=True)
     award_label = fields.String(allow_none=True, metadata={"description": "Tên đầy đủ (mã)."})
-    status = fields.String(metadata={"description": "proposed | over_cap | blocked"})
+    status = fields.String(
+        metadata={
+            "description": "proposed | over_cap | blocked; on a stored list also manual, and "
+            "submitted | approved | returned | decided (the list's state) for what it nominates"
+        }
+    )
     rule = fields.String()
     why = fields.List(fields.Nested(StepOutSchema))
     occasion = fields.String(allow_none=True, metadata={"description": "Dịp xét (P4), dd/mm/yyyy."})

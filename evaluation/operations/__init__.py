@@ -7,6 +7,7 @@ The pages, the API and the imports call these; the reads they show live in evalu
 
 from evaluation.operations.inputs import (
     add_violation,
+    record_awards,
     remove_violation,
     save_history,
     save_person_inputs,
@@ -36,6 +37,7 @@ __all__ = [
     "add_violation",
     "approve_list",
     "open_year",
+    "record_awards",
     "remove_violation",
     "reopen_list",
     "return_list",

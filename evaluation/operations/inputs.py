@@ -22,9 +22,12 @@ from evaluation.operations.recompute import units_changed
 from evaluation.queries import (
     HISTORY_FIELDS,
     active_violations,
+    award_inputs,
     catalog_rows,
+    final_ratings,
     get_person_eval,
     get_unit_eval,
+    get_year,
     list_unit_of_unit,
     person_inputs_out,
     review_state,
@@ -449,3 +452,47 @@ def save_history(user, year: int, data: dict, *, person=None, unit=None) -> Hist
         user=user,
     )
     return row
+
+
+def record_awards(user, year: int, people: dict, units: dict) -> int:
+    """Decided awards of an evaluated `year` into its history (issue 12: a decision becomes the
+    history next year's multi-year rules read). `people` / `units`: subject id -> award codes.
+    Each subject's History row of the year is made when missing, with the year's final
+    official and party levels (A11) and its unnamed initiative counts; the codes are added to
+    those already there (never removed). One audit entry for the whole decision is the
+    caller's; returns the number of rows touched."""
+    from service.common.queries import in_chunks
+
+    year_row = get_year(year)
+    if not (people or units):
+        return 0
+    finals = {(r.kind, r.person_id or r.unit_id): r.level for r in final_ratings(year_row)}
+    person_inputs, _unit_inputs = award_inputs(year_row, None)
+    counts = {r.person_id: r for r in person_inputs if r.person_id in people}
+    touched = 0
+    for column, wanted in ((History.person_id, people), (History.unit_id, units)):
+        if not wanted:
+            continue
+        found = {}
+        for clause in in_chunks(column, list(wanted)):
+            for row in db.session.scalars(select(History).where(History.year == year, clause)):
+                found[getattr(row, column.key)] = row
+        for subject_id, codes in wanted.items():
+            row = found.get(subject_id)
+            if row is None:
+                row = History(year=year, awards=[], initiatives_base=0, initiatives_city=0)
+                setattr(row, column.key, subject_id)
+                if column is History.person_id:
+                    row.official_level = finals.get(("official", subject_id))
+                    row.party_level = finals.get(("party", subject_id))
+                    got = counts.get(subject_id)
+                    if got is not None:
+                        row.initiatives_base = got.initiatives_base or 0
+                        row.initiatives_city = got.initiatives_city or 0
+                else:
+                    row.official_level = finals.get(("unit", subject_id))
+                db.session.add(row)
+            row.awards = sorted(set(row.awards or ()) | set(codes))
+            touched += 1
+    db.session.flush()
+    return touched

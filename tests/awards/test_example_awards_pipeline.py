@@ -189,3 +189,19 @@ def test_example_reasons_show_the_expected_figures(proposals, expected):
                     if lost:
                         missing.append((code, award, sorted(lost), why))
     assert not missing, f"{len(missing)} reasons lack figures: {missing[:6]}"
+
+
+def test_example_the_stored_list_holds_exactly_the_computed_proposals(client, proposals):
+    """POST …/awards/propose (the job the page starts) stores what the read computed: the same
+    (subject, code, award, status, rule) and reasons, each now with its nomination id."""
+    h, year, answer = proposals
+    res = client.post(f"/api/v1/years/{year}/awards/propose", json={}, headers=h)
+    assert res.status_code == 202 and res.get_json()["status"] == "done", res.get_json()
+    stored = read_all(client, h, year)
+
+    def key(i):
+        return (i["subject"], i["code"], i["award"], i["status"], i["rule"], i["why"][0]["text"])
+
+    assert sorted(map(key, stored["items"])) == sorted(map(key, answer["items"]))
+    assert all(i["id"] for i in stored["items"])
+    assert stored["occasions"] == answer["occasions"]

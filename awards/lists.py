@@ -1,0 +1,550 @@
+"""Named operations on the award lists (RULES.md C9, C11): propose by rule (a job: the rules'
+proposals of a unit's subtree stored as its list's nominations), add a manual nomination, remove
+one with a reason (and restore it), and move the list: submit, return, approve, decide. Each
+validates, authorizes (role + unit reach), changes, audits and flushes; the request (or the
+job runner) commits once, so a refused step changes nothing.
+
+Re-proposing an editable list replaces only what the rules proposed: a staff member's manual
+nomination and their removals stay; a removal is a status with its reason, never a deletion."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+
+from sqlalchemy import bindparam, delete, select, update
+from sqlalchemy.orm import joinedload
+
+from awards.catalog_year import catalog_of
+from awards.models import AwardList, Nomination
+from awards.proposals import award_label, proposals_of
+from awards.workflow import (
+    EDITABLE,
+    ROLE_PERMISSION,
+    STATE_LABELS,
+    actions_from,
+    refusal,
+    transition,
+)
+from evaluation import operations as eval_ops
+from evaluation import queries as eq
+from service.audit.operations import record
+from service.auth.access import can, scope_paths
+from service.common.errors import Conflict, Forbidden, NotFound, ValidationError
+from service.common.queries import bulk_insert
+from service.extensions import db
+from service.jobs import enqueue, register
+from service.org.models import Person, Unit
+
+PROPOSE_JOB = "award_propose"
+VOTABLE = ("proposed", "manual")
+STALE = (
+    "Danh sách vừa được người khác (hoặc ở cửa sổ khác) thay đổi sau khi bạn mở: thay đổi của "
+    "bạn chưa được lưu. Tải lại trang để xem danh sách hiện tại."
+)
+# Checks run before an approval (the council's ballot adds one): each answers a Vietnamese
+# refusal or None.
+APPROVAL_CHECKS: list = []
+
+
+# --- reading ---------------------------------------------------------------------------------
+
+
+def list_of(year: int, unit: Unit) -> AwardList | None:
+    return db.session.scalar(
+        select(AwardList).where(AwardList.year == year, AwardList.unit_id == unit.id)
+    )
+
+
+def visible_list(user, list_id: int, action: str = "award.read") -> AwardList:
+    """The list if `user` may read it (else 404) and do `action` on it (else 403)."""
+    found = db.session.scalar(
+        select(AwardList).where(AwardList.id == list_id).options(joinedload(AwardList.unit))
+    )
+    if found is None or not can(user, "award.read", found.unit):
+        raise NotFound("Không tìm thấy danh sách khen thưởng.")
+    if action != "award.read" and not can(user, action, found.unit):
+        raise Forbidden()
+    return found
+
+
+def visible_nomination(user, nomination_id: int, action: str = "award.read") -> Nomination:
+    nom = db.session.get(Nomination, nomination_id)
+    if nom is None:
+        raise NotFound("Không tìm thấy đề nghị khen thưởng.")
+    visible_list(user, nom.list_id, action)
+    return nom
+
+
+def allowed_actions(user, lst: AwardList) -> list[dict]:
+    """The transitions `user` may take from the list's state (buttons of the page)."""
+    out = []
+    for t in actions_from(lst.state):
+        if can(user, ROLE_PERMISSION[t.role], lst.unit):
+            out.append({"action": t.action, "label": t.label, "needs_reason": t.needs_reason})
+    return out
+
+
+def nominations_of(lst: AwardList) -> list[Nomination]:
+    return list(
+        db.session.scalars(
+            select(Nomination)
+            .where(Nomination.list_id == lst.id)
+            .options(joinedload(Nomination.person).joinedload(Person.unit))
+            .options(joinedload(Nomination.unit))
+            .order_by(Nomination.subject, Nomination.award, Nomination.id)
+        ).unique()
+    )
+
+
+def counts_of(lst: AwardList) -> dict[str, int]:
+    out = defaultdict(int)
+    for status, n in db.session.execute(
+        select(Nomination.status, db.func.count())
+        .where(Nomination.list_id == lst.id)
+        .group_by(Nomination.status)
+    ):
+        out[status] = n
+    return dict(out)
+
+
+# --- proposing (a job) -----------------------------------------------------------------------
+
+
+def _top_units(user, permission: str) -> list[Unit]:
+    paths = scope_paths(user, permission)
+    if paths is None:
+        return list(db.session.scalars(select(Unit).where(Unit.parent_id.is_(None))))
+    tops = sorted(p for p in set(paths) if not any(p != q and p.startswith(q) for q in paths))
+    return list(db.session.scalars(select(Unit).where(Unit.path.in_(tops)).order_by(Unit.path)))
+
+
+def start_proposal(user, year: int, unit: Unit | None):
+    """Queue the proposal of `unit`'s list (else of the list of each top unit of the user's
+    reach) for `year`: a job (a large subtree takes a while). Refused at once when the year is
+    not open, the user may not propose there, or a list is no longer editable."""
+    eq.get_year(year)  # 404 when the year is not open
+    roots = [unit] if unit is not None else _top_units(user, "award.propose")
+    if not roots:
+        raise Forbidden()
+    for root in roots:
+        if not can(user, "award.propose", root):
+            raise Forbidden("Bạn không được lập danh sách khen thưởng của đơn vị này.")
+        found = list_of(year, root)
+        if found is not None and found.state not in EDITABLE:
+            raise Conflict(_locked(found))
+    codes = [r.code for r in roots]
+    params = {"year": year, "units": codes, "user_id": user.id}
+    key = f"award_propose:{year}:{','.join(codes)}"[:200]
+    return enqueue(PROPOSE_JOB, params, key, user, unit=roots[0] if len(roots) == 1 else None)
+
+
+def propose_job(params: dict, progress) -> dict:
+    """Job "award_propose": propose the list of each unit in turn (one transaction)."""
+    from service.auth.models import User
+
+    user = db.session.get(User, params["user_id"])
+    codes = params["units"]
+    out = []
+    for i, code in enumerate(codes):
+        unit = db.session.scalar(select(Unit).where(Unit.code == code))
+        if unit is None:
+            continue
+        progress(i, len(codes), f"Đang xét danh hiệu, khen thưởng của {unit.name} ({code})…")
+        out.append(propose_list(user, params["year"], unit))
+    total = sum(r["proposed"] for r in out)
+    progress(len(codes), len(codes), f"Đã lập danh sách: {total} đề nghị theo quy định.")
+    return {"lists": out}
+
+
+def _locked(lst: AwardList) -> str:
+    return (
+        f"Danh sách khen thưởng năm {lst.year} của {lst.unit.name} đang ở trạng thái "
+        f"«{STATE_LABELS[lst.state]}»: không lập lại được."
+    )
+
+
+def _get_or_create(year: int, unit: Unit) -> AwardList:
+    found = list_of(year, unit)
+    if found is None:
+        found = AwardList(year=year, unit_id=unit.id, state="draft", version=1)
+        found.unit = unit
+        db.session.add(found)
+        db.session.flush()
+    return found
+
+
+def _key(subject: str, subject_id: int) -> str:
+    return f"{'p' if subject == 'person' else 'u'}{subject_id}"
+
+
+def _parse_day(text: str | None):
+    return dt.datetime.strptime(text, "%d/%m/%Y").date() if text else None
+
+
+def propose_list(user, year: int, unit: Unit) -> dict:
+    """Store the rules' proposals of `unit`'s subtree as its list's nominations (made on first
+    use). What the rules proposed before and no longer do is dropped; a manual nomination, a
+    removal and its reason stay; a (subject, award) already on another list of the year is left
+    there (`elsewhere`)."""
+    lst = _get_or_create(year, unit)
+    if lst.state not in EDITABLE:
+        raise Conflict(_locked(lst))
+    items, _days = proposals_of(year, unit)
+    table = Nomination.__table__
+    existing = {
+        (r.subject_key, r.award): r
+        for r in db.session.execute(
+            select(
+                table.c.id, table.c.subject_key, table.c.award, table.c.source, table.c.status,
+                table.c.rule, table.c.why, table.c.provisional, table.c.occasion,
+            ).where(table.c.list_id == lst.id)
+        )
+    }  # fmt: skip
+    elsewhere = {
+        (r.subject_key, r.award)
+        for r in db.session.execute(
+            select(table.c.subject_key, table.c.award).where(
+                table.c.year == year, table.c.list_id != lst.id
+            )
+        )
+    }
+    wanted: dict[tuple[str, str], dict] = {}
+    skipped = 0
+    for it in items:
+        key = (_key(it["subject"], it["subject_id"]), it["award"] or "")
+        if key in elsewhere:
+            skipped += 1
+            continue
+        wanted[key] = {
+            "subject": it["subject"],
+            "subject_key": key[0],
+            "person_id": it["subject_id"] if it["subject"] == "person" else None,
+            "unit_id": it["subject_id"] if it["subject"] == "unit" else None,
+            "award": key[1],
+            "status": it["status"],
+            "rule": it["rule"],
+            "why": it["why"],
+            "provisional": bool(it["provisional"]),
+            "occasion": _parse_day(it["occasion"]),
+        }
+    drop, changes = [], []
+    for key, row in existing.items():
+        if row.source == "manual":
+            wanted.pop(key, None)  # the staff's nomination stands
+            continue
+        new = wanted.pop(key, None)
+        if new is None:
+            drop.append(row.id)
+            continue
+        status = "removed" if row.status == "removed" else new["status"]
+        fields = ("rule", "why", "provisional", "occasion")
+        if status != row.status or any(getattr(row, f) != new[f] for f in fields):
+            changes.append({"b_id": row.id, "status": status, **{f: new[f] for f in fields}})
+    if drop:
+        db.session.execute(delete(Nomination).where(Nomination.id.in_(drop)))
+    if changes:
+        stmt = (
+            update(table)
+            .where(table.c.id == bindparam("b_id"))
+            .values(
+                status=bindparam("status"),
+                rule=bindparam("rule"),
+                why=bindparam("why"),
+                provisional=bindparam("provisional"),
+                occasion=bindparam("occasion"),
+            )
+        )
+        db.session.execute(stmt.execution_options(synchronize_session=False), changes)
+    now = dt.datetime.now()
+    fresh = [
+        {
+            "list_id": lst.id, "year": year, "source": "rule", "reason": "",
+            "removed_reason": "", "passed": None, "created_by_id": user.id if user else None,
+            "created_at": now, **row,
+        }
+        for row in wanted.values()
+    ]  # fmt: skip
+    bulk_insert(table, fresh)
+    lst.provisional = bool(
+        db.session.scalar(
+            select(Nomination.id)
+            .where(
+                Nomination.list_id == lst.id,
+                Nomination.status.in_(VOTABLE),
+                Nomination.provisional.is_(True),
+            )
+            .limit(1)
+        )
+    )
+    lst.proposed_at = now
+    _touch(lst)
+    counts = counts_of(lst)
+    summary = {
+        "list_id": lst.id,
+        "unit": unit.code,
+        "proposed": counts.get("proposed", 0),
+        "over_cap": counts.get("over_cap", 0),
+        "blocked": counts.get("blocked", 0),
+        "manual": counts.get("manual", 0),
+        "removed": counts.get("removed", 0),
+        "added": len(fresh),
+        "changed": len(changes),
+        "dropped": len(drop),
+        "elsewhere": skipped,
+        "provisional": lst.provisional,
+    }
+    record("propose", "award_list", lst.id, after=summary, unit_id=unit.id, user=user)
+    return summary
+
+
+# --- editing the nominations -----------------------------------------------------------------
+
+
+def _touch(lst: AwardList) -> None:
+    lst.version = (lst.version or 0) + 1
+    lst.updated_at = dt.datetime.now()
+    db.session.flush()
+
+
+def _claim(lst: AwardList, expected: int) -> None:
+    """+1 on the list's version, only if it is still the one the change was made from: of two
+    changes made from the same version one finds no row (409), so neither is lost unseen."""
+    done = db.session.execute(
+        update(AwardList)
+        .where(AwardList.id == lst.id, AwardList.version == expected)
+        .values(version=AwardList.version + 1, updated_at=dt.datetime.now())
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    db.session.refresh(lst, ["version", "updated_at", "state"])
+    if done != 1:
+        raise Conflict(STALE, {"version": [f"Phiên bản hiện tại là {lst.version}."]})
+
+
+def _editable(user, lst: AwardList, permission: str, version: int) -> None:
+    if not can(user, permission, lst.unit):
+        raise Forbidden()
+    if lst.state not in EDITABLE:
+        raise Conflict(_locked(lst))
+    if version != lst.version:
+        raise Conflict(STALE, {"version": [f"Phiên bản hiện tại là {lst.version}."]})
+
+
+def _subject(lst: AwardList, subject: str, code: str):
+    """The person or unit `code` inside the list's subtree (else a field error: a code outside
+    it reads as unknown)."""
+    inside = Unit.subtree_clause(lst.unit.path)
+    if subject == "person":
+        found = db.session.scalar(
+            select(Person).join(Unit, Unit.id == Person.unit_id).where(Person.code == code, inside)
+        )
+        what = "cán bộ"
+    else:
+        found = db.session.scalar(select(Unit).where(Unit.code == code, inside))
+        what = "đơn vị"
+    if found is None:
+        raise ValidationError(
+            fields={"code": [f"Không có {what} với mã «{code}» trong {lst.unit.name}."]}
+        )
+    return found
+
+
+def _under_review(year: int, subject: str, found) -> bool:
+    year_row = eq.get_year(year)
+    if subject == "person":
+        row = eq.get_person_eval(year_row, found)
+    else:
+        row = eq.get_unit_eval(year_row, found)
+    return bool(row is not None and row.under_review)
+
+
+def add_manual_nomination(user, lst: AwardList, data: dict) -> Nomination:
+    """C9: staff nominate a person or unit of the list's subtree for any award type of the
+    year's catalog that such a subject can receive, with a reason; C0 still applies."""
+    _editable(user, lst, "award.nominate", data["version"])
+    subject, code, award = data["subject"], data["code"].strip(), data["award"]
+    reason = (data.get("reason") or "").strip()
+    errors = {}
+    kind = catalog_of(lst.year).get(award)
+    wants = ("person",) if subject == "person" else ("unit", "model")
+    if kind is None:
+        errors["award"] = ["Không có danh hiệu, hình thức khen thưởng với mã này."]
+    elif not set(wants) & set(kind.kinds):
+        who = "cá nhân" if subject == "person" else "tập thể"
+        errors["award"] = [f"{kind.name} không xét cho {who}."]
+    if not reason:
+        errors["reason"] = ["Đề nghị ngoài quy định cần ghi lý do (thành tích đột xuất…)."]
+    if errors:
+        raise ValidationError("Dữ liệu không hợp lệ.", errors)
+    found = _subject(lst, subject, code)
+    if _under_review(lst.year, subject, found):
+        raise ValidationError(
+            f"C0: {found.full_name if subject == 'person' else found.name} đang bị xem xét "
+            "(kỷ luật, điều tra, thanh tra, khiếu nại chưa giải quyết): không đề nghị khen "
+            "thưởng trong năm.",
+            {"code": ["Đang bị xem xét (C0)."]},
+        )
+    key = _key(subject, found.id)
+    taken = db.session.scalar(
+        select(Nomination).where(
+            Nomination.year == lst.year, Nomination.subject_key == key, Nomination.award == award
+        )
+    )
+    if taken is not None:
+        where = "danh sách này" if taken.list_id == lst.id else "một danh sách khác của năm"
+        state = " (đã bỏ khỏi danh sách: khôi phục nếu cần)" if taken.status == "removed" else ""
+        raise Conflict(f"Đã có đề nghị {award_label(award)} cho mã «{code}» trong {where}{state}.")
+    _claim(lst, data["version"])
+    nom = Nomination(
+        list_id=lst.id, year=lst.year, subject=subject, subject_key=key, award=award,
+        source="manual", status="manual", rule="C9", reason=reason, provisional=False,
+        why=[{"rule": "C9", "text": f"C9: đề nghị ngoài quy định, lý do: {reason}"}],
+        removed_reason="", created_by_id=user.id,
+    )  # fmt: skip
+    if subject == "person":
+        nom.person_id = found.id
+    else:
+        nom.unit_id = found.id
+    db.session.add(nom)
+    db.session.flush()
+    after = {"list": lst.id, "subject": subject, "code": code, "award": award, "reason": reason}
+    record("nominate", "nomination", nom.id, after=after, unit_id=lst.unit_id, user=user)
+    return nom
+
+
+def remove_nomination(user, nom: Nomination, reason: str, version: int) -> Nomination:
+    """Take a proposal or a manual nomination off the list, with a reason (kept, restorable)."""
+    lst = db.session.get(AwardList, nom.list_id)
+    _editable(user, lst, "award.nominate", version)
+    if nom.status not in VOTABLE:
+        raise Conflict("Chỉ bỏ được đề nghị đang có trong danh sách.")
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError("Bỏ khỏi danh sách cần có lý do.", {"reason": ["Cần nhập lý do."]})
+    _claim(lst, version)
+    before = {"status": nom.status}
+    nom.status, nom.removed_reason = "removed", reason
+    db.session.flush()
+    record(
+        "remove", "nomination", nom.id, before=before,
+        after={"status": "removed", "reason": reason}, unit_id=lst.unit_id, user=user,
+    )  # fmt: skip
+    return nom
+
+
+def restore_nomination(user, nom: Nomination, version: int) -> Nomination:
+    lst = db.session.get(AwardList, nom.list_id)
+    _editable(user, lst, "award.nominate", version)
+    if nom.status != "removed":
+        raise Conflict("Đề nghị này không bị bỏ khỏi danh sách.")
+    _claim(lst, version)
+    nom.status = "manual" if nom.source == "manual" else "proposed"
+    nom.removed_reason = ""
+    db.session.flush()
+    record(
+        "restore", "nomination", nom.id, before={"status": "removed"},
+        after={"status": nom.status}, unit_id=lst.unit_id, user=user,
+    )  # fmt: skip
+    return nom
+
+
+# --- the list's states (C11) -----------------------------------------------------------------
+
+
+def submit_errors(lst: AwardList) -> list[str]:
+    """Why the list cannot be submitted: nothing on it, or proposals resting on ratings not
+    yet approved (a provisional list)."""
+    errors = []
+    counts = counts_of(lst)
+    if not any(counts.get(s) for s in VOTABLE):
+        errors.append(
+            "Danh sách chưa có đề nghị nào: bấm «Đề xuất theo quy định» hoặc thêm đề nghị."
+        )
+    if lst.provisional:
+        errors.append(
+            "Danh sách còn đề nghị tạm tính (dựa trên kết quả xếp loại chưa được phê duyệt): "
+            "chờ phê duyệt xếp loại rồi bấm «Đề xuất theo quy định» lại trước khi gửi duyệt."
+        )
+    return errors
+
+
+def _decision(data: dict) -> dict:
+    errors = {}
+    number = (data.get("decision_no") or "").strip()
+    signer = (data.get("decision_signer") or "").strip()
+    day = data.get("decision_date")
+    if not number:
+        errors["decision_no"] = ["Cần nhập số quyết định."]
+    if day is None:
+        errors["decision_date"] = ["Cần nhập ngày quyết định (dd/mm/yyyy)."]
+    if not signer:
+        errors["decision_signer"] = ["Cần nhập người ký."]
+    if errors:
+        raise ValidationError("Thiếu thông tin quyết định khen thưởng.", errors)
+    return {"decision_no": number, "decision_date": day, "decision_signer": signer}
+
+
+def decided_awards(lst: AwardList) -> tuple[dict, dict]:
+    """(person id -> codes, unit id -> codes) the decision confers: the list's proposals and
+    manual nominations not refused by the council's vote."""
+    people, units = defaultdict(set), defaultdict(set)
+    for person_id, unit_id, award in db.session.execute(
+        select(Nomination.person_id, Nomination.unit_id, Nomination.award).where(
+            Nomination.list_id == lst.id,
+            Nomination.status.in_(VOTABLE),
+            Nomination.passed.is_not(False),
+        )
+    ):
+        if person_id is not None:
+            people[person_id].add(award)
+        else:
+            units[unit_id].add(award)
+    return dict(people), dict(units)
+
+
+def list_action(user, lst: AwardList, action: str, data: dict) -> AwardList:
+    """One step of C11 on the list loaded at data["version"] (a stale version answers 409)."""
+    step = transition(lst.state, action)
+    if step is None:
+        raise Conflict(refusal(lst.state, action))
+    if not can(user, ROLE_PERMISSION[step.role], lst.unit):
+        raise Forbidden()
+    if data["version"] != lst.version:
+        raise Conflict(STALE, {"version": [f"Phiên bản hiện tại là {lst.version}."]})
+    reason = (data.get("reason") or "").strip()
+    if step.needs_reason and not reason:
+        raise ValidationError("Trả lại cần có lý do.", {"reason": ["Cần nhập lý do."]})
+    after: dict = {"state": step.to}
+    if action == "submit":
+        errors = submit_errors(lst)
+        if errors:
+            raise ValidationError(" ".join(errors), {"list": errors})
+    elif action == "approve":
+        for check in APPROVAL_CHECKS:
+            message = check(lst)
+            if message:
+                raise Conflict(message)
+    elif action == "decide":
+        decision = _decision(data)
+        after.update(decision)
+    before = {"state": lst.state}
+    _claim(lst, data["version"])
+    lst.state = step.to
+    if action == "return":
+        lst.return_reason = reason
+        after["reason"] = reason
+    elif action == "submit":
+        lst.return_reason = ""
+    elif action == "decide":
+        for field, value in decision.items():
+            setattr(lst, field, value)
+        people, units = decided_awards(lst)
+        after["awards"] = sum(len(v) for v in people.values()) + sum(len(v) for v in units.values())
+        eval_ops.record_awards(user, lst.year, people, units)
+    db.session.flush()
+    record(action, "award_list", lst.id, before=before, after=after, unit_id=lst.unit_id, user=user)
+    return lst
+
+
+def init_jobs() -> None:
+    register(PROPOSE_JOB, propose_job, title="Lập danh sách đề nghị khen thưởng")

@@ -1,0 +1,241 @@
+"""Award lists and nominations through the API (RULES.md C9, C11; issue 12 item 4): propose by
+rule as a job, read the stored proposals, manual nominations, removal with a reason, and the
+list's steps draft → submitted → approved | returned → decided, the decision becoming history."""
+
+from __future__ import annotations
+
+import pytest
+
+from awards.models import AwardList, Nomination
+from evaluation import queries as eq
+from evaluation.models import History, PersonEval
+from service.audit.models import AuditEntry
+from service.extensions import db
+
+YEAR = 2025
+
+
+@pytest.fixture
+def year(app, tree, create_year, create_person_inputs, create_review):
+    """2025 with everyone entered (good scores: rated), the rating lists approved."""
+    with app.test_request_context():  # the inputs' commits recompute inside it
+        row = create_year(YEAR)
+        people = tree["people"]
+        for code in ("PA", "PA2", "PA1", "PB"):
+            create_person_inputs(row, people[code])
+        for code in ("R", "A", "A1", "B"):
+            create_review(row, tree["units"][code], state="approved")
+    return row
+
+
+def propose(client, h, unit="A"):
+    res = client.post(f"/api/v1/years/{YEAR}/awards/propose", json={"unit": unit}, headers=h)
+    assert res.status_code == 202, res.get_json()
+    job = res.get_json()
+    assert job["status"] == "done", job
+    return job
+
+
+def the_list(client, h, unit="A"):
+    res = client.get(f"/api/v1/years/{YEAR}/award-lists", headers=h)
+    assert res.status_code == 200, res.get_json()
+    found = [x for x in res.get_json()["items"] if x["unit"] == unit]
+    assert len(found) == 1, res.get_json()
+    return found[0]
+
+
+def items(client, h, lst):
+    res = client.get(f"/api/v1/award-lists/{lst['id']}/nominations?per_page=500", headers=h)
+    assert res.status_code == 200, res.get_json()
+    return res.get_json()["items"]
+
+
+def act(client, h, lst, action, **body):
+    return client.post(
+        f"/api/v1/award-lists/{lst['id']}/actions",
+        json={"action": action, "version": lst["version"], **body},
+        headers=h,
+    )
+
+
+def test_C11_propose_stores_the_rules_proposals_as_the_lists_nominations(client, tree, year):
+    h = tree["headers"]["staff_a"]
+    job = propose(client, h)
+    assert job["result"]["lists"][0]["unit"] == "A"
+    lst = the_list(client, h)
+    assert lst["state"] == "draft" and lst["provisional"] is False
+    got = {(i["code"], i["award"]): i for i in items(client, h, lst)}
+    # everyone of A's subtree rated T or better is LĐTT (C1), with the rule and its reason
+    for code in ("PA", "PA2", "PA1"):
+        item = got[(code, "LDTT")]
+        assert item["rule"] == "C1" and item["status"] == "proposed" and item["why"], item
+    assert not any(code == "PB" for code, _a in got)  # B is outside A
+    # the proposals read answers from the stored list, with the nominations' ids
+    res = client.get(f"/api/v1/years/{YEAR}/awards/proposals?unit=A", headers=h)
+    stored = {(i["code"], i["award"]) for i in res.get_json()["items"]}
+    assert stored == set(got)
+    assert all(i["id"] for i in res.get_json()["items"])
+    audit = db.session.query(AuditEntry).filter_by(action="propose").one()
+    assert audit.object_type == "award_list" and audit.after["proposed"] >= 3
+
+
+def test_C9_manual_nomination_needs_a_reason_and_respects_C0(client, tree, year):
+    h = tree["headers"]["staff_a"]
+    propose(client, h)
+    lst = the_list(client, h)
+    url = f"/api/v1/award-lists/{lst['id']}/nominations"
+    body = {"subject": "person", "code": "PA2", "award": "GK", "version": lst["version"]}
+    res = client.post(url, json={**body, "reason": ""}, headers=h)
+    assert res.status_code == 400 and "reason" in res.get_json()["error"]["fields"], res.get_json()
+    res = client.post(url, json={**body, "code": "PB", "reason": "Cứu người"}, headers=h)
+    assert (
+        res.status_code == 400 and "code" in res.get_json()["error"]["fields"]
+    )  # outside the list
+    res = client.post(url, json={**body, "award": "TTLDXS", "reason": "x"}, headers=h)
+    assert res.status_code == 400 and "award" in res.get_json()["error"]["fields"]  # a unit's title
+    assert db.session.query(Nomination).filter_by(source="manual").count() == 0
+
+    res = client.post(url, json={**body, "reason": "Dũng cảm cứu người"}, headers=h)
+    assert res.status_code == 201, res.get_json()
+    made = res.get_json()
+    assert (
+        made["status"] == "manual"
+        and made["rule"] == "C9"
+        and "cứu người" in made["why"][0]["text"]
+    )
+    # the same (person, award) twice is refused
+    lst = the_list(client, h)
+    again = client.post(url, json={**body, "version": lst["version"], "reason": "x"}, headers=h)
+    assert again.status_code == 409
+
+    # C0: a person under review gets no nomination
+    # (set directly: the approved rating list keeps its inputs from being edited)
+    db.session.query(PersonEval).filter_by(person_id=tree["people"]["PA1"].id).update(
+        {"under_review": True}
+    )
+    db.session.commit()
+    lst = the_list(client, h)
+    res = client.post(
+        url,
+        json={**body, "code": "PA1", "version": lst["version"], "reason": "Thành tích"},
+        headers=h,
+    )
+    assert res.status_code == 400 and "C0" in res.get_json()["error"]["message"], res.get_json()
+
+
+def test_C11_remove_keeps_the_row_with_its_reason_and_re_propose_keeps_staff_choices(
+    client, tree, year
+):
+    h = tree["headers"]["staff_a"]
+    propose(client, h)
+    lst = the_list(client, h)
+    ldtt = next(i for i in items(client, h, lst) if (i["code"], i["award"]) == ("PA", "LDTT"))
+    res = client.post(
+        f"/api/v1/nominations/{ldtt['id']}/remove",
+        json={"reason": "", "version": lst["version"]},
+        headers=h,
+    )
+    assert res.status_code == 400
+    res = client.post(
+        f"/api/v1/nominations/{ldtt['id']}/remove",
+        json={"reason": "Chuyển công tác", "version": lst["version"]},
+        headers=h,
+    )
+    assert res.status_code == 200 and res.get_json()["status"] == "removed"
+    lst = the_list(client, h)
+    manual = client.post(
+        f"/api/v1/award-lists/{lst['id']}/nominations",
+        json={"subject": "person", "code": "PA2", "award": "GK", "reason": "Đột xuất",
+              "version": lst["version"]},
+        headers=h,
+    )  # fmt: skip
+    assert manual.status_code == 201
+    propose(client, h)  # again: the removal and the manual nomination stay
+    got = {(i["code"], i["award"]): i for i in items(client, h, the_list(client, h))}
+    assert got[("PA", "LDTT")]["status"] == "removed"
+    assert got[("PA", "LDTT")]["removed_reason"] == "Chuyển công tác"
+    assert got[("PA2", "GK")]["status"] == "manual"
+    assert got[("PA2", "LDTT")]["status"] == "proposed"
+    # a stale version is refused, nothing changes
+    res = client.post(
+        f"/api/v1/nominations/{ldtt['id']}/restore", json={"version": lst["version"]}, headers=h
+    )
+    assert res.status_code == 409
+    lst = the_list(client, h)
+    res = client.post(
+        f"/api/v1/nominations/{ldtt['id']}/restore", json={"version": lst["version"]}, headers=h
+    )
+    assert res.status_code == 200 and res.get_json()["status"] == "proposed"
+
+
+def test_C11_steps_roles_reasons_and_the_decision_becoming_history(client, tree, year):
+    staff, committee = tree["headers"]["staff_a"], tree["headers"]["committee_a"]
+    propose(client, staff)
+    lst = the_list(client, staff)
+    assert [a["action"] for a in lst["actions"]] == ["submit"]
+    assert act(client, committee, lst, "approve").status_code == 409  # not submitted yet
+    res = act(client, staff, lst, "submit")
+    assert res.status_code == 200 and res.get_json()["state"] == "submitted", res.get_json()
+    lst = res.get_json()
+    res = client.get(f"/api/v1/years/{YEAR}/awards/proposals?unit=A", headers=staff)
+    assert {i["status"] for i in res.get_json()["items"]} <= {"submitted", "over_cap", "blocked"}
+    assert act(client, staff, lst, "approve").status_code == 403  # staff do not approve
+    res = act(client, committee, lst, "return")
+    assert res.status_code == 400 and "reason" in res.get_json()["error"]["fields"]
+    res = act(client, committee, lst, "return", reason="Bổ sung thành tích")
+    assert res.get_json()["state"] == "returned" and res.get_json()["return_reason"]
+    lst = act(client, staff, res.get_json(), "submit").get_json()
+    lst = act(client, committee, lst, "approve").get_json()
+    assert lst["state"] == "approved", lst
+    res = act(client, committee, lst, "decide", decision_no="15/QĐ-UBND")
+    assert res.status_code == 400  # date and signer missing
+    assert db.session.query(History).count() == 0
+    decision = {"decision_date": "20/12/2025", "decision_signer": "Nguyễn Văn A"}
+    res = act(client, committee, lst, "decide", decision_no="15/QĐ-UBND", **decision)
+    assert res.status_code == 200, res.get_json()
+    lst = the_list(client, staff)
+    assert lst["state"] == "decided" and lst["decision_date"] == "20/12/2025" and not lst["actions"]
+    # the decided awards are the 2025 history the 2026 rules read, with the year's levels
+    pa = tree["people"]["PA"]
+    past = [h for h in eq.history_before(YEAR + 1) if h.person_id == pa.id]
+    assert len(past) == 1 and "LDTT" in past[0].awards and past[0].official_level in ("XS", "T")
+    # decided is locked
+    assert client.post(f"/api/v1/years/{YEAR}/awards/propose", json={"unit": "A"},
+                       headers=staff).status_code == 409  # fmt: skip
+    assert act(client, committee, lst, "return", reason="x").status_code == 409
+    assert db.session.get(AwardList, lst["id"]).state == "decided"
+
+
+def test_C11_a_provisional_list_cannot_be_submitted(
+    app, client, tree, create_year, create_person_inputs
+):
+    with app.test_request_context():
+        row = create_year(YEAR)
+        for code in ("PA", "PA2"):
+            create_person_inputs(row, tree["people"][code])  # rated, its list not approved
+    h = tree["headers"]["staff_a"]
+    propose(client, h)
+    lst = the_list(client, h)
+    assert lst["provisional"] is True
+    res = act(client, h, lst, "submit")
+    assert res.status_code == 400 and "tạm tính" in res.get_json()["error"]["message"], (
+        res.get_json()
+    )
+    assert db.session.get(AwardList, lst["id"]).state == "draft"
+
+
+def test_C11_lists_are_read_within_reach_only(client, tree, year):
+    propose(client, tree["headers"]["staff_a"])
+    lst = the_list(client, tree["headers"]["staff_a"])
+    res = client.get(f"/api/v1/award-lists/{lst['id']}", headers=tree["headers"]["staff_b"])
+    assert res.status_code == 404
+    res = client.post(
+        f"/api/v1/years/{YEAR}/awards/propose",
+        json={"unit": "A"},
+        headers=tree["headers"]["staff_b"],
+    )
+    assert res.status_code == 404
+    res = client.post(
+        f"/api/v1/years/{YEAR}/awards/propose", json={"unit": "A"}, headers=tree["headers"]["hr_r"]
+    )
+    assert res.status_code == 403  # HR reads the unit, does not propose
