@@ -4,7 +4,7 @@ marshmallow schemas. Messages are in Vietnamese and name what is wrong."""
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import SelectField, StringField
+from wtforms import BooleanField, SelectField, StringField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 from wtforms.widgets import HiddenInput
 
@@ -66,3 +66,55 @@ class DeleteInitiativeForm(FlaskForm):
     version = IntegerInput(
         "Phiên bản", validators=[InputRequired("Thiếu phiên bản.")], widget=HiddenInput()
     )
+
+
+class CatalogEntryForm(FlaskForm):
+    """Edit one code of a year's award catalog (not its code, kinds or rule); an empty cap
+    means no ratio cap."""
+
+    name = StringField(
+        "Tên danh hiệu, hình thức khen thưởng",
+        filters=[strip],
+        validators=[DataRequired("Nhập tên."), Length(max=300, message="Tối đa 300 ký tự.")],
+    )
+    authority = StringField(
+        "Cấp quyết định",
+        filters=[strip],
+        validators=[
+            DataRequired("Nhập cấp quyết định."),
+            Length(max=300, message="Tối đa 300 ký tự."),
+        ],
+    )
+    cap_pct = IntegerInput(
+        "Giới hạn tỷ lệ (%)",
+        validators=[Optional(), NumberRange(0, 100, "Giới hạn tỷ lệ phải trong khoảng 0–100 %%.")],
+        invalid="Giới hạn tỷ lệ phải là số nguyên (để trống: không giới hạn).",
+    )
+    vote_pct = IntegerInput(
+        "Ngưỡng biểu quyết (% số thành viên hội đồng)",
+        validators=[
+            InputRequired("Nhập ngưỡng biểu quyết."),
+            NumberRange(1, 100, "Ngưỡng biểu quyết phải trong khoảng 1–100 %%."),
+        ],
+        invalid="Ngưỡng biểu quyết phải là số nguyên.",
+    )
+    vote_strict = SelectField(
+        "Cách so ngưỡng (C10)",
+        choices=[("1", "Trên ngưỡng (>)"), ("0", "Từ ngưỡng trở lên (≥)")],
+    )
+    state_level = BooleanField("Lấy ý kiến công khai trước khi đề nghị")
+    version = IntegerInput(
+        "Phiên bản", validators=[InputRequired("Thiếu phiên bản.")], widget=HiddenInput()
+    )
+
+    def entry_data(self) -> dict:
+        """The operation's input, as the API's schema loads it."""
+        return {
+            "name": self.name.data,
+            "authority": self.authority.data,
+            "cap_pct": self.cap_pct.data,
+            "vote_pct": self.vote_pct.data,
+            "vote_strict": self.vote_strict.data == "1",
+            "state_level": bool(self.state_level.data),
+            "version": self.version.data,
+        }

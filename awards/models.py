@@ -30,6 +30,7 @@ LEVELS = (BASE, CITY, NATIONAL)
 __all__ = [
     "KIND_LABELS",
     "LEVEL_LABELS",
+    "AwardCatalogEntry",
     "AwardList",
     "Initiative",
     "InitiativeAuthor",
@@ -193,4 +194,31 @@ class Nomination(db.Model):
             "status IN ('proposed','over_cap','blocked','manual','removed')", name="status"
         ),
         CheckConstraint("(person_id IS NULL) <> (unit_id IS NULL)", name="person_or_unit"),
+    )
+
+
+class AwardCatalogEntry(db.Model):
+    """A year's edited copy of one award type (RULES.md C, P; issue 12 item 1): the fields an
+    administrator may change. A code without a row reads as the shipped default
+    (awards.rules.DEFAULT_AWARDS), so nothing is written on a read. `version` grows on every
+    change (a form opened before answers 409)."""
+
+    __tablename__ = "award_catalog"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    year: Mapped[int] = mapped_column(Integer)
+    code: Mapped[str] = mapped_column(String(20))
+    name: Mapped[str] = mapped_column(String(300))
+    authority: Mapped[str] = mapped_column(String(300))
+    cap_pct: Mapped[int | None] = mapped_column(Integer)
+    vote_pct: Mapped[int] = mapped_column(Integer)
+    vote_strict: Mapped[bool] = mapped_column(Boolean)
+    state_level: Mapped[bool] = mapped_column(Boolean)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    updated_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+
+    __table_args__ = (
+        UniqueConstraint("year", "code"),
+        CheckConstraint("cap_pct IS NULL OR (cap_pct BETWEEN 0 AND 100)", name="cap_pct"),
+        CheckConstraint("vote_pct BETWEEN 1 AND 100", name="vote_pct"),
     )

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from awards.catalog_year import catalog_of
 from awards.facts import YearFacts, year_facts
 from awards.rules import DEFAULT_AWARDS, party_age, propose_year
 from awards.rules.dates import dmy
@@ -87,7 +88,9 @@ def _within(path: str | None, unit_path: str) -> bool:
 def proposals_of(year: int, unit: Unit | None) -> tuple[list[dict], list[dict]]:
     """(items, occasions) of `year` for the subtree of `unit` (everything when None)."""
     facts = year_facts(year, unit)
-    outcome = propose_year(year, facts.people, facts.units)
+    outcome = propose_year(
+        year, facts.people, facts.units, cap_pct=catalog_of(year)["CSTDCS"].cap_pct
+    )
     path = unit.path if unit is not None else None
     unit_path = {c: r["path"] for c, r in facts.unit_rows.items()}
     inside = {

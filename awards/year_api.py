@@ -1,5 +1,5 @@
 """More of the awards API (routes added to awards.api.blp, so one tag in the OpenAPI
-document): the Huy hiệu Đảng lists per occasion."""
+document): the Huy hiệu Đảng lists per occasion, the award catalog of a year."""
 
 from __future__ import annotations
 
@@ -7,10 +7,25 @@ from flask_login import current_user
 
 from awards.api import blp
 from awards.badges import party_badges
-from awards.year_schemas import PartyBadgeArgs, PartyBadgesSchema
+from awards.catalog_year import (
+    can_edit_catalog,
+    catalog_items,
+    update_catalog_entry,
+    year_has_decision,
+)
+from awards.year_schemas import (
+    CatalogEntrySchema,
+    CatalogPatchSchema,
+    CatalogSchema,
+    PartyBadgeArgs,
+    PartyBadgesSchema,
+)
 from service.auth.access import can
 from service.common.errors import Forbidden
 from service.org.operations import visible_unit
+
+catalog_out = CatalogSchema()
+catalog_entry_out = CatalogEntrySchema()
 
 
 def _unit_or_reach(code):
@@ -40,3 +55,31 @@ def list_party_badges(args):
         "due": len(found["due"]),
         "waiting": len(found["waiting"]),
     }
+
+
+@blp.route("/years/<int:year>/award-catalog")
+@blp.answers(200, CatalogSchema)
+@blp.errors(403)
+def get_award_catalog(year):
+    """Danh mục danh hiệu, khen thưởng của năm (RULES.md C, P): đối tượng, tên, cấp quyết
+    định, quy tắc, giới hạn tỷ lệ, ngưỡng biểu quyết (C10); mã chưa sửa là mặc định."""
+    if not can(current_user, "award.read"):
+        raise Forbidden()
+    return catalog_out.dump(
+        {
+            "year": year,
+            "locked": year_has_decision(year),
+            "editable": can_edit_catalog(current_user, year),
+            "items": catalog_items(year),
+        }
+    )
+
+
+@blp.route("/years/<int:year>/award-catalog/<code>", methods=["PATCH"])
+@blp.arguments(CatalogPatchSchema)
+@blp.answers(200, CatalogEntrySchema)
+@blp.errors(403, 404, 409)
+def update_award_catalog(data, year, code):
+    """Sửa tên, cấp quyết định, giới hạn tỷ lệ, ngưỡng biểu quyết của một mã (quản trị viên;
+    gửi kèm `version` đã đọc: đã bị sửa ở nơi khác thì 409; năm đã có quyết định: 409)."""
+    return catalog_entry_out.dump(update_catalog_entry(current_user, year, code, data))

@@ -1,21 +1,31 @@
 """More pages of the awards (routes added to awards.views.bp): the Huy hiệu Đảng list per
-occasion (/awards/badges)."""
+occasion (/awards/badges), the award catalog of a year and its edit page per code."""
 
 from __future__ import annotations
 
 from datetime import date
 
-from flask import render_template, request
+from flask import render_template, request, url_for
 from flask_login import current_user, login_required
 
 from awards.badges import OCCASION_NAMES, occasion_choices, party_badges
-from awards.catalog_year import catalog_rows, year_has_decision
+from awards.catalog_year import (
+    LOCKED,
+    can_edit_catalog,
+    catalog_of,
+    catalog_rows,
+    catalog_versions,
+    update_catalog_entry,
+    year_has_decision,
+)
+from awards.forms import CatalogEntryForm
 from awards.history import titles_history
 from awards.rules import occasions
 from awards.views import bp
 from evaluation import queries as eq
 from service.auth.access import can
 from service.common.errors import Forbidden, NotFound
+from service.common.forms import run_form
 from service.org.operations import unit_from_choice, visible_person, visible_unit
 
 
@@ -103,8 +113,55 @@ def unit_titles(code):
 @bp.route("/<int:year>/catalog")
 @login_required
 def catalog(year):
-    """The award catalog of the year (read-only for now: the shipped catalog)."""
+    """The award catalog of the year: a "Sửa" link per code for those who may edit it."""
     _require_award_read()
     return render_template(
-        "awards/catalog.html", year=year, rows=catalog_rows(year), locked=year_has_decision(year)
+        "awards/catalog.html",
+        year=year,
+        rows=catalog_rows(year),
+        locked=year_has_decision(year),
+        editable=can_edit_catalog(current_user, year),
+        locked_text=LOCKED,
+    )
+
+
+@bp.route("/<int:year>/catalog/<code>/edit", methods=["GET", "POST"])
+@login_required
+def edit_catalog_entry(year, code):
+    """Edit one code of the year's catalog (administrators, until the year's first decision)."""
+    _require_award_read()
+    award = catalog_of(year).get(code)
+    if award is None:
+        raise NotFound(f"Không có danh hiệu, hình thức khen thưởng với mã {code}.")
+    if not can_edit_catalog(current_user, year):
+        raise Forbidden(
+            f"{LOCKED}." if year_has_decision(year) else "Chỉ quản trị viên được sửa danh mục."
+        )
+
+    def page(form, errors=()):
+        return render_template(
+            "awards/catalog_edit.html", year=year, award=award, form=form, errors=list(errors)
+        )
+
+    if request.method == "GET":
+        form = CatalogEntryForm(
+            formdata=None,
+            data={
+                "name": award.name,
+                "authority": award.authority,
+                "cap_pct": award.cap_pct,
+                "vote_pct": award.vote_pct,
+                "vote_strict": "1" if award.vote_strict else "0",
+                "state_level": award.state_level,
+                "version": catalog_versions(year)[code],
+            },
+        )
+        return page(form)
+    form = CatalogEntryForm()
+    return run_form(
+        form,
+        lambda: update_catalog_entry(current_user, year, code, form.entry_data()),
+        success=f"Đã lưu {code} trong danh mục năm {year}.",
+        done=url_for("awards.catalog", year=year),
+        render=lambda errors: page(form, errors),
     )

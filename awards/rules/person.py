@@ -61,8 +61,11 @@ def c2_candidate(p: PersonFacts, ldtt: bool) -> bool:
     return ldtt and (p.official == "XS" or p.initiatives.at_least(BASE) >= 1)
 
 
-def c2_cap(n: int, pct: int = 15) -> int:
-    """At most floor((pct·N + 50) / 100) CSTĐCS per emulation scope (NĐ 91/2017 art. 9)."""
+def c2_cap(n: int, pct: int | None = 15) -> int:
+    """At most floor((pct·N + 50) / 100) CSTĐCS per emulation scope (NĐ 91/2017 art. 9); a
+    catalog without a cap (pct None) keeps every candidate (at most the N LĐTT)."""
+    if pct is None:
+        return n
     return (pct * n + 50) // 100
 
 
@@ -81,12 +84,17 @@ def c2_reason(p: PersonFacts, year: int) -> str:
 
 
 def c2_apply_cap(
-    candidates: list[PersonFacts], n_ldtt: int, scope: str, year: int, pct: int = 15
+    candidates: list[PersonFacts], n_ldtt: int, scope: str, year: int, pct: int | None = 15
 ) -> tuple[dict[str, Award], dict[str, Award]]:
     """Rank the candidates of one scope and keep the first cap of them: (kept, over the cap)."""
     cap = c2_cap(n_ldtt, pct)
     ranked = sorted(candidates, key=c2_rank_key)
-    formula = f"giới hạn {cap} = floor(({pct}×{n_ldtt}+50)/100), N = {n_ldtt} LĐTT trong {scope}"
+    if pct is None:
+        formula = f"không giới hạn tỷ lệ, N = {n_ldtt} LĐTT trong {scope}"
+    else:
+        formula = (
+            f"giới hạn {cap} = floor(({pct}×{n_ldtt}+50)/100), N = {n_ldtt} LĐTT trong {scope}"
+        )
     kept: dict[str, Award] = {}
     cut: dict[str, Award] = {}
     for rank, p in enumerate(ranked, start=1):

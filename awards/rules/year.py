@@ -27,7 +27,7 @@ def propose_year(
     people: list[PersonFacts],
     units: list[UnitFacts],
     occasion_days: list[date] | None = None,
-    cap_pct: int = 15,
+    cap_pct: int | None = 15,
 ) -> YearOutcome:
     people = sorted(people, key=lambda p: p.code)
     by_code = {u.code: u for u in sorted(units, key=lambda u: u.code)}

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from sqlalchemy import text
-
 from awards.catalog_year import year_has_decision
+from awards.models import AwardList
 from service.extensions import db
 
 
@@ -22,8 +21,14 @@ def test_catalog_page_needs_award_read(client, tree, create_user, login_session)
     assert client.get("/awards/2026/catalog").status_code == 403
 
 
-def test_year_has_decision_reads_award_lists_when_there(app_ctx):
+def test_year_has_decision_reads_the_decided_award_lists(app_ctx, tree):
     assert year_has_decision(2026) is False
-    db.session.execute(text("CREATE TEMPORARY TABLE award_lists (year INTEGER, state TEXT)"))
-    db.session.execute(text("INSERT INTO award_lists VALUES (2026, 'decided'), (2025, 'draft')"))
+    a, b = tree["units"]["A"], tree["units"]["B"]
+    db.session.add_all(
+        [
+            AwardList(year=2026, unit_id=a.id, state="decided"),
+            AwardList(year=2025, unit_id=b.id, state="draft"),
+        ]
+    )
+    db.session.flush()
     assert year_has_decision(2026) is True and year_has_decision(2025) is False

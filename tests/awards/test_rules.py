@@ -130,6 +130,18 @@ def test_C2_cap_is_floor_of_15_n_plus_50_over_100(n, cap):
     assert c2_cap(n) == cap
 
 
+@pytest.mark.parametrize("n, pct, cap", [(46, None, 46), (46, 0, 0), (46, 100, 46), (10, 20, 2)])
+def test_C2_cap_follows_the_catalog_none_means_no_cap(n, pct, cap):
+    assert c2_cap(n, pct) == cap
+
+
+def test_C2_apply_cap_without_a_cap_keeps_every_candidate_and_says_so():
+    people = [person(code=f"P{i}", official="XS") for i in range(5)]
+    kept, cut = pr.c2_apply_cap(people, 5, "HB3", Y, None)
+    assert set(kept) == {p.code for p in people} and cut == {}
+    assert all("không giới hạn tỷ lệ, N = 5 LĐTT trong HB3" in a.why for a in kept.values())
+
+
 def test_C2_candidate_needs_ldtt_and_xs_or_an_initiative():
     assert pr.c2_candidate(person(official="XS"), True)
     assert not pr.c2_candidate(person(official="T"), True)
