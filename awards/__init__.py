@@ -38,11 +38,14 @@ def init_app(app) -> None:
     from awards.schemas import FIELD_LABELS
     from service.auth.access import can, register_permissions
     from service.common.labels import register_labels
-    from service.domains import add_menu_entry
+    from service.domains import add_demo, add_menu_entry
     from service.extensions import api, csrf
     from service.imports.registry import register_import
 
     register_permissions(PERMISSIONS)
+    from awards import demo
+
+    add_demo(app, demo.load)
     lists.init_jobs()
     register_labels(FIELD_LABELS)
     csrf.exempt(awards_api)

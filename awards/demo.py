@@ -1,0 +1,127 @@
+"""The awards' demo data (service.domains.add_demo), loaded after the evaluation's demo year:
+five past years of history (levels and titles) for the demo ward, a registry of initiatives
+and good models, and the demo year's award list of the ward proposed by rule, so every awards
+page shows real content on first start."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import insert, select
+
+from awards.models import Initiative, InitiativeAuthor, owner_key
+from evaluation.demo import DEMO_YEAR
+from evaluation.models import History
+from service.auth.models import Role, RoleAssignment, User
+from service.extensions import db
+from service.org.models import Person, Unit
+
+PAST_YEARS = range(DEMO_YEAR - 5, DEMO_YEAR)
+WARD = "DD"
+TITLES = [
+    "Số hóa hồ sơ một cửa",
+    "Sổ tay tự kiểm tra vi phạm theo Chỉ thị 24",
+    "Tra cứu thủ tục bằng mã QR",
+    "Quy trình tiếp dân một đầu mối",
+    "Chấm điểm cán bộ hằng tháng trên bảng tính",
+    "Lịch trực và nhắc việc tự động",
+]
+
+
+def _history(rng, people, units) -> int:
+    rows = []
+    for year in PAST_YEARS:
+        for pid, member in people:
+            roll = rng.random()
+            level = "XS" if roll < 0.18 else "T" if roll < 0.85 else "HT" if roll < 0.97 else "K"
+            awards = []
+            if level in ("XS", "T"):
+                awards.append("LDTT")
+                if level == "XS" and rng.random() < 0.6:
+                    awards.append("CSTDCS")
+            party = None
+            if member:
+                party = level if rng.random() < 0.8 else ("T" if level == "XS" else level)
+            rows.append(
+                {"year": year, "person_id": pid, "unit_id": None, "official_level": level,
+                 "party_level": party, "awards": awards,
+                 "initiatives_base": 1 if level == "XS" and rng.random() < 0.5 else 0,
+                 "initiatives_city": 0}
+            )  # fmt: skip
+        for uid in units:
+            level = "XS" if rng.random() < 0.35 else "T"
+            awards = ["TTLDXS"] if level == "XS" and rng.random() < 0.5 else ["TTLDTT"]
+            rows.append(
+                {"year": year, "person_id": None, "unit_id": uid, "official_level": level,
+                 "party_level": None, "awards": awards, "initiatives_base": 0,
+                 "initiatives_city": 0}
+            )  # fmt: skip
+    db.session.execute(insert(History), rows)
+    return len(rows)
+
+
+def _registry(rng, people, units) -> int:
+    made = 0
+    ids = [pid for pid, _m in people]
+    for year in (DEMO_YEAR - 2, DEMO_YEAR - 1, DEMO_YEAR):
+        for i, title in enumerate(rng.sample(TITLES, 4)):
+            authors = sorted(rng.sample(ids, 1 + (i % 2)))
+            ini = Initiative(
+                year=year, kind="sang_kien", title=title,
+                level="thanh_pho" if i == 0 else "co_so", unit_id=None,
+                owner_key=owner_key("sang_kien", None, authors),
+                decision_no=f"{10 + i}/QĐ-UBND", decision_date=dt.date(year, 11, 20), version=1,
+            )  # fmt: skip
+            ini.authors = [InitiativeAuthor(person_id=p, position=k) for k, p in enumerate(authors)]
+            db.session.add(ini)
+            made += 1
+        uid = rng.choice(units)
+        db.session.add(
+            Initiative(
+                year=year,
+                kind="mo_hinh",
+                title=f"Mô hình «Dân vận khéo» {year}",
+                level="thanh_pho" if year == DEMO_YEAR else "co_so",
+                unit_id=uid,
+                owner_key=owner_key("mo_hinh", uid, []),
+                decision_no="5/QĐ-UBND",
+                decision_date=dt.date(year, 12, 1),
+                version=1,
+            )  # fmt: skip
+        )
+        made += 1
+    db.session.flush()
+    return made
+
+
+def load(context: dict) -> str:
+    from awards.lists import propose_list
+
+    rng = context["rng"]
+    ward = db.session.scalar(select(Unit).where(Unit.code == WARD))
+    if ward is None:
+        return "không có phường mẫu: bỏ qua dữ liệu thi đua"
+    inside = Unit.subtree_clause(ward.path)
+    people = db.session.execute(
+        select(Person.id, Person.admitted_on.is_not(None))
+        .join(Unit, Unit.id == Person.unit_id)
+        .where(inside)
+        .order_by(Person.id)
+    ).all()
+    units = list(db.session.scalars(select(Unit.id).where(inside, Unit.parent_id.is_not(None))))
+    past = _history(rng, people, units)
+    registry = _registry(rng, people, units)
+    # each demo staff account's unit gets its list of the demo year, proposed by rule
+    grants = db.session.execute(
+        select(User, Unit)
+        .join(RoleAssignment, RoleAssignment.user_id == User.id)
+        .join(Unit, Unit.id == RoleAssignment.unit_id)
+        .where(RoleAssignment.role == Role.STAFF, inside)
+        .order_by(Unit.path)
+    ).all()
+    made = [propose_list(user, DEMO_YEAR, unit) for user, unit in grants]
+    lists = ", ".join(f"{m['unit']} ({m['proposed']} đề nghị)" for m in made)
+    return (
+        f"{past} dòng lịch sử {PAST_YEARS.start}–{PAST_YEARS.stop - 1}, {registry} sáng kiến, "
+        f"mô hình, danh sách khen thưởng {DEMO_YEAR} theo quy định: {lists or 'không có'}"
+    )
