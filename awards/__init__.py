@@ -15,12 +15,22 @@ PERMISSIONS = {
     "initiative.write": {"staff", "hr"},
     "import.initiatives": {"staff", "hr"},
     "award.read": {"staff", "committee", "hr"},
+    "council.manage": {"committee"},
 }
 
 
 def init_app(app) -> None:
     # models: the awards' tables; year_api, year_views: more routes on the same blueprints
-    from awards import imports, models, views, year_api, year_views  # noqa: F401
+    from awards import (  # noqa: F401  # noqa: F401
+        council_api,
+        council_models,
+        council_views,
+        imports,
+        models,
+        views,
+        year_api,
+        year_views,
+    )
     from awards.api import blp as awards_api
     from awards.schemas import FIELD_LABELS
     from service.auth.access import can, register_permissions

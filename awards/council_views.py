@@ -1,0 +1,1 @@
+"""Pages of the council and its secret ballot (on awards.views.bp)."""
