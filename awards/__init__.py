@@ -21,7 +21,9 @@ PERMISSIONS = {
 
 def init_app(app) -> None:
     # models: the awards' tables; year_api, year_views: more routes on the same blueprints
-    from awards import (  # noqa: F401  # noqa: F401
+    # council_*: the council and its secret ballot (models, API routes and pages)
+    from awards import (  # noqa: F401
+        council,
         council_api,
         council_models,
         council_views,
@@ -47,6 +49,7 @@ def init_app(app) -> None:
     add_menu_entry(
         app, "Thi đua – Khen thưởng", "awards.index", lambda u: can(u, "initiative.read"), 40
     )
+    add_menu_entry(app, "Phiếu bầu của tôi", "awards.my_ballots", council.sits_on_council, 41)
     register_import(
         "initiatives", "Sáng kiến, mô hình", imports.INITIATIVE_COLUMNS,
         "mau_sang_kien_mo_hinh.xlsx", "import.initiatives", imports.import_initiatives,

@@ -621,3 +621,11 @@ def session_view(session: VotingSession) -> dict:
         "version": session.version,
         "items": items,
     }
+
+
+def sits_on_council(user) -> bool:
+    """Whether the user is a member of any council (the menu shows them their ballots)."""
+    if not (user and user.is_authenticated):
+        return False
+    found = select(CouncilMember.id).where(CouncilMember.user_id == user.id).limit(1)
+    return db.session.scalar(found) is not None
