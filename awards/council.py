@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import secrets
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
@@ -22,6 +22,7 @@ from awards.council_models import (
     VoterRecord,
     VotingItem,
     VotingSession,
+    random_id,
 )
 from awards.models import AwardList, Nomination
 from service.audit.operations import record
@@ -515,6 +516,19 @@ def publish_session(user, session: VotingSession, version: int | None = None) ->
 # --- the secret ballot -----------------------------------------------------------------------
 
 
+def _ballot_ids(user, session: VotingSession) -> tuple[set[int], set[int]]:
+    """(every nomination id on the frozen ballot, those `user` votes on): one query."""
+    rows = db.session.execute(
+        select(VotingItem.nomination_id, Nomination.subject, Nomination.person_id)
+        .join(Nomination, Nomination.id == VotingItem.nomination_id)
+        .where(VotingItem.session_id == session.id)
+    ).all()
+    own = user.person_id
+    on_ballot = {r[0] for r in rows}
+    mine = {r[0] for r in rows if not (r[1] == "person" and own is not None and r[2] == own)}
+    return on_ballot, mine
+
+
 def cast_vote(user, session: VotingSession, votes: dict[int, bool]) -> int:
     """A council member's one submission: yes or no on every nomination of their ballot
     (their own nominations excluded). The register row and the ballots go in one
@@ -532,8 +546,7 @@ def cast_vote(user, session: VotingSession, votes: dict[int, bool]) -> int:
         )
     if has_voted(user, session):
         raise Conflict("Bạn đã bỏ phiếu trong phiên này: mỗi thành viên chỉ bỏ phiếu một lần.")
-    on_ballot = {i.nomination_id: i for i in session.items}
-    mine = {i.nomination_id for i in ballot_of(user, session)}
+    on_ballot, mine = _ballot_ids(user, session)
     errors = []
     own = [nid for nid in votes if nid in on_ballot and nid not in mine]
     if own:
@@ -557,8 +570,13 @@ def cast_vote(user, session: VotingSession, votes: dict[int, bool]) -> int:
     # inserted in a random order: not even the order of the rows follows the ballot's
     chosen = [(nid, bool(votes[nid])) for nid in mine]
     secrets.SystemRandom().shuffle(chosen)
-    db.session.add_all(Ballot(session_id=session.id, nomination_id=n, yes=y) for n, y in chosen)
-    db.session.flush()
+    db.session.execute(
+        insert(Ballot),
+        [
+            {"id": random_id(), "session_id": session.id, "nomination_id": n, "yes": y}
+            for n, y in chosen
+        ],
+    )
     record("vote", "voting_session", session.id, after={"voted": True}, unit_id=award_list.unit_id)
     return len(chosen)
 
