@@ -15,7 +15,7 @@ from werkzeug.serving import make_server
 from service import create_app
 from service.config import TestConfig
 from service.extensions import db
-from tests.browser.test_e2e import ARGS, CHROMIUM
+from tests.browser.test_e2e import CHROMIUM, browser  # noqa: F401 - the fixture
 
 pytestmark = [
     pytest.mark.browser,
@@ -84,22 +84,12 @@ def server(tmp_path_factory):
         db.engine.dispose()
 
 
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        b = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
-        yield b
-        b.close()
-
-
 def fits(page, width):
     assert page.evaluate("document.documentElement.scrollWidth") <= width
 
 
-def login(browser, base, username, width, height):
-    context = browser.new_context(locale="vi-VN", viewport={"width": width, "height": height})
+def login(b, base, username, width, height):
+    context = b.new_context(locale="vi-VN", viewport={"width": width, "height": height})
     page = context.new_page()
     page.goto(base + "/login")
     page.fill("input[name=username]", username)
@@ -109,7 +99,7 @@ def login(browser, base, username, width, height):
     return page
 
 
-def test_council_votes_and_committee_publishes(server, browser, tmp_path):
+def test_council_votes_and_committee_publishes(server, browser, tmp_path):  # noqa: F811
     base, list_id = server
     committee = login(browser, base, "hdtd", 1366, 768)
     committee.goto(f"{base}/awards/lists/{list_id}/voting")
