@@ -2,8 +2,9 @@
 
 A domain package like evaluation/: init_app(app) registers what the core needs to know of it
 (permissions, models, the API and pages, the import kind "initiatives", menu entries). So far
-it holds the pure rules (awards.rules) and the registry of initiatives, research projects and
-good models; proposals, nominations and the council's ballot come next. Importing the package
+it holds the pure rules (awards.rules), the registry of initiatives, research projects and good
+models, the year's award catalog, the award lists with their nominations, and the council's
+secret ballot. Importing the package
 loads no Flask and no database library."""
 
 from __future__ import annotations
@@ -19,12 +20,18 @@ PERMISSIONS = {
     "award.nominate": {"staff"},
     "award.submit": {"staff"},
     "award.approve": {"committee"},
+    "council.manage": {"committee"},
 }
 
 
 def init_app(app) -> None:
     # models: the awards' tables; year_api, year_views: more routes on the same blueprints
-    from awards import (  # noqa: F401,E501
+    # council_*: the council and its secret ballot (models, API routes and pages)
+    from awards import (  # noqa: F401
+        council,
+        council_api,
+        council_models,
+        council_views,
         imports,
         list_api,
         list_views,
@@ -47,6 +54,7 @@ def init_app(app) -> None:
 
     add_demo(app, demo.load)
     lists.init_jobs()
+    lists.APPROVAL_CHECKS[:] = [council.approval_block]  # a ballot not yet published holds it
     register_labels(FIELD_LABELS)
     csrf.exempt(awards_api)
     api.register_blueprint(awards_api)
@@ -54,6 +62,7 @@ def init_app(app) -> None:
     add_menu_entry(
         app, "Thi đua – Khen thưởng", "awards.index", lambda u: can(u, "initiative.read"), 40
     )
+    add_menu_entry(app, "Phiếu bầu của tôi", "awards.my_ballots", council.sits_on_council, 41)
     register_import(
         "initiatives", "Sáng kiến, mô hình", imports.INITIATIVE_COLUMNS,
         "mau_sang_kien_mo_hinh.xlsx", "import.initiatives", imports.import_initiatives,

@@ -9,6 +9,7 @@ import datetime as dt
 
 from sqlalchemy import insert, select
 
+from awards import council_demo
 from awards.models import Initiative, InitiativeAuthor, owner_key
 from evaluation.demo import DEMO_YEAR
 from evaluation.models import History
@@ -121,7 +122,14 @@ def load(context: dict) -> str:
     ).all()
     made = [propose_list(user, DEMO_YEAR, unit) for user, unit in grants]
     lists = ", ".join(f"{m['unit']} ({m['proposed']} đề nghị)" for m in made)
+    # the council of the first list's unit, its members among the demo logins
+    council = ""
+    if grants:
+        demo_hash = db.session.scalar(select(User.password_hash).where(User.username == "admin"))
+        names = council_demo.seed(DEMO_YEAR, grants[0][1].code, demo_hash)
+        council = f"; hội đồng thi đua {grants[0][1].code}: {', '.join(names)} (cùng mật khẩu)"
     return (
         f"{past} dòng lịch sử {PAST_YEARS.start}–{PAST_YEARS.stop - 1}, {registry} sáng kiến, "
         f"mô hình, danh sách khen thưởng {DEMO_YEAR} theo quy định: {lists or 'không có'}"
+        f"{council}"
     )

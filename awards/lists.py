@@ -540,7 +540,7 @@ def list_action(user, lst: AwardList, action: str, data: dict) -> AwardList:
             setattr(lst, field, value)
         people, units = decided_awards(lst)
         after["awards"] = sum(len(v) for v in people.values()) + sum(len(v) for v in units.values())
-        eval_ops.record_awards(user, lst.year, people, units)
+        eval_ops.record_awards(user, lst.year, lst.unit, people, units)
     db.session.flush()
     record(action, "award_list", lst.id, before=before, after=after, unit_id=lst.unit_id, user=user)
     return lst

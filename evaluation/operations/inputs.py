@@ -454,15 +454,17 @@ def save_history(user, year: int, data: dict, *, person=None, unit=None) -> Hist
     return row
 
 
-def record_awards(user, year: int, people: dict, units: dict) -> int:
+def record_awards(user, year: int, unit, people: dict, units: dict) -> int:
     """Decided awards of an evaluated `year` into its history (issue 12: a decision becomes the
     history next year's multi-year rules read). `people` / `units`: subject id -> award codes.
     Each subject's History row of the year is made when missing, with the year's final
     official and party levels (A11) and its unnamed initiative counts; the codes are added to
-    those already there (never removed). One audit entry for the whole decision is the
-    caller's; returns the number of rows touched."""
+    those already there (never removed). `unit`: the subtree the decision covers (the
+    subjects lie in it); the user approves ratings there. Returns the number of rows touched."""
     from service.common.queries import in_chunks
 
+    if not can(user, "evaluation.approve", unit):
+        raise Forbidden()
     year_row = get_year(year)
     if not (people or units):
         return 0
@@ -495,4 +497,8 @@ def record_awards(user, year: int, people: dict, units: dict) -> int:
             row.awards = sorted(set(row.awards or ()) | set(codes))
             touched += 1
     db.session.flush()
+    record(
+        "record_awards", "history", f"{year}:{unit.code}",
+        after={"people": len(people), "units": len(units)}, unit_id=unit.id, user=user,
+    )  # fmt: skip
     return touched

@@ -239,3 +239,39 @@ def test_C11_lists_are_read_within_reach_only(client, tree, year):
         f"/api/v1/years/{YEAR}/awards/propose", json={"unit": "A"}, headers=tree["headers"]["hr_r"]
     )
     assert res.status_code == 403  # HR reads the unit, does not propose
+
+
+def test_C10_an_unpublished_ballot_holds_approval_and_failed_votes_are_not_decided(
+    client, tree, year
+):
+    import datetime as dt
+
+    from awards.council_models import VotingSession
+
+    staff, committee = tree["headers"]["staff_a"], tree["headers"]["committee_a"]
+    propose(client, staff)
+    lst = act(client, staff, the_list(client, staff), "submit").get_json()
+    now = dt.datetime.now()
+    session = VotingSession(
+        list_id=lst["id"],
+        mode="secret",
+        state="closed",
+        opens_at=now,
+        closes_at=now + dt.timedelta(hours=1),
+    )
+    db.session.add(session)
+    db.session.commit()
+    res = act(client, committee, lst, "approve")
+    assert res.status_code == 409 and "bỏ phiếu" in res.get_json()["error"]["message"]
+    assert db.session.get(AwardList, lst["id"]).state == "submitted"
+    # published: PA's LĐTT failed the vote, the others passed
+    pa = tree["people"]["PA"]
+    session.state = "published"
+    for nom in db.session.query(Nomination).filter_by(list_id=lst["id"]):
+        nom.passed = nom.person_id != pa.id
+    db.session.commit()
+    lst = act(client, committee, lst, "approve").get_json()
+    decision = {"decision_no": "9/QĐ", "decision_date": "20/12/2025", "decision_signer": "A"}
+    assert act(client, committee, lst, "decide", **decision).status_code == 200
+    awarded = {h.person_id: h.awards for h in eq.history_before(YEAR + 1) if h.person_id}
+    assert pa.id not in awarded and "LDTT" in awarded[tree["people"]["PA2"].id]

@@ -145,6 +145,13 @@ CASES = {
         lambda w, v: operations.remove_violation(w["staff"], w["year"], v, "Ghi nhầm"),
         ("remove", "violation"),
     ),
+    "record_awards": (
+        None,
+        lambda w: operations.record_awards(
+            w["committee"], YEAR, w["ward"], {w["people"][0].id: {"LDTT"}}, {}
+        ),
+        ("record_awards", "history"),
+    ),
     "save_history": (
         None,
         lambda w: operations.save_history(
@@ -210,6 +217,7 @@ REFUSED = {
     "add_violation": "committee",
     "remove_violation": "outsider",
     "save_history": "committee",
+    "record_awards": "staff",
     "review_action": "committee",
     "submit_list": "committee",
     "return_list": "staff",

@@ -1,0 +1,649 @@
+"""Named actions of the council and its secret ballot (RULES.md C10): add and remove council
+members; create, open, close and publish a voting session on an award list; enter a paper
+ballot's totals; cast a member's vote. Each validates, authorizes, changes, audits and flushes;
+the request boundary commits. No function here returns, logs or audits how a member voted:
+the voter register says who voted, the ballots what was voted, and nothing links the two."""
+
+from __future__ import annotations
+
+import datetime as dt
+import secrets
+
+from sqlalchemy import func, insert, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import joinedload
+
+from awards.catalog_year import catalog_of
+from awards.council_models import (
+    ROLE_LABELS,
+    STATE_LABELS,
+    Ballot,
+    CouncilMember,
+    VoterRecord,
+    VotingItem,
+    VotingSession,
+    random_id,
+)
+from awards.models import AwardList, Nomination
+from service.audit.operations import record
+from service.auth.access import can
+from service.auth.models import User
+from service.common.errors import Conflict, Forbidden, NotFound, ValidationError
+from service.extensions import db
+
+VOTABLE = ("proposed", "manual")  # the nominations a council votes on
+UNSETTLED = ("open", "closed")  # a session whose members and ballot may no longer change
+LOCKED_LISTS = ("approved", "decided")
+STALE = "Phiên bỏ phiếu vừa được người khác thay đổi: tải lại để xem trạng thái hiện tại."
+
+
+def now() -> dt.datetime:
+    """The server's local time, as every datetime of the service (tests replace it)."""
+    return dt.datetime.now()
+
+
+# --- reading ---------------------------------------------------------------------------------
+
+
+def council_members(year: int, unit_id: int) -> list[CouncilMember]:
+    """The council of a unit and year: chair, secretary, then members, by username."""
+    order = {"chair": 0, "secretary": 1, "member": 2}
+    rows = db.session.scalars(
+        select(CouncilMember)
+        .where(CouncilMember.year == year, CouncilMember.unit_id == unit_id)
+        .options(joinedload(CouncilMember.user))
+    ).all()
+    return sorted(rows, key=lambda m: (order[m.role], m.user.username))
+
+
+def count_members(year: int, unit_id: int) -> int:
+    return db.session.scalar(
+        select(func.count())
+        .select_from(CouncilMember)
+        .where(CouncilMember.year == year, CouncilMember.unit_id == unit_id)
+    )
+
+
+def membership(user, award_list: AwardList) -> CouncilMember | None:
+    """The user's seat on the council that votes on `award_list`, if any."""
+    if not (user and user.is_authenticated):
+        return None
+    return db.session.scalar(
+        select(CouncilMember).where(
+            CouncilMember.year == award_list.year,
+            CouncilMember.unit_id == award_list.unit_id,
+            CouncilMember.user_id == user.id,
+        )
+    )
+
+
+def may_read_council(user, unit) -> bool:
+    return can(user, "council.manage", unit) or can(user, "award.read", unit)
+
+
+def may_read_session(user, session: VotingSession) -> bool:
+    unit = session.award_list.unit
+    return may_read_council(user, unit) or membership(user, session.award_list) is not None
+
+
+def may_count(user, session: VotingSession) -> bool:
+    """Paper totals: the committee of the unit, or the council's chair or secretary."""
+    if can(user, "council.manage", session.award_list.unit):
+        return True
+    seat = membership(user, session.award_list)
+    return seat is not None and seat.role in ("chair", "secretary")
+
+
+def visible_session(user, session_id: int) -> VotingSession:
+    """A session the user may see (committee, readers of awards in the unit, its council's
+    members); anything else is 404."""
+    session = db.session.scalar(
+        select(VotingSession)
+        .where(VotingSession.id == session_id)
+        .options(joinedload(VotingSession.award_list).joinedload(AwardList.unit))
+    )
+    if session is None or not may_read_session(user, session):
+        raise NotFound("Không tìm thấy phiên bỏ phiếu.")
+    return session
+
+
+def visible_list(user, list_id: int) -> AwardList:
+    award_list = db.session.scalar(
+        select(AwardList).where(AwardList.id == list_id).options(joinedload(AwardList.unit))
+    )
+    if award_list is None or not (
+        may_read_council(user, award_list.unit) or membership(user, award_list) is not None
+    ):
+        raise NotFound("Không tìm thấy danh sách khen thưởng.")
+    return award_list
+
+
+def visible_member(user, member_id: int) -> CouncilMember:
+    member = db.session.get(CouncilMember, member_id)
+    if member is None or not may_read_council(user, member.unit):
+        raise NotFound("Không tìm thấy thành viên hội đồng.")
+    return member
+
+
+def sessions_of(award_list: AwardList) -> list[VotingSession]:
+    return db.session.scalars(
+        select(VotingSession)
+        .where(VotingSession.list_id == award_list.id)
+        .order_by(VotingSession.id.desc())
+    ).all()
+
+
+def votable_nominations(award_list: AwardList) -> list[Nomination]:
+    return db.session.scalars(
+        select(Nomination)
+        .where(Nomination.list_id == award_list.id, Nomination.status.in_(VOTABLE))
+        .options(joinedload(Nomination.person), joinedload(Nomination.unit))
+        .order_by(Nomination.subject, Nomination.award, Nomination.id)
+    ).all()
+
+
+def shows_totals(session: VotingSession) -> bool:
+    """Totals are told only once the vote is over (C10)."""
+    return session.state in ("closed", "published")
+
+
+def totals(session: VotingSession) -> dict[int, tuple[int, int]]:
+    """nomination id -> (yes, no), for a closed or published session only: the ballots'
+    counts (secret) or the entered totals (paper; published: the stored counts)."""
+    if not shows_totals(session):
+        raise Forbidden("Kết quả chỉ được công bố sau khi đóng phiên bỏ phiếu.")
+    if session.mode == "paper" or session.state == "published":
+        return {i.nomination_id: (i.yes, i.no) for i in session.items if i.yes is not None}
+    counted = {i.nomination_id: [0, 0] for i in session.items}
+    rows = db.session.execute(
+        select(Ballot.nomination_id, Ballot.yes, func.count())
+        .where(Ballot.session_id == session.id)
+        .group_by(Ballot.nomination_id, Ballot.yes)
+    )
+    for nomination_id, yes, n in rows:
+        counted[nomination_id][0 if yes else 1] += n
+    return {k: (v[0], v[1]) for k, v in counted.items()}
+
+
+def voters_count(session: VotingSession) -> int:
+    """How many members have voted (not who, not how)."""
+    return db.session.scalar(
+        select(func.count()).select_from(VoterRecord).where(VoterRecord.session_id == session.id)
+    )
+
+
+def has_voted(user, session: VotingSession) -> bool:
+    return (
+        db.session.scalar(
+            select(VoterRecord.id).where(
+                VoterRecord.session_id == session.id, VoterRecord.user_id == user.id
+            )
+        )
+        is not None
+    )
+
+
+def in_window(session: VotingSession, at: dt.datetime | None = None) -> bool:
+    at = at or now()
+    return session.state == "open" and session.opens_at <= at < session.closes_at
+
+
+def own_nomination(user, nomination: Nomination) -> bool:
+    """A member who is the nominee does not vote on that nomination."""
+    return (
+        nomination.subject == "person"
+        and user.person_id is not None
+        and nomination.person_id == user.person_id
+    )
+
+
+def ballot_of(user, session: VotingSession) -> list[VotingItem]:
+    """The items `user` votes on: the frozen ballot without their own nominations."""
+    return [i for i in session.items if not own_nomination(user, i.nomination)]
+
+
+def pending_ballots(user) -> list[VotingSession]:
+    """Open secret sessions, within their window, of the councils the user sits on, where the
+    user has not voted yet."""
+    at = now()
+    voted = select(VoterRecord.session_id).where(VoterRecord.user_id == user.id)
+    return db.session.scalars(
+        select(VotingSession)
+        .join(AwardList, AwardList.id == VotingSession.list_id)
+        .join(
+            CouncilMember,
+            (CouncilMember.year == AwardList.year)
+            & (CouncilMember.unit_id == AwardList.unit_id)
+            & (CouncilMember.user_id == user.id),
+        )
+        .where(
+            VotingSession.state == "open",
+            VotingSession.mode == "secret",
+            VotingSession.opens_at <= at,
+            VotingSession.closes_at > at,
+            VotingSession.id.not_in(voted),
+        )
+        .options(joinedload(VotingSession.award_list).joinedload(AwardList.unit))
+        .order_by(VotingSession.closes_at)
+    ).all()
+
+
+def approval_block(award_list: AwardList) -> str | None:
+    """Why `award_list` cannot be approved yet because of its council vote (C10): a voting
+    session not yet published. None when it has no session or every session is published."""
+    waiting = db.session.scalar(
+        select(VotingSession)
+        .where(VotingSession.list_id == award_list.id, VotingSession.state != "published")
+        .order_by(VotingSession.id.desc())
+        .limit(1)
+    )
+    if waiting is None:
+        return None
+    return (
+        f"Danh sách đang chờ kết quả bỏ phiếu của hội đồng (phiên «{STATE_LABELS[waiting.state]}»"
+        "): chỉ phê duyệt được sau khi kết quả được công bố."
+    )
+
+
+# --- council members -------------------------------------------------------------------------
+
+
+def _unsettled(year: int, unit_id: int) -> VotingSession | None:
+    return db.session.scalar(
+        select(VotingSession)
+        .join(AwardList, AwardList.id == VotingSession.list_id)
+        .where(
+            AwardList.year == year,
+            AwardList.unit_id == unit_id,
+            VotingSession.state.in_(UNSETTLED),
+        )
+        .limit(1)
+    )
+
+
+def _check_council_editable(year: int, unit_id: int) -> None:
+    if _unsettled(year, unit_id) is not None:
+        raise Conflict(
+            "Hội đồng đang có phiên bỏ phiếu đã mở và chưa công bố kết quả: không thể thay đổi "
+            "thành viên cho đến khi công bố."
+        )
+
+
+def member_snapshot(m: CouncilMember) -> dict:
+    return {
+        "year": m.year,
+        "unit_code": m.unit.code,
+        "username": m.user.username,
+        "role": m.role,
+    }
+
+
+def add_member(user, unit, year: int, username: str, role: str) -> CouncilMember:
+    """Seat an account on the council of `unit` for `year` (one chair, one secretary)."""
+    if not can(user, "council.manage", unit):
+        raise Forbidden("Chỉ hội đồng/ban thi đua của đơn vị được quản lý thành viên hội đồng.")
+    if role not in ROLE_LABELS:
+        raise ValidationError(fields={"role": ["Vai trò phải là chair, secretary hoặc member."]})
+    if not 2000 <= year <= 2100:
+        raise ValidationError(fields={"year": ["Năm phải trong khoảng 2000–2100."]})
+    account = db.session.scalar(select(User).where(User.username == (username or "").strip()))
+    if account is None or not account.active:
+        raise ValidationError(fields={"username": ["Không có tài khoản đang hoạt động này."]})
+    _check_council_editable(year, unit.id)
+    seats = council_members(year, unit.id)
+    if any(m.user_id == account.id for m in seats):
+        raise Conflict(f"{account.username} đã là thành viên hội đồng năm {year}.")
+    if role != "member" and any(m.role == role for m in seats):
+        raise Conflict(f"Hội đồng năm {year} đã có {ROLE_LABELS[role].lower()}.")
+    member = CouncilMember(year=year, unit=unit, user=account, role=role)
+    db.session.add(member)
+    db.session.flush()
+    record("create", "council_member", member.id, after=member_snapshot(member), unit_id=unit.id)
+    return member
+
+
+def remove_member(user, member: CouncilMember) -> None:
+    if not can(user, "council.manage", member.unit):
+        raise Forbidden("Chỉ hội đồng/ban thi đua của đơn vị được quản lý thành viên hội đồng.")
+    _check_council_editable(member.year, member.unit_id)
+    before = member_snapshot(member)
+    record("delete", "council_member", member.id, before=before, unit_id=member.unit_id)
+    db.session.delete(member)
+    db.session.flush()
+
+
+# --- voting sessions -------------------------------------------------------------------------
+
+
+def session_snapshot(s: VotingSession) -> dict:
+    return {
+        "list_id": s.list_id,
+        "mode": s.mode,
+        "state": s.state,
+        "opens_at": s.opens_at,
+        "closes_at": s.closes_at,
+        "members_count": s.members_count,
+    }
+
+
+def _require_manage(user, award_list: AwardList) -> None:
+    if not can(user, "council.manage", award_list.unit):
+        raise Forbidden("Chỉ hội đồng/ban thi đua của đơn vị được điều hành phiên bỏ phiếu.")
+
+
+def _check_window(opens_at, closes_at) -> None:
+    if opens_at is None or closes_at is None:
+        raise ValidationError(
+            "Cần thời điểm mở và đóng phiên.",
+            {"opens_at": ["Bắt buộc."], "closes_at": ["Bắt buộc."]},
+        )
+    if closes_at <= opens_at:
+        raise ValidationError(
+            "Thời điểm đóng phải sau thời điểm mở.",
+            {"closes_at": ["Thời điểm đóng phải sau thời điểm mở."]},
+        )
+
+
+def create_session(user, award_list: AwardList, mode: str, opens_at, closes_at) -> VotingSession:
+    """A voting session (draft) on a list that is not yet approved, one unpublished at a time."""
+    _require_manage(user, award_list)
+    if mode not in ("secret", "paper"):
+        raise ValidationError(fields={"mode": ["Hình thức phải là secret hoặc paper."]})
+    _check_window(opens_at, closes_at)
+    if award_list.state in LOCKED_LISTS:
+        raise ValidationError("Danh sách đã phê duyệt hoặc đã có quyết định: không bỏ phiếu nữa.")
+    if approval_block(award_list) is not None:
+        raise Conflict("Danh sách đã có một phiên bỏ phiếu chưa công bố kết quả.")
+    session = VotingSession(
+        award_list=award_list, mode=mode, opens_at=opens_at, closes_at=closes_at, version=1
+    )
+    session.state = "draft"
+    db.session.add(session)
+    db.session.flush()
+    unit_id = award_list.unit_id
+    record("create", "voting_session", session.id, after=session_snapshot(session), unit_id=unit_id)
+    return session
+
+
+def _move(session: VotingSession, frm: str, to: str, version: int | None, **values) -> None:
+    """The state change, only if the session is still in `frm` (and at `version` when given):
+    of two racing changes one finds no row (409)."""
+    if session.state != frm:
+        raise Conflict(
+            f"Phiên bỏ phiếu đang ở trạng thái «{STATE_LABELS[session.state]}»: không thể chuyển "
+            f"sang «{STATE_LABELS[to]}»."
+        )
+    if version is not None and version != session.version:
+        raise Conflict(STALE)
+    where = [VotingSession.id == session.id, VotingSession.state == frm]
+    if version is not None:
+        where.append(VotingSession.version == version)
+    done = db.session.execute(
+        update(VotingSession)
+        .where(*where)
+        .values(state=to, version=VotingSession.version + 1, **values)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    if done != 1:
+        raise Conflict(STALE)
+    db.session.refresh(session)
+
+
+def open_session(user, session: VotingSession, version: int | None = None) -> VotingSession:
+    """Open the vote: the ballot (the list's votable nominations) and the number of council
+    members are frozen from now on."""
+    award_list = session.award_list
+    _require_manage(user, award_list)
+    if award_list.state in LOCKED_LISTS:
+        raise ValidationError("Danh sách đã phê duyệt hoặc đã có quyết định: không bỏ phiếu nữa.")
+    nominations = votable_nominations(award_list)
+    if not nominations:
+        raise ValidationError("Danh sách chưa có đề nghị nào để bỏ phiếu.")
+    members = count_members(award_list.year, award_list.unit_id)
+    if members == 0:
+        raise ValidationError(f"Hội đồng năm {award_list.year} của đơn vị chưa có thành viên.")
+    if session.mode == "secret" and now() >= session.closes_at:
+        raise ValidationError("Thời điểm đóng phiên đã qua: tạo phiên mới với thời gian khác.")
+    before = session_snapshot(session)
+    _move(session, "draft", "open", version, members_count=members)
+    for position, n in enumerate(nominations):
+        db.session.add(VotingItem(session_id=session.id, nomination_id=n.id, position=position))
+    db.session.flush()
+    db.session.refresh(session, ["items"])
+    after = session_snapshot(session) | {"nomination_ids": [n.id for n in nominations]}
+    record(
+        "open", "voting_session", session.id, before=before, after=after, unit_id=award_list.unit_id
+    )
+    return session
+
+
+def close_session(user, session: VotingSession, version: int | None = None) -> VotingSession:
+    """End the vote (also before its closing time); totals become readable."""
+    _require_manage(user, session.award_list)
+    before = session_snapshot(session)
+    _move(session, "open", "closed", version)
+    record(
+        "close",
+        "voting_session",
+        session.id,
+        before=before,
+        after=session_snapshot(session) | {"voters": voters_count(session)},
+        unit_id=session.award_list.unit_id,
+    )
+    return session
+
+
+def enter_paper_totals(user, session: VotingSession, rows: list[dict]) -> VotingSession:
+    """The counting committee's totals of a paper ballot: yes and no per nomination on the
+    ballot, each at most the number of council members together."""
+    if not may_count(user, session):
+        raise Forbidden("Chỉ ban kiểm phiếu (thư ký, chủ tịch hội đồng) được nhập kết quả.")
+    if session.mode != "paper":
+        raise ValidationError("Phiên bỏ phiếu kín điện tử: kết quả được đếm từ phiếu bầu.")
+    if session.state != "closed":
+        raise ValidationError(
+            "Chỉ nhập kết quả phiếu giấy sau khi đóng phiên và trước khi công bố."
+        )
+    items = {i.nomination_id: i for i in session.items}
+    errors: dict[str, list[str]] = {}
+    seen = set()
+    for row in rows:
+        nid, yes, no = row["nomination_id"], row["yes"], row["no"]
+        if nid not in items:
+            errors.setdefault("items", []).append(f"Đề nghị {nid} không có trên phiếu bầu.")
+        elif nid in seen:
+            errors.setdefault("items", []).append(f"Đề nghị {nid} được nhập hai lần.")
+        elif yes < 0 or no < 0 or yes + no > session.members_count:
+            errors.setdefault("items", []).append(
+                f"Đề nghị {nid}: đồng ý + không đồng ý ({yes} + {no}) vượt số thành viên hội "
+                f"đồng ({session.members_count})."
+            )
+        seen.add(nid)
+    if errors:
+        raise ValidationError("Kết quả kiểm phiếu không hợp lệ.", errors)
+    before = {nid: [i.yes, i.no] for nid, i in items.items()}
+    for row in rows:
+        item = items[row["nomination_id"]]
+        item.yes, item.no = row["yes"], row["no"]
+    db.session.flush()
+    after = {nid: [i.yes, i.no] for nid, i in items.items()}
+    unit_id = session.award_list.unit_id
+    record(
+        "paper_totals", "voting_session", session.id, before=before, after=after, unit_id=unit_id
+    )
+    return session
+
+
+def publish_session(user, session: VotingSession, version: int | None = None) -> VotingSession:
+    """Publish the totals and each nomination's outcome: passed when the award type's C10
+    threshold is met over all council members (frozen at opening)."""
+    _require_manage(user, session.award_list)
+    if session.state != "closed":
+        raise Conflict(
+            f"Phiên bỏ phiếu đang ở trạng thái «{STATE_LABELS[session.state]}»: chỉ công bố "
+            "phiên đã đóng."
+        )
+    found = totals(session)
+    missing = [i.nomination_id for i in session.items if i.nomination_id not in found]
+    if missing:
+        raise ValidationError(
+            "Chưa nhập kết quả kiểm phiếu cho mọi đề nghị trên phiếu bầu.",
+            {"items": [f"Thiếu kết quả của đề nghị: {', '.join(map(str, missing))}."]},
+        )
+    catalog = catalog_of(session.award_list.year)
+    outcome = {}
+    for item in session.items:
+        yes, no = found[item.nomination_id]
+        item.yes, item.no = yes, no
+        award = catalog.get(item.nomination.award)
+        passed = award is not None and award.passes(yes, session.members_count)
+        item.nomination.passed = passed
+        outcome[item.nomination_id] = {"yes": yes, "no": no, "passed": passed}
+    db.session.flush()
+    before = session_snapshot(session)
+    _move(session, "closed", "published", version, published_at=now())
+    record(
+        "publish",
+        "voting_session",
+        session.id,
+        before=before,
+        after=session_snapshot(session) | {"results": outcome},
+        unit_id=session.award_list.unit_id,
+    )
+    return session
+
+
+# --- the secret ballot -----------------------------------------------------------------------
+
+
+def _ballot_ids(user, session: VotingSession) -> tuple[set[int], set[int]]:
+    """(every nomination id on the frozen ballot, those `user` votes on): one query."""
+    rows = db.session.execute(
+        select(VotingItem.nomination_id, Nomination.subject, Nomination.person_id)
+        .join(Nomination, Nomination.id == VotingItem.nomination_id)
+        .where(VotingItem.session_id == session.id)
+    ).all()
+    own = user.person_id
+    on_ballot = {r[0] for r in rows}
+    mine = {r[0] for r in rows if not (r[1] == "person" and own is not None and r[2] == own)}
+    return on_ballot, mine
+
+
+def cast_vote(user, session: VotingSession, votes: dict[int, bool]) -> int:
+    """A council member's one submission: yes or no on every nomination of their ballot
+    (their own nominations excluded). The register row and the ballots go in one
+    transaction; the register's unique key refuses a second vote, also one racing the first.
+    Returns the number of ballots cast (not their content)."""
+    award_list = session.award_list
+    if membership(user, award_list) is None:
+        raise Forbidden("Bạn không phải thành viên hội đồng bỏ phiếu danh sách này.")
+    if session.mode != "secret":
+        raise ValidationError("Phiên này bỏ phiếu bằng phiếu giấy, không bỏ phiếu trực tuyến.")
+    if not in_window(session):
+        raise ValidationError(
+            f"Ngoài thời gian bỏ phiếu: phiên mở từ {session.opens_at:%H:%M %d/%m/%Y} đến "
+            f"{session.closes_at:%H:%M %d/%m/%Y} (trạng thái «{session.state_label}»)."
+        )
+    if has_voted(user, session):
+        raise Conflict("Bạn đã bỏ phiếu trong phiên này: mỗi thành viên chỉ bỏ phiếu một lần.")
+    on_ballot, mine = _ballot_ids(user, session)
+    errors = []
+    own = [nid for nid in votes if nid in on_ballot and nid not in mine]
+    if own:
+        errors.append("Bạn không bỏ phiếu cho đề nghị khen thưởng của chính mình.")
+    unknown = [nid for nid in votes if nid not in on_ballot]
+    if unknown:
+        errors.append(f"Đề nghị không có trên phiếu bầu: {', '.join(map(str, unknown))}.")
+    missing = [nid for nid in mine if nid not in votes]
+    if missing:
+        errors.append("Cần chọn đồng ý hoặc không đồng ý cho mọi đề nghị trên phiếu.")
+    if errors:
+        raise ValidationError("Phiếu bầu chưa hợp lệ: chưa ghi nhận.", {"votes": errors})
+    try:
+        with db.session.begin_nested():
+            db.session.add(VoterRecord(session_id=session.id, user_id=user.id, voted_at=now()))
+            db.session.flush()
+    except IntegrityError:
+        raise Conflict(
+            "Bạn đã bỏ phiếu trong phiên này: mỗi thành viên chỉ bỏ phiếu một lần."
+        ) from None
+    # inserted in a random order: not even the order of the rows follows the ballot's
+    chosen = [(nid, bool(votes[nid])) for nid in mine]
+    secrets.SystemRandom().shuffle(chosen)
+    db.session.execute(
+        insert(Ballot),
+        [
+            {"id": random_id(), "session_id": session.id, "nomination_id": n, "yes": y}
+            for n, y in chosen
+        ],
+    )
+    record("vote", "voting_session", session.id, after={"voted": True}, unit_id=award_list.unit_id)
+    return len(chosen)
+
+
+# --- what pages and answers show -------------------------------------------------------------
+
+
+def nomination_view(n: Nomination) -> dict:
+    """A nomination as a ballot shows it: the nominee, the award and the reason."""
+    award = catalog_of(n.year).get(n.award)
+    if n.subject == "person":
+        code, name = n.person.code, n.person.full_name
+    else:
+        code, name = n.unit.code, n.unit.name
+    steps = [s.get("text", "") for s in (n.why or []) if isinstance(s, dict)]
+    reason = n.reason or "; ".join(t for t in steps if t)
+    return {
+        "nomination_id": n.id,
+        "subject": n.subject,
+        "code": code,
+        "name": name,
+        "award": n.award,
+        "award_name": award.name if award is not None else n.award,
+        "rule": n.rule,
+        "reason": reason,
+    }
+
+
+def session_view(session: VotingSession) -> dict:
+    """A session with its ballot; totals and outcomes only once closed (None before)."""
+    shown = totals(session) if shows_totals(session) else {}
+    published = session.state == "published"
+    items = []
+    source = session.items if session.state != "draft" else []
+    for item in source:
+        row = nomination_view(item.nomination)
+        yes, no = shown.get(item.nomination_id, (None, None))
+        row |= {"yes": yes, "no": no, "passed": item.nomination.passed if published else None}
+        items.append(row)
+    award_list = session.award_list
+    return {
+        "id": session.id,
+        "list_id": session.list_id,
+        "year": award_list.year,
+        "unit_code": award_list.unit.code,
+        "unit_name": award_list.unit.name,
+        "mode": session.mode,
+        "mode_label": session.mode_label,
+        "state": session.state,
+        "state_label": session.state_label,
+        "opens_at": session.opens_at,
+        "closes_at": session.closes_at,
+        "members_count": (
+            session.members_count
+            if session.members_count is not None
+            else count_members(award_list.year, award_list.unit_id)
+        ),
+        "voters_count": voters_count(session),
+        "totals_shown": shows_totals(session),
+        "version": session.version,
+        "items": items,
+    }
+
+
+def sits_on_council(user) -> bool:
+    """Whether the user is a member of any council (the menu shows them their ballots)."""
+    if not (user and user.is_authenticated):
+        return False
+    found = select(CouncilMember.id).where(CouncilMember.user_id == user.id).limit(1)
+    return db.session.scalar(found) is not None

@@ -1,0 +1,226 @@
+"""Pages of the council and its secret ballot (on awards.views.bp): the council members of a
+unit and year, a list's voting sessions (create, open, close, paper totals, publish, totals
+after closing), and a member's "Phiếu bầu của tôi" (their ballot, only within the window).
+Each POST validates its form (CSRF included) and calls one operation of awards.council."""
+
+from __future__ import annotations
+
+from flask import flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+from flask_wtf import FlaskForm
+from wtforms import DateTimeLocalField, SelectField, StringField
+from wtforms.validators import DataRequired, InputRequired, Length
+
+from awards import council as ops
+from awards.council_models import MODE_LABELS, ROLE_LABELS
+from awards.views import bp
+from service.common.errors import Forbidden, ServiceError, ValidationError
+from service.common.forms import run_form, strip
+from service.extensions import db
+from service.org.operations import visible_unit
+
+_WHEN = "%Y-%m-%dT%H:%M"
+
+
+class MemberForm(FlaskForm):
+    username = StringField(
+        "Tên đăng nhập",
+        filters=[strip],
+        validators=[DataRequired("Nhập tên đăng nhập."), Length(max=80, message="Quá dài.")],
+    )
+    role = SelectField("Vai trò", choices=list(ROLE_LABELS.items()), default="member")
+
+
+class SessionForm(FlaskForm):
+    mode = SelectField("Hình thức", choices=list(MODE_LABELS.items()), default="secret")
+    opens_at = DateTimeLocalField(
+        "Mở lúc", format=_WHEN, validators=[InputRequired("Nhập thời điểm mở.")]
+    )
+    closes_at = DateTimeLocalField(
+        "Đóng lúc", format=_WHEN, validators=[InputRequired("Nhập thời điểm đóng.")]
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for f in (self.opens_at, self.closes_at):
+            f.messages = {"invalid": "Thời điểm không hợp lệ."}
+
+
+class PlainForm(FlaskForm):
+    """A button's POST: CSRF only."""
+
+
+# --- council members -------------------------------------------------------------------------
+
+
+@bp.route("/council/<code>/<int:year>", methods=["GET", "POST"])
+@login_required
+def council_members(code, year):
+    unit = visible_unit(current_user, code)
+    if not ops.may_read_council(current_user, unit):
+        raise Forbidden()
+    form = MemberForm()
+    back = url_for("awards.council_members", code=unit.code, year=year)
+    if request.method == "POST":
+        return run_form(
+            form,
+            lambda: ops.add_member(current_user, unit, year, form.username.data, form.role.data),
+            success=lambda m: f"Đã thêm {m.user.username} ({m.role_label.lower()}) vào hội đồng.",
+            done=back,
+        )
+    return render_template(
+        "awards/council_members.html",
+        unit=unit,
+        year=year,
+        members=ops.council_members(year, unit.id),
+        form=form,
+        plain=PlainForm(formdata=None),
+        may_manage=ops.can(current_user, "council.manage", unit),
+    )
+
+
+@bp.route("/council-members/<int:member_id>/remove", methods=["POST"])
+@login_required
+def remove_council_member(member_id):
+    member = ops.visible_member(current_user, member_id)
+    code, year, name = member.unit.code, member.year, member.user.username
+    return run_form(
+        PlainForm(),
+        lambda: ops.remove_member(current_user, member),
+        success=f"Đã bỏ {name} khỏi hội đồng.",
+        done=url_for("awards.council_members", code=code, year=year),
+    )
+
+
+# --- voting sessions -------------------------------------------------------------------------
+
+
+@bp.route("/lists/<int:list_id>/voting", methods=["GET", "POST"])
+@login_required
+def list_voting(list_id):
+    award_list = ops.visible_list(current_user, list_id)
+    form = SessionForm()
+    back = url_for("awards.list_voting", list_id=award_list.id)
+    if request.method == "POST":
+        return run_form(
+            form,
+            lambda: ops.create_session(
+                current_user, award_list, form.mode.data, form.opens_at.data, form.closes_at.data
+            ),
+            success="Đã tạo phiên bỏ phiếu (chưa mở).",
+            done=back,
+        )
+    return render_template(
+        "awards/council_sessions.html",
+        award_list=award_list,
+        sessions=[ops.session_view(s) for s in ops.sessions_of(award_list)],
+        form=form,
+        plain=PlainForm(formdata=None),
+        may_manage=ops.can(current_user, "council.manage", award_list.unit),
+        members_count=ops.count_members(award_list.year, award_list.unit_id),
+    )
+
+
+STEPS = {
+    "open": (ops.open_session, "Đã mở phiên bỏ phiếu: phiếu bầu đã được cố định."),
+    "close": (ops.close_session, "Đã đóng phiên bỏ phiếu."),
+    "publish": (ops.publish_session, "Đã công bố kết quả bỏ phiếu."),
+}
+
+
+@bp.route("/voting-sessions/<int:session_id>/<any(open, close, publish):action>", methods=["POST"])
+@login_required
+def voting_step(session_id, action):
+    session = ops.visible_session(current_user, session_id)
+    operation, message = STEPS[action]
+    return run_form(
+        PlainForm(),
+        lambda: operation(current_user, session),
+        success=message,
+        done=url_for("awards.voting_session", session_id=session.id),
+    )
+
+
+@bp.route("/voting-sessions/<int:session_id>")
+@login_required
+def voting_session(session_id):
+    """A session: its ballot; totals once closed, outcomes once published."""
+    session = ops.visible_session(current_user, session_id)
+    return render_template(
+        "awards/council_session.html",
+        s=ops.session_view(session),
+        session=session,
+        plain=PlainForm(formdata=None),
+        may_manage=ops.can(current_user, "council.manage", session.award_list.unit),
+        may_count=ops.may_count(current_user, session),
+    )
+
+
+@bp.route("/voting-sessions/<int:session_id>/paper-totals", methods=["POST"])
+@login_required
+def paper_totals(session_id):
+    session = ops.visible_session(current_user, session_id)
+    form = PlainForm()
+    back = url_for("awards.voting_session", session_id=session.id)
+
+    def enter():
+        rows = []
+        for item in session.items:
+            yes = request.form.get(f"yes_{item.nomination_id}", "").strip()
+            no = request.form.get(f"no_{item.nomination_id}", "").strip()
+            if not (yes.isdigit() and no.isdigit()):
+                raise ValidationError("Nhập số phiếu đồng ý và không đồng ý (số nguyên ≥ 0).")
+            rows.append({"nomination_id": item.nomination_id, "yes": int(yes), "no": int(no)})
+        return ops.enter_paper_totals(current_user, session, rows)
+
+    return run_form(form, enter, success="Đã lưu kết quả kiểm phiếu giấy.", done=back)
+
+
+# --- "Phiếu bầu của tôi" ---------------------------------------------------------------------
+
+
+@bp.route("/ballots")
+@login_required
+def my_ballots():
+    return render_template(
+        "awards/council_my_ballots.html", sessions=ops.pending_ballots(current_user)
+    )
+
+
+@bp.route("/voting-sessions/<int:session_id>/ballot", methods=["GET", "POST"])
+@login_required
+def ballot(session_id):
+    session = ops.visible_session(current_user, session_id)
+    if ops.membership(current_user, session.award_list) is None:
+        raise Forbidden("Bạn không phải thành viên hội đồng bỏ phiếu danh sách này.")
+    voted = ops.has_voted(current_user, session)
+    open_now = ops.in_window(session) and session.mode == "secret"
+    items = [ops.nomination_view(i.nomination) for i in ops.ballot_of(current_user, session)]
+    form = PlainForm()
+    errors: list[str] = []
+    if request.method == "POST" and form.validate_on_submit():
+        choices = {}
+        for item in items:
+            value = request.form.get(f"n{item['nomination_id']}")
+            if value in ("yes", "no"):
+                choices[item["nomination_id"]] = value == "yes"
+        try:
+            ops.cast_vote(current_user, session, choices)
+        except ServiceError as err:
+            db.session.rollback()
+            errors = [err.message] + [m for v in err.fields.values() for m in v]
+        else:
+            flash("Đã ghi nhận phiếu bầu của bạn. Cảm ơn bạn đã bỏ phiếu.", "info")
+            return redirect(url_for("awards.ballot", session_id=session.id))
+    elif request.method == "POST":
+        errors = ["Phiên làm việc đã hết hạn: tải lại trang và bỏ phiếu lại."]
+    status = 400 if errors else 200
+    return render_template(
+        "awards/council_ballot.html",
+        session=session,
+        items=items,
+        voted=voted,
+        open_now=open_now,
+        form=PlainForm(formdata=None),
+        errors=errors,
+    ), status

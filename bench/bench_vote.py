@@ -1,0 +1,155 @@
+"""50 council members casting their secret ballot at the same moment on a 200-nomination list
+(issue 12, "Measure"): every vote counted exactly once, p95 per vote. Each member is a thread
+with its own test client and API token posting POST /api/v1/voting-sessions/<id>/ballot; the
+app runs in this process (no HTTP server). The database is wiped (drop_all, create_all).
+
+    .venv/bin/python bench/bench_vote.py                          # SQLite file in /tmp
+    .venv/bin/python bench/bench_vote.py --url postgresql+psycopg://root@127.0.0.1:5432/NAME
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import os
+import sys
+import threading
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from bench.benchdb import summary_ms  # noqa: E402
+
+VOTERS, NOMINATIONS, YEAR = 50, 200, 2025
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--url", default="sqlite:////tmp/bench_vote.sqlite")
+    parser.add_argument("--voters", type=int, default=VOTERS)
+    parser.add_argument("--nominations", type=int, default=NOMINATIONS)
+    parser.add_argument(
+        "--sequential", action="store_true", help="one vote after another (no overlap)"
+    )
+    args = parser.parse_args()
+    if args.url.startswith("sqlite:///"):
+        for suffix in ("", "-wal", "-shm", "-journal"):
+            Path(args.url.removeprefix("sqlite:///") + suffix).unlink(missing_ok=True)
+    os.environ["DATABASE_URL"] = args.url
+    os.environ.setdefault("SECRET_KEY", "bench-secret")
+    os.environ.setdefault("INSTANCE_PATH", "/tmp/bench_instance")
+
+    from sqlalchemy import func, select
+    from werkzeug.security import generate_password_hash
+
+    from awards import council
+    from awards.council_models import Ballot, CouncilMember, VoterRecord, VotingSession
+    from awards.models import AwardList, Nomination
+    from service import create_app
+    from service.auth.models import Role, RoleAssignment, User
+    from service.auth.operations import create_token
+    from service.extensions import db
+    from service.org.models import Person, Unit
+    from service.org.operations import set_path
+
+    app = create_app()
+    with app.app_context():
+        db.drop_all()
+        db.create_all()
+        unit = Unit(code="W", name="Phường W", kind="phường")
+        db.session.add(unit)
+        db.session.flush()
+        set_path(unit)
+        people = [
+            Person(code=f"P{i:04d}", full_name=f"Người {i}", unit=unit)
+            for i in range(args.nominations)
+        ]
+        db.session.add_all(people)
+        award_list = AwardList(year=YEAR, unit=unit, state="submitted", version=1)
+        db.session.add(award_list)
+        db.session.flush()
+        db.session.add_all(
+            Nomination(
+                list_id=award_list.id, year=YEAR, subject="person", subject_key=f"p{p.id}",
+                person_id=p.id, award="LDTT", status="proposed", rule="C1",
+            )
+            for p in people
+        )  # fmt: skip
+        cheap = generate_password_hash("x", method="pbkdf2:sha256:1")
+        tokens = []
+        for i in range(args.voters):
+            u = User(username=f"hd.{i}", full_name=f"Ủy viên {i}", password_hash=cheap)
+            db.session.add(u)
+            db.session.flush()
+            db.session.add(CouncilMember(year=YEAR, unit_id=unit.id, user_id=u.id, role="member"))
+            tokens.append(create_token(u, "bench")[1])
+        now = dt.datetime.now()
+        session = VotingSession(
+            list_id=award_list.id, mode="secret", state="draft", version=1,
+            opens_at=now - dt.timedelta(minutes=1), closes_at=now + dt.timedelta(hours=1),
+        )  # fmt: skip
+        db.session.add(session)
+        db.session.flush()
+        committee = User(username="bench.committee", password_hash=cheap)
+        committee.roles.append(RoleAssignment(role=Role.COMMITTEE, unit=unit))
+        db.session.add(committee)
+        db.session.flush()
+        with app.test_request_context():
+            council.open_session(committee, session)
+        db.session.commit()
+        sid = session.id
+        nomination_ids = [i.nomination_id for i in session.items]
+
+    body = {"votes": [{"nomination_id": n, "yes": n % 3 != 0} for n in nomination_ids]}
+    start = threading.Barrier(1 if args.sequential else args.voters, timeout=60)
+    results: list[tuple[int, float]] = []
+    lock = threading.Lock()
+
+    def vote(token: str) -> None:
+        client = app.test_client()
+        headers = {"Authorization": f"Bearer {token}"}
+        start.wait()
+        t = time.perf_counter()
+        res = client.post(f"/api/v1/voting-sessions/{sid}/ballot", json=body, headers=headers)
+        took = time.perf_counter() - t
+        with lock:
+            results.append((res.status_code, took))
+
+    wall = time.perf_counter()
+    if args.sequential:
+        for tok in tokens:
+            vote(tok)
+    else:
+        threads = [threading.Thread(target=vote, args=(tok,)) for tok in tokens]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(300)
+    wall = time.perf_counter() - wall
+
+    codes = sorted({c for c, _ in results})
+    with app.app_context():
+        ballots = db.session.scalar(select(func.count()).select_from(Ballot))
+        voters = db.session.scalar(select(func.count()).select_from(VoterRecord))
+        yes = db.session.scalar(select(func.count()).select_from(Ballot).where(Ballot.yes))
+    expected_yes = args.voters * sum(1 for n in nomination_ids if n % 3 != 0)
+    s = summary_ms([t for _, t in results])
+    print(f"database: {args.url.split('@')[-1]}")
+    print(f"mode: {'sequential' if args.sequential else 'all at once'}")
+    print(f"voters {args.voters}, nominations {len(nomination_ids)}, wall {wall:.2f} s")
+    print(f"answers: {codes} ({sum(1 for c, _ in results if c == 201)} × 201)")
+    print(f"register rows {voters} (expected {args.voters}); ballots {ballots} (expected "
+          f"{args.voters * len(nomination_ids)}); yes {yes} (expected {expected_yes})")  # fmt: skip
+    print(f"per vote: median {s['median']:.0f} ms, p95 {s['p95']:.0f} ms, "
+          f"min {s['min']:.0f}, max {s['max']:.0f}; service time wall/voters "
+          f"{wall / args.voters * 1000:.0f} ms")  # fmt: skip
+    ok = (
+        voters == args.voters
+        and ballots == args.voters * len(nomination_ids)
+        and yes == expected_yes
+    )
+    print("every vote counted once" if ok else "COUNT MISMATCH")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,333 @@
+"""The secret ballot (RULES.md C10, STYLE.md "Secret ballots"): one vote per member and
+session, also when two arrive at the same moment; a nominee does not vote on themself; votes
+only within the window; nothing — table, answer, audit entry, log line — links a member to how
+they voted."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import threading
+
+import pytest
+from sqlalchemy import func, inspect, select
+
+from awards import council
+from awards.council_models import Ballot, CouncilMember, VoterRecord
+from awards.models import AwardList
+from service.audit.models import AuditEntry
+from service.extensions import db
+from tests.awards import council_fixtures as cf
+from tests.awards.council_fixtures import T0, YEAR, nominate, opened, step, vote
+
+clock, council_setup = cf.clock, cf.council_setup  # the fixtures
+
+
+def _all_yes(s, *keys):
+    return {s["noms"][k]: True for k in (keys or ("PA", "PA2", "A1"))}
+
+
+def _ballots(sid) -> int:
+    return db.session.scalar(
+        select(func.count()).select_from(Ballot).where(Ballot.session_id == sid)
+    )
+
+
+def test_member_votes_once(client, council_setup, clock):
+    s = council_setup
+    sid = opened(client, s)
+    res = vote(client, s, sid, "hd.thuky", _all_yes(s))
+    assert res.status_code == 201, res.get_json()
+    assert res.get_json()["ballots"] == 3
+    again = vote(client, s, sid, "hd.thuky", {s["noms"][k]: False for k in ("PA", "PA2", "A1")})
+    assert again.status_code == 409
+    assert "chỉ bỏ phiếu một lần" in again.get_json()["error"]["message"]
+    assert _ballots(sid) == 3
+    voters = db.session.scalar(
+        select(func.count()).select_from(VoterRecord).where(VoterRecord.session_id == sid)
+    )
+    assert voters == 1
+
+
+def test_register_refuses_a_second_row_even_without_the_check(
+    app_ctx, council_setup, clock, client
+):
+    """The unique key on the register is what stops a racing second vote, not only the check
+    before it: with the check bypassed, the second cast is still refused (409)."""
+    s = council_setup
+    sid = opened(client, s)
+    session = council.visible_session(s["users"]["committee_a"], sid)
+    user = s["members"]["hd.uyvien1"]
+    council.cast_vote(user, session, {n.id: True for n in _all_yes(s)})
+    real = council.has_voted
+    try:
+        council.has_voted = lambda *_: False
+        with pytest.raises(council.Conflict):
+            council.cast_vote(user, session, {n.id: False for n in _all_yes(s)})
+    finally:
+        council.has_voted = real
+    assert _ballots(sid) == 3
+
+
+def test_nominee_does_not_vote_on_themself(client, council_setup, clock):
+    s = council_setup
+    sid = opened(client, s)
+    h = s["headers"]["hd.chutich"]  # the chair is PA, nominated for CSTĐCS
+    mine = client.get(f"/api/v1/voting-sessions/{sid}/ballot", headers=h).get_json()
+    assert s["noms"]["PA"].id not in {i["nomination_id"] for i in mine["items"]}
+    res = vote(client, s, sid, "hd.chutich", _all_yes(s))
+    assert res.status_code == 400
+    assert "chính mình" in str(res.get_json())
+    assert _ballots(sid) == 0
+    res = vote(client, s, sid, "hd.chutich", _all_yes(s, "PA2", "A1"))
+    assert res.status_code == 201 and res.get_json()["ballots"] == 2
+    assert (
+        db.session.scalar(
+            select(func.count())
+            .select_from(Ballot)
+            .where(Ballot.nomination_id == s["noms"]["PA"].id)
+        )
+        == 0
+    )
+
+
+def test_ballot_must_cover_every_nomination(client, council_setup, clock):
+    s = council_setup
+    sid = opened(client, s)
+    assert vote(client, s, sid, "hd.thuky", _all_yes(s, "PA")).status_code == 400
+    body = {"votes": [{"nomination_id": s["noms"]["PA1"].id, "yes": True}]}  # over cap: not on it
+    res = client.post(
+        f"/api/v1/voting-sessions/{sid}/ballot", json=body, headers=s["headers"]["hd.thuky"]
+    )
+    assert res.status_code == 400
+    assert _ballots(sid) == 0
+
+
+def test_non_member_cannot_vote(client, council_setup, clock):
+    s = council_setup
+    sid = opened(client, s)
+    assert vote(client, s, sid, "committee_a", _all_yes(s)).status_code == 403
+    assert vote(client, s, sid, "staff_a", _all_yes(s)).status_code == 403
+    assert vote(client, s, sid, "committee_b", _all_yes(s)).status_code == 404
+
+
+@pytest.mark.parametrize(
+    "at, message",
+    [
+        (T0 - dt.timedelta(minutes=1), "Ngoài thời gian bỏ phiếu"),
+        (T0 + dt.timedelta(hours=2), "Ngoài thời gian bỏ phiếu"),  # the closing instant
+        (T0 + dt.timedelta(hours=5), "Ngoài thời gian bỏ phiếu"),
+    ],
+)
+def test_voting_outside_the_window_refused(client, council_setup, clock, at, message):
+    s = council_setup
+    sid = opened(client, s)
+    clock.at = at
+    res = vote(client, s, sid, "hd.thuky", _all_yes(s))
+    assert res.status_code == 400 and message in res.get_json()["error"]["message"]
+    assert (
+        client.get("/api/v1/my/ballots", headers=s["headers"]["hd.thuky"]).get_json()["items"] == []
+    )
+    assert _ballots(sid) == 0
+
+
+def test_voting_in_draft_or_after_closing_refused(client, council_setup, clock):
+    s = council_setup
+    res = cf.api_session(client, s)
+    sid = res.get_json()["id"]
+    assert vote(client, s, sid, "hd.thuky", _all_yes(s)).status_code == 400
+    step(client, s, sid, "open")
+    step(client, s, sid, "close")
+    assert vote(client, s, sid, "hd.thuky", _all_yes(s)).status_code == 400
+    assert _ballots(sid) == 0
+
+
+def test_my_pending_ballots(client, council_setup, clock):
+    s = council_setup
+    h = s["headers"]["hd.uyvien2"]
+    assert client.get("/api/v1/my/ballots", headers=h).get_json()["items"] == []
+    sid = opened(client, s)
+    items = client.get("/api/v1/my/ballots", headers=h).get_json()["items"]
+    assert [i["session_id"] for i in items] == [sid]
+    assert {i["name"] for i in items[0]["items"]} >= {"Nguyễn Văn An", "Đơn vị A1"}
+    vote(client, s, sid, "hd.uyvien2", _all_yes(s))
+    assert client.get("/api/v1/my/ballots", headers=h).get_json()["items"] == []
+
+
+# --- nothing links a member to a vote -------------------------------------------------------
+
+
+def test_ballots_table_has_no_member_time_or_order():
+    columns = {c.name: c for c in Ballot.__table__.columns}
+    assert set(columns) == {"id", "session_id", "nomination_id", "yes"}
+    assert not any(c.autoincrement is True for c in columns.values())
+    assert str(columns["id"].type).startswith("VARCHAR")  # a random key, not a sequence
+    foreign = {fk.column.table.name for fk in Ballot.__table__.foreign_keys}
+    assert foreign == {"voting_sessions", "nominations"}
+    register = {c.name for c in VoterRecord.__table__.columns}
+    assert register == {"id", "session_id", "user_id", "voted_at"}  # who and when, not how
+
+
+def test_ballot_table_in_the_database_holds_no_user(app_ctx):
+    cols = {c["name"] for c in inspect(db.session.connection()).get_columns("ballots")}
+    assert cols == {"id", "session_id", "nomination_id", "yes"}
+
+
+def test_ballot_ids_are_random(client, council_setup, clock):
+    s = council_setup
+    sid = opened(client, s)
+    for who in ("hd.thuky", "hd.uyvien1", "hd.uyvien2"):
+        vote(client, s, sid, who, _all_yes(s))
+    ids = db.session.scalars(select(Ballot.id).where(Ballot.session_id == sid)).all()
+    assert len(ids) == 9 and len(set(ids)) == 9
+    assert all(len(i) == 32 and int(i, 16) >= 0 for i in ids)
+    assert sorted(ids) != ids or sorted(ids, reverse=True) != ids  # not a sequence
+
+
+def test_audit_and_answers_never_tell_how_a_member_voted(client, council_setup, clock, caplog):
+    s = council_setup
+    sid = opened(client, s)
+    # a distinctive ballot: thư ký says no to A1 only
+    choices = {s["noms"]["PA"]: True, s["noms"]["PA2"]: True, s["noms"]["A1"]: False}
+    with caplog.at_level(logging.DEBUG):
+        res = vote(client, s, sid, "hd.thuky", choices)
+    assert res.status_code == 201
+    assert set(res.get_json()) == {"voted", "ballots", "message"}
+    entries = db.session.scalars(
+        select(AuditEntry).where(
+            AuditEntry.object_type == "voting_session", AuditEntry.action == "vote"
+        )
+    ).all()
+    assert len(entries) == 1
+    entry = entries[0]
+    assert entry.user_id == s["members"]["hd.thuky"].id  # that the member voted
+    assert entry.after == {"voted": True} and entry.before is None  # not how
+    text = " ".join(r.getMessage() + str(r.__dict__) for r in caplog.records)
+    assert "A1" not in text and '"yes"' not in text
+    for r in caplog.records:
+        assert "yes" not in r.getMessage().lower()
+    # after closing and publishing, every answer tells only totals
+    step(client, s, sid, "close")
+    step(client, s, sid, "publish")
+    for who in ("admin", "committee_a", "hd.thuky"):
+        body = client.get(f"/api/v1/voting-sessions/{sid}", headers=s["headers"][who]).get_json()
+        flat = str(body)
+        assert "hd.thuky" not in flat and "user" not in flat
+    publish = db.session.scalar(
+        select(AuditEntry).where(
+            AuditEntry.object_type == "voting_session", AuditEntry.action == "publish"
+        )
+    )
+    assert "user" not in str(publish.after)
+    # the admin's audit listing holds no choice either
+    every = db.session.scalars(
+        select(AuditEntry).where(AuditEntry.user_id == s["members"]["hd.thuky"].id)
+    ).all()
+    for e in every:
+        assert "nomination" not in str(e.after) and "yes" not in str(e.after)
+
+
+def test_json_access_log_line_holds_no_choice(app, client, council_setup, clock, caplog):
+    s = council_setup
+    sid = opened(client, s)
+    app.config["LOG_FORMAT"] = "json"
+    try:
+        with caplog.at_level(logging.INFO, logger="service.access"):
+            vote(client, s, sid, "hd.uyvien3", _all_yes(s))
+    finally:
+        app.config["LOG_FORMAT"] = "text"
+    for r in caplog.records:
+        assert not any(k in r.__dict__ for k in ("votes", "yes", "nomination_id"))
+
+
+# --- two votes at the same moment -----------------------------------------------------------
+
+
+@pytest.mark.isolated_db
+def test_two_simultaneous_votes_of_one_member_count_once(tmp_path, monkeypatch):
+    """The same member posts the ballot twice at the same moment (two clients, two connections,
+    committed data): one 201, one 409, three ballots. Both requests are held after the checks
+    until both passed them (PostgreSQL), so the register's unique key alone decides."""
+    from tests.evaluation.test_jobs import isolated_app
+
+    monkeypatch.setattr(council, "now", lambda: T0 + dt.timedelta(minutes=30))
+    with isolated_app(tmp_path) as app:
+        ids = _seed_committed(app)
+        serialized = ids["dialect"] == "sqlite"
+        barrier = threading.Barrier(2, timeout=5)
+        real = council.has_voted
+
+        def has_voted(user, session):
+            found = real(user, session)
+            if not serialized:
+                try:
+                    barrier.wait()
+                except threading.BrokenBarrierError:
+                    pass
+            return found
+
+        monkeypatch.setattr(council, "has_voted", has_voted)
+        body = {"votes": [{"nomination_id": n, "yes": True} for n in ids["noms"]]}
+        results = []
+        start = threading.Barrier(2, timeout=10)
+
+        def post():
+            c = app.test_client()
+            start.wait()
+            results.append(
+                c.post(f"/api/v1/voting-sessions/{ids['sid']}/ballot", json=body, headers=ids["h"])
+            )
+
+        threads = [threading.Thread(target=post) for _ in range(2)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(30)
+        codes = sorted(r.status_code for r in results)
+        assert codes == [201, 409], [r.get_json() for r in results]
+        with app.app_context():
+            assert db.session.scalar(select(func.count()).select_from(Ballot)) == len(ids["noms"])
+            assert db.session.scalar(select(func.count()).select_from(VoterRecord)) == 1
+
+
+def _seed_committed(app) -> dict:
+    """A list of unit W with two nominations, a council of one, an open session."""
+    from werkzeug.security import generate_password_hash
+
+    from awards.council_models import VotingItem, VotingSession
+    from service.auth.models import User
+    from service.auth.operations import create_token
+    from service.org.models import Person, Unit
+    from service.org.operations import set_path
+
+    with app.app_context():
+        unit = Unit(code="W", name="Phường W", kind="phường")
+        db.session.add(unit)
+        db.session.flush()
+        set_path(unit)
+        people = [Person(code=f"W{i}", full_name=f"Người {i}", unit=unit) for i in range(2)]
+        db.session.add_all(people)
+        user = User(username="hd.w", full_name="Ủy viên")
+        user.password_hash = generate_password_hash("x", method="pbkdf2:sha256:1")
+        db.session.add(user)
+        award_list = AwardList(year=YEAR, unit=unit, state="submitted", version=1)
+        db.session.add(award_list)
+        db.session.flush()
+        noms = [nominate(award_list, "LDTT", person=p) for p in people]
+        db.session.add(CouncilMember(year=YEAR, unit_id=unit.id, user_id=user.id, role="member"))
+        session = VotingSession(
+            list_id=award_list.id, mode="secret", state="open", version=2, members_count=1,
+            opens_at=T0, closes_at=T0 + dt.timedelta(hours=2),
+        )  # fmt: skip
+        db.session.add(session)
+        db.session.flush()
+        for i, n in enumerate(noms):
+            db.session.add(VotingItem(session_id=session.id, nomination_id=n.id, position=i))
+        _, clear = create_token(user, "thử")
+        db.session.commit()
+        return {
+            "sid": session.id,
+            "noms": [n.id for n in noms],
+            "h": {"Authorization": f"Bearer {clear}"},
+            "dialect": db.engine.dialect.name,
+        }

@@ -1,0 +1,318 @@
+"""The council of a unit and year and its voting sessions (RULES.md C10): members managed by
+the unit's committee, sessions draft → open → closed → published with a frozen ballot, paper
+totals, C10 thresholds over all council members, the approval block, role and unit scope."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from sqlalchemy import select
+
+from awards import council
+from awards.council_models import CouncilMember, VotingItem
+from awards.models import Nomination
+from awards.rules import DEFAULT_AWARDS
+from service.audit.models import AuditEntry
+from service.extensions import db
+from tests.awards import council_fixtures as cf
+from tests.awards.council_fixtures import T0, YEAR, api_session, nominate, opened, step, vote
+
+clock, council_setup = cf.clock, cf.council_setup  # the fixtures
+
+COUNCIL = f"/api/v1/years/{YEAR}/units/A/council"
+
+
+# --- C10 thresholds --------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "award, yes, members, passed",
+    [
+        ("LDTT", 3, 5, True),  # 60 % > 50 %
+        ("LDTT", 2, 5, False),  # 40 %
+        ("LDTT", 2, 4, False),  # exactly 50 %: not more than half
+        ("LDTT", 3, 4, True),
+        ("CSTDCS", 1, 1, True),
+        ("CSTDCS", 0, 1, False),
+        ("CSTD_TP", 9, 10, True),  # exactly 90 %: enough
+        ("CSTD_TP", 8, 10, False),
+        ("CSTD_TP", 4, 5, False),  # 80 %
+        ("CSTD_TP", 5, 5, True),
+        ("CO_TP", 18, 20, True),
+        ("CO_TP", 17, 20, False),
+        ("LDTT", 0, 0, False),  # no council: nothing passes
+    ],
+)
+def test_C10_thresholds_over_all_members(award, yes, members, passed):
+    assert DEFAULT_AWARDS[award].passes(yes, members) is passed
+
+
+def _paper_published(client, setup, yes_by_nom: dict):
+    sid = opened(client, setup, mode="paper")
+    assert step(client, setup, sid, "close").status_code == 200
+    rows = [{"nomination_id": n.id, "yes": y, "no": 5 - y} for n, y in yes_by_nom.items()]
+    res = client.put(
+        f"/api/v1/voting-sessions/{sid}/paper-totals",
+        json={"items": rows},
+        headers=setup["headers"]["hd.thuky"],
+    )
+    assert res.status_code == 200, res.get_json()
+    res = step(client, setup, sid, "publish")
+    assert res.status_code == 200, res.get_json()
+    return res.get_json()
+
+
+def test_C10_publish_sets_passed_over_all_five_members(client, council_setup):
+    s = council_setup
+    noms = s["noms"]
+    body = _paper_published(client, s, {noms["PA"]: 3, noms["PA2"]: 2, noms["A1"]: 5})
+    by_id = {i["nomination_id"]: i for i in body["items"]}
+    assert (by_id[noms["PA"].id]["yes"], by_id[noms["PA"].id]["passed"]) == (3, True)
+    assert by_id[noms["PA2"].id]["passed"] is False  # 2 of 5
+    assert by_id[noms["A1"].id]["passed"] is True
+    db.session.expire_all()
+    assert db.session.get(Nomination, noms["PA"].id).passed is True
+    assert db.session.get(Nomination, noms["PA2"].id).passed is False
+    assert db.session.get(Nomination, noms["PA1"].id).passed is None  # over cap: not voted on
+
+
+def test_C10_ninety_percent_award_needs_all_five(client, council_setup):
+    s = council_setup
+    s["noms"]["PA"].award = "CSTD_TP"
+    hi = nominate(s["list"], "CSTD_TP", person=s["people"]["PB"])
+    db.session.commit()
+    body = _paper_published(
+        client, s, {s["noms"]["PA"]: 4, hi: 5, s["noms"]["PA2"]: 3, s["noms"]["A1"]: 3}
+    )
+    by_id = {i["nomination_id"]: i["passed"] for i in body["items"]}
+    assert by_id[s["noms"]["PA"].id] is False  # 4/5 = 80 % < 90 %
+    assert by_id[hi.id] is True
+
+
+def test_C10_counts_all_members_not_only_voters(client, council_setup, clock):
+    """Two of five vote, both yes: 2/5 is not more than half (LĐTT fails)."""
+    s = council_setup
+    sid = opened(client, s)
+    everything = {s["noms"][k]: True for k in ("PA", "PA2", "A1")}
+    for who in ("hd.thuky", "hd.uyvien1"):
+        assert vote(client, s, sid, who, everything).status_code == 201
+    assert step(client, s, sid, "close").status_code == 200
+    body = step(client, s, sid, "publish").get_json()
+    assert body["members_count"] == 5 and body["voters_count"] == 2
+    pa2 = next(i for i in body["items"] if i["nomination_id"] == s["noms"]["PA2"].id)
+    assert (pa2["yes"], pa2["no"], pa2["passed"]) == (2, 0, False)
+
+
+# --- members ---------------------------------------------------------------------------------
+
+
+def test_committee_adds_and_removes_members_with_audit(client, council_setup, create_user):
+    s = council_setup
+    create_user(username="hd.moi")
+    h = s["headers"]["committee_a"]
+    res = client.post(COUNCIL, json={"username": "hd.moi", "role": "member"}, headers=h)
+    assert res.status_code == 201, res.get_json()
+    mid = res.get_json()["id"]
+    listing = client.get(COUNCIL, headers=h).get_json()
+    assert listing["count"] == 6
+    assert [m["role"] for m in listing["items"]][:2] == ["chair", "secretary"]
+    # a second chair, the same account twice: refused
+    res = client.post(COUNCIL, json={"username": "staff_a", "role": "chair"}, headers=h)
+    assert res.status_code == 409
+    res = client.post(COUNCIL, json={"username": "hd.moi"}, headers=h)
+    assert res.status_code == 409
+    res = client.post(COUNCIL, json={"username": "khongco"}, headers=h)
+    assert res.status_code == 400
+    assert client.delete(f"/api/v1/council-members/{mid}", headers=h).status_code == 204
+    actions = db.session.scalars(
+        select(AuditEntry.action).where(
+            AuditEntry.object_type == "council_member", AuditEntry.object_id == str(mid)
+        )
+    ).all()
+    assert sorted(actions) == ["create", "delete"]
+
+
+def test_members_scope_403_and_404(client, council_setup):
+    s = council_setup
+    h = s["headers"]
+    # staff of A may read the council but not change it
+    assert client.get(COUNCIL, headers=h["staff_a"]).status_code == 200
+    res = client.post(COUNCIL, json={"username": "staff_a"}, headers=h["staff_a"])
+    assert res.status_code == 403
+    # the committee of B does not see unit A
+    assert client.get(COUNCIL, headers=h["committee_b"]).status_code == 404
+    res = client.post(COUNCIL, json={"username": "staff_a"}, headers=h["committee_b"])
+    assert res.status_code == 404
+    mid = s["members"]["hd.uyvien3"].id
+    member = db.session.scalar(select(CouncilMember).where(CouncilMember.user_id == mid))
+    assert (
+        client.delete(f"/api/v1/council-members/{member.id}", headers=h["committee_b"]).status_code
+        == 404
+    )
+    assert (
+        client.delete(f"/api/v1/council-members/{member.id}", headers=h["staff_a"]).status_code
+        == 403
+    )
+    # a council member without a role reads nothing of the unit's council
+    assert client.get(COUNCIL, headers=h["hd.uyvien1"]).status_code == 404
+
+
+def test_members_frozen_while_a_session_is_open(client, council_setup, create_user):
+    s = council_setup
+    opened(client, s)
+    create_user(username="hd.tre")
+    res = client.post(COUNCIL, json={"username": "hd.tre"}, headers=s["headers"]["committee_a"])
+    assert res.status_code == 409
+    assert "chưa công bố" in res.get_json()["error"]["message"]
+
+
+# --- sessions --------------------------------------------------------------------------------
+
+
+def test_session_states_and_approval_block(client, council_setup, clock):
+    s = council_setup
+    assert council.approval_block(s["list"]) is None
+    res = api_session(client, s)
+    assert res.status_code == 201
+    body = res.get_json()
+    assert body["state"] == "draft" and body["items"] == []
+    sid = body["id"]
+    assert "chờ kết quả bỏ phiếu" in council.approval_block(s["list"])
+    # a second unpublished session on the same list
+    assert api_session(client, s).status_code == 409
+    # close before open: refused
+    assert step(client, s, sid, "close").status_code == 409
+    assert step(client, s, sid, "open").status_code == 200
+    assert step(client, s, sid, "open").status_code == 409
+    assert step(client, s, sid, "publish").status_code == 409
+    assert step(client, s, sid, "close").status_code == 200
+    assert council.approval_block(s["list"]) is not None
+    assert step(client, s, sid, "publish").status_code == 200
+    assert council.approval_block(s["list"]) is None
+    audit = db.session.scalars(
+        select(AuditEntry.action).where(
+            AuditEntry.object_type == "voting_session", AuditEntry.object_id == str(sid)
+        )
+    ).all()
+    assert sorted(audit) == ["close", "create", "open", "publish"]
+
+
+def test_session_window_must_be_ordered(client, council_setup):
+    s = council_setup
+    res = api_session(client, s, hours=0)
+    assert res.status_code == 400
+    assert "sau thời điểm mở" in res.get_json()["error"]["message"]
+
+
+def test_ballot_frozen_once_open(client, council_setup, clock):
+    s = council_setup
+    sid = opened(client, s)
+    frozen = {s["noms"][k].id for k in ("PA", "PA2", "A1")}
+    late = nominate(s["list"], "LDTT", person=s["people"]["PB"])  # added after opening
+    s["noms"]["PA2"].status = "removed"  # removed after opening
+    db.session.commit()
+    body = client.get(f"/api/v1/voting-sessions/{sid}", headers=s["headers"]["staff_a"]).get_json()
+    assert {i["nomination_id"] for i in body["items"]} == frozen
+    on_ballot = set(
+        db.session.scalars(select(VotingItem.nomination_id).where(VotingItem.session_id == sid))
+    )
+    assert late.id not in on_ballot and on_ballot == frozen
+    mine = client.get(f"/api/v1/voting-sessions/{sid}/ballot", headers=s["headers"]["hd.thuky"])
+    assert {i["nomination_id"] for i in mine.get_json()["items"]} == frozen
+
+
+def test_totals_hidden_while_open(client, council_setup, clock):
+    s = council_setup
+    sid = opened(client, s)
+    yes_all = {s["noms"][k]: True for k in ("PA", "PA2", "A1")}
+    assert vote(client, s, sid, "hd.thuky", yes_all).status_code == 201
+    for who in ("committee_a", "admin", "hd.thuky", "staff_a"):
+        body = client.get(f"/api/v1/voting-sessions/{sid}", headers=s["headers"][who]).get_json()
+        assert body["totals_shown"] is False
+        assert all(
+            i["yes"] is None and i["no"] is None and i["passed"] is None for i in body["items"]
+        )
+        assert body["voters_count"] == 1
+    assert step(client, s, sid, "close").status_code == 200
+    body = client.get(f"/api/v1/voting-sessions/{sid}", headers=s["headers"]["staff_a"]).get_json()
+    assert body["totals_shown"] is True
+    assert all(i["yes"] == 1 and i["no"] == 0 for i in body["items"])
+    assert all(i["passed"] is None for i in body["items"])  # not published yet
+
+
+def test_paper_mode(client, council_setup, clock):
+    s = council_setup
+    sid = opened(client, s, mode="paper")
+    # no electronic vote in a paper session
+    res = vote(client, s, sid, "hd.thuky", {s["noms"][k]: True for k in ("PA", "PA2", "A1")})
+    assert res.status_code == 400
+    url = f"/api/v1/voting-sessions/{sid}/paper-totals"
+    rows = [{"nomination_id": s["noms"]["PA"].id, "yes": 4, "no": 1}]
+    # not before closing
+    assert (
+        client.put(url, json={"items": rows}, headers=s["headers"]["hd.thuky"]).status_code == 400
+    )
+    assert step(client, s, sid, "close").status_code == 200
+    # an ordinary member does not count; more votes than members refused
+    assert (
+        client.put(url, json={"items": rows}, headers=s["headers"]["hd.uyvien1"]).status_code == 403
+    )
+    too_many = [{"nomination_id": s["noms"]["PA"].id, "yes": 4, "no": 2}]
+    res = client.put(url, json={"items": too_many}, headers=s["headers"]["hd.thuky"])
+    assert res.status_code == 400
+    assert (
+        client.put(url, json={"items": rows}, headers=s["headers"]["hd.thuky"]).status_code == 200
+    )
+    # publishing needs a total for every nomination on the ballot
+    res = step(client, s, sid, "publish")
+    assert res.status_code == 400 and "Chưa nhập" in res.get_json()["error"]["message"]
+    rest = [{"nomination_id": s["noms"][k].id, "yes": 2, "no": 3} for k in ("PA2", "A1")]
+    res = client.put(url, json={"items": rest}, headers=s["headers"]["committee_a"])
+    assert res.status_code == 200
+    body = step(client, s, sid, "publish").get_json()
+    got = {i["nomination_id"]: (i["yes"], i["no"], i["passed"]) for i in body["items"]}
+    assert got[s["noms"]["PA"].id] == (4, 1, True)
+    assert got[s["noms"]["A1"].id] == (2, 3, False)
+
+
+def test_session_scope_403_404(client, council_setup, clock):
+    s = council_setup
+    h = s["headers"]
+    assert api_session(client, s, who="staff_a").status_code == 403
+    assert api_session(client, s, who="committee_b").status_code == 404
+    assert api_session(client, s, who="hd.chutich").status_code == 403  # a member, not committee
+    sid = opened(client, s)
+    assert client.get(f"/api/v1/voting-sessions/{sid}", headers=h["committee_b"]).status_code == 404
+    assert client.get(f"/api/v1/voting-sessions/{sid}", headers=h["staff_b"]).status_code == 404
+    assert step(client, s, sid, "close", who="staff_a").status_code == 403
+    assert step(client, s, sid, "close", who="hd.thuky").status_code == 403
+    assert step(client, s, sid, "close", who="committee_b").status_code == 404
+
+
+def test_no_session_on_an_approved_list(client, council_setup):
+    s = council_setup
+    s["list"].state = "approved"
+    db.session.commit()
+    assert api_session(client, s).status_code == 400
+
+
+def test_openapi_documents_the_council(client):
+    paths = client.get("/api/v1/openapi.json").get_json()["paths"]
+    for p in (
+        "/api/v1/years/{year}/units/{code}/council",
+        "/api/v1/council-members/{member_id}",
+        "/api/v1/award-lists/{list_id}/voting-sessions",
+        "/api/v1/voting-sessions/{session_id}",
+        "/api/v1/voting-sessions/{session_id}/ballot",
+        "/api/v1/voting-sessions/{session_id}/paper-totals",
+        "/api/v1/my/ballots",
+    ):
+        assert p in paths, p
+
+
+def test_session_with_times_in_past_cannot_open(client, council_setup, clock):
+    s = council_setup
+    clock.at = T0 + dt.timedelta(hours=3)
+    sid = api_session(client, s).get_json()["id"]
+    assert step(client, s, sid, "open").status_code == 400

@@ -1,0 +1,151 @@
+"""Pages of the council: members of a unit and year, a list's voting sessions, "Phiếu bầu của
+tôi" (the ballot only within the window, a confirmation after voting), totals after closing."""
+
+from __future__ import annotations
+
+import re
+
+from sqlalchemy import func, select
+
+from awards import council
+from awards.council_models import Ballot
+from service.extensions import db
+from tests.awards import council_fixtures as cf
+from tests.awards.council_fixtures import T0, YEAR, opened, step
+
+clock, council_setup = cf.clock, cf.council_setup  # the fixtures
+
+
+def _csrf(html: str) -> str:
+    return re.search(r'name="csrf_token"[^>]*value="([^"]+)"', html).group(1)
+
+
+def test_members_page_add_member(client, council_setup, login_session, create_user):
+    s = council_setup
+    create_user(username="hd.moi")
+    login_session(client, s["users"]["committee_a"])
+    page = client.get(f"/awards/council/A/{YEAR}")
+    html = page.get_data(as_text=True)
+    assert page.status_code == 200 and "hd.thuky" in html and "Thư ký" in html
+    res = client.post(
+        f"/awards/council/A/{YEAR}",
+        data={"csrf_token": _csrf(html), "username": "hd.moi", "role": "member"},
+        follow_redirects=True,
+    )
+    assert "Đã thêm hd.moi" in res.get_data(as_text=True)
+    # without the CSRF token nothing changes
+    res = client.post(
+        f"/awards/council/A/{YEAR}", data={"username": "staff_a"}, follow_redirects=True
+    )
+    assert res.status_code == 400
+    assert len(council.council_members(YEAR, s["units"]["A"].id)) == 6  # five + hd.moi
+
+
+def test_members_page_scope(client, council_setup, login_session):
+    s = council_setup
+    login_session(client, s["users"]["committee_b"])
+    assert client.get(f"/awards/council/A/{YEAR}").status_code == 404
+
+
+def test_member_votes_through_the_page(client, council_setup, clock, login_session):
+    s = council_setup
+    sid = opened(client, s)
+    login_session(client, s["members"]["hd.chutich"])
+    mine = client.get("/awards/ballots").get_data(as_text=True)
+    assert f"/awards/voting-sessions/{sid}/ballot" in mine
+    page = client.get(f"/awards/voting-sessions/{sid}/ballot")
+    html = page.get_data(as_text=True)
+    assert page.status_code == 200
+    assert "Trần Thị Bình" in html and "Có thành tích xuất sắc" in html  # nominee, reason
+    assert "Lao động tiên tiến" in html or "LDTT" in html
+    assert f'name="n{s["noms"]["PA"].id}"' not in html  # the chair's own nomination
+    data = {"csrf_token": _csrf(html)}
+    data |= {f"n{s['noms'][k].id}": "yes" for k in ("PA2", "A1")}
+    res = client.post(f"/awards/voting-sessions/{sid}/ballot", data=data, follow_redirects=True)
+    html = res.get_data(as_text=True)
+    assert "Đã ghi nhận phiếu bầu" in html and "Bạn đã bỏ phiếu" in html
+    assert 'id="ballot-form"' not in html
+    assert db.session.scalar(select(func.count()).select_from(Ballot)) == 2
+    # a second post is refused, nothing added
+    res = client.post(f"/awards/voting-sessions/{sid}/ballot", data=data)
+    assert res.status_code == 400
+    assert db.session.scalar(select(func.count()).select_from(Ballot)) == 2
+
+
+def test_ballot_page_only_in_window(client, council_setup, clock, login_session):
+    s = council_setup
+    sid = opened(client, s)
+    clock.at = T0 + cf.dt.timedelta(hours=3)
+    login_session(client, s["members"]["hd.thuky"])
+    html = client.get(f"/awards/voting-sessions/{sid}/ballot").get_data(as_text=True)
+    assert 'id="ballot-form"' not in html and "không trong thời gian" in html
+    assert f"/voting-sessions/{sid}/ballot" not in client.get("/awards/ballots").get_data(
+        as_text=True
+    )
+
+
+def test_session_pages_totals_after_closing(client, council_setup, clock, login_session):
+    s = council_setup
+    login_session(client, s["users"]["committee_a"])
+    lst = client.get(f"/awards/lists/{s['list'].id}/voting")
+    html = lst.get_data(as_text=True)
+    assert lst.status_code == 200 and "Tạo phiên" in html
+    res = client.post(
+        f"/awards/lists/{s['list'].id}/voting",
+        data={
+            "csrf_token": _csrf(html),
+            "mode": "secret",
+            "opens_at": "2025-12-01T08:00",
+            "closes_at": "2025-12-01T10:00",
+        },
+        follow_redirects=True,
+    )
+    assert "Đã tạo phiên" in res.get_data(as_text=True)
+    sid = int(re.search(r"/awards/voting-sessions/(\d+)", res.get_data(as_text=True)).group(1))
+    page = client.get(f"/awards/voting-sessions/{sid}").get_data(as_text=True)
+    res = client.post(
+        f"/awards/voting-sessions/{sid}/open",
+        data={"csrf_token": _csrf(page)},
+        follow_redirects=True,
+    )
+    html = res.get_data(as_text=True)
+    assert "Đang bỏ phiếu" in html and "Đồng ý</th>" not in html
+    res = client.post(
+        f"/awards/voting-sessions/{sid}/close",
+        data={"csrf_token": _csrf(html)},
+        follow_redirects=True,
+    )
+    html = res.get_data(as_text=True)
+    assert "Đã đóng" in html and "Đồng ý</th>" in html
+    res = client.post(
+        f"/awards/voting-sessions/{sid}/publish",
+        data={"csrf_token": _csrf(html)},
+        follow_redirects=True,
+    )
+    html = res.get_data(as_text=True)
+    assert "Đã công bố" in html and "Không đạt" in html  # nobody voted: 0 of 5
+
+
+def test_paper_totals_page(app, client, council_setup, clock, login_session):
+    s = council_setup
+    sid = opened(client, s, mode="paper")
+    step(client, s, sid, "close")
+    login_session(client, s["members"]["hd.thuky"])
+    html = client.get(f"/awards/voting-sessions/{sid}").get_data(as_text=True)
+    assert 'id="paper-totals"' in html
+    data = {"csrf_token": _csrf(html)}
+    for k in ("PA", "PA2", "A1"):
+        data |= {f"yes_{s['noms'][k].id}": "4", f"no_{s['noms'][k].id}": "1"}
+    res = client.post(
+        f"/awards/voting-sessions/{sid}/paper-totals", data=data, follow_redirects=True
+    )
+    assert "Đã lưu kết quả kiểm phiếu" in res.get_data(as_text=True)
+    body = step(app.test_client(), s, sid, "publish").get_json()  # no session cookie
+    assert [i["passed"] for i in body["items"]] == [True, True, True]  # 4 of 5
+
+
+def test_menu_shows_my_ballots_to_members(client, council_setup, login_session):
+    s = council_setup
+    login_session(client, s["members"]["hd.uyvien1"])
+    html = client.get("/awards/ballots").get_data(as_text=True)
+    assert "Phiếu bầu của tôi" in html
