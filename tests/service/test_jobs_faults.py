@@ -150,3 +150,18 @@ def test_the_sweep_fails_dead_jobs_and_queues_lost_ones_again(rq_world, app_ctx)
     db.session.expire_all()
     assert db.session.get(Job, dead.id).status == "failed"
     assert rq_world["dispatched"] == [lost.id]
+
+
+def test_a_job_goes_on_when_redis_cannot_take_its_progress(app, monkeypatch, app_ctx):
+    from redis.exceptions import ConnectionError as RedisDown
+
+    from service.jobs import progress
+
+    class _Down:
+        def pipeline(self):
+            raise RedisDown("Error 111 connecting to 127.0.0.1:6390. Connection refused.")
+
+    monkeypatch.setitem(app.config, "JOBS_RUN", "rq")
+    monkeypatch.setitem(app.config, "REDIS_URL", "redis://127.0.0.1:1/0")
+    monkeypatch.setattr(progress, "redis", lambda app=None: _Down())
+    progress.set_progress(1, 5, 10, "đang tính")  # a restart of Redis must not fail the job
