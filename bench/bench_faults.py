@@ -324,6 +324,8 @@ def main() -> None:
     if not (args.reuse and benchdb.run_child(rc, [*rc_args, "--step", "reusable"])["reusable"]):
         info = benchdb.run_child(rc, [*rc_args, "--step", "build"])
         print(f"built {info['people']:,} people in {info['build_seconds']:.0f} s")
+    # jobs an earlier (--reuse) run left unfinished would run during this one's checks
+    sql("DELETE FROM jobs")
     if redis_cli(args.redis_port, "ping") == "PONG":
         raise SystemExit(f"a Redis already answers on {args.redis_port}: not ours, not touched")
     redis_start(args.redis_port)

@@ -13,6 +13,8 @@
 A Job row is created in the caller's transaction and handed to the runner only after that
 transaction commits (so the worker can see it); the row records queued → running → done |
 failed, and which process runs it, so a job whose process died is failed, not left running.
+On RQ the worker also looks every JOBS_SWEEP_SECONDS (sweep): jobs whose process died are
+failed, queued jobs Redis lost are queued again (redispatch_lost).
 """
 
 from __future__ import annotations
