@@ -62,9 +62,9 @@ def init_app(app):
     def rq_worker(burst):
         """Chạy tiến trình xử lý công việc nền (RQ, cần REDIS_URL); chạy được trên nhiều máy."""
         from redis import Redis
-        from rq import Queue, Worker
+        from rq import Queue
 
-        from service.jobs import recover_stale, runners
+        from service.jobs import runners
 
         url = app.config.get("REDIS_URL")
         if not url:
@@ -73,9 +73,11 @@ def init_app(app):
         nice = app.config.get("JOBS_NICE") or 0
         if nice:
             os.nice(nice)  # the web requests first: a recompute takes what CPU they leave
-        recover_stale()  # jobs a dead worker of this machine left running
+        # jobs a dead worker of this machine left running, jobs Redis lost; then periodically
+        runners.sweep()
+        every = int(app.config.get("JOBS_SWEEP_SECONDS") or 30)
         # the scheduler moves jobs put off until their scope is quiet (jobs.rq_entry) back in
-        Worker([Queue(runners.QUEUE, connection=conn)], connection=conn).work(
+        runners.rq_worker([Queue(runners.QUEUE, connection=conn)], conn, every).work(
             burst=burst, with_scheduler=True
         )
 

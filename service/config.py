@@ -57,6 +57,8 @@ class Config:
     # nicer than the web requests (os.nice; 0: same priority), so a recompute takes the CPU a
     # save does not need.
     JOBS_NICE = int(os.environ.get("JOBS_NICE", "10"))
+    # RQ: seconds between a worker's looks for jobs whose process died or that Redis lost
+    JOBS_SWEEP_SECONDS = int(os.environ.get("JOBS_SWEEP_SECONDS", "30"))
     # Uploads larger than this are refused with a clear message (HTTP 413).
     MAX_CONTENT_LENGTH = int(os.environ.get("MAX_UPLOAD_MB", "50")) * 1024 * 1024
     WTF_CSRF_TIME_LIMIT = None

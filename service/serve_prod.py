@@ -6,7 +6,7 @@
 3. Starts RQ_WORKERS queue workers (`flask rq-worker`, default 2) and gunicorn
    (service/gunicorn_conf.py: HOST, PORT, WEB_WORKERS, WEB_THREADS).
 4. Keeps them up: a queue worker that dies is started again (a job it left running is
-   recovered by the next worker's start, see service.jobs.recover_stale); when gunicorn ends,
+   failed by the next worker's start, see service.jobs.runners.sweep); when gunicorn ends,
    or on SIGTERM / SIGINT, everything is stopped and the launcher exits.
 
 Every child runs with SERVICE_ENV=production and JOBS_RUN=rq."""

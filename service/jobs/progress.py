@@ -40,11 +40,16 @@ def set_progress(job_id: int, done: int, total: int, message: str) -> None:
     if to_parent is not None:  # in a job process: the web process shows the progress
         to_parent.send(("progress", job_id, done, total, message))
     if _in_redis():
+        from redis.exceptions import ConnectionError, TimeoutError
+
         key = REDIS_KEY.format(job_id)
-        pipe = redis().pipeline()
-        pipe.hset(key, mapping={"done": done, "total": total, "message": message})
-        pipe.expire(key, 86400)
-        pipe.execute()
+        try:
+            pipe = redis().pipeline()
+            pipe.hset(key, mapping={"done": done, "total": total, "message": message})
+            pipe.expire(key, 86400)
+            pipe.execute()
+        except (ConnectionError, TimeoutError) as err:  # the job goes on: only its bar waits
+            current_app.logger.warning("progress of job %s not shown: %s", job_id, err)
         return
     keep(job_id, done, total, message)
 

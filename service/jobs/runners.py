@@ -13,6 +13,8 @@
 A Job row is created in the caller's transaction and handed to the runner only after that
 transaction commits (so the worker can see it); the row records queued → running → done |
 failed, and which process runs it, so a job whose process died is failed, not left running.
+On RQ the worker also looks every JOBS_SWEEP_SECONDS (sweep): jobs whose process died are
+failed, queued jobs Redis lost are queued again (redispatch_lost).
 """
 
 from __future__ import annotations
@@ -133,13 +135,17 @@ def _dispatch(app, job_ids: list[int]) -> None:
                 from rq import Queue
 
                 conn = progress.redis(app)
-                if not conn.set(_DISPATCHED_KEY.format(job_id), 1, nx=True, ex=86400):
+                marker = _DISPATCHED_KEY.format(job_id)
+                if not conn.set(marker, "", nx=True, ex=60):
                     continue  # on the queue already
                 try:
-                    Queue(QUEUE, connection=conn).enqueue(RQ_ENTRY, job_id, job_timeout=3600)
+                    entry = Queue(QUEUE, connection=conn).enqueue(
+                        RQ_ENTRY, job_id, job_timeout=3600
+                    )
                 except BaseException:
-                    conn.delete(_DISPATCHED_KEY.format(job_id))
+                    conn.delete(marker)
                     raise
+                conn.set(marker, entry.id, ex=86400)  # which RQ job holds it (redispatch_lost)
             else:
                 held = (app.config["SQLALCHEMY_DATABASE_URI"], job_id)
                 with _executor_lock:
@@ -337,9 +343,11 @@ def rq_entry(job_id: int) -> None:
     if wait > 0:
         from rq import Queue
 
-        Queue(QUEUE, connection=progress.redis()).enqueue_in(
+        conn = progress.redis()
+        later = Queue(QUEUE, connection=conn).enqueue_in(
             dt.timedelta(seconds=wait), RQ_ENTRY, job_id, job_timeout=3600
         )
+        conn.set(_DISPATCHED_KEY.format(job_id), later.id, ex=86400)  # it holds the job now
         return
     run(job_id)
 
@@ -448,6 +456,113 @@ def recover_stale() -> int:
         db.session.rollback()
         return 0
     return failed
+
+
+# --- jobs Redis lost, and the RQ worker's periodic look ---------------------------------------
+
+LOST_AFTER = 10  # seconds: a queued job this old that no RQ job holds is handed to RQ again
+_HOLDING = ("queued", "started", "deferred", "scheduled")  # RQ states that will run rq_entry
+
+
+def _held_by_rq(conn, job_id: int) -> bool:
+    """Whether an RQ job that will run rq_entry(job_id) is still on Redis: the marker
+    _dispatch left names it. A restarted Redis (no persistence, or a snapshot older than the
+    job) has neither; an RQ job whose work horse died before claiming the job failed."""
+    from rq.exceptions import NoSuchJobError
+    from rq.job import Job as RQJob
+
+    entry = conn.get(_DISPATCHED_KEY.format(job_id))
+    if entry is None:
+        return False
+    if not entry:  # being handed over right now (between the marker and the enqueue)
+        return True
+    try:
+        status = RQJob.fetch(entry.decode(), connection=conn).get_status(refresh=False)
+    except NoSuchJobError:
+        return False
+    return str(getattr(status, "value", status)) in _HOLDING
+
+
+def redispatch_lost(older_than: float = LOST_AFTER) -> int:
+    """RQ: hand the queued jobs that no RQ job holds any more (Redis restarted, flushed or
+    failed over) to the queue again, so none waits forever. Returns how many."""
+    if runner() != "rq":
+        return 0
+    app = current_app._get_current_object()
+    conn = progress.redis(app)
+    before = dt.datetime.now() - dt.timedelta(seconds=older_than)
+    try:
+        queued = db.session.scalars(
+            select(Job.id).where(Job.status == "queued", Job.created_at <= before)
+        ).all()
+        db.session.rollback()
+    except SQLAlchemyError:  # not migrated yet
+        db.session.rollback()
+        return 0
+    lost = [job_id for job_id in queued if not _held_by_rq(conn, job_id)]
+    for job_id in lost:
+        conn.delete(_DISPATCHED_KEY.format(job_id))
+    if lost:
+        app.logger.warning("jobs %s were lost by Redis: queued again", lost)
+        _dispatch(app, lost)
+    return len(lost)
+
+
+def sweep() -> dict:
+    """What an RQ worker does at start and then every JOBS_SWEEP_SECONDS: fail the jobs whose
+    process on this host died, queue again the jobs Redis lost."""
+    failed = recover_stale()
+    try:
+        lost = redispatch_lost()
+    except Exception:  # noqa: BLE001 - Redis down: the next look retries
+        current_app.logger.exception("looking for jobs Redis lost failed")
+        lost = 0
+    finally:
+        db.session.remove()  # the worker holds no connection a work horse could inherit
+    return {"failed": failed, "requeued": lost}
+
+
+def horse_died(rq_job, pid: int, *_rest) -> None:
+    """RQ's work_horse_killed_handler: the job the killed work horse was running is failed at
+    once (its transaction died with it, so nothing of its work was stored)."""
+    try:
+        job_id = int(rq_job.args[0])
+    except (AttributeError, IndexError, TypeError, ValueError):
+        return
+    try:
+        n = _fail((Job.id == job_id) & (Job.worker == worker_id(pid)), DIED)
+        db.session.commit()
+    except SQLAlchemyError:
+        db.session.rollback()
+        current_app.logger.exception("could not fail job %s of a killed work horse", job_id)
+        return
+    finally:
+        db.session.remove()
+    if n:
+        current_app.logger.error("work horse %s was killed running job %s: failed", pid, job_id)
+
+
+def rq_worker(queues, connection, sweep_seconds: int = 30):
+    """The RQ worker of `flask rq-worker`: sweep() every `sweep_seconds` (an idle worker waits
+    for work at most that long between two looks), horse_died() when a work horse is killed,
+    and a work horse never reuses the worker's database connections (it would write in the
+    worker's transaction: SQLAlchemy's rule for os.fork)."""
+    from rq import Worker
+
+    class JobWorker(Worker):
+        def run_maintenance_tasks(self):
+            super().run_maintenance_tasks()
+            sweep()
+
+    engine = db.engine
+    os.register_at_fork(after_in_child=lambda: engine.dispose(close=False))
+    return JobWorker(
+        queues,
+        connection=connection,
+        maintenance_interval=sweep_seconds,
+        worker_ttl=sweep_seconds + 15,  # an idle worker's dequeue waits worker_ttl - 15 s
+        work_horse_killed_handler=horse_died,
+    )
 
 
 # --- session hooks ---------------------------------------------------------------------------
