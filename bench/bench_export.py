@@ -37,6 +37,7 @@ NAME = "bench_export"
 TARGET_RATIO = 1.3
 TARGET_RSS_MB = 300.0
 OUT = Path(os.environ.get("BENCH_TMP", "/tmp"))
+YES_NO = {True: "Có", False: "Không"}
 
 
 def build(args) -> dict:
@@ -87,7 +88,8 @@ def step(args) -> dict:
             ws.write_row(0, 0, [c.label for c in ei.PERSON.columns])
             rows = 0
             for rows, row in enumerate(ei.input_rows(ei.PERSON, year_row, root), start=1):
-                ws.write_row(rows, 0, [None if v is None else _raw(v) for v in row])
+                # xlsxwriter writes Decimal, date and None itself; a bool as the import reads it
+                ws.write_row(rows, 0, [YES_NO[v] if v.__class__ is bool else v for v in row])
             wb.close()
         else:
             path = OUT / "bench_export_service.xlsx"
@@ -101,20 +103,6 @@ def step(args) -> dict:
         "baseline_rss_mb": base,
         "file_mb": path.stat().st_size / 1024 / 1024 if path else None,
     }
-
-
-def _raw(value):
-    """What raw xlsxwriter is handed for a stored value (numbers as float, bool as text)."""
-    import datetime as dt
-    from decimal import Decimal
-
-    if isinstance(value, bool):
-        return "Có" if value else "Không"
-    if isinstance(value, Decimal):
-        return float(value)
-    if isinstance(value, dt.date):
-        return dt.datetime(value.year, value.month, value.day)
-    return value
 
 
 def run_child(args, name: str) -> dict:
