@@ -23,6 +23,7 @@ def init_app(app) -> None:
         demo,
         documents,
         exports,
+        exports_inputs,
         import_columns,
         imports,
         jobs,
@@ -64,6 +65,16 @@ def init_app(app) -> None:
     )  # fmt: skip
     register_export(
         app, "statistics", "Tổng hợp", "tong_hop", "evaluation.read", exports.write_statistics,
+        year=exports.load_year,
+    )  # fmt: skip
+    register_export(
+        app, "person_evals", "Đánh giá cá nhân", "danh_gia_ca_nhan", "evaluation.read",
+        exports_inputs.write_person_evals, count=exports_inputs.count_person_evals,
+        year=exports.load_year,
+    )  # fmt: skip
+    register_export(
+        app, "unit_evals", "Đánh giá tập thể", "danh_gia_tap_the", "evaluation.read",
+        exports_inputs.write_unit_evals, count=exports_inputs.count_unit_evals,
         year=exports.load_year,
     )  # fmt: skip
     add_menu_entry(

@@ -520,14 +520,18 @@ def write_workbook(sheets: Sequence[dict]) -> bytes:
 
 @dataclass(frozen=True)
 class ExportColumn:
-    """A column of an export. kind: text | code | int | decimal | date | bool | level.
-    A level column is written as two: the level in full words, then its code (`words` maps a
-    code to its words)."""
+    """A column of an export. kind: text | code | int | decimal | date | bool | yesno | choice
+    | level. A level column is written as two: the level in full words, then its code (`words`
+    maps a code to its words); a choice column is one, its value's words; a yesno column writes
+    Có or Không (a bool column: Có or nothing). `choices` adds a list validation to the column
+    (`strict`: other values refused; else only a hint, e.g. several codes in one cell)."""
 
     label: str
     kind: str = "text"
     words: dict | None = None
     max_width: int = 60
+    choices: Sequence[str] | None = None
+    strict: bool = True
 
 
 @dataclass(frozen=True)
@@ -546,7 +550,8 @@ class ExportChart:
 class ExportSheet:
     """A sheet of an export: its columns and the rows (an iterable, consumed once, in order).
     `total_row` replaces the default totals row (the count of rows); `charts` are drawn
-    beside the table."""
+    beside the table. layout "import": the header in the first row and nothing else (no title
+    block, no totals), the shape an import reads back."""
 
     name: str
     columns: Sequence[ExportColumn]
@@ -554,6 +559,7 @@ class ExportSheet:
     title: str = ""
     total_row: Sequence | None = None
     charts: Sequence[ExportChart] = ()
+    layout: str = "report"  # report | import
 
 
 @dataclass(frozen=True)
@@ -625,8 +631,8 @@ def write_export(target, meta: ExportMeta, sheets: Sequence[ExportSheet]) -> int
     return total
 
 
-def _write_export_sheet(wb, fmt, meta: ExportMeta, sheet: ExportSheet) -> int:
-    ws = wb.add_worksheet(sheet.name[:31])
+def _title_block(ws, fmt, meta: ExportMeta, sheet: ExportSheet) -> int:
+    """The title and its four lines (unit, year, when, who); returns the header's row."""
     lines = [
         f"Đơn vị: {meta.unit}",
         f"Năm đánh giá: {meta.year}",
@@ -636,7 +642,36 @@ def _write_export_sheet(wb, fmt, meta: ExportMeta, sheet: ExportSheet) -> int:
     ws.write_string(0, 0, sheet.title or meta.title, fmt["title"])
     for i, line in enumerate(lines, start=1):
         ws.write_string(i, 0, line)
-    header_row = len(lines) + 2
+    return len(lines) + 2
+
+
+MAX_ROW = 1_048_575  # the last row of a sheet (0-based)
+LIST_SOURCE_MAX = 255  # Excel's limit on a validation list written in the cell
+
+
+def _validations(ws, cells, header_row: int) -> None:
+    """A list validation on the cells below the header of each column with choices."""
+    for c, (col, _kind) in enumerate(cells):
+        if not col.choices or len(",".join(col.choices)) > LIST_SOURCE_MAX:
+            continue
+        ws.data_validation(
+            header_row + 1,
+            c,
+            MAX_ROW,
+            c,
+            {
+                "validate": "list",
+                "source": list(col.choices),
+                "error_type": "stop" if col.strict else "information",
+                "error_message": "Chọn một giá trị trong danh sách.",
+            },
+        )
+
+
+def _write_export_sheet(wb, fmt, meta: ExportMeta, sheet: ExportSheet) -> int:
+    ws = wb.add_worksheet(sheet.name[:31])
+    as_import = sheet.layout == "import"
+    header_row = 0 if as_import else _title_block(ws, fmt, meta, sheet)
     # the physical columns: a level column is two (words, code)
     cells: list[tuple[ExportColumn, str]] = []
     labels: list[str] = []
@@ -666,7 +701,9 @@ def _write_export_sheet(wb, fmt, meta: ExportMeta, sheet: ExportSheet) -> int:
         report(count % PROGRESS_EVERY)
     data_rows = (header_row + 1, r)
     r += 1
-    if sheet.total_row is None:
+    if as_import:
+        _validations(ws, cells, header_row)
+    elif sheet.total_row is None:
         ws.write_string(r, 0, TOTAL_LABEL, fmt["total"])
         ws.write_number(r, 1, count, fmt["total"])
     else:
@@ -696,12 +733,15 @@ def _write_row(ws, r, cells, columns, row, formats, date_fmt, widths, measure) -
                 ws.write_datetime(r, c, value, date_fmt)
             elif kind == "bool":
                 ws.write_string(r, c, "Có" if value else "", cell_fmt)
-            elif kind == "words":
+            elif kind == "yesno":
+                ws.write_string(r, c, "Có" if value else "Không", cell_fmt)
+            elif kind in ("words", "choice"):
                 ws.write_string(r, c, col.words.get(value, value), cell_fmt)
             else:
                 ws.write_string(r, c, str(value), cell_fmt)
             if measure:  # widths from the first rows are enough to fit
-                w = _width(col.words.get(value, value) if kind == "words" else value) + 2
+                shown = col.words.get(value, value) if kind in ("words", "choice") else value
+                w = _width(shown) + 2
                 if w > widths[c]:
                     widths[c] = min(w, col.max_width)
         c += 1

@@ -8,7 +8,7 @@ import datetime as dt
 from decimal import Decimal
 
 from service.common.schemas import BaseSchema, ErrorDetailSchema, OutSchema, fields
-from service.common.spreadsheets import Column
+from service.common.spreadsheets import Column, ExportColumn
 from service.imports.registry import TEMPLATES
 from service.jobs.schemas import JobOutSchema
 from service.org.models import CATEGORY_LABELS, GENDER_LABELS, PARTY_STATUS_LABELS
@@ -170,6 +170,29 @@ KIND_HELP = {
     "choice": "Chọn trong danh sách",
     "year": "Năm",
 }
+
+
+EXPORT_KINDS = {"year": "int", "bool": "yesno"}  # an import column's kind -> its export's
+
+
+def export_columns(columns, choices: dict | None = None) -> tuple[ExportColumn, ...]:
+    """An import's columns as an export's, in the same order and with the same labels, so the
+    export reads back through the import: a choice written in its words with its list, Có/Không
+    with theirs. `choices` adds a hint list to other columns (key -> values, not enforced:
+    e.g. the violation codes, several in a cell)."""
+    out = []
+    for c in columns:
+        kind = EXPORT_KINDS.get(c.kind, c.kind)
+        if c.kind == "choice":
+            words = {stored: label for label, stored in (c.choices or {}).items()}
+            out.append(ExportColumn(c.label, kind, words=words, choices=tuple(c.choices or ())))
+        elif c.kind == "bool":
+            out.append(ExportColumn(c.label, kind, choices=tuple(YES_NO)))
+        elif c.key in (choices or {}):
+            out.append(ExportColumn(c.label, kind, choices=tuple(choices[c.key]), strict=False))
+        else:
+            out.append(ExportColumn(c.label, kind))
+    return tuple(out)
 
 
 def blank_template_sheets(kind: str) -> list[dict]:
