@@ -59,7 +59,7 @@ def list_party_badges(args):
 
 @blp.route("/years/<int:year>/award-catalog")
 @blp.answers(200, CatalogSchema)
-@blp.errors(403)
+@blp.errors(403, 404)
 def get_award_catalog(year):
     """Danh mục danh hiệu, khen thưởng của năm (RULES.md C, P): đối tượng, tên, cấp quyết
     định, quy tắc, giới hạn tỷ lệ, ngưỡng biểu quyết (C10); mã chưa sửa là mặc định."""
