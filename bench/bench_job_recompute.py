@@ -9,7 +9,10 @@ progress seen on the way, and every rated person checked in the database afterwa
 
     .venv/bin/python bench/bench_job_recompute.py --db postgresql [--people 500000] [--reuse]
     .venv/bin/python bench/bench_job_recompute.py --db sqlite --people 45000
-"""
+    .venv/bin/python bench/bench_job_recompute.py --db postgresql --runs 1 --propose
+
+`--propose` then proposes the awards of the whole year through the same server and job runner
+(POST /api/v1/years/<y>/awards/propose: the `award_propose` job storing the lists)."""
 
 from __future__ import annotations
 
@@ -129,11 +132,11 @@ def _parse(when: str | None) -> dt.datetime | None:
     return dt.datetime.strptime(when, "%d/%m/%Y %H:%M:%S") if when else None
 
 
-def run_once(base: str, token: str) -> dict:
+def run_once(base: str, token: str, path: str = "compute") -> dict:
     t0 = time.perf_counter()
-    status, job = _call(f"{base}/api/v1/years/{YEAR}/compute", token, "POST", {})
+    status, job = _call(f"{base}/api/v1/years/{YEAR}/{path}", token, "POST", {})
     if status != 202:
-        raise SystemExit(f"POST compute answered {status}: {job}")
+        raise SystemExit(f"POST {path} answered {status}: {job}")
     seen = []
     while job["status"] in ("queued", "running"):
         time.sleep(0.5)
@@ -154,6 +157,12 @@ def main() -> None:
     parser.add_argument("--people", type=int, default=500_000)
     parser.add_argument("--runs", type=int, default=2)
     parser.add_argument("--reuse", action="store_true", help="keep bench_recompute's last build")
+    parser.add_argument(
+        "--propose",
+        action="store_true",
+        help="after the recomputes, propose the awards of the whole year the same way "
+        "(POST /api/v1/years/<y>/awards/propose, the award_propose job)",
+    )
     ARGS = parser.parse_args()
     recompute_script = str(ROOT / "bench" / "bench_recompute.py")
     build_args = ["--db", ARGS.db, "--people", str(ARGS.people)]
@@ -184,6 +193,11 @@ def main() -> None:
             )
             for t, status, message, done, total in r["seen"]:
                 print(f"    {t:6.1f} s  {status:8} {message} {done}/{total}")
+            good &= job["status"] == "done"
+        if ARGS.propose:
+            r = run_once(f"http://127.0.0.1:{port}", token, "awards/propose")
+            job = r["job"]
+            print(f"propose: POST → '{job['status']}' in {r['wall']:.2f} s; result {job['result']}")
             good &= job["status"] == "done"
         check = _rated_check()
         good &= check["missing"] == 0

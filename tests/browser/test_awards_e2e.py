@@ -18,7 +18,7 @@ pytestmark = [
 
 
 def fits(page, width=390):
-    assert page.evaluate("document.documentElement.scrollWidth") <= width
+    assert page.evaluate("document.documentElement.scrollWidth") <= width, page.url
 
 
 def test_staff_keep_the_registry_on_a_phone(server, browser, tmp_path):  # noqa: F811
@@ -34,6 +34,9 @@ def test_staff_keep_the_registry_on_a_phone(server, browser, tmp_path):  # noqa:
 
     page.click("header nav >> text=Thi đua – Khen thưởng")
     page.click("text=Sáng kiến, đề tài, mô hình")
+    # measured once the list has loaded (a page still loading, unstyled, can be wider)
+    page.wait_for_url("**/awards/initiatives**")
+    page.wait_for_load_state()
     fits(page)
     page.click("text=Thêm sáng kiến, đề tài, mô hình")
     page.fill("input[name=year]", "2024")
