@@ -176,3 +176,22 @@ def test_exports_page_lists_the_input_exports(client, inputs, login_session):
     res = client.get(f"/evaluation/{YEAR}/exports/person_evals.xlsx?unit=IW")
     assert res.status_code == 200 and "danh_gia_ca_nhan_2025_IW.xlsx" in res.headers[
         "Content-Disposition"]  # fmt: skip
+
+
+@pytest.mark.parametrize(("kind", "rows"), [("person_evals", 2), ("unit_evals", 2)])
+def test_a_large_inputs_export_is_a_job_whose_file_imports_back(client, inputs, app, tmp_path,
+                                                                 kind, rows):  # fmt: skip
+    old = {k: app.config[k] for k in ("EXPORT_JOB_MIN_ROWS", "EXPORT_DIR")}
+    app.config.update(EXPORT_JOB_MIN_ROWS=1, EXPORT_DIR=str(tmp_path))
+    try:
+        res = client.get(f"{API}/{kind}.xlsx?unit=IW", headers=inputs["h"])
+        assert res.status_code == 202, res.get_data(as_text=True)[:300]
+        job = res.get_json()["job"]
+        assert job["status"] == "done" and job["result"]["rows"] == rows, job
+        got = client.get(job["download_url"], headers=inputs["h"])
+        data = got.data
+        got.close()
+    finally:
+        app.config.update(old)
+    body = _import(client, inputs["h"], kind, data).get_json()
+    assert (body["created"], body["updated"], body["unchanged"]) == (0, 0, rows), body
