@@ -5,11 +5,14 @@ Each POST validates its form (CSRF included) and calls one operation of awards.c
 
 from __future__ import annotations
 
+import datetime as dt
+
 from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 from wtforms import DateTimeLocalField, SelectField, StringField
 from wtforms.validators import DataRequired, InputRequired, Length
+from wtforms.widgets import TextInput
 
 from awards import council as ops
 from awards.council_models import MODE_LABELS, ROLE_LABELS
@@ -31,19 +34,40 @@ class MemberForm(FlaskForm):
     role = SelectField("Vai trò", choices=list(ROLE_LABELS.items()), default="member")
 
 
+class VnDateTimeField(DateTimeLocalField):
+    """A moment written "dd/mm/yyyy hh:mm" (the interface's format) in a plain text box; the
+    browser's yyyy-mm-ddThh:mm is accepted too."""
+
+    widget = TextInput()
+    FORMATS = ("%d/%m/%Y %H:%M", "%d/%m/%Y %H:%M:%S", _WHEN)
+
+    def _value(self):
+        if self.raw_data:
+            return " ".join(self.raw_data)
+        return self.data.strftime("%d/%m/%Y %H:%M") if self.data else ""
+
+    def process_formdata(self, valuelist):
+        text = " ".join(valuelist).strip() if valuelist else ""
+        self.data = None
+        if not text:
+            return
+        for pattern in self.FORMATS:
+            try:
+                self.data = dt.datetime.strptime(text, pattern)
+                return
+            except ValueError:
+                continue
+        raise ValueError("Thời điểm không hợp lệ: ghi dd/mm/yyyy hh:mm, ví dụ 20/12/2025 08:00.")
+
+
 class SessionForm(FlaskForm):
     mode = SelectField("Hình thức", choices=list(MODE_LABELS.items()), default="secret")
-    opens_at = DateTimeLocalField(
-        "Mở lúc", format=_WHEN, validators=[InputRequired("Nhập thời điểm mở.")]
+    opens_at = VnDateTimeField(
+        "Mở lúc (dd/mm/yyyy hh:mm)", validators=[InputRequired("Nhập thời điểm mở.")]
     )
-    closes_at = DateTimeLocalField(
-        "Đóng lúc", format=_WHEN, validators=[InputRequired("Nhập thời điểm đóng.")]
+    closes_at = VnDateTimeField(
+        "Đóng lúc (dd/mm/yyyy hh:mm)", validators=[InputRequired("Nhập thời điểm đóng.")]
     )
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        for f in (self.opens_at, self.closes_at):
-            f.messages = {"invalid": "Thời điểm không hợp lệ."}
 
 
 class PlainForm(FlaskForm):

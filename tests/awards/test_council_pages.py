@@ -95,7 +95,7 @@ def test_session_pages_totals_after_closing(client, council_setup, clock, login_
         data={
             "csrf_token": _csrf(html),
             "mode": "secret",
-            "opens_at": "2025-12-01T08:00",
+            "opens_at": "01/12/2025 08:00",  # the interface's dd/mm/yyyy hh:mm
             "closes_at": "2025-12-01T10:00",
         },
         follow_redirects=True,
@@ -149,3 +149,19 @@ def test_menu_shows_my_ballots_to_members(client, council_setup, login_session):
     login_session(client, s["members"]["hd.uyvien1"])
     html = client.get("/awards/ballots").get_data(as_text=True)
     assert "Phiếu bầu của tôi" in html
+
+
+def test_session_form_refuses_a_moment_not_written_dd_mm_yyyy(
+    client, council_setup, clock, login_session
+):
+    s = council_setup
+    login_session(client, s["users"]["committee_a"])
+    html = client.get(f"/awards/lists/{s['list'].id}/voting").get_data(as_text=True)
+    res = client.post(
+        f"/awards/lists/{s['list'].id}/voting",
+        data={"csrf_token": _csrf(html), "mode": "secret", "opens_at": "12/2025 8h",
+              "closes_at": "01/12/2025 10:00"},
+        follow_redirects=True,
+    )  # fmt: skip
+    assert "dd/mm/yyyy hh:mm" in res.get_data(as_text=True)
+    assert "Đã tạo phiên" not in res.get_data(as_text=True)
