@@ -49,6 +49,10 @@ def server(tmp_path_factory):
         ]
         db.session.add_all(people)
         db.session.flush()
+        from evaluation.models import EvalYear
+        from evaluation.rules import RulePack
+
+        db.session.add(EvalYear(year=2025, pack=RulePack().to_dict(), pack_source="mặc định"))
         hashed = generate_password_hash(PASSWORD, method="pbkdf2:sha256:1")
         council_demo.seed(2025, "PX", hashed)
         committee = User(username="hdtd", full_name="Ban thi đua", password_hash=hashed)
@@ -140,4 +144,18 @@ def test_council_votes_and_committee_publishes(server, browser, tmp_path):  # no
     # at most 2 yes of 5 council members: not more than half
     assert all("Không đạt" in r for r in rows)
     committee.screenshot(path=str(tmp_path / "session-1366.png"), full_page=True)
+    fits(committee, 1366)
+
+    # the published ballot lets the committee approve, then enter the decision: locked
+    committee.goto(f"{base}/awards/lists/{list_id}")
+    committee.click("#action-approve button")
+    committee.wait_for_selector("text=Đã phê duyệt")
+    committee.fill("#action-decide input[name=decision_no]", "21/QĐ-UBND")
+    committee.fill("#action-decide input[name=decision_date]", "22/12/2025")
+    committee.fill("#action-decide input[name=decision_signer]", "Nguyễn Văn Chủ")
+    committee.click("#action-decide button")
+    committee.wait_for_selector("text=Danh sách đã khóa")
+    body = committee.inner_text("body")
+    assert "21/QĐ-UBND" in body and "22/12/2025" in body and "không đạt biểu quyết" in body
+    assert committee.locator("#action-return").count() == 0
     fits(committee, 1366)
