@@ -49,11 +49,15 @@ def awarded_milestones(p: PersonFacts) -> set[int]:
 
 
 def highest_reached(p: PersonFacts, on: date) -> tuple[int, date] | None:
+    """The highest milestone whose reach date is on or before `on`. Reach dates grow with the
+    milestone (5 years apart, 4 where the illness allowance goes from 12 to 24 months), so the
+    first milestone not yet reached ends the search: most members stop at the first one."""
     best = None
     for m in MILESTONES:
         reach = reach_date(p.admitted_on, m, p.gap_days, p.seriously_ill)
-        if reach <= on:
-            best = (m, reach)
+        if reach > on:
+            break
+        best = (m, reach)
     return best
 
 

@@ -468,3 +468,16 @@ def test_C_property_results_do_not_depend_on_input_order(data, rnd: random.Rando
     assert _flatten(propose_year(Y, people, units)) == _flatten(
         propose_year(Y, shuffled_people, shuffled_units)
     )
+
+
+def test_P4_reach_dates_grow_with_the_milestone_ill_or_not():
+    """highest_reached stops at the first milestone not reached: it relies on this order."""
+    from datetime import date
+
+    from awards.rules import MILESTONES, reach_date
+
+    for admitted in (date(1950, 2, 29 - 1), date(1952, 2, 29), date(1990, 12, 31)):
+        for ill in (False, True):
+            for gap in (0, 400):
+                days = [reach_date(admitted, m, gap, ill) for m in MILESTONES]
+                assert days == sorted(days) and len(set(days)) == len(days)
