@@ -8,7 +8,13 @@ from flask_login import current_user
 
 from awards import lists as ops
 from awards.api import blp
-from awards.list_queries import list_out, lists_in_reach, nomination_row, nominations_page
+from awards.list_queries import (
+    list_out,
+    lists_in_reach,
+    lists_out,
+    nomination_row,
+    nominations_page,
+)
 from awards.list_schemas import (
     AwardListOutSchema,
     AwardListsSchema,
@@ -52,7 +58,7 @@ def year_lists(year):
     """Các danh sách khen thưởng của năm trong phạm vi người dùng."""
     if not can(current_user, "award.read"):
         raise Forbidden()
-    return {"items": [list_out(current_user, lst) for lst in lists_in_reach(current_user, year)]}
+    return {"items": lists_out(current_user, lists_in_reach(current_user, year))}
 
 
 @blp.route("/award-lists/<int:list_id>")

@@ -8,9 +8,9 @@ from __future__ import annotations
 from sqlalchemy import case, func, select
 from sqlalchemy.orm import aliased
 
-from awards.lists import VOTABLE, allowed_actions, counts_of
+from awards.lists import VOTABLE, allowed_actions, counts_for, counts_of
 from awards.models import AwardList, Nomination
-from awards.proposals import STATUS_LABELS, award_label, award_name
+from awards.proposals import STATUS_LABELS, award_label, award_name, top_units
 from awards.workflow import STATE_LABELS
 from service.auth.access import scope_paths
 from service.extensions import db
@@ -40,9 +40,7 @@ def stored_list(user, year: int, unit: Unit | None) -> AwardList | None:
     """The stored list the proposals read answers from: `unit`'s, else the list of the user's
     one top unit; None when there is none (the proposals are then computed, not stored)."""
     if unit is None:
-        from awards.lists import _top_units
-
-        tops = _top_units(user, "award.read")
+        tops = top_units(user, "award.read")
         if len(tops) != 1:
             return None
         unit = tops[0]
@@ -59,13 +57,14 @@ def _dmy(day) -> str | None:
 def shown_status(status: str, list_state: str) -> str:
     """The status a nomination shows: its own in an editable list, or else the list's state
     for what is nominated (over_cap and blocked stay what they are)."""
-    if status in VOTABLE and list_state not in ("draft",):
+    if status in VOTABLE and list_state != "draft":
         return list_state
     return status
 
 
-def list_out(user, lst: AwardList) -> dict:
-    counts = counts_of(lst)
+def list_out(user, lst: AwardList, counts: dict[str, int] | None = None) -> dict:
+    """A list as the API and pages show it; `counts` when already read (counts_for)."""
+    counts = counts if counts is not None else counts_of(lst)
     return {
         "id": lst.id,
         "year": lst.year,
@@ -85,6 +84,12 @@ def list_out(user, lst: AwardList) -> dict:
         },
         "actions": allowed_actions(user, lst),
     }
+
+
+def lists_out(user, lists: list[AwardList]) -> list[dict]:
+    """Many lists as list_out shows them, their counts read in one query."""
+    counts = counts_for([lst.id for lst in lists])
+    return [list_out(user, lst, counts[lst.id]) for lst in lists]
 
 
 def lists_in_reach(user, year: int) -> list[AwardList]:

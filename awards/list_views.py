@@ -12,12 +12,13 @@ from sqlalchemy import select
 from awards import lists as ops
 from awards.catalog_year import catalog_of
 from awards.list_forms import ListActionForm, NominationForm, ProposeForm, RemoveForm, RestoreForm
-from awards.list_queries import GROUPS, list_out, lists_in_reach, nominations_page
+from awards.list_queries import GROUPS, list_out, lists_in_reach, lists_out, nominations_page
 from awards.views import bp
 from awards.workflow import label_of
+from awards.year_views import require_award_read
 from evaluation import queries as eq
 from service.auth.access import can, scope_filter
-from service.common.errors import Forbidden, NotFound
+from service.common.errors import NotFound
 from service.common.forms import run_form
 from service.extensions import db
 from service.org.models import Unit
@@ -32,16 +33,11 @@ GROUP_LABELS = {
 }
 
 
-def _require_read() -> None:
-    if not can(current_user, "award.read"):
-        raise Forbidden()
-
-
 @bp.route("/<int:year>/lists")
 @login_required
 def year_lists(year):
     """The lists of a year within reach, and the propose form for the units one may propose."""
-    _require_read()
+    require_award_read()
     years = [y.year for y in eq.list_years()]
     proposable = select(Unit).where(scope_filter(current_user, "award.propose")).order_by(Unit.path)
     return render_template(
@@ -49,7 +45,7 @@ def year_lists(year):
         year=year,
         years=years,
         open_year=year in years,
-        lists=[list_out(current_user, lst) for lst in lists_in_reach(current_user, year)],
+        lists=lists_out(current_user, lists_in_reach(current_user, year)),
         form=ProposeForm(),
         may_propose=can(current_user, "award.propose"),
         unit_choices=[unit_choice(u) for u in db.session.scalars(proposable)],
@@ -109,7 +105,7 @@ def _list_page(lst, errors=(), nomination_form=None):
 @bp.route("/lists/<int:list_id>")
 @login_required
 def award_list(list_id):
-    _require_read()
+    require_award_read()
     return _list_page(ops.visible_list(current_user, list_id))
 
 

@@ -17,7 +17,7 @@ from sqlalchemy.orm import joinedload
 
 from awards.catalog_year import catalog_of
 from awards.models import AwardList, Nomination
-from awards.proposals import award_label, proposals_of
+from awards.proposals import award_label, proposals_of, top_units
 from awards.workflow import (
     EDITABLE,
     ROLE_PERMISSION,
@@ -29,7 +29,7 @@ from awards.workflow import (
 from evaluation import operations as eval_ops
 from evaluation import queries as eq
 from service.audit.operations import record
-from service.auth.access import can, scope_paths
+from service.auth.access import can
 from service.common.errors import Conflict, Forbidden, NotFound, ValidationError
 from service.common.queries import bulk_insert
 from service.extensions import db
@@ -97,26 +97,25 @@ def nominations_of(lst: AwardList) -> list[Nomination]:
     )
 
 
-def counts_of(lst: AwardList) -> dict[str, int]:
-    out = defaultdict(int)
-    for status, n in db.session.execute(
-        select(Nomination.status, db.func.count())
-        .where(Nomination.list_id == lst.id)
-        .group_by(Nomination.status)
+def counts_for(list_ids) -> dict[int, dict[str, int]]:
+    """list id -> {status: number of nominations}, for many lists in one query."""
+    out: dict[int, dict[str, int]] = {i: {} for i in list_ids}
+    if not out:
+        return out
+    for list_id, status, n in db.session.execute(
+        select(Nomination.list_id, Nomination.status, db.func.count())
+        .where(Nomination.list_id.in_(list(out)))
+        .group_by(Nomination.list_id, Nomination.status)
     ):
-        out[status] = n
-    return dict(out)
+        out[list_id][status] = n
+    return out
+
+
+def counts_of(lst: AwardList) -> dict[str, int]:
+    return counts_for([lst.id])[lst.id]
 
 
 # --- proposing (a job) -----------------------------------------------------------------------
-
-
-def _top_units(user, permission: str) -> list[Unit]:
-    paths = scope_paths(user, permission)
-    if paths is None:
-        return list(db.session.scalars(select(Unit).where(Unit.parent_id.is_(None))))
-    tops = sorted(p for p in set(paths) if not any(p != q and p.startswith(q) for q in paths))
-    return list(db.session.scalars(select(Unit).where(Unit.path.in_(tops)).order_by(Unit.path)))
 
 
 def start_proposal(user, year: int, unit: Unit | None):
@@ -124,7 +123,7 @@ def start_proposal(user, year: int, unit: Unit | None):
     reach) for `year`: a job (a large subtree takes a while). Refused at once when the year is
     not open, the user may not propose there, or a list is no longer editable."""
     eq.get_year(year)  # 404 when the year is not open
-    roots = [unit] if unit is not None else _top_units(user, "award.propose")
+    roots = [unit] if unit is not None else top_units(user, "award.propose")
     if not roots:
         raise Forbidden()
     for root in roots:
@@ -307,6 +306,10 @@ def _touch(lst: AwardList) -> None:
     db.session.flush()
 
 
+def _stale(lst: AwardList) -> Conflict:
+    return Conflict(STALE, {"version": [f"Phiên bản hiện tại là {lst.version}."]})
+
+
 def _claim(lst: AwardList, expected: int) -> None:
     """+1 on the list's version, only if it is still the one the change was made from: of two
     changes made from the same version one finds no row (409), so neither is lost unseen."""
@@ -318,7 +321,7 @@ def _claim(lst: AwardList, expected: int) -> None:
     ).rowcount
     db.session.refresh(lst, ["version", "updated_at", "state"])
     if done != 1:
-        raise Conflict(STALE, {"version": [f"Phiên bản hiện tại là {lst.version}."]})
+        raise _stale(lst)
 
 
 def _editable(user, lst: AwardList, permission: str, version: int) -> None:
@@ -327,7 +330,7 @@ def _editable(user, lst: AwardList, permission: str, version: int) -> None:
     if lst.state not in EDITABLE:
         raise Conflict(_locked(lst))
     if version != lst.version:
-        raise Conflict(STALE, {"version": [f"Phiên bản hiện tại là {lst.version}."]})
+        raise _stale(lst)
 
 
 def _subject(lst: AwardList, subject: str, code: str):
@@ -510,7 +513,7 @@ def list_action(user, lst: AwardList, action: str, data: dict) -> AwardList:
     if not can(user, ROLE_PERMISSION[step.role], lst.unit):
         raise Forbidden()
     if data["version"] != lst.version:
-        raise Conflict(STALE, {"version": [f"Phiên bản hiện tại là {lst.version}."]})
+        raise _stale(lst)
     reason = (data.get("reason") or "").strip()
     if step.needs_reason and not reason:
         raise ValidationError("Trả lại cần có lý do.", {"reason": ["Cần nhập lý do."]})

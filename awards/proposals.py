@@ -1,11 +1,14 @@
 """The proposals of a year, read-only (RULES.md C, P): the facts from the database
 (awards.facts), the pure rules (awards.rules.propose_year), then what a unit's subtree gets:
 one item per (subject, award) proposed, over the cap (C2) or blocked (C0), and the Huy hiệu
-Đảng lists per occasion (P4) with those a party discipline holds. Nothing is stored yet."""
+Đảng lists per occasion (P4) with those a party discipline holds. Computed, not stored:
+awards.lists stores them as a list's nominations."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+
+from sqlalchemy import select
 
 from awards.catalog_year import catalog_of
 from awards.facts import YearFacts, year_facts
@@ -41,16 +44,26 @@ class Proposals:
     occasions: list[dict]
 
 
+def top_units(user, permission: str) -> list[Unit]:
+    """The top units of `user`'s reach for `permission` (an administrator's: the roots of the
+    tree), in path order."""
+    paths = scope_paths(user, permission)
+    if paths is None:
+        stmt = select(Unit).where(Unit.parent_id.is_(None))
+    else:
+        tops = sorted(p for p in set(paths) if not any(p != q and p.startswith(q) for q in paths))
+        stmt = select(Unit).where(Unit.path.in_(tops))
+    return list(db.session.scalars(stmt.order_by(Unit.path)))
+
+
 def _roots(user, unit: Unit | None) -> list[Unit | None]:
-    """The subtrees to answer: the chosen unit, else each top unit of the user's reach."""
+    """The subtrees to answer: the chosen unit, else each top unit of the user's reach
+    (everything, None, for an administrator)."""
     if unit is not None:
         return [unit]
-    paths = scope_paths(user, "award.read")
-    if paths is None:
+    if scope_paths(user, "award.read") is None:
         return [None]
-    tops = sorted(p for p in set(paths) if not any(p != q and p.startswith(q) for q in paths))
-    found = {u.path: u for u in db.session.query(Unit).where(Unit.path.in_(tops))}
-    return [found[p] for p in tops if p in found]
+    return top_units(user, "award.read")
 
 
 def _step(rule: str, text: str) -> list[dict]:

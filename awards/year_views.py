@@ -29,7 +29,7 @@ from service.common.forms import run_form
 from service.org.operations import unit_from_choice, visible_person, visible_unit
 
 
-def _require_award_read() -> None:
+def require_award_read() -> None:
     if not can(current_user, "award.read"):
         raise Forbidden()
 
@@ -65,7 +65,7 @@ def _occasion_arg(year: int) -> date:
 @login_required
 def badges():
     """Huy hiệu Đảng per occasion: pick the year, the occasion and a unit (its subtree)."""
-    _require_award_read()
+    require_award_read()
     years = [y.year for y in eq.list_years()]
     year = _year_arg(years)
     day = _occasion_arg(year)
@@ -94,7 +94,7 @@ def badges():
 @login_required
 def person_titles(code):
     """A person's titles and commendations per past year, beside their ratings."""
-    _require_award_read()
+    require_award_read()
     person = visible_person(current_user, code)
     rows = titles_history(person_id=person.id)
     return render_template("awards/titles.html", person=person, unit=None, rows=rows)
@@ -104,7 +104,7 @@ def person_titles(code):
 @login_required
 def unit_titles(code):
     """A unit's titles and commendations per past year."""
-    _require_award_read()
+    require_award_read()
     unit = visible_unit(current_user, code, "award.read")
     rows = titles_history(unit_id=unit.id)
     return render_template("awards/titles.html", person=None, unit=unit, rows=rows)
@@ -114,7 +114,7 @@ def unit_titles(code):
 @login_required
 def catalog(year):
     """The award catalog of the year: a "Sửa" link per code for those who may edit it."""
-    _require_award_read()
+    require_award_read()
     return render_template(
         "awards/catalog.html",
         year=year,
@@ -129,7 +129,7 @@ def catalog(year):
 @login_required
 def edit_catalog_entry(year, code):
     """Edit one code of the year's catalog (administrators, until the year's first decision)."""
-    _require_award_read()
+    require_award_read()
     award = catalog_of(year).get(code)
     if award is None:
         raise NotFound(f"Không có danh hiệu, hình thức khen thưởng với mã {code}.")

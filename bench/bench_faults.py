@@ -142,24 +142,7 @@ def alive(pid: int) -> bool:
 
 
 def token() -> str:
-    code = (
-        "import benchdb\n"
-        "benchdb.configure_env('postgresql', 'bench_recompute')\n"
-        "from sqlalchemy import select\n"
-        "from service.extensions import db\n"
-        "from service.auth.models import User\n"
-        "from service.auth.operations import create_token\n"
-        "app = benchdb.make_app()\n"
-        "with app.test_request_context():\n"
-        "    admin = db.session.scalar(select(User).where(User.username == 'bench.admin'))\n"
-        "    _, clear = create_token(admin, 'bench_faults')\n"
-        "    db.session.commit()\n"
-        "print('TOKEN ' + clear)\n"
-    )
-    out = subprocess.run(
-        [sys.executable, "-c", code], cwd=ROOT / "bench", capture_output=True, text=True, check=True
-    ).stdout
-    return next(x for x in out.splitlines() if x.startswith("TOKEN "))[6:]
+    return benchdb.admin_token("postgresql", "bench_recompute", "bench_faults")
 
 
 def redis_start(port: int) -> None:

@@ -41,25 +41,8 @@ def _free_port() -> int:
 
 
 def _token() -> str:
-    """An API token of bench_recompute's administrator (in a child: the parent stays small)."""
-    code = (
-        "import benchdb, sys\n"
-        f"benchdb.configure_env({ARGS.db!r}, {NAME!r})\n"
-        "from service.extensions import db\n"
-        "from sqlalchemy import select\n"
-        "from service.auth.models import User\n"
-        "from service.auth.operations import create_token\n"
-        "app = benchdb.make_app()\n"
-        "with app.test_request_context():\n"
-        "    admin = db.session.scalar(select(User).where(User.username == 'bench.admin'))\n"
-        "    _, clear = create_token(admin, 'bench_job_recompute')\n"
-        "    db.session.commit()\n"
-        "print('TOKEN ' + clear)\n"
-    )
-    out = subprocess.run(
-        [sys.executable, "-c", code], cwd=ROOT / "bench", capture_output=True, text=True, check=True
-    ).stdout
-    return next(x for x in out.splitlines() if x.startswith("TOKEN "))[6:]
+    """An API token of bench_recompute's administrator."""
+    return benchdb.admin_token(ARGS.db, NAME, "bench_job_recompute")
 
 
 def _call(url: str, token: str, method: str = "GET", body: dict | None = None) -> tuple[int, dict]:

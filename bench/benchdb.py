@@ -199,6 +199,29 @@ def load_average() -> str:
     return " ".join(f"{x:.2f}" for x in os.getloadavg())
 
 
+def admin_token(kind: str, name: str, label: str) -> str:
+    """A fresh API token of the bench city's administrator (bench.admin), made in a child
+    interpreter so that the calling parent stays small."""
+    code = (
+        "import benchdb\n"
+        f"benchdb.configure_env({kind!r}, {name!r})\n"
+        "from sqlalchemy import select\n"
+        "from service.extensions import db\n"
+        "from service.auth.models import User\n"
+        "from service.auth.operations import create_token\n"
+        "app = benchdb.make_app()\n"
+        "with app.test_request_context():\n"
+        "    admin = db.session.scalar(select(User).where(User.username == 'bench.admin'))\n"
+        f"    _, clear = create_token(admin, {label!r})\n"
+        "    db.session.commit()\n"
+        "print('TOKEN ' + clear)\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT / "bench", capture_output=True, text=True, check=True
+    ).stdout
+    return next(x for x in out.splitlines() if x.startswith("TOKEN "))[6:]
+
+
 def run_child(script: str, args: list[str], *, show_stderr: bool = False) -> dict:
     """Run `script args` in a fresh interpreter started from this (small) parent and return the
     dict it printed on a line "RESULT {json}". ru_maxrss survives fork+exec on Linux, so the

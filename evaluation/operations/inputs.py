@@ -468,8 +468,11 @@ def record_awards(user, year: int, unit, people: dict, units: dict) -> int:
     year_row = get_year(year)
     if not (people or units):
         return 0
-    finals = {(r.kind, r.person_id or r.unit_id): r.level for r in final_ratings(year_row)}
-    person_inputs, _unit_inputs = award_inputs(year_row, None)
+    # the subjects lie under `unit`: its subtree's levels and inputs only
+    finals = {
+        (r.kind, r.person_id or r.unit_id): r.level for r in final_ratings(year_row, unit.path)
+    }
+    person_inputs, _unit_inputs = award_inputs(year_row, unit.path)
     counts = {r.person_id: r for r in person_inputs if r.person_id in people}
     touched = 0
     for column, wanted in ((History.person_id, people), (History.unit_id, units)):
