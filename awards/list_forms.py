@@ -8,6 +8,7 @@ from wtforms import SelectField, StringField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 from wtforms.widgets import HiddenInput
 
+from awards.models import DECISION_LEVELS
 from awards.workflow import ACTIONS
 from service.common.forms import IntegerInput, VnDateField, strip
 
@@ -57,4 +58,9 @@ class ListActionForm(FlaskForm):
     decision_no = StringField("Số quyết định", filters=[strip], validators=[Length(max=100)])
     decision_date = VnDateField("Ngày quyết định", validators=[Optional()])
     decision_signer = StringField("Người ký", filters=[strip], validators=[Length(max=200)])
+    decision_level = SelectField(
+        "Cấp quyết định", choices=list(DECISION_LEVELS.items()), default="co_so"
+    )
+    decision_unit = StringField("Đơn vị ban hành", filters=[strip], validators=[Length(max=50)])
+    decision_issuer = StringField("Cơ quan ban hành", filters=[strip], validators=[Length(max=300)])
     version = _version()

@@ -79,6 +79,7 @@ def list_out(user, lst: AwardList, counts: dict[str, int] | None = None) -> dict
         "decision_no": lst.decision_no or None,
         "decision_date": _dmy(lst.decision_date),
         "decision_signer": lst.decision_signer or None,
+        "decision_id": lst.decision_id,
         "counts": {
             s: counts.get(s, 0) for s in ("proposed", "manual", "over_cap", "blocked", "removed")
         },

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from marshmallow import fields
 
+from awards.models import DECISION_LEVELS
 from awards.schemas import ProposalOutSchema, _version
 from awards.workflow import ACTIONS
 from service.common.schemas import (
@@ -21,6 +22,9 @@ FIELD_LABELS = {
     "reason": "Lý do",
     "award": "Danh hiệu, hình thức khen thưởng",
     "decision_signer": "Người ký",
+    "decision_level": "Cấp quyết định",
+    "decision_issuer": "Cơ quan ban hành",
+    "decision_unit": "Đơn vị ban hành",
     "subject": "Cá nhân hay tập thể",
     "action": "Thao tác",
 }
@@ -49,6 +53,24 @@ class ListActionSchema(BaseSchema):
     decision_no = fields.String(load_default="", validate=Length(max=100))
     decision_date = VnDate(load_default=None)
     decision_signer = fields.String(load_default="", validate=Length(max=200))
+    decision_level = fields.String(
+        load_default="co_so",
+        validate=OneOf(list(DECISION_LEVELS)),
+        metadata={"description": " | ".join(DECISION_LEVELS)},
+    )
+    decision_unit = fields.String(
+        load_default="",
+        validate=Length(max=50),
+        metadata={
+            "description": "Mã đơn vị ban hành: đơn vị của danh sách (mặc định) hoặc cấp trên; "
+            "một quyết định của cấp trên có thể quyết định danh sách của nhiều đơn vị."
+        },
+    )
+    decision_issuer = fields.String(
+        load_default="",
+        validate=Length(max=300),
+        metadata={"description": "Cơ quan ban hành; mặc định: tên đơn vị của danh sách."},
+    )
 
 
 class NominationInSchema(BaseSchema):
@@ -107,6 +129,9 @@ class AwardListOutSchema(OutSchema):
     decision_no = fields.String(allow_none=True)
     decision_date = fields.String(allow_none=True, metadata={"description": "dd/mm/yyyy"})
     decision_signer = fields.String(allow_none=True)
+    decision_id = fields.Integer(
+        allow_none=True, metadata={"description": "Quyết định trong sổ quyết định"}
+    )
     counts = fields.Nested(CountsSchema)
     actions = fields.List(fields.Nested(ActionOutSchema))
 

@@ -11,8 +11,10 @@ from sqlalchemy import select
 
 from awards import lists as ops
 from awards.catalog_year import catalog_of
+from awards.decisions import issuing_units
 from awards.list_forms import ListActionForm, NominationForm, ProposeForm, RemoveForm, RestoreForm
 from awards.list_queries import GROUPS, list_out, lists_in_reach, lists_out, nominations_page
+from awards.models import DECISION_LEVELS
 from awards.views import bp
 from awards.workflow import label_of
 from awards.year_views import require_award_read
@@ -99,6 +101,8 @@ def _list_page(lst, errors=(), nomination_form=None):
         action_form=ListActionForm(formdata=None, version=lst.version),
         remove_form=RemoveForm(formdata=None, version=lst.version),
         propose_form=ProposeForm(formdata=None, unit=lst.unit.code),
+        decision_levels=DECISION_LEVELS,
+        issuing_units=issuing_units(lst) if lst.state == "approved" else [],
     )
 
 
@@ -160,7 +164,10 @@ def restore_nomination(nomination_id):
 def list_action(list_id):
     lst = ops.visible_list(current_user, list_id)
     form = ListActionForm()
-    fields = ("reason", "decision_no", "decision_date", "decision_signer", "version")
+    fields = (
+        "reason", "decision_no", "decision_date", "decision_signer", "decision_level",
+        "decision_unit", "decision_issuer", "version",
+    )  # fmt: skip
 
     def run():
         return ops.list_action(

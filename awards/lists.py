@@ -15,6 +15,7 @@ from collections import defaultdict
 from sqlalchemy import bindparam, delete, select, update
 from sqlalchemy.orm import joinedload
 
+from awards import decisions
 from awards.catalog_year import catalog_of
 from awards.models import AwardList, Nomination
 from awards.proposals import award_label, proposals_of, top_units
@@ -471,22 +472,6 @@ def submit_errors(lst: AwardList) -> list[str]:
     return errors
 
 
-def _decision(data: dict) -> dict:
-    errors = {}
-    number = (data.get("decision_no") or "").strip()
-    signer = (data.get("decision_signer") or "").strip()
-    day = data.get("decision_date")
-    if not number:
-        errors["decision_no"] = ["Cần nhập số quyết định."]
-    if day is None:
-        errors["decision_date"] = ["Cần nhập ngày quyết định (dd/mm/yyyy)."]
-    if not signer:
-        errors["decision_signer"] = ["Cần nhập người ký."]
-    if errors:
-        raise ValidationError("Thiếu thông tin quyết định khen thưởng.", errors)
-    return {"decision_no": number, "decision_date": day, "decision_signer": signer}
-
-
 def decided_awards(lst: AwardList) -> tuple[dict, dict]:
     """(person id -> codes, unit id -> codes) the decision confers: the list's proposals and
     manual nominations not refused by the council's vote."""
@@ -528,8 +513,8 @@ def list_action(user, lst: AwardList, action: str, data: dict) -> AwardList:
             if message:
                 raise Conflict(message)
     elif action == "decide":
-        decision = _decision(data)
-        after.update(decision)
+        decision = decisions.check_decision(data, lst)
+        after.update({k: v for k, v in decision.items() if k != "unit_id"})
     before = {"state": lst.state}
     _claim(lst, data["version"])
     lst.state = step.to
@@ -539,8 +524,9 @@ def list_action(user, lst: AwardList, action: str, data: dict) -> AwardList:
     elif action == "submit":
         lst.return_reason = ""
     elif action == "decide":
-        for field, value in decision.items():
-            setattr(lst, field, value)
+        for field in ("decision_no", "decision_date", "decision_signer"):
+            setattr(lst, field, decision[field])
+        after["decision_id"] = decisions.record_decision(user, lst, decision).id
         people, units = decided_awards(lst)
         after["awards"] = sum(len(v) for v in people.values()) + sum(len(v) for v in units.values())
         eval_ops.record_awards(user, lst.year, lst.unit, people, units)

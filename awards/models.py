@@ -32,6 +32,7 @@ __all__ = [
     "LEVEL_LABELS",
     "AwardCatalogEntry",
     "AwardList",
+    "Decision",
     "Initiative",
     "InitiativeAuthor",
     "Nomination",
@@ -109,6 +110,50 @@ def owner_key(kind: str, unit_id: int | None, person_ids) -> str:
     return "p" + ",".join(str(i) for i in sorted(set(person_ids)))
 
 
+# --- the decision registry (issue 13 item 4) ------------------------------------------------
+
+DECISION_LEVELS = {
+    "co_so": "Cấp cơ sở (xã, phường, cơ quan, đơn vị)",
+    "huyen": "Cấp huyện (quận, huyện, thị xã, sở, ngành)",
+    "thanh_pho": "Cấp thành phố",
+    "nha_nuoc": "Cấp Nhà nước",
+}
+
+
+class Decision(db.Model):
+    """A commendation decision (quyết định khen thưởng): number, date, level, signer and the
+    issuing body, and the award lists it decides (AwardList.decision_id). One decision may
+    decide several lists of the same issuing unit and year; per nominee the result is the
+    nomination's (awarded, or refused by the council's vote). The registry is where a
+    person's award is traced to its decision."""
+
+    __tablename__ = "decisions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    year: Mapped[int] = mapped_column(Integer)
+    number: Mapped[str] = mapped_column(String(100))
+    decided_on: Mapped[dt.date] = mapped_column(Date)
+    level: Mapped[str] = mapped_column(String(10), default="co_so")
+    signer: Mapped[str] = mapped_column(String(200))
+    issuer: Mapped[str] = mapped_column(String(300), default="")
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id", ondelete="RESTRICT"))
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, server_default=func.now())
+
+    unit = relationship("Unit")
+    lists = relationship("AwardList", back_populates="decision", order_by="AwardList.id")
+
+    __table_args__ = (
+        UniqueConstraint("unit_id", "year", "number"),
+        Index("ix_decisions_decided_on", "decided_on"),
+        CheckConstraint("level IN ('co_so','huyen','thanh_pho','nha_nuoc')", name="level"),
+    )
+
+    @property
+    def level_label(self) -> str:
+        return DECISION_LEVELS[self.level]
+
+
 # --- award lists and their nominations (RULES.md C9, C11) -----------------------------------
 
 LIST_STATES = ("draft", "submitted", "approved", "returned", "decided")
@@ -135,14 +180,17 @@ class AwardList(db.Model):
     decision_no: Mapped[str] = mapped_column(String(100), default="")
     decision_date: Mapped[dt.date | None] = mapped_column(Date)
     decision_signer: Mapped[str] = mapped_column(String(200), default="")
+    decision_id: Mapped[int | None] = mapped_column(ForeignKey("decisions.id", ondelete="RESTRICT"))
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, server_default=func.now())
     updated_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
 
     unit = relationship("Unit")
+    decision = relationship("Decision", back_populates="lists")
 
     __table_args__ = (
         UniqueConstraint("year", "unit_id"),
         Index("ix_award_lists_unit_id", "unit_id"),
+        Index("ix_award_lists_decision_id", "decision_id"),
         CheckConstraint(
             "state IN ('draft','submitted','approved','returned','decided')", name="state"
         ),

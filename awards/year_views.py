@@ -8,6 +8,7 @@ from datetime import date
 from flask import render_template, request, url_for
 from flask_login import current_user, login_required
 
+from awards import decisions
 from awards.badges import OCCASION_NAMES, occasion_choices, party_badges
 from awards.catalog_year import (
     LOCKED,
@@ -97,7 +98,8 @@ def person_titles(code):
     require_award_read()
     person = visible_person(current_user, code)
     rows = titles_history(person_id=person.id)
-    return render_template("awards/titles.html", person=person, unit=None, rows=rows)
+    traced = decisions.traced(current_user, person_id=person.id)
+    return render_template("awards/titles.html", person=person, unit=None, rows=rows, traced=traced)
 
 
 @bp.route("/units/<code>/titles")
@@ -107,7 +109,8 @@ def unit_titles(code):
     require_award_read()
     unit = visible_unit(current_user, code, "award.read")
     rows = titles_history(unit_id=unit.id)
-    return render_template("awards/titles.html", person=None, unit=unit, rows=rows)
+    traced = decisions.traced(current_user, unit_id=unit.id)
+    return render_template("awards/titles.html", person=None, unit=unit, rows=rows, traced=traced)
 
 
 @bp.route("/<int:year>/catalog")

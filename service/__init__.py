@@ -102,6 +102,9 @@ def _sqlite_pragmas(engine) -> None:
     @event.listens_for(engine, "connect")
     def _connect(dbapi_connection, _record):
         dbapi_connection.isolation_level = None
+        # lower() (and so ILIKE) folds Vietnamese letters as PostgreSQL does ("Đ" -> "đ");
+        # SQLite's own folds ASCII only
+        dbapi_connection.create_function("lower", 1, _unicode_lower, deterministic=True)
         cur = dbapi_connection.cursor()
         cur.execute("PRAGMA foreign_keys=ON")
         cur.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_MS}")
@@ -112,6 +115,10 @@ def _sqlite_pragmas(engine) -> None:
     @event.listens_for(engine, "begin")
     def _begin(conn):
         conn.exec_driver_sql("BEGIN IMMEDIATE" if will_write() else "BEGIN")
+
+
+def _unicode_lower(value):
+    return value.lower() if isinstance(value, str) else value
 
 
 def will_write() -> bool:

@@ -1,0 +1,57 @@
+"""The decision registry pages (routes added to awards.views.bp): "Sổ quyết định khen thưởng"
+(search by number, signer, issuer, nominee, year and level) and a decision's page with each
+nominee's result."""
+
+from __future__ import annotations
+
+from flask import render_template, request
+from flask_login import current_user, login_required
+
+from awards import decisions
+from awards.models import DECISION_LEVELS
+from awards.views import bp
+from awards.year_views import require_award_read
+from evaluation import queries as eq
+
+PER_PAGE = 50
+
+
+@bp.route("/decisions")
+@login_required
+def decisions_page():
+    require_award_read()
+    years = [y.year for y in eq.list_years()]
+    year = request.args.get("year", type=int)
+    level = request.args.get("level") or None
+    level = level if level in DECISION_LEVELS else None
+    q = request.args.get("q", "").strip()[:200]
+    person = request.args.get("person", "").strip()[:200]
+    page = max(1, request.args.get("page", 1, type=int) or 1)
+    rows, total = decisions.search(current_user, year, q, level, person or None, page, PER_PAGE)
+    return render_template(
+        "awards/decisions.html",
+        rows=rows,
+        total=total,
+        page=page,
+        pages=max(1, (total + PER_PAGE - 1) // PER_PAGE),
+        years=years,
+        year=year,
+        level=level,
+        levels=DECISION_LEVELS,
+        q=q,
+        person=person,
+    )
+
+
+@bp.route("/decisions/<int:decision_id>")
+@login_required
+def decision_page(decision_id):
+    require_award_read()
+    d = decisions.visible_decision(current_user, decision_id)
+    q = request.args.get("q", "").strip()[:200]
+    return render_template(
+        "awards/decision.html",
+        d=decisions.decision_out(d),
+        recipients=decisions.recipients(d, q=q),
+        q=q,
+    )

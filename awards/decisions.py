@@ -1,0 +1,324 @@
+"""The decision registry (issue 13 item 4): a commendation decision (số, ngày, cấp, người ký,
+cơ quan ban hành) and the award lists it decides. Deciding a list (C11 "decide") records its
+decision here: a new one, or an existing decision of the same issuing unit, year and number
+when its date and signer agree (one decision may decide several lists). Reading: the decisions
+within a user's reach (a decision is seen by whoever may read one of its lists), searchable by
+number, signer, issuer and by nominee; a decision with each nominee's result; a person's or
+unit's awards traced to their decisions."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm import aliased
+
+from awards.models import DECISION_LEVELS, AwardList, Decision, Nomination
+from awards.proposals import award_label
+from service.auth.access import can, scope_filter
+from service.common.errors import NotFound, ValidationError
+from service.extensions import db
+from service.org.models import Person, Unit
+
+VOTABLE = ("proposed", "manual")
+
+
+def _dmy(day: dt.date | None) -> str | None:
+    return day.strftime("%d/%m/%Y") if day else None
+
+
+# --- writing (called by awards.lists.list_action "decide") -----------------------------------
+
+
+def issuing_units(lst: AwardList) -> list[Unit]:
+    """The units that may issue the list's decision: its own unit and those above it, nearest
+    first (an upper level's decision may decide the lists of several units)."""
+    ids = [int(i) for i in lst.unit.path.strip("/").split("/") if i]
+    found = {u.id: u for u in db.session.scalars(select(Unit).where(Unit.id.in_(ids)))}
+    return [found[i] for i in reversed(ids) if i in found]
+
+
+def check_decision(data: dict, lst: AwardList) -> dict:
+    """The decision's fields from a decide step, validated: number, date, signer required;
+    level one of DECISION_LEVELS (default cấp cơ sở); the issuing unit the list's own or one
+    above it (default its own); issuer (the body's name) defaults to the issuing unit's name;
+    the date not before the list's year."""
+    errors: dict[str, list[str]] = {}
+    units = issuing_units(lst)
+    code = (data.get("decision_unit") or "").strip()
+    issuing = next((u for u in units if u.code == code), None) if code else lst.unit
+    if issuing is None:
+        errors["decision_unit"] = [
+            "Đơn vị ban hành phải là đơn vị của danh sách hoặc đơn vị cấp trên: "
+            + ", ".join(u.code for u in units)
+            + "."
+        ]
+        issuing = lst.unit
+    number = (data.get("decision_no") or "").strip()
+    signer = (data.get("decision_signer") or "").strip()
+    day = data.get("decision_date")
+    level = (data.get("decision_level") or "co_so").strip()
+    issuer = (data.get("decision_issuer") or "").strip() or issuing.name
+    if not number:
+        errors["decision_no"] = ["Cần nhập số quyết định."]
+    if day is None:
+        errors["decision_date"] = ["Cần nhập ngày quyết định (dd/mm/yyyy)."]
+    elif day.year < lst.year:
+        errors["decision_date"] = [f"Ngày quyết định phải từ năm {lst.year} trở đi."]
+    if not signer:
+        errors["decision_signer"] = ["Cần nhập người ký."]
+    if level not in DECISION_LEVELS:
+        errors["decision_level"] = ["Cấp quyết định không hợp lệ."]
+    if errors:
+        raise ValidationError("Thiếu hoặc sai thông tin quyết định khen thưởng.", errors)
+    return {
+        "decision_no": number,
+        "decision_date": day,
+        "decision_signer": signer,
+        "decision_level": level,
+        "decision_issuer": issuer[:300],
+        "decision_unit": issuing.code,
+        "unit_id": issuing.id,
+    }
+
+
+def record_decision(user, lst: AwardList, decision: dict) -> Decision:
+    """The registry entry of the decision deciding `lst`: an existing one of the issuing unit,
+    year and number when date and signer agree (else a refusal naming the difference), or a
+    new one. Flushes; the caller audits the step and commits."""
+    found = db.session.scalar(
+        select(Decision).where(
+            Decision.unit_id == decision["unit_id"],
+            Decision.year == lst.year,
+            Decision.number == decision["decision_no"],
+        )
+    )
+    if found is not None:
+        if (found.decided_on, found.signer) != (
+            decision["decision_date"],
+            decision["decision_signer"],
+        ):
+            raise ValidationError(
+                f"Quyết định số {found.number} đã có trong sổ quyết định, ngày "
+                f"{_dmy(found.decided_on)}, người ký {found.signer}: nhập đúng ngày và người ký "
+                "để ghi thêm danh sách này vào quyết định đó, hoặc dùng số quyết định khác.",
+                {"decision_no": ["Số quyết định đã dùng với ngày hoặc người ký khác."]},
+            )
+        lst.decision = found
+        return found
+    made = Decision(
+        year=lst.year,
+        number=decision["decision_no"],
+        decided_on=decision["decision_date"],
+        level=decision["decision_level"],
+        signer=decision["decision_signer"],
+        issuer=decision["decision_issuer"],
+        unit_id=decision["unit_id"],
+        created_by_id=getattr(user, "id", None),
+    )
+    db.session.add(made)
+    lst.decision = made
+    db.session.flush()
+    return made
+
+
+# --- reading ---------------------------------------------------------------------------------
+
+
+def _in_reach(user, stmt):
+    """`stmt` (over Decision) kept to decisions one of whose lists `user` may read."""
+    unit = aliased(Unit)
+    reach = (
+        select(AwardList.decision_id)
+        .join(unit, unit.id == AwardList.unit_id)
+        .where(scope_filter(user, "award.read", unit.path))
+    )
+    return stmt.where(Decision.id.in_(reach))
+
+
+def search(
+    user,
+    year: int | None = None,
+    q: str = "",
+    level: str | None = None,
+    person: str | None = None,
+    page: int = 1,
+    per_page: int = 50,
+) -> tuple[list[dict], int]:
+    """(rows, total): a page of the decisions in reach, newest first. `q` matches number,
+    signer and issuer; `person` a nominee's code or name (person or unit)."""
+    stmt = _in_reach(user, select(Decision))
+    if year:
+        stmt = stmt.where(Decision.year == year)
+    if level:
+        stmt = stmt.where(Decision.level == level)
+    if q:
+        like = f"%{q.lower()}%"
+        stmt = stmt.where(
+            or_(
+                func.lower(Decision.number).like(like),
+                func.lower(Decision.signer).like(like),
+                func.lower(Decision.issuer).like(like),
+            )
+        )
+    if person:
+        like = f"%{person.lower()}%"
+        nominee = (
+            select(AwardList.decision_id)
+            .join(Nomination, Nomination.list_id == AwardList.id)
+            .outerjoin(Person, Person.id == Nomination.person_id)
+            .outerjoin(Unit, Unit.id == Nomination.unit_id)
+            .where(Nomination.status.in_(VOTABLE))
+            .where(
+                or_(
+                    func.lower(Person.code) == person.lower(),
+                    func.lower(Person.full_name).like(like),
+                    func.lower(Unit.code) == person.lower(),
+                    func.lower(Unit.name).like(like),
+                )
+            )
+        )
+        stmt = stmt.where(Decision.id.in_(nominee))
+    total = db.session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
+    rows = db.session.scalars(
+        stmt.order_by(Decision.decided_on.desc(), Decision.id.desc())
+        .limit(per_page)
+        .offset((page - 1) * per_page)
+    ).all()
+    counts = _counts([d.id for d in rows])
+    return [decision_out(d, counts.get(d.id, {})) for d in rows], total
+
+
+def _counts(decision_ids) -> dict[int, dict[str, int]]:
+    """decision id -> {"awarded": n, "refused": n} over its lists' votable nominations."""
+    out: dict[int, dict[str, int]] = {i: {"awarded": 0, "refused": 0} for i in decision_ids}
+    if not out:
+        return out
+    rows = db.session.execute(
+        select(AwardList.decision_id, Nomination.passed.is_(False), func.count())
+        .join(Nomination, Nomination.list_id == AwardList.id)
+        .where(AwardList.decision_id.in_(list(out)), Nomination.status.in_(VOTABLE))
+        .group_by(AwardList.decision_id, Nomination.passed.is_(False))
+    )
+    for decision_id, refused, n in rows:
+        out[decision_id]["refused" if refused else "awarded"] += n
+    return out
+
+
+def decision_out(d: Decision, counts: dict | None = None) -> dict:
+    counts = counts if counts is not None else _counts([d.id])[d.id]
+    return {
+        "id": d.id,
+        "year": d.year,
+        "number": d.number,
+        "date": _dmy(d.decided_on),
+        "level": d.level,
+        "level_label": d.level_label,
+        "signer": d.signer,
+        "issuer": d.issuer,
+        "unit": d.unit.code,
+        "unit_name": d.unit.name,
+        "lists": [
+            {"id": lst.id, "unit": lst.unit.code, "unit_name": lst.unit.name} for lst in d.lists
+        ],
+        "awarded": counts.get("awarded", 0),
+        "refused": counts.get("refused", 0),
+    }
+
+
+def visible_decision(user, decision_id: int) -> Decision:
+    d = db.session.get(Decision, decision_id)
+    if d is None or not any(can(user, "award.read", lst.unit) for lst in d.lists):
+        raise NotFound("Không tìm thấy quyết định khen thưởng.")
+    return d
+
+
+def recipients(d: Decision, awarded_only: bool = False, q: str = "") -> list[dict]:
+    """Each nominee of the decision's lists with its result: awarded ("Được khen thưởng") or
+    refused by the council's vote ("Không đạt biểu quyết"); people first, by unit path and
+    code, then units."""
+    person_unit = aliased(Unit)
+    subject_unit = aliased(Unit)
+    stmt = (
+        select(
+            Nomination,
+            Person.code,
+            Person.full_name,
+            person_unit.code,
+            person_unit.name,
+            subject_unit.code,
+            subject_unit.name,
+        )
+        .join(AwardList, AwardList.id == Nomination.list_id)
+        .outerjoin(Person, Person.id == Nomination.person_id)
+        .outerjoin(person_unit, person_unit.id == Person.unit_id)
+        .outerjoin(subject_unit, subject_unit.id == Nomination.unit_id)
+        .where(AwardList.decision_id == d.id, Nomination.status.in_(VOTABLE))
+        .order_by(
+            Nomination.subject.desc(),  # person before unit
+            func.coalesce(person_unit.path, subject_unit.path),
+            func.coalesce(Person.code, subject_unit.code),
+            Nomination.award,
+        )
+    )
+    if awarded_only:
+        stmt = stmt.where(Nomination.passed.is_not(False))
+    if q:
+        like = f"%{q.lower()}%"
+        stmt = stmt.where(
+            or_(
+                func.lower(Person.code) == q.lower(),
+                func.lower(Person.full_name).like(like),
+                func.lower(subject_unit.code) == q.lower(),
+                func.lower(subject_unit.name).like(like),
+            )
+        )
+    out = []
+    for nom, p_code, p_name, pu_code, pu_name, u_code, u_name in db.session.execute(stmt):
+        person = nom.subject == "person"
+        out.append(
+            {
+                "nomination_id": nom.id,
+                "list_id": nom.list_id,
+                "subject": nom.subject,
+                "code": p_code if person else u_code,
+                "name": p_name if person else u_name,
+                "unit": pu_code if person else u_code,
+                "unit_name": pu_name if person else u_name,
+                "award": nom.award,
+                "award_label": award_label(nom.award),
+                "source": nom.source,
+                "awarded": nom.passed is not False,
+                "result": "Được khen thưởng" if nom.passed is not False else "Không đạt biểu quyết",
+            }
+        )
+    return out
+
+
+def traced(user, person_id: int | None = None, unit_id: int | None = None) -> list[dict]:
+    """A person's (or unit's) awards on decided lists, each with its decision, newest first:
+    where the registry traces an award to its decision."""
+    column = Nomination.person_id if person_id is not None else Nomination.unit_id
+    subject_id = person_id if person_id is not None else unit_id
+    stmt = _in_reach(
+        user,
+        select(Decision, Nomination)
+        .join(AwardList, AwardList.decision_id == Decision.id)
+        .join(Nomination, Nomination.list_id == AwardList.id)
+        .where(column == subject_id, Nomination.status.in_(VOTABLE)),
+    ).order_by(Decision.decided_on.desc(), Nomination.award)
+    return [
+        {
+            "year": d.year,
+            "award": nom.award,
+            "award_label": award_label(nom.award),
+            "awarded": nom.passed is not False,
+            "result": "Được khen thưởng" if nom.passed is not False else "Không đạt biểu quyết",
+            "decision_id": d.id,
+            "number": d.number,
+            "date": _dmy(d.decided_on),
+            "signer": d.signer,
+            "issuer": d.issuer,
+        }
+        for d, nom in db.session.execute(stmt)
+    ]
