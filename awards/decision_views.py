@@ -20,7 +20,7 @@ PER_PAGE = 50
 @login_required
 def decisions_page():
     require_award_read()
-    years = [y.year for y in eq.list_years()]
+    years = sorted({y.year for y in eq.list_years()} | set(decisions.years()), reverse=True)
     year = request.args.get("year", type=int)
     level = request.args.get("level") or None
     level = level if level in DECISION_LEVELS else None
@@ -49,9 +49,15 @@ def decision_page(decision_id):
     require_award_read()
     d = decisions.visible_decision(current_user, decision_id)
     q = request.args.get("q", "").strip()[:200]
+    page = max(1, request.args.get("page", 1, type=int) or 1)
+    total = decisions.recipients_count(d, q)
     return render_template(
         "awards/decision.html",
         d=decisions.decision_out(d),
-        recipients=decisions.recipients(d, q=q),
+        recipients=decisions.recipients(d, q=q, page=page, per_page=PER_PAGE),
         q=q,
+        page=page,
+        pages=max(1, (total + PER_PAGE - 1) // PER_PAGE),
+        total=total,
+        first=(page - 1) * PER_PAGE,
     )

@@ -162,21 +162,12 @@ def search(
             )
         )
     if person:
-        like = f"%{person.lower()}%"
         nominee = (
             select(AwardList.decision_id)
             .join(Nomination, Nomination.list_id == AwardList.id)
             .outerjoin(Person, Person.id == Nomination.person_id)
             .outerjoin(Unit, Unit.id == Nomination.unit_id)
-            .where(Nomination.status.in_(VOTABLE))
-            .where(
-                or_(
-                    func.lower(Person.code) == person.lower(),
-                    func.lower(Person.full_name).like(like),
-                    func.lower(Unit.code) == person.lower(),
-                    func.lower(Unit.name).like(like),
-                )
-            )
+            .where(Nomination.status.in_(VOTABLE), _nominee_match(person, Person, Unit))
         )
         stmt = stmt.where(Decision.id.in_(nominee))
     total = db.session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
@@ -233,10 +224,16 @@ def visible_decision(user, decision_id: int) -> Decision:
     return d
 
 
-def recipients(d: Decision, awarded_only: bool = False, q: str = "") -> list[dict]:
+def recipients(
+    d: Decision,
+    awarded_only: bool = False,
+    q: str = "",
+    page: int | None = None,
+    per_page: int = 100,
+) -> list[dict]:
     """Each nominee of the decision's lists with its result: awarded ("Được khen thưởng") or
     refused by the council's vote ("Không đạt biểu quyết"); people first, by unit path and
-    code, then units."""
+    code, then units. `page`: that page of `per_page` rows only (see recipients_count)."""
     person_unit = aliased(Unit)
     subject_unit = aliased(Unit)
     stmt = (
@@ -264,15 +261,9 @@ def recipients(d: Decision, awarded_only: bool = False, q: str = "") -> list[dic
     if awarded_only:
         stmt = stmt.where(Nomination.passed.is_not(False))
     if q:
-        like = f"%{q.lower()}%"
-        stmt = stmt.where(
-            or_(
-                func.lower(Person.code) == q.lower(),
-                func.lower(Person.full_name).like(like),
-                func.lower(subject_unit.code) == q.lower(),
-                func.lower(subject_unit.name).like(like),
-            )
-        )
+        stmt = stmt.where(_nominee_match(q, Person, subject_unit))
+    if page is not None:
+        stmt = stmt.limit(per_page).offset((page - 1) * per_page)
     out = []
     for nom, p_code, p_name, pu_code, pu_name, u_code, u_name in db.session.execute(stmt):
         person = nom.subject == "person"
@@ -293,6 +284,37 @@ def recipients(d: Decision, awarded_only: bool = False, q: str = "") -> list[dic
             }
         )
     return out
+
+
+def recipients_count(d: Decision, q: str = "") -> int:
+    """How many rows recipients(d, q=q) answers."""
+    stmt = (
+        select(func.count())
+        .select_from(Nomination)
+        .join(AwardList, AwardList.id == Nomination.list_id)
+        .outerjoin(Person, Person.id == Nomination.person_id)
+        .outerjoin(Unit, Unit.id == Nomination.unit_id)
+        .where(AwardList.decision_id == d.id, Nomination.status.in_(VOTABLE))
+    )
+    if q:
+        stmt = stmt.where(_nominee_match(q, Person, Unit))
+    return db.session.scalar(stmt) or 0
+
+
+def _nominee_match(q: str, person, unit):
+    """A nominee (person or unit) whose code is `q` or whose name holds it."""
+    like = f"%{q.lower()}%"
+    return or_(
+        func.lower(person.code) == q.lower(),
+        func.lower(person.full_name).like(like),
+        func.lower(unit.code) == q.lower(),
+        func.lower(unit.name).like(like),
+    )
+
+
+def years() -> list[int]:
+    """The years that have a decision, newest first."""
+    return list(db.session.scalars(select(Decision.year).distinct().order_by(Decision.year.desc())))
 
 
 def traced(user, person_id: int | None = None, unit_id: int | None = None) -> list[dict]:

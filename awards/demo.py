@@ -10,7 +10,7 @@ import datetime as dt
 from sqlalchemy import insert, select
 
 from awards import council_demo
-from awards.models import Initiative, InitiativeAuthor, owner_key
+from awards.models import AwardList, Decision, Initiative, InitiativeAuthor, Nomination, owner_key
 from evaluation.demo import DEMO_YEAR
 from evaluation.models import History
 from service.auth.models import Role, RoleAssignment, User
@@ -95,6 +95,50 @@ def _registry(rng, people, units) -> int:
     return made
 
 
+DECIDED_UNIT = "DD-UB"
+
+
+def _decided(unit: Unit | None) -> int:
+    """The previous year's list of `unit`'s subtree as decided (its awards are the history the
+    demo already holds), with its decision in the registry: so the registry, the certificates
+    and the statistical forms show a real decision on first start. Returns its awards."""
+    if unit is None:
+        return 0
+    year = DEMO_YEAR - 1
+    day = dt.date(year, 12, 25)
+    decision = Decision(
+        year=year, number="120/QĐ-UBND", decided_on=day, level="co_so",
+        signer="Nguyễn Văn Minh", issuer="Ủy ban nhân dân phường Đống Đa", unit_id=unit.id,
+    )  # fmt: skip
+    lst = AwardList(
+        year=year, unit_id=unit.id, state="decided", version=1, decision=decision,
+        decision_no=decision.number, decision_date=day, decision_signer=decision.signer,
+        proposed_at=dt.datetime(year, 12, 1, 8, 0),
+    )  # fmt: skip
+    db.session.add_all([decision, lst])
+    db.session.flush()
+    inside = Unit.subtree_clause(unit.path)
+    rows = db.session.execute(
+        select(History.person_id, History.unit_id, History.awards)
+        .outerjoin(Person, Person.id == History.person_id)
+        .join(Unit, Unit.id == db.func.coalesce(Person.unit_id, History.unit_id))
+        .where(History.year == year, inside)
+        .order_by(History.id)
+    ).all()
+    why = [{"rule": "", "text": f"Theo kết quả đánh giá, xếp loại năm {year} (dữ liệu mẫu)."}]
+    made = [
+        {"list_id": lst.id, "year": year, "subject": "person" if pid else "unit",
+         "subject_key": f"p{pid}" if pid else f"u{uid}", "person_id": pid, "unit_id": uid,
+         "award": code, "source": "rule", "status": "proposed", "rule": "", "why": why,
+         "reason": "", "provisional": False, "removed_reason": "", "passed": True}
+        for pid, uid, awards in rows
+        for code in awards
+    ]  # fmt: skip
+    if made:
+        db.session.execute(insert(Nomination), made)
+    return len(made)
+
+
 def load(context: dict) -> str:
     from awards.lists import propose_list
 
@@ -112,6 +156,7 @@ def load(context: dict) -> str:
     units = list(db.session.scalars(select(Unit.id).where(inside, Unit.parent_id.is_not(None))))
     past = _history(rng, people, units)
     registry = _registry(rng, people, units)
+    decided = _decided(db.session.scalar(select(Unit).where(Unit.code == DECIDED_UNIT)))
     # each demo staff account's unit gets its list of the demo year, proposed by rule
     grants = db.session.execute(
         select(User, Unit)
@@ -130,6 +175,8 @@ def load(context: dict) -> str:
         council = f"; hội đồng thi đua {grants[0][1].code}: {', '.join(names)} (cùng mật khẩu)"
     return (
         f"{past} dòng lịch sử {PAST_YEARS.start}–{PAST_YEARS.stop - 1}, {registry} sáng kiến, "
-        f"mô hình, danh sách khen thưởng {DEMO_YEAR} theo quy định: {lists or 'không có'}"
+        f"mô hình, quyết định 120/QĐ-UBND năm {DEMO_YEAR - 1} ({decided} khen thưởng, "
+        f"{DECIDED_UNIT}), danh sách khen thưởng {DEMO_YEAR} theo quy định: "
+        f"{lists or 'không có'}"
         f"{council}"
     )
