@@ -142,9 +142,22 @@ def votable_nominations(award_list: AwardList) -> list[Nomination]:
     ).all()
 
 
+def past_closing(session: VotingSession, at: dt.datetime | None = None) -> bool:
+    """An open session whose closing time has come: no ballot is taken any more (in_window),
+    so it counts as closed; the next step on it (close, publish, paper totals) records the
+    close first."""
+    return session.state == "open" and (at or now()) >= session.closes_at
+
+
+def effective_state(session: VotingSession) -> str:
+    """The session's state as users see it: "closed" from the closing time on."""
+    return "closed" if past_closing(session) else session.state
+
+
 def shows_totals(session: VotingSession) -> bool:
-    """Totals are told only once the vote is over (C10)."""
-    return session.state in ("closed", "published")
+    """Totals are told only once the vote is over (C10): closed, published, or past its
+    closing time."""
+    return effective_state(session) in ("closed", "published")
 
 
 def totals(session: VotingSession) -> dict[int, tuple[int, int]]:
@@ -420,17 +433,26 @@ def open_session(user, session: VotingSession, version: int | None = None) -> Vo
 def close_session(user, session: VotingSession, version: int | None = None) -> VotingSession:
     """End the vote (also before its closing time); totals become readable."""
     _require_manage(user, session.award_list)
+    _record_close(session, version, at_closing_time=False)
+    return session
+
+
+def _record_close(session: VotingSession, version: int | None, at_closing_time: bool) -> None:
     before = session_snapshot(session)
     _move(session, "open", "closed", version)
-    record(
-        "close",
-        "voting_session",
-        session.id,
-        before=before,
-        after=session_snapshot(session) | {"voters": voters_count(session)},
-        unit_id=session.award_list.unit_id,
-    )
-    return session
+    after = session_snapshot(session) | {"voters": voters_count(session)}
+    if at_closing_time:
+        after["closed_at_closing_time"] = True
+    record("close", "voting_session", session.id, before=before, after=after,
+           unit_id=session.award_list.unit_id)  # fmt: skip
+
+
+def _close_if_due(session: VotingSession, version: int | None) -> int | None:
+    """Record the close of a session past its closing time (the version it then has)."""
+    if not past_closing(session):
+        return version
+    _record_close(session, version, at_closing_time=True)
+    return None if version is None else session.version
 
 
 def enter_paper_totals(user, session: VotingSession, rows: list[dict]) -> VotingSession:
@@ -440,6 +462,7 @@ def enter_paper_totals(user, session: VotingSession, rows: list[dict]) -> Voting
         raise Forbidden("Chỉ ban kiểm phiếu (thư ký, chủ tịch hội đồng) được nhập kết quả.")
     if session.mode != "paper":
         raise ValidationError("Phiên bỏ phiếu kín điện tử: kết quả được đếm từ phiếu bầu.")
+    _close_if_due(session, None)
     if session.state != "closed":
         raise ValidationError(
             "Chỉ nhập kết quả phiếu giấy sau khi đóng phiên và trước khi công bố."
@@ -478,6 +501,7 @@ def publish_session(user, session: VotingSession, version: int | None = None) ->
     """Publish the totals and each nomination's outcome: passed when the award type's C10
     threshold is met over all council members (frozen at opening)."""
     _require_manage(user, session.award_list)
+    version = _close_if_due(session, version)
     if session.state != "closed":
         raise Conflict(
             f"Phiên bỏ phiếu đang ở trạng thái «{STATE_LABELS[session.state]}»: chỉ công bố "
@@ -625,8 +649,12 @@ def session_view(session: VotingSession) -> dict:
         "unit_name": award_list.unit.name,
         "mode": session.mode,
         "mode_label": session.mode_label,
-        "state": session.state,
-        "state_label": session.state_label,
+        "state": effective_state(session),
+        "state_label": (
+            f"Đã đóng (hết giờ lúc {session.closes_at:%H:%M %d/%m/%Y})"
+            if past_closing(session)
+            else session.state_label
+        ),
         "opens_at": session.opens_at,
         "closes_at": session.closes_at,
         "members_count": (

@@ -316,3 +316,26 @@ def test_session_with_times_in_past_cannot_open(client, council_setup, clock):
     clock.at = T0 + dt.timedelta(hours=3)
     sid = api_session(client, s).get_json()["id"]
     assert step(client, s, sid, "open").status_code == 400
+
+
+def test_C10_a_session_counts_as_closed_from_its_closing_time(client, council_setup, clock):
+    """Issue 12: nobody has to press «Đóng phiên» at the closing time: from then on no ballot
+    is taken, the totals show, and publishing records the close first."""
+    s = council_setup
+    sid = opened(client, s)
+    yes_all = {s["noms"][k]: True for k in ("PA", "PA2", "A1")}
+    assert vote(client, s, sid, "hd.thuky", yes_all).status_code == 201
+    clock.at = T0 + dt.timedelta(hours=2)  # the closing time
+    h = s["headers"]["staff_a"]
+    body = client.get(f"/api/v1/voting-sessions/{sid}", headers=h).get_json()
+    assert body["state"] == "closed" and body["totals_shown"] is True, body
+    assert "hết giờ" in body["state_label"]
+    assert all(i["yes"] == 1 for i in body["items"])
+    assert vote(client, s, sid, "hd.uyvien1", yes_all).status_code in (400, 409)
+    assert step(client, s, sid, "publish").status_code == 200
+    closes = db.session.scalars(
+        select(AuditEntry).where(AuditEntry.action == "close", AuditEntry.object_id == sid)
+    ).all()
+    assert len(closes) == 1 and closes[0].after["closed_at_closing_time"] is True
+    body = client.get(f"/api/v1/voting-sessions/{sid}", headers=h).get_json()
+    assert body["state"] == "published" and all(i["passed"] is not None for i in body["items"])
