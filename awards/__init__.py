@@ -20,6 +20,7 @@ PERMISSIONS = {
     "award.nominate": {"staff"},
     "award.submit": {"staff"},
     "award.approve": {"committee"},
+    "award.attach": {"staff", "committee"},  # the dossiers' files (awards.dossier)
     "council.manage": {"committee"},
 }
 
@@ -32,6 +33,7 @@ def init_app(app) -> None:
         council_api,
         council_models,
         council_views,
+        dossier,
         imports,
         list_api,
         list_views,
