@@ -3,7 +3,7 @@ its removal with a reason. Who may read and write is the owner kind's (service.f
 
 from __future__ import annotations
 
-from flask import request, send_file, url_for
+from flask import current_app, request, send_file, url_for
 from flask_login import current_user
 
 from service.common.api import Blueprint
@@ -29,8 +29,6 @@ def limit_upload(endpoint, _values) -> None:
     stops being read past it."""
     if endpoint not in UPLOAD_ENDPOINTS:
         return
-    from flask import current_app
-
     limit = current_app.config["ATTACHMENT_MAX_BYTES"]
     request.max_content_length = limit + MULTIPART_SLACK
     if request.content_length and request.content_length > limit + MULTIPART_SLACK:

@@ -3,7 +3,7 @@ dossier page of an owner, and the card's forms: upload a file, remove one with a
 
 from __future__ import annotations
 
-from flask import Blueprint, render_template, url_for
+from flask import Blueprint, current_app, render_template, url_for
 from flask_login import current_user, login_required
 
 from service.common.forms import run_form
@@ -58,8 +58,6 @@ def dossier_readable(kind: str, owner_id: int) -> bool:
 
 
 def _max_bytes() -> int:
-    from flask import current_app
-
     return current_app.config["ATTACHMENT_MAX_BYTES"]
 
 

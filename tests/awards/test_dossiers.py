@@ -178,7 +178,7 @@ def test_refused_uploads_store_nothing(
 def test_too_large_refused_unread_or_while_streamed(app, client, tree, dossier, files_dir):
     h = tree["headers"]["staff_a"]
     limit = app.config["ATTACHMENT_MAX_BYTES"]
-    big = PDF + b"0" * limit  # announced larger than the limit: refused before reading
+    big = PDF + b"0" * (limit + 100 * 1024)  # announced larger: refused before reading
     res = upload(client, h, "award_list", dossier["list"].id, big, "big.pdf")
     assert res.status_code == 413
     assert res.get_json()["error"]["message"] == "Tệp quá lớn: mỗi tệp tối đa 10 MB."
@@ -272,13 +272,14 @@ def csrf(page: str) -> str:
 def test_list_page_card_upload_download_remove(client, tree, dossier, files_dir, login_session):
     login_session(client, tree["users"]["staff_a"])
     lst, nom = dossier["list"], dossier["nomination"]
+    xlsx = xlsx_bytes()
     page = client.get(f"/awards/lists/{lst.id}").get_data(as_text=True)
     assert 'id="dossier"' in page and "Chưa có tệp nào" in page and "Thêm tệp" in page
     assert f"/awards/nominations/{nom.id}/dossier" in page  # the row's link
     token = csrf(page)
     res = client.post(
         f"/attachments/award_list/{lst.id}/upload",
-        data={"file": (io.BytesIO(xlsx_bytes()), "Biên bản họp.xlsx"), "doc_type": "bien_ban",
+        data={"file": (io.BytesIO(xlsx), "Biên bản họp.xlsx"), "doc_type": "bien_ban",
               "csrf_token": token},
         content_type="multipart/form-data",
     )  # fmt: skip
@@ -289,7 +290,7 @@ def test_list_page_card_upload_download_remove(client, tree, dossier, files_dir,
     assert re.search(r"\d\d/\d\d/\d{4} \d\d:\d\d", page)
     att = db.session.query(Attachment).one()
     assert f"/api/v1/attachments/{att.id}/file" in page
-    assert download(client, f"/api/v1/attachments/{att.id}/file").data == xlsx_bytes()
+    assert download(client, f"/api/v1/attachments/{att.id}/file").data == xlsx
 
     # refused on the page with the reason, nothing stored
     res = client.post(
@@ -336,3 +337,31 @@ def test_nomination_dossier_page(client, tree, dossier, files_dir, login_session
     assert client.get(f"/awards/nominations/{nom.id}/dossier").status_code == 404
     page = client.get(f"/awards/lists/{dossier['list'].id}")
     assert page.status_code == 404
+
+
+def test_too_large_on_the_page_is_refused_with_the_limit(app, client, tree, dossier, files_dir):
+    lst = dossier["list"]
+    with client.session_transaction() as sess:
+        sess["_user_id"] = tree["users"]["staff_a"].get_id()
+    page = client.get(f"/awards/lists/{lst.id}").get_data(as_text=True)
+    assert "mỗi tệp tối đa 10 MB" in page
+    limit = app.config["ATTACHMENT_MAX_BYTES"]
+
+    def post(size):
+        body = {"file": FileStorage(io.BytesIO(PDF + b"0" * size), filename="big.pdf"),
+                "doc_type": "khac", "csrf_token": csrf(page)}  # fmt: skip
+        stream, _length, boundary = stream_encode_multipart(body, use_tempfile=False)
+        return client.post(
+            f"/attachments/award_list/{lst.id}/upload",
+            data=stream.getvalue(),
+            content_type=f'multipart/form-data; boundary="{boundary}"',
+        )
+
+    res = post(limit + 100 * 1024)  # announced larger: an error page, the body unread
+    assert res.status_code == 413
+    assert "Tệp quá lớn: mỗi tệp tối đa 10 MB." in res.get_data(as_text=True)
+    res = post(limit)  # just over, found while streamed: back on the list with the message
+    assert res.status_code == 302
+    page = client.get(res.location).get_data(as_text=True)
+    assert "Tệp quá lớn: mỗi tệp tối đa 10 MB." in page
+    assert db.session.query(Attachment).count() == 0 and stored_files(files_dir) == []
