@@ -190,22 +190,25 @@ def test_too_large_refused_unread_or_while_streamed(app, client, tree, dossier, 
     assert stored_files(files_dir) == []
 
 
-def test_a_failed_commit_leaves_no_file(app, client, tree, dossier, files_dir, monkeypatch):
-    """The file is moved into place only after the commit: a request failing after the
-    operation (here a rolled back answer) leaves neither the row nor the file."""
-    from service.files import api as files_api
+def test_a_failed_commit_leaves_no_file(app, client, tree, dossier, files_dir):
+    """The file is moved into place only after the commit: a commit that fails (here a unique
+    key taken meanwhile, answered 409) leaves neither the row nor the file."""
+    from sqlalchemy import event
+    from sqlalchemy.exc import IntegrityError
+    from sqlalchemy.orm import Session
 
-    real = files_api.out
+    from service.files import store
 
-    def failing(att, reg):
-        real(att, reg)
-        from service.common.errors import Conflict
+    def fail(session):
+        if session.info.get(store.PENDING):
+            raise IntegrityError("INSERT", {}, Exception("taken"))
 
-        raise Conflict("Xung đột giả lập.")
-
-    monkeypatch.setattr(files_api, "out", failing)
-    res = upload(client, tree["headers"]["staff_a"], "award_list", dossier["list"].id)
-    assert res.status_code == 409
+    event.listen(Session, "before_commit", fail)
+    try:
+        res = upload(client, tree["headers"]["staff_a"], "award_list", dossier["list"].id)
+    finally:
+        event.remove(Session, "before_commit", fail)
+    assert res.status_code == 409, res.get_json()
     assert db.session.query(Attachment).count() == 0
     assert stored_files(files_dir) == []
 
