@@ -20,6 +20,7 @@ PERMISSIONS = {
     "award.nominate": {"staff"},
     "award.submit": {"staff"},
     "award.approve": {"committee"},
+    "award.attach": {"staff", "committee"},  # the dossiers' files (awards.dossier)
     "council.manage": {"committee"},
 }
 
@@ -34,6 +35,7 @@ def init_app(app) -> None:
         council_views,
         decision_api,
         decision_views,
+        dossier,
         imports,
         list_api,
         list_views,

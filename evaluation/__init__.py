@@ -14,6 +14,7 @@ PERMISSIONS = {
     "evaluation.enter": {"staff"},
     "evaluation.read": {"staff", "committee", "hr"},
     "evaluation.approve": {"committee"},
+    "violation.attach": {"staff"},  # evidence files of violations (evaluation.dossier)
 }
 
 
@@ -22,6 +23,7 @@ def init_app(app) -> None:
         commands,
         demo,
         documents,
+        dossier,  # noqa: F401 - registers the owner kind "violation"
         exports,
         exports_inputs,
         import_columns,

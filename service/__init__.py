@@ -51,6 +51,7 @@ def create_app(config: type | None = None) -> Flask:
     api.spec.components.security_scheme("bearer", {"type": "http", "scheme": "bearer"})
 
     from service import exports as export_jobs
+    from service import files as attachments
     from service import imports as imports_framework
     from service import jobs, models  # noqa: F401 - models: the core's tables
     from service.audit import chain as audit_chain
@@ -76,6 +77,7 @@ def create_app(config: type | None = None) -> Flask:
     jobs.init_app(app)
     imports_framework.init_app(app)
     export_jobs.init_app(app)
+    attachments.init_app(app)  # dossiers' files: domains register their owner kinds
     audit_chain.init_app(app)
     _request_boundary(app)
 

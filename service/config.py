@@ -103,6 +103,21 @@ class Config:
     EXPORT_JOB_MIN_ROWS = int(os.environ.get("EXPORT_JOB_MIN_ROWS", "20000"))
     EXPORT_KEEP_HOURS = float(os.environ.get("EXPORT_KEEP_HOURS", "24"))
     EXPORT_DIR = os.environ.get("EXPORT_DIR") or None
+    # Attachments of dossiers (service.files): stored under ATTACHMENTS_DIR (default: the
+    # instance folder's attachments/), each file at most ATTACHMENT_MAX_BYTES, of the extensions
+    # ATTACHMENT_TYPES names (with the content type they are served as; the content is checked).
+    ATTACHMENTS_DIR = os.environ.get("ATTACHMENTS_DIR") or None
+    ATTACHMENT_MAX_BYTES = int(float(os.environ.get("ATTACHMENT_MAX_MB", "10")) * 1024 * 1024)
+    ATTACHMENT_TYPES = {
+        "pdf": "application/pdf",
+        "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        "doc": "application/msword",
+        "xls": "application/vnd.ms-excel",
+        "jpg": "image/jpeg",
+        "jpeg": "image/jpeg",
+        "png": "image/png",
+    }
     # flask-smorest / OpenAPI
     API_TITLE = "Dịch vụ đánh giá, xếp loại và thi đua, khen thưởng"
     API_VERSION = "v1"
