@@ -159,3 +159,17 @@ def test_council_votes_and_committee_publishes(server, browser, tmp_path):  # no
     assert "21/QĐ-UBND" in body and "22/12/2025" in body and "không đạt biểu quyết" in body
     assert committee.locator("#action-return").count() == 0
     fits(committee, 1366)
+
+    # the decision is in the registry: found by a nominee's name, with each one's result
+    committee.click("a:has-text('21/QĐ-UBND')")
+    committee.wait_for_selector("h1:has-text('Quyết định số 21/QĐ-UBND')")
+    results = committee.locator("table#recipients tbody tr").all_inner_texts()
+    assert len(results) == 3 and all("Không đạt biểu quyết" in r for r in results), results
+    committee.goto(f"{base}/awards/decisions")
+    committee.fill("input[name=person]", "Nguyễn Văn An")
+    committee.click("#search button")
+    assert committee.locator("table#decisions tbody tr").all_inner_texts()[0].startswith(
+        "21/QĐ-UBND"
+    )
+    committee.set_viewport_size({"width": 390, "height": 844})
+    fits(committee, 390)
