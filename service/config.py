@@ -103,6 +103,10 @@ class Config:
     EXPORT_JOB_MIN_ROWS = int(os.environ.get("EXPORT_JOB_MIN_ROWS", "20000"))
     EXPORT_KEEP_HOURS = float(os.environ.get("EXPORT_KEEP_HOURS", "24"))
     EXPORT_DIR = os.environ.get("EXPORT_DIR") or None
+    # Word templates an administrator replaced (default: the instance folder's doc_templates/);
+    # DOC_PLACE: the place of the documents' date line ("Hà Nội, ngày … tháng … năm …")
+    DOC_TEMPLATE_DIR = os.environ.get("DOC_TEMPLATE_DIR") or None
+    DOC_PLACE = os.environ.get("DOC_PLACE", "Hà Nội")
     # flask-smorest / OpenAPI
     API_TITLE = "Dịch vụ đánh giá, xếp loại và thi đua, khen thưởng"
     API_VERSION = "v1"
