@@ -32,6 +32,8 @@ def init_app(app) -> None:
         council_api,
         council_models,
         council_views,
+        documents_api,
+        documents_views,
         imports,
         list_api,
         list_views,
