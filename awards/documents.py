@@ -49,6 +49,7 @@ SHIPPED_DIR = Path(__file__).resolve().parent.parent / "templates" / "docx"
 AUDIT_TYPE = "doc_template"
 MAX_TEMPLATE_BYTES = 10 * 1024 * 1024
 ADMIN_ONLY = "Chỉ quản trị viên được thay mẫu văn bản."
+BLANK = "……"  # a figure not entered yet: the dotted blank of a form filled by hand
 
 
 def kind_by_slug(slug: str) -> DocKind:
@@ -354,13 +355,13 @@ def bien_ban_context(session: VotingSession, today: dt.date | None = None) -> di
             "date": dmy(day),
             "opens_at": session.opens_at.strftime("%H:%M %d/%m/%Y"),
             "closes_at": session.closes_at.strftime("%H:%M %d/%m/%Y"),
-            "place": session.place or "",
+            "place": session.place or BLANK,
         },
         "chair": _seat_name(seats, "chair"),
         "secretary": _seat_name(seats, "secretary"),
         "members_count": members,
-        "present_count": "" if present is None else present,
-        "absent_count": "" if present is None else max(members - present, 0),
+        "present_count": BLANK if present is None else present,
+        "absent_count": BLANK if present is None else max(members - present, 0),
         "items": items,
         "passed_count": sum(1 for i in items if i["passed"]),
         "failed_count": sum(1 for i in items if not i["passed"]),

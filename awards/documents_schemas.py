@@ -5,7 +5,15 @@ from __future__ import annotations
 
 from marshmallow import fields
 
-from service.common.schemas import BaseSchema, Integer, Length, OutSchema, Range, items_schema
+from service.common.schemas import (
+    LOCAL_DATETIME,
+    BaseSchema,
+    Integer,
+    Length,
+    OutSchema,
+    Range,
+    items_schema,
+)
 
 
 class MinutesInSchema(BaseSchema):
@@ -45,7 +53,7 @@ class DocTemplateSchema(OutSchema):
         metadata={"description": "Các trường dùng được trong mẫu (tên cấp cao nhất)"},
     )
     changed_action = fields.String(allow_none=True)
-    changed_at = fields.DateTime(allow_none=True)
+    changed_at = fields.DateTime(allow_none=True, metadata=LOCAL_DATETIME)
     changed_by = fields.String(allow_none=True)
 
 

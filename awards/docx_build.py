@@ -164,7 +164,11 @@ def to_trinh() -> Document:
         doc, ["{{ parent_issuer|upper }}", [("{{ issuer|upper }}", "b")]], "Số:       /TTr-TĐKT"
     )
     title(doc, "TỜ TRÌNH", "Về việc đề nghị khen thưởng năm {{ year }}")
-    para(doc, "Kính gửi: Hội đồng Thi đua – Khen thưởng {{ parent_issuer }}.", align=CENTER)
+    para(
+        doc,
+        "Kính gửi: Hội đồng Thi đua – Khen thưởng {{ parent_issuer or 'cấp trên' }}.",
+        align=CENTER,
+    )
     for base in BASES:
         para(doc, (base, "i"), indent=True)
     para(

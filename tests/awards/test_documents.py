@@ -406,3 +406,14 @@ def test_bien_ban_follows_the_session_read_check(client, council_setup):
     assert client.get(url, headers=s["headers"]["staff_b"]).status_code == 404
     assert client.get(url, headers=s["headers"]["committee_b"]).status_code == 404
     assert client.get(url, headers=s["headers"]["hd.uyvien1"]).status_code == 200  # a member
+
+
+def test_bien_ban_leaves_blanks_for_what_was_not_entered(client, council_setup):
+    s = council_setup
+    sid = _paper_published(client, s, {"PA": 3, "PA2": 2, "A1": 5})
+    res = client.get(
+        f"/api/v1/voting-sessions/{sid}/documents/bien-ban", headers=s["headers"]["committee_a"]
+    )
+    text = text_of(opened_docx(res))
+    assert "Địa điểm: ……." in text
+    assert "Thành viên có mặt: ……/5 thành viên Hội đồng (vắng mặt: ……)." in text
