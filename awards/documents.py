@@ -372,7 +372,14 @@ def bien_ban_context(session: VotingSession, today: dt.date | None = None) -> di
 
 
 def render(kind: DocKind, context: dict) -> bytes:
-    return render_docx(template_bytes(kind), context)
+    """The kind's template filled with `context`; a replaced template that fails while filling
+    answers 409 (its administrator fixes it or resets it to the shipped one)."""
+    try:
+        return render_docx(template_bytes(kind), context)
+    except TemplateError as err:
+        raise Conflict(
+            f"{err} Quản trị viên cần sửa mẫu «{kind.title}» hoặc trở lại mẫu gốc."
+        ) from None
 
 
 def list_document(lst: AwardList, kind: DocKind) -> tuple[bytes, str]:

@@ -16,9 +16,11 @@ class TemplateError(ValueError):
 
 
 def _environment():
+    from jinja2 import ChainableUndefined
     from jinja2.sandbox import SandboxedEnvironment
 
-    return SandboxedEnvironment(autoescape=True)
+    # a missing field or attribute prints nothing (a.b.c included) rather than failing
+    return SandboxedEnvironment(autoescape=True, undefined=ChainableUndefined)
 
 
 def is_docx(data: bytes) -> bool:
@@ -52,7 +54,10 @@ def render_docx(data: bytes, context: dict) -> bytes:
     from docxtpl import DocxTemplate
 
     tpl = DocxTemplate(io.BytesIO(data))
-    tpl.render(context, jinja_env=_environment(), autoescape=True)
+    try:
+        tpl.render(context, jinja_env=_environment(), autoescape=True)
+    except Exception as err:  # noqa: BLE001 - whatever the template's own expressions raise
+        raise TemplateError(f"Mẫu văn bản lỗi khi điền dữ liệu: {err}.") from None
     out = io.BytesIO()
     tpl.save(out)
     return out.getvalue()

@@ -218,3 +218,17 @@ def test_templates_page_upload_refusal_shown(client, tree, login_session, templa
 def test_templates_page_is_for_admins(client, tree, login_session):
     login_session(client, tree["users"]["staff_a"])
     assert client.get("/awards/doc-templates").status_code == 403
+
+
+def test_a_template_failing_while_filling_answers_409(client, council_setup):
+    s = council_setup
+    admin = s["headers"]["admin"]
+    data = word_file("{{ persons[9].name.first }}|{{ list.nothing.deeper }}|{{ year }}")
+    assert upload(client, admin, "to-trinh", data).status_code == 200
+    url = f"/api/v1/award-lists/{s['list'].id}/documents/to-trinh"
+    res = client.get(url, headers=s["headers"]["staff_a"])
+    assert [p.text for p in docx.Document(io.BytesIO(res.data)).paragraphs] == ["||2025"]
+    assert upload(client, admin, "to-trinh", word_file("{{ year // 0 }}")).status_code == 200
+    res = client.get(url, headers=s["headers"]["staff_a"])
+    assert res.status_code == 409
+    assert "trở lại mẫu gốc" in res.get_json()["error"]["message"]
