@@ -232,3 +232,26 @@ def test_a_template_failing_while_filling_answers_409(client, council_setup):
     res = client.get(url, headers=s["headers"]["staff_a"])
     assert res.status_code == 409
     assert "trở lại mẫu gốc" in res.get_json()["error"]["message"]
+
+
+def test_decided_list_page_links_the_decision(client, council_setup, login_session):
+    from tests.awards.test_documents import _decide
+
+    s = council_setup
+    _decide(s)
+    login_session(client, s["users"]["committee_a"])
+    page = client.get(f"/awards/lists/{s['list'].id}").get_data(as_text=True)
+    link = f"/awards/lists/{s['list'].id}/documents/quyet-dinh"
+    assert link in page
+    res = client.get(link)
+    assert res.status_code == 200
+    assert "filename=quyet_dinh_2025_A.docx" in res.headers["Content-Disposition"]
+
+
+def test_menu_shows_the_templates_page_to_admins_only(client, tree, login_session):
+    login_session(client, tree["users"]["admin"])
+    assert "/awards/doc-templates" in client.get("/", follow_redirects=True).get_data(as_text=True)
+    login_session(client, tree["users"]["committee_a"])
+    assert "/awards/doc-templates" not in client.get("/", follow_redirects=True).get_data(
+        as_text=True
+    )
