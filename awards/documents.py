@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import os
+import secrets
 from collections import Counter
 from pathlib import Path
 
@@ -136,7 +137,7 @@ def upload_template(user, kind: DocKind, data: bytes, filename: str = "") -> dic
     db.session.flush()
     folder = template_dir()
     folder.mkdir(parents=True, exist_ok=True)
-    part = folder / f".{kind.key}.{os.getpid()}.part"
+    part = folder / f".{kind.key}.{secrets.token_hex(8)}.part"
     part.write_bytes(data)
     os.replace(part, _custom_path(kind))  # readers see the old file or the new one, whole
     return template_status(kind)
