@@ -35,6 +35,8 @@ def init_app(app) -> None:
         council_views,
         decision_api,
         decision_views,
+        documents_api,
+        documents_views,
         dossier,
         imports,
         list_api,

@@ -84,6 +84,8 @@ class VotingSession(db.Model):
     version: Mapped[int] = mapped_column(Integer, default=1)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, server_default=func.now())
     published_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    place: Mapped[str | None] = mapped_column(String(300))  # the minutes (awards.documents)
+    present_count: Mapped[int | None] = mapped_column(Integer)  # paper mode: members present
 
     award_list = relationship("AwardList")
     items = relationship("VotingItem", order_by="VotingItem.position", cascade="all, delete-orphan")

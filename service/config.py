@@ -118,6 +118,10 @@ class Config:
         "jpeg": "image/jpeg",
         "png": "image/png",
     }
+    # Word templates an administrator replaced (default: the instance folder's doc_templates/);
+    # DOC_PLACE: the place of the documents' date line ("Hà Nội, ngày … tháng … năm …")
+    DOC_TEMPLATE_DIR = os.environ.get("DOC_TEMPLATE_DIR") or None
+    DOC_PLACE = os.environ.get("DOC_PLACE", "Hà Nội")
     # flask-smorest / OpenAPI
     API_TITLE = "Dịch vụ đánh giá, xếp loại và thi đua, khen thưởng"
     API_VERSION = "v1"
