@@ -85,7 +85,7 @@ KINDS: dict[str, DocKind] = {
                 **COMMON,
                 "decision": (
                     "Quyết định: decision.no, decision.date (dd/mm/yyyy), decision.signer, "
-                    "decision.date_line"
+                    "decision.date_line, decision.level (cấp quyết định, sổ quyết định)"
                 ),
                 "persons": f"Phụ lục, cá nhân được khen thưởng: {ROWS}",
                 "units": f"Phụ lục, tập thể được khen thưởng: {ROWS}",

@@ -254,12 +254,17 @@ def quyet_dinh_context(lst: AwardList) -> dict:
     persons, unit_rows = _numbered(noms, catalog)
     counts = Counter(n.award for n in noms)
     place = _place()
-    return _common(lst, lst.decision_date) | {
+    registered = lst.decision  # the decision registry's entry (issuing body, level)
+    common = _common(lst, lst.decision_date)
+    if registered is not None and registered.issuer:
+        common["issuer"] = registered.issuer
+    return common | {
         "decision": {
             "no": lst.decision_no,
             "date": dmy(lst.decision_date),
             "signer": lst.decision_signer,
             "date_line": date_line(place, lst.decision_date),
+            "level": registered.level_label if registered is not None else "",
         },
         "persons": persons,
         "units": unit_rows,

@@ -198,6 +198,25 @@ def test_quyet_dinh_articles_and_annex_of_the_awarded(client, council_setup):
     assert "Trần Thị Bình" not in text
 
 
+def test_quyet_dinh_names_the_registry_issuer(client, council_setup):
+    """Issue 13 item 4: a list decided through the registry shows its issuing body."""
+    from awards.models import Decision
+
+    s = council_setup
+    _decide(s)
+    lst = s["list"]
+    lst.decision = Decision(
+        year=lst.year, number=lst.decision_no, decided_on=lst.decision_date, level="huyen",
+        signer=lst.decision_signer, issuer="Ủy ban nhân dân quận Mẫu", unit_id=lst.unit_id,
+    )  # fmt: skip
+    db.session.commit()
+    res = client.get(
+        f"/api/v1/award-lists/{lst.id}/documents/quyet-dinh", headers=s["headers"]["committee_a"]
+    )
+    text = text_of(opened_docx(res)).upper()
+    assert "ỦY BAN NHÂN DÂN QUẬN MẪU" in text
+
+
 # --- báo cáo thành tích ----------------------------------------------------------------------
 
 
