@@ -15,6 +15,8 @@ from awards.lists import visible_list
 from awards.models import AwardList
 from awards.views import bp
 from awards.year_views import require_award_read
+from service.auth.access import is_admin
+from service.common.errors import Forbidden
 from service.common.forms import run_form
 from service.extensions import db
 
@@ -50,7 +52,7 @@ def _list_page(lst, errors):
 @bp.route("/lists/<int:list_id>/consultation/publish", methods=["POST"])
 @login_required
 def publish_consultation(list_id):
-    lst = visible_list(current_user, list_id)
+    lst = visible_list(current_user, list_id, "award.submit")
     form = PublishForm()
     return run_form(
         form,
@@ -64,7 +66,7 @@ def publish_consultation(list_id):
 @bp.route("/lists/<int:list_id>/consultation/comments", methods=["POST"])
 @login_required
 def add_consultation_comment(list_id):
-    lst = visible_list(current_user, list_id)
+    lst = visible_list(current_user, list_id, "award.submit")
     form = CommentForm()
 
     def render(errors):
@@ -92,6 +94,11 @@ def _holidays_page(year, errors=(), form=None):
     )
 
 
+def _require_admin() -> None:
+    if not is_admin(current_user):
+        raise Forbidden("Chỉ quản trị viên được sửa lịch nghỉ lễ.")
+
+
 @bp.route("/<int:year>/holidays")
 @login_required
 def holidays(year):
@@ -103,7 +110,7 @@ def holidays(year):
 @bp.route("/<int:year>/holidays/add", methods=["POST"])
 @login_required
 def add_holiday_day(year):
-    require_award_read()
+    _require_admin()
     form = HolidayForm()
     return run_form(
         form,
@@ -117,7 +124,7 @@ def add_holiday_day(year):
 @bp.route("/<int:year>/holidays/remove", methods=["POST"])
 @login_required
 def remove_holiday_day(year):
-    require_award_read()
+    _require_admin()
     form = RemoveHolidayForm()
     return run_form(
         form,
