@@ -31,7 +31,8 @@ comment_out = CommentOutSchema()
 def get_holidays(year):
     """Lịch nghỉ lễ của năm (ngày, tên): các ngày không tính là ngày làm việc khi đếm thời
     gian lấy ý kiến. Chưa sửa thì là lịch mặc định theo Bộ luật Lao động (Tết Nguyên đán, Giỗ
-    Tổ Hùng Vương chỉ có sẵn cho 2024–2027). Năm chưa mở: 404."""
+    Tổ Hùng Vương chỉ có sẵn cho 2024–2027). Năm không phải năm đánh giá đã mở hoặc năm ngay
+    sau một năm đã mở: 404."""
     if not can(current_user, "award.read"):
         raise Forbidden()
     return holidays_out.dump(calendar_out(current_user, year))

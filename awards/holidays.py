@@ -1,7 +1,9 @@
 """The working-day calendar of each year (issue 13 item 3): its public holidays, the shipped
 defaults (awards.rules.workdays.default_holidays) until an administrator edits the year, and
 the one operation that replaces a year's holidays (the page's add and remove go through it).
-Every year reads (a window runs into the next year); only an open year is edited."""
+Every year reads (a window runs into the next year); the API and the page know an open
+evaluation year and the calendar year after it (the lists of year Y are published and submitted
+during Y and early Y+1); another year answers 404."""
 
 from __future__ import annotations
 
@@ -12,10 +14,10 @@ from sqlalchemy.exc import IntegrityError
 
 from awards.consultation_models import HolidayCalendar, PublicHoliday
 from awards.rules.workdays import default_holidays
-from evaluation import queries as eq
+from evaluation.models import EvalYear
 from service.audit.operations import record
 from service.auth.access import is_admin
-from service.common.errors import Conflict, Forbidden, ValidationError
+from service.common.errors import Conflict, Forbidden, NotFound, ValidationError
 from service.common.queries import bulk_insert
 from service.extensions import db
 
@@ -46,9 +48,18 @@ def holiday_days(years) -> set[dt.date]:
     return {day for y in sorted(set(years)) for day, _name in holidays_of(y)}
 
 
+def known_year(year: int) -> None:
+    """404 unless `year` or the year before it is an open evaluation year."""
+    found = db.session.scalar(
+        select(EvalYear.id).where(EvalYear.year.in_([year, year - 1])).limit(1)
+    )
+    if found is None:
+        raise NotFound(f"Năm {year} không có lịch nghỉ lễ (năm {year} và {year - 1} chưa mở).")
+
+
 def calendar_out(user, year: int) -> dict:
-    """A year's calendar as the API and the page read it (404 when the year is not open)."""
-    eq.get_year(year)
+    """A year's calendar as the API and the page read it (404 for an unknown year)."""
+    known_year(year)
     found = _calendar(year)
     return {
         "year": year,
@@ -87,7 +98,7 @@ def replace_holidays(user, year: int, items: list[dict], version: int) -> dict:
     """Set the holidays of `year` (administrators; an open year) from the calendar loaded at
     `version` (a stale one answers 409): validated (dates of the year, no day twice, a name
     each), audited, and the consultation windows that run through the year follow."""
-    eq.get_year(year)
+    known_year(year)
     if not is_admin(user):
         raise Forbidden("Chỉ quản trị viên được sửa lịch nghỉ lễ.")
     days = _checked(year, items)

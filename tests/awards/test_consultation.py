@@ -187,6 +187,10 @@ def test_edited_holidays_move_the_end_of_the_window(client, tree, year, on_day):
 
 def test_an_unknown_year_has_no_calendar(client, tree, year):  # noqa: F811
     admin = tree["headers"]["admin"]
+    # the year after an open one is known: its lists' windows run into it
+    got = client.get(f"/api/v1/years/{YEAR + 1}/holidays", headers=admin).get_json()
+    assert {"date": "16/02/2026", "name": "Tết Nguyên đán"} in got["items"]
+    assert client.get(f"/api/v1/years/{YEAR - 1}/holidays", headers=admin).status_code == 404
     assert client.get("/api/v1/years/2031/holidays", headers=admin).status_code == 404
     res = client.put("/api/v1/years/2031/holidays", json={"items": [], "version": 1}, headers=admin)
     assert res.status_code == 404
