@@ -7,10 +7,13 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from awards.rules.workdays import (
     add_working_days,
     default_holidays,
+    is_working_day,
     window_elapsed,
     window_end,
     working_days_between,
@@ -121,3 +124,31 @@ def test_a_year_without_shipped_lunar_dates_has_the_solar_holidays_only():
     names = {n for _d, n in default_holidays(2030)}
     assert "Tết Nguyên đán" not in names and not any("Giỗ Tổ" in n for n in names)
     assert "Tết Dương lịch" in names
+
+
+_DAYS = st.dates(min_value=date(2024, 1, 1), max_value=date(2027, 12, 20))
+_CALENDAR = holidays_of(2024, 2025, 2026, 2027, 2028)
+
+
+@given(published=_DAYS, n=st.integers(0, 30), extra=st.sets(_DAYS, max_size=20))
+def test_the_window_holds_exactly_n_working_days_and_ends_on_one(published, n, extra):
+    holidays = _CALENDAR | extra
+    end = window_end(published, n, holidays)
+    assert working_days_between(published, end, holidays) == n
+    if n:
+        assert end > published and is_working_day(end, holidays)
+        assert working_days_left(published, n, published, holidays) == n
+
+
+@given(published=_DAYS, n=st.integers(1, 15), extra=_DAYS)
+def test_a_holiday_more_never_ends_the_window_earlier(published, n, extra):
+    assert window_end(published, n, _CALENDAR | {extra}) >= window_end(published, n, _CALENDAR)
+
+
+@given(published=_DAYS, n=st.integers(1, 15), a=_DAYS, b=_DAYS)
+def test_days_left_never_grow_as_days_pass(published, n, a, b):
+    a, b = min(a, b), max(a, b)
+    left_a = working_days_left(published, n, a, _CALENDAR)
+    left_b = working_days_left(published, n, b, _CALENDAR)
+    assert left_b <= left_a
+    assert (left_b == 0) == window_elapsed(published, n, b, _CALENDAR)
