@@ -29,6 +29,9 @@ def init_app(app) -> None:
     # models: the awards' tables; year_api, year_views: more routes on the same blueprints
     # council_*: the council and its secret ballot (models, API routes and pages)
     from awards import (  # noqa: F401
+        consultation,
+        consultation_api,
+        consultation_views,
         council,
         council_api,
         council_models,
@@ -61,6 +64,7 @@ def init_app(app) -> None:
     add_demo(app, demo.load)
     lists.init_jobs()
     lists.APPROVAL_CHECKS[:] = [council.approval_block]  # a ballot not yet published holds it
+    lists.SUBMIT_CHECKS[:] = [consultation.submit_block]  # the consultation window (issue 13)
     register_labels(FIELD_LABELS)
     csrf.exempt(awards_api)
     api.register_blueprint(awards_api)

@@ -46,6 +46,7 @@ STALE = (
 # Checks run before an approval (the council's ballot adds one): each answers a Vietnamese
 # refusal or None.
 APPROVAL_CHECKS: list = []
+SUBMIT_CHECKS: list = []  # the same before a submission (the public consultation adds one)
 
 
 # --- reading ---------------------------------------------------------------------------------
@@ -469,6 +470,7 @@ def submit_errors(lst: AwardList) -> list[str]:
             "Danh sách còn đề nghị tạm tính (dựa trên kết quả xếp loại chưa được phê duyệt): "
             "chờ phê duyệt xếp loại rồi bấm «Đề xuất theo quy định» lại trước khi gửi duyệt."
         )
+    errors += [m for check in SUBMIT_CHECKS if (m := check(lst))]
     return errors
 
 
