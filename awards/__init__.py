@@ -39,6 +39,7 @@ def init_app(app) -> None:
         list_views,
         lists,
         models,
+        tt02_exports,
         views,
         year_api,
         year_views,
@@ -52,6 +53,7 @@ def init_app(app) -> None:
     from service.imports.registry import register_import
 
     register_permissions(PERMISSIONS)
+    tt02_exports.init_app(app)  # the statistical forms of TT 02/2023 as export kinds
     from awards import demo
 
     add_demo(app, demo.load)

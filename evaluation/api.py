@@ -422,7 +422,7 @@ def export(year, kind):
         raise NotFound("Không có loại bảng tính này.")
     year_row = q.get_year(year)
     unit = export_unit(current_user, request.args.get("unit"), kinds[kind].permission)
-    return api_answer(kinds[kind], year_row, unit, current_user)
+    return api_answer(kinds[kind], year_row, unit, current_user, request.args)
 
 
 @blp.route("/years/<int:year>/exports/<kind>.pdf")
