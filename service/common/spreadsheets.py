@@ -944,13 +944,20 @@ def _write_stat_form(wb, fmt, form: StatForm) -> int:
     day = form.made_on
     place = f"{form.place}, " if form.place else ""
     date_line = f"{place}ngày {day.day:02d} tháng {day.month:02d} năm {day.year}"
-    ws.write_string(r, right, date_line, fmt["center_italic"])
+
+    def block(row: int, first: int, end: int, text: str, cell_fmt) -> None:
+        if end > first:
+            ws.merge_range(row, first, row, end, text, cell_fmt)
+        else:
+            ws.write_string(row, first, text, cell_fmt)
+
+    block(r, right, last, date_line, fmt["center_italic"])
     r += 1
-    ws.write_string(r, 0, form.signers[0], fmt["center_bold"])
-    ws.write_string(r, right, form.signers[1], fmt["center_bold"])
+    block(r, 0, 1, form.signers[0], fmt["center_bold"])
+    block(r, right, last, form.signers[1], fmt["center_bold"])
     r += 1
-    ws.write_string(r, 0, form.signer_hints[0], fmt["center_italic"])
-    ws.write_string(r, right, form.signer_hints[1], fmt["center_italic"])
+    block(r, 0, 1, form.signer_hints[0], fmt["center_italic"])
+    block(r, right, last, form.signer_hints[1], fmt["center_italic"])
     ws.set_landscape()
     ws.set_paper(9)  # A4
     ws.fit_to_pages(1, 0)
