@@ -46,6 +46,7 @@ def init_app(app) -> None:
         list_views,
         lists,
         models,
+        tt02_exports,
         views,
         year_api,
         year_views,
@@ -59,6 +60,7 @@ def init_app(app) -> None:
     from service.imports.registry import register_import
 
     register_permissions(PERMISSIONS)
+    tt02_exports.init_app(app)  # the statistical forms of TT 02/2023 as export kinds
     from awards import demo
 
     add_demo(app, demo.load)

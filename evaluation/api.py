@@ -397,6 +397,17 @@ EXPORT_UNIT = {
     "schema": {"type": "string"},
     "description": "Mã đơn vị (mặc định: đơn vị của người dùng); xuất cả các đơn vị trực thuộc.",
 }
+EXPORT_PERIOD = [
+    {
+        "in": "query",
+        "name": name,
+        "required": False,
+        "schema": {"type": "string"},
+        "description": f"{label} (dd/mm/yyyy) của kỳ báo cáo, cho các biểu có kỳ (tt02_…); "
+        f"mặc định {default} của năm.",
+    }
+    for name, label, default in (("from", "Từ ngày", "01/01"), ("to", "Đến ngày", "31/12"))
+]
 
 
 def export_unit(user, code: str | None, permission: str):
@@ -411,18 +422,19 @@ def export_unit(user, code: str | None, permission: str):
 
 
 @blp.route("/years/<int:year>/exports/<kind>.xlsx")
-@blp.doc(parameters=[EXPORT_UNIT])
+@blp.doc(parameters=[EXPORT_UNIT, *EXPORT_PERIOD])
 @blp.answers(200, {"type": "string", "format": "binary"}, "Tệp .xlsx", content_type=XLSX)
 @blp.alt_response(202, schema=ExportJobSchema, description="Bảng tính lớn: xuất bằng công việc nền")
 @blp.errors(400, 403, 404)
 def export(year, kind):
-    """Xuất bảng tính (ratings: kết quả xếp loại) của một đơn vị và các đơn vị trực thuộc."""
+    """Xuất bảng tính (ratings: kết quả xếp loại; tt02_0601 … tt02_0605, tt02: biểu thống kê
+    thi đua, khen thưởng theo kỳ) của một đơn vị và các đơn vị trực thuộc."""
     kinds = export_kinds()
     if kind not in kinds:
         raise NotFound("Không có loại bảng tính này.")
     year_row = q.get_year(year)
     unit = export_unit(current_user, request.args.get("unit"), kinds[kind].permission)
-    return api_answer(kinds[kind], year_row, unit, current_user)
+    return api_answer(kinds[kind], year_row, unit, current_user, request.args)
 
 
 @blp.route("/years/<int:year>/exports/<kind>.pdf")

@@ -440,7 +440,7 @@ def export_file(year, kind):
         abort(404)
     year_row = q.get_year(year)
     unit = export_unit(current_user, request.args.get("unit"), found.permission)
-    answer = send_or_start(found, year_row, unit, current_user)
+    answer = send_or_start(found, year_row, unit, current_user, request.args)
     if not isinstance(answer, Job):
         return answer
     back = url_for("evaluation.exports_page", year=year, unit=unit.code)

@@ -4,7 +4,12 @@ a domain. A writer is `write(year, unit, user, target) -> rows written` over
 service.common.spreadsheets.write_export. A kind that may grow large also hands `count(year,
 unit) -> rows` (above EXPORT_JOB_MIN_ROWS it is written by a job, service.exports) and
 `year(number) -> its year row` (what the job writes it for); and a printable version,
-`pdf(year, unit, user) -> bytes` over service.common.documents.render_pdf."""
+`pdf(year, unit, user) -> bytes` over service.common.documents.render_pdf. A kind that takes
+more than a year and a unit (a period: the statistical forms of the awards) hands
+`options(args) -> dict`: the request's query arguments validated (ValidationError) into plain
+JSON values, kept on the job and passed to `write` and `count` as keyword arguments; its
+`form` names the template of its inputs on the exports page (rendered with `kind`, `unit`
+and `year`)."""
 
 from __future__ import annotations
 
@@ -24,6 +29,8 @@ class ExportKind:
     count: Callable | None = None  # None: always small, written at once
     year: Callable | None = None  # the year row of a year number (a job loads it again)
     pdf: Callable | None = None
+    options: Callable | None = None  # query arguments -> keyword arguments of write and count
+    form: str = ""  # the template of the options' inputs on the exports page
 
 
 def register_export(
@@ -36,9 +43,11 @@ def register_export(
     count: Callable | None = None,
     year: Callable | None = None,
     pdf: Callable | None = None,
+    options: Callable | None = None,
+    form: str = "",
 ) -> None:
     app.extensions.setdefault("exports", {})[kind] = ExportKind(
-        kind, label, filename, permission, write, count, year, pdf
+        kind, label, filename, permission, write, count, year, pdf, options, form
     )
 
 
@@ -53,14 +62,19 @@ def download_name(kind: ExportKind, year: int, unit_code: str, ext: str = "xlsx"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-def export_response(kind: ExportKind, year_row, unit, user):
+def kind_options(kind: ExportKind, args) -> dict:
+    """The kind's keyword arguments read from the query arguments `args` (none: {})."""
+    return kind.options(args if args is not None else {}) if kind.options else {}
+
+
+def export_response(kind: ExportKind, year_row, unit, user, options: dict | None = None):
     """The export as a download, written at once (small exports: up to the job threshold)."""
     import io
 
     from flask import send_file
 
     buf = io.BytesIO()
-    kind.write(year_row, unit, user, buf)
+    kind.write(year_row, unit, user, buf, **(options or {}))
     buf.seek(0)
     return send_file(
         buf,

@@ -792,3 +792,173 @@ def _expand_values(columns: Sequence[ExportColumn], row: Sequence):
         yield value
         if col.kind == "level":
             yield value
+
+
+# --- statistical report forms (biểu mẫu thống kê): coded rows and columns -------------------
+
+
+@dataclass(frozen=True)
+class FormColumn:
+    """A numbered column of a statistical form (cột 1, 2, …); `group`: the heading it shares
+    with its neighbours of the same group (merged above them), "" for none."""
+
+    label: str
+    group: str = ""
+
+
+@dataclass(frozen=True)
+class FormRow:
+    """A coded row (cột A: its name, cột B: its code "01", "02", …); `depth` indents its name
+    (0: a total row, in bold)."""
+
+    label: str
+    code: str
+    values: Sequence[int]
+    depth: int = 1
+
+
+@dataclass
+class StatForm:
+    """One statistical report form on its own sheet, in the layout of the national forms: its
+    number (Biểu số …) and legal basis at the top left, the reporting and receiving units at the
+    top right, the title and period, the table (cột A tên chỉ tiêu, cột B mã số, then the
+    numbered columns; a row of the column codes A, B, 1, 2, … under the headings), the notes,
+    the place and date line and the two signature blocks."""
+
+    sheet: str
+    number: str  # "Biểu số 0601.N/BNV-TĐKT"
+    basis: str  # "Ban hành kèm theo Thông tư số 02/2023/TT-BNV …"
+    title: str
+    period: str  # "Từ ngày 01/01/2025 đến ngày 31/12/2025"
+    unit: str  # the reporting unit
+    receiver: str  # the receiving unit
+    columns: Sequence[FormColumn]
+    rows: Sequence[FormRow]
+    measure: str = "Đơn vị tính: lượt"
+    row_heading: str = "Tên chỉ tiêu"
+    notes: Sequence[str] = ()
+    place: str = ""
+    made_on: dt.date = field(default_factory=dt.date.today)
+    signers: tuple[str, str] = ("Người lập biểu", "Thủ trưởng đơn vị")
+    signer_hints: tuple[str, str] = ("(Ký, ghi rõ họ tên)", "(Ký, đóng dấu, ghi rõ họ tên)")
+
+
+FORM_HEADER_ROWS = 2  # the headings take two rows, then the row of column codes
+
+
+def write_stat_forms(target, forms: Sequence[StatForm]) -> int:
+    """Write statistical report forms, one sheet each, to `target` (a path or a binary file
+    object); text never becomes a formula. Returns the number of coded rows written."""
+    wb = xlsxwriter.Workbook(
+        target, {"strings_to_formulas": False, "strings_to_urls": False, "in_memory": True}
+    )
+    fmt = {
+        "bold": wb.add_format({"bold": True}),
+        "italic": wb.add_format({"italic": True}),
+        "title": wb.add_format({"bold": True, "font_size": 13, "align": "center"}),
+        "center": wb.add_format({"align": "center"}),
+        "center_bold": wb.add_format({"bold": True, "align": "center"}),
+        "center_italic": wb.add_format({"italic": True, "align": "center"}),
+        "head": wb.add_format(
+            {
+                "bold": True,
+                "border": 1,
+                "text_wrap": True,
+                "align": "center",
+                "valign": "vcenter",
+                "bg_color": "#DCE6F1",
+            }
+        ),
+        "code_head": wb.add_format({"italic": True, "border": 1, "align": "center"}),
+        "name": wb.add_format({"border": 1, "text_wrap": True}),
+        "name_total": wb.add_format({"border": 1, "bold": True}),
+        "code": wb.add_format({"border": 1, "align": "center", "num_format": "@"}),
+        "code_total": wb.add_format(
+            {"border": 1, "align": "center", "num_format": "@", "bold": True}
+        ),
+        "int": wb.add_format({"border": 1, "num_format": "#,##0"}),
+        "int_total": wb.add_format({"border": 1, "num_format": "#,##0", "bold": True}),
+    }
+    written = 0
+    for form in forms:
+        written += _write_stat_form(wb, fmt, form)
+    wb.close()
+    return written
+
+
+def _write_stat_form(wb, fmt, form: StatForm) -> int:
+    ws = wb.add_worksheet(form.sheet[:31])
+    last = 1 + len(form.columns)  # the last column (0-based): A, B, then the numbered ones
+    right = max(2, last - 2)  # where the top-right block starts
+    ws.write_string(0, 0, form.number, fmt["bold"])
+    ws.write_string(1, 0, form.basis, fmt["italic"])
+    ws.write_string(0, right, f"Đơn vị báo cáo: {form.unit}")
+    ws.write_string(1, right, f"Đơn vị nhận báo cáo: {form.receiver}")
+    ws.merge_range(3, 0, 3, last, form.title, fmt["title"])
+    ws.merge_range(4, 0, 4, last, form.period, fmt["center_italic"])
+    ws.write_string(5, right, form.measure, fmt["italic"])
+    top = 6
+    ws.merge_range(top, 0, top + 1, 0, form.row_heading, fmt["head"])
+    ws.merge_range(top, 1, top + 1, 1, "Mã số", fmt["head"])
+    c = 0
+    while c < len(form.columns):
+        col = form.columns[c]
+        if not col.group:
+            ws.merge_range(top, 2 + c, top + 1, 2 + c, col.label, fmt["head"])
+            c += 1
+            continue
+        end = c
+        while end + 1 < len(form.columns) and form.columns[end + 1].group == col.group:
+            end += 1
+        if end > c:
+            ws.merge_range(top, 2 + c, top, 2 + end, col.group, fmt["head"])
+        else:
+            ws.write_string(top, 2 + c, col.group, fmt["head"])
+        for i in range(c, end + 1):
+            ws.write_string(top + 1, 2 + i, form.columns[i].label, fmt["head"])
+        c = end + 1
+    codes_row = top + FORM_HEADER_ROWS
+    ws.write_string(codes_row, 0, "A", fmt["code_head"])
+    ws.write_string(codes_row, 1, "B", fmt["code_head"])
+    for i in range(len(form.columns)):
+        ws.write_string(codes_row, 2 + i, str(i + 1), fmt["code_head"])
+    r = codes_row
+    for row in form.rows:
+        r += 1
+        total = row.depth == 0
+        name = ("    " * max(row.depth - 1, 0)) + row.label
+        ws.write_string(r, 0, name, fmt["name_total" if total else "name"])
+        ws.write_string(r, 1, row.code, fmt["code_total" if total else "code"])
+        for i, value in enumerate(row.values):
+            ws.write_number(r, 2 + i, value, fmt["int_total" if total else "int"])
+    ws.set_row(top + 1, 45)
+    ws.set_column(0, 0, 42)
+    ws.set_column(1, 1, 8)
+    ws.set_column(2, last, 13)
+    ws.freeze_panes(codes_row + 1, 2)
+    r += 2
+    for note in form.notes:
+        ws.write_string(r, 0, note, fmt["italic"])
+        r += 1
+    r += 1
+    day = form.made_on
+    place = f"{form.place}, " if form.place else ""
+    date_line = f"{place}ngày {day.day:02d} tháng {day.month:02d} năm {day.year}"
+
+    def block(row: int, first: int, end: int, text: str, cell_fmt) -> None:
+        if end > first:
+            ws.merge_range(row, first, row, end, text, cell_fmt)
+        else:
+            ws.write_string(row, first, text, cell_fmt)
+
+    block(r, right, last, date_line, fmt["center_italic"])
+    r += 1
+    block(r, 0, 1, form.signers[0], fmt["center_bold"])
+    block(r, right, last, form.signers[1], fmt["center_bold"])
+    r += 1
+    block(r, 0, 1, form.signer_hints[0], fmt["center_italic"])
+    block(r, right, last, form.signer_hints[1], fmt["center_italic"])
+    ws.set_landscape()
+    ws.set_paper(9)  # A4
+    ws.fit_to_pages(1, 0)
+    return len(form.rows)

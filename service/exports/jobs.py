@@ -18,7 +18,13 @@ from flask import current_app
 from service.auth.access import can
 from service.auth.models import User
 from service.common.errors import ServiceError
-from service.common.exports import ExportKind, download_name, export_kinds, export_response
+from service.common.exports import (
+    ExportKind,
+    download_name,
+    export_kinds,
+    export_response,
+    kind_options,
+)
 from service.common.spreadsheets import ROWS_WRITTEN
 from service.extensions import db
 from service.jobs import enqueue, job_out
@@ -48,19 +54,23 @@ def keep_for() -> dt.timedelta:
     return dt.timedelta(hours=float(current_app.config["EXPORT_KEEP_HOURS"]))
 
 
-def runs_as_job(kind: ExportKind, year_row, unit) -> bool:
+def runs_as_job(kind: ExportKind, year_row, unit, options: dict | None = None) -> bool:
     """More rows than EXPORT_JOB_MIN_ROWS (a kind without a count is always small)."""
     if kind.count is None or kind.year is None:
         return False
-    return kind.count(year_row, unit) > current_app.config["EXPORT_JOB_MIN_ROWS"]
+    count = kind.count(year_row, unit, **(options or {}))
+    return count > current_app.config["EXPORT_JOB_MIN_ROWS"]
 
 
-def send_or_start(kind: ExportKind, year_row, unit, user):
+def send_or_start(kind: ExportKind, year_row, unit, user, args=None):
     """The file at once (a response), or the job that writes it (a Job, run after this request
-    commits); the caller checked the unit's reach. Expired files are removed first."""
+    commits); the caller checked the unit's reach. `args`: the request's query arguments, read
+    by a kind with options (kind_options; a bad one is a ValidationError). Expired files are
+    removed first."""
+    options = kind_options(kind, args)
     cleanup_expired()
-    if not runs_as_job(kind, year_row, unit):
-        return export_response(kind, year_row, unit, user)
+    if not runs_as_job(kind, year_row, unit, options):
+        return export_response(kind, year_row, unit, user, options)
     params = {
         "export": kind.kind,
         "year": year_row.year,
@@ -68,13 +78,15 @@ def send_or_start(kind: ExportKind, year_row, unit, user):
         "unit_code": unit.code,
         "user_id": user.id,
     }
+    if options:
+        params["options"] = options
     # no unit on the job: its state and file are its starter's (and the administrators' to see)
     return enqueue(JOB_KIND, params, user=user)
 
 
-def api_answer(kind: ExportKind, year_row, unit, user):
+def api_answer(kind: ExportKind, year_row, unit, user, args=None):
     """What GET /years/<y>/exports/<kind>.xlsx answers: the file, or 202 {"job": ...}."""
-    answer = send_or_start(kind, year_row, unit, user)
+    answer = send_or_start(kind, year_row, unit, user, args)
     if isinstance(answer, Job):
         return {"job": job_out(answer)}, 202
     return answer
@@ -120,7 +132,8 @@ def _thousands(n: int) -> str:
 def export_job(params: dict, progress) -> dict:
     """Job "export": write the kind's file for the unit and year, then keep it for its owner."""
     kind, user, unit, year_row = _subject(params)
-    total = kind.count(year_row, unit) if kind.count else 0
+    options = params.get("options") or {}
+    total = kind.count(year_row, unit, **options) if kind.count else 0
     progress(0, total, "Đang ghi bảng tính…")
     written = 0
 
@@ -134,7 +147,7 @@ def export_job(params: dict, progress) -> dict:
     partial = folder / f".{name}.part"
     token = ROWS_WRITTEN.set(rows)
     try:
-        count = kind.write(year_row, unit, user, str(partial))
+        count = kind.write(year_row, unit, user, str(partial), **options)
         os.replace(partial, folder / name)
     except Exception as err:
         cause = _os_error(err)

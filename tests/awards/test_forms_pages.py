@@ -1,0 +1,39 @@
+"""The TT 02/2023 forms on HR's exports page (issue 13 item 6): each form offered per unit with
+its period inputs; the page's button gives the file of the period asked; a bad period is
+refused with its Vietnamese message, no file."""
+
+from __future__ import annotations
+
+from tests.awards import forms_fixtures
+from tests.awards import test_award_lists as base
+from tests.awards.forms_fixtures import YEAR, read_form, values
+from tests.awards.test_award_list_pages import login
+
+year = base.year
+decided = forms_fixtures.decided
+
+
+def test_hr_exports_a_form_of_a_period_from_the_exports_page(client, tree, decided):
+    login(client, tree["users"]["hr_r"])
+    page = client.get(f"/evaluation/{YEAR}/exports?unit=R")
+    assert page.status_code == 200
+    html = page.get_data(as_text=True)
+    for code in ("0601", "0602", "0603", "0604", "0605"):
+        assert f'data-export-period="tt02_{code}" data-unit="R"' in html
+    assert "Biểu 0601: Khen thưởng theo đơn vị trình (TT 02/2023/TT-BNV)" in html
+    assert 'name="from"' in html and 'value="01/01/2025"' in html and 'value="31/12/2025"' in html
+    query = {"unit": "R", "from": "01/01/2026", "to": "31/12/2026"}
+    res = client.get(f"/evaluation/{YEAR}/exports/tt02_0601.xlsx", query_string=query)
+    assert res.status_code == 200 and res.mimetype.endswith("spreadsheetml.sheet")
+    form = read_form(res.data, "0601")
+    assert "Từ ngày 01/01/2026 đến ngày 31/12/2026" in form["texts"]
+    assert values(form) == {"01": [2, 1, 1, 2, 0], "02": [2, 1, 1, 2, 0]}  # list B only
+
+
+def test_a_bad_period_on_the_page_is_refused(client, tree, decided):
+    login(client, tree["users"]["hr_r"])
+    query = {"unit": "R", "from": "31/12/2025", "to": "01/01/2025"}
+    res = client.get(f"/evaluation/{YEAR}/exports/tt02_0601.xlsx", query_string=query)
+    assert res.status_code == 400
+    assert not res.mimetype.endswith("spreadsheetml.sheet")
+    assert "Kỳ báo cáo không hợp lệ" in res.get_data(as_text=True)

@@ -1,0 +1,48 @@
+"""HR (noivu) on a phone (390 px) exports biểu 0601 of TT 02/2023 for a period from the
+exports page: the page fits the screen with the period inputs, the file is the period's form."""
+
+from __future__ import annotations
+
+import os
+
+import openpyxl
+import pytest
+
+from tests.browser.test_e2e import CHROMIUM
+from tests.browser.test_evaluation_e2e import YEAR, browser, server  # noqa: F401
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(not os.path.exists(CHROMIUM), reason="Debian chromium not installed"),
+]
+
+
+def test_hr_exports_a_statistical_form_of_a_period_on_a_phone(browser, server, tmp_path):  # noqa: F811
+    context = browser.new_context(
+        locale="vi-VN", viewport={"width": 390, "height": 844}, accept_downloads=True
+    )
+    page = context.new_page()
+    page.goto(server + "/login")
+    page.fill("input[name=username]", "noivu")
+    page.fill("input[name=password]", "matkhau123")
+    page.click("button[type=submit]")
+    page.wait_for_url(lambda url: "/login" not in url)
+    page.goto(f"{server}/evaluation/{YEAR}/exports")
+    page.fill("form.card input[name=unit]", "DD")
+    page.click("form.card button[type=submit]")
+    form = page.locator("form[data-export-period=tt02_0601]")
+    form.wait_for()
+    page.wait_for_load_state()
+    page.screenshot(path=str(tmp_path / "exports-390.png"), full_page=True)
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    form.locator("input[name=from]").fill(f"01/07/{YEAR}")
+    with page.expect_download() as info:
+        form.locator("button[type=submit]").click()
+    download = info.value
+    assert download.suggested_filename == f"bieu_0601_{YEAR}_DD.xlsx"
+    path = tmp_path / download.suggested_filename
+    download.save_as(path)
+    ws = openpyxl.load_workbook(path)["Biểu 0601"]
+    assert ws["A1"].value == "Biểu số 0601.N/BNV-TĐKT"
+    assert ws["A5"].value == f"Từ ngày 01/07/{YEAR} đến ngày 31/12/{YEAR}"
+    context.close()
