@@ -21,6 +21,7 @@ PERMISSIONS = {
     "award.submit": {"staff"},
     "award.approve": {"committee"},
     "council.manage": {"committee"},
+    "certificate.layout": {"committee"},
 }
 
 
@@ -28,6 +29,9 @@ def init_app(app) -> None:
     # models: the awards' tables; year_api, year_views: more routes on the same blueprints
     # council_*: the council and its secret ballot (models, API routes and pages)
     from awards import (  # noqa: F401
+        certificate_api,
+        certificate_models,
+        certificate_views,
         council,
         council_api,
         council_models,
