@@ -25,14 +25,15 @@ def pdf_pages(data: bytes) -> list[str]:
 
 def text_at(data: bytes, needle: str, page: int = 0) -> tuple[float, float]:
     """(x, y) in pt from the page's bottom left where the text run holding `needle` starts."""
-    found = []
+    found, seen = [], []
 
     def visit(text, cm, tm, font, size):
+        seen.append(text)
         if needle in text:
             found.append((tm[4] * cm[0] + cm[4], tm[5] * cm[3] + cm[5]))
 
     PdfReader(io.BytesIO(data)).pages[page].extract_text(visitor_text=visit)
-    assert found, needle
+    assert found, (needle, " | ".join(seen))
     return found[0]
 
 
