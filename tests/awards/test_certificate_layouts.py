@@ -5,9 +5,11 @@ print with its millimetre grid."""
 
 from __future__ import annotations
 
+import io
 import re
 
 import pytest
+from pypdf import PdfReader
 
 from awards.certificate_models import CertificateLayout
 from awards.rules.certificates import FIELDS, PT_MM, check_layout, default_layout, grid_lines
@@ -167,3 +169,36 @@ def test_layout_page_edits_with_the_form(client, tree):
     assert res.status_code == 200 and "người khác" in res.get_data(as_text=True)
     login(client, tree["users"]["staff_a"])
     assert client.get("/awards/certificates/layouts/BK_TP").status_code == 403
+
+
+def test_each_award_code_prints_on_its_own_page_size(client, tree, year):
+    _lst, d, _r = decided(client, tree)
+    h = tree["headers"]["committee_a"]
+    body = client.get("/api/v1/certificate-layouts/GK", headers=h).get_json()
+    small = {  # an A5 portrait blank (148 x 210 mm)
+        name: {**f, "x_mm": 10, "width_mm": 128, "font_pt": 12}
+        for name, f in body["fields"].items()
+    }
+    res = client.put(
+        "/api/v1/certificate-layouts/GK",
+        json={"version": 1, "page_size": "A5", "orientation": "portrait", "fields": small},
+        headers=h,
+    )
+    assert res.status_code == 200, res.get_json()
+    data = certificates(client, h, d, mode="blank").data
+    reader = PdfReader(io.BytesIO(data))
+    sizes = {
+        ("GK" if "Giấy khen" in p.extract_text() else "LDTT"): (
+            round(float(p.mediabox.width) * 25.4 / 72),
+            round(float(p.mediabox.height) * 25.4 / 72),
+        )
+        for p in reader.pages
+    }
+    assert sizes == {"GK": (148, 210), "LDTT": (297, 210)}
+
+
+def test_a_print_over_the_page_limit_is_refused(app, client, tree, year, monkeypatch):
+    _lst, d, _r = decided(client, tree)
+    monkeypatch.setitem(app.config, "CERTIFICATE_MAX_PAGES", 3)
+    res = certificates(client, tree["headers"]["committee_a"], d)
+    assert res.status_code == 400 and "in theo từng danh sách" in res.get_json()["error"]["message"]
