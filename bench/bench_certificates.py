@@ -97,7 +97,8 @@ def main() -> None:
         d = build(args.n)
         t = time.perf_counter()
         rows = certs.certificate_rows(None, d)
-        print(f"rows {len(rows)}: {time.perf_counter() - t:.2f} s; RSS {benchdb.current_rss_mb():.0f} MB")
+        spent = time.perf_counter() - t
+        print(f"rows {len(rows)}: {spent:.2f} s; RSS {benchdb.current_rss_mb():.0f} MB")
         for mode in ("full", "blank"):
             walls, cpus = [], []
             for _ in range(args.runs):
@@ -105,13 +106,17 @@ def main() -> None:
                 data = certs.decision_pdf(d, mode, rows)
                 walls.append(time.perf_counter() - t)
                 cpus.append(time.process_time() - c)
-                print(f"  {mode}: {walls[-1]:.2f} s wall, {cpus[-1]:.2f} s CPU "
-                      f"(load {benchdb.load_average()}); peak RSS {benchdb.peak_rss_mb():.0f} MB")
+                print(
+                    f"  {mode}: {walls[-1]:.2f} s wall, {cpus[-1]:.2f} s CPU "
+                    f"(load {benchdb.load_average()}); peak RSS {benchdb.peak_rss_mb():.0f} MB"
+                )
             out = Path(f"{args.out}_{mode}.pdf")
             out.write_bytes(data)
             pages = len(pypdf.PdfReader(io.BytesIO(data)).pages)
-            print(f"{mode}: PDF {len(data) / 1e6:.2f} MB, {pages} pages -> {out}; best "
-                  f"{min(walls):.2f} s wall, {min(cpus):.2f} s CPU")
+            print(
+                f"{mode}: PDF {len(data) / 1e6:.2f} MB, {pages} pages -> {out}; best "
+                f"{min(walls):.2f} s wall, {min(cpus):.2f} s CPU"
+            )
     print(f"peak RSS {benchdb.peak_rss_mb():.0f} MB")
 
 
