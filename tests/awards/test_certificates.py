@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import io
 
+import pytest
 from pypdf import PdfReader
 
 from awards.models import Decision, Nomination
@@ -179,3 +180,29 @@ def test_decision_page_has_the_buttons_and_a_link_per_recipient(client, tree, ye
         f"/awards/decisions/{d.id}/certificates.pdf?nomination={refused_id}", follow_redirects=True
     )
     assert "không đạt biểu quyết" in res.get_data(as_text=True)
+
+
+@pytest.mark.parametrize(
+    ("who", "pdf", "layouts"),
+    [
+        ("admin", 200, 200),
+        ("committee_a", 200, 200),
+        ("staff_a", 200, 403),
+        ("hr_r", 200, 403),
+        ("staff_b", 404, 403),
+        (None, 401, 401),
+    ],
+)
+def test_access_per_role(client, tree, year, who, pdf, layouts):
+    _lst, d, _r = decided(client, tree)
+    h = tree["headers"][who] if who else {}
+    assert certificates(client, h, d, mode="blank").status_code == pdf
+    assert client.get("/api/v1/certificate-layouts/GK", headers=h).status_code == layouts
+    assert client.get("/api/v1/certificate-layouts/GK/test.pdf", headers=h).status_code == layouts
+
+
+def test_the_index_links_the_layouts_for_those_who_edit_them(client, tree):
+    login(client, tree["users"]["committee_a"])
+    assert "/awards/certificates/layouts" in client.get("/awards/").get_data(as_text=True)
+    login(client, tree["users"]["staff_a"])
+    assert "/awards/certificates/layouts" not in client.get("/awards/").get_data(as_text=True)
