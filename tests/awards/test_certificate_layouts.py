@@ -12,7 +12,16 @@ import pytest
 from pypdf import PdfReader
 
 from awards.certificate_models import CertificateLayout
-from awards.rules.certificates import FIELDS, PT_MM, check_layout, default_layout, grid_lines
+from awards.rules import DEFAULT_AWARDS
+from awards.rules.certificates import (
+    CERTIFICATE_KINDS,
+    FIELDS,
+    PARTY_CODES,
+    PT_MM,
+    check_layout,
+    default_layout,
+    grid_lines,
+)
 from service.audit.models import AuditEntry
 from service.extensions import db
 from tests.awards import test_award_lists as base
@@ -71,6 +80,13 @@ def test_page_size_and_orientation_bound_the_fields():
     data["fields"]["name"] = {**data["fields"]["name"], "y_mm": "95,25"}
     assert check_layout(data)[0].fields["name"].y_mm == 95.2
     assert 22 * PT_MM == pytest.approx(7.76, abs=0.01)
+
+
+def test_the_certificate_kinds_name_catalog_codes():
+    assert set(CERTIFICATE_KINDS) <= set(DEFAULT_AWARDS) and PARTY_CODES <= set(CERTIFICATE_KINDS)
+    assert CERTIFICATE_KINDS["BK_TP"] == "BẰNG KHEN" and CERTIFICATE_KINDS["GK"] == "GIẤY KHEN"
+    assert CERTIFICATE_KINDS["CSTDCS"] == "GIẤY CHỨNG NHẬN"
+    assert "CO_TP" not in CERTIFICATE_KINDS and "HHD30" not in CERTIFICATE_KINDS
 
 
 def test_grid_lines_every_5_mm_major_every_10():
