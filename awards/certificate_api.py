@@ -100,4 +100,4 @@ def put_layout(data, code):
 def test_print(code):
     """In thử: một trang với chữ mẫu tại vị trí đã lưu, trên lưới mm, để đặt lên phôi."""
     _require_layouts()
-    return send_pdf(certs.test_print_pdf(code), f"in_thu_{code}.pdf")
+    return send_pdf(certs.sample_print_pdf(code), f"in_thu_{code}.pdf")

@@ -159,7 +159,7 @@ def edit_certificate_layout(code):
 @login_required
 def certificate_test_print(code):
     _require_layouts()
-    return send_pdf(certs.test_print_pdf(code), f"in_thu_{code}.pdf")
+    return send_pdf(certs.sample_print_pdf(code), f"in_thu_{code}.pdf")
 
 
 @bp.context_processor

@@ -19,11 +19,8 @@ from awards.catalog_year import catalog_of
 from awards.certificate_models import CertificateLayout
 from awards.models import AwardList, Decision, Nomination
 from awards.rules.certificates import (
-    ALIGNS,
     CERTIFICATE_KINDS,
     FIELDS,
-    ORIENTATIONS,
-    PAGE_SIZES,
     PARTY_CODES,
     PT_MM,
     Layout,
@@ -332,7 +329,7 @@ SAMPLE = {
 }
 
 
-def test_print_pdf(code: str) -> bytes:
+def sample_print_pdf(code: str) -> bytes:
     """In thử: one page of sample values at the code's stored positions, over a light grid
     with a ruler in mm (labelled every 10 mm) and each field's box, to lay on the blank."""
     if code not in CERTIFICATE_KINDS:
@@ -354,6 +351,3 @@ def test_print_pdf(code: str) -> bytes:
         version=version,
         **_page_context([page]),
     )
-
-
-__all__ = ["CERTIFICATE_KINDS", "FIELDS", "MODES", "ORIENTATIONS", "PAGE_SIZES", "ALIGNS"]
