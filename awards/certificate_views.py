@@ -31,10 +31,11 @@ def decision_certificates_pdf(decision_id):
     require_award_read()
     d = decisions.visible_decision(current_user, decision_id)
     mode = request.args.get("mode", "full")
+    mode = mode if mode in certs.MODES else "full"
     nomination = request.args.get("nomination", type=int)
     try:
         rows = certs.certificate_rows(current_user, d, nomination)
-        data = certs.decision_pdf(d, mode if mode in certs.MODES else "full", rows)
+        data = certs.decision_pdf(d, mode, rows)
     except NotFound:
         raise
     except ServiceError as err:
