@@ -22,6 +22,7 @@ PERMISSIONS = {
     "award.approve": {"committee"},
     "award.attach": {"staff", "committee"},  # the dossiers' files (awards.dossier)
     "council.manage": {"committee"},
+    "certificate.layout": {"committee"},
 }
 
 
@@ -29,6 +30,9 @@ def init_app(app) -> None:
     # models: the awards' tables; year_api, year_views: more routes on the same blueprints
     # council_*: the council and its secret ballot (models, API routes and pages)
     from awards import (  # noqa: F401
+        certificate_api,
+        certificate_models,
+        certificate_views,
         consultation,
         consultation_api,
         consultation_views,

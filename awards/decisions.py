@@ -252,7 +252,7 @@ def recipients(
         .outerjoin(subject_unit, subject_unit.id == Nomination.unit_id)
         .where(AwardList.decision_id == d.id, Nomination.status.in_(VOTABLE))
         .order_by(
-            Nomination.subject.desc(),  # person before unit
+            Nomination.subject,  # "person" before "unit"
             func.coalesce(person_unit.path, subject_unit.path),
             func.coalesce(Person.code, subject_unit.code),
             Nomination.award,

@@ -122,6 +122,9 @@ class Config:
     # DOC_PLACE: the place of the documents' date line ("Hà Nội, ngày … tháng … năm …")
     DOC_TEMPLATE_DIR = os.environ.get("DOC_TEMPLATE_DIR") or None
     DOC_PLACE = os.environ.get("DOC_PLACE", "Hà Nội")
+    # A certificates print (one PDF, a page per recipient) of more pages is refused: print it
+    # list by list (one WeasyPrint render: about 17 ms and 0.35 MB a page, bench_certificates)
+    CERTIFICATE_MAX_PAGES = int(os.environ.get("CERTIFICATE_MAX_PAGES", "500"))
     # flask-smorest / OpenAPI
     API_TITLE = "Dịch vụ đánh giá, xếp loại và thi đua, khen thưởng"
     API_VERSION = "v1"

@@ -95,6 +95,14 @@ def test_deciding_a_list_records_its_decision_in_the_registry(client, tree, year
 def test_one_upper_decision_decides_the_lists_of_two_units(client, tree, year, committee_r):
     a = approved(client, tree, "A", committee_r)
     b = approved(client, tree, "B", committee_r)
+    a1 = tree["units"]["A1"]
+    db.session.add(
+        Nomination(
+            list_id=a["id"], year=YEAR, subject="unit", subject_key=f"u{a1.id}", unit_id=a1.id,
+            award="GK", source="manual", status="manual", rule="C9", reason="Tập thể tiêu biểu",
+        )
+    )  # fmt: skip
+    db.session.commit()
     res = base.act(client, committee_r, a, "decide", decision_unit="R", **DECISION)
     assert res.status_code == 200, res.get_json()
     # the same number of R with another date is refused, nothing changed
@@ -112,6 +120,8 @@ def test_one_upper_decision_decides_the_lists_of_two_units(client, tree, year, c
     assert d.unit_id == tree["units"]["R"].id and {lst.id for lst in d.lists} == {a["id"], b["id"]}
     body = client.get(f"/api/v1/decisions/{d.id}", headers=committee_r).get_json()
     assert {r["code"] for r in body["recipients"]} >= {"PA", "PB"}
+    subjects = [r["subject"] for r in body["recipients"]]
+    assert "unit" in subjects and subjects == sorted(subjects), subjects  # people first
 
 
 def test_registry_reading_follows_the_lists(client, tree, year, committee_r):
