@@ -89,6 +89,7 @@ def server(tmp_path_factory):
 
 
 def fits(page, width):
+    page.wait_for_load_state()  # measured styled: a page still loading its CSS is wider
     assert page.evaluate("document.documentElement.scrollWidth") <= width
 
 
