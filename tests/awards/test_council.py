@@ -334,7 +334,7 @@ def test_C10_a_session_counts_as_closed_from_its_closing_time(client, council_se
     assert vote(client, s, sid, "hd.uyvien1", yes_all).status_code in (400, 409)
     assert step(client, s, sid, "publish").status_code == 200
     closes = db.session.scalars(
-        select(AuditEntry).where(AuditEntry.action == "close", AuditEntry.object_id == sid)
+        select(AuditEntry).where(AuditEntry.action == "close", AuditEntry.object_id == str(sid))
     ).all()
     assert len(closes) == 1 and closes[0].after["closed_at_closing_time"] is True
     body = client.get(f"/api/v1/voting-sessions/{sid}", headers=h).get_json()
