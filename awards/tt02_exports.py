@@ -10,6 +10,7 @@ import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from flask import current_app
 from sqlalchemy import func, select
 from sqlalchemy.orm import aliased
 
@@ -251,6 +252,7 @@ def stat_forms(unit: Unit, start: dt.date, end: dt.date, codes) -> list[StatForm
                 rows=rows,
                 row_heading=form.row_heading,
                 notes=form.notes,
+                place=current_app.config.get("DOC_PLACE") or "",
             )
         )
     return out

@@ -34,7 +34,7 @@ def test_0601_by_submitting_unit_with_its_codes_and_totals(client, decided):
     assert "Từ ngày 01/01/2025 đến ngày 31/12/2025" in texts
     assert "Đơn vị báo cáo: Đơn vị R" in texts
     assert "Người lập biểu" in texts and "Thủ trưởng đơn vị" in texts
-    assert any(t.startswith("ngày ") and " tháng " in t and " năm " in t for t in texts)
+    assert any(t.startswith("Hà Nội, ngày ") and " tháng " in t and " năm " in t for t in texts)
     assert form["codes"] == ["1", "2", "3", "4", "5"]
     # B's list was decided on 01/01/2026, the day after the period: not a row
     assert form["rows"] == {"01": ("Tổng số", LIST_A), "02": ("A — Đơn vị A", LIST_A)}
