@@ -1,17 +1,26 @@
 """50 council members casting their secret ballot at the same moment on a 200-nomination list
 (issue 12, "Measure"): every vote counted exactly once, p95 per vote. Each member is a thread
 with its own test client and API token posting POST /api/v1/voting-sessions/<id>/ballot; the
-app runs in this process (no HTTP server). The database is wiped (drop_all, create_all).
+app runs in this process (no HTTP server), or with `--server gunicorn` behind `make serve-prod`
+(service.serve_prod: migrations, gunicorn with its default workers and threads, RQ workers),
+each member then an HTTP client on its own connection. The database is wiped (drop_all and
+create_all; with gunicorn the schema is built by the migrations, as serve-prod checks).
 
     .venv/bin/python bench/bench_vote.py                          # SQLite file in /tmp
     .venv/bin/python bench/bench_vote.py --url postgresql+psycopg://root@127.0.0.1:5432/NAME
+    .venv/bin/python bench/bench_vote.py --url postgresql+psycopg://root@127.0.0.1:5432/NAME \
+        --server gunicorn --redis-url redis://127.0.0.1:6379/12
 """
 
 from __future__ import annotations
 
 import argparse
 import datetime as dt
+import http.client
+import json
 import os
+import signal
+import subprocess
 import sys
 import threading
 import time
@@ -31,7 +40,12 @@ def main() -> None:
     parser.add_argument(
         "--sequential", action="store_true", help="one vote after another (no overlap)"
     )
+    parser.add_argument("--server", choices=["in-process", "gunicorn"], default="in-process")
+    parser.add_argument("--redis-url", default="redis://127.0.0.1:6379/12")
+    parser.add_argument("--port", type=int, default=8765)
     args = parser.parse_args()
+    if args.server == "gunicorn" and not args.url.startswith("postgresql"):
+        parser.error("--server gunicorn needs a PostgreSQL --url (as make serve-prod)")
     if args.url.startswith("sqlite:///"):
         for suffix in ("", "-wal", "-shm", "-journal"):
             Path(args.url.removeprefix("sqlite:///") + suffix).unlink(missing_ok=True)
@@ -54,8 +68,15 @@ def main() -> None:
 
     app = create_app()
     with app.app_context():
-        db.drop_all()
-        db.create_all()
+        if args.server == "gunicorn":
+            from flask_migrate import upgrade
+
+            db.session.execute(db.text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
+            db.session.commit()
+            upgrade()
+        else:
+            db.drop_all()
+            db.create_all()
         unit = Unit(code="W", name="Phường W", kind="phường")
         db.session.add(unit)
         db.session.flush()
@@ -105,15 +126,47 @@ def main() -> None:
     results: list[tuple[int, float]] = []
     lock = threading.Lock()
 
+    payload = json.dumps(body).encode()
+    path = f"/api/v1/voting-sessions/{sid}/ballot"
+
     def vote(token: str) -> None:
-        client = app.test_client()
         headers = {"Authorization": f"Bearer {token}"}
+        if args.server == "gunicorn":
+            conn = http.client.HTTPConnection("127.0.0.1", args.port, timeout=120)
+            conn.connect()  # the connection is open before the start, as a browser's would be
+            start.wait()
+            t = time.perf_counter()
+            conn.request("POST", path, body=payload,
+                         headers={**headers, "Content-Type": "application/json"})  # fmt: skip
+            res = conn.getresponse()
+            res.read()
+            took = time.perf_counter() - t
+            conn.close()
+            with lock:
+                results.append((res.status, took))
+            return
+        client = app.test_client()
         start.wait()
         t = time.perf_counter()
-        res = client.post(f"/api/v1/voting-sessions/{sid}/ballot", json=body, headers=headers)
+        res = client.post(path, json=body, headers=headers)
         took = time.perf_counter() - t
         with lock:
             results.append((res.status_code, took))
+
+    server = None
+    if args.server == "gunicorn":
+        env = {**os.environ, "PORT": str(args.port), "HOST": "127.0.0.1",
+               "REDIS_URL": args.redis_url, "SECRET_KEY": "bench-secret-" + "x" * 20,
+               "RQ_WORKERS": os.environ.get("RQ_WORKERS", "1")}  # fmt: skip
+        log = open("/tmp/bench_vote_server.log", "w")  # noqa: SIM115 - closed below
+        server = subprocess.Popen(
+            [sys.executable, "-m", "service.serve_prod"],
+            cwd=str(Path(__file__).resolve().parents[1]), env=env, stdout=log,
+            stderr=subprocess.STDOUT,
+        )  # fmt: skip
+        _wait_for(args.port, server)
+        time.sleep(5)  # every gunicorn worker booted (the first answer comes from one)
+        print(f"server: make serve-prod (gunicorn), pid {server.pid}")
 
     wall = time.perf_counter()
     if args.sequential:
@@ -126,6 +179,10 @@ def main() -> None:
         for t in threads:
             t.join(300)
     wall = time.perf_counter() - wall
+    if server is not None:
+        server.send_signal(signal.SIGTERM)
+        server.wait(60)
+        log.close()
 
     codes = sorted({c for c, _ in results})
     with app.app_context():
@@ -134,7 +191,7 @@ def main() -> None:
         yes = db.session.scalar(select(func.count()).select_from(Ballot).where(Ballot.yes))
     expected_yes = args.voters * sum(1 for n in nomination_ids if n % 3 != 0)
     s = summary_ms([t for _, t in results])
-    print(f"database: {args.url.split('@')[-1]}")
+    print(f"database: {args.url.split('@')[-1]}; server: {args.server}")
     print(f"mode: {'sequential' if args.sequential else 'all at once'}")
     print(f"voters {args.voters}, nominations {len(nomination_ids)}, wall {wall:.2f} s")
     print(f"answers: {codes} ({sum(1 for c, _ in results if c == 201)} × 201)")
@@ -149,6 +206,22 @@ def main() -> None:
         and yes == expected_yes
     )
     print("every vote counted once" if ok else "COUNT MISMATCH")
+
+
+def _wait_for(port: int, proc, timeout: float = 120) -> None:
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        if proc.poll() is not None:
+            raise SystemExit(f"the server exited (status {proc.returncode})")
+        try:
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+            conn.request("GET", "/healthz")
+            conn.getresponse().read()
+            conn.close()
+            return
+        except OSError:
+            time.sleep(0.3)
+    raise SystemExit("the server did not start")
 
 
 if __name__ == "__main__":
