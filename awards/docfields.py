@@ -14,7 +14,7 @@ from decimal import ROUND_HALF_UP, Decimal
 COMMON = {
     "issuer": "Tên cơ quan, đơn vị ban hành (đơn vị của danh sách)",
     "parent_issuer": "Tên cơ quan cấp trên trực tiếp (trống nếu không có)",
-    "place": "Địa danh ghi ở dòng ngày tháng (cấu hình DOC_PLACE, mặc định Hà Nội)",
+    "place": "Địa danh ghi ở dòng ngày tháng (cấu hình DOCUMENT_PLACE, mặc định Hà Nội)",
     "today": "Ngày lập văn bản (dd/mm/yyyy)",
     "date_line": "Dòng địa danh, ngày tháng: «Hà Nội, ngày 04 tháng 12 năm 2026»",
     "year": "Năm xét thi đua, khen thưởng",

@@ -158,7 +158,7 @@ def reset_template(user, kind: DocKind) -> dict:
 
 
 def _place() -> str:
-    return current_app.config.get("DOC_PLACE") or "Hà Nội"
+    return current_app.config.get("DOCUMENT_PLACE") or "Hà Nội"
 
 
 def _common(lst: AwardList, today: dt.date | None = None) -> dict:

@@ -252,7 +252,7 @@ def stat_forms(unit: Unit, start: dt.date, end: dt.date, codes) -> list[StatForm
                 rows=rows,
                 row_heading=form.row_heading,
                 notes=form.notes,
-                place=current_app.config.get("DOC_PLACE") or "",
+                place=current_app.config.get("DOCUMENT_PLACE") or "",
             )
         )
     return out

@@ -118,10 +118,8 @@ class Config:
         "jpeg": "image/jpeg",
         "png": "image/png",
     }
-    # Word templates an administrator replaced (default: the instance folder's doc_templates/);
-    # DOC_PLACE: the place of the documents' date line ("Hà Nội, ngày … tháng … năm …")
+    # Word templates an administrator replaced (default: the instance folder's doc_templates/)
     DOC_TEMPLATE_DIR = os.environ.get("DOC_TEMPLATE_DIR") or None
-    DOC_PLACE = os.environ.get("DOC_PLACE", "Hà Nội")
     # A certificates print (one PDF, a page per recipient) of more pages is refused: print it
     # list by list (one WeasyPrint render: about 17 ms and 0.35 MB a page, bench_certificates)
     CERTIFICATE_MAX_PAGES = int(os.environ.get("CERTIFICATE_MAX_PAGES", "500"))
