@@ -65,6 +65,10 @@ def init_app(app) -> None:
 
     register_permissions(PERMISSIONS)
     tt02_exports.init_app(app)  # the statistical forms of TT 02/2023 as export kinds
+    from awards import documents
+    from service.backup import register_files
+
+    register_files("doc_templates", documents.template_dir)  # the replaced Word templates
     from awards import demo
 
     add_demo(app, demo.load)

@@ -5,7 +5,13 @@ tables), then per table a line naming its columns and one line per row, values a
 and times in ISO 8601, decimals as text, enums by their stored value, bytes in base64). Rows are
 read and written in batches, never a whole table at once. A restore goes into an empty database
 at the same migration revision, in one transaction (a failed restore leaves it empty), parents
-before children, and sets PostgreSQL's id sequences past the restored ids."""
+before children, and sets PostgreSQL's id sequences past the restored ids.
+
+The files the database refers to (the dossiers' attachments, the replaced Word templates) go in
+the same backup after the tables, one line per file (its directory's registered name, its path
+inside it, its bytes in base64): each package registers its directory (register_files). A
+restore writes them into a staging folder beside their directory and moves them into place
+only once every row was restored; a failed restore leaves the directories as they were."""
 
 from __future__ import annotations
 
@@ -14,7 +20,12 @@ import datetime as dt
 import enum
 import gzip
 import json
+import os
+import shutil
+import uuid
+from collections.abc import Callable
 from decimal import Decimal
+from pathlib import Path, PurePosixPath
 
 from sqlalchemy import Integer, func, inspect, select, text
 
@@ -26,8 +37,30 @@ VERSION = 1
 BATCH = 2000
 
 
+# name -> the directory whose files a backup carries (called inside the app context)
+FILE_DIRS: dict[str, Callable[[], Path]] = {}
+SKIPPED = (".tmp",)  # in-flight uploads are not files of the database yet
+
+
 class BackupError(Exception):
     """The backup cannot be restored here; the message is for the operator (Vietnamese)."""
+
+
+def register_files(name: str, directory: Callable[[], Path]) -> None:
+    """Carry the files under `directory()` in every backup, restored under the same name."""
+    FILE_DIRS[name] = directory
+
+
+def _files():
+    """(name, path inside its directory, file) of every registered directory, in order."""
+    for name in sorted(FILE_DIRS):
+        root = FILE_DIRS[name]()
+        if not root.is_dir():
+            continue
+        for path in sorted(root.rglob("*")):
+            rel = path.relative_to(root)
+            if path.is_file() and not (set(rel.parts) & set(SKIPPED)):
+                yield name, rel.as_posix(), path
 
 
 def _encode(value):
@@ -86,6 +119,7 @@ def backup(conn, fileobj) -> dict:
             "dialect": conn.dialect.name,
             "created_at": dt.datetime.now().isoformat(timespec="seconds"),
             "tables": [t.name for t in tables()],
+            "files": sorted(FILE_DIRS),
         }
         out.write(json.dumps(header, ensure_ascii=False) + "\n")
         for table in tables():
@@ -102,7 +136,33 @@ def backup(conn, fileobj) -> dict:
                 out.write(json.dumps([_encode(v) for v in row], ensure_ascii=False) + "\n")
                 n += 1
             counts[table.name] = n
+        for name, rel, path in _files():
+            data = base64.b64encode(path.read_bytes()).decode()
+            out.write(json.dumps({"file": name, "path": rel, "data": data}) + "\n")
+            counts[f"files:{name}"] = counts.get(f"files:{name}", 0) + 1
     return counts
+
+
+def _staged_path(staging: dict, name: str, rel: str) -> Path:
+    """Where a restored file waits (a folder beside its directory) until the rows are in."""
+    if name not in FILE_DIRS:
+        raise BackupError(f"Bản sao lưu có tệp của thư mục không biết: {name}.")
+    parts = PurePosixPath(rel).parts
+    if not parts or PurePosixPath(rel).is_absolute() or ".." in parts:
+        raise BackupError(f"Đường dẫn tệp không hợp lệ trong bản sao lưu: {rel}.")
+    if name not in staging:
+        root = FILE_DIRS[name]()
+        staging[name] = (root, root.parent / f".restore-{root.name}-{uuid.uuid4().hex[:8]}")
+    return staging[name][1].joinpath(*parts)
+
+
+def _place_staged(staging: dict) -> None:
+    for root, stage in staging.values():
+        for path in sorted(p for p in stage.rglob("*") if p.is_file()):
+            target = root / path.relative_to(stage)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            os.replace(path, target)
+        shutil.rmtree(stage, ignore_errors=True)
 
 
 def _parents_first(table, rows: list[dict]) -> list[dict]:
@@ -132,7 +192,20 @@ def _parents_first(table, rows: list[dict]) -> list[dict]:
 
 
 def restore(conn, fileobj) -> dict:
-    """Read a backup into this (empty) database, inside the caller's transaction."""
+    """Read a backup into this (empty) database, inside the caller's transaction, and its
+    files into their directories once every row is in."""
+    staging: dict[str, tuple[Path, Path]] = {}
+    try:
+        counts = _restore(conn, fileobj, staging)
+    except BaseException:
+        for _root, stage in staging.values():
+            shutil.rmtree(stage, ignore_errors=True)
+        raise
+    _place_staged(staging)
+    return counts
+
+
+def _restore(conn, fileobj, staging: dict) -> dict:
     known = {t.name: t for t in tables()}
     with gzip.open(fileobj, "rt", encoding="utf-8") as src:
         header = json.loads(src.readline() or "{}")
@@ -167,6 +240,15 @@ def restore(conn, fileobj) -> dict:
 
         for line in src:
             item = json.loads(line)
+            if isinstance(item, dict) and "file" in item:
+                flush()
+                table = None
+                target = _staged_path(staging, item["file"], item["path"])
+                target.parent.mkdir(parents=True, exist_ok=True)
+                target.write_bytes(base64.b64decode(item["data"], validate=True))
+                key = f"files:{item['file']}"
+                counts[key] = counts.get(key, 0) + 1
+                continue
             if isinstance(item, dict):
                 flush()
                 table = known[item["table"]]

@@ -99,6 +99,13 @@ def init_audit_commands(app):
         raise SystemExit(1)
 
 
+def _summary(counts: dict) -> str:
+    """ "N dòng của T bảng và F tệp" from a backup's or a restore's counts."""
+    rows = {k: v for k, v in counts.items() if not k.startswith("files:")}
+    files = sum(v for k, v in counts.items() if k.startswith("files:"))
+    return f"{sum(rows.values())} dòng của {len(rows)} bảng và {files} tệp"
+
+
 def init_backup_commands(app):
     @app.cli.command("backup")
     @click.argument("file", type=click.Path(dir_okay=False))
@@ -113,7 +120,7 @@ def init_backup_commands(app):
             with conn.begin(), open(partial, "wb") as out:
                 counts = backup(conn, out)
         os.replace(partial, file)
-        click.echo(f"Đã sao lưu {sum(counts.values())} dòng của {len(counts)} bảng vào {file}.")
+        click.echo(f"Đã sao lưu {_summary(counts)} vào {file}.")
 
     @app.cli.command("restore")
     @click.argument("file", type=click.Path(exists=True, dir_okay=False))
@@ -126,4 +133,4 @@ def init_backup_commands(app):
                 counts = restore(conn, src)
         except BackupError as err:
             raise click.ClickException(str(err)) from None
-        click.echo(f"Đã khôi phục {sum(counts.values())} dòng của {len(counts)} bảng.")
+        click.echo(f"Đã khôi phục {_summary(counts)}.")

@@ -2,6 +2,7 @@
 
 import os
 import secrets
+import tempfile
 from pathlib import Path
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -176,6 +177,9 @@ class TestConfig(Config):
     EVAL_RECOMPUTE_MAX_WAIT = 0.0
     EVAL_RECOMPUTE_PROCESSES = 1  # the forked workers have a test of their own
     REDIS_URL = None
+    # the suite's files outside the repository's instance folder
+    ATTACHMENTS_DIR = str(Path(tempfile.gettempdir()) / "hn-test-files" / "attachments")
+    DOC_TEMPLATE_DIR = str(Path(tempfile.gettempdir()) / "hn-test-files" / "doc_templates")
     # limits on, but out of reach of the suite's logins; the tests of the limits lower them
     LOGIN_RATE_LIMIT = "100000 per minute"
     TOKEN_RATE_LIMIT = "100000 per minute"

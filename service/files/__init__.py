@@ -6,11 +6,13 @@ from __future__ import annotations
 
 
 def init_app(app) -> None:
+    from service.backup import register_files
     from service.extensions import api, csrf
     from service.files import models, store, views  # noqa: F401 - models: the attachments table
     from service.files.api import blp
 
     store.install()
+    register_files("attachments", store.root)  # every backup carries the files (service.backup)
     csrf.exempt(blp)
     api.register_blueprint(blp)
     app.register_blueprint(views.bp)
