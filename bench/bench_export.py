@@ -1,5 +1,7 @@
 """The "Đánh giá cá nhân" export (person_evals) of 500,000 rows against raw xlsxwriter writing
-the same cells: wall time and peak memory (not a test; run it).
+the same cells: wall time and peak memory (not a test; run it). `--kind ratings`: the rating
+list ("Kết quả xếp loại": official, party and unit sheets) of the same city, its ratings
+computed first (a whole-year recompute), against raw xlsxwriter writing the same three sheets.
 
 Builds the city of bench_recompute.py (its build(): units, 500,000 people, the year and a
 PersonEval for 99 % of them, violations) in a database of its own, then, each in a fresh
@@ -14,6 +16,7 @@ The ratio is service / raw; both read the same rows from the database the same w
 
     .venv/bin/python bench/bench_export.py --db sqlite [--people 500000] [--reuse]
     .venv/bin/python bench/bench_export.py --db postgresql
+    .venv/bin/python bench/bench_export.py --db postgresql --kind ratings [--reuse] [--runs 3]
 
 Targets: service ≤ 1.3 × raw, peak RSS < 300 MB.
 """
@@ -47,7 +50,31 @@ def build(args) -> dict:
     ns = argparse.Namespace(
         db=args.db, people=args.people, districts=16, wards=10, offices=12, cells=12, seed=2026
     )
-    return bench_recompute.build(ns)
+    info = bench_recompute.build(ns)
+    if args.kind == "ratings":  # the rating list needs the year's ratings
+        from evaluation.compute import recompute
+        from evaluation.queries import get_year
+        from service.extensions import db
+
+        app = benchdb.make_app()
+        with app.app_context():
+            t = time.perf_counter()
+            info["ratings"] = recompute(get_year(bench_recompute.YEAR), None)
+            db.session.commit()
+            info["recompute_seconds"] = time.perf_counter() - t
+    return info
+
+
+def _rating_sheets(year_row, root):
+    """(sheet name, labels, rows) of the rating list, as write_ratings reads them."""
+    from evaluation import exports as ex
+
+    for kind, name, _title in ex.SHEETS:
+        if kind == "unit":
+            yield name, [c.label for c in ex.UNIT_COLUMNS], ex.unit_rows(year_row, root)
+        else:
+            rows = ex.person_rows(year_row, root, kind)
+            yield name, [c.label for c in ex.PERSON_COLUMNS], rows
 
 
 def _subject():
@@ -74,7 +101,9 @@ def step(args) -> dict:
         year_row, root, user = _subject()
         base = benchdb.peak_rss_mb()
         t = time.perf_counter()
-        if args.step == "read":
+        if args.kind == "ratings":
+            rows, path = _ratings_step(args.step, year_row, root, user)
+        elif args.step == "read":
             rows = sum(1 for _ in ei.input_rows(ei.PERSON, year_row, root))
             path = None
         elif args.step == "raw":
@@ -105,8 +134,33 @@ def step(args) -> dict:
     }
 
 
+def _ratings_step(name: str, year_row, root, user):
+    """(rows, file) of one step of `--kind ratings`."""
+    from evaluation import exports as ex
+
+    if name == "read":
+        return sum(sum(1 for _ in rows) for _n, _l, rows in _rating_sheets(year_row, root)), None
+    if name == "raw":
+        import xlsxwriter
+
+        path = OUT / "bench_export_ratings_raw.xlsx"
+        wb = xlsxwriter.Workbook(str(path), {"constant_memory": True, "strings_to_formulas": False})
+        n = 0
+        for sheet, labels, rows in _rating_sheets(year_row, root):
+            ws = wb.add_worksheet(sheet)
+            ws.write_row(0, 0, labels)
+            for i, row in enumerate(rows, start=1):
+                ws.write_row(i, 0, [YES_NO[v] if v.__class__ is bool else v for v in row])
+                n += 1
+        wb.close()
+        return n, path
+    path = OUT / "bench_export_ratings_service.xlsx"
+    return ex.write_ratings(year_row, root, user, str(path)), path
+
+
 def run_child(args, name: str) -> dict:
-    cmd = [sys.executable, __file__, "--db", args.db, "--people", str(args.people), "--step", name]
+    cmd = [sys.executable, __file__, "--db", args.db, "--people", str(args.people), "--step", name,
+           "--kind", args.kind]  # fmt: skip
     out = subprocess.run(cmd, check=True, capture_output=True, text=True).stdout
     line = [x for x in out.splitlines() if x.startswith("RESULT ")][-1]
     return json.loads(line[len("RESULT ") :])
@@ -118,6 +172,7 @@ def main() -> None:
     parser.add_argument("--people", type=int, default=500_000)
     parser.add_argument("--reuse", action="store_true", help="keep the database of a last run")
     parser.add_argument("--runs", type=int, default=1)
+    parser.add_argument("--kind", choices=["person_evals", "ratings"], default="person_evals")
     parser.add_argument("--step", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.step:
@@ -125,10 +180,15 @@ def main() -> None:
         result = build(args) if args.step == "build" else step(args)
         print("RESULT " + json.dumps(result, default=str))
         return
-    print(f"bench_export --db {args.db} --people {args.people}  ({benchdb.code_version()})")
+    print(
+        f"bench_export --db {args.db} --people {args.people} --kind {args.kind}  "
+        f"({benchdb.code_version()}; load average {benchdb.load_average()})"
+    )
     if not args.reuse:
         info = run_child(args, "build")
         print(f"build: {info['build_seconds']:.1f} s, person_evals {info['person_evals']}")
+        if "ratings" in info:
+            print(f"ratings computed in {info['recompute_seconds']:.1f} s: {info['ratings']}")
     results: dict[str, list[dict]] = {"read": [], "raw": [], "service": []}
     for _ in range(args.runs):
         for name in results:
