@@ -187,3 +187,31 @@ def test_stored_counts_are_written_once_whatever_the_runs(client, tree, create_y
         ("PA", YEAR, "person_eval", BASE): 1,
         ("PB", 2022, "history", CITY): 3,
     }
+
+
+def test_the_demo_holds_the_unnamed_entries_of_its_counts(app_ctx):
+    from sqlalchemy import func
+
+    from evaluation.demo import DEMO_YEAR
+    from evaluation.models import PersonEval
+    from service.demo import load_demo
+
+    load_demo()
+
+    def total(source):
+        return db.session.scalar(
+            select(func.coalesce(func.sum(Initiative.quantity), 0)).where(
+                Initiative.source == source
+            )
+        )
+
+    history = db.session.scalar(
+        select(func.sum(History.initiatives_base + History.initiatives_city)).where(
+            History.year < DEMO_YEAR
+        )
+    )
+    inputs = db.session.scalar(
+        select(func.sum(PersonEval.initiatives_base + PersonEval.initiatives_city))
+    )
+    assert history and total("history") == history
+    assert inputs and total("person_eval") == inputs
