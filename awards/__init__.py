@@ -51,12 +51,14 @@ def init_app(app) -> None:
         lists,
         models,
         tt02_exports,
+        unnamed,
         views,
         year_api,
         year_views,
     )
     from awards.api import blp as awards_api
     from awards.schemas import FIELD_LABELS
+    from evaluation.counts import on_counts_changed
     from service.auth.access import can, register_permissions
     from service.common.labels import register_labels
     from service.domains import add_demo, add_menu_entry
@@ -75,6 +77,7 @@ def init_app(app) -> None:
     lists.init_jobs()
     lists.APPROVAL_CHECKS[:] = [council.approval_block]  # a ballot not yet published holds it
     lists.SUBMIT_CHECKS[:] = [consultation.submit_block]  # the consultation window (issue 13)
+    on_counts_changed(unnamed.sync_counts)  # the registry's unnamed entries follow the counts
     register_labels(FIELD_LABELS)
     csrf.exempt(awards_api)
     api.register_blueprint(awards_api)

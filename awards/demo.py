@@ -11,6 +11,7 @@ from sqlalchemy import insert, select
 
 from awards import council_demo
 from awards.models import AwardList, Decision, Initiative, InitiativeAuthor, Nomination, owner_key
+from awards.unnamed import sync_stored_counts
 from evaluation.demo import DEMO_YEAR
 from evaluation.models import History
 from service.auth.models import Role, RoleAssignment, User
@@ -156,6 +157,7 @@ def load(context: dict) -> str:
     units = list(db.session.scalars(select(Unit.id).where(inside, Unit.parent_id.is_not(None))))
     past = _history(rng, people, units)
     registry = _registry(rng, people, units)
+    registry += sync_stored_counts(DEMO_YEAR)  # the count columns' unnamed entries (bulk rows)
     decided = _decided(db.session.scalar(select(Unit).where(Unit.code == DECIDED_UNIT)))
     # each demo staff account's unit gets its list of the demo year, proposed by rule
     grants = db.session.execute(

@@ -64,13 +64,13 @@ def _pasts(rows, key) -> dict[int, dict[int, PastYear]]:
             official=r.official_level,
             party=r.party_level,
             awards=frozenset(r.awards or ()),
-            initiatives=Initiatives(base=r.initiatives_base or 0, city=r.initiatives_city or 0),
-        )
+        )  # its initiatives: the registry's (its unnamed entries hold the history's counts)
     return out
 
 
 def _add_registry(pasts, counts) -> None:
-    """The registry's entries of the history years added to the history's unnamed counts."""
+    """The registry's entries of the history years (named, and the unnamed ones written from
+    the count columns, awards.unnamed) as the history years' initiatives."""
     for (subject, y), found in counts.items():
         past = pasts[subject].get(y, PastYear())
         pasts[subject][y] = PastYear(
@@ -149,9 +149,6 @@ def year_facts(year: int, unit: Unit | None = None) -> YearFacts:
         o, pa = official.get(p.id), party.get(p.id)
         if any(r is not None and not r.approved for r in (o, pa)):
             provisional.add(("person", p.code))
-        unnamed = NONE
-        if row is not None:
-            unnamed = Initiatives(base=row.initiatives_base or 0, city=row.initiatives_city or 0)
         person_facts.append(
             PersonFacts(
                 code=p.code,
@@ -162,7 +159,7 @@ def year_facts(year: int, unit: Unit | None = None) -> YearFacts:
                 party=pa.level if pa is not None else None,
                 under_review=bool(row is not None and row.under_review),
                 disciplines=_discipline(row),
-                initiatives=person_counts.get((p.id, year), NONE) + unnamed,
+                initiatives=person_counts.get((p.id, year), NONE),
                 history=person_past.get(p.id, {}),
                 admitted_on=p.admitted_on,
                 gap_days=p.party_gap_days or 0,

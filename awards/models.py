@@ -27,6 +27,9 @@ from service.extensions import db
 INITIATIVE, RESEARCH, MODEL = "sang_kien", "de_tai", "mo_hinh"
 KIND_LABELS = {INITIATIVE: "sáng kiến", RESEARCH: "đề tài", MODEL: "mô hình"}
 LEVELS = (BASE, CITY, NATIONAL)
+REGISTRY, PERSON_EVAL, HISTORY = "registry", "person_eval", "history"
+SOURCE_LABELS = {REGISTRY: "sổ sáng kiến", PERSON_EVAL: "Đánh giá cá nhân", HISTORY: "Lịch sử"}
+COUNT_COLUMNS = {BASE: "Sáng kiến cấp cơ sở", CITY: "Sáng kiến cấp thành phố"}
 __all__ = [
     "KIND_LABELS",
     "LEVEL_LABELS",
@@ -43,7 +46,13 @@ class Initiative(db.Model):
     """One recognized sáng kiến, đề tài or mô hình. A mô hình is owned by a unit, a sáng kiến
     or đề tài by its authors; `owner_key` names the owner ("u<unit id>" or "p<person ids>",
     sorted) so that (year, kind, title, owner) is the row's natural key, as the import matches
-    rows. `version` grows on every change (a form opened before answers 409)."""
+    rows. `version` grows on every change (a form opened before answers 409).
+
+    `source` "registry": entered by hand or imported ("Sáng kiến, mô hình"), named. The count
+    columns of "Đánh giá cá nhân" (`person_eval`) and "Lịch sử" (`history`) write unnamed
+    entries (awards.unnamed): title "", `quantity` the count, one per (subject, year, source,
+    level), its author the person (a unit's history row: a mô hình of the unit); they follow
+    the count column and are not edited by hand. The rules count sum(quantity)."""
 
     __tablename__ = "initiatives"
 
@@ -57,6 +66,8 @@ class Initiative(db.Model):
     decision_no: Mapped[str] = mapped_column(String(100), default="")
     decision_date: Mapped[dt.date | None] = mapped_column(Date)
     version: Mapped[int] = mapped_column(Integer, default=1)
+    quantity: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+    source: Mapped[str] = mapped_column(String(12), default=REGISTRY, server_default=REGISTRY)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, server_default=func.now())
 
     unit = relationship("Unit")
@@ -73,7 +84,25 @@ class Initiative(db.Model):
         CheckConstraint("kind IN ('sang_kien','de_tai','mo_hinh')", name="kind"),
         CheckConstraint("level IN ('co_so','thanh_pho','toan_quoc')", name="level"),
         CheckConstraint("(kind = 'mo_hinh') = (unit_id IS NOT NULL)", name="model_has_unit"),
+        CheckConstraint("source IN ('registry','person_eval','history')", name="source"),
+        CheckConstraint(
+            "quantity >= 1 AND (source <> 'registry' OR quantity = 1)", name="quantity"
+        ),
     )
+
+    @property
+    def unnamed(self) -> bool:
+        """Written from a count column (awards.unnamed): not edited by hand."""
+        return self.source != REGISTRY
+
+    @property
+    def display_title(self) -> str:
+        if not self.unnamed:
+            return self.title
+        return (
+            f"(không tên — từ cột «{COUNT_COLUMNS[self.level]}» của "
+            f"{SOURCE_LABELS[self.source]} {self.year})"
+        )
 
     @property
     def kind_label(self) -> str:

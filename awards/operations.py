@@ -7,7 +7,14 @@ from __future__ import annotations
 from sqlalchemy import select, update
 from sqlalchemy.orm import joinedload, selectinload
 
-from awards.models import KIND_LABELS, MODEL, Initiative, InitiativeAuthor, owner_key
+from awards.models import (
+    KIND_LABELS,
+    MODEL,
+    SOURCE_LABELS,
+    Initiative,
+    InitiativeAuthor,
+    owner_key,
+)
 from service.audit.operations import record
 from service.auth.access import can
 from service.common.errors import Conflict, Forbidden, NotFound, ValidationError
@@ -75,7 +82,24 @@ def visible_initiative(user, initiative_id: int, action: str = "initiative.read"
         raise NotFound("Không tìm thấy sáng kiến, mô hình.")
     if action != "initiative.read" and not may(user, action, ini):
         raise Forbidden()
+    if action != "initiative.read":
+        fixed(ini)
     return ini
+
+
+UNNAMED_FIXED = (
+    "Mục không tên này được ghi từ cột số sáng kiến của «{source}» năm {year}: không sửa, không "
+    "xóa ở đây. Sửa số ở «{source}» (nhập liệu hoặc tệp nhập), mục này đổi theo."
+)
+
+
+def fixed(ini: Initiative) -> None:
+    """An unnamed entry (awards.unnamed) follows its count column: never edited by hand."""
+    if ini.unnamed:
+        raise Conflict(
+            UNNAMED_FIXED.format(source=SOURCE_LABELS[ini.source], year=ini.year),
+            {"source": [f"Nguồn: {SOURCE_LABELS[ini.source]}."]},
+        )
 
 
 def _owners(user, kind, unit_code, person_codes) -> tuple[Unit | None, list[Person]]:
@@ -192,6 +216,7 @@ def update_initiative(user, ini: Initiative, data: dict) -> Initiative:
     """Change an entry loaded at `data["version"]`; a stale version answers 409."""
     if not may(user, "initiative.write", ini):
         raise Forbidden()
+    fixed(ini)
     expected = data["version"]
     if expected != ini.version:
         raise stale(ini)
@@ -223,6 +248,7 @@ def delete_initiative(user, ini: Initiative, reason: str, version: int) -> None:
     """Remove an entry (recognized by mistake, entered twice): the reason stays in the audit."""
     if not may(user, "initiative.write", ini):
         raise Forbidden()
+    fixed(ini)
     if not (reason and reason.strip()):
         raise ValidationError("Xóa cần có lý do.", {"reason": ["Cần nhập lý do."]})
     if version != ini.version:

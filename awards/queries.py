@@ -91,28 +91,33 @@ def initiative_counts(years) -> tuple[dict, dict]:
     """What RULES.md C counts, from the registry: ({(person_id, year): Initiatives} of the
     sáng kiến and đề tài each author has, {(unit_id, year): Initiatives} of the mô hình each
     unit owns}, by recognizing level, for `years`. A co-authored entry counts for each author;
-    a mô hình for its owning unit only (spec/examples/awards-small reading 1). Two grouped
-    queries, whatever the number of people."""
+    a mô hình for its owning unit only (spec/examples/awards-small reading 1); an unnamed entry
+    (awards.unnamed) counts its quantity. Two grouped queries, whatever the number of people."""
     years = list(years)
     people: dict[tuple[int, int], Initiatives] = {}
     units: dict[tuple[int, int], Initiatives] = {}
     if not years:
         return people, units
     authored = (
-        select(InitiativeAuthor.person_id, Initiative.year, Initiative.level, func.count())
+        select(
+            InitiativeAuthor.person_id,
+            Initiative.year,
+            Initiative.level,
+            func.sum(Initiative.quantity),
+        )
         .join(Initiative, InitiativeAuthor.initiative_id == Initiative.id)
         .where(Initiative.year.in_(years), Initiative.kind != MODEL)
         .group_by(InitiativeAuthor.person_id, Initiative.year, Initiative.level)
     )
     owned = (
-        select(Initiative.unit_id, Initiative.year, Initiative.level, func.count())
+        select(Initiative.unit_id, Initiative.year, Initiative.level, func.sum(Initiative.quantity))
         .where(Initiative.year.in_(years), Initiative.kind == MODEL)
         .group_by(Initiative.unit_id, Initiative.year, Initiative.level)
     )
     for stmt, out in ((authored, people), (owned, units)):
         for subject, year, level, n in db.session.execute(stmt):
             key = (subject, year)
-            out[key] = out.get(key, NO_INITIATIVES) + _one_level(level, n)
+            out[key] = out.get(key, NO_INITIATIVES) + _one_level(level, int(n))
     return people, units
 
 

@@ -131,6 +131,13 @@ class InitiativeOutSchema(OutSchema):
         description="dd/mm/yyyy",
     )
     version = fields.Integer()
+    quantity = fields.Integer(metadata={"description": "Số lượng (mục không tên: số của cột)."})
+    source = fields.String(
+        metadata={"description": "registry (nhập tay, tệp «Sáng kiến, mô hình») | person_eval "
+                  "| history: mục không tên ghi từ cột số sáng kiến, không sửa, xóa ở đây."}
+    )  # fmt: skip
+    unnamed = fields.Boolean()
+    display_title = fields.String(metadata={"description": "Tên, hoặc nguồn của mục không tên."})
 
 
 initiative_out = InitiativeOutSchema()

@@ -29,6 +29,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import aliased
 from unidecode import unidecode
 
+from evaluation.counts import CountRow
 from evaluation.import_columns import HISTORY_COLUMNS, PERSON_EVAL_COLUMNS, UNIT_EVAL_COLUMNS
 from evaluation.models import (
     PERSON_EVAL_FIELDS,
@@ -217,6 +218,16 @@ def _open_years(years) -> dict[int, EvalYear]:
     if not years:
         return {}
     return {y.year: y for y in db.session.scalars(select(EvalYear).where(EvalYear.year.in_(years)))}
+
+
+COUNTS = ("initiatives_base", "initiatives_city")  # evaluation.counts
+
+
+def _counts_moved(before: dict | None, after: dict) -> bool:
+    """Whether a written row changes its initiative counts (a new row: when it has some)."""
+    if before is None:
+        return any(after[k] for k in COUNTS)
+    return any((before[k] or 0) != (after[k] or 0) for k in COUNTS)
 
 
 def _same(a, b) -> bool:
@@ -430,6 +441,9 @@ def _import_evals(user, filename: str, data: bytes, spec: _Spec) -> ImportRun:
         else:
             continue
         batch.changed[year_row].add(subj.note_unit_id)
+        if is_person and _counts_moved(current, merged):
+            base, city = merged["initiatives_base"], merged["initiatives_city"]
+            batch.counts.append(CountRow(year, subj.id, None, base or 0, city or 0))
         if len(run_changes) < CHANGES_LISTED:
             run_changes.append(
                 {
@@ -576,6 +590,15 @@ def import_history(user, filename: str, data: bytes) -> ImportRun:
             continue
         tag = "unit" if is_unit else "person"
         old = existing.get((year, tag, subj.id))
+        stored = HISTORY_DEFAULTS if old is None else {k: getattr(old, k) for k in COUNTS}
+        wanted = {k: values.get(k, stored[k]) for k in COUNTS}
+        if _counts_moved(None if old is None else stored, wanted):
+            batch.counts.append(
+                CountRow(
+                    year, None if is_unit else subj.id, subj.id if is_unit else None,
+                    wanted["initiatives_base"] or 0, wanted["initiatives_city"] or 0,
+                )
+            )  # fmt: skip
         if old is None:
             batch.inserts.append(
                 {

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import insert, update
 
+from evaluation.counts import HISTORY, PERSON_EVAL, counts_changed
 from evaluation.models import EvalYear, Violation
 from evaluation.operations.inputs import VIOLATION_AUDIT, recorded_on
 from evaluation.operations.recompute import units_changed
@@ -24,13 +25,15 @@ from service.extensions import db
 BATCH = 5000  # rows per bulk INSERT / UPDATE
 AUDIT_CODES = 5000  # codes listed in an import's audit entry
 PERMISSION = {"person_evals": "import.evaluations", "unit_evals": "import.evaluations"}
+COUNT_SOURCES = {"person_evals": PERSON_EVAL, "history": HISTORY}  # evaluation.counts
 
 
 @dataclass
 class Batch:
     """What one import writes: rows of `model` to insert and update (matched by id), and for
     yearly inputs the violation records to add ((code, subject, year row); an import never
-    removes one) and the units whose scope changed, per year."""
+    removes one) and the units whose scope changed, per year; `counts`: the CountRow of each
+    row whose initiative counts changed (evaluation.counts)."""
 
     kind: str  # person_evals | unit_evals | history
     model: type
@@ -42,6 +45,7 @@ class Batch:
     updated_codes: list[str] = field(default_factory=list)
     adds: list[tuple] = field(default_factory=list)
     changed: dict[EvalYear, set[int]] = field(default_factory=lambda: defaultdict(set))
+    counts: list = field(default_factory=list)
 
 
 def save_imported_rows(user, run, batch: Batch) -> None:
@@ -53,6 +57,8 @@ def save_imported_rows(user, run, batch: Batch) -> None:
         db.session.execute(insert(batch.model).execution_options(render_nulls=True), part)
     for part in chunks(batch.updates, BATCH):
         db.session.execute(update(batch.model), part)
+    if batch.counts:
+        counts_changed(COUNT_SOURCES[batch.kind], batch.counts)
     summary = {
         "file": batch.filename,
         "created": run.created,

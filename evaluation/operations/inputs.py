@@ -9,6 +9,8 @@ from collections import Counter
 
 from sqlalchemy import select, update
 
+from evaluation.counts import HISTORY as HISTORY_COUNTS
+from evaluation.counts import PERSON_EVAL, CountRow, counts_changed
 from evaluation.models import (
     PERSON_EVAL_FIELDS,
     UNIT_EVAL_FIELDS,
@@ -196,6 +198,8 @@ def _save_inputs(user, year_row, row, created, data, violations, *, person=None,
         changes["violations"] = codes
     if changes and not created:
         _bump_version(year_row, row, expected, person=person, unit=unit)
+    if person is not None and {"initiatives_base", "initiatives_city"} & changes.keys():
+        counts_changed(PERSON_EVAL, [_counts(year_row.year, row, person_id=person.id)])
     if changes:
         record(
             "update" if before is not None else "create",
@@ -442,6 +446,11 @@ def save_history(user, year: int, data: dict, *, person=None, unit=None) -> Hist
     row.initiatives_base = data.get("initiatives_base") or 0
     row.initiatives_city = data.get("initiatives_city") or 0
     db.session.flush()
+    counts = ("initiatives_base", "initiatives_city")
+    if before is None or any(before[k] != getattr(row, k) for k in counts):
+        counts_changed(
+            HISTORY_COUNTS, [_counts(year, row, person_id=row.person_id, unit_id=row.unit_id)]
+        )
     record(
         "update" if before else "create",
         "history",
@@ -454,13 +463,20 @@ def save_history(user, year: int, data: dict, *, person=None, unit=None) -> Hist
     return row
 
 
+def _counts(year: int, row, *, person_id=None, unit_id=None) -> CountRow:
+    """The initiative counts of a row of person inputs or history (evaluation.counts)."""
+    return CountRow(year, person_id, unit_id, row.initiatives_base or 0, row.initiatives_city or 0)
+
+
 def record_awards(user, year: int, unit, people: dict, units: dict) -> int:
     """Decided awards of an evaluated `year` into its history (issue 12: a decision becomes the
     history next year's multi-year rules read). `people` / `units`: subject id -> award codes.
     Each subject's History row of the year is made when missing, with the year's final
-    official and party levels (A11) and its unnamed initiative counts; the codes are added to
-    those already there (never removed). `unit`: the subtree the decision covers (the
-    subjects lie in it); the user approves ratings there. Returns the number of rows touched."""
+    official and party levels (A11) and its unnamed initiative counts (a copy of the inputs':
+    the registry's unnamed entries stay those of the inputs, evaluation.counts, nothing is
+    announced); the codes are added to those already there (never removed). `unit`: the
+    subtree the decision covers (the subjects lie in it); the user approves ratings there.
+    Returns the number of rows touched."""
     from service.common.queries import in_chunks
 
     if not can(user, "evaluation.approve", unit):
