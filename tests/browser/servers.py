@@ -21,6 +21,14 @@ def demo_server(config):
 
         load_demo()
         db.session.commit()
+    with serving(app) as url:
+        yield url
+
+
+@contextlib.contextmanager
+def serving(app):
+    """`app` served on a free port in a thread; its URL. At the end the server stops, the
+    in-process job worker is drained and the database's connections closed."""
     srv = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=srv.serve_forever, daemon=True)
     thread.start()

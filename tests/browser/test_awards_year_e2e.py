@@ -8,15 +8,14 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-import threading
 
 import pytest
 from werkzeug.security import generate_password_hash
-from werkzeug.serving import make_server
 
 from service import create_app
 from service.config import TestConfig
 from service.extensions import db
+from tests.browser.servers import serving
 from tests.browser.test_e2e import CHROMIUM, browser  # noqa: F401 - the fixture
 
 pytestmark = [
@@ -77,17 +76,8 @@ def server(tmp_path_factory):
         for u, role in zip(council, ("chair", "secretary", "member"), strict=True):
             db.session.add(CouncilMember(year=YEAR, unit_id=unit.id, user_id=u.id, role=role))
         db.session.commit()
-    srv = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=srv.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{srv.server_port}"
-    srv.shutdown()
-    from service.jobs import wait_idle
-
-    wait_idle()
-    with app.app_context():
-        db.session.remove()
-        db.engine.dispose()
+    with serving(app) as url:
+        yield url
 
 
 def fits(page, width):

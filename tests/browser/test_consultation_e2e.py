@@ -6,15 +6,14 @@ than the screen."""
 from __future__ import annotations
 
 import os
-import threading
 
 import pytest
 from werkzeug.security import generate_password_hash
-from werkzeug.serving import make_server
 
 from service import create_app
 from service.config import TestConfig
 from service.extensions import db
+from tests.browser.servers import serving
 from tests.browser.test_council_e2e import PASSWORD, fits, login
 from tests.browser.test_e2e import CHROMIUM, browser  # noqa: F401 - the fixture
 
@@ -65,14 +64,8 @@ def server(tmp_path_factory):
         )  # fmt: skip
         db.session.commit()
         list_id = award_list.id
-    srv = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=srv.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{srv.server_port}", list_id
-    srv.shutdown()
-    with app.app_context():
-        db.session.remove()
-        db.engine.dispose()
+    with serving(app) as url:
+        yield url, list_id
 
 
 def test_staff_publish_and_record_a_comment_on_a_phone(server, browser, tmp_path):  # noqa: F811

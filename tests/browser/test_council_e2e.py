@@ -6,15 +6,14 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-import threading
 
 import pytest
 from werkzeug.security import generate_password_hash
-from werkzeug.serving import make_server
 
 from service import create_app
 from service.config import TestConfig
 from service.extensions import db
+from tests.browser.servers import serving
 from tests.browser.test_e2e import CHROMIUM, browser  # noqa: F401 - the fixture
 
 pytestmark = [
@@ -78,14 +77,8 @@ def server(tmp_path_factory):
         )  # fmt: skip
         db.session.commit()
         list_id = award_list.id
-    srv = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=srv.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{srv.server_port}", list_id
-    srv.shutdown()
-    with app.app_context():
-        db.session.remove()
-        db.engine.dispose()
+    with serving(app) as url:
+        yield url, list_id
 
 
 def fits(page, width):
@@ -169,8 +162,8 @@ def test_council_votes_and_committee_publishes(server, browser, tmp_path):  # no
     committee.goto(f"{base}/awards/decisions")
     committee.fill("input[name=person]", "Nguyễn Văn An")
     committee.click("#search button")
-    assert committee.locator("table#decisions tbody tr").all_inner_texts()[0].startswith(
-        "21/QĐ-UBND"
+    assert (
+        committee.locator("table#decisions tbody tr").all_inner_texts()[0].startswith("21/QĐ-UBND")
     )
     committee.set_viewport_size({"width": 390, "height": 844})
     fits(committee, 390)
