@@ -176,6 +176,8 @@ def test_session_page_minutes_form_and_download(client, council_setup, login_ses
     login_session(client, s["users"]["hd.thuky"])
     page = client.get(f"/awards/voting-sessions/{sid}").get_data(as_text=True)
     assert 'id="minutes"' in page and "Lưu thông tin biên bản" in page
+    # before the ballot, which may hold hundreds of nominations
+    assert page.index('id="minutes"') < page.index('id="ballot-items"')
     token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page).group(1)
     res = client.post(
         f"/awards/voting-sessions/{sid}/minutes",
