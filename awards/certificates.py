@@ -29,6 +29,7 @@ from awards.rules.certificates import (
     grid_lines,
     layout_from,
 )
+from awards.rules.dates import dmy_or_none as _dmy
 from service.audit.operations import record
 from service.auth.access import can
 from service.common.documents import place_and_date, render_pdf
@@ -50,10 +51,6 @@ NOT_DECIDED = (
 )
 REFUSED = "{name} không đạt biểu quyết của hội đồng đối với {award}: không có bằng khen, giấy khen."
 NO_CERTIFICATE = "{award} không có bằng khen, giấy khen hay giấy chứng nhận để in."
-
-
-def _dmy(day: dt.date) -> str:
-    return day.strftime("%d/%m/%Y")
 
 
 # --- layouts ---------------------------------------------------------------------------------

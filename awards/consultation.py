@@ -17,6 +17,7 @@ from awards.catalog_year import catalog_of
 from awards.consultation_models import Consultation, ConsultationComment
 from awards.holidays import holiday_days
 from awards.models import AwardList, Nomination
+from awards.rules.dates import dmy_or_none as _dmy
 from awards.rules.workdays import CONSULTATION_WORKING_DAYS, window_end, working_days_left
 from awards.workflow import EDITABLE, STATE_LABELS
 from service.audit.operations import record
@@ -30,10 +31,6 @@ VOTABLE = ("proposed", "manual")
 
 def today() -> dt.date:
     return dt.date.today()
-
-
-def _dmy(day: dt.date | None) -> str | None:
-    return day.strftime("%d/%m/%Y") if day else None
 
 
 def state_level_codes(year: int) -> list[str]:

@@ -8,23 +8,18 @@ unit's awards traced to their decisions."""
 
 from __future__ import annotations
 
-import datetime as dt
-
 from sqlalchemy import func, or_, select
-from sqlalchemy.orm import aliased
+from sqlalchemy.orm import aliased, joinedload, selectinload
 
 from awards.models import DECISION_LEVELS, AwardList, Decision, Nomination
 from awards.proposals import award_label
+from awards.rules.dates import dmy_or_none as _dmy
 from service.auth.access import can, scope_filter
 from service.common.errors import NotFound, ValidationError
 from service.extensions import db
 from service.org.models import Person, Unit
 
 VOTABLE = ("proposed", "manual")
-
-
-def _dmy(day: dt.date | None) -> str | None:
-    return day.strftime("%d/%m/%Y") if day else None
 
 
 # --- writing (called by awards.lists.list_action "decide") -----------------------------------
@@ -175,6 +170,10 @@ def search(
         stmt.order_by(Decision.decided_on.desc(), Decision.id.desc())
         .limit(per_page)
         .offset((page - 1) * per_page)
+        .options(  # decision_out reads them: one query each, not one per decision
+            joinedload(Decision.unit),
+            selectinload(Decision.lists).joinedload(AwardList.unit),
+        )
     ).all()
     counts = _counts([d.id for d in rows])
     return [decision_out(d, counts.get(d.id, {})) for d in rows], total

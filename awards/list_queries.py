@@ -11,6 +11,7 @@ from sqlalchemy.orm import aliased
 from awards.lists import VOTABLE, allowed_actions, counts_for, counts_of
 from awards.models import AwardList, Nomination
 from awards.proposals import STATUS_LABELS, award_label, award_name, top_units
+from awards.rules.dates import dmy_or_none as _dmy
 from awards.workflow import STATE_LABELS
 from service.auth.access import scope_paths
 from service.extensions import db
@@ -48,10 +49,6 @@ def stored_list(user, year: int, unit: Unit | None) -> AwardList | None:
         select(AwardList).where(AwardList.year == year, AwardList.unit_id == unit.id)
     )
     return found
-
-
-def _dmy(day) -> str | None:
-    return day.strftime("%d/%m/%Y") if day else None
 
 
 def shown_status(status: str, list_state: str) -> str:

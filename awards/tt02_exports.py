@@ -18,6 +18,7 @@ from awards import tt02
 from awards.catalog_year import catalog_of
 from awards.decisions import VOTABLE
 from awards.models import AwardList, Decision, Nomination
+from awards.rules.dates import dmy_or_none as _dmy
 from service.common.errors import ValidationError
 from service.common.spreadsheets import (
     ROWS_WRITTEN,
@@ -221,10 +222,6 @@ FORMS = {
         ),
     ),
 }
-
-
-def _dmy(day: dt.date) -> str:
-    return day.strftime("%d/%m/%Y")
 
 
 def stat_forms(unit: Unit, start: dt.date, end: dt.date, codes) -> list[StatForm]:

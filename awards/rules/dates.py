@@ -21,3 +21,8 @@ def add_years(day: date, years: int) -> date:
 
 def dmy(day: date | None) -> str:
     return day.strftime("%d/%m/%Y") if day else "–"
+
+
+def dmy_or_none(day: date | None) -> str | None:
+    """dd/mm/yyyy, or None (an answer's null) for no date."""
+    return day.strftime("%d/%m/%Y") if day else None
