@@ -11,7 +11,7 @@ import secrets
 
 from sqlalchemy import func, insert, select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import joinedload, selectinload
 
 from awards.catalog_year import catalog_of
 from awards.council_models import (
@@ -34,6 +34,7 @@ from service.extensions import db
 VOTABLE = ("proposed", "manual")  # the nominations a council votes on
 UNSETTLED = ("open", "closed")  # a session whose members and ballot may no longer change
 LOCKED_LISTS = ("approved", "decided")
+BALLOT_PAGE = 50  # rows of a ballot per page of the session page
 STALE = "Phiên bỏ phiếu vừa được người khác thay đổi: tải lại để xem trạng thái hiện tại."
 
 
@@ -629,12 +630,49 @@ def nomination_view(n: Nomination) -> dict:
     }
 
 
-def session_view(session: VotingSession) -> dict:
-    """A session with its ballot; totals and outcomes only once closed (None before)."""
+def _ballot_page(session: VotingSession, page: int, per_page: int) -> list[VotingItem]:
+    """One page of a session's frozen ballot, in ballot order, its nominations and nominees
+    loaded in three queries (not one per row)."""
+    stmt = (
+        select(VotingItem)
+        .where(VotingItem.session_id == session.id)
+        .order_by(VotingItem.position, VotingItem.nomination_id)
+        .offset((page - 1) * per_page)
+        .limit(per_page)
+        .options(
+            selectinload(VotingItem.nomination).options(
+                selectinload(Nomination.person), selectinload(Nomination.unit)
+            )
+        )
+    )
+    return list(db.session.scalars(stmt))
+
+
+def session_view(
+    session: VotingSession, page: int | None = None, per_page: int | None = None
+) -> dict:
+    """A session with its ballot; totals and outcomes only once closed (None before). With
+    `page`, only that page of the ballot (`per_page` rows; `pages` says how many); without,
+    the whole ballot (the API, the paper-totals form)."""
+    per_page = per_page or BALLOT_PAGE
     shown = totals(session) if shows_totals(session) else {}
     published = session.state == "published"
     items = []
-    source = session.items if session.state != "draft" else []
+    count = (
+        db.session.scalar(
+            select(func.count()).select_from(VotingItem).where(VotingItem.session_id == session.id)
+        )
+        if session.state != "draft"
+        else 0
+    )
+    pages = max(1, -(-count // per_page))
+    if session.state == "draft":
+        source = []
+    elif page is None:
+        source = session.items
+    else:
+        page = min(max(1, page), pages)
+        source = _ballot_page(session, page, per_page)
     for item in source:
         row = nomination_view(item.nomination)
         yes, no = shown.get(item.nomination_id, (None, None))
@@ -666,6 +704,10 @@ def session_view(session: VotingSession) -> dict:
         "totals_shown": shows_totals(session),
         "version": session.version,
         "items": items,
+        "items_total": count,
+        "page": page or 1,
+        "pages": pages if page is not None else 1,
+        "first": ((page or 1) - 1) * per_page,
     }
 
 

@@ -137,7 +137,7 @@ def list_voting(list_id):
     return render_template(
         "awards/council_sessions.html",
         award_list=award_list,
-        sessions=[ops.session_view(s) for s in ops.sessions_of(award_list)],
+        sessions=[ops.session_view(s, page=1) for s in ops.sessions_of(award_list)],
         form=form,
         plain=PlainForm(formdata=None),
         may_manage=ops.can(current_user, "council.manage", award_list.unit),
@@ -170,13 +170,18 @@ def voting_step(session_id, action):
 def voting_session(session_id):
     """A session: its ballot; totals once closed, outcomes once published."""
     session = ops.visible_session(current_user, session_id)
+    may_count = ops.may_count(current_user, session)
+    # the paper totals are entered for the whole ballot in one form (all or nothing)
+    paper_form = session.mode == "paper" and ops.effective_state(session) == "closed" and may_count
+    page = None if paper_form else max(1, request.args.get("page", 1, type=int) or 1)
     return render_template(
         "awards/council_session.html",
-        s=ops.session_view(session),
+        s=ops.session_view(session, page=page),
         session=session,
         plain=PlainForm(formdata=None),
         may_manage=ops.can(current_user, "council.manage", session.award_list.unit),
-        may_count=ops.may_count(current_user, session),
+        may_count=may_count,
+        paper_form=paper_form,
     )
 
 

@@ -126,13 +126,15 @@ def test_session_pages_totals_after_closing(client, council_setup, clock, login_
     assert "Đã công bố" in html and "Không đạt" in html  # nobody voted: 0 of 5
 
 
-def test_paper_totals_page(app, client, council_setup, clock, login_session):
+def test_paper_totals_page(app, client, council_setup, clock, login_session, monkeypatch):
     s = council_setup
     sid = opened(client, s, mode="paper")
     step(client, s, sid, "close")
+    monkeypatch.setattr(council, "BALLOT_PAGE", 1)  # the form is whole all the same
     login_session(client, s["members"]["hd.thuky"])
     html = client.get(f"/awards/voting-sessions/{sid}").get_data(as_text=True)
-    assert 'id="paper-totals"' in html
+    assert 'id="paper-totals"' in html and "Trang 1/" not in html
+    assert all(f'name="yes_{s["noms"][k].id}"' in html for k in ("PA", "PA2", "A1"))
     data = {"csrf_token": _csrf(html)}
     for k in ("PA", "PA2", "A1"):
         data |= {f"yes_{s['noms'][k].id}": "4", f"no_{s['noms'][k].id}": "1"}
@@ -165,3 +167,30 @@ def test_session_form_refuses_a_moment_not_written_dd_mm_yyyy(
     )  # fmt: skip
     assert "dd/mm/yyyy hh:mm" in res.get_data(as_text=True)
     assert "Đã tạo phiên" not in res.get_data(as_text=True)
+
+
+def _ballot_rows(html: str) -> list[str]:
+    body = html.split('id="ballot-items"', 1)[1].split("</tbody>", 1)[0]
+    return re.findall(r'<td data-label="Đề nghị">[^<]*<code>([^<]+)</code>', body)
+
+
+def test_session_page_pages_its_ballot(client, council_setup, clock, login_session, monkeypatch):
+    """A long ballot is shown a page at a time (a list of 593 nominations was one page of
+    80,000 px on a phone); every nomination is on exactly one page, in ballot order."""
+    s = council_setup
+    sid = opened(client, s)
+    monkeypatch.setattr(council, "BALLOT_PAGE", 2)
+    login_session(client, s["users"]["committee_a"])
+    first = client.get(f"/awards/voting-sessions/{sid}").get_data(as_text=True)
+    second = client.get(f"/awards/voting-sessions/{sid}?page=2").get_data(as_text=True)
+    assert "Trang 1/2 (3 đề nghị" in first and "Trang 2/2 (3 đề nghị" in second
+    assert f"/awards/voting-sessions/{sid}?page=2" in first
+    shown = _ballot_rows(first) + _ballot_rows(second)
+    assert len(_ballot_rows(first)) == 2 and len(shown) == 3 and len(set(shown)) == 3
+    # past the last page: the last page, not an empty table
+    assert _ballot_rows(
+        client.get(f"/awards/voting-sessions/{sid}?page=9").get_data(as_text=True)
+    ) == _ballot_rows(second)
+    # the API still answers the whole ballot
+    api = client.get(f"/api/v1/voting-sessions/{sid}", headers=s["headers"]["committee_a"])
+    assert len(api.get_json()["items"]) == 3
