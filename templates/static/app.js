@@ -3,6 +3,9 @@
 //  - <form data-busy="ID">: shows the element ID while the form is being sent.
 //  - <a data-back>: goes back in the browser's history (the link's href when there is none).
 //  - <div data-job-url="URL" data-live>: the job page; follows the job until it ends.
+//  - <form data-ballot>: a council member's ballot; counts the nominations chosen, and its
+//    [data-ballot-fill] buttons say yes to those not chosen yet (in their [data-ballot-group]
+//    or the whole form), never changing a choice already made.
 document.addEventListener('DOMContentLoaded', function () {
   document.querySelectorAll('form[data-busy]').forEach(function (form) {
     form.addEventListener('submit', function () {
@@ -17,7 +20,36 @@ document.addEventListener('DOMContentLoaded', function () {
   });
   var job = document.querySelector('[data-job-url]');
   if (job) { followJob(job); }
+  document.querySelectorAll('form[data-ballot]').forEach(ballotForm);
 });
+
+function ballotForm(form) {
+  var names = [];
+  form.querySelectorAll('input[type=radio]').forEach(function (r) {
+    if (names.indexOf(r.name) < 0) { names.push(r.name); }
+  });
+  var counts = form.querySelectorAll('[data-ballot-count]');
+  function update() {
+    var chosen = form.querySelectorAll('input[type=radio]:checked').length;
+    counts.forEach(function (el) {
+      el.hidden = false;
+      el.textContent = 'Đã chọn ' + chosen + '/' + names.length +
+        (chosen < names.length ? ' (còn ' + (names.length - chosen) + ')' : ' — đủ');
+    });
+  }
+  form.addEventListener('change', update);
+  form.querySelectorAll('[data-ballot-fill]').forEach(function (button) {
+    button.hidden = false;
+    button.addEventListener('click', function () {
+      var scope = button.closest('[data-ballot-group]') || form;
+      scope.querySelectorAll('input[type=radio][value=yes]').forEach(function (yes) {
+        if (!form.querySelector('input[name="' + yes.name + '"]:checked')) { yes.checked = true; }
+      });
+      update();
+    });
+  });
+  update();
+}
 
 function followJob(box) {
   var labels = {queued: 'đang chờ', running: 'đang chạy', done: 'hoàn thành', failed: 'lỗi'};
