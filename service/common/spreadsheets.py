@@ -13,6 +13,7 @@ from contextvars import ContextVar
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache, partial
+from operator import itemgetter
 
 import xlsxwriter
 from openpyxl import load_workbook
@@ -406,41 +407,141 @@ def read_rows(
         )
 
 
+FORMULA_MESSAGE = "Ô chứa công thức; hãy dán giá trị (Paste Values)."
+
+
+class _Bad:
+    """A cell that failed to parse: the value shown in the error report and the message."""
+
+    __slots__ = ("message", "raw")
+
+    def __init__(self, raw, message: str):
+        self.raw = raw
+        self.message = message
+
+
+def _cell_parser(col: Column, bad: list) -> Callable[[object], object]:
+    """The parser of one column's raw cells: a cell's value, or a _Bad (also put in `bad`).
+    parse_cell decides every case; the fast paths answer what it would, for the cells most
+    files hold (text, a dd/mm/yyyy date cell, a whole number; a yes/no or choice label read
+    once per distinct text)."""
+    bool_kind, required = col.kind == "bool", col.required
+
+    def generic(raw):
+        if type(raw) is float and raw.is_integer():
+            raw = int(raw)  # xlsx stores 5 as "5": calamine reads 5.0, openpyxl 5
+        if raw is None or raw == "":
+            if bool_kind or not required:
+                return False if bool_kind else None
+        elif isinstance(raw, str) and raw.startswith("="):
+            bad.append(out := _Bad(raw, FORMULA_MESSAGE))
+            return out
+        try:
+            return parse_cell(col, raw)
+        except ValueError as err:
+            bad.append(out := _Bad(raw, str(err)))
+            return out
+
+    max_len = col.max_len
+    if col.kind in ("text", "code"):
+
+        def text(raw):
+            if type(raw) is str:
+                s = raw.strip()
+                if s and len(s) <= max_len and raw[0] != "=":
+                    return s
+            return generic(raw)
+
+        return text
+    if col.kind in ("bool", "choice"):
+        known: dict[str, object] = {}  # a few distinct labels repeated on every row
+
+        def label(raw):
+            if type(raw) is str:
+                found = known.get(raw, _MISSING)
+                if found is not _MISSING:
+                    return found
+                found = generic(raw)
+                if type(found) is not _Bad and len(known) < 4096:
+                    known[raw] = found
+                return found
+            return generic(raw)
+
+        return label
+    if col.kind == "date":
+
+        def date(raw):
+            kind = type(raw)
+            if kind is dt.date:
+                return raw
+            if kind is dt.datetime:
+                return raw.date()
+            return generic(raw)
+
+        return date
+    if col.kind == "int":
+        low, high = col.min, col.max
+
+        def whole(raw):
+            kind = type(raw)
+            if kind is float and raw.is_integer():
+                number = int(raw)
+            elif kind is int:
+                number = raw
+            else:
+                return generic(raw)
+            if (low is None or number >= low) and (high is None or number <= high):
+                return number
+            return generic(raw)
+
+        return whole
+    return generic
+
+
 def _parse_sheet(title, rows: Iterator, mapping, unknown, max_errors) -> ParsedRows:
+    """Parse the rows under the header column by column (each column's parser over all its
+    cells), then make each row's dict; errors in row order, then column order, the first
+    `max_errors` kept; a row whose columns are all empty is skipped, not an error."""
     out = ParsedRows(
         sheet=title, unknown_columns=unknown, columns=[c.key for c in mapping.values()]
     )
-    errors = out.errors
     items = list(mapping.items())
-    for rownum, cells in enumerate(rows, start=2):  # read-only mode yields empty rows too
-        values = {}
-        blank = True
-        width = len(cells)
-        row_errors = []
-        for idx, col in items:
-            raw = cells[idx] if idx < width else None
-            if type(raw) is float and raw.is_integer():
-                raw = int(raw)  # xlsx stores 5 as "5": calamine reads 5.0, openpyxl 5
-            if raw is None or raw == "":
-                if col.kind == "bool" or not col.required:
-                    values[col.key] = False if col.kind == "bool" else None
-                    continue
-            else:
-                blank = False
-                if isinstance(raw, str) and raw.startswith("="):
-                    msg = "Ô chứa công thức; hãy dán giá trị (Paste Values)."
-                    row_errors.append(CellError(title, rownum, col.label, raw, msg))
-                    values[col.key] = None
-                    continue
-            try:
-                values[col.key] = parse_cell(col, raw)
-            except ValueError as err:
-                row_errors.append(CellError(title, rownum, col.label, raw, str(err)))
-                values[col.key] = None
-        if not blank:  # an empty row (often formatted but unused) is skipped, not an error
-            out.rows.append((rownum, values))
-            if row_errors and len(errors) < max_errors:
-                errors.extend(row_errors[: max_errors - len(errors)])
+    data = list(rows)  # read-only mode yields empty rows too
+    if not items or not data:
+        return out
+    width = max(mapping) + 1
+    if any(len(r) < width for r in data):
+        data = [r if len(r) >= width else (*r, *(None,) * (width - len(r))) for r in data]
+    raws = [list(map(itemgetter(idx), data)) for idx, _col in items]
+    del data
+    blank = range(len(raws[0]))  # the rows whose columns are all empty
+    for raw in raws:
+        blank = [i for i in blank if raw[i] is None or raw[i] == ""]
+    skip = set(blank)
+    values, found = [], []
+    for order, ((_idx, col), raw) in enumerate(zip(items, raws, strict=True)):
+        bad: list[_Bad] = []
+        parsed = list(map(_cell_parser(col, bad), raw))
+        if bad:
+            kept = 0  # a column's errors after its first max_errors are never among the first
+            for i, v in enumerate(parsed):
+                if type(v) is _Bad:
+                    parsed[i] = None
+                    if kept < max_errors and i not in skip:
+                        kept += 1
+                        found.append(
+                            (i, order, CellError(title, i + 2, col.label, v.raw, v.message))
+                        )
+        values.append(parsed)
+    del raws
+    keys = [col.key for _idx, col in items]
+    out.rows = [
+        (i + 2, dict(zip(keys, row, strict=True)))
+        for i, row in enumerate(zip(*values, strict=True))
+        if i not in skip
+    ]
+    found.sort(key=lambda e: e[:2])
+    out.errors = [e for _i, _o, e in found[:max_errors]]
     return out
 
 
