@@ -3,7 +3,7 @@ over long id lists."""
 
 from __future__ import annotations
 
-from sqlalchemy import ARRAY, Integer, any_, func, literal, or_, select
+from sqlalchemy import ARRAY, any_, func, literal, or_, select
 
 from service.extensions import db
 
@@ -38,14 +38,14 @@ def chunks(seq, n: int = IN_LIST_SIZE):
 
 
 def in_chunks(column, ids) -> list:
-    """WHERE clauses that together cover the integer `ids`: one `column = ANY(array)` on
-    PostgreSQL (one statement, one parameter), IN lists of IN_LIST_SIZE ids elsewhere (SQLite's
-    variable limit). No clause for no ids."""
+    """WHERE clauses that together cover `ids` (values of the column's type: ids, codes): one
+    `column = ANY(array)` on PostgreSQL (one statement, one parameter), IN lists of
+    IN_LIST_SIZE ids elsewhere (SQLite's variable limit). No clause for no ids."""
     ids = list(ids)
     if not ids:
         return []
     if db.session.get_bind().dialect.name == "postgresql":
-        return [column == any_(literal(ids, ARRAY(Integer)))]
+        return [column == any_(literal(ids, ARRAY(column.type)))]
     return [column.in_(chunk) for chunk in chunks(ids)]
 
 
