@@ -3,6 +3,8 @@ over long id lists."""
 
 from __future__ import annotations
 
+from operator import itemgetter
+
 from sqlalchemy import ARRAY, any_, func, literal, or_, select
 
 from service.extensions import db
@@ -67,16 +69,23 @@ def bulk_insert(table, rows: list[dict], conn=None) -> None:
     if missing:  # what an INSERT would fill in from the columns' Python defaults
         rows = [{**{c.key: c.default.arg for c in missing}, **r} for r in rows]
         keys = list(rows[0])
-    processors = [table.c[k].type.bind_processor(conn.dialect) for k in keys]
+    processors = [
+        (i, p)
+        for i, k in enumerate(keys)
+        if (p := table.c[k].type.bind_processor(conn.dialect)) is not None
+    ]
     raw = conn.connection.driver_connection
     quote = conn.dialect.identifier_preparer.quote  # "group", "order": SQL words as names
     names = ", ".join(quote(table.c[k].name) for k in keys)
     statement = f"COPY {conn.dialect.identifier_preparer.format_table(table)} ({names}) FROM STDIN"
+    values = itemgetter(*keys) if len(keys) > 1 else lambda row: (row[keys[0]],)
     with raw.cursor() as cur, cur.copy(statement) as copy:
         for row in rows:
-            copy.write_row(
-                [
-                    v if p is None or v is None else p(v)
-                    for p, v in zip(processors, map(row.get, keys), strict=True)
-                ]
-            )
+            try:
+                out = list(values(row))
+            except KeyError:  # a key missing from this row: NULL, as in an INSERT
+                out = [row.get(k) for k in keys]
+            for i, p in processors:
+                if out[i] is not None:
+                    out[i] = p(out[i])
+            copy.write_row(out)
