@@ -126,13 +126,13 @@ def import_people(user, filename: str, data: bytes) -> ImportRun:
         v.get("party_unit_code") for _, v in parsed.rows
     }
     unit_codes.discard(None)
-    units = {}
+    reach = _Reach(read_paths, write_paths)
+    units = {}  # a unit code -> (id, readable, writable)
     for clause in in_chunks(Unit.code, unit_codes):
         for uid, code, path in db.session.execute(
             select(Unit.id, Unit.code, Unit.path).where(clause)
         ):
-            units[code] = (uid, path)
-    reach = _Reach(read_paths, write_paths)
+            units[code] = (uid, reach.read(path), reach.write(path))
     existing = {}
     cols = [getattr(Person, k) for k in PERSON_KEYS]
     for clause in in_chunks(Person.code, codes):
@@ -164,15 +164,15 @@ def import_people(user, filename: str, data: bytes) -> ImportRun:
             continue
         ucode = v.get("unit_code")
         unit = units.get(ucode) if ucode else None
-        if ucode and (unit is None or not reach.read(unit[1])):
+        if ucode and (unit is None or not unit[1]):
             err(rownum, "unit_code", ucode, "Không có đơn vị với mã này.")
             continue
-        if ucode and not reach.write(unit[1]):
+        if ucode and not unit[2]:
             err(rownum, "unit_code", ucode, "Đơn vị ngoài phạm vi bạn được nhập dữ liệu.")
             continue
         pcode = v.get("party_unit_code")
         party = units.get(pcode) if pcode else None
-        if pcode and (party is None or not reach.read(party[1])):
+        if pcode and (party is None or not party[1]):
             err(rownum, "party_unit_code", pcode, "Không có chi bộ với mã này.")
             continue
         try:
