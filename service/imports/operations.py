@@ -6,6 +6,7 @@ attempt itself is kept as an ImportRun so its error list can be downloaded."""
 from __future__ import annotations
 
 from collections import Counter
+from dataclasses import dataclass, field
 
 from flask import current_app
 from marshmallow import ValidationError as MError
@@ -16,7 +17,13 @@ from service.auth.access import can, is_admin, scope_paths
 from service.auth.models import User
 from service.common.errors import Forbidden
 from service.common.queries import bulk_insert, chunks, in_chunks
-from service.common.spreadsheets import CellError, SpreadsheetError, UploadLimits, read_rows
+from service.common.spreadsheets import (
+    CellError,
+    SpreadsheetError,
+    UploadLimits,
+    gc_paused,
+    read_rows,
+)
 from service.extensions import db
 from service.imports.models import ImportRun
 from service.imports.schemas import PEOPLE_COLUMNS, UNIT_COLUMNS
@@ -116,32 +123,54 @@ def import_people(user, filename: str, data: bytes) -> ImportRun:
     parsed, errors = read_upload(run, data, PEOPLE_COLUMNS, "Cán bộ")
     if parsed is None or (errors and not parsed.rows):
         return finish_run(run, errors, max_errors)
-    sheet = parsed.sheet
     present = set(parsed.columns)  # columns absent from the file keep their stored values
-    write_paths = scope_paths(user, "import.people")
-    read_paths = scope_paths(user, "unit.read")
+    with gc_paused():
+        plan = _plan_people(user, parsed, errors)
+        links = _account_links(user, parsed, parsed.sheet, errors) if "username" in present else {}
+        if errors:
+            return finish_run(run, errors, max_errors)
+        bulk_insert(Person.__table__, [sort_name_values(r) for r in plan.inserts])
+        for batch in chunks(plan.updates, 5000):
+            db.session.execute(update(Person), [sort_name_values(r) for r in batch])
+    linked = _link_accounts(links)
+    run.created, run.updated, run.unchanged = len(plan.inserts), len(plan.updates), plan.unchanged
+    finish_run(run, [], max_errors)
+    record(
+        "import",
+        "people",
+        run.id,
+        after={
+            "file": filename,
+            "created": run.created,
+            "updated": run.updated,
+            "unchanged": run.unchanged,
+            "created_codes": [r["code"] for r in plan.inserts[:5000]],
+            "updated_codes": plan.updated_codes[:5000],
+            "linked_accounts": linked[:5000],
+        },
+    )
+    return run
 
+
+@dataclass
+class _PeoplePlan:
+    """What an import of people would write: new people's values, changed people's values
+    (with their id), and how many rows change nothing."""
+
+    inserts: list[dict] = field(default_factory=list)
+    updates: list[dict] = field(default_factory=list)
+    updated_codes: list[str] = field(default_factory=list)
+    unchanged: int = 0
+
+
+def _plan_people(user, parsed, errors: list[CellError]) -> _PeoplePlan:
+    """Check every parsed row against the units, the people stored and the user's reach; the
+    rows in error are added to `errors`, the others sorted into new, changed and unchanged."""
+    sheet = parsed.sheet
+    present = set(parsed.columns)
+    reach = _Reach(scope_paths(user, "unit.read"), scope_paths(user, "import.people"))
     codes = Counter(v["person_code"] for _, v in parsed.rows if v.get("person_code"))
-    unit_codes = {v.get("unit_code") for _, v in parsed.rows} | {
-        v.get("party_unit_code") for _, v in parsed.rows
-    }
-    unit_codes.discard(None)
-    reach = _Reach(read_paths, write_paths)
-    units = {}  # a unit code -> (id, readable, writable)
-    for clause in in_chunks(Unit.code, unit_codes):
-        for uid, code, path in db.session.execute(
-            select(Unit.id, Unit.code, Unit.path).where(clause)
-        ):
-            units[code] = (uid, reach.read(path), reach.write(path))
-    existing = {}
-    cols = [getattr(Person, k) for k in PERSON_KEYS]
-    for clause in in_chunks(Person.code, codes):
-        for row in db.session.execute(
-            select(Person.id, Person.code, Person.unit_id, Person.party_unit_id, Unit.path, *cols)
-            .join(Unit, Person.unit_id == Unit.id)
-            .where(clause)
-        ):
-            existing[row.code] = row
+    units, existing = _people_lookups(parsed, codes, reach)
 
     def err(rownum, key, value, message):
         errors.append(CellError(sheet, rownum, LABEL[key], value, message))
@@ -154,7 +183,7 @@ def import_people(user, filename: str, data: bytes) -> ImportRun:
     first = 5  # the stored values of PERSON_KEYS in an `existing` row, after its five ids
     stored_at = [first + PERSON_KEYS.index(k) for k in keys] + [2] + ([3] if with_party else [])
     new_person = {**DEFAULTS, "party_unit_id": None}
-    inserts, updates, updated_codes, unchanged = [], [], [], 0
+    plan = _PeoplePlan()
     for rownum, v in parsed.rows:
         code = v.get("person_code")
         if not code:
@@ -201,37 +230,41 @@ def import_people(user, filename: str, data: bytes) -> ImportRun:
         if with_party:
             given.append(party[0] if party else None)
         if old is None:
-            inserts.append({**new_person, **dict(zip(set_keys, given, strict=True)), "code": code})
+            plan.inserts.append(
+                {**new_person, **dict(zip(set_keys, given, strict=True)), "code": code}
+            )
         elif any(old[i] != x for i, x in zip(stored_at, given, strict=True)):
             # stored enums are StrEnums: equal to the file's stored values
-            updates.append({**dict(zip(set_keys, given, strict=True)), "id": old.id})
-            updated_codes.append(code)
+            plan.updates.append({**dict(zip(set_keys, given, strict=True)), "id": old.id})
+            plan.updated_codes.append(code)
         else:
-            unchanged += 1
-    links = _account_links(user, parsed, sheet, errors) if "username" in present else {}
-    if errors:
-        return finish_run(run, errors, max_errors)
-    bulk_insert(Person.__table__, [sort_name_values(r) for r in inserts])
-    for batch in chunks(updates, 5000):
-        db.session.execute(update(Person), [sort_name_values(r) for r in batch])
-    linked = _link_accounts(links)
-    run.created, run.updated, run.unchanged = len(inserts), len(updates), unchanged
-    finish_run(run, [], max_errors)
-    record(
-        "import",
-        "people",
-        run.id,
-        after={
-            "file": filename,
-            "created": run.created,
-            "updated": run.updated,
-            "unchanged": unchanged,
-            "created_codes": [r["code"] for r in inserts[:5000]],
-            "updated_codes": updated_codes[:5000],
-            "linked_accounts": linked[:5000],
-        },
-    )
-    return run
+            plan.unchanged += 1
+    return plan
+
+
+def _people_lookups(parsed, codes, reach: _Reach) -> tuple[dict, dict]:
+    """The units the file names (a code -> (id, readable, writable)) and the people stored
+    under its codes (a code -> row: id, code, unit_id, party_unit_id, unit path, PERSON_KEYS)."""
+    unit_codes = {v.get("unit_code") for _, v in parsed.rows} | {
+        v.get("party_unit_code") for _, v in parsed.rows
+    }
+    unit_codes.discard(None)
+    units = {}
+    for clause in in_chunks(Unit.code, unit_codes):
+        for uid, code, path in db.session.execute(
+            select(Unit.id, Unit.code, Unit.path).where(clause)
+        ):
+            units[code] = (uid, reach.read(path), reach.write(path))
+    existing = {}
+    cols = [getattr(Person, k) for k in PERSON_KEYS]
+    for clause in in_chunks(Person.code, codes):
+        for row in db.session.execute(
+            select(Person.id, Person.code, Person.unit_id, Person.party_unit_id, Unit.path, *cols)
+            .join(Unit, Person.unit_id == Unit.id)
+            .where(clause)
+        ):
+            existing[row.code] = row
+    return units, existing
 
 
 def _account_links(user, parsed, sheet, errors) -> dict[str, User]:
