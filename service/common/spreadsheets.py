@@ -232,9 +232,12 @@ def parse_date(value):
         return value
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         try:
-            return from_excel(value).date()
+            when = from_excel(value)
         except (ValueError, OverflowError, TypeError):
             raise ValueError("Ngày không hợp lệ (dd/mm/yyyy).") from None
+        if not isinstance(when, dt.datetime):  # under 1: a time of day, not a date
+            raise ValueError("Ngày không hợp lệ (dd/mm/yyyy).")
+        return when.date()
     text = str(value).strip()
     try:
         return dt.datetime.strptime(text, "%d/%m/%Y").date()
