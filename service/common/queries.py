@@ -3,7 +3,9 @@ over long id lists."""
 
 from __future__ import annotations
 
-from sqlalchemy import ARRAY, Integer, any_, func, literal, or_, select
+from operator import itemgetter
+
+from sqlalchemy import ARRAY, any_, func, literal, or_, select, update
 
 from service.extensions import db
 
@@ -38,14 +40,14 @@ def chunks(seq, n: int = IN_LIST_SIZE):
 
 
 def in_chunks(column, ids) -> list:
-    """WHERE clauses that together cover the integer `ids`: one `column = ANY(array)` on
-    PostgreSQL (one statement, one parameter), IN lists of IN_LIST_SIZE ids elsewhere (SQLite's
-    variable limit). No clause for no ids."""
+    """WHERE clauses that together cover `ids` (values of the column's type: ids, codes): one
+    `column = ANY(array)` on PostgreSQL (one statement, one parameter), IN lists of
+    IN_LIST_SIZE ids elsewhere (SQLite's variable limit). No clause for no ids."""
     ids = list(ids)
     if not ids:
         return []
     if db.session.get_bind().dialect.name == "postgresql":
-        return [column == any_(literal(ids, ARRAY(Integer)))]
+        return [column == any_(literal(ids, ARRAY(column.type)))]
     return [column.in_(chunk) for chunk in chunks(ids)]
 
 
@@ -67,16 +69,69 @@ def bulk_insert(table, rows: list[dict], conn=None) -> None:
     if missing:  # what an INSERT would fill in from the columns' Python defaults
         rows = [{**{c.key: c.default.arg for c in missing}, **r} for r in rows]
         keys = list(rows[0])
-    processors = [table.c[k].type.bind_processor(conn.dialect) for k in keys]
+    _copy_rows(conn, conn.dialect.identifier_preparer.format_table(table), table, keys, rows)
+
+
+def _copy_rows(conn, target: str, table, keys: list[str], rows: list[dict]) -> None:
+    """COPY `rows` (their `keys`, as `table`'s columns) into `target`, a table's quoted name;
+    each value through its column's bind processing (enums, JSON) first."""
+    processors = [
+        (i, p)
+        for i, k in enumerate(keys)
+        if (p := table.c[k].type.bind_processor(conn.dialect)) is not None
+    ]
     raw = conn.connection.driver_connection
     quote = conn.dialect.identifier_preparer.quote  # "group", "order": SQL words as names
     names = ", ".join(quote(table.c[k].name) for k in keys)
-    statement = f"COPY {conn.dialect.identifier_preparer.format_table(table)} ({names}) FROM STDIN"
-    with raw.cursor() as cur, cur.copy(statement) as copy:
+    values = itemgetter(*keys) if len(keys) > 1 else lambda row: (row[keys[0]],)
+    with raw.cursor() as cur, cur.copy(f"COPY {target} ({names}) FROM STDIN") as copy:
         for row in rows:
-            copy.write_row(
-                [
-                    v if p is None or v is None else p(v)
-                    for p, v in zip(processors, map(row.get, keys), strict=True)
-                ]
-            )
+            try:
+                out = list(values(row))
+            except KeyError:  # a key missing from this row: NULL, as in an INSERT
+                out = [row.get(k) for k in keys]
+            for i, p in processors:
+                if out[i] is not None:
+                    out[i] = p(out[i])
+            copy.write_row(out)
+
+
+def bulk_update(model, rows: list[dict], conn=None) -> None:
+    """Update many rows of a model's table by primary key (dicts with the same keys, the key
+    among them) inside the session's transaction. On PostgreSQL the rows go by COPY into a
+    temporary table and one UPDATE … FROM sets them (an executemany is one UPDATE per row);
+    elsewhere the ORM's bulk UPDATE by primary key, 5,000 rows a statement. A column with an
+    SQL onupdate (updated_at = now()) gets it, as in an UPDATE."""
+    if not rows:
+        return
+    table = model.__table__
+    conn = conn if conn is not None else db.session.connection()
+    if conn.dialect.name != "postgresql":
+        for batch in chunks(rows, 5000):
+            db.session.execute(update(model), batch)
+        return
+    keys = list(rows[0])
+    pk = [c.key for c in table.primary_key]
+    if not set(pk) <= set(keys):
+        raise ValueError(f"bulk_update of {table.name}: every row needs {pk}")
+    prep = conn.dialect.identifier_preparer
+    col = {k: prep.quote(table.c[k].name) for k in keys}  # "group", "order": SQL words as names
+    sets = [f"{col[k]} = s.{col[k]}" for k in keys if k not in pk]
+    for c in table.c:
+        if c.key not in keys and c.onupdate is not None:
+            if not c.onupdate.is_clause_element:
+                raise ValueError(f"bulk_update of {table.name}: give {c.key}")
+            sql = c.onupdate.arg.compile(dialect=conn.dialect)
+            sets.append(f"{prep.quote(c.name)} = {sql}")
+    target = prep.format_table(table)
+    temp = prep.quote(f"bulk_update_{table.name}")
+    conn.exec_driver_sql(
+        f"CREATE TEMPORARY TABLE {temp} ON COMMIT DROP AS "
+        f"SELECT {', '.join(col.values())} FROM {target} WITH NO DATA"
+    )
+    _copy_rows(conn, temp, table, keys, rows)
+    match = " AND ".join(f"t.{col[k]} = s.{col[k]}" for k in pk)
+    conn.exec_driver_sql(
+        f"UPDATE {target} AS t SET {', '.join(sets)} FROM {temp} AS s WHERE {match}"
+    )
+    conn.exec_driver_sql(f"DROP TABLE {temp}")

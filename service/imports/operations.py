@@ -6,6 +6,7 @@ attempt itself is kept as an ImportRun so its error list can be downloaded."""
 from __future__ import annotations
 
 from collections import Counter
+from dataclasses import dataclass, field
 
 from flask import current_app
 from marshmallow import ValidationError as MError
@@ -15,8 +16,14 @@ from service.audit.operations import record
 from service.auth.access import can, is_admin, scope_paths
 from service.auth.models import User
 from service.common.errors import Forbidden
-from service.common.queries import bulk_insert, chunks
-from service.common.spreadsheets import CellError, SpreadsheetError, UploadLimits, read_rows
+from service.common.queries import bulk_insert, bulk_update, chunks, in_chunks
+from service.common.spreadsheets import (
+    CellError,
+    SpreadsheetError,
+    UploadLimits,
+    gc_paused,
+    read_rows,
+)
 from service.extensions import db
 from service.imports.models import ImportRun
 from service.imports.schemas import PEOPLE_COLUMNS, UNIT_COLUMNS
@@ -86,6 +93,27 @@ def in_scope(path: str, paths) -> bool:
     return paths is None or any(path.startswith(p) for p in paths)
 
 
+class _Reach:
+    """in_scope of a unit path for reading and for writing, asked once per path (a file's
+    100,000 people are in a few thousand units)."""
+
+    def __init__(self, read_paths, write_paths):
+        self._paths = {"read": read_paths, "write": write_paths}
+        self._known: dict[tuple[str, str], bool] = {}
+
+    def _ask(self, what: str, path: str) -> bool:
+        found = self._known.get((what, path))
+        if found is None:
+            found = self._known[what, path] = in_scope(path, self._paths[what])
+        return found
+
+    def read(self, path: str) -> bool:
+        return self._ask("read", path)
+
+    def write(self, path: str) -> bool:
+        return self._ask("write", path)
+
+
 def import_people(user, filename: str, data: bytes) -> ImportRun:
     """Create or update people by person_code; units must exist and lie in the user's reach."""
     max_errors = current_app.config["IMPORT_MAX_ERRORS"]
@@ -95,38 +123,66 @@ def import_people(user, filename: str, data: bytes) -> ImportRun:
     parsed, errors = read_upload(run, data, PEOPLE_COLUMNS, "Cán bộ")
     if parsed is None or (errors and not parsed.rows):
         return finish_run(run, errors, max_errors)
-    sheet = parsed.sheet
     present = set(parsed.columns)  # columns absent from the file keep their stored values
-    write_paths = scope_paths(user, "import.people")
-    read_paths = scope_paths(user, "unit.read")
+    with gc_paused():
+        plan = _plan_people(user, parsed, errors)
+        links = _account_links(user, parsed, parsed.sheet, errors) if "username" in present else {}
+        if errors:
+            return finish_run(run, errors, max_errors)
+        bulk_insert(Person.__table__, [sort_name_values(r) for r in plan.inserts])
+        bulk_update(Person, [sort_name_values(r) for r in plan.updates])
+    linked = _link_accounts(links)
+    run.created, run.updated, run.unchanged = len(plan.inserts), len(plan.updates), plan.unchanged
+    finish_run(run, [], max_errors)
+    record(
+        "import",
+        "people",
+        run.id,
+        after={
+            "file": filename,
+            "created": run.created,
+            "updated": run.updated,
+            "unchanged": run.unchanged,
+            "created_codes": [r["code"] for r in plan.inserts[:5000]],
+            "updated_codes": plan.updated_codes[:5000],
+            "linked_accounts": linked[:5000],
+        },
+    )
+    return run
 
+
+@dataclass
+class _PeoplePlan:
+    """What an import of people would write: new people's values, changed people's values
+    (with their id), and how many rows change nothing."""
+
+    inserts: list[dict] = field(default_factory=list)
+    updates: list[dict] = field(default_factory=list)
+    updated_codes: list[str] = field(default_factory=list)
+    unchanged: int = 0
+
+
+def _plan_people(user, parsed, errors: list[CellError]) -> _PeoplePlan:
+    """Check every parsed row against the units, the people stored and the user's reach; the
+    rows in error are added to `errors`, the others sorted into new, changed and unchanged."""
+    sheet = parsed.sheet
+    present = set(parsed.columns)
+    reach = _Reach(scope_paths(user, "unit.read"), scope_paths(user, "import.people"))
     codes = Counter(v["person_code"] for _, v in parsed.rows if v.get("person_code"))
-    unit_codes = {v.get("unit_code") for _, v in parsed.rows} | {
-        v.get("party_unit_code") for _, v in parsed.rows
-    }
-    unit_codes.discard(None)
-    units = {}
-    unit_list = list(unit_codes)
-    for chunk in chunks(unit_list, CHUNK):
-        for uid, code, path in db.session.execute(
-            select(Unit.id, Unit.code, Unit.path).where(Unit.code.in_(chunk))
-        ):
-            units[code] = (uid, path)
-    existing = {}
-    code_list = list(codes)
-    cols = [getattr(Person, k) for k in PERSON_KEYS]
-    for chunk in chunks(code_list, CHUNK):
-        for row in db.session.execute(
-            select(Person.id, Person.code, Person.unit_id, Person.party_unit_id, Unit.path, *cols)
-            .join(Unit, Person.unit_id == Unit.id)
-            .where(Person.code.in_(chunk))
-        ):
-            existing[row.code] = row
+    units, existing = _people_lookups(parsed, codes, reach)
 
     def err(rownum, key, value, message):
         errors.append(CellError(sheet, rownum, LABEL[key], value, message))
 
-    inserts, updates, updated_codes, unchanged = [], [], [], 0
+    # what the file sets, in this order: its person columns, the unit, the party cell if given
+    keys = [k for k in PERSON_KEYS if k in present]
+    defaults = [DEFAULTS[k] for k in keys]
+    with_party = "party_unit_code" in present
+    set_keys = [*keys, "unit_id", *(["party_unit_id"] if with_party else [])]
+    first = 5  # the stored values of PERSON_KEYS in an `existing` row, after its five ids
+    stored_at = [first + PERSON_KEYS.index(k) for k in keys] + [2] + ([3] if with_party else [])
+    new_person = {**DEFAULTS, "party_unit_id": None}
+    plan = _PeoplePlan()
     for rownum, v in parsed.rows:
         code = v.get("person_code")
         if not code:
@@ -136,15 +192,15 @@ def import_people(user, filename: str, data: bytes) -> ImportRun:
             continue
         ucode = v.get("unit_code")
         unit = units.get(ucode) if ucode else None
-        if ucode and (unit is None or not in_scope(unit[1], read_paths)):
+        if ucode and (unit is None or not unit[1]):
             err(rownum, "unit_code", ucode, "Không có đơn vị với mã này.")
             continue
-        if ucode and not in_scope(unit[1], write_paths):
+        if ucode and not unit[2]:
             err(rownum, "unit_code", ucode, "Đơn vị ngoài phạm vi bạn được nhập dữ liệu.")
             continue
         pcode = v.get("party_unit_code")
         party = units.get(pcode) if pcode else None
-        if pcode and (party is None or not in_scope(party[1], read_paths)):
+        if pcode and (party is None or not party[1]):
             err(rownum, "party_unit_code", pcode, "Không có chi bộ với mã này.")
             continue
         try:
@@ -156,11 +212,11 @@ def import_people(user, filename: str, data: bytes) -> ImportRun:
         if unit is None:
             continue  # missing required cell, reported already
         old = existing.get(code)
-        if old is not None and not in_scope(old.path, read_paths):
+        if old is not None and not reach.read(old.path):
             # taken outside the user's reach: neither that it exists nor where (issue 15 item 5)
             err(rownum, "person_code", code, CODE_UNUSABLE)
             continue
-        if old is not None and not in_scope(old.path, write_paths):
+        if old is not None and not reach.write(old.path):
             err(
                 rownum,
                 "person_code",
@@ -168,49 +224,48 @@ def import_people(user, filename: str, data: bytes) -> ImportRun:
                 "Cán bộ này thuộc đơn vị ngoài phạm vi bạn được nhập dữ liệu.",
             )
             continue
-        values = {
-            k: (v[k] if v.get(k) is not None else DEFAULTS[k]) for k in PERSON_KEYS if k in present
-        }
-        values["unit_id"] = unit[0]
-        if "party_unit_code" in present:
-            values["party_unit_id"] = party[0] if party else None
+        given = [x if (x := v[k]) is not None else d for k, d in zip(keys, defaults, strict=True)]
+        given.append(unit[0])
+        if with_party:
+            given.append(party[0] if party else None)
         if old is None:
-            values = {**DEFAULTS, "party_unit_id": None, **values, "code": code}
-            inserts.append(values)
+            plan.inserts.append(
+                {**new_person, **dict(zip(set_keys, given, strict=True)), "code": code}
+            )
+        elif any(old[i] != x for i, x in zip(stored_at, given, strict=True)):
+            # stored enums are StrEnums: equal to the file's stored values
+            plan.updates.append({**dict(zip(set_keys, given, strict=True)), "id": old.id})
+            plan.updated_codes.append(code)
         else:
-            current = {k: getattr(old, k) for k in PERSON_KEYS}
-            current["unit_id"] = old.unit_id
-            current["party_unit_id"] = old.party_unit_id
-            if any(_norm(current[k]) != _norm(values[k]) for k in values):
-                values["id"] = old.id
-                updates.append(values)
-                updated_codes.append(code)
-            else:
-                unchanged += 1
-    links = _account_links(user, parsed, sheet, errors) if "username" in present else {}
-    if errors:
-        return finish_run(run, errors, max_errors)
-    bulk_insert(Person.__table__, [sort_name_values(r) for r in inserts])
-    for batch in chunks(updates, 5000):
-        db.session.execute(update(Person), [sort_name_values(r) for r in batch])
-    linked = _link_accounts(links)
-    run.created, run.updated, run.unchanged = len(inserts), len(updates), unchanged
-    finish_run(run, [], max_errors)
-    record(
-        "import",
-        "people",
-        run.id,
-        after={
-            "file": filename,
-            "created": run.created,
-            "updated": run.updated,
-            "unchanged": unchanged,
-            "created_codes": [r["code"] for r in inserts[:5000]],
-            "updated_codes": updated_codes[:5000],
-            "linked_accounts": linked[:5000],
-        },
-    )
-    return run
+            plan.unchanged += 1
+    return plan
+
+
+def _people_lookups(parsed, codes, reach: _Reach) -> tuple[dict, dict]:
+    """The units the file names (a code -> (id, readable, writable)) and the people stored
+    under its codes (a code -> row: id, code, unit_id, party_unit_id, unit path, PERSON_KEYS)."""
+    unit_codes = {v.get("unit_code") for _, v in parsed.rows} | {
+        v.get("party_unit_code") for _, v in parsed.rows
+    }
+    unit_codes.discard(None)
+    units = {}
+    for clause in in_chunks(Unit.code, unit_codes):
+        for uid, code, path in db.session.execute(
+            select(Unit.id, Unit.code, Unit.path).where(clause)
+        ):
+            units[code] = (uid, reach.read(path), reach.write(path))
+    existing = {}
+    cols = [getattr(Person, k) for k in PERSON_KEYS]
+    # 10,000 codes a statement: one result of 100,000 rows held whole by the driver is 70 MB
+    clauses = [c for part in chunks(codes, 10_000) for c in in_chunks(Person.code, part)]
+    for clause in clauses:
+        for row in db.session.execute(
+            select(Person.id, Person.code, Person.unit_id, Person.party_unit_id, Unit.path, *cols)
+            .join(Unit, Person.unit_id == Unit.id)
+            .where(clause)
+        ):
+            existing[row.code] = row
+    return units, existing
 
 
 def _account_links(user, parsed, sheet, errors) -> dict[str, User]:
@@ -277,10 +332,6 @@ def _link_accounts(links: dict[str, User]) -> list[dict]:
         changed.append({"username": account.username, "person": code})
     db.session.flush()
     return changed
-
-
-def _norm(value):
-    return getattr(value, "value", value)
 
 
 def import_units(user, filename: str, data: bytes) -> ImportRun:

@@ -58,3 +58,49 @@ def test_bulk_insert_quotes_column_names_that_are_sql_words(app_ctx):
     bulk_insert(table, [{"id": 1, "group": 2, "order": "a"}, {"id": 2, "group": 3, "order": "b"}])
     got = conn.execute(select(table.c.group, table.c.order).order_by(table.c.id)).all()
     assert [tuple(r) for r in got] == [(2, "a"), (3, "b")]
+
+
+def test_bulk_update_sets_the_given_columns_by_id(create_unit):
+    """service.common.queries.bulk_update: on PostgreSQL COPY into a temporary table and one
+    UPDATE … FROM (the ORM's bulk UPDATE elsewhere); only the rows named, only their keys."""
+    from service.common.queries import bulk_update
+
+    unit, other = create_unit("BU"), create_unit("BV")
+    rows = [
+        sort_name_values({"code": f"BU{i}", "full_name": f"Lê Văn {i}", "unit_id": unit.id})
+        for i in range(3)
+    ]
+    bulk_insert(Person.__table__, rows)
+    ids = dict(
+        db.session.execute(select(Person.code, Person.id).where(Person.unit_id == unit.id)).all()
+    )
+    bulk_update(
+        Person,
+        [
+            sort_name_values(
+                {
+                    "id": ids[f"BU{i}"],
+                    "full_name": f"Trần Thị {i}",
+                    "unit_id": other.id,
+                    "gender": Gender.FEMALE.value if i else None,
+                    "is_head": True,
+                    "birth_date": dt.date(1980, 1, i + 1),
+                }
+            )
+            for i in range(2)
+        ],
+    )
+    bulk_update(Person, [])
+    db.session.expire_all()
+    people = {p.code: p for p in db.session.scalars(select(Person).where(Person.code.like("BU%")))}
+    assert people["BU0"].full_name == "Trần Thị 0" and people["BU0"].unit_id == other.id
+    assert people["BU1"].gender == Gender.FEMALE and people["BU0"].gender is None
+    assert people["BU1"].is_head and people["BU1"].birth_date == dt.date(1980, 1, 2)
+    assert people["BU0"].sort_name == sort_name_values({"full_name": "Trần Thị 0"})["sort_name"]
+    assert people["BU0"].code == "BU0" and people["BU0"].position == ""  # not given: kept
+    untouched = people["BU2"]
+    assert (untouched.full_name, untouched.unit_id, untouched.is_head) == (
+        "Lê Văn 2",
+        unit.id,
+        False,
+    )

@@ -145,6 +145,24 @@ def test_people_import_lists_every_error_and_saves_nothing(client, admin, tree):
     assert ws.max_row >= len(run["errors"]) + 3
 
 
+def test_a_number_under_one_in_a_date_column_is_a_cell_error(client, admin, tree):
+    """Excel reads 0 or 0,5 in a date cell as a time of day: a cell error, not a crash (the
+    reader raised AttributeError: a time has no .date(), and the upload answered 500)."""
+    data = xlsx(
+        [
+            PEOPLE_HEAD,
+            ["P1", "Người Một", 0, "A", "Không", None, None],
+            ["P2", "Người Hai", 0.5, "A", "Không", None, None],
+        ]
+    )
+    res = upload(client, admin, "people", data)
+    assert res.status_code == 400
+    errors = res.json["error"]["import"]["errors"]
+    assert [(e["row"], e["column"]) for e in errors] == [(2, "Ngày sinh"), (3, "Ngày sinh")]
+    assert all("Ngày không hợp lệ" in e["message"] for e in errors)
+    assert count(Person) == 0
+
+
 def test_people_import_outside_reach_is_refused(client, create_user, bearer, tree):
     a = db.session.scalar(select(Unit).where(Unit.code == "A"))
     staff = bearer(create_user(roles=[("staff", a)]))
