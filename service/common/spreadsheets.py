@@ -4,7 +4,6 @@ writing every export (title block, frozen header, widths, no formula injection) 
 from __future__ import annotations
 
 import datetime as dt
-import gc
 import io
 import zipfile
 import zlib
@@ -21,6 +20,8 @@ from openpyxl import load_workbook
 from openpyxl.utils.datetime import from_excel
 from python_calamine import CalamineError, CalamineWorkbook
 from unidecode import unidecode
+
+from service.common.gcpause import gc_paused
 
 _MISSING = object()
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
@@ -357,20 +358,6 @@ def open_sheets(data: bytes, limits: UploadLimits | None = None):
         raise SpreadsheetError(DAMAGED) from None
     finally:
         wb.close()
-
-
-@contextmanager
-def gc_paused():
-    """The cyclic garbage collector off for a bulk read or write: it would walk the millions of
-    objects made (cells, rows, none in a cycle) again and again, about a fifth of a 100,000-row
-    import. Back on at the end unless it was off already (the objects stay collectable)."""
-    was = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was:
-            gc.enable()
 
 
 def _calamine_rows(wb, name: str) -> Iterator[tuple]:

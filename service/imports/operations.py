@@ -16,12 +16,12 @@ from service.audit.operations import record
 from service.auth.access import can, is_admin, scope_paths
 from service.auth.models import User
 from service.common.errors import Forbidden
+from service.common.gcpause import gc_paused
 from service.common.queries import bulk_insert, bulk_update, chunks, in_chunks
 from service.common.spreadsheets import (
     CellError,
     SpreadsheetError,
     UploadLimits,
-    gc_paused,
     read_rows,
 )
 from service.extensions import db
