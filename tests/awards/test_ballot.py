@@ -136,6 +136,20 @@ def test_ballot_rows_not_plain_are_read_and_worded_as_the_row_schema(client, cou
     assert _ballots(sid) == 3
 
 
+def test_a_ballot_off_the_frozen_ballot_is_refused_by_the_database(client, council_setup, clock):
+    """The ballot's key is the session's item: a nomination not on that session's ballot
+    cannot be written, even past cast_vote's checks."""
+    from sqlalchemy.exc import IntegrityError
+
+    s = council_setup
+    sid = opened(client, s)
+    with pytest.raises(IntegrityError):
+        with db.session.begin_nested():
+            db.session.add(Ballot(session_id=sid, nomination_id=s["noms"]["PA1"].id, yes=True))
+            db.session.flush()
+    assert _ballots(sid) == 0
+
+
 def test_ballot_problems_rule():
     on_ballot, mine = {1, 2, 3}, {1, 2}  # 3: the member's own nomination
     assert council.ballot_problems(on_ballot, mine, {1: True, 2: False}) == []
@@ -221,7 +235,9 @@ def test_ballots_table_has_no_member_time_or_order():
     assert not any(c.autoincrement is True for c in columns.values())
     assert str(columns["id"].type).startswith("VARCHAR")  # a random key, not a sequence
     foreign = {fk.column.table.name for fk in Ballot.__table__.foreign_keys}
-    assert foreign == {"voting_sessions", "nominations"}
+    assert foreign == {"voting_items"}  # the frozen ballot's item: no user, no register
+    (key,) = Ballot.__table__.foreign_key_constraints
+    assert [c.name for c in key.columns] == ["session_id", "nomination_id"]
     register = {c.name for c in VoterRecord.__table__.columns}
     assert register == {"id", "session_id", "user_id", "voted_at"}  # who and when, not how
 
