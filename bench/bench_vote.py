@@ -49,6 +49,13 @@ def main() -> None:
         help="with --server gunicorn: each member first loads their ballot (GET, same "
         "connection), as a member does before voting; the figures count the votes only",
     )
+    parser.add_argument(
+        "--warmup",
+        type=int,
+        default=0,
+        help="so many more members vote one after another first (each gunicorn worker's "
+        "first vote prepares its connections and statements); not in the figures, in the counts",
+    )
     args = parser.parse_args()
     if args.server == "gunicorn" and not args.url.startswith("postgresql"):
         parser.error("--server gunicorn needs a PostgreSQL --url (as make serve-prod)")
@@ -104,7 +111,7 @@ def main() -> None:
         )  # fmt: skip
         cheap = generate_password_hash("x", method="pbkdf2:sha256:1")
         tokens = []
-        for i in range(args.voters):
+        for i in range(args.voters + args.warmup):
             u = User(username=f"hd.{i}", full_name=f"Ủy viên {i}", password_hash=cheap)
             db.session.add(u)
             db.session.flush()
@@ -190,6 +197,14 @@ def main() -> None:
         print(f"server: make serve-prod (gunicorn), pid {server.pid}")
 
     try:
+        for tok in tokens[: args.warmup]:
+            if server is not None:
+                _post(args.port, path, payload, tok)
+            else:
+                warm_res = app.test_client().post(path, json=body, headers=_bearer(tok))
+                assert warm_res.status_code == 201, warm_res.get_json()
+        del results[:]
+        tokens = tokens[args.warmup :]
         cpu_before, cpu_after, wall = _run(args, server, app, tokens, vote, ready)
     finally:
         if server is not None:
@@ -202,15 +217,18 @@ def main() -> None:
         ballots = db.session.scalar(select(func.count()).select_from(Ballot))
         voters = db.session.scalar(select(func.count()).select_from(VoterRecord))
         yes = db.session.scalar(select(func.count()).select_from(Ballot).where(Ballot.yes))
-    expected_yes = args.voters * sum(1 for n in nomination_ids if n % 3 != 0)
+    cast = args.voters + args.warmup
+    expected_yes = cast * sum(1 for n in nomination_ids if n % 3 != 0)
     s = summary_ms([t for _, t in results])
     print(f"database: {args.url.split('@')[-1]}; server: {args.server}")
     print(f"mode: {'sequential' if args.sequential else 'all at once'}"
           f"{'; each ballot loaded first (--warm)' if warm else ''}")  # fmt: skip
     print(f"voters {args.voters}, nominations {len(nomination_ids)}, wall {wall:.2f} s")
     print(f"answers: {codes} ({sum(1 for c, _ in results if c == 201)} × 201)")
-    print(f"register rows {voters} (expected {args.voters}); ballots {ballots} (expected "
-          f"{args.voters * len(nomination_ids)}); yes {yes} (expected {expected_yes})")  # fmt: skip
+    if args.warmup:
+        print(f"{args.warmup} more members voted first, one after another (--warmup)")
+    print(f"register rows {voters} (expected {cast}); ballots {ballots} (expected "
+          f"{cast * len(nomination_ids)}); yes {yes} (expected {expected_yes})")  # fmt: skip
     print(f"per vote: median {s['median']:.0f} ms, p95 {s['p95']:.0f} ms, "
           f"min {s['min']:.0f}, max {s['max']:.0f}; service time wall/voters "
           f"{wall / args.voters * 1000:.0f} ms")  # fmt: skip
@@ -220,11 +238,7 @@ def main() -> None:
         print(f"server CPU per vote: gunicorn {web / 1e6 / args.voters:.1f} ms + PostgreSQL "
               f"{pg / 1e6 / args.voters:.1f} ms (the run's CPU time of the gunicorn processes "
               "and of the database's backends, /proc/<pid>/task/*/schedstat)")  # fmt: skip
-    ok = (
-        voters == args.voters
-        and ballots == args.voters * len(nomination_ids)
-        and yes == expected_yes
-    )
+    ok = voters == cast and ballots == cast * len(nomination_ids) and yes == expected_yes
     print("every vote counted once" if ok else "COUNT MISMATCH")
 
 
@@ -248,6 +262,20 @@ def _run(args, server, app, tokens, vote, ready):
     wall = time.perf_counter() - wall
     cpu_after = _server_cpu(server, app) if server is not None else None
     return cpu_before, cpu_after, wall
+
+
+def _bearer(token: str) -> dict:
+    return {"Authorization": f"Bearer {token}"}
+
+
+def _post(port: int, path: str, payload: bytes, token: str) -> None:
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
+    conn.request("POST", path, body=payload, headers={"Authorization": f"Bearer {token}",
+                 "Content-Type": "application/json"})  # fmt: skip
+    res = conn.getresponse()
+    res.read()
+    conn.close()
+    assert res.status == 201, res.status
 
 
 def _answers(port: int) -> bool:
