@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import secrets
 
+from flask import g, has_request_context
 from sqlalchemy import func, insert, literal, select, text, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
@@ -65,16 +66,30 @@ def count_members(year: int, unit_id: int) -> int:
 
 
 def membership(user, award_list: AwardList) -> CouncilMember | None:
-    """The user's seat on the council that votes on `award_list`, if any."""
+    """The user's seat on the council that votes on `award_list`, if any. Within a request it
+    is read once (a vote asks twice: may the user see the session, may they vote); adding or
+    removing a member forgets what the request read."""
     if not (user and user.is_authenticated):
         return None
-    return db.session.scalar(
-        select(CouncilMember).where(
-            CouncilMember.year == award_list.year,
-            CouncilMember.unit_id == award_list.unit_id,
-            CouncilMember.user_id == user.id,
+    key = (user.id, award_list.year, award_list.unit_id)
+    seats = g.setdefault(_SEATS, {}) if has_request_context() else {}
+    if key not in seats:
+        seats[key] = db.session.scalar(
+            select(CouncilMember).where(
+                CouncilMember.year == award_list.year,
+                CouncilMember.unit_id == award_list.unit_id,
+                CouncilMember.user_id == user.id,
+            )
         )
-    )
+    return seats[key]
+
+
+_SEATS = "council_seats"
+
+
+def _forget_seats() -> None:
+    if has_request_context():
+        g.pop(_SEATS, None)
 
 
 def may_read_council(user, unit) -> bool:
@@ -311,6 +326,7 @@ def add_member(user, unit, year: int, username: str, role: str) -> CouncilMember
     member = CouncilMember(year=year, unit=unit, user=account, role=role)
     db.session.add(member)
     db.session.flush()
+    _forget_seats()
     record("create", "council_member", member.id, after=member_snapshot(member), unit_id=unit.id)
     return member
 
@@ -323,6 +339,7 @@ def remove_member(user, member: CouncilMember) -> None:
     record("delete", "council_member", member.id, before=before, unit_id=member.unit_id)
     db.session.delete(member)
     db.session.flush()
+    _forget_seats()
 
 
 # --- voting sessions -------------------------------------------------------------------------

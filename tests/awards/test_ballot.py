@@ -405,3 +405,30 @@ def _seed_committed(app) -> dict:
             "h": {"Authorization": f"Bearer {clear}"},
             "dialect": db.engine.dialect.name,
         }
+
+
+def test_a_vote_costs_a_bounded_number_of_statements(app, client, council_setup, clock):
+    """Issue 12 (50 members voting at once): one vote's request runs a fixed, small number of
+    statements, whatever the size of the ballot: the token, the session, the seat (once), the
+    register, the ballot's ids, the ballots in one statement, the audit entry and its seal."""
+    from sqlalchemy import event
+
+    s = council_setup
+    sid = opened(client, s)
+    choices = _all_yes(s)
+    assert all(n.id for n in choices)  # loaded before counting
+    seen = []
+    with app.app_context():
+        engine = db.engine
+
+    def count(conn, cursor, statement, *args):
+        seen.append(statement.split(None, 1)[0].upper())
+
+    event.listen(engine, "before_cursor_execute", count)
+    try:
+        assert vote(client, s, sid, "hd.thuky", choices).status_code == 201
+    finally:
+        event.remove(engine, "before_cursor_execute", count)
+    assert seen.count("INSERT") == 3, seen  # the register, the ballots, the audit entry
+    # 13 with the token's last use (written at most every 5 minutes)
+    assert len([x for x in seen if x not in ("SAVEPOINT", "RELEASE")]) <= 13, seen
