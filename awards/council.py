@@ -9,7 +9,9 @@ from __future__ import annotations
 import datetime as dt
 import secrets
 
-from sqlalchemy import func, insert, select, update
+from flask import g, has_request_context
+from sqlalchemy import func, insert, literal, select, text, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload, selectinload
 
@@ -22,7 +24,6 @@ from awards.council_models import (
     VoterRecord,
     VotingItem,
     VotingSession,
-    random_id,
 )
 from awards.models import AwardList, Nomination
 from service.audit.operations import record
@@ -66,16 +67,30 @@ def count_members(year: int, unit_id: int) -> int:
 
 
 def membership(user, award_list: AwardList) -> CouncilMember | None:
-    """The user's seat on the council that votes on `award_list`, if any."""
+    """The user's seat on the council that votes on `award_list`, if any. Within a request it
+    is read once (a vote asks twice: may the user see the session, may they vote); adding or
+    removing a member forgets what the request read."""
     if not (user and user.is_authenticated):
         return None
-    return db.session.scalar(
-        select(CouncilMember).where(
-            CouncilMember.year == award_list.year,
-            CouncilMember.unit_id == award_list.unit_id,
-            CouncilMember.user_id == user.id,
+    key = (user.id, award_list.year, award_list.unit_id)
+    seats = g.setdefault(_SEATS, {}) if has_request_context() else {}
+    if key not in seats:
+        seats[key] = db.session.scalar(
+            select(CouncilMember).where(
+                CouncilMember.year == award_list.year,
+                CouncilMember.unit_id == award_list.unit_id,
+                CouncilMember.user_id == user.id,
+            )
         )
-    )
+    return seats[key]
+
+
+_SEATS = "council_seats"
+
+
+def _forget_seats() -> None:
+    if has_request_context():
+        g.pop(_SEATS, None)
 
 
 def may_read_council(user, unit) -> bool:
@@ -312,6 +327,7 @@ def add_member(user, unit, year: int, username: str, role: str) -> CouncilMember
     member = CouncilMember(year=year, unit=unit, user=account, role=role)
     db.session.add(member)
     db.session.flush()
+    _forget_seats()
     record("create", "council_member", member.id, after=member_snapshot(member), unit_id=unit.id)
     return member
 
@@ -324,6 +340,7 @@ def remove_member(user, member: CouncilMember) -> None:
     record("delete", "council_member", member.id, before=before, unit_id=member.unit_id)
     db.session.delete(member)
     db.session.flush()
+    _forget_seats()
 
 
 # --- voting sessions -------------------------------------------------------------------------
@@ -542,16 +559,90 @@ def publish_session(user, session: VotingSession, version: int | None = None) ->
 
 
 def _ballot_ids(user, session: VotingSession) -> tuple[set[int], set[int]]:
-    """(every nomination id on the frozen ballot, those `user` votes on): one query."""
+    """(every nomination id on the frozen ballot, those `user` votes on): one Core query of the
+    ballot's ids, each with whether it is the user's own nomination."""
+    own = user.person_id
+    mine_flag = (
+        (Nomination.subject == "person") & (Nomination.person_id == own)
+        if own is not None
+        else literal(False)
+    )
     rows = db.session.execute(
-        select(VotingItem.nomination_id, Nomination.subject, Nomination.person_id)
+        select(VotingItem.nomination_id, mine_flag)
         .join(Nomination, Nomination.id == VotingItem.nomination_id)
         .where(VotingItem.session_id == session.id)
     ).all()
-    own = user.person_id
     on_ballot = {r[0] for r in rows}
-    mine = {r[0] for r in rows if not (r[1] == "person" and own is not None and r[2] == own)}
-    return on_ballot, mine
+    return on_ballot, {r[0] for r in rows if not r[1]}
+
+
+def ballot_problems(on_ballot: set[int], mine: set[int], votes: dict[int, bool]) -> list[str]:
+    """Why a member's choices are not a valid ballot (none: valid): every nomination of their
+    ballot chosen, none of their own, none that is not on the ballot."""
+    errors = []
+    chosen = votes.keys()
+    if any(nid in on_ballot for nid in chosen - mine):
+        errors.append("Bạn không bỏ phiếu cho đề nghị khen thưởng của chính mình.")
+    unknown = [nid for nid in votes if nid not in on_ballot]
+    if unknown:
+        errors.append(f"Đề nghị không có trên phiếu bầu: {', '.join(map(str, unknown))}.")
+    if not mine <= chosen:
+        errors.append("Cần chọn đồng ý hoặc không đồng ý cho mọi đề nghị trên phiếu.")
+    return errors
+
+
+def _register_voter(session: VotingSession, user) -> bool:
+    """The register's row for `user` in `session`; False when there is one already (a second
+    vote, also one racing the first: the unique key decides, the transaction goes on)."""
+    values = {"session_id": session.id, "user_id": user.id, "voted_at": now()}
+    dialect = db.session.get_bind().dialect.name
+    if dialect in _UPSERT:
+        stmt = (
+            _UPSERT[dialect](VoterRecord)
+            .values(**values)
+            .on_conflict_do_nothing(index_elements=["session_id", "user_id"])
+            .returning(VoterRecord.id)
+        )
+        return db.session.execute(stmt).first() is not None
+    try:
+        with db.session.begin_nested():
+            db.session.execute(insert(VoterRecord).values(**values))
+    except IntegrityError:
+        return False
+    return True
+
+
+_UPSERT = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}
+
+
+def _insert_ballots(session_id: int, chosen: list[tuple[int, bool]]) -> None:
+    """The ballots, each with a random key, inserted in the order of their keys: a random
+    order, unrelated to the ballot's. PostgreSQL: one INSERT of three arrays."""
+    keys = secrets.token_hex(16 * len(chosen))
+    rows = sorted((keys[32 * i : 32 * i + 32], nid, yes) for i, (nid, yes) in enumerate(chosen))
+    if db.session.get_bind().dialect.name == "postgresql":
+        db.session.execute(
+            _PG_BALLOTS,
+            {
+                "sid": session_id,
+                "ids": [r[0] for r in rows],
+                "noms": [r[1] for r in rows],
+                "yes": [r[2] for r in rows],
+            },
+        )
+        return
+    db.session.execute(
+        insert(Ballot),
+        [{"id": k, "session_id": session_id, "nomination_id": n, "yes": y} for k, n, y in rows],
+    )
+
+
+_PG_BALLOTS = text(
+    "INSERT INTO ballots (id, session_id, nomination_id, yes) "
+    "SELECT b.id, :sid, b.nomination_id, b.yes FROM unnest("
+    "CAST(:ids AS varchar[]), CAST(:noms AS integer[]), CAST(:yes AS boolean[])"
+    ") AS b(id, nomination_id, yes)"
+)
 
 
 def cast_vote(user, session: VotingSession, votes: dict[int, bool]) -> int:
@@ -570,40 +661,19 @@ def cast_vote(user, session: VotingSession, votes: dict[int, bool]) -> int:
             f"{session.closes_at:%H:%M %d/%m/%Y} (trạng thái «{session.state_label}»)."
         )
     if has_voted(user, session):
-        raise Conflict("Bạn đã bỏ phiếu trong phiên này: mỗi thành viên chỉ bỏ phiếu một lần.")
+        raise Conflict(VOTED_ONCE)
     on_ballot, mine = _ballot_ids(user, session)
-    errors = []
-    own = [nid for nid in votes if nid in on_ballot and nid not in mine]
-    if own:
-        errors.append("Bạn không bỏ phiếu cho đề nghị khen thưởng của chính mình.")
-    unknown = [nid for nid in votes if nid not in on_ballot]
-    if unknown:
-        errors.append(f"Đề nghị không có trên phiếu bầu: {', '.join(map(str, unknown))}.")
-    missing = [nid for nid in mine if nid not in votes]
-    if missing:
-        errors.append("Cần chọn đồng ý hoặc không đồng ý cho mọi đề nghị trên phiếu.")
+    errors = ballot_problems(on_ballot, mine, votes)
     if errors:
         raise ValidationError("Phiếu bầu chưa hợp lệ: chưa ghi nhận.", {"votes": errors})
-    try:
-        with db.session.begin_nested():
-            db.session.add(VoterRecord(session_id=session.id, user_id=user.id, voted_at=now()))
-            db.session.flush()
-    except IntegrityError:
-        raise Conflict(
-            "Bạn đã bỏ phiếu trong phiên này: mỗi thành viên chỉ bỏ phiếu một lần."
-        ) from None
-    # inserted in a random order: not even the order of the rows follows the ballot's
-    chosen = [(nid, bool(votes[nid])) for nid in mine]
-    secrets.SystemRandom().shuffle(chosen)
-    db.session.execute(
-        insert(Ballot),
-        [
-            {"id": random_id(), "session_id": session.id, "nomination_id": n, "yes": y}
-            for n, y in chosen
-        ],
-    )
+    if not _register_voter(session, user):
+        raise Conflict(VOTED_ONCE)
+    _insert_ballots(session.id, [(nid, bool(votes[nid])) for nid in mine])
     record("vote", "voting_session", session.id, after={"voted": True}, unit_id=award_list.unit_id)
-    return len(chosen)
+    return len(mine)
+
+
+VOTED_ONCE = "Bạn đã bỏ phiếu trong phiên này: mỗi thành viên chỉ bỏ phiếu một lần."
 
 
 # --- what pages and answers show -------------------------------------------------------------

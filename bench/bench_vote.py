@@ -43,6 +43,19 @@ def main() -> None:
     parser.add_argument("--server", choices=["in-process", "gunicorn"], default="in-process")
     parser.add_argument("--redis-url", default="redis://127.0.0.1:6379/12")
     parser.add_argument("--port", type=int, default=8765)
+    parser.add_argument(
+        "--warm",
+        action="store_true",
+        help="with --server gunicorn: each member first loads their ballot (GET, same "
+        "connection), as a member does before voting; the figures count the votes only",
+    )
+    parser.add_argument(
+        "--warmup",
+        type=int,
+        default=0,
+        help="so many more members vote one after another first (each gunicorn worker's "
+        "first vote prepares its connections and statements); not in the figures, in the counts",
+    )
     args = parser.parse_args()
     if args.server == "gunicorn" and not args.url.startswith("postgresql"):
         parser.error("--server gunicorn needs a PostgreSQL --url (as make serve-prod)")
@@ -98,7 +111,7 @@ def main() -> None:
         )  # fmt: skip
         cheap = generate_password_hash("x", method="pbkdf2:sha256:1")
         tokens = []
-        for i in range(args.voters):
+        for i in range(args.voters + args.warmup):
             u = User(username=f"hd.{i}", full_name=f"Ủy viên {i}", password_hash=cheap)
             db.session.add(u)
             db.session.flush()
@@ -123,6 +136,9 @@ def main() -> None:
 
     body = {"votes": [{"nomination_id": n, "yes": n % 3 != 0} for n in nomination_ids]}
     start = threading.Barrier(1 if args.sequential else args.voters, timeout=60)
+    warm = args.warm and args.server == "gunicorn"
+    # warm and all at once: the members' ballots loaded, then the CPU counters read, then go
+    ready = None if args.sequential or not warm else threading.Barrier(args.voters + 1, timeout=120)
     results: list[tuple[int, float]] = []
     lock = threading.Lock()
 
@@ -134,6 +150,16 @@ def main() -> None:
         if args.server == "gunicorn":
             conn = http.client.HTTPConnection("127.0.0.1", args.port, timeout=120)
             conn.connect()  # the connection is open before the start, as a browser's would be
+            if warm:
+                conn.request("GET", path, headers=headers)
+                got = conn.getresponse()
+                got.read()
+                assert got.status == 200, got.status
+            if ready is not None:
+                ready.wait()
+            if warm:  # a new connection: the loads took longer than gunicorn's keep-alive
+                conn.close()
+                conn.connect()
             start.wait()
             t = time.perf_counter()
             conn.request("POST", path, body=payload,
@@ -158,6 +184,8 @@ def main() -> None:
         env = {**os.environ, "PORT": str(args.port), "HOST": "127.0.0.1",
                "REDIS_URL": args.redis_url, "SECRET_KEY": "bench-secret-" + "x" * 20,
                "RQ_WORKERS": os.environ.get("RQ_WORKERS", "1")}  # fmt: skip
+        if _answers(args.port):
+            raise SystemExit(f"port {args.port} already answers (a server left running?)")
         log = open("/tmp/bench_vote_server.log", "w")  # noqa: SIM115 - closed below
         server = subprocess.Popen(
             [sys.executable, "-m", "service.serve_prod"],
@@ -168,44 +196,142 @@ def main() -> None:
         time.sleep(5)  # every gunicorn worker booted (the first answer comes from one)
         print(f"server: make serve-prod (gunicorn), pid {server.pid}")
 
-    wall = time.perf_counter()
-    if args.sequential:
-        for tok in tokens:
-            vote(tok)
-    else:
-        threads = [threading.Thread(target=vote, args=(tok,)) for tok in tokens]
-        for t in threads:
-            t.start()
-        for t in threads:
-            t.join(300)
-    wall = time.perf_counter() - wall
-    if server is not None:
-        server.send_signal(signal.SIGTERM)
-        server.wait(60)
-        log.close()
+    try:
+        for tok in tokens[: args.warmup]:
+            if server is not None:
+                _post(args.port, path, payload, tok)
+            else:
+                warm_res = app.test_client().post(path, json=body, headers=_bearer(tok))
+                assert warm_res.status_code == 201, warm_res.get_json()
+        del results[:]
+        tokens = tokens[args.warmup :]
+        cpu_before, cpu_after, wall = _run(args, server, app, tokens, vote, ready)
+    finally:
+        if server is not None:
+            server.send_signal(signal.SIGTERM)
+            server.wait(60)
+            log.close()
 
     codes = sorted({c for c, _ in results})
     with app.app_context():
         ballots = db.session.scalar(select(func.count()).select_from(Ballot))
         voters = db.session.scalar(select(func.count()).select_from(VoterRecord))
         yes = db.session.scalar(select(func.count()).select_from(Ballot).where(Ballot.yes))
-    expected_yes = args.voters * sum(1 for n in nomination_ids if n % 3 != 0)
+    cast = args.voters + args.warmup
+    expected_yes = cast * sum(1 for n in nomination_ids if n % 3 != 0)
     s = summary_ms([t for _, t in results])
     print(f"database: {args.url.split('@')[-1]}; server: {args.server}")
-    print(f"mode: {'sequential' if args.sequential else 'all at once'}")
+    print(f"mode: {'sequential' if args.sequential else 'all at once'}"
+          f"{'; each ballot loaded first (--warm)' if warm else ''}")  # fmt: skip
     print(f"voters {args.voters}, nominations {len(nomination_ids)}, wall {wall:.2f} s")
     print(f"answers: {codes} ({sum(1 for c, _ in results if c == 201)} × 201)")
-    print(f"register rows {voters} (expected {args.voters}); ballots {ballots} (expected "
-          f"{args.voters * len(nomination_ids)}); yes {yes} (expected {expected_yes})")  # fmt: skip
+    if args.warmup:
+        print(f"{args.warmup} more members voted first, one after another (--warmup)")
+    print(f"register rows {voters} (expected {cast}); ballots {ballots} (expected "
+          f"{cast * len(nomination_ids)}); yes {yes} (expected {expected_yes})")  # fmt: skip
     print(f"per vote: median {s['median']:.0f} ms, p95 {s['p95']:.0f} ms, "
           f"min {s['min']:.0f}, max {s['max']:.0f}; service time wall/voters "
           f"{wall / args.voters * 1000:.0f} ms")  # fmt: skip
-    ok = (
-        voters == args.voters
-        and ballots == args.voters * len(nomination_ids)
-        and yes == expected_yes
-    )
+    if cpu_after is not None:
+        web = sum(cpu_after[0].values()) - sum(cpu_before[0].get(k, 0) for k in cpu_after[0])
+        pg = sum(cpu_after[1].values()) - sum(cpu_before[1].get(k, 0) for k in cpu_after[1])
+        print(f"server CPU per vote: gunicorn {web / 1e6 / args.voters:.1f} ms + PostgreSQL "
+              f"{pg / 1e6 / args.voters:.1f} ms (the run's CPU time of the gunicorn processes "
+              "and of the database's backends, /proc/<pid>/task/*/schedstat)")  # fmt: skip
+    ok = voters == cast and ballots == cast * len(nomination_ids) and yes == expected_yes
     print("every vote counted once" if ok else "COUNT MISMATCH")
+
+
+def _run(args, server, app, tokens, vote, ready):
+    """The votes, sequential or all at once: (CPU counters before, after, wall seconds)."""
+    if args.sequential:
+        cpu_before = _server_cpu(server, app) if server is not None else None
+        wall = time.perf_counter()
+        for tok in tokens:
+            vote(tok)
+    else:
+        threads = [threading.Thread(target=vote, args=(tok,)) for tok in tokens]
+        for t in threads:
+            t.start()
+        if ready is not None:
+            ready.wait()
+        cpu_before = _server_cpu(server, app) if server is not None else None
+        wall = time.perf_counter()
+        for t in threads:
+            t.join(300)
+    wall = time.perf_counter() - wall
+    cpu_after = _server_cpu(server, app) if server is not None else None
+    return cpu_before, cpu_after, wall
+
+
+def _bearer(token: str) -> dict:
+    return {"Authorization": f"Bearer {token}"}
+
+
+def _post(port: int, path: str, payload: bytes, token: str) -> None:
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
+    conn.request("POST", path, body=payload, headers={"Authorization": f"Bearer {token}",
+                 "Content-Type": "application/json"})  # fmt: skip
+    res = conn.getresponse()
+    res.read()
+    conn.close()
+    assert res.status == 201, res.status
+
+
+def _answers(port: int) -> bool:
+    try:
+        http.client.HTTPConnection("127.0.0.1", port, timeout=2).connect()
+    except OSError:
+        return False
+    return True
+
+
+def _cpu_ns(pid: int) -> int:
+    """CPU time of every thread of `pid` so far, in nanoseconds (0 once it is gone)."""
+    total = 0
+    try:
+        for task in Path(f"/proc/{pid}/task").iterdir():
+            try:
+                total += int((task / "schedstat").read_text().split()[0])
+            except (OSError, ValueError, IndexError):
+                pass
+    except OSError:
+        return 0
+    return total
+
+
+def _server_cpu(server, app) -> tuple[dict[int, int], dict[int, int]]:
+    """({gunicorn pid: CPU ns}, {database backend pid: CPU ns}): the processes under
+    serve_prod whose command is gunicorn, and the backends connected to the bench database
+    (this process's own connection left out)."""
+    from service.extensions import db
+
+    children: dict[int, list[int]] = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+            children.setdefault(int(fields[1]), []).append(int(stat.parent.name))
+        except (OSError, IndexError, ValueError):
+            pass
+    web, todo = {}, [server.pid]
+    while todo:
+        pid = todo.pop()
+        todo.extend(children.get(pid, []))
+        try:
+            cmd = Path(f"/proc/{pid}/cmdline").read_bytes()
+        except OSError:
+            continue
+        if b"gunicorn" in cmd:
+            web[pid] = _cpu_ns(pid)
+    with app.app_context():
+        backends = db.session.scalars(
+            db.text(
+                "SELECT pid FROM pg_stat_activity WHERE datname = current_database() "
+                "AND pid <> pg_backend_pid()"
+            )
+        ).all()
+        db.session.rollback()
+    return web, {pid: _cpu_ns(pid) for pid in backends}
 
 
 def _wait_for(port: int, proc, timeout: float = 120) -> None:

@@ -50,15 +50,17 @@ def seal(session) -> int:
     """Chain this transaction's unchained entries (called before it commits)."""
     session.info.pop(PENDING, None)
     session.flush()
-    moved = session.execute(
-        update(AuditChainHead).where(AuditChainHead.id == 1).values(seq=AuditChainHead.seq)
-    ).rowcount
-    if not moved:
+    head = session.execute(
+        update(AuditChainHead)
+        .where(AuditChainHead.id == 1)
+        .values(seq=AuditChainHead.seq)
+        .returning(AuditChainHead.seq, AuditChainHead.hash)
+    ).first()  # the row locked and read in one statement
+    if head is None:
         session.add(AuditChainHead(id=1, seq=0, hash=""))
         session.flush()
-    seq, last = session.execute(
-        select(AuditChainHead.seq, AuditChainHead.hash).where(AuditChainHead.id == 1)
-    ).one()
+        head = (0, "")
+    seq, last = head
     cols = [getattr(AuditEntry, f) for f in _FIELDS]
     rows = session.execute(select(*cols).where(AuditEntry.seq.is_(None)).order_by(AuditEntry.id))
     changes = []

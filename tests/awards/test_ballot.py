@@ -103,6 +103,78 @@ def test_ballot_must_cover_every_nomination(client, council_setup, clock):
     assert _ballots(sid) == 0
 
 
+def test_ballot_rows_not_plain_are_read_and_worded_as_the_row_schema(client, council_setup, clock):
+    """VoteList's fast path takes only plain rows; any other row goes through VoteRowSchema:
+    "6" and "true" still read as 6 and True, and a bad row gets the schema's own messages."""
+    s = council_setup
+    sid = opened(client, s)
+    ids = [n.id for n in _all_yes(s)]
+    url, headers = f"/api/v1/voting-sessions/{sid}/ballot", s["headers"]["hd.thuky"]
+    bad = [
+        {"nomination_id": ids[0], "yes": True},
+        {"nomination_id": 0, "yes": True},
+        {"nomination_id": True, "yes": True},
+        {"nomination_id": ids[2]},
+        {"nomination_id": ids[1], "yes": True, "who": "x"},
+        7,
+    ]
+    res = client.post(url, json={"votes": bad}, headers=headers)
+    assert res.status_code == 400, res.get_json()
+    assert res.get_json()["error"]["fields"]["votes"] == {
+        "1": {"nomination_id": ["Phải trong khoảng 1–2147483647."]},
+        "2": {"nomination_id": ["Phải là số nguyên."]},
+        "3": {"yes": ["Bắt buộc nhập."]},
+        "4": {"who": ["Trường không được hỗ trợ."]},
+        "5": {"_schema": ["Dữ liệu phải là một đối tượng JSON."]},
+    }
+    assert _ballots(sid) == 0
+    loose = [{"nomination_id": str(ids[0]), "yes": "true"}] + [
+        {"nomination_id": n, "yes": False} for n in ids[1:]
+    ]
+    res = client.post(url, json={"votes": loose}, headers=headers)
+    assert res.status_code == 201, res.get_json()
+    assert _ballots(sid) == 3
+
+
+def test_a_ballot_off_the_frozen_ballot_is_refused_by_the_database(client, council_setup, clock):
+    """The ballot's key is the session's item: a nomination not on that session's ballot
+    cannot be written, even past cast_vote's checks."""
+    from sqlalchemy.exc import IntegrityError
+
+    s = council_setup
+    sid = opened(client, s)
+    with pytest.raises(IntegrityError):
+        with db.session.begin_nested():
+            db.session.add(Ballot(session_id=sid, nomination_id=s["noms"]["PA1"].id, yes=True))
+            db.session.flush()
+    assert _ballots(sid) == 0
+
+
+def test_ballot_problems_rule():
+    on_ballot, mine = {1, 2, 3}, {1, 2}  # 3: the member's own nomination
+    assert council.ballot_problems(on_ballot, mine, {1: True, 2: False}) == []
+    assert council.ballot_problems(on_ballot, mine, {1: True, 2: False, 3: True, 9: True}) == [
+        "Bạn không bỏ phiếu cho đề nghị khen thưởng của chính mình.",
+        "Đề nghị không có trên phiếu bầu: 9.",
+    ]
+    assert council.ballot_problems(on_ballot, mine, {1: True}) == [
+        "Cần chọn đồng ý hoặc không đồng ý cho mọi đề nghị trên phiếu."
+    ]
+
+
+def test_ballots_inserted_in_the_order_of_their_random_keys(client, council_setup, clock):
+    """The rows go in sorted by their random key: the order of insertion is random and
+    unrelated to the order of the ballot (PostgreSQL's physical order, SQLite's rowid)."""
+    s = council_setup
+    sid = opened(client, s)
+    assert vote(client, s, sid, "hd.thuky", _all_yes(s)).status_code == 201
+    order = "ctid" if db.session.get_bind().dialect.name == "postgresql" else "rowid"
+    ids = db.session.scalars(
+        select(Ballot.id).where(Ballot.session_id == sid).order_by(db.text(order))
+    ).all()
+    assert len(ids) == 3 and ids == sorted(ids)
+
+
 def test_non_member_cannot_vote(client, council_setup, clock):
     s = council_setup
     sid = opened(client, s)
@@ -163,7 +235,9 @@ def test_ballots_table_has_no_member_time_or_order():
     assert not any(c.autoincrement is True for c in columns.values())
     assert str(columns["id"].type).startswith("VARCHAR")  # a random key, not a sequence
     foreign = {fk.column.table.name for fk in Ballot.__table__.foreign_keys}
-    assert foreign == {"voting_sessions", "nominations"}
+    assert foreign == {"voting_items"}  # the frozen ballot's item: no user, no register
+    (key,) = Ballot.__table__.foreign_key_constraints
+    assert [c.name for c in key.columns] == ["session_id", "nomination_id"]
     register = {c.name for c in VoterRecord.__table__.columns}
     assert register == {"id", "session_id", "user_id", "voted_at"}  # who and when, not how
 
@@ -331,3 +405,30 @@ def _seed_committed(app) -> dict:
             "h": {"Authorization": f"Bearer {clear}"},
             "dialect": db.engine.dialect.name,
         }
+
+
+def test_a_vote_costs_a_bounded_number_of_statements(app, client, council_setup, clock):
+    """Issue 12 (50 members voting at once): one vote's request runs a fixed, small number of
+    statements, whatever the size of the ballot: the token, the session, the seat (once), the
+    register, the ballot's ids, the ballots in one statement, the audit entry and its seal."""
+    from sqlalchemy import event
+
+    s = council_setup
+    sid = opened(client, s)
+    choices = _all_yes(s)
+    assert all(n.id for n in choices)  # loaded before counting
+    seen = []
+    with app.app_context():
+        engine = db.engine
+
+    def count(conn, cursor, statement, *args):
+        seen.append(statement.split(None, 1)[0].upper())
+
+    event.listen(engine, "before_cursor_execute", count)
+    try:
+        assert vote(client, s, sid, "hd.thuky", choices).status_code == 201
+    finally:
+        event.remove(engine, "before_cursor_execute", count)
+    assert seen.count("INSERT") == 3, seen  # the register, the ballots, the audit entry
+    # 13 with the token's last use (written at most every 5 minutes)
+    assert len([x for x in seen if x not in ("SAVEPOINT", "RELEASE")]) <= 13, seen
