@@ -228,7 +228,14 @@ def own_nomination(user, nomination: Nomination) -> bool:
 
 def ballot_of(user, session: VotingSession) -> list[VotingItem]:
     """The items `user` votes on: the frozen ballot without their own nominations."""
-    return [i for i in session.items if not own_nomination(user, i.nomination)]
+    items = _ballot_items(session, None, 0)
+    return [i for i in items if not own_nomination(user, i.nomination)]
+
+
+def ballot_views(user, session: VotingSession) -> list[dict]:
+    """The items `user` votes on as the ballot shows them (nominee, award, reason)."""
+    catalog = catalog_of(session.award_list.year)
+    return [nomination_view(i.nomination, catalog) for i in ballot_of(user, session)]
 
 
 def pending_ballots(user) -> list[VotingSession]:
@@ -679,9 +686,10 @@ VOTED_ONCE = "Bạn đã bỏ phiếu trong phiên này: mỗi thành viên ch�
 # --- what pages and answers show -------------------------------------------------------------
 
 
-def nomination_view(n: Nomination) -> dict:
-    """A nomination as a ballot shows it: the nominee, the award and the reason."""
-    award = catalog_of(n.year).get(n.award)
+def nomination_view(n: Nomination, catalog: dict | None = None) -> dict:
+    """A nomination as a ballot shows it: the nominee, the award and the reason (`catalog`:
+    its year's, read once by a caller showing many)."""
+    award = (catalog if catalog is not None else catalog_of(n.year)).get(n.award)
     if n.subject == "person":
         code, name = n.person.code, n.person.full_name
     else:
@@ -700,21 +708,23 @@ def nomination_view(n: Nomination) -> dict:
     }
 
 
-def _ballot_page(session: VotingSession, page: int, per_page: int) -> list[VotingItem]:
-    """One page of a session's frozen ballot, in ballot order, its nominations and nominees
-    loaded in three queries (not one per row)."""
+# a ballot's nominations and nominees: three queries, not two a row
+_NOMINEES = selectinload(VotingItem.nomination).options(
+    selectinload(Nomination.person), selectinload(Nomination.unit)
+)
+
+
+def _ballot_items(session: VotingSession, page: int | None, per_page: int) -> list[VotingItem]:
+    """A session's frozen ballot in ballot order (one page of it when `page`), its nominations
+    and nominees loaded in three queries (not two per row)."""
     stmt = (
         select(VotingItem)
         .where(VotingItem.session_id == session.id)
         .order_by(VotingItem.position, VotingItem.nomination_id)
-        .offset((page - 1) * per_page)
-        .limit(per_page)
-        .options(
-            selectinload(VotingItem.nomination).options(
-                selectinload(Nomination.person), selectinload(Nomination.unit)
-            )
-        )
+        .options(_NOMINEES)
     )
+    if page is not None:
+        stmt = stmt.offset((page - 1) * per_page).limit(per_page)
     return list(db.session.scalars(stmt))
 
 
@@ -736,15 +746,12 @@ def session_view(
         else 0
     )
     pages = max(1, -(-count // per_page))
-    if session.state == "draft":
-        source = []
-    elif page is None:
-        source = session.items
-    else:
+    if page is not None:
         page = min(max(1, page), pages)
-        source = _ballot_page(session, page, per_page)
+    source = _ballot_items(session, page, per_page) if session.state != "draft" else []
+    catalog = catalog_of(session.award_list.year)
     for item in source:
-        row = nomination_view(item.nomination)
+        row = nomination_view(item.nomination, catalog)
         yes, no = shown.get(item.nomination_id, (None, None))
         row |= {"yes": yes, "no": no, "passed": item.nomination.passed if published else None}
         items.append(row)

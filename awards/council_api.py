@@ -160,8 +160,8 @@ def _my_ballot(session) -> dict:
         "closes_at": session.closes_at,
         "voted": ops.has_voted(current_user, session),
         "items": [
-            ops.nomination_view(i.nomination) | {"yes": None, "no": None, "passed": None}
-            for i in ops.ballot_of(current_user, session)
+            v | {"yes": None, "no": None, "passed": None}
+            for v in ops.ballot_views(current_user, session)
         ],
     }
 

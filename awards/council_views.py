@@ -224,7 +224,7 @@ def ballot(session_id):
         raise Forbidden("Bạn không phải thành viên hội đồng bỏ phiếu danh sách này.")
     voted = ops.has_voted(current_user, session)
     open_now = ops.in_window(session) and session.mode == "secret"
-    items = [ops.nomination_view(i.nomination) for i in ops.ballot_of(current_user, session)]
+    items = ops.ballot_views(current_user, session)
     form = PlainForm()
     errors: list[str] = []
     if request.method == "POST" and form.validate_on_submit():
