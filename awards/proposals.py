@@ -7,13 +7,16 @@ awards.lists stores them as a list's nominations."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
+from typing import NamedTuple
 
 from sqlalchemy import select
 
 from awards.catalog_year import catalog_of
-from awards.facts import YearFacts, year_facts
-from awards.rules import DEFAULT_AWARDS, party_age, propose_year
+from awards.facts import PeopleFacts, YearSource, people_parts, year_source
+from awards.rules import DEFAULT_AWARDS, occasions, party_age
 from awards.rules.dates import dmy
+from awards.rules.year import PeopleOutcome, UnitTally, propose_people, propose_units
 from service.auth.access import scope_paths
 from service.extensions import db
 from service.org.models import Unit
@@ -70,79 +73,152 @@ def _step(rule: str, text: str) -> list[dict]:
     return [{"rule": rule, "text": text}]
 
 
-def _item(facts: YearFacts, subject, code, award, status, rule, why, occasion=None) -> dict:
-    if subject == "person":
-        row = facts.person_rows[code]
-        name, unit, subject_id = row["name"], row["unit"], row["id"]
-    else:
-        name, unit, subject_id = facts.unit_rows[code]["name"], code, facts.unit_rows[code]["id"]
-    return {
-        "subject_id": subject_id,
-        "subject": subject,
-        "code": code,
-        "name": name,
-        "unit": unit,
-        "unit_name": facts.unit_rows[unit]["name"],
-        "award": award,
-        "award_name": award_name(award),
-        "award_label": award_label(award),
-        "status": status,
-        "rule": rule,
-        "why": _step(rule, why),
-        "occasion": dmy(occasion) if occasion else None,
-        "provisional": rule != "P4" and (subject, code) in facts.provisional,
-    }
+class Entry(NamedTuple):
+    """One (subject, award) of a proposal: proposed, over the cap (C2) or blocked (C0)."""
+
+    subject: str  # "person" | "unit"
+    code: str
+    subject_id: int
+    award: str | None  # None when blocked
+    status: str
+    rule: str
+    why: str
+    occasion: date | None  # P4: the occasion
+    provisional: bool
+
+
+@dataclass
+class Batch:
+    """The entries of one part of a gathering root's people (`facts`, their `outcome`, the
+    codes `inside` the unit asked for, in order), or, last, of its units (`facts` None)."""
+
+    entries: list[Entry]
+    facts: PeopleFacts | None
+    outcome: PeopleOutcome | None
+    inside: list[str]
+    done: int  # people rated so far
+    total: int  # people of the gathering root
+    src: YearSource
 
 
 def _within(path: str | None, unit_path: str) -> bool:
     return path is None or unit_path.startswith(path)
 
 
+def proposal_batches(year: int, unit: Unit | None, part_people: int | None = None):
+    """The proposals of `year` for the subtree of `unit` (everything when None), part by part
+    of the gathering root's people (whole emulation scopes, awards.facts.year_source), then
+    the units': one part's facts and outcome held at a time."""
+    src = year_source(year, unit, part_people)
+    cap_pct = catalog_of(year)["CSTDCS"].cap_pct
+    days = sorted(occasions(year))
+    by_code = {u.code: u for u in src.units}
+    tally = UnitTally()
+    path = unit.path if unit is not None else None
+    unit_path = {c: r["path"] for c, r in src.unit_rows.items()}
+    done, total = 0, src.people
+    for facts in people_parts(src):
+        outcome = propose_people(year, facts.people, by_code, tally, days, cap_pct)
+        rows, provisional = facts.person_rows, facts.provisional
+        inside = sorted(code for code, row in rows.items() if _within(path, unit_path[row["unit"]]))
+        badge_day = {}
+        for day, due in outcome.badges.items():
+            for b in due:
+                badge_day[(b.code, b.badge)] = day
+        entries = []
+        add = entries.append
+        for code in inside:
+            got = outcome.people[code]
+            pid = rows[code]["id"]
+            late = ("person", code) in provisional
+            if got.blocked:
+                add(Entry("person", code, pid, None, "blocked", "C0", got.blocked.text, None, late))
+            for a in got.awards.values():
+                day = badge_day.get((code, a.code)) if a.rule == "P4" else None
+                add(Entry("person", code, pid, a.code, "proposed", a.rule, a.why, day,
+                          late and a.rule != "P4"))  # fmt: skip
+            for a in got.cut.values():
+                add(Entry("person", code, pid, a.code, "over_cap", a.rule, a.why, None, late))
+        done += len(facts.people)
+        yield Batch(entries, facts, outcome, inside, done, total, src)
+        del facts, outcome, entries
+    units_out = propose_units(year, by_code, tally)
+    entries = []
+    for code in sorted(c for c in units_out if _within(path, unit_path[c])):
+        got = units_out[code]
+        uid = src.unit_rows[code]["id"]
+        late = ("unit", code) in src.unit_provisional
+        if got.blocked:
+            why = got.blocked.text
+            entries.append(Entry("unit", code, uid, None, "blocked", "C0", why, None, late))
+        for a in got.awards.values():
+            entries.append(Entry("unit", code, uid, a.code, "proposed", a.rule, a.why, None, late))
+    yield Batch(entries, None, None, [], done, total, src)
+
+
+def _item(e: Entry, person_rows: dict, unit_rows: dict) -> dict:
+    if e.subject == "person":
+        row = person_rows[e.code]
+        name, unit = row["name"], row["unit"]
+    else:
+        name, unit = unit_rows[e.code]["name"], e.code
+    return {
+        "subject_id": e.subject_id,
+        "subject": e.subject,
+        "code": e.code,
+        "name": name,
+        "unit": unit,
+        "unit_name": unit_rows[unit]["name"],
+        "award": e.award,
+        "award_name": award_name(e.award),
+        "award_label": award_label(e.award),
+        "status": e.status,
+        "rule": e.rule,
+        "why": _step(e.rule, e.why),
+        "occasion": dmy(e.occasion) if e.occasion else None,
+        "provisional": e.provisional,
+    }
+
+
 def proposals_of(year: int, unit: Unit | None) -> tuple[list[dict], list[dict]]:
     """(items, occasions) of `year` for the subtree of `unit` (everything when None)."""
-    facts = year_facts(year, unit)
-    outcome = propose_year(
-        year, facts.people, facts.units, cap_pct=catalog_of(year)["CSTDCS"].cap_pct
-    )
-    path = unit.path if unit is not None else None
-    unit_path = {c: r["path"] for c, r in facts.unit_rows.items()}
-    inside = {
-        code for code, row in facts.person_rows.items() if _within(path, unit_path[row["unit"]])
-    }
-    badge_day = {}
-    for day, due in outcome.badges.items():
-        for b in due:
-            badge_day[(b.code, b.badge)] = day
-    items = []
-    for code in sorted(inside):
-        got = outcome.people[code]
-        if got.blocked:
-            items.append(_item(facts, "person", code, None, "blocked", "C0", got.blocked.text))
-        for a in got.awards.values():
-            day = badge_day.get((code, a.code))
-            items.append(_item(facts, "person", code, a.code, "proposed", a.rule, a.why, day))
-        for a in got.cut.values():
-            items.append(_item(facts, "person", code, a.code, "over_cap", a.rule, a.why))
-    for code in sorted(c for c in outcome.units if _within(path, unit_path[c])):
-        got = outcome.units[code]
-        if got.blocked:
-            items.append(_item(facts, "unit", code, None, "blocked", "C0", got.blocked.text))
-        for a in got.awards.values():
-            items.append(_item(facts, "unit", code, a.code, "proposed", a.rule, a.why))
-    return items, _occasions(facts, outcome, inside)
-
-
-def _occasions(facts: YearFacts, outcome, inside: set[str]) -> list[dict]:
-    admitted = {p.code: p for p in facts.people}
+    people: list[dict] = []
+    units: list[dict] = []
+    days: dict[date, tuple[list, list]] = {d: ([], []) for d in occasions(year)}
+    for batch in proposal_batches(year, unit):
+        unit_rows = batch.src.unit_rows
+        if batch.facts is None:
+            units = [_item(e, {}, unit_rows) for e in batch.entries]
+            continue
+        rows = batch.facts.person_rows
+        people += [_item(e, rows, unit_rows) for e in batch.entries]
+        for day, (due, waiting) in _occasions(batch).items():
+            got = days.setdefault(day, ([], []))
+            got[0].extend(due)
+            got[1].extend(waiting)
+    people.sort(key=lambda i: i["code"])  # stable: each person's items keep their order
     out = []
-    for day in sorted(outcome.badges):
+    for day in sorted(days):
+        due, waiting = days[day]
+        due.sort(key=lambda b: b["code"])
+        waiting.sort(key=lambda b: b["code"])
+        out.append({"date": dmy(day), "due": due, "waiting": waiting})
+    return people + units, out
+
+
+def _occasions(batch: Batch) -> dict:
+    """{day: (due rows, waiting rows)} of the batch's people inside the unit."""
+    facts, outcome, inside = batch.facts, batch.outcome, set(batch.inside)
+    admitted = {p.code: p for p in facts.people}
+    out = {}
+    for day in outcome.badges:
         due = [
             _badge(facts, b.code, b.badge, b.party_age, b.reach_date, "due", b.why)
-            for b in sorted(outcome.badges[day], key=lambda b: b.code)
+            for b in outcome.badges[day]
             if b.code in inside
         ]
         waiting = []
-        for h in sorted(outcome.waiting.get(day, []), key=lambda h: h.code):
+        for h in outcome.waiting.get(day, []):
             if h.code not in inside:
                 continue
             p = admitted[h.code]
@@ -150,7 +226,7 @@ def _occasions(facts: YearFacts, outcome, inside: set[str]) -> list[dict]:
             row = _badge(facts, h.code, h.badge, age, h.reach_date, "waiting", h.why)
             row["until"] = dmy(h.until)
             waiting.append(row)
-        out.append({"date": dmy(day), "due": due, "waiting": waiting})
+        out[day] = (due, waiting)
     return out
 
 

@@ -205,3 +205,48 @@ def test_example_the_stored_list_holds_exactly_the_computed_proposals(client, pr
     assert sorted(map(key, stored["items"])) == sorted(map(key, answer["items"]))
     assert all(i["id"] for i in stored["items"])
     assert stored["occasions"] == answer["occasions"]
+
+
+@pytest.mark.parametrize("part_people", [1, 60])
+def test_example_proposed_part_by_part_stores_the_list_of_one_pass(app, proposals, part_people):
+    """The proposal reads and stores the people part by part (whole emulation scopes,
+    awards.facts.year_source): a part per scope (a scope's own units apart from the scopes
+    below it) or a few scopes together store exactly the list of one pass over everyone, and
+    proposing again part by part over that list changes nothing."""
+    from sqlalchemy import delete, select
+
+    from awards.facts import year_source
+    from awards.lists import propose_list
+    from awards.models import Nomination
+    from service.auth.models import User
+    from service.extensions import db
+    from service.org.models import Unit
+
+    _h, year, _answer = proposals
+    fields = ("subject_key", "award", "status", "rule", "why", "provisional", "occasion")
+
+    def stored():
+        rows = db.session.execute(select(*(getattr(Nomination, f) for f in fields))).all()
+        return sorted((*r[:4], r[4][0]["text"], *r[5:]) for r in rows)
+
+    with app.test_request_context():
+        user = db.session.scalar(select(User).where(User.username != ""))
+        top = db.session.scalar(select(Unit).where(Unit.code == "HB"))
+        assert len(year_source(year, top).parts) == 1
+        parts = year_source(year, top, part_people).parts
+        assert len(parts) > (5 if part_people == 1 else 1), parts
+        assert any(piece.out for part in parts for piece in part.pieces)  # HB's own units
+        assert any(len(part.pieces) > 1 for part in parts) == (part_people > 1)  # merged
+        one = propose_list(user, year, top, part_people=10**9)
+        whole = stored()
+        assert one["added"] == len(whole) > 100
+        db.session.execute(delete(Nomination))
+        seen = []
+        again = propose_list(user, year, top, lambda d, t: seen.append((d, t)), part_people)
+        assert stored() == whole
+        assert again["added"] == len(whole) and len(seen) == len(parts)
+        assert seen[-1][0] == seen[-1][1] and [d for d, _t in seen] == sorted(d for d, _t in seen)
+        same = propose_list(user, year, top, part_people=part_people)
+        assert (same["added"], same["changed"], same["dropped"]) == (0, 0, 0)
+        assert stored() == whole
+        db.session.rollback()
