@@ -14,7 +14,8 @@ import gc
 from collections import defaultdict
 from contextlib import contextmanager
 
-from sqlalchemy import bindparam, delete, func, select, update
+from sqlalchemy import Integer, any_, bindparam, delete, func, select, update
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import joinedload
 
 from awards import decisions
@@ -219,20 +220,24 @@ def propose_list(user, year: int, unit: Unit, report=None, part_people: int | No
     if lst.state not in EDITABLE:
         raise Conflict(_locked(lst))
     table = Nomination.__table__
-    stats = {"added": 0, "changed": 0, "dropped": 0, "elsewhere": 0}
+    stats = {"added": 0, "changed": 0, "dropped": 0, "elsewhere": 0, "seen": 0}
     now = dt.datetime.now()
     base = {
         "list_id": lst.id, "year": year, "source": "rule", "reason": "", "removed_reason": "",
         "passed": None, "created_by_id": user.id if user else None, "created_at": now,
     }  # fmt: skip
     # a list without rows (its first proposal) and a year without other lists: nothing to read
-    mine = select(table.c.id).where(table.c.list_id == lst.id).limit(1)
+    mine = db.session.scalar(select(func.count()).where(table.c.list_id == lst.id))
     theirs = select(table.c.id).where(table.c.year == year, table.c.list_id != lst.id).limit(1)
-    read = (db.session.scalar(mine) is not None, db.session.scalar(theirs) is not None)
+    read = (mine > 0, db.session.scalar(theirs) is not None)
+    pg = db.session.get_bind().dialect.name == "postgresql"
     root = None
     for batch in proposal_batches(year, unit, part_people):
         root = batch.src.root
-        if batch.facts is not None:
+        if batch.facts is not None and pg:  # the part's people by the index on person_id
+            ids = [row["id"] for row in batch.facts.person_rows.values()]
+            subjects = table.c.person_id == any_(bindparam("ids", ids, type_=ARRAY(Integer)))
+        elif batch.facts is not None:
             theirs = select(Person.id).join(Unit, Unit.id == Person.unit_id)
             subjects = table.c.person_id.in_(theirs.where(batch.facts.within))
         else:
@@ -242,8 +247,10 @@ def propose_list(user, year: int, unit: Unit, report=None, part_people: int | No
             report(batch.done, batch.total)
         del batch
         gc.collect(1)
-    # the rules' rows of people no longer within the gathering root (moved, or unit-less)
-    if root is not None and read[0]:
+    # the rules' rows of people no longer within the gathering root (moved away): only when
+    # some row of the list was in no part
+    seen = stats.pop("seen")
+    if root is not None and seen < mine:
         inside = (
             select(Person.id)
             .join(Unit, Unit.id == Person.unit_id)
@@ -304,6 +311,7 @@ def _store(lst: AwardList, entries, subjects, stats: dict, base: dict, read=(Tru
                 ).where(table.c.list_id == lst.id, subjects)
             )
         }  # fmt: skip
+    stats["seen"] += len(existing)
     elsewhere = set()
     if read[1]:
         elsewhere = set(
