@@ -125,16 +125,18 @@ def _inside(path: str | None):
     return Unit.subtree_clause(path) if path is not None else True
 
 
-def _pasts(rows, key) -> dict[int, dict[int, PastYear]]:
+def _pasts(rows, key: int) -> dict[int, dict[int, PastYear]]:
+    """{subject id: {year: PastYear}} of history rows (year, person_id, unit_id,
+    *HISTORY_FIELDS); `key` 1 for the people's rows, 2 for the units'."""
     out: dict[int, dict[int, PastYear]] = defaultdict(dict)
     for r in rows:
-        subject = getattr(r, key)
+        subject = r[key]
         if subject is None:
             continue
-        out[subject][r.year] = PastYear(
-            official=r.official_level,
-            party=r.party_level,
-            awards=frozenset(r.awards or ()),
+        out[subject][r[0]] = PastYear(
+            official=r[3],
+            party=r[4],
+            awards=frozenset(r[5] or ()),
         )  # its initiatives: the registry's (its unnamed entries hold the history's counts)
     return out
 
@@ -150,15 +152,16 @@ def _add_registry(pasts, counts) -> None:
 
 
 def _discipline(row) -> tuple[Discipline, ...]:
-    if not row or not row.discipline_form:
+    """The discipline of a person's inputs row (person_id, *eq.PERSON_AWARD_INPUTS)."""
+    if not row or not row[2]:
         return ()
-    on = row.discipline_date
+    on = row[4]
     return (
         Discipline(
-            form=row.discipline_form,
-            year=on.year if on else (row.discipline_year or None),
+            form=row[2],
+            year=on.year if on else (row[3] or None),
             decided_on=on,
-            party=bool(row.party_discipline),
+            party=bool(row[5]),
         ),
     )
 
@@ -262,7 +265,7 @@ def year_source(year: int, unit: Unit | None = None, part_people: int | None = N
     _none, unit_inputs = eq.award_inputs(year_row, path, subjects=("unit",))
     unit_review = {r.unit_id: bool(r.under_review) for r in unit_inputs}
     years = sorted(eq.history_years(year, path) | {year})
-    unit_past = _pasts(eq.history_before(year, path, subjects=("unit",)), "unit_id")
+    unit_past = _pasts(eq.history_before(year, path, subjects=("unit",)), 2)
     _none, unit_counts = initiative_counts(
         years, within=_inside(path) if path is not None else None, subjects=("unit",)
     )
@@ -291,64 +294,81 @@ def year_source(year: int, unit: Unit | None = None, part_people: int | None = N
     )
 
 
-def people_facts(src: YearSource, part: Part) -> PeopleFacts:
-    """The facts of one part's people (whole emulation scopes)."""
-    year, within = src.year, part.clause()
-    unit_code, scope = src.unit_code, src.scope
-    people = db.session.execute(
-        select(
-            Person.id,
-            Person.code,
-            Person.full_name,
-            Person.unit_id,
-            Person.party_unit_id,
-            Person.admitted_on,
-            Person.party_gap_days,
-            Person.seriously_ill,
-        )  # fmt: skip
-        .join(Unit, Unit.id == Person.unit_id)
-        .where(within)
-    ).all()
+def part_rows(src: YearSource, part: Part) -> tuple:
+    """The database rows of one part's people (plain tuples, to hand to a worker process):
+    (people, person ratings, person inputs, history, {(person id, year): Initiatives})."""
+    within = part.clause()
+    people = (
+        db.session.execute(
+            select(
+                Person.id,
+                Person.code,
+                Person.full_name,
+                Person.unit_id,
+                Person.party_unit_id,
+                Person.admitted_on,
+                Person.party_gap_days,
+                Person.seriously_ill,
+            )  # fmt: skip
+            .join(Unit, Unit.id == Person.unit_id)
+            .where(within)
+        )
+        .tuples()
+        .all()
+    )
+    ratings = [
+        (r.kind, r.person_id, r.level, r.score, r.approved)
+        for r in eq.final_ratings(src.year_row, within=within, subjects=("person",))
+    ]
+    inputs, _none = eq.award_inputs(src.year_row, within=within, subjects=("person",))
+    history = eq.history_before(src.year, within=within, subjects=("person",))
+    counts, _none = initiative_counts(src.years, within=within, subjects=("person",))
+    return people, ratings, [tuple(r) for r in inputs], [tuple(r) for r in history], counts
+
+
+def people_facts(src: YearSource, part: Part, rows: tuple | None = None) -> PeopleFacts:
+    """The facts of one part's people (whole emulation scopes), from `rows` (part_rows) or
+    read now. No database access when the rows are given."""
+    people, ratings, inputs, history, person_counts = rows or part_rows(src, part)
+    year, unit_code, scope = src.year, src.unit_code, src.scope
     official, party = {}, {}
-    for r in eq.final_ratings(src.year_row, within=within, subjects=("person",)):
-        if r.kind == "official":
-            official[r.person_id] = r
-        elif r.kind == "party":
-            party[r.person_id] = r
-    person_inputs, _none = eq.award_inputs(src.year_row, within=within, subjects=("person",))
-    person_in = {r.person_id: r for r in person_inputs}
-    del person_inputs
-    person_past = _pasts(eq.history_before(year, within=within, subjects=("person",)), "person_id")
-    person_counts, _none = initiative_counts(src.years, within=within, subjects=("person",))
+    for r in ratings:
+        if r[0] == "official":
+            official[r[1]] = r
+        elif r[0] == "party":
+            party[r[1]] = r
+    person_in = {r[0]: r for r in inputs}
+    person_past = _pasts(history, 1)
     _add_registry(person_past, {k: v for k, v in person_counts.items() if k[1] != year})
 
     provisional: set[tuple[str, str]] = set()
     person_facts, person_rows = [], {}
-    for p in people:
-        row = person_in.get(p.id)
-        o, pa = official.get(p.id), party.get(p.id)
-        if (o is not None and not o.approved) or (pa is not None and not pa.approved):
-            provisional.add(("person", p.code))
-        unit = unit_code[p.unit_id]
+    no_past: dict = {}
+    for pid, code, name, unit_id, party_unit_id, admitted_on, gap, ill in people:
+        row = person_in.get(pid)
+        o, pa = official.get(pid), party.get(pid)
+        if (o is not None and not o[4]) or (pa is not None and not pa[4]):
+            provisional.add(("person", code))
+        unit = unit_code[unit_id]
         person_facts.append(
             PersonFacts(
-                code=p.code,
+                code=code,
                 unit=unit,
                 scope=scope[unit],
-                official=o.level if o is not None else None,
-                score=o.score if o is not None else None,
-                party=pa.level if pa is not None else None,
-                under_review=bool(row is not None and row.under_review),
-                disciplines=_discipline(row),
-                initiatives=person_counts.get((p.id, year), NONE),
-                history=person_past.get(p.id, {}),
-                admitted_on=p.admitted_on,
-                gap_days=p.party_gap_days or 0,
-                seriously_ill=bool(p.seriously_ill),
-                party_unit=unit_code.get(p.party_unit_id),
+                official=o[2] if o is not None else None,
+                score=o[3] if o is not None else None,
+                party=pa[2] if pa is not None else None,
+                under_review=bool(row is not None and row[1]),
+                disciplines=_discipline(row) if row is not None and row[2] else (),
+                initiatives=person_counts.get((pid, year), NONE),
+                history=person_past.get(pid, no_past),
+                admitted_on=admitted_on,
+                gap_days=gap or 0,
+                seriously_ill=bool(ill),
+                party_unit=unit_code.get(party_unit_id),
             )
         )
-        person_rows[p.code] = {"id": p.id, "name": p.full_name, "unit": unit}
+        person_rows[code] = {"id": pid, "name": name, "unit": unit}
     return PeopleFacts(part, person_facts, person_rows, provisional)
 
 

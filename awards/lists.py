@@ -165,7 +165,7 @@ def propose_job(params: dict, progress) -> dict:
                 counted = f"{done:,} / {total:,}".replace(",", ".")
                 progress(done, total, f"{head}: đã xét {counted} người")
 
-            out.append(propose_list(user, params["year"], unit, report))
+            out.append(propose_list(user, params["year"], unit, report, read_ahead=True))
     total = sum(r["proposed"] for r in out)
     progress(len(codes), len(codes), f"Đã lập danh sách: {total} đề nghị theo quy định.")
     return {"lists": out}
@@ -206,7 +206,15 @@ def _key(subject: str, subject_id: int) -> str:
     return f"{'p' if subject == 'person' else 'u'}{subject_id}"
 
 
-def propose_list(user, year: int, unit: Unit, report=None, part_people: int | None = None) -> dict:
+def propose_list(
+    user,
+    year: int,
+    unit: Unit,
+    report=None,
+    part_people: int | None = None,
+    processes: int | None = None,
+    read_ahead: bool = False,
+) -> dict:
     """Store the rules' proposals of `unit`'s subtree as its list's nominations (made on first
     use). What the rules proposed before and no longer do is dropped; a manual nomination, a
     removal and its reason stay; a (subject, award) already on another list of the year is left
@@ -215,7 +223,10 @@ def propose_list(user, year: int, unit: Unit, report=None, part_people: int | No
     Part by part of the gathering root's people (awards.proposals.proposal_batches: whole
     emulation scopes, at most about `part_people` people), then the units: each part's
     nominations are read, compared and written before the next part is read, and
-    `report(done, total)` (people) called after each."""
+    `report(done, total)` (people) called after each. The parts are rated in `processes`
+    forked worker processes (None: AWARDS_PROPOSE_PROCESSES) while this one stores;
+    `read_ahead` (the job: its facts are committed) reads the next parts' rows meanwhile on
+    a connection of their own (PostgreSQL)."""
     lst = _get_or_create(year, unit)
     if lst.state not in EDITABLE:
         raise Conflict(_locked(lst))
@@ -232,18 +243,18 @@ def propose_list(user, year: int, unit: Unit, report=None, part_people: int | No
     read = (mine > 0, db.session.scalar(theirs) is not None)
     pg = db.session.get_bind().dialect.name == "postgresql"
     root = None
-    for batch in proposal_batches(year, unit, part_people):
+    for batch in proposal_batches(year, unit, part_people, processes, read_ahead):
         root = batch.src.root
-        if batch.facts is not None and pg:  # the part's people by the index on person_id
-            ids = [row["id"] for row in batch.facts.person_rows.values()]
-            subjects = table.c.person_id == any_(bindparam("ids", ids, type_=ARRAY(Integer)))
-        elif batch.facts is not None:
+        if batch.part is not None and pg:  # the part's people by the index on person_id
+            ids = bindparam("ids", batch.ids, type_=ARRAY(Integer))
+            subjects = table.c.person_id == any_(ids)
+        elif batch.part is not None:
             theirs = select(Person.id).join(Unit, Unit.id == Person.unit_id)
-            subjects = table.c.person_id.in_(theirs.where(batch.facts.within))
+            subjects = table.c.person_id.in_(theirs.where(batch.part.clause()))
         else:
             subjects = table.c.subject == "unit"
         _store(lst, batch.entries, subjects, stats, base, read)
-        if report is not None and batch.facts is not None:
+        if report is not None and batch.part is not None:
             report(batch.done, batch.total)
         del batch
         gc.collect(1)

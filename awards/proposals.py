@@ -6,14 +6,21 @@ awards.lists stores them as a list's nominations."""
 
 from __future__ import annotations
 
+import multiprocessing
+import os
+import queue
+import signal
+import threading
+from collections import deque
 from dataclasses import dataclass
 from datetime import date
 from typing import NamedTuple
 
+from flask import current_app, has_app_context
 from sqlalchemy import select
 
 from awards.catalog_year import catalog_of
-from awards.facts import PeopleFacts, YearSource, people_parts, year_source
+from awards.facts import Part, PeopleFacts, YearSource, part_rows, people_facts, year_source
 from awards.rules import DEFAULT_AWARDS, occasions, party_age
 from awards.rules.dates import dmy
 from awards.rules.year import PeopleOutcome, UnitTally, propose_people, propose_units
@@ -89,62 +96,149 @@ class Entry(NamedTuple):
 
 @dataclass
 class Batch:
-    """The entries of one part of a gathering root's people (`facts`, their `outcome`, the
-    codes `inside` the unit asked for, in order), or, last, of its units (`facts` None)."""
+    """The entries of one part of a gathering root's people (`part`, the ids of its people),
+    or, last, of its units (`part` None). In one process also the part's `facts`, their
+    `outcome` and the codes `inside` the unit asked for, in order (None with workers)."""
 
     entries: list[Entry]
-    facts: PeopleFacts | None
-    outcome: PeopleOutcome | None
-    inside: list[str]
+    part: Part | None
+    ids: list[int]
     done: int  # people rated so far
     total: int  # people of the gathering root
     src: YearSource
+    facts: PeopleFacts | None = None
+    outcome: PeopleOutcome | None = None
+    inside: list[str] | None = None
 
 
 def _within(path: str | None, unit_path: str) -> bool:
     return path is None or unit_path.startswith(path)
 
 
-def proposal_batches(year: int, unit: Unit | None, part_people: int | None = None):
+@dataclass
+class _Context:
+    """What rating a part needs besides its rows (inherited by forked worker processes)."""
+
+    src: YearSource
+    by_code: dict
+    days: list
+    cap_pct: int | None
+    path: str | None  # the unit asked for (None: everything)
+    unit_path: dict[str, str]
+
+
+def _rate_part(ctx: _Context, part: Part, rows, tally: UnitTally):
+    """One part's facts (from its rows), outcome, codes inside the unit, and entries."""
+    facts = people_facts(ctx.src, part, rows)
+    outcome = propose_people(ctx.src.year, facts.people, ctx.by_code, tally, ctx.days, ctx.cap_pct)
+    people, provisional = facts.person_rows, facts.provisional
+    path, unit_path = ctx.path, ctx.unit_path
+    inside = sorted(code for code, row in people.items() if _within(path, unit_path[row["unit"]]))
+    badge_day = {}
+    for day, due in outcome.badges.items():
+        for b in due:
+            badge_day[(b.code, b.badge)] = day
+    entries: list[Entry] = []
+    add = entries.append
+    for code in inside:
+        got = outcome.people[code]
+        pid = people[code]["id"]
+        late = ("person", code) in provisional
+        if got.blocked:
+            add(Entry("person", code, pid, None, "blocked", "C0", got.blocked.text, None, late))
+        for a in got.awards.values():
+            day = badge_day.get((code, a.code)) if a.rule == "P4" else None
+            add(Entry("person", code, pid, a.code, "proposed", a.rule, a.why, day,
+                      late and a.rule != "P4"))  # fmt: skip
+        for a in got.cut.values():
+            add(Entry("person", code, pid, a.code, "over_cap", a.rule, a.why, None, late))
+    return facts, outcome, inside, entries
+
+
+_FORKED: _Context | None = None  # the context a forked worker process inherits
+
+
+def _child_rate(task):
+    """In a worker process: rate one part from its rows; (entries, people ids, tally)."""
+    part, rows = task
+    tally = UnitTally()
+    facts, _outcome, _inside, entries = _rate_part(_FORKED, part, rows, tally)
+    return entries, [r["id"] for r in facts.person_rows.values()], tally
+
+
+def processes_for(parts: int) -> int:
+    """Worker processes rating the parts of a proposal (1: in this process)."""
+    if parts < 2 or "fork" not in multiprocessing.get_all_start_methods():
+        return 1
+    configured = current_app.config.get("AWARDS_PROPOSE_PROCESSES") if has_app_context() else 1
+    wanted = int(configured or 0) or min(4, os.cpu_count() or 1)
+    return max(1, min(wanted, parts))
+
+
+def proposal_batches(
+    year: int,
+    unit: Unit | None,
+    part_people: int | None = None,
+    processes: int | None = 1,
+    read_ahead: bool = False,
+):
     """The proposals of `year` for the subtree of `unit` (everything when None), part by part
     of the gathering root's people (whole emulation scopes, awards.facts.year_source), then
-    the units': one part's facts and outcome held at a time."""
+    the units': one part's facts and outcome held at a time. `processes` (None: the app's
+    AWARDS_PROPOSE_PROCESSES) > 1 rates the parts in forked worker processes while this one
+    reads the next parts' rows and the caller stores the last part's; with `read_ahead` (only
+    when the facts are committed: the job) those rows are read on a connection of their own."""
+    global _FORKED
     src = year_source(year, unit, part_people)
-    cap_pct = catalog_of(year)["CSTDCS"].cap_pct
-    days = sorted(occasions(year))
-    by_code = {u.code: u for u in src.units}
+    ctx = _Context(
+        src,
+        {u.code: u for u in src.units},
+        sorted(occasions(year)),
+        catalog_of(year)["CSTDCS"].cap_pct,
+        unit.path if unit is not None else None,
+        {c: r["path"] for c, r in src.unit_rows.items()},
+    )
     tally = UnitTally()
-    path = unit.path if unit is not None else None
-    unit_path = {c: r["path"] for c, r in src.unit_rows.items()}
     done, total = 0, src.people
-    for facts in people_parts(src):
-        outcome = propose_people(year, facts.people, by_code, tally, days, cap_pct)
-        rows, provisional = facts.person_rows, facts.provisional
-        inside = sorted(code for code, row in rows.items() if _within(path, unit_path[row["unit"]]))
-        badge_day = {}
-        for day, due in outcome.badges.items():
-            for b in due:
-                badge_day[(b.code, b.badge)] = day
-        entries = []
-        add = entries.append
-        for code in inside:
-            got = outcome.people[code]
-            pid = rows[code]["id"]
-            late = ("person", code) in provisional
-            if got.blocked:
-                add(Entry("person", code, pid, None, "blocked", "C0", got.blocked.text, None, late))
-            for a in got.awards.values():
-                day = badge_day.get((code, a.code)) if a.rule == "P4" else None
-                add(Entry("person", code, pid, a.code, "proposed", a.rule, a.why, day,
-                          late and a.rule != "P4"))  # fmt: skip
-            for a in got.cut.values():
-                add(Entry("person", code, pid, a.code, "over_cap", a.rule, a.why, None, late))
-        done += len(facts.people)
-        yield Batch(entries, facts, outcome, inside, done, total, src)
-        del facts, outcome, entries
-    units_out = propose_units(year, by_code, tally)
+    if processes is None:
+        processes = processes_for(len(src.parts))
+    if processes <= 1 or len(src.parts) < 2:
+        for part in src.parts:
+            facts, outcome, inside, entries = _rate_part(ctx, part, None, tally)
+            done += len(facts.people)
+            ids = [r["id"] for r in facts.person_rows.values()]
+            yield Batch(entries, part, ids, done, total, src, facts, outcome, inside)
+            del facts, outcome, entries
+    else:
+        _FORKED = ctx
+        reader = None
+        try:
+            with multiprocessing.get_context("fork").Pool(processes, _worker_init) as pool:
+                reader = _Reader(src, read_ahead)  # its thread started after the forks
+                in_flight: deque = deque()
+
+                def collect() -> Batch:
+                    nonlocal done
+                    part_done, pending = in_flight.popleft()
+                    entries, ids, found = pending.get()
+                    tally.add(found)
+                    done += len(ids)
+                    return Batch(entries, part_done, ids, done, total, src)
+
+                for part, rows in reader:
+                    in_flight.append((part, pool.apply_async(_child_rate, ((part, rows),))))
+                    del rows
+                    if len(in_flight) > processes:
+                        yield collect()
+                while in_flight:
+                    yield collect()
+        finally:
+            _FORKED = None
+            if reader is not None:
+                reader.close()
+    units_out = propose_units(year, ctx.by_code, tally)
     entries = []
-    for code in sorted(c for c in units_out if _within(path, unit_path[c])):
+    for code in sorted(c for c in units_out if _within(ctx.path, ctx.unit_path[c])):
         got = units_out[code]
         uid = src.unit_rows[code]["id"]
         late = ("unit", code) in src.unit_provisional
@@ -153,7 +247,68 @@ def proposal_batches(year: int, unit: Unit | None, part_people: int | None = Non
             entries.append(Entry("unit", code, uid, None, "blocked", "C0", why, None, late))
         for a in got.awards.values():
             entries.append(Entry("unit", code, uid, a.code, "proposed", a.rule, a.why, None, late))
-    yield Batch(entries, None, None, [], done, total, src)
+    yield Batch(entries, None, [], done, total, src)
+
+
+class _Reader:
+    """The parts' rows in order (awards.facts.part_rows). With `thread`, on PostgreSQL, read
+    ahead in a thread with a session and connection of its own (it sees committed data only:
+    the job's facts are), so that reading the next parts overlaps with storing the last one on
+    the job's connection; else read in turn on the caller's session."""
+
+    def __init__(self, src: YearSource, thread: bool) -> None:
+        self.src = src
+        self.thread = None
+        if not thread or db.session.get_bind().dialect.name != "postgresql":
+            return
+        self.queue: queue.Queue = queue.Queue(maxsize=1)  # one part read ahead
+        self.stop = threading.Event()
+        app = current_app._get_current_object()
+        self.thread = threading.Thread(target=self._read, args=(app,), daemon=True)
+        self.thread.start()
+
+    def _put(self, item) -> bool:
+        while not self.stop.is_set():
+            try:
+                self.queue.put(item, timeout=0.5)
+                return True
+            except queue.Full:
+                continue
+        return False
+
+    def _read(self, app) -> None:
+        with app.app_context():
+            try:
+                for part in self.src.parts:
+                    if not self._put((part, part_rows(self.src, part))):
+                        return
+            except Exception as err:  # noqa: BLE001 - handed to the reading side
+                self._put((None, err))
+            finally:
+                db.session.remove()
+
+    def __iter__(self):
+        if self.thread is None:
+            for part in self.src.parts:
+                yield part, part_rows(self.src, part)
+            return
+        for _ in self.src.parts:
+            part, rows = self.queue.get()
+            if part is None:
+                raise rows
+            yield part, rows
+
+    def close(self) -> None:
+        if self.thread is not None:
+            self.stop.set()
+            self.thread.join()
+
+
+def _worker_init() -> None:
+    """A forked worker ends when the pool terminates it (SIGTERM and SIGINT back to their
+    defaults: see evaluation.compute.parallel._worker_init)."""
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
 
 
 def _item(e: Entry, person_rows: dict, unit_rows: dict) -> dict:
@@ -187,7 +342,7 @@ def proposals_of(year: int, unit: Unit | None) -> tuple[list[dict], list[dict]]:
     days: dict[date, tuple[list, list]] = {d: ([], []) for d in occasions(year)}
     for batch in proposal_batches(year, unit):
         unit_rows = batch.src.unit_rows
-        if batch.facts is None:
+        if batch.part is None:
             units = [_item(e, {}, unit_rows) for e in batch.entries]
             continue
         rows = batch.facts.person_rows

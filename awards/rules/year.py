@@ -35,6 +35,21 @@ class UnitTally:
     tree: set[str] = field(default_factory=set)  # the official tree
     party: set[str] = field(default_factory=set)  # party cells and their organizations
 
+    def add(self, other: UnitTally) -> None:
+        """Add another part's tally (counted apart, e.g. in a worker process)."""
+        for code, m in other.members.items():
+            t = self.members.get(code)
+            if t is None:
+                self.members[code] = m
+                continue
+            t.total += m.total
+            t.ldtt += m.ldtt
+            t.below_ht += m.below_ht
+            t.warned += m.warned
+            t.cstdcs += m.cstdcs
+        self.tree |= other.tree
+        self.party |= other.party
+
 
 @dataclass
 class PeopleOutcome:
