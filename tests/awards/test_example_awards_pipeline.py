@@ -216,7 +216,7 @@ def test_example_proposed_part_by_part_stores_the_list_of_one_pass(
     scope's own units apart from the scopes below it) or a few scopes together store exactly
     the list of one pass over everyone, and proposing again part by part over that list
     changes nothing."""
-    from sqlalchemy import delete, select
+    from sqlalchemy import Text, cast, delete, select
 
     from awards.facts import year_source
     from awards.lists import propose_list
@@ -228,8 +228,9 @@ def test_example_proposed_part_by_part_stores_the_list_of_one_pass(
     _h, year, _answer = proposals
     fields = ("subject_key", "award", "status", "rule", "why", "provisional", "occasion")
 
-    def stored():
-        rows = db.session.execute(select(*(getattr(Nomination, f) for f in fields))).all()
+    def stored():  # the reasons also as the stored JSON text (an INSERT's, or COPY text's)
+        raw = cast(Nomination.why, Text).label("why_text")
+        rows = db.session.execute(select(*(getattr(Nomination, f) for f in fields), raw)).all()
         return sorted((*r[:4], r[4][0]["text"], *r[5:]) for r in rows)
 
     with app.test_request_context():
