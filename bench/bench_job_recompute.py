@@ -136,30 +136,46 @@ def _rss_mb(pid: int) -> tuple[str, float] | None:
     return fields["Name"].strip(), int(fields.get("VmRSS", "0 kB").split()[0]) / 1024
 
 
+def _pss_mb(pid: int) -> float:
+    """Proportional set size (pages shared with other processes counted by their share)."""
+    try:
+        with open(f"/proc/{pid}/smaps_rollup") as f:
+            for line in f:
+                if line.startswith("Pss:"):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return 0.0
+
+
 class MemorySampler:
     """VmRSS of the server and every process under it, every `every` seconds, in a thread:
-    the peak of each process and of their sum while the sampler runs."""
+    the peak of each process and of their sum while the sampler runs (and of their PSS sum:
+    forked workers share their parent's pages, which the VmRSS sum counts in each)."""
 
     def __init__(self, pid: int, every: float = 0.2):
         self.pid, self.every = pid, every
         self.peak: dict[int, tuple[str, float]] = {}
         self.first: dict[int, float] = {}
         self.total = 0.0
+        self.pss = 0.0  # the peak of the PSS sum (shared pages not counted twice)
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
 
     def _run(self) -> None:
         while not self._stop.is_set():
-            total = 0.0
+            total = pss = 0.0
             for p in _descendants(self.pid):
                 got = _rss_mb(p)
                 if got is None:
                     continue
                 total += got[1]
+                pss += _pss_mb(p)
                 self.first.setdefault(p, got[1])
                 if got[1] > self.peak.get(p, ("", 0.0))[1]:
                     self.peak[p] = got
             self.total = max(self.total, total)
+            self.pss = max(self.pss, pss)
             self._stop.wait(self.every)
 
     def __enter__(self):
@@ -175,7 +191,10 @@ class MemorySampler:
             f"pid {p} ({name}) {mb:,.0f} MB (at the start {self.first[p]:,.0f})"
             for p, (name, mb) in sorted(self.peak.items())
         )
-        together = f"all together {self.total:,.0f} MB"
+        together = (
+            f"all together {self.total:,.0f} MB (PSS, shared pages counted once: "
+            f"{self.pss:,.0f} MB)"
+        )
         return f"peak VmRSS, sampled every {self.every} s: {procs}; {together}"
 
 
