@@ -10,15 +10,18 @@ nomination and their removals stay; a removal is a status with its reason, never
 from __future__ import annotations
 
 import datetime as dt
+import gc
 from collections import defaultdict
+from contextlib import contextmanager
 
-from sqlalchemy import bindparam, delete, select, update
+from sqlalchemy import Integer, any_, bindparam, delete, func, select, update
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import joinedload
 
 from awards import decisions
 from awards.catalog_year import catalog_of
 from awards.models import AwardList, Nomination
-from awards.proposals import award_label, proposals_of, top_units
+from awards.proposals import award_label, proposal_batches, top_units
 from awards.workflow import (
     EDITABLE,
     ROLE_PERMISSION,
@@ -141,21 +144,45 @@ def start_proposal(user, year: int, unit: Unit | None):
 
 
 def propose_job(params: dict, progress) -> dict:
-    """Job "award_propose": propose the list of each unit in turn (one transaction)."""
+    """Job "award_propose": propose the list of each unit in turn (one transaction), with the
+    progress of each part of its people."""
     from service.auth.models import User
 
     user = db.session.get(User, params["user_id"])
     codes = params["units"]
     out = []
-    for i, code in enumerate(codes):
-        unit = db.session.scalar(select(Unit).where(Unit.code == code))
-        if unit is None:
-            continue
-        progress(i, len(codes), f"Đang xét danh hiệu, khen thưởng của {unit.name} ({code})…")
-        out.append(propose_list(user, params["year"], unit))
+    with _quiet_gc():
+        for i, code in enumerate(codes):
+            unit = db.session.scalar(select(Unit).where(Unit.code == code))
+            if unit is None:
+                continue
+            head = f"Đang xét danh hiệu, khen thưởng của {unit.name} ({code})"
+            if len(codes) > 1:
+                head += f", danh sách {i + 1}/{len(codes)}"
+            progress(0, 0, f"{head}…")
+
+            def report(done, total, head=head):
+                counted = f"{done:,} / {total:,}".replace(",", ".")
+                progress(done, total, f"{head}: đã xét {counted} người")
+
+            out.append(propose_list(user, params["year"], unit, report, read_ahead=True))
     total = sum(r["proposed"] for r in out)
     progress(len(codes), len(codes), f"Đã lập danh sách: {total} đề nghị theo quy định.")
     return {"lists": out}
+
+
+@contextmanager
+def _quiet_gc():
+    """The cyclic garbage collector held off during a proposal: it allocates millions of
+    objects that reference counting frees, and the collector's passes over them cost about a
+    quarter of the time; propose_list collects the young generations after each part."""
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was:
+            gc.enable()
 
 
 def _locked(lst: AwardList) -> str:
@@ -179,69 +206,160 @@ def _key(subject: str, subject_id: int) -> str:
     return f"{'p' if subject == 'person' else 'u'}{subject_id}"
 
 
-def _parse_day(text: str | None):
-    return dt.datetime.strptime(text, "%d/%m/%Y").date() if text else None
-
-
-def propose_list(user, year: int, unit: Unit) -> dict:
+def propose_list(
+    user,
+    year: int,
+    unit: Unit,
+    report=None,
+    part_people: int | None = None,
+    processes: int | None = None,
+    read_ahead: bool = False,
+) -> dict:
     """Store the rules' proposals of `unit`'s subtree as its list's nominations (made on first
     use). What the rules proposed before and no longer do is dropped; a manual nomination, a
     removal and its reason stay; a (subject, award) already on another list of the year is left
-    there (`elsewhere`)."""
+    there (`elsewhere`).
+
+    Part by part of the gathering root's people (awards.proposals.proposal_batches: whole
+    emulation scopes, at most about `part_people` people), then the units: each part's
+    nominations are read, compared and written before the next part is read, and
+    `report(done, total)` (people) called after each. The parts are rated in `processes`
+    forked worker processes (None: AWARDS_PROPOSE_PROCESSES) while this one stores;
+    `read_ahead` (the job: its facts are committed) reads the next parts' rows meanwhile on
+    a connection of their own (PostgreSQL)."""
     lst = _get_or_create(year, unit)
     if lst.state not in EDITABLE:
         raise Conflict(_locked(lst))
-    items, _days = proposals_of(year, unit)
     table = Nomination.__table__
-    existing = {
-        (r.subject_key, r.award): r
-        for r in db.session.execute(
-            select(
-                table.c.id, table.c.subject_key, table.c.award, table.c.source, table.c.status,
-                table.c.rule, table.c.why, table.c.provisional, table.c.occasion,
-            ).where(table.c.list_id == lst.id)
-        )
+    stats = {"added": 0, "changed": 0, "dropped": 0, "elsewhere": 0, "seen": 0}
+    now = dt.datetime.now()
+    base = {
+        "list_id": lst.id, "year": year, "source": "rule", "reason": "", "removed_reason": "",
+        "passed": None, "created_by_id": user.id if user else None, "created_at": now,
     }  # fmt: skip
-    elsewhere = {
-        (r.subject_key, r.award)
-        for r in db.session.execute(
-            select(table.c.subject_key, table.c.award).where(
-                table.c.year == year, table.c.list_id != lst.id
-            )
+    # a list without rows (its first proposal) and a year without other lists: nothing to read
+    mine = db.session.scalar(select(func.count()).where(table.c.list_id == lst.id))
+    theirs = select(table.c.id).where(table.c.year == year, table.c.list_id != lst.id).limit(1)
+    read = (mine > 0, db.session.scalar(theirs) is not None)
+    pg = db.session.get_bind().dialect.name == "postgresql"
+    root = None
+    for batch in proposal_batches(year, unit, part_people, processes, read_ahead):
+        root = batch.src.root
+        if batch.part is not None and pg:  # the part's people by the index on person_id
+            ids = bindparam("ids", batch.ids, type_=ARRAY(Integer))
+            subjects = table.c.person_id == any_(ids)
+        elif batch.part is not None:
+            theirs = select(Person.id).join(Unit, Unit.id == Person.unit_id)
+            subjects = table.c.person_id.in_(theirs.where(batch.part.clause()))
+        else:
+            subjects = table.c.subject == "unit"
+        _store(lst, batch.entries, subjects, stats, base, read)
+        if report is not None and batch.part is not None:
+            report(batch.done, batch.total)
+        del batch
+        gc.collect(1)
+    # the rules' rows of people no longer within the gathering root (moved away): only when
+    # some row of the list was in no part
+    seen = stats.pop("seen")
+    if root is not None and seen < mine:
+        inside = (
+            select(Person.id)
+            .join(Unit, Unit.id == Person.unit_id)
+            .where(Person.id == table.c.person_id, Unit.subtree_clause(root.path))
         )
+        stats["dropped"] += db.session.execute(
+            delete(table)
+            .where(
+                table.c.list_id == lst.id,
+                table.c.source != "manual",
+                table.c.subject == "person",
+                ~inside.exists(),
+            )
+            .execution_options(synchronize_session=False)
+        ).rowcount
+    counts: dict[str, int] = defaultdict(int)
+    provisional = False
+    for status, late, n in db.session.execute(
+        select(table.c.status, table.c.provisional, func.count())
+        .where(table.c.list_id == lst.id)
+        .group_by(table.c.status, table.c.provisional)
+    ):
+        counts[status] += n
+        provisional = provisional or bool(late and status in VOTABLE)
+    lst.provisional = provisional
+    lst.proposed_at = now
+    _touch(lst)
+    summary = {
+        "list_id": lst.id,
+        "unit": unit.code,
+        "proposed": counts.get("proposed", 0),
+        "over_cap": counts.get("over_cap", 0),
+        "blocked": counts.get("blocked", 0),
+        "manual": counts.get("manual", 0),
+        "removed": counts.get("removed", 0),
+        **stats,
+        "provisional": lst.provisional,
     }
-    wanted: dict[tuple[str, str], dict] = {}
-    skipped = 0
-    for it in items:
-        key = (_key(it["subject"], it["subject_id"]), it["award"] or "")
+    record("propose", "award_list", lst.id, after=summary, unit_id=unit.id, user=user)
+    return summary
+
+
+def _store(lst: AwardList, entries, subjects, stats: dict, base: dict, read=(True, True)) -> None:
+    """Make the list's nominations of some subjects (`subjects`: a condition on the
+    nominations) those of `entries`: new ones inserted (COPY on PostgreSQL), changed ones
+    updated, the rules' ones no longer proposed deleted; the staff's stay. `read`: whether the
+    list, and the year's other lists, have rows to read at all."""
+    table = Nomination.__table__
+    existing = {}
+    if read[0]:
+        existing = {
+            (r.subject_key, r.award): r
+            for r in db.session.execute(
+                select(
+                    table.c.id, table.c.subject_key, table.c.award, table.c.source,
+                    table.c.status, table.c.rule, table.c.why, table.c.provisional,
+                    table.c.occasion,
+                ).where(table.c.list_id == lst.id, subjects)
+            )
+        }  # fmt: skip
+    stats["seen"] += len(existing)
+    elsewhere = set()
+    if read[1]:
+        elsewhere = set(
+            db.session.execute(
+                select(table.c.subject_key, table.c.award).where(
+                    table.c.year == lst.year, table.c.list_id != lst.id, subjects
+                )
+            ).tuples()
+        )
+    wanted = {}
+    for e in entries:
+        key = (("p" if e.subject == "person" else "u") + str(e.subject_id), e.award or "")
         if key in elsewhere:
-            skipped += 1
+            stats["elsewhere"] += 1
             continue
-        wanted[key] = {
-            "subject": it["subject"],
-            "subject_key": key[0],
-            "person_id": it["subject_id"] if it["subject"] == "person" else None,
-            "unit_id": it["subject_id"] if it["subject"] == "unit" else None,
-            "award": key[1],
-            "status": it["status"],
-            "rule": it["rule"],
-            "why": it["why"],
-            "provisional": bool(it["provisional"]),
-            "occasion": _parse_day(it["occasion"]),
-        }
+        wanted[key] = e
     drop, changes = [], []
     for key, row in existing.items():
         if row.source == "manual":
             wanted.pop(key, None)  # the staff's nomination stands
             continue
-        new = wanted.pop(key, None)
-        if new is None:
+        e = wanted.pop(key, None)
+        if e is None:
             drop.append(row.id)
             continue
-        status = "removed" if row.status == "removed" else new["status"]
-        fields = ("rule", "why", "provisional", "occasion")
-        if status != row.status or any(getattr(row, f) != new[f] for f in fields):
-            changes.append({"b_id": row.id, "status": status, **{f: new[f] for f in fields}})
+        status = "removed" if row.status == "removed" else e.status
+        why = [{"rule": e.rule, "text": e.why}]
+        if (
+            status != row.status
+            or row.rule != e.rule
+            or row.provisional != e.provisional
+            or row.occasion != e.occasion
+            or row.why != why
+        ):
+            changes.append({"b_id": row.id, "status": status, "rule": e.rule, "why": why,
+                            "provisional": e.provisional, "occasion": e.occasion})  # fmt: skip
+    del existing
     if drop:
         db.session.execute(delete(Nomination).where(Nomination.id.in_(drop)))
     if changes:
@@ -257,46 +375,26 @@ def propose_list(user, year: int, unit: Unit) -> dict:
             )
         )
         db.session.execute(stmt.execution_options(synchronize_session=False), changes)
-    now = dt.datetime.now()
     fresh = [
         {
-            "list_id": lst.id, "year": year, "source": "rule", "reason": "",
-            "removed_reason": "", "passed": None, "created_by_id": user.id if user else None,
-            "created_at": now, **row,
+            **base,
+            "subject": e.subject,
+            "subject_key": key[0],
+            "person_id": e.subject_id if e.subject == "person" else None,
+            "unit_id": e.subject_id if e.subject == "unit" else None,
+            "award": key[1],
+            "status": e.status,
+            "rule": e.rule,
+            "why": [{"rule": e.rule, "text": e.why}],
+            "provisional": e.provisional,
+            "occasion": e.occasion,
         }
-        for row in wanted.values()
-    ]  # fmt: skip
+        for key, e in wanted.items()
+    ]
     bulk_insert(table, fresh)
-    lst.provisional = bool(
-        db.session.scalar(
-            select(Nomination.id)
-            .where(
-                Nomination.list_id == lst.id,
-                Nomination.status.in_(VOTABLE),
-                Nomination.provisional.is_(True),
-            )
-            .limit(1)
-        )
-    )
-    lst.proposed_at = now
-    _touch(lst)
-    counts = counts_of(lst)
-    summary = {
-        "list_id": lst.id,
-        "unit": unit.code,
-        "proposed": counts.get("proposed", 0),
-        "over_cap": counts.get("over_cap", 0),
-        "blocked": counts.get("blocked", 0),
-        "manual": counts.get("manual", 0),
-        "removed": counts.get("removed", 0),
-        "added": len(fresh),
-        "changed": len(changes),
-        "dropped": len(drop),
-        "elsewhere": skipped,
-        "provisional": lst.provisional,
-    }
-    record("propose", "award_list", lst.id, after=summary, unit_id=unit.id, user=user)
-    return summary
+    stats["added"] += len(fresh)
+    stats["changed"] += len(changes)
+    stats["dropped"] += len(drop)
 
 
 # --- editing the nominations -----------------------------------------------------------------

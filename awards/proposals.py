@@ -6,14 +6,24 @@ awards.lists stores them as a list's nominations."""
 
 from __future__ import annotations
 
+import multiprocessing
+import os
+import queue
+import signal
+import threading
+from collections import deque
 from dataclasses import dataclass
+from datetime import date
+from typing import NamedTuple
 
+from flask import current_app, has_app_context
 from sqlalchemy import select
 
 from awards.catalog_year import catalog_of
-from awards.facts import YearFacts, year_facts
-from awards.rules import DEFAULT_AWARDS, party_age, propose_year
+from awards.facts import Part, PeopleFacts, YearSource, part_rows, people_facts, year_source
+from awards.rules import DEFAULT_AWARDS, occasions, party_age
 from awards.rules.dates import dmy
+from awards.rules.year import PeopleOutcome, UnitTally, propose_people, propose_units
 from service.auth.access import scope_paths
 from service.extensions import db
 from service.org.models import Unit
@@ -70,79 +80,300 @@ def _step(rule: str, text: str) -> list[dict]:
     return [{"rule": rule, "text": text}]
 
 
-def _item(facts: YearFacts, subject, code, award, status, rule, why, occasion=None) -> dict:
-    if subject == "person":
-        row = facts.person_rows[code]
-        name, unit, subject_id = row["name"], row["unit"], row["id"]
-    else:
-        name, unit, subject_id = facts.unit_rows[code]["name"], code, facts.unit_rows[code]["id"]
-    return {
-        "subject_id": subject_id,
-        "subject": subject,
-        "code": code,
-        "name": name,
-        "unit": unit,
-        "unit_name": facts.unit_rows[unit]["name"],
-        "award": award,
-        "award_name": award_name(award),
-        "award_label": award_label(award),
-        "status": status,
-        "rule": rule,
-        "why": _step(rule, why),
-        "occasion": dmy(occasion) if occasion else None,
-        "provisional": rule != "P4" and (subject, code) in facts.provisional,
-    }
+class Entry(NamedTuple):
+    """One (subject, award) of a proposal: proposed, over the cap (C2) or blocked (C0)."""
+
+    subject: str  # "person" | "unit"
+    code: str
+    subject_id: int
+    award: str | None  # None when blocked
+    status: str
+    rule: str
+    why: str
+    occasion: date | None  # P4: the occasion
+    provisional: bool
+
+
+@dataclass
+class Batch:
+    """The entries of one part of a gathering root's people (`part`, the ids of its people),
+    or, last, of its units (`part` None). In one process also the part's `facts`, their
+    `outcome` and the codes `inside` the unit asked for, in order (None with workers)."""
+
+    entries: list[Entry]
+    part: Part | None
+    ids: list[int]
+    done: int  # people rated so far
+    total: int  # people of the gathering root
+    src: YearSource
+    facts: PeopleFacts | None = None
+    outcome: PeopleOutcome | None = None
+    inside: list[str] | None = None
 
 
 def _within(path: str | None, unit_path: str) -> bool:
     return path is None or unit_path.startswith(path)
 
 
-def proposals_of(year: int, unit: Unit | None) -> tuple[list[dict], list[dict]]:
-    """(items, occasions) of `year` for the subtree of `unit` (everything when None)."""
-    facts = year_facts(year, unit)
-    outcome = propose_year(
-        year, facts.people, facts.units, cap_pct=catalog_of(year)["CSTDCS"].cap_pct
-    )
-    path = unit.path if unit is not None else None
-    unit_path = {c: r["path"] for c, r in facts.unit_rows.items()}
-    inside = {
-        code for code, row in facts.person_rows.items() if _within(path, unit_path[row["unit"]])
-    }
+@dataclass
+class _Context:
+    """What rating a part needs besides its rows (inherited by forked worker processes)."""
+
+    src: YearSource
+    by_code: dict
+    days: list
+    cap_pct: int | None
+    path: str | None  # the unit asked for (None: everything)
+    unit_path: dict[str, str]
+
+
+def _rate_part(ctx: _Context, part: Part, rows, tally: UnitTally):
+    """One part's facts (from its rows), outcome, codes inside the unit, and entries."""
+    facts = people_facts(ctx.src, part, rows)
+    outcome = propose_people(ctx.src.year, facts.people, ctx.by_code, tally, ctx.days, ctx.cap_pct)
+    people, provisional = facts.person_rows, facts.provisional
+    path, unit_path = ctx.path, ctx.unit_path
+    inside = sorted(code for code, row in people.items() if _within(path, unit_path[row["unit"]]))
     badge_day = {}
     for day, due in outcome.badges.items():
         for b in due:
             badge_day[(b.code, b.badge)] = day
-    items = []
-    for code in sorted(inside):
+    entries: list[Entry] = []
+    add = entries.append
+    for code in inside:
         got = outcome.people[code]
+        pid = people[code]["id"]
+        late = ("person", code) in provisional
         if got.blocked:
-            items.append(_item(facts, "person", code, None, "blocked", "C0", got.blocked.text))
+            add(Entry("person", code, pid, None, "blocked", "C0", got.blocked.text, None, late))
         for a in got.awards.values():
-            day = badge_day.get((code, a.code))
-            items.append(_item(facts, "person", code, a.code, "proposed", a.rule, a.why, day))
+            day = badge_day.get((code, a.code)) if a.rule == "P4" else None
+            add(Entry("person", code, pid, a.code, "proposed", a.rule, a.why, day,
+                      late and a.rule != "P4"))  # fmt: skip
         for a in got.cut.values():
-            items.append(_item(facts, "person", code, a.code, "over_cap", a.rule, a.why))
-    for code in sorted(c for c in outcome.units if _within(path, unit_path[c])):
-        got = outcome.units[code]
+            add(Entry("person", code, pid, a.code, "over_cap", a.rule, a.why, None, late))
+    return facts, outcome, inside, entries
+
+
+_FORKED: _Context | None = None  # the context a forked worker process inherits
+
+
+def _child_rate(task):
+    """In a worker process: rate one part from its rows; (entries, people ids, tally)."""
+    part, rows = task
+    tally = UnitTally()
+    facts, _outcome, _inside, entries = _rate_part(_FORKED, part, rows, tally)
+    return entries, [r["id"] for r in facts.person_rows.values()], tally
+
+
+def processes_for(parts: int) -> int:
+    """Worker processes rating the parts of a proposal (1: in this process)."""
+    if parts < 2 or "fork" not in multiprocessing.get_all_start_methods():
+        return 1
+    configured = current_app.config.get("AWARDS_PROPOSE_PROCESSES") if has_app_context() else 1
+    wanted = int(configured or 0) or min(4, os.cpu_count() or 1)
+    return max(1, min(wanted, parts))
+
+
+def proposal_batches(
+    year: int,
+    unit: Unit | None,
+    part_people: int | None = None,
+    processes: int | None = 1,
+    read_ahead: bool = False,
+):
+    """The proposals of `year` for the subtree of `unit` (everything when None), part by part
+    of the gathering root's people (whole emulation scopes, awards.facts.year_source), then
+    the units': one part's facts and outcome held at a time. `processes` (None: the app's
+    AWARDS_PROPOSE_PROCESSES) > 1 rates the parts in forked worker processes while this one
+    reads the next parts' rows and the caller stores the last part's; with `read_ahead` (only
+    when the facts are committed: the job) those rows are read on a connection of their own."""
+    global _FORKED
+    src = year_source(year, unit, part_people)
+    ctx = _Context(
+        src,
+        {u.code: u for u in src.units},
+        sorted(occasions(year)),
+        catalog_of(year)["CSTDCS"].cap_pct,
+        unit.path if unit is not None else None,
+        {c: r["path"] for c, r in src.unit_rows.items()},
+    )
+    tally = UnitTally()
+    done, total = 0, src.people
+    if processes is None:
+        processes = processes_for(len(src.parts))
+    if processes <= 1 or len(src.parts) < 2:
+        for part in src.parts:
+            facts, outcome, inside, entries = _rate_part(ctx, part, None, tally)
+            done += len(facts.people)
+            ids = [r["id"] for r in facts.person_rows.values()]
+            yield Batch(entries, part, ids, done, total, src, facts, outcome, inside)
+            del facts, outcome, entries
+    else:
+        _FORKED = ctx
+        reader = None
+        try:
+            with multiprocessing.get_context("fork").Pool(processes, _worker_init) as pool:
+                reader = _Reader(src, read_ahead)  # its thread started after the forks
+                in_flight: deque = deque()
+
+                def collect() -> Batch:
+                    nonlocal done
+                    part_done, pending = in_flight.popleft()
+                    entries, ids, found = pending.get()
+                    tally.add(found)
+                    done += len(ids)
+                    return Batch(entries, part_done, ids, done, total, src)
+
+                for part, rows in reader:
+                    in_flight.append((part, pool.apply_async(_child_rate, ((part, rows),))))
+                    del rows
+                    if len(in_flight) > processes:
+                        yield collect()
+                while in_flight:
+                    yield collect()
+        finally:
+            _FORKED = None
+            if reader is not None:
+                reader.close()
+    units_out = propose_units(year, ctx.by_code, tally)
+    entries = []
+    for code in sorted(c for c in units_out if _within(ctx.path, ctx.unit_path[c])):
+        got = units_out[code]
+        uid = src.unit_rows[code]["id"]
+        late = ("unit", code) in src.unit_provisional
         if got.blocked:
-            items.append(_item(facts, "unit", code, None, "blocked", "C0", got.blocked.text))
+            why = got.blocked.text
+            entries.append(Entry("unit", code, uid, None, "blocked", "C0", why, None, late))
         for a in got.awards.values():
-            items.append(_item(facts, "unit", code, a.code, "proposed", a.rule, a.why))
-    return items, _occasions(facts, outcome, inside)
+            entries.append(Entry("unit", code, uid, a.code, "proposed", a.rule, a.why, None, late))
+    yield Batch(entries, None, [], done, total, src)
 
 
-def _occasions(facts: YearFacts, outcome, inside: set[str]) -> list[dict]:
-    admitted = {p.code: p for p in facts.people}
+class _Reader:
+    """The parts' rows in order (awards.facts.part_rows). With `thread`, on PostgreSQL, read
+    ahead in a thread with a session and connection of its own (it sees committed data only:
+    the job's facts are), so that reading the next parts overlaps with storing the last one on
+    the job's connection; else read in turn on the caller's session."""
+
+    def __init__(self, src: YearSource, thread: bool) -> None:
+        self.src = src
+        self.thread = None
+        if not thread or db.session.get_bind().dialect.name != "postgresql":
+            return
+        self.queue: queue.Queue = queue.Queue(maxsize=1)  # one part read ahead
+        self.stop = threading.Event()
+        app = current_app._get_current_object()
+        self.thread = threading.Thread(target=self._read, args=(app,), daemon=True)
+        self.thread.start()
+
+    def _put(self, item) -> bool:
+        while not self.stop.is_set():
+            try:
+                self.queue.put(item, timeout=0.5)
+                return True
+            except queue.Full:
+                continue
+        return False
+
+    def _read(self, app) -> None:
+        with app.app_context():
+            try:
+                for part in self.src.parts:
+                    if not self._put((part, part_rows(self.src, part))):
+                        return
+            except Exception as err:  # noqa: BLE001 - handed to the reading side
+                self._put((None, err))
+            finally:
+                db.session.remove()
+
+    def __iter__(self):
+        if self.thread is None:
+            for part in self.src.parts:
+                yield part, part_rows(self.src, part)
+            return
+        for _ in self.src.parts:
+            part, rows = self.queue.get()
+            if part is None:
+                raise rows
+            yield part, rows
+
+    def close(self) -> None:
+        if self.thread is not None:
+            self.stop.set()
+            self.thread.join()
+
+
+def _worker_init() -> None:
+    """A forked worker ends when the pool terminates it (SIGTERM and SIGINT back to their
+    defaults: see evaluation.compute.parallel._worker_init)."""
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
+def _item(e: Entry, person_rows: dict, unit_rows: dict) -> dict:
+    if e.subject == "person":
+        row = person_rows[e.code]
+        name, unit = row["name"], row["unit"]
+    else:
+        name, unit = unit_rows[e.code]["name"], e.code
+    return {
+        "subject_id": e.subject_id,
+        "subject": e.subject,
+        "code": e.code,
+        "name": name,
+        "unit": unit,
+        "unit_name": unit_rows[unit]["name"],
+        "award": e.award,
+        "award_name": award_name(e.award),
+        "award_label": award_label(e.award),
+        "status": e.status,
+        "rule": e.rule,
+        "why": _step(e.rule, e.why),
+        "occasion": dmy(e.occasion) if e.occasion else None,
+        "provisional": e.provisional,
+    }
+
+
+def proposals_of(year: int, unit: Unit | None) -> tuple[list[dict], list[dict]]:
+    """(items, occasions) of `year` for the subtree of `unit` (everything when None)."""
+    people: list[dict] = []
+    units: list[dict] = []
+    days: dict[date, tuple[list, list]] = {d: ([], []) for d in occasions(year)}
+    for batch in proposal_batches(year, unit):
+        unit_rows = batch.src.unit_rows
+        if batch.part is None:
+            units = [_item(e, {}, unit_rows) for e in batch.entries]
+            continue
+        rows = batch.facts.person_rows
+        people += [_item(e, rows, unit_rows) for e in batch.entries]
+        for day, (due, waiting) in _occasions(batch).items():
+            got = days.setdefault(day, ([], []))
+            got[0].extend(due)
+            got[1].extend(waiting)
+    people.sort(key=lambda i: i["code"])  # stable: each person's items keep their order
     out = []
-    for day in sorted(outcome.badges):
+    for day in sorted(days):
+        due, waiting = days[day]
+        due.sort(key=lambda b: b["code"])
+        waiting.sort(key=lambda b: b["code"])
+        out.append({"date": dmy(day), "due": due, "waiting": waiting})
+    return people + units, out
+
+
+def _occasions(batch: Batch) -> dict:
+    """{day: (due rows, waiting rows)} of the batch's people inside the unit."""
+    facts, outcome, inside = batch.facts, batch.outcome, set(batch.inside)
+    admitted = {p.code: p for p in facts.people}
+    out = {}
+    for day in outcome.badges:
         due = [
             _badge(facts, b.code, b.badge, b.party_age, b.reach_date, "due", b.why)
-            for b in sorted(outcome.badges[day], key=lambda b: b.code)
+            for b in outcome.badges[day]
             if b.code in inside
         ]
         waiting = []
-        for h in sorted(outcome.waiting.get(day, []), key=lambda h: h.code):
+        for h in outcome.waiting.get(day, []):
             if h.code not in inside:
                 continue
             p = admitted[h.code]
@@ -150,7 +381,7 @@ def _occasions(facts: YearFacts, outcome, inside: set[str]) -> list[dict]:
             row = _badge(facts, h.code, h.badge, age, h.reach_date, "waiting", h.why)
             row["until"] = dmy(h.until)
             waiting.append(row)
-        out.append({"date": dmy(day), "due": due, "waiting": waiting})
+        out[day] = (due, waiting)
     return out
 
 

@@ -87,12 +87,14 @@ def initiative_years() -> list[int]:
     )
 
 
-def initiative_counts(years) -> tuple[dict, dict]:
+def initiative_counts(years, *, within=None, subjects=("person", "unit")) -> tuple[dict, dict]:
     """What RULES.md C counts, from the registry: ({(person_id, year): Initiatives} of the
     sáng kiến and đề tài each author has, {(unit_id, year): Initiatives} of the mô hình each
     unit owns}, by recognizing level, for `years`. A co-authored entry counts for each author;
     a mô hình for its owning unit only (spec/examples/awards-small reading 1); an unnamed entry
-    (awards.unnamed) counts its quantity. Two grouped queries, whatever the number of people."""
+    (awards.unnamed) counts its quantity. One grouped query per kind of subject (`subjects`),
+    whatever the number of people; `within` (a condition on Unit) keeps the authors whose unit,
+    and the owning units, that meet it."""
     years = list(years)
     people: dict[tuple[int, int], Initiatives] = {}
     units: dict[tuple[int, int], Initiatives] = {}
@@ -114,7 +116,16 @@ def initiative_counts(years) -> tuple[dict, dict]:
         .where(Initiative.year.in_(years), Initiative.kind == MODEL)
         .group_by(Initiative.unit_id, Initiative.year, Initiative.level)
     )
-    for stmt, out in ((authored, people), (owned, units)):
+    if within is not None:
+        authored = (
+            authored.join(Person, Person.id == InitiativeAuthor.person_id)
+            .join(Unit, Unit.id == Person.unit_id)
+            .where(within)
+        )
+        owned = owned.join(Unit, Unit.id == Initiative.unit_id).where(within)
+    wanted = [(authored, people)] if "person" in subjects else []
+    wanted += [(owned, units)] if "unit" in subjects else []
+    for stmt, out in wanted:
         for subject, year, level, n in db.session.execute(stmt):
             key = (subject, year)
             out[key] = out.get(key, NO_INITIATIVES) + _one_level(level, int(n))

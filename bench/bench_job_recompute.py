@@ -23,6 +23,7 @@ import os
 import socket
 import subprocess
 import sys
+import threading
 import time
 import urllib.request
 from pathlib import Path
@@ -111,6 +112,92 @@ def _rated_check() -> dict:
     return json.loads(next(x for x in out.splitlines() if x.startswith("RESULT "))[7:])
 
 
+def _descendants(pid: int) -> list[int]:
+    """pid and every process under it (from /proc/<pid>/task/*/children)."""
+    out, todo = [], [pid]
+    while todo:
+        p = todo.pop()
+        out.append(p)
+        try:
+            for task in os.listdir(f"/proc/{p}/task"):
+                with open(f"/proc/{p}/task/{task}/children") as f:
+                    todo += [int(x) for x in f.read().split()]
+        except OSError:
+            continue
+    return out
+
+
+def _rss_mb(pid: int) -> tuple[str, float] | None:
+    try:
+        with open(f"/proc/{pid}/status") as f:
+            fields = dict(line.split(":", 1) for line in f if ":" in line)
+    except OSError:
+        return None
+    return fields["Name"].strip(), int(fields.get("VmRSS", "0 kB").split()[0]) / 1024
+
+
+def _pss_mb(pid: int) -> float:
+    """Proportional set size (pages shared with other processes counted by their share)."""
+    try:
+        with open(f"/proc/{pid}/smaps_rollup") as f:
+            for line in f:
+                if line.startswith("Pss:"):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return 0.0
+
+
+class MemorySampler:
+    """VmRSS of the server and every process under it, every `every` seconds, in a thread:
+    the peak of each process and of their sum while the sampler runs (and of their PSS sum:
+    forked workers share their parent's pages, which the VmRSS sum counts in each)."""
+
+    def __init__(self, pid: int, every: float = 0.2):
+        self.pid, self.every = pid, every
+        self.peak: dict[int, tuple[str, float]] = {}
+        self.first: dict[int, float] = {}
+        self.total = 0.0
+        self.pss = 0.0  # the peak of the PSS sum (shared pages not counted twice)
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            total = pss = 0.0
+            for p in _descendants(self.pid):
+                got = _rss_mb(p)
+                if got is None:
+                    continue
+                total += got[1]
+                pss += _pss_mb(p)
+                self.first.setdefault(p, got[1])
+                if got[1] > self.peak.get(p, ("", 0.0))[1]:
+                    self.peak[p] = got
+            self.total = max(self.total, total)
+            self.pss = max(self.pss, pss)
+            self._stop.wait(self.every)
+
+    def __enter__(self):
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self._stop.set()
+        self._thread.join()
+
+    def report(self) -> str:
+        procs = ", ".join(
+            f"pid {p} ({name}) {mb:,.0f} MB (at the start {self.first[p]:,.0f})"
+            for p, (name, mb) in sorted(self.peak.items())
+        )
+        together = (
+            f"all together {self.total:,.0f} MB (PSS, shared pages counted once: "
+            f"{self.pss:,.0f} MB)"
+        )
+        return f"peak VmRSS, sampled every {self.every} s: {procs}; {together}"
+
+
 def _parse(when: str | None) -> dt.datetime | None:
     return dt.datetime.strptime(when, "%d/%m/%Y %H:%M:%S") if when else None
 
@@ -138,7 +225,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--db", choices=["sqlite", "postgresql"], required=True)
     parser.add_argument("--people", type=int, default=500_000)
-    parser.add_argument("--runs", type=int, default=2)
+    parser.add_argument(
+        "--runs", type=int, default=2, help="whole-year recomputes (0 with --reuse: none)"
+    )
     parser.add_argument("--reuse", action="store_true", help="keep bench_recompute's last build")
     parser.add_argument(
         "--propose",
@@ -178,9 +267,15 @@ def main() -> None:
                 print(f"    {t:6.1f} s  {status:8} {message} {done}/{total}")
             good &= job["status"] == "done"
         if ARGS.propose:
-            r = run_once(f"http://127.0.0.1:{port}", token, "awards/propose")
+            print(f"load average before the proposal: {benchdb.load_average()}")
+            with MemorySampler(server.pid) as mem:
+                r = run_once(f"http://127.0.0.1:{port}", token, "awards/propose")
             job = r["job"]
             print(f"propose: POST → '{job['status']}' in {r['wall']:.2f} s; result {job['result']}")
+            for t, status, message, done, total in r["seen"]:
+                print(f"    {t:6.1f} s  {status:8} {message} {done}/{total}")
+            print(f"    {mem.report()}")
+            print(f"load average after the proposal: {benchdb.load_average()}")
             good &= job["status"] == "done"
         check = _rated_check()
         good &= check["missing"] == 0

@@ -653,27 +653,35 @@ def history_out(row: History) -> dict:
 FINAL_LEVEL = func.coalesce(RatingDecision.final_level, RatingDecision.proposed_level, Rating.level)
 
 
-def _under(stmt, path: str | None, *, person=None, unit=None):
-    """`stmt` kept to the subjects under `path` (None: unchanged): a person (the `person` id
+def _under(stmt, path: str | None, *, person=None, unit=None, within=None):
+    """`stmt` kept to the subjects under `path` (None: unchanged), or to those whose unit
+    meets `within` (a condition on Unit, instead of the path): a person (the `person` id
     column) by their unit, a unit (the `unit` id column) by itself."""
-    if path is None:
+    if path is None and within is None:
         return stmt
     if person is not None:
         stmt = stmt.join(Person, Person.id == person).join(Unit, Unit.id == Person.unit_id)
     else:
         stmt = stmt.join(Unit, Unit.id == unit)
-    return stmt.where(Unit.subtree_clause(path))
+    return stmt.where(within if within is not None else Unit.subtree_clause(path))
 
 
-def final_ratings(year_row: EvalYear, path: str | None = None) -> list:
+SUBJECTS = ("person", "unit")
+
+
+def final_ratings(
+    year_row: EvalYear, path: str | None = None, *, within=None, subjects=SUBJECTS
+) -> list:
     """Every rating of the year whose subject lies under `path` (a person by their unit, a unit
-    itself; everything when None) with its final level (A11: the decision's, else the computed
-    one): rows (kind, person_id, unit_id, level, score, approved), `approved` when the list
-    holding it is approved. Two queries, whatever the number of people."""
+    itself; everything when None; or whose unit meets `within`, a condition on Unit) with its
+    final level (A11: the decision's, else the computed one): rows (kind, person_id, unit_id,
+    level, score, approved), `approved` when the list holding it is approved. One query per
+    kind of subject ("person", "unit": `subjects`), whatever the number of people."""
     approved = func.coalesce(Review.state == "approved", False).label("approved")
     columns = (Rating.kind, Rating.person_id, Rating.unit_id, FINAL_LEVEL.label("level"))
     out = []
-    for subject in (Rating.person_id, Rating.unit_id):
+    for name in subjects:
+        subject = Rating.person_id if name == "person" else Rating.unit_id
         decision = (
             (RatingDecision.year_id == Rating.year_id)
             & (RatingDecision.kind == Rating.kind)
@@ -686,7 +694,7 @@ def final_ratings(year_row: EvalYear, path: str | None = None) -> list:
             .outerjoin(Review, listed)
             .where(Rating.year_id == year_row.id, subject.is_not(None))
         )
-        stmt = _under(stmt, path, **{subject.key.removesuffix("_id"): subject})
+        stmt = _under(stmt, path, within=within, **{name: subject})
         out += db.session.execute(stmt).all()
     return out
 
@@ -697,27 +705,48 @@ PERSON_AWARD_INPUTS = (
 )  # fmt: skip
 
 
-def award_inputs(year_row: EvalYear, path: str | None = None) -> tuple[list, list]:
+def award_inputs(
+    year_row: EvalYear, path: str | None = None, *, within=None, subjects=SUBJECTS
+) -> tuple[list, list]:
     """The yearly inputs the award rules read, for the people and units under `path` (all when
-    None): (rows (person_id, *PERSON_AWARD_INPUTS) of the person inputs, rows (unit_id,
-    under_review) of the unit inputs). Two queries."""
-    people = select(PersonEval.person_id, *(getattr(PersonEval, f) for f in PERSON_AWARD_INPUTS))
-    people = _under(
-        people.where(PersonEval.year_id == year_row.id), path, person=PersonEval.person_id
-    )
-    units = select(UnitEval.unit_id, UnitEval.under_review).where(UnitEval.year_id == year_row.id)
-    units = _under(units, path, unit=UnitEval.unit_id)
-    return db.session.execute(people).all(), db.session.execute(units).all()
+    None; or whose unit meets `within`): (rows (person_id, *PERSON_AWARD_INPUTS) of the person
+    inputs, rows (unit_id, under_review) of the unit inputs); a kind of subject left out of
+    `subjects` answers []. One query per kind."""
+    people = units = []
+    if "person" in subjects:
+        stmt = select(
+            PersonEval.person_id, *(getattr(PersonEval, f) for f in PERSON_AWARD_INPUTS)
+        ).where(PersonEval.year_id == year_row.id)
+        stmt = _under(stmt, path, within=within, person=PersonEval.person_id)
+        people = db.session.execute(stmt).all()
+    if "unit" in subjects:
+        stmt = select(UnitEval.unit_id, UnitEval.under_review).where(
+            UnitEval.year_id == year_row.id
+        )
+        units = db.session.execute(_under(stmt, path, within=within, unit=UnitEval.unit_id)).all()
+    return people, units
 
 
-def history_before(year: int, path: str | None = None) -> list:
+def history_before(year: int, path: str | None = None, *, within=None, subjects=SUBJECTS) -> list:
     """The history ("Lịch sử") of every year before `year` of the people and units under `path`
-    (all when None): rows (year, person_id, unit_id, *HISTORY_FIELDS). Two queries."""
+    (all when None; or whose unit meets `within`, a condition on Unit): rows (year, person_id,
+    unit_id, *HISTORY_FIELDS). One query per kind of subject (`subjects`)."""
     cols = (History.year, History.person_id, History.unit_id)
     cols += tuple(getattr(History, f) for f in HISTORY_FIELDS)
     out: list = []
-    for subject in (History.person_id, History.unit_id):
+    for name in subjects:
+        subject = History.person_id if name == "person" else History.unit_id
         stmt = select(*cols).where(History.year < year, subject.is_not(None))
-        stmt = _under(stmt, path, **{subject.key.removesuffix("_id"): subject})
+        stmt = _under(stmt, path, within=within, **{name: subject})
         out += db.session.execute(stmt).all()
+    return out
+
+
+def history_years(year: int, path: str | None = None) -> set[int]:
+    """The years before `year` that the history holds for some person or unit under `path`."""
+    out: set[int] = set()
+    for name in SUBJECTS:
+        subject = History.person_id if name == "person" else History.unit_id
+        stmt = select(History.year).distinct().where(History.year < year, subject.is_not(None))
+        out.update(db.session.scalars(_under(stmt, path, **{name: subject})))
     return out

@@ -54,6 +54,9 @@ class Config:
     # A whole-year recompute rates its parts in this many forked worker processes (0: one per
     # core, at most 4; 1: in the calling process).
     EVAL_RECOMPUTE_PROCESSES = int(os.environ.get("EVAL_RECOMPUTE_PROCESSES", "0"))
+    # The awards proposal of a big tree rates its parts in this many forked worker processes
+    # (0: one per core, at most 4; 1: in the job's process).
+    AWARDS_PROPOSE_PROCESSES = int(os.environ.get("AWARDS_PROPOSE_PROCESSES", "0"))
     # Background job processes (the rq worker, the web process's job process) run this much
     # nicer than the web requests (os.nice; 0: same priority), so a recompute takes the CPU a
     # save does not need.
@@ -176,6 +179,7 @@ class TestConfig(Config):
     EVAL_RECOMPUTE_DELAY = 0.0
     EVAL_RECOMPUTE_MAX_WAIT = 0.0
     EVAL_RECOMPUTE_PROCESSES = 1  # the forked workers have a test of their own
+    AWARDS_PROPOSE_PROCESSES = 1  # so have the proposal's (test_example_awards_pipeline)
     REDIS_URL = None
     # the suite's files outside the repository's instance folder
     ATTACHMENTS_DIR = str(Path(tempfile.gettempdir()) / "hn-test-files" / "attachments")

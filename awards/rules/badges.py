@@ -78,8 +78,11 @@ def badges_of(p: PersonFacts, days: list[date]) -> tuple[list[BadgeDue], list[Ba
     """The badges of one member on the occasions `days` (in order): a badge listed on an
     occasion counts as awarded on the later ones; only the highest reached milestone, and only
     when no higher or equal one was awarded."""
-    if p.admitted_on is None:
+    if p.admitted_on is None or not days:
         return [], []
+    last = max(days)
+    if reach_date(p.admitted_on, MILESTONES[0], p.gap_days, p.seriously_ill) > last:
+        return [], []  # the first milestone is not reached by the last occasion: none is
     awarded = awarded_milestones(p)
     due: list[BadgeDue] = []
     waiting: list[BadgeWaiting] = []

@@ -5,6 +5,8 @@ CSTĐCS, which C3–C5 read, is the result of C2 after the cap (passed in, never
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from awards.rules import words as w
 from awards.rules.facts import (
     BASE,
@@ -33,27 +35,36 @@ def had_award(p: PersonFacts, code: str, y: int) -> bool:
     return code in past(p, y).awards
 
 
+# The reasons that depend only on the year (and a level) are made once: the results are
+# frozen, so every person given one shares it.
+
+
+@lru_cache(maxsize=64)
+def _c0_step(year: int) -> Step:
+    return Step(
+        "C0",
+        f"C0: đang bị xem xét (kỷ luật, điều tra, thanh tra hoặc khiếu nại chưa giải quyết) "
+        f"năm {year}: không đề nghị danh hiệu, khen thưởng",
+    )
+
+
+@lru_cache(maxsize=64)
+def _c1_award(level: str, year: int) -> Award:
+    return Award(
+        "LDTT", "C1", f"C1: xếp loại {w.level(level)} năm {year}, không bị kỷ luật trong năm {year}"
+    )
+
+
 def c0_blocked(p: PersonFacts, year: int) -> Step | None:
-    if p.under_review:
-        return Step(
-            "C0",
-            f"C0: đang bị xem xét (kỷ luật, điều tra, thanh tra hoặc khiếu nại chưa giải quyết) "
-            f"năm {year}: không đề nghị danh hiệu, khen thưởng",
-        )
-    return None
+    return _c0_step(year) if p.under_review else None
 
 
 def c1_ldtt(p: PersonFacts, year: int) -> Award | None:
     if p.official not in GOOD:
         return None
-    decided = [d for d in p.disciplines if d.decided_in(year)]
-    if decided:
+    if p.disciplines and any(d.decided_in(year) for d in p.disciplines):
         return None
-    return Award(
-        "LDTT",
-        "C1",
-        f"C1: xếp loại {w.level(p.official)} năm {year}, không bị kỷ luật trong năm {year}",
-    )
+    return _c1_award(p.official, year)
 
 
 def c2_candidate(p: PersonFacts, ldtt: bool) -> bool:
@@ -115,6 +126,8 @@ def _cstdcs_years(p: PersonFacts, years, year: int, now: bool) -> list[int]:
 
 
 def c3_cstd_tp(p: PersonFacts, year: int, cstdcs_now: bool) -> Award | None:
+    if not cstdcs_now:
+        return None  # CSTĐCS this year is one of the three
     span = [year - 2, year - 1, year]
     if len(_cstdcs_years(p, span, year, cstdcs_now)) < 3:
         return None
@@ -129,10 +142,17 @@ def c3_cstd_tp(p: PersonFacts, year: int, cstdcs_now: bool) -> Award | None:
     )
 
 
+@lru_cache(maxsize=64)
+def _c4_cstdcs(year: int) -> Award:
+    return Award("BK_TP", "C4", f"C4: CSTĐCS các năm {w.years([year - 1, year])}")
+
+
 def c4_bk_tp(p: PersonFacts, year: int, cstdcs_now: bool) -> Award | None:
     span = [year - 1, year]
-    if len(_cstdcs_years(p, span, year, cstdcs_now)) == 2:
-        return Award("BK_TP", "C4", f"C4: CSTĐCS các năm {w.years(span)}")
+    if cstdcs_now and had_award(p, "CSTDCS", year - 1):
+        return _c4_cstdcs(year)
+    if p.official != "XS":
+        return None  # neither branch can hold: not CSTĐCS both years, not XS this year
     levels = {y: (p.official if y == year else past(p, y).official) for y in span}
     per_year = {y: initiatives_in(p, y, year).at_least(BASE) for y in span}
     count = sum(per_year.values())
@@ -148,6 +168,8 @@ def c4_bk_tp(p: PersonFacts, year: int, cstdcs_now: bool) -> Award | None:
 
 
 def c5_bk_ttg(p: PersonFacts, year: int, cstdcs_now: bool) -> Award | None:
+    if p.official not in GOOD:
+        return None  # this year is one of the five
     bk_years = [y for y in sorted(p.history) if y <= year - 5 and had_award(p, "BK_TP", y)]
     if not bk_years:
         return None
@@ -167,18 +189,24 @@ def c5_bk_ttg(p: PersonFacts, year: int, cstdcs_now: bool) -> Award | None:
     )
 
 
-def p1_gk_dang(p: PersonFacts, year: int) -> Award | None:
-    if p.party != "XS":
-        return None
+@lru_cache(maxsize=64)
+def _p1_award(year: int) -> Award:
     return Award("GK_DANG", "P1", f"P1: đảng viên {w.level('XS')} năm {year}")
 
 
+@lru_cache(maxsize=64)
+def _p2_award(year: int) -> Award:
+    why = f"P2: đảng viên Hoàn thành xuất sắc nhiệm vụ 5 năm liền {year - 4}–{year}"
+    return Award("DANG_5NAM", "P2", why)
+
+
+def p1_gk_dang(p: PersonFacts, year: int) -> Award | None:
+    return _p1_award(year) if p.party == "XS" else None
+
+
 def p2_dang_5nam(p: PersonFacts, year: int) -> Award | None:
-    span = range(year - 4, year + 1)
-    if all((p.party if y == year else past(p, y).party) == "XS" for y in span):
-        return Award(
-            "DANG_5NAM",
-            "P2",
-            f"P2: đảng viên Hoàn thành xuất sắc nhiệm vụ 5 năm liền {year - 4}–{year}",
-        )
+    if p.party != "XS":
+        return None
+    if all(past(p, y).party == "XS" for y in range(year - 4, year)):
+        return _p2_award(year)
     return None

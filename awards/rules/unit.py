@@ -38,29 +38,48 @@ def count_members(
     year: int,
     ldtt: set[str],
     cstdcs: set[str],
+    into: dict[str, Members] | None = None,
 ) -> dict[str, Members]:
-    members: dict[str, Members] = {}
+    """Each unit's members among `people` (added to `into` when given): counted per person's
+    own unit first, then added to that unit and every unit above it."""
+    members: dict[str, Members] = into if into is not None else {}
+    own: dict[str, Members] = {}
     for p in people:
-        if p.official is None or p.official == "NR":
+        official = p.official
+        if official is None or official == "NR":
             continue
-        warned = any(d.decided_in(year) and d.weight >= WARNING for d in p.disciplines)
-        for code in ancestors(p.unit, units):
-            m = members.setdefault(code, Members())
-            m.total += 1
-            m.ldtt += p.code in ldtt
-            m.below_ht += p.official == "KHT"
-            if warned:
-                m.warned.append(p.code)
-            if p.code in cstdcs:
-                m.cstdcs.append(p.code)
+        m = own.get(p.unit)
+        if m is None:
+            m = own[p.unit] = Members()
+        m.total += 1
+        if p.code in ldtt:
+            m.ldtt += 1
+        if official == "KHT":
+            m.below_ht += 1
+        if p.disciplines and any(d.decided_in(year) and d.weight >= WARNING for d in p.disciplines):
+            m.warned.append(p.code)
+        if p.code in cstdcs:
+            m.cstdcs.append(p.code)
+    for unit, m in own.items():
+        for code in ancestors(unit, units):
+            t = members.get(code)
+            if t is None:
+                t = members[code] = Members()
+            t.total += m.total
+            t.ldtt += m.ldtt
+            t.below_ht += m.below_ht
+            t.warned += m.warned
+            t.cstdcs += m.cstdcs
     return members
 
 
-def official_tree(people: list[PersonFacts], units: dict[str, UnitFacts]) -> set[str]:
+def official_tree(
+    people: list[PersonFacts], units: dict[str, UnitFacts], into: set[str] | None = None
+) -> set[str]:
     """Units that are some person's unit, or above one (C6–C8b consider only these)."""
-    tree: set[str] = set()
-    for p in people:
-        for code in ancestors(p.unit, units):
+    tree: set[str] = into if into is not None else set()
+    for unit in {p.unit for p in people}:
+        for code in ancestors(unit, units):
             if code in tree:
                 break
             tree.add(code)
@@ -127,15 +146,17 @@ def c8b_co_tp(u: UnitFacts, year: int, ttldxs: bool) -> Award | None:
     return None
 
 
-def party_units(people: list[PersonFacts], units: dict[str, UnitFacts]) -> set[str]:
+def party_units(
+    people: list[PersonFacts], units: dict[str, UnitFacts], into: set[str] | None = None
+) -> set[str]:
     """P3 considers the party cells named by members and, for each, the nearest unit at or
     above it marked quota_root (its grassroots organization)."""
-    found: set[str] = set()
-    for p in people:
-        if not p.party_unit or p.party_unit not in units:
+    found: set[str] = into if into is not None else set()
+    for cell in {p.party_unit for p in people}:
+        if not cell or cell not in units:
             continue
-        found.add(p.party_unit)
-        for code in ancestors(p.party_unit, units):
+        found.add(cell)
+        for code in ancestors(cell, units):
             if units[code].quota_root:
                 found.add(code)
                 break

@@ -205,3 +205,103 @@ def test_example_the_stored_list_holds_exactly_the_computed_proposals(client, pr
     assert sorted(map(key, stored["items"])) == sorted(map(key, answer["items"]))
     assert all(i["id"] for i in stored["items"])
     assert stored["occasions"] == answer["occasions"]
+
+
+@pytest.mark.parametrize(("part_people", "processes"), [(1, 1), (60, 1), (1, 2), (60, 3)])
+def test_example_proposed_part_by_part_stores_the_list_of_one_pass(
+    app, proposals, part_people, processes
+):
+    """The proposal reads and stores the people part by part (whole emulation scopes,
+    awards.facts.year_source), rated here or in forked worker processes: a part per scope (a
+    scope's own units apart from the scopes below it) or a few scopes together store exactly
+    the list of one pass over everyone, and proposing again part by part over that list
+    changes nothing."""
+    from sqlalchemy import Text, cast, delete, select
+
+    from awards.facts import year_source
+    from awards.lists import propose_list
+    from awards.models import Nomination
+    from service.auth.models import User
+    from service.extensions import db
+    from service.org.models import Unit
+
+    _h, year, _answer = proposals
+    fields = ("subject_key", "award", "status", "rule", "why", "provisional", "occasion")
+
+    def stored():  # the reasons also as the stored JSON text (an INSERT's, or COPY text's)
+        raw = cast(Nomination.why, Text).label("why_text")
+        rows = db.session.execute(select(*(getattr(Nomination, f) for f in fields), raw)).all()
+        return sorted((*r[:4], r[4][0]["text"], *r[5:]) for r in rows)
+
+    with app.test_request_context():
+        user = db.session.scalar(select(User).where(User.username != ""))
+        top = db.session.scalar(select(Unit).where(Unit.code == "HB"))
+        assert len(year_source(year, top).parts) == 1
+        parts = year_source(year, top, part_people).parts
+        assert len(parts) > (5 if part_people == 1 else 1), parts
+        assert any(piece.out for part in parts for piece in part.pieces)  # HB's own units
+        assert any(len(part.pieces) > 1 for part in parts) == (part_people > 1)  # merged
+        one = propose_list(user, year, top, part_people=10**9, processes=1)
+        whole = stored()
+        assert one["added"] == len(whole) > 100
+        db.session.execute(delete(Nomination))
+        seen = []
+        again = propose_list(
+            user, year, top, lambda d, t: seen.append((d, t)), part_people, processes
+        )
+        assert stored() == whole
+        assert again["added"] == len(whole) and len(seen) == len(parts)
+        assert seen[-1][0] == seen[-1][1] and [d for d, _t in seen] == sorted(d for d, _t in seen)
+        same = propose_list(user, year, top, part_people=part_people, processes=processes)
+        assert (same["added"], same["changed"], same["dropped"]) == (0, 0, 0)
+        assert stored() == whole
+        db.session.rollback()
+
+
+@pytest.mark.isolated_db
+def test_example_the_job_reading_ahead_in_workers_stores_the_list_of_one_pass(tmp_path):
+    """The job's way (awards.lists.propose_job): forked workers rate the parts while the next
+    parts' rows are read on a connection of their own (PostgreSQL; committed data): the same
+    list as one pass in one process."""
+    from sqlalchemy import delete, select
+
+    from awards.lists import propose_list
+    from awards.models import Nomination
+    from service.auth.models import Role, RoleAssignment, User
+    from service.auth.operations import create_token
+    from service.extensions import db
+    from service.org.models import Unit
+    from tests.evaluation.test_jobs import isolated_app
+
+    year = json.loads((EXAMPLE / "expected.json").read_text(encoding="utf-8"))["year"]
+    with isolated_app(tmp_path) as app:
+        with app.app_context():
+            user = User(username="admin_iso", full_name="Quản trị", password_hash="x")
+            user.roles.append(RoleAssignment(role=Role("admin"), unit=None))
+            db.session.add(user)
+            _, clear = create_token(user, "thử nghiệm")
+            db.session.commit()
+        h = {"Authorization": f"Bearer {clear}"}
+        client = app.test_client()
+
+        def catalog(y):
+            res = client.patch(
+                f"/api/v1/years/{y}/catalog/1.11", json={"applies_to": "both"}, headers=h
+            )
+            assert res.status_code == 200, res.get_json()
+
+        import_and_compute(app, client, h, year, EXAMPLE, FILES, catalog)
+        with app.test_request_context():
+            user = db.session.scalar(select(User).where(User.username == "admin_iso"))
+            top = db.session.scalar(select(Unit).where(Unit.code == "HB"))
+            cols = (Nomination.subject_key, Nomination.award, Nomination.status, Nomination.why)
+
+            def stored():
+                return sorted((*r[:3], r[3][0]["text"]) for r in db.session.execute(select(*cols)))
+
+            propose_list(user, year, top, part_people=10**9, processes=1)
+            whole = stored()
+            db.session.execute(delete(Nomination))
+            got = propose_list(user, year, top, part_people=1, processes=2, read_ahead=True)
+            assert got["added"] == len(whole) > 100 and stored() == whole
+            db.session.rollback()
