@@ -12,7 +12,6 @@ from __future__ import annotations
 import datetime as dt
 import gc
 from collections import defaultdict
-from contextlib import contextmanager
 
 from sqlalchemy import Integer, any_, bindparam, delete, func, select, update
 from sqlalchemy.dialects.postgresql import ARRAY
@@ -35,6 +34,7 @@ from evaluation import queries as eq
 from service.audit.operations import record
 from service.auth.access import can
 from service.common.errors import Conflict, Forbidden, NotFound, ValidationError
+from service.common.gcpause import gc_paused
 from service.common.queries import bulk_insert
 from service.extensions import db
 from service.jobs import enqueue, register
@@ -151,7 +151,7 @@ def propose_job(params: dict, progress) -> dict:
     user = db.session.get(User, params["user_id"])
     codes = params["units"]
     out = []
-    with _quiet_gc():
+    with gc_paused():  # millions of objects, no cycles; propose_list collects per part
         for i, code in enumerate(codes):
             unit = db.session.scalar(select(Unit).where(Unit.code == code))
             if unit is None:
@@ -169,20 +169,6 @@ def propose_job(params: dict, progress) -> dict:
     total = sum(r["proposed"] for r in out)
     progress(len(codes), len(codes), f"Đã lập danh sách: {total} đề nghị theo quy định.")
     return {"lists": out}
-
-
-@contextmanager
-def _quiet_gc():
-    """The cyclic garbage collector held off during a proposal: it allocates millions of
-    objects that reference counting frees, and the collector's passes over them cost about a
-    quarter of the time; propose_list collects the young generations after each part."""
-    was = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was:
-            gc.enable()
 
 
 def _locked(lst: AwardList) -> str:
