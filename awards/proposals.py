@@ -24,6 +24,7 @@ from awards.facts import Part, PeopleFacts, YearSource, part_rows, people_facts,
 from awards.rules import DEFAULT_AWARDS, occasions, party_age
 from awards.rules.dates import dmy
 from awards.rules.year import PeopleOutcome, UnitTally, propose_people, propose_units
+from evaluation import queries as eq
 from service.auth.access import scope_paths
 from service.extensions import db
 from service.org.models import Unit
@@ -337,6 +338,7 @@ def _item(e: Entry, person_rows: dict, unit_rows: dict) -> dict:
 
 def proposals_of(year: int, unit: Unit | None) -> tuple[list[dict], list[dict]]:
     """(items, occasions) of `year` for the subtree of `unit` (everything when None)."""
+    eq.get_year(year)  # 404 when the year is not open, before its occasions are made
     people: list[dict] = []
     units: list[dict] = []
     days: dict[date, tuple[list, list]] = {d: ([], []) for d in occasions(year)}

@@ -241,6 +241,14 @@ def test_C11_lists_are_read_within_reach_only(client, tree, year):
     assert res.status_code == 403  # HR reads the unit, does not propose
 
 
+@pytest.mark.parametrize("asked", [YEAR + 1, 10000])
+def test_proposals_of_a_year_not_open_answer_404(client, tree, year, asked):
+    """A year not open (also one past the calendar's last, 10000: it crashed building the
+    year's badge occasions) answers 404, as the other awards reads of a year do."""
+    res = client.get(f"/api/v1/years/{asked}/awards/proposals", headers=tree["headers"]["admin"])
+    assert res.status_code == 404, res.get_json()
+
+
 def test_C10_an_unpublished_ballot_holds_approval_and_failed_votes_are_not_decided(
     client, tree, year
 ):
