@@ -384,5 +384,5 @@ class _Run:
         counts["removed"] = len(removed)
         self.year_row.computed_at = self.now
         db.session.flush()
-        self.report(self.total, self.total, "Xong")
+        self.report(self.total, self.total, "Đã xếp loại xong.")
         return counts

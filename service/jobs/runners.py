@@ -402,7 +402,10 @@ def _work(job: Job):
     live = progress.get_progress(job.id) or (0, 0, "")
     job.status = "done"
     job.done, job.total = live[0], live[1]
-    job.message = "Hoàn thành."
+    # the job's own last word when it reported the whole count ("Đã lập danh sách: …"), else
+    # a plain "done" (a last report midway would say the job is still working)
+    done, total, said = live
+    job.message = said if said and total and done >= total else "Hoàn thành."
     job.result = result
     job.finished_at = dt.datetime.now()
     db.session.flush()

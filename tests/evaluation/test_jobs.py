@@ -232,7 +232,7 @@ def test_thread_runner_computes_the_year_in_the_background(thread_app):
         "removed": 0,
         "processes": 1,
     }
-    assert job["message"] == "Hoàn thành." and job["finished_at"]
+    assert job["message"] == "Đã xếp loại xong." and job["finished_at"]
     stored = ratings(thread_app)
     assert sorted(stored) == [f"V{i:02d}" for i in range(3)] + [f"W{i:02d}" for i in range(6)]
     # 6 at XS/T in W: the quota keeps one XS (as computed inline in test_api_flow)
@@ -506,7 +506,7 @@ def test_process_runner_runs_the_job_in_a_nicer_process_and_relays_its_progress(
     assert proc.is_alive() and proc.pid != os.getpid()
     assert os.getpriority(os.PRIO_PROCESS, proc.pid) == os.getpriority(os.PRIO_PROCESS, 0) + 5
     # the job process's progress reached this process while the job ran (then was forgotten)
-    assert (job["id"], (9, 9, "Xong")) in recorded.values_set, recorded.values_set
+    assert (job["id"], (9, 9, "Đã xếp loại xong.")) in recorded.values_set, recorded.values_set
     assert job["id"] not in recorded
 
 
