@@ -12,7 +12,14 @@ progress seen on the way, and every rated person checked in the database afterwa
     .venv/bin/python bench/bench_job_recompute.py --db postgresql --runs 1 --propose
 
 `--propose` then proposes the awards of the whole year through the same server and job runner
-(POST /api/v1/years/<y>/awards/propose: the `award_propose` job storing the lists)."""
+(POST /api/v1/years/<y>/awards/propose: the `award_propose` job storing the lists),
+`--propose-runs` times, the first after every stored nomination is deleted with `--empty-list`.
+`--history 5` gives every person and unit 5 past years of history (bench_recompute.py's
+option; with --reuse an earlier build's history is replaced when it holds another number of
+years):
+
+    .venv/bin/python bench/bench_job_recompute.py --db postgresql --reuse --runs 0 --propose \
+        --history 5 --empty-list --propose-runs 2"""
 
 from __future__ import annotations
 
@@ -28,6 +35,7 @@ import time
 import urllib.request
 from pathlib import Path
 
+import bench_recompute
 import benchdb
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -198,6 +206,17 @@ class MemorySampler:
         return f"peak VmRSS, sampled every {self.every} s: {procs}; {together}"
 
 
+def empty_lists() -> str:
+    """--empty-list: the nominations of the benchmark database deleted, the table vacuumed."""
+    t = time.perf_counter()
+    n = benchdb.pg_sql(
+        "WITH gone AS (DELETE FROM nominations RETURNING 1) SELECT count(*) FROM gone"
+    )
+    benchdb.vacuum_analyze("nominations")
+    took = time.perf_counter() - t
+    return f"{int(n):,} nominations deleted, VACUUM ANALYZE nominations, {took:.1f} s"
+
+
 def _parse(when: str | None) -> dt.datetime | None:
     return dt.datetime.strptime(when, "%d/%m/%Y %H:%M:%S") if when else None
 
@@ -230,24 +249,43 @@ def main() -> None:
     )
     parser.add_argument("--reuse", action="store_true", help="keep bench_recompute's last build")
     parser.add_argument(
+        "--history",
+        type=int,
+        default=0,
+        help="past years of history for every person and unit (bench_recompute's --history; "
+        "with --reuse the build's history is replaced when it holds another number of years)",
+    )
+    parser.add_argument(
         "--propose",
         action="store_true",
         help="after the recomputes, propose the awards of the whole year the same way "
         "(POST /api/v1/years/<y>/awards/propose, the award_propose job)",
     )
+    parser.add_argument(
+        "--propose-runs", type=int, default=1, help="proposals one after the other (--propose)"
+    )
+    parser.add_argument(
+        "--empty-list",
+        action="store_true",
+        help="PostgreSQL: every stored nomination deleted (and VACUUM ANALYZE) before the first "
+        "proposal, so that it stores the whole list (benchmark database only)",
+    )
     ARGS = parser.parse_args()
+    if ARGS.empty_list and ARGS.db != "postgresql":
+        parser.error("--empty-list is for PostgreSQL")
     recompute_script = str(ROOT / "bench" / "bench_recompute.py")
-    build_args = ["--db", ARGS.db, "--people", str(ARGS.people)]
+    build_args = ["--db", ARGS.db, "--people", str(ARGS.people), "--history", str(ARGS.history)]
     print(f"database: {benchdb.db_url(ARGS.db, NAME)}; load average {benchdb.load_average()}")
     print(f"service code: {benchdb.code_version()}")
-    if not (
-        ARGS.reuse
-        and benchdb.run_child(recompute_script, [*build_args, "--step", "reusable"])["reusable"]
-    ):
-        info = benchdb.run_child(recompute_script, [*build_args, "--step", "build"])
+
+    def run_step(step: str) -> dict:
+        return benchdb.run_child(recompute_script, [*build_args, "--step", step])
+
+    if not (ARGS.reuse and bench_recompute.reuse_build(run_step, ARGS.history)):
+        info = run_step("build")
         print(f"built {info['people']:,} people, {info['person_evals']:,} person evaluations")
-    else:
-        print("reusing bench_recompute's build (--reuse)")
+        if "history" in info:
+            print(bench_recompute.history_line(info["history"]))
     token = _token()
     port = _free_port()
     server = _serve(port)
@@ -266,12 +304,17 @@ def main() -> None:
             for t, status, message, done, total in r["seen"]:
                 print(f"    {t:6.1f} s  {status:8} {message} {done}/{total}")
             good &= job["status"] == "done"
-        if ARGS.propose:
+        if ARGS.propose and ARGS.empty_list:
+            print(f"the stored lists emptied: {empty_lists()}")
+        for i in range(ARGS.propose_runs if ARGS.propose else 0):
             print(f"load average before the proposal: {benchdb.load_average()}")
             with MemorySampler(server.pid) as mem:
                 r = run_once(f"http://127.0.0.1:{port}", token, "awards/propose")
             job = r["job"]
-            print(f"propose: POST → '{job['status']}' in {r['wall']:.2f} s; result {job['result']}")
+            print(
+                f"propose {i + 1}: POST → '{job['status']}' in {r['wall']:.2f} s; "
+                f"result {job['result']}"
+            )
             for t, status, message, done, total in r["seen"]:
                 print(f"    {t:6.1f} s  {status:8} {message} {done}/{total}")
             print(f"    {mem.report()}")

@@ -49,6 +49,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import benchdb  # noqa: E402
+import benchhistory  # noqa: E402
 
 NAME = "bench_recompute"
 YEAR = 2026
@@ -452,6 +453,10 @@ def build(args) -> dict:
         t = time.perf_counter()
         info["unnamed_initiatives"] = sync_stored_counts(YEAR)
         info["unnamed_seconds"] = time.perf_counter() - t
+        if args.history:  # after the sync above: its unnamed entries are written in bulk too
+            info["history"] = benchhistory.insert_history(
+                db.session.connection(), args.history, YEAR, args.seed
+            )
         db.session.commit()
         info["party_members"] = db.session.scalar(
             select(func.count(Person.id)).where(Person.is_party_member)
@@ -491,6 +496,67 @@ def existing_build(args) -> bool:
     except SQLAlchemyError:
         return False
     return n_units == expected_units and n_people == args.people and year is not None
+
+
+def existing_history() -> int:
+    """How many past years of history the earlier build holds."""
+    from service.extensions import db
+
+    app = benchdb.make_app()
+    with app.app_context():
+        return benchhistory.history_years(db.session.connection(), YEAR)
+
+
+def step_history(args) -> dict:
+    """Replace an earlier build's history with `args.history` years of it (none: removed)."""
+    from service.extensions import db
+
+    app = benchdb.make_app()
+    with app.app_context():
+        conn = db.session.connection()
+        t = time.perf_counter()
+        out: dict = {"removed": benchhistory.drop_history(conn)}
+        out["remove_seconds"] = time.perf_counter() - t
+        if args.history:
+            out.update(benchhistory.insert_history(conn, args.history, YEAR, args.seed))
+        db.session.commit()
+        if db.engine.dialect.name == "postgresql":
+            t = time.perf_counter()
+            with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as c:
+                for table in ("history", "initiatives", "initiative_authors"):
+                    c.exec_driver_sql(f"VACUUM ANALYZE {table}")
+            out["analyze_seconds"] = time.perf_counter() - t
+    return out
+
+
+def history_line(h: dict) -> str:
+    if not h.get("history"):
+        return "    no history"
+    return (
+        f"    history {h['years'][0]}–{h['years'][-1]}: {h['history']:,} rows, "
+        f"{h['initiatives']:,} unnamed registry entries ({h['initiative_authors']:,} authored), "
+        f"in {h['seconds']:.1f} s; levels {h['levels']}; awards {h['awards']}"
+    )
+
+
+def reuse_build(run_step, history: int) -> bool:
+    """--reuse: whether an earlier build of the same sizes is there; its history made
+    `history` years (replaced) when it holds another number of them. `run_step(step)` runs
+    bench_recompute's child step and returns its result."""
+    found = run_step("reusable")
+    if not found["reusable"]:
+        return False
+    print("reusing the database built by an earlier run (--reuse)")
+    if found["history"] != history:
+        h = run_step("history")
+        print(
+            f"    its history ({found['history']} years, {h['removed']:,} rows removed in "
+            f"{h['remove_seconds']:.1f} s) made {history} years:"
+        )
+        print(history_line(h))
+    else:
+        print(f"    with {found['history']} years of history")
+    return True
 
 
 # ---------------------------------------------------------------------------------------------
@@ -661,6 +727,9 @@ def child(args) -> None:
         result = build(args)
     elif args.step == "reusable":
         result = {"reusable": existing_build(args)}
+        result["history"] = existing_history() if result["reusable"] else 0
+    elif args.step == "history":
+        result = step_history(args)
     elif args.step == "full":
         result = step_full(args)
     else:
@@ -679,6 +748,7 @@ def child_args(args, step: str) -> list[str]:
         "seed",
         "partial_runs",
         "forget_every",
+        "history",
     ):
         out += [f"--{opt.replace('_', '-')}", str(getattr(args, opt))]
     for flag in ("forget_digests", "no_vacuum"):
@@ -764,7 +834,15 @@ def main() -> None:
         choices=sorted(WHAT_IFS),
         help="measure with a proposed change applied to the benchmark database only",
     )
-    parser.add_argument("--step", choices=["build", "reusable", "full", "partial"])
+    parser.add_argument(
+        "--history",
+        type=int,
+        default=0,
+        help="past years of history (levels, titles, initiative counts) for every person and "
+        "unit (benchhistory.py); with --reuse an earlier build gets its history replaced when "
+        "it holds another number of years",
+    )
+    parser.add_argument("--step", choices=["build", "reusable", "history", "full", "partial"])
     args = parser.parse_args()
     if args.step:
         child(args)
@@ -778,10 +856,10 @@ def main() -> None:
     if args.compute_file:
         print(f"MEASURING {args.compute_file} as evaluation/compute.py")
     t0 = time.perf_counter()
-    reused = args.reuse and benchdb.run_child(script, child_args(args, "reusable"))["reusable"]
-    if reused:
-        print("reusing the database built by an earlier run (--reuse)")
-    else:
+    reused = args.reuse and reuse_build(
+        lambda step: benchdb.run_child(script, child_args(args, step)), args.history
+    )
+    if not reused:
         info = benchdb.run_child(script, child_args(args, "build"))
         print(
             f"built {info['units']:,} units, {info['people']:,} people ({info['party_members']:,} "
@@ -791,6 +869,8 @@ def main() -> None:
             f"s; total {info['build_seconds']:.1f} s"
         )
         print(f"    people per district: {info['people_per_district']}")
+        if "history" in info:
+            print(history_line(info["history"]))
     good = True
     restore = drop_rating_fks() if "no-rating-fks" in (args.what_if or []) else None
     try:
