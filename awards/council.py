@@ -31,6 +31,7 @@ from service.auth.access import can
 from service.auth.models import User
 from service.common.errors import Conflict, Forbidden, NotFound, ValidationError
 from service.extensions import db
+from service.org.models import Person, Unit
 
 VOTABLE = ("proposed", "manual")  # the nominations a council votes on
 UNSETTLED = ("open", "closed")  # a session whose members and ballot may no longer change
@@ -714,33 +715,66 @@ _NOMINEES = selectinload(VotingItem.nomination).options(
 )
 
 
-def _ballot_items(session: VotingSession, page: int | None, per_page: int) -> list[VotingItem]:
-    """A session's frozen ballot in ballot order (one page of it when `page`), its nominations
-    and nominees loaded in three queries (not two per row)."""
-    stmt = (
-        select(VotingItem)
-        .where(VotingItem.session_id == session.id)
-        .order_by(VotingItem.position, VotingItem.nomination_id)
-        .options(_NOMINEES)
-    )
+OUTCOMES = {"passed": "Đạt", "failed": "Không đạt"}  # the session page's filter, once published
+
+
+def _filtered(stmt, session: VotingSession, q: str | None, outcome: str | None):
+    """`stmt` over the session's items narrowed to nominees whose name or code holds `q`, and
+    (published only) to those that passed or failed."""
+    stmt = stmt.where(VotingItem.session_id == session.id)
+    if not q and outcome not in OUTCOMES:
+        return stmt
+    stmt = stmt.join(Nomination, Nomination.id == VotingItem.nomination_id)
+    if q:
+        like = f"%{q.strip().lower()}%"
+        people = select(Person.id).where(
+            func.lower(Person.full_name).like(like) | func.lower(Person.code).like(like)
+        )
+        units = select(Unit.id).where(
+            func.lower(Unit.name).like(like) | func.lower(Unit.code).like(like)
+        )
+        stmt = stmt.where(Nomination.person_id.in_(people) | Nomination.unit_id.in_(units))
+    if outcome in OUTCOMES and session.state == "published":
+        stmt = stmt.where(Nomination.passed.is_(outcome == "passed"))
+    return stmt
+
+
+def _ballot_items(
+    session: VotingSession,
+    page: int | None,
+    per_page: int,
+    q: str | None = None,
+    outcome: str | None = None,
+) -> list[VotingItem]:
+    """A session's frozen ballot in ballot order (one page of it when `page`; narrowed by `q`
+    and `outcome`), its nominations and nominees loaded in three queries (not two per row)."""
+    stmt = _filtered(select(VotingItem), session, q, outcome)
+    stmt = stmt.order_by(VotingItem.position, VotingItem.nomination_id).options(_NOMINEES)
     if page is not None:
         stmt = stmt.offset((page - 1) * per_page).limit(per_page)
     return list(db.session.scalars(stmt))
 
 
 def session_view(
-    session: VotingSession, page: int | None = None, per_page: int | None = None
+    session: VotingSession,
+    page: int | None = None,
+    per_page: int | None = None,
+    q: str | None = None,
+    outcome: str | None = None,
 ) -> dict:
     """A session with its ballot; totals and outcomes only once closed (None before). With
-    `page`, only that page of the ballot (`per_page` rows; `pages` says how many); without,
-    the whole ballot (the API, the paper-totals form)."""
+    `page`, only that page of the ballot (`per_page` rows; `pages` says how many), narrowed to
+    nominees matching `q` and, once published, to an `outcome` (OUTCOMES); without, the whole
+    ballot (the API, the paper-totals form)."""
     per_page = per_page or BALLOT_PAGE
+    if page is None:
+        q = outcome = None
     shown = totals(session) if shows_totals(session) else {}
     published = session.state == "published"
     items = []
     count = (
         db.session.scalar(
-            select(func.count()).select_from(VotingItem).where(VotingItem.session_id == session.id)
+            _filtered(select(func.count(VotingItem.nomination_id)), session, q, outcome)
         )
         if session.state != "draft"
         else 0
@@ -748,7 +782,7 @@ def session_view(
     pages = max(1, -(-count // per_page))
     if page is not None:
         page = min(max(1, page), pages)
-    source = _ballot_items(session, page, per_page) if session.state != "draft" else []
+    source = _ballot_items(session, page, per_page, q, outcome) if session.state != "draft" else []
     catalog = catalog_of(session.award_list.year)
     for item in source:
         row = nomination_view(item.nomination, catalog)
@@ -785,6 +819,8 @@ def session_view(
         "page": page or 1,
         "pages": pages if page is not None else 1,
         "first": ((page or 1) - 1) * per_page,
+        "q": q or "",
+        "outcome": outcome if outcome in OUTCOMES and published else "",
     }
 
 

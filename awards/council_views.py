@@ -176,7 +176,13 @@ def voting_session(session_id):
     page = None if paper_form else max(1, request.args.get("page", 1, type=int) or 1)
     return render_template(
         "awards/council_session.html",
-        s=ops.session_view(session, page=page),
+        s=ops.session_view(
+            session,
+            page=page,
+            q=request.args.get("q", "").strip()[:100] or None,
+            outcome=request.args.get("outcome") or None,
+        ),
+        outcomes=ops.OUTCOMES,
         session=session,
         plain=PlainForm(formdata=None),
         may_manage=ops.can(current_user, "council.manage", session.award_list.unit),

@@ -239,3 +239,42 @@ def test_ballot_reads_take_a_fixed_number_of_statements(
     total = 3 + len(people) * len(codes)
     assert total >= 10
     assert page <= 15 and api <= 15, (page, api, seen)  # 42 and 43 before, at 15 nominations
+
+
+def test_session_page_filters_by_nominee_and_outcome(
+    client, council_setup, clock, login_session, monkeypatch
+):
+    """A published ballot of hundreds of nominations: the committee finds a nominee by name or
+    code, and lists the nominations that passed or failed; the pager keeps the filter."""
+    s = council_setup
+    sid = opened(client, s)
+    noms = s["noms"]
+    for who in ("hd.thuky", "hd.uyvien1", "hd.uyvien2"):  # 3 of 5: PA2 passes, the rest fail
+        res = cf.vote(
+            client, s, sid, who, {noms["PA"]: False, noms["PA2"]: True, noms["A1"]: False}
+        )
+        assert res.status_code == 201, res.get_json()
+    clock.at = T0 + cf.dt.timedelta(hours=3)
+    assert step(client, s, sid, "close").status_code == 200
+    assert step(client, s, sid, "publish").status_code == 200
+    login_session(client, s["users"]["committee_a"])
+
+    def shown(query: str) -> set[str]:
+        html = client.get(f"/awards/voting-sessions/{sid}?{query}").get_data(as_text=True)
+        return set(_ballot_rows(html))
+
+    pa2, pa, a1 = s["people"]["PA2"].code, s["people"]["PA"].code, s["units"]["A1"].code
+    assert shown("") == {pa2, pa, a1}
+    assert shown("outcome=passed") == {pa2}
+    assert shown("outcome=failed") == {pa, a1}
+    assert shown(f"q={pa2.lower()}") == {pa2}
+    name = s["people"]["PA2"].full_name.split()[-1]
+    assert pa2 in shown(f"q={name.upper()}")
+    assert shown("q=khongcoainhuvay") == set()
+    assert "Không có đề nghị nào khớp bộ lọc" in client.get(
+        f"/awards/voting-sessions/{sid}?q=khongcoainhuvay"
+    ).get_data(as_text=True)
+    monkeypatch.setattr(council, "BALLOT_PAGE", 1)  # the pager keeps the filter
+    html = client.get(f"/awards/voting-sessions/{sid}?outcome=failed").get_data(as_text=True)
+    assert "Trang 1/2 (2 đề nghị" in html
+    assert f"/awards/voting-sessions/{sid}?page=2&amp;outcome=failed" in html
