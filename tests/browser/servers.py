@@ -42,3 +42,10 @@ def serving(app):
         with app.app_context():
             db.session.remove()
             db.engine.dispose()
+
+
+def fits(page, width: int = 390) -> None:
+    """The page, once loaded and styled (a page still loading its CSS is wider), is no wider
+    than the viewport's `width`: nothing to scroll sideways."""
+    page.wait_for_load_state()
+    assert page.evaluate("document.documentElement.scrollWidth") <= width, page.url

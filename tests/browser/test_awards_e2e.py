@@ -8,6 +8,7 @@ import os
 
 import pytest
 
+from tests.browser.servers import fits
 from tests.browser.test_e2e import CHROMIUM
 from tests.browser.test_evaluation_e2e import UNIT, browser, server  # noqa: F401
 
@@ -15,10 +16,6 @@ pytestmark = [
     pytest.mark.browser,
     pytest.mark.skipif(not os.path.exists(CHROMIUM), reason="Debian chromium not installed"),
 ]
-
-
-def fits(page, width=390):
-    assert page.evaluate("document.documentElement.scrollWidth") <= width, page.url
 
 
 def test_staff_keep_the_registry_on_a_phone(server, browser, tmp_path):  # noqa: F811

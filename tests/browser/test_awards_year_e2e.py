@@ -15,7 +15,7 @@ from werkzeug.security import generate_password_hash
 from service import create_app
 from service.config import TestConfig
 from service.extensions import db
-from tests.browser.servers import serving
+from tests.browser.servers import fits, serving
 from tests.browser.test_e2e import CHROMIUM, browser  # noqa: F401 - the fixture
 
 pytestmark = [
@@ -78,11 +78,6 @@ def server(tmp_path_factory):
         db.session.commit()
     with serving(app) as url:
         yield url
-
-
-def fits(page, width):
-    page.wait_for_load_state()
-    assert page.evaluate("document.documentElement.scrollWidth") <= width, page.url
 
 
 def login(b, base, username, width, height):

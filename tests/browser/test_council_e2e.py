@@ -13,7 +13,7 @@ from werkzeug.security import generate_password_hash
 from service import create_app
 from service.config import TestConfig
 from service.extensions import db
-from tests.browser.servers import serving
+from tests.browser.servers import fits, serving
 from tests.browser.test_e2e import CHROMIUM, browser  # noqa: F401 - the fixture
 
 pytestmark = [
@@ -79,11 +79,6 @@ def server(tmp_path_factory):
         list_id = award_list.id
     with serving(app) as url:
         yield url, list_id
-
-
-def fits(page, width):
-    page.wait_for_load_state()  # measured styled: a page still loading its CSS is wider
-    assert page.evaluate("document.documentElement.scrollWidth") <= width
 
 
 def login(b, base, username, width, height):

@@ -12,7 +12,7 @@ import openpyxl
 import pytest
 
 from service.config import TestConfig
-from tests.browser.servers import demo_server
+from tests.browser.servers import demo_server, fits
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 ARGS = [
@@ -109,6 +109,9 @@ def test_login_tree_import_and_error_table(server, browser, tmp_path):
     assert "không lưu dòng nào" in page.inner_text("#import-failed")
     table = page.inner_text("#import-errors")
     assert "Họ và tên" in table and "Ngày sinh" in table and "Mã đơn vị" in table
+    page.set_viewport_size({"width": 390, "height": 844})  # the error list on a phone
+    fits(page, 390)
+    page.set_viewport_size({"width": 1366, "height": 768})
     with page.expect_download() as dl:
         page.click("text=Tải danh sách lỗi (.xlsx)")
     data = Path(dl.value.path()).read_bytes()

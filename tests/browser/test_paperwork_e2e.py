@@ -14,6 +14,7 @@ import docx
 import pytest
 from pypdf import PdfReader
 
+from tests.browser.servers import fits
 from tests.browser.test_e2e import CHROMIUM
 from tests.browser.test_evaluation_e2e import browser, server  # noqa: F401
 
@@ -35,11 +36,6 @@ def login(browser, base, username, width, height):  # noqa: F811
     page.click("button[type=submit]")
     page.wait_for_url(lambda url: "/login" not in url)
     return page
-
-
-def fits(page, width):
-    page.wait_for_load_state()
-    assert page.evaluate("document.documentElement.scrollWidth") <= width, page.url
 
 
 def test_staff_keep_the_dossier_and_download_the_submission(server, browser, tmp_path):  # noqa: F811
