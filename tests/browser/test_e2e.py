@@ -81,6 +81,9 @@ def test_login_tree_import_and_error_table(server, browser, tmp_path):
 
     page.click("text=Phòng Văn hóa – Xã hội")
     assert "Cán bộ (kể cả đơn vị cấp dưới): 55" in page.inner_text("main")
+    page.set_viewport_size({"width": 390, "height": 844})  # the unit's people on a phone
+    fits(page, 390)
+    page.set_viewport_size({"width": 1366, "height": 768})
 
     page.click("text=Nhập dữ liệu")
     good = people_file(
