@@ -755,40 +755,9 @@ def _ballot_items(
     return list(db.session.scalars(stmt))
 
 
-def session_view(
-    session: VotingSession,
-    page: int | None = None,
-    per_page: int | None = None,
-    q: str | None = None,
-    outcome: str | None = None,
-) -> dict:
-    """A session with its ballot; totals and outcomes only once closed (None before). With
-    `page`, only that page of the ballot (`per_page` rows; `pages` says how many), narrowed to
-    nominees matching `q` and, once published, to an `outcome` (OUTCOMES); without, the whole
-    ballot (the API, the paper-totals form)."""
-    per_page = per_page or BALLOT_PAGE
-    if page is None:
-        q = outcome = None
-    shown = totals(session) if shows_totals(session) else {}
-    published = session.state == "published"
-    items = []
-    count = (
-        db.session.scalar(
-            _filtered(select(func.count(VotingItem.nomination_id)), session, q, outcome)
-        )
-        if session.state != "draft"
-        else 0
-    )
-    pages = max(1, -(-count // per_page))
-    if page is not None:
-        page = min(max(1, page), pages)
-    source = _ballot_items(session, page, per_page, q, outcome) if session.state != "draft" else []
-    catalog = catalog_of(session.award_list.year)
-    for item in source:
-        row = nomination_view(item.nomination, catalog)
-        yes, no = shown.get(item.nomination_id, (None, None))
-        row |= {"yes": yes, "no": no, "passed": item.nomination.passed if published else None}
-        items.append(row)
+def session_summary(session: VotingSession) -> dict:
+    """A session without its ballot: unit, mode, state, window, members and voters (the list
+    of a list's sessions)."""
     award_list = session.award_list
     return {
         "id": session.id,
@@ -814,6 +783,45 @@ def session_view(
         "voters_count": voters_count(session),
         "totals_shown": shows_totals(session),
         "version": session.version,
+    }
+
+
+def session_view(
+    session: VotingSession,
+    page: int | None = None,
+    per_page: int | None = None,
+    q: str | None = None,
+    outcome: str | None = None,
+) -> dict:
+    """A session with its ballot; totals and outcomes only once closed (None before). With
+    `page`, only that page of the ballot (`per_page` rows; `pages` says how many), narrowed to
+    nominees matching `q` and, once published, to an `outcome` (OUTCOMES); without, the whole
+    ballot (the API, the paper-totals form)."""
+    per_page = per_page or BALLOT_PAGE
+    if page is None:
+        q = outcome = None
+    published = session.state == "published"
+    items = []
+    count = (
+        db.session.scalar(
+            _filtered(select(func.count(VotingItem.nomination_id)), session, q, outcome)
+        )
+        if session.state != "draft"
+        else 0
+    )
+    pages = max(1, -(-count // per_page))
+    if page is not None:
+        page = min(max(1, page), pages)
+    source = _ballot_items(session, page, per_page, q, outcome) if session.state != "draft" else []
+    if source:
+        shown = totals(session) if shows_totals(session) else {}
+        catalog = catalog_of(session.award_list.year)
+    for item in source:
+        row = nomination_view(item.nomination, catalog)
+        yes, no = shown.get(item.nomination_id, (None, None))
+        row |= {"yes": yes, "no": no, "passed": item.nomination.passed if published else None}
+        items.append(row)
+    return session_summary(session) | {
         "items": items,
         "items_total": count,
         "page": page or 1,

@@ -137,7 +137,7 @@ def list_voting(list_id):
     return render_template(
         "awards/council_sessions.html",
         award_list=award_list,
-        sessions=[ops.session_view(s, page=1) for s in ops.sessions_of(award_list)],
+        sessions=[ops.session_summary(s) for s in ops.sessions_of(award_list)],
         form=form,
         plain=PlainForm(formdata=None),
         may_manage=ops.can(current_user, "council.manage", award_list.unit),

@@ -7,16 +7,14 @@ awards.lists stores them as a list's nominations."""
 from __future__ import annotations
 
 import multiprocessing
-import os
 import queue
-import signal
 import threading
 from collections import deque
 from dataclasses import dataclass
 from datetime import date
 from typing import NamedTuple
 
-from flask import current_app, has_app_context
+from flask import current_app
 from sqlalchemy import select
 
 from awards.catalog_year import catalog_of
@@ -26,6 +24,8 @@ from awards.rules.dates import dmy
 from awards.rules.year import PeopleOutcome, UnitTally, propose_people, propose_units
 from evaluation import queries as eq
 from service.auth.access import scope_paths
+from service.common.workers import fork_processes
+from service.common.workers import worker_init as _worker_init
 from service.extensions import db
 from service.org.models import Unit
 
@@ -169,11 +169,7 @@ def _child_rate(task):
 
 def processes_for(parts: int) -> int:
     """Worker processes rating the parts of a proposal (1: in this process)."""
-    if parts < 2 or "fork" not in multiprocessing.get_all_start_methods():
-        return 1
-    configured = current_app.config.get("AWARDS_PROPOSE_PROCESSES") if has_app_context() else 1
-    wanted = int(configured or 0) or min(4, os.cpu_count() or 1)
-    return max(1, min(wanted, parts))
+    return fork_processes("AWARDS_PROPOSE_PROCESSES", parts)
 
 
 def proposal_batches(
@@ -303,13 +299,6 @@ class _Reader:
         if self.thread is not None:
             self.stop.set()
             self.thread.join()
-
-
-def _worker_init() -> None:
-    """A forked worker ends when the pool terminates it (SIGTERM and SIGINT back to their
-    defaults: see evaluation.compute.parallel._worker_init)."""
-    signal.signal(signal.SIGTERM, signal.SIG_DFL)
-    signal.signal(signal.SIGINT, signal.SIG_DFL)
 
 
 def _item(e: Entry, person_rows: dict, unit_rows: dict) -> dict:

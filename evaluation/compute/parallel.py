@@ -4,13 +4,9 @@ that inherit the context (_rate_forked)."""
 from __future__ import annotations
 
 import multiprocessing
-import os
-import signal
 from collections import deque
 from collections.abc import Callable
 from decimal import Decimal
-
-from flask import current_app, has_app_context
 
 from evaluation.compute import _templates
 from evaluation.compute.explain import scope_key
@@ -18,6 +14,8 @@ from evaluation.compute.load import _person_inputs
 from evaluation.compute.parts import _part_nodes
 from evaluation.compute.store import _Stored, copy_data
 from evaluation.rules import compute_year
+from service.common.workers import fork_processes
+from service.common.workers import worker_init as _worker_init
 
 
 class _PartContext:
@@ -102,20 +100,7 @@ def _child_rate(task) -> tuple:
 
 def processes_for(parts: int) -> int:
     """Worker processes for a whole-year recompute of this many parts (1: in this process)."""
-    if parts < 2 or "fork" not in multiprocessing.get_all_start_methods():
-        return 1
-    configured = current_app.config.get("EVAL_RECOMPUTE_PROCESSES") if has_app_context() else 1
-    wanted = int(configured or 0) or min(4, os.cpu_count() or 1)
-    return max(1, min(wanted, parts))
-
-
-def _worker_init() -> None:
-    """A forked worker ends when the pool terminates it: SIGTERM and SIGINT back to their
-    defaults. An RQ worker (or anything else) that installed its own handlers in the parent
-    would otherwise be inherited: RQ's handler only asks for a warm stop, so a worker waiting
-    for work ignored the pool's SIGTERM and the pool's exit waited for it forever."""
-    signal.signal(signal.SIGTERM, signal.SIG_DFL)
-    signal.signal(signal.SIGINT, signal.SIG_DFL)
+    return fork_processes("EVAL_RECOMPUTE_PROCESSES", parts)
 
 
 def _rate_forked(ctx, parts, loaded, writer, processes, report) -> tuple[int, int, int]:
