@@ -566,7 +566,7 @@ def publish_session(user, session: VotingSession, version: int | None = None) ->
 # --- the secret ballot -----------------------------------------------------------------------
 
 
-def _ballot_ids(user, session: VotingSession) -> tuple[set[int], set[int]]:
+def _ballot_ids(user, session_id: int) -> tuple[set[int], set[int]]:
     """(every nomination id on the frozen ballot, those `user` votes on): one Core query of the
     ballot's ids, each with whether it is the user's own nomination."""
     own = user.person_id
@@ -578,7 +578,7 @@ def _ballot_ids(user, session: VotingSession) -> tuple[set[int], set[int]]:
     rows = db.session.execute(
         select(VotingItem.nomination_id, mine_flag)
         .join(Nomination, Nomination.id == VotingItem.nomination_id)
-        .where(VotingItem.session_id == session.id)
+        .where(VotingItem.session_id == session_id)
     ).all()
     on_ballot = {r[0] for r in rows}
     return on_ballot, {r[0] for r in rows if not r[1]}
@@ -599,10 +599,10 @@ def ballot_problems(on_ballot: set[int], mine: set[int], votes: dict[int, bool])
     return errors
 
 
-def _register_voter(session: VotingSession, user) -> bool:
+def _register_voter(session_id: int, user) -> bool:
     """The register's row for `user` in `session`; False when there is one already (a second
     vote, also one racing the first: the unique key decides, the transaction goes on)."""
-    values = {"session_id": session.id, "user_id": user.id, "voted_at": now()}
+    values = {"session_id": session_id, "user_id": user.id, "voted_at": now()}
     dialect = db.session.get_bind().dialect.name
     if dialect in _UPSERT:
         stmt = (
@@ -623,61 +623,116 @@ def _register_voter(session: VotingSession, user) -> bool:
 _UPSERT = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}
 
 
-def _insert_ballots(session_id: int, chosen: list[tuple[int, bool]]) -> None:
-    """The ballots, each with a random key, inserted in the order of their keys: a random
-    order, unrelated to the ballot's. PostgreSQL: one INSERT of three arrays."""
+def _ballot_rows(chosen: list[tuple[int, bool]]) -> list[tuple[str, int, bool]]:
+    """(random key, nomination, yes) per choice, in the order of the keys: a random order,
+    unrelated to the ballot's or the voter's."""
     keys = secrets.token_hex(16 * len(chosen))
-    rows = sorted((keys[32 * i : 32 * i + 32], nid, yes) for i, (nid, yes) in enumerate(chosen))
+    return sorted((keys[32 * i : 32 * i + 32], nid, yes) for i, (nid, yes) in enumerate(chosen))
+
+
+def _cast(session_id: int, user, chosen: list[tuple[int, bool]]) -> bool:
+    """The register's row and the ballots, in the caller's transaction; False (nothing
+    written) when the register holds the user already: a second vote, also one racing the
+    first (the unique key decides). PostgreSQL: one statement, the ballots inserted only if
+    the register's row was."""
+    rows = _ballot_rows(chosen)
     if db.session.get_bind().dialect.name == "postgresql":
-        db.session.execute(
-            _PG_BALLOTS,
-            {
-                "sid": session_id,
-                "ids": [r[0] for r in rows],
-                "noms": [r[1] for r in rows],
-                "yes": [r[2] for r in rows],
-            },
+        return bool(
+            db.session.execute(
+                _PG_CAST,
+                {
+                    "sid": session_id,
+                    "uid": user.id,
+                    "at": now(),
+                    "ids": [r[0] for r in rows],
+                    "noms": [r[1] for r in rows],
+                    "yes": [r[2] for r in rows],
+                },
+            ).scalar()
         )
-        return
-    db.session.execute(
-        insert(Ballot),
-        [{"id": k, "session_id": session_id, "nomination_id": n, "yes": y} for k, n, y in rows],
-    )
+    if not _register_voter(session_id, user):
+        return False
+    if rows:
+        db.session.execute(
+            insert(Ballot),
+            [{"id": k, "session_id": session_id, "nomination_id": n, "yes": y} for k, n, y in rows],
+        )
+    return True
 
 
-_PG_BALLOTS = text(
-    "INSERT INTO ballots (id, session_id, nomination_id, yes) "
+_PG_CAST = text(
+    "WITH registered AS (INSERT INTO voting_register (session_id, user_id, voted_at) "
+    "VALUES (:sid, :uid, :at) ON CONFLICT (session_id, user_id) DO NOTHING RETURNING id), "
+    "ballots_cast AS (INSERT INTO ballots (id, session_id, nomination_id, yes) "
     "SELECT b.id, :sid, b.nomination_id, b.yes FROM unnest("
     "CAST(:ids AS varchar[]), CAST(:noms AS integer[]), CAST(:yes AS boolean[])"
-    ") AS b(id, nomination_id, yes)"
+    ") AS b(id, nomination_id, yes) WHERE EXISTS (SELECT 1 FROM registered)) "
+    "SELECT count(*) FROM registered"
 )
 
 
-def cast_vote(user, session: VotingSession, votes: dict[int, bool]) -> int:
+def _vote_context(user, session_id: int):
+    """What a vote checks, in one query: the session (mode, state, window), its list's unit,
+    the user's seat on the council and whether they have voted. None: no such session."""
+    seat = (
+        select(CouncilMember.role)
+        .where(
+            CouncilMember.year == AwardList.year,
+            CouncilMember.unit_id == AwardList.unit_id,
+            CouncilMember.user_id == user.id,
+        )
+        .scalar_subquery()
+    )
+    voted = (
+        select(VoterRecord.id)
+        .where(VoterRecord.session_id == VotingSession.id, VoterRecord.user_id == user.id)
+        .exists()
+    )
+    return db.session.execute(
+        select(
+            VotingSession.mode,
+            VotingSession.state,
+            VotingSession.opens_at,
+            VotingSession.closes_at,
+            AwardList.unit_id,
+            seat.label("seat"),
+            voted.label("voted"),
+        )
+        .join(AwardList, AwardList.id == VotingSession.list_id)
+        .where(VotingSession.id == session_id)
+    ).first()
+
+
+def cast_vote(user, session_id: int, votes: dict[int, bool]) -> int:
     """A council member's one submission: yes or no on every nomination of their ballot
     (their own nominations excluded). The register row and the ballots go in one
     transaction; the register's unique key refuses a second vote, also one racing the first.
-    Returns the number of ballots cast (not their content)."""
-    award_list = session.award_list
-    if membership(user, award_list) is None:
+    Returns the number of ballots cast (not their content). A session the user may not see
+    is 404, as visible_session; the checks read one row (_vote_context), not the ORM's
+    session, list, unit and seat: 50 members vote at once (issue 12, bench/bench_vote.py)."""
+    ctx = _vote_context(user, session_id)
+    if ctx is None:
+        raise NotFound("Không tìm thấy phiên bỏ phiếu.")
+    if ctx.seat is None:
+        visible_session(user, session_id)  # 404 unless the user may see the session
         raise Forbidden("Bạn không phải thành viên hội đồng bỏ phiếu danh sách này.")
-    if session.mode != "secret":
+    if ctx.mode != "secret":
         raise ValidationError("Phiên này bỏ phiếu bằng phiếu giấy, không bỏ phiếu trực tuyến.")
-    if not in_window(session):
+    at = now()
+    if not (ctx.state == "open" and ctx.opens_at <= at < ctx.closes_at):
         raise ValidationError(
-            f"Ngoài thời gian bỏ phiếu: phiên mở từ {session.opens_at:%H:%M %d/%m/%Y} đến "
-            f"{session.closes_at:%H:%M %d/%m/%Y} (trạng thái «{session.state_label}»)."
+            f"Ngoài thời gian bỏ phiếu: phiên mở từ {ctx.opens_at:%H:%M %d/%m/%Y} đến "
+            f"{ctx.closes_at:%H:%M %d/%m/%Y} (trạng thái «{STATE_LABELS[ctx.state]}»)."
         )
-    if has_voted(user, session):
+    if ctx.voted:
         raise Conflict(VOTED_ONCE)
-    on_ballot, mine = _ballot_ids(user, session)
+    on_ballot, mine = _ballot_ids(user, session_id)
     errors = ballot_problems(on_ballot, mine, votes)
     if errors:
         raise ValidationError("Phiếu bầu chưa hợp lệ: chưa ghi nhận.", {"votes": errors})
-    if not _register_voter(session, user):
+    if not _cast(session_id, user, [(nid, bool(votes[nid])) for nid in mine]):
         raise Conflict(VOTED_ONCE)
-    _insert_ballots(session.id, [(nid, bool(votes[nid])) for nid in mine])
-    record("vote", "voting_session", session.id, after={"voted": True}, unit_id=award_list.unit_id)
+    record("vote", "voting_session", session_id, after={"voted": True}, unit_id=ctx.unit_id)
     return len(mine)
 
 

@@ -186,7 +186,6 @@ def get_ballot(session_id):
 @blp.errors(403, 404, 409)
 def cast_ballot(data, session_id):
     """Bỏ phiếu kín một lần cho mọi đề nghị trên phiếu (đồng ý hoặc không); lần thứ hai: 409."""
-    session = ops.visible_session(current_user, session_id)
     votes = {}
     for row in data["votes"]:
         if row["nomination_id"] in votes:
@@ -195,7 +194,7 @@ def cast_ballot(data, session_id):
                 {"votes": [f"Đề nghị {row['nomination_id']} được chọn hai lần."]},
             )
         votes[row["nomination_id"]] = row["yes"]
-    count = ops.cast_vote(current_user, session, votes)
+    count = ops.cast_vote(current_user, session_id, votes)
     return {"voted": True, "ballots": count, "message": VOTED}, 201
 
 

@@ -240,7 +240,7 @@ def ballot(session_id):
             if value in ("yes", "no"):
                 choices[item["nomination_id"]] = value == "yes"
         try:
-            ops.cast_vote(current_user, session, choices)
+            ops.cast_vote(current_user, session.id, choices)
         except ServiceError as err:
             db.session.rollback()
             errors = [err.message] + [m for v in err.fields.values() for m in v]

@@ -12,6 +12,7 @@ import time
 import uuid
 
 from flask import Flask, g, has_request_context, request
+from sqlalchemy import inspect as sa_inspect
 
 REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
 
@@ -70,7 +71,7 @@ def init_app(app: Flask) -> None:
             from flask_login import current_user
 
             started = g.get("request_started")
-            user = getattr(current_user, "id", None) if current_user else None
+            user = _user_id(current_user)
             access.info(
                 "request",
                 extra={
@@ -83,3 +84,12 @@ def init_app(app: Flask) -> None:
                 },
             )
         return response
+
+
+def _user_id(user) -> int | None:
+    """The signed-in user's id without loading it again: after the commit the ORM has expired
+    the user's columns, and reading `user.id` would be one more query on every request."""
+    state = sa_inspect(user, raiseerr=False) if user is not None else None
+    if state is None:  # nobody signed in (flask-login's anonymous user is not a model)
+        return None
+    return state.identity[0] if state.identity else None

@@ -10,7 +10,7 @@ import datetime as dt
 import hashlib
 import json
 
-from sqlalchemy import event, select, update
+from sqlalchemy import event, select, text, update
 from sqlalchemy.orm import Session
 
 from service.audit.models import AuditChainHead, AuditEntry
@@ -69,12 +69,32 @@ def seal(session) -> int:
         digest = entry_hash(row, seq, last)
         changes.append({"id": row.id, "seq": seq, "prev_hash": last, "hash": digest})
         last = digest
-    if changes:
-        session.execute(update(AuditEntry), changes)
+    if not changes:
+        return 0
+    if session.get_bind().dialect.name == "postgresql":  # the entries and the head: one statement
         session.execute(
-            update(AuditChainHead).where(AuditChainHead.id == 1).values(seq=seq, hash=last)
+            _PG_CHAIN,
+            {
+                "ids": [c["id"] for c in changes],
+                "seqs": [c["seq"] for c in changes],
+                "prevs": [c["prev_hash"] for c in changes],
+                "hashes": [c["hash"] for c in changes],
+                "seq": seq,
+                "hash": last,
+            },
         )
+        return len(changes)
+    session.execute(update(AuditEntry), changes)
+    session.execute(update(AuditChainHead).where(AuditChainHead.id == 1).values(seq=seq, hash=last))
     return len(changes)
+
+
+_PG_CHAIN = text(
+    "WITH chained AS (UPDATE audit_log AS e SET seq = c.seq, prev_hash = c.prev, hash = c.hash "
+    "FROM unnest(CAST(:ids AS integer[]), CAST(:seqs AS integer[]), CAST(:prevs AS varchar[]), "
+    "CAST(:hashes AS varchar[])) AS c(id, seq, prev, hash) WHERE e.id = c.id RETURNING 1) "
+    "UPDATE audit_chain_head SET seq = :seq, hash = :hash WHERE id = 1"
+)
 
 
 def verify(session=None) -> dict:

@@ -165,6 +165,14 @@ def _bad_in(value) -> bool:
     return False
 
 
+def may_hold_bad_text(raw: bytes) -> bool:
+    """Whether a JSON body's strings can hold a NUL or a lone surrogate at all: only through
+    an escape (`\\u0000`, `\\ud800`), a UTF-8 surrogate's lead byte 0xED (the JSON decoder
+    lets surrogates through) or another encoding than UTF-8 (UTF-16 and UTF-32 have zero
+    bytes). A body with none of the three is not walked: 200 ballot rows in microseconds."""
+    return b"\\u" in raw or b"\xed" in raw or b"\x00" in raw
+
+
 def refuse_bad_text():
     """Before every request: a path with such a character names nothing (404); a query, form
     field, file name or JSON string with one is refused (400) before it reaches the database."""
@@ -183,7 +191,7 @@ def refuse_bad_text():
             body = request.get_json(silent=True)
         except RecursionError:
             raise ValidationError("Dữ liệu JSON lồng quá sâu.", {"json": [DEPTH_MESSAGE]}) from None
-        if _bad_in(body):
+        if may_hold_bad_text(request.get_data(cache=True)) and _bad_in(body):
             fields["json"] = [TEXT_MESSAGE]
     if fields:
         raise ValidationError("Dữ liệu có ký tự không hợp lệ.", fields)

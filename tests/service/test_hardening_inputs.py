@@ -95,3 +95,30 @@ def test_a_json_api_write_without_a_body_still_reads_as_empty(client, admin_head
     res = client.patch("/api/v1/units/CT3", headers=admin_headers)
     assert res.status_code == 200
     assert res.get_json()["name"] == "Giữ"
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        b'{"name": "a\\u0000b"}',  # an escaped NUL
+        b'{"name": "\\udc80"}',  # an escaped lone surrogate
+        b'{"name": "\xed\xa0\x80"}',  # a surrogate's UTF-8 bytes (the decoder lets them in)
+        '{"name": "a\\u0000"}'.encode("utf-16-le"),  # another encoding, zero bytes
+    ],
+)
+def test_json_bodies_with_bad_text_are_refused_however_written(client, admin_headers, body):
+    """The raw-body pre-check (may_hold_bad_text) never lets a bad string past: every way a
+    NUL or a lone surrogate can reach a parsed JSON string is still walked and refused."""
+    res = client.post(
+        "/api/v1/tokens", data=body, content_type="application/json", headers=admin_headers
+    )
+    assert res.status_code == 400, res.get_json()
+    assert "json" in res.get_json()["error"]["fields"]
+
+
+def test_a_plain_json_body_is_not_walked():
+    from service.common.api import may_hold_bad_text
+
+    assert not may_hold_bad_text(b'{"votes": [{"nomination_id": 1, "yes": true}]}')
+    assert not may_hold_bad_text('{"name": "Nguyễn Văn Anh"}'.encode())
+    assert may_hold_bad_text('{"name": "한"}'.encode())  # U+D55C: 0xED lead byte, walked
