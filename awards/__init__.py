@@ -60,6 +60,7 @@ def init_app(app) -> None:
     from awards.schemas import FIELD_LABELS
     from evaluation.counts import on_counts_changed
     from service.auth.access import can, register_permissions
+    from service.common import warmup
     from service.common.labels import register_labels
     from service.domains import add_demo, add_menu_entry
     from service.extensions import api, csrf
@@ -78,6 +79,7 @@ def init_app(app) -> None:
     lists.APPROVAL_CHECKS[:] = [council.approval_block]  # a ballot not yet published holds it
     lists.SUBMIT_CHECKS[:] = [consultation.submit_block]  # the consultation window (issue 13)
     on_counts_changed(unnamed.sync_counts)  # the registry's unnamed entries follow the counts
+    warmup.register(council.warm_up)  # a web worker compiles a vote's reads before its first
     register_labels(FIELD_LABELS)
     csrf.exempt(awards_api)
     api.register_blueprint(awards_api)

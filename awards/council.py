@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import secrets
+from types import SimpleNamespace
 
 from flask import g, has_request_context
 from sqlalchemy import func, insert, literal, select, text, update
@@ -734,6 +735,14 @@ def cast_vote(user, session_id: int, votes: dict[int, bool]) -> int:
         raise Conflict(VOTED_ONCE)
     record("vote", "voting_session", session_id, after={"voted": True}, unit_id=ctx.unit_id)
     return len(mine)
+
+
+def warm_up() -> None:
+    """A vote's reads compiled before a worker's first vote (service.common.warmup): on a
+    session and a user that do not exist, nothing is written."""
+    nobody = SimpleNamespace(id=0, person_id=None)
+    _vote_context(nobody, 0)
+    _ballot_ids(nobody, 0)
 
 
 VOTED_ONCE = "Bạn đã bỏ phiếu trong phiên này: mỗi thành viên chỉ bỏ phiếu một lần."

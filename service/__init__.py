@@ -58,7 +58,7 @@ def create_app(config: type | None = None) -> Flask:
     from service.auth import login  # noqa: F401 - user and token loaders
     from service.auth import views as auth_views
     from service.auth.api import blp as auth_api
-    from service.common import errors, filters
+    from service.common import errors, filters, warmup
     from service.domains import init_domains
     from service.imports import api as imports_api
     from service.imports import views as imports_views
@@ -80,12 +80,23 @@ def create_app(config: type | None = None) -> Flask:
     attachments.init_app(app)  # dossiers' files: domains register their owner kinds
     audit_chain.init_app(app)
     _request_boundary(app)
+    warmup.register(_warm_core)
 
     from service import commands
 
     commands.init_app(app)
     init_domains(app)  # last: each domain's blueprints, commands, jobs, imports, menu, demo
     return app
+
+
+def _warm_core() -> None:
+    """The statements of every API request and write (service.common.warmup): a token's user
+    (a token that matches none) and the audit seal's read of the unchained entries."""
+    from service.audit.chain import unchained
+    from service.auth.operations import user_for_token
+
+    user_for_token("warm-up")
+    unchained(db.session).all()
 
 
 SQLITE_BUSY_MS = 30_000  # a writer waits this long for another's write lock, then gets 503

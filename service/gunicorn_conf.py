@@ -20,3 +20,11 @@ accesslog = None
 errorlog = "-"
 loglevel = os.environ.get("GUNICORN_LOG_LEVEL", "info")
 proc_name = "danh-gia-web"
+
+
+def post_worker_init(worker):
+    """Before the worker's first request: its mappers, one connection per thread and the hot
+    requests' statements (service.common.warmup), so the first requests are not the slow ones."""
+    from service.common.warmup import warm
+
+    warm(worker.wsgi, threads)

@@ -61,10 +61,8 @@ def seal(session) -> int:
         session.flush()
         head = (0, "")
     seq, last = head
-    cols = [getattr(AuditEntry, f) for f in _FIELDS]
-    rows = session.execute(select(*cols).where(AuditEntry.seq.is_(None)).order_by(AuditEntry.id))
     changes = []
-    for row in rows:
+    for row in unchained(session):
         seq += 1
         digest = entry_hash(row, seq, last)
         changes.append({"id": row.id, "seq": seq, "prev_hash": last, "hash": digest})
@@ -95,6 +93,12 @@ _PG_CHAIN = text(
     "CAST(:hashes AS varchar[])) AS c(id, seq, prev, hash) WHERE e.id = c.id RETURNING 1) "
     "UPDATE audit_chain_head SET seq = :seq, hash = :hash WHERE id = 1"
 )
+
+
+def unchained(session):
+    """The entries not in the chain yet (this transaction's), in id order."""
+    cols = [getattr(AuditEntry, f) for f in _FIELDS]
+    return session.execute(select(*cols).where(AuditEntry.seq.is_(None)).order_by(AuditEntry.id))
 
 
 def verify(session=None) -> dict:
