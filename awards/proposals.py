@@ -7,10 +7,8 @@ awards.lists stores them as a list's nominations."""
 from __future__ import annotations
 
 import multiprocessing
-import queue
-import threading
 from collections import deque
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from typing import NamedTuple
 
@@ -157,6 +155,8 @@ def _rate_part(ctx: _Context, part: Part, rows, tally: UnitTally):
 
 
 _FORKED: _Context | None = None  # the context a forked worker process inherits
+_FORKED_APP = None  # the app whose engine a worker reading its own rows connects with
+_INIT_ERROR: Exception | None = None  # what stopped such a worker's start
 
 
 def _child_rate(task):
@@ -165,6 +165,40 @@ def _child_rate(task):
     tally = UnitTally()
     facts, _outcome, _inside, entries = _rate_part(_FORKED, part, rows, tally)
     return entries, [r["id"] for r in facts.person_rows.values()], tally
+
+
+def _reader_init() -> None:
+    """A worker that reads its own parts' rows (proposal_batches with `read_ahead` on
+    PostgreSQL): a new pool of connections for this process (SQLAlchemy's rule for os.fork:
+    the inherited connections are the parent's, never used or closed here), an app context and
+    session of its own, and its own copy of the year's row (the parent's belongs to the
+    parent's session)."""
+    global _FORKED, _INIT_ERROR
+    try:
+        _worker_init()
+        ctx = _FORKED_APP.app_context()
+        ctx.push()  # a session of this process's own; the inherited one is never touched
+        db.engine.dispose(close=False)
+        src = replace(_FORKED.src, year_row=eq.get_year(_FORKED.src.year))
+        _FORKED = replace(_FORKED, src=src)
+    except Exception as err:  # noqa: BLE001 - raised by each task: a pool whose initializer
+        _INIT_ERROR = err  # raises starts new workers forever and the job would never end
+
+
+def _child_read_rate(part: Part):
+    """In a worker process of _reader_init: read one part's rows on this process's own
+    connection (committed data), end the transaction, then rate them (_child_rate)."""
+    if _INIT_ERROR is not None:
+        raise _INIT_ERROR
+    rows = part_rows(_FORKED.src, part)
+    db.session.rollback()  # no transaction held while rating
+    return _child_rate((part, rows))
+
+
+def _rows_in_turn(src: YearSource):
+    """The parts' rows in order, read on the caller's session."""
+    for part in src.parts:
+        yield part, part_rows(src, part)
 
 
 def processes_for(parts: int) -> int:
@@ -182,10 +216,11 @@ def proposal_batches(
     """The proposals of `year` for the subtree of `unit` (everything when None), part by part
     of the gathering root's people (whole emulation scopes, awards.facts.year_source), then
     the units': one part's facts and outcome held at a time. `processes` (None: the app's
-    AWARDS_PROPOSE_PROCESSES) > 1 rates the parts in forked worker processes while this one
-    reads the next parts' rows and the caller stores the last part's; with `read_ahead` (only
-    when the facts are committed: the job) those rows are read on a connection of their own."""
-    global _FORKED
+    AWARDS_PROPOSE_PROCESSES) > 1 rates the parts in forked worker processes while the caller
+    stores the last part's. The workers are handed the rows this process reads, in turn; with
+    `read_ahead` on PostgreSQL (only when the facts are committed: the job) each worker reads
+    its own parts' rows on a connection of its own, so that this process only stores."""
+    global _FORKED, _FORKED_APP
     src = year_source(year, unit, part_people)
     ctx = _Context(
         src,
@@ -207,11 +242,12 @@ def proposal_batches(
             yield Batch(entries, part, ids, done, total, src, facts, outcome, inside)
             del facts, outcome, entries
     else:
+        own_reads = read_ahead and db.session.get_bind().dialect.name == "postgresql"
         _FORKED = ctx
-        reader = None
+        _FORKED_APP = current_app._get_current_object() if own_reads else None
         try:
-            with multiprocessing.get_context("fork").Pool(processes, _worker_init) as pool:
-                reader = _Reader(src, read_ahead)  # its thread started after the forks
+            init = _reader_init if own_reads else _worker_init
+            with multiprocessing.get_context("fork").Pool(processes, init) as pool:
                 in_flight: deque = deque()
 
                 def collect() -> Batch:
@@ -222,17 +258,19 @@ def proposal_batches(
                     done += len(ids)
                     return Batch(entries, part_done, ids, done, total, src)
 
-                for part, rows in reader:
-                    in_flight.append((part, pool.apply_async(_child_rate, ((part, rows),))))
-                    del rows
+                if own_reads:
+                    tasks = ((part, _child_read_rate, part) for part in src.parts)
+                else:
+                    tasks = ((p, _child_rate, (p, rows)) for p, rows in _rows_in_turn(src))
+                for part, fn, arg in tasks:
+                    in_flight.append((part, pool.apply_async(fn, (arg,))))
+                    del arg
                     if len(in_flight) > processes:
                         yield collect()
                 while in_flight:
                     yield collect()
         finally:
-            _FORKED = None
-            if reader is not None:
-                reader.close()
+            _FORKED = _FORKED_APP = None
     units_out = propose_units(year, ctx.by_code, tally)
     entries = []
     for code in sorted(c for c in units_out if _within(ctx.path, ctx.unit_path[c])):
@@ -245,60 +283,6 @@ def proposal_batches(
         for a in got.awards.values():
             entries.append(Entry("unit", code, uid, a.code, "proposed", a.rule, a.why, None, late))
     yield Batch(entries, None, [], done, total, src)
-
-
-class _Reader:
-    """The parts' rows in order (awards.facts.part_rows). With `thread`, on PostgreSQL, read
-    ahead in a thread with a session and connection of its own (it sees committed data only:
-    the job's facts are), so that reading the next parts overlaps with storing the last one on
-    the job's connection; else read in turn on the caller's session."""
-
-    def __init__(self, src: YearSource, thread: bool) -> None:
-        self.src = src
-        self.thread = None
-        if not thread or db.session.get_bind().dialect.name != "postgresql":
-            return
-        self.queue: queue.Queue = queue.Queue(maxsize=1)  # one part read ahead
-        self.stop = threading.Event()
-        app = current_app._get_current_object()
-        self.thread = threading.Thread(target=self._read, args=(app,), daemon=True)
-        self.thread.start()
-
-    def _put(self, item) -> bool:
-        while not self.stop.is_set():
-            try:
-                self.queue.put(item, timeout=0.5)
-                return True
-            except queue.Full:
-                continue
-        return False
-
-    def _read(self, app) -> None:
-        with app.app_context():
-            try:
-                for part in self.src.parts:
-                    if not self._put((part, part_rows(self.src, part))):
-                        return
-            except Exception as err:  # noqa: BLE001 - handed to the reading side
-                self._put((None, err))
-            finally:
-                db.session.remove()
-
-    def __iter__(self):
-        if self.thread is None:
-            for part in self.src.parts:
-                yield part, part_rows(self.src, part)
-            return
-        for _ in self.src.parts:
-            part, rows = self.queue.get()
-            if part is None:
-                raise rows
-            yield part, rows
-
-    def close(self) -> None:
-        if self.thread is not None:
-            self.stop.set()
-            self.thread.join()
 
 
 def _item(e: Entry, person_rows: dict, unit_rows: dict) -> dict:

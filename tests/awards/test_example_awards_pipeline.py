@@ -259,12 +259,16 @@ def test_example_proposed_part_by_part_stores_the_list_of_one_pass(
 
 
 @pytest.mark.isolated_db
-def test_example_the_job_reading_ahead_in_workers_stores_the_list_of_one_pass(tmp_path):
-    """The job's way (awards.lists.propose_job): forked workers rate the parts while the next
-    parts' rows are read on a connection of their own (PostgreSQL; committed data): the same
-    list as one pass in one process."""
+def test_example_the_job_reading_ahead_in_workers_stores_the_list_of_one_pass(
+    tmp_path, monkeypatch
+):
+    """The job's way (awards.lists.propose_job): forked workers read their parts' rows on
+    connections of their own (PostgreSQL; committed data) and rate them while the job stores
+    the last part: the same list as one pass in one process. A worker that cannot start
+    fails the proposal (a pool whose workers die at start would wait forever)."""
     from sqlalchemy import delete, select
 
+    from awards import proposals
     from awards.lists import propose_list
     from awards.models import Nomination
     from service.auth.models import Role, RoleAssignment, User
@@ -305,3 +309,14 @@ def test_example_the_job_reading_ahead_in_workers_stores_the_list_of_one_pass(tm
             got = propose_list(user, year, top, part_people=1, processes=2, read_ahead=True)
             assert got["added"] == len(whole) > 100 and stored() == whole
             db.session.rollback()
+            if db.session.get_bind().dialect.name != "postgresql":
+                return  # the workers read their own rows on PostgreSQL only
+
+            def no_start():
+                raise RuntimeError("không kết nối được")
+
+            monkeypatch.setattr(proposals, "_worker_init", no_start)
+            with pytest.raises(RuntimeError, match="không kết nối được"):
+                propose_list(user, year, top, part_people=1, processes=2, read_ahead=True)
+            db.session.rollback()
+            assert stored() == []
