@@ -13,7 +13,7 @@ from datetime import date
 from typing import NamedTuple
 
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import select, text
 
 from awards.catalog_year import catalog_of
 from awards.facts import Part, PeopleFacts, YearSource, part_rows, people_facts, year_source
@@ -190,6 +190,9 @@ def _child_read_rate(part: Part):
     connection (committed data), end the transaction, then rate them (_child_rate)."""
     if _INIT_ERROR is not None:
         raise _INIT_ERROR
+    # no parallel query: the proposal's processes already take every core, and a part's
+    # queries run 2-3 times the CPU in PostgreSQL's parallel workers for the same answer
+    db.session.execute(text("SET LOCAL max_parallel_workers_per_gather = 0"))
     rows = part_rows(_FORKED.src, part)
     db.session.rollback()  # no transaction held while rating
     return _child_rate((part, rows))

@@ -3,13 +3,13 @@ counts the award rules read (initiative_counts)."""
 
 from __future__ import annotations
 
-from sqlalchemy import distinct, exists, func, or_, select
+from sqlalchemy import distinct, exists, false, func, or_, select
 from sqlalchemy.orm import aliased, joinedload, selectinload
 
 from awards.models import MODEL, Initiative, InitiativeAuthor
 from awards.rules.facts import BASE, CITY, NATIONAL, NO_INITIATIVES, Initiatives
 from service.auth.access import scope_filter
-from service.common.queries import search_clause
+from service.common.queries import in_chunks, search_clause
 from service.extensions import db
 from service.org.models import Person, Unit
 
@@ -87,14 +87,17 @@ def initiative_years() -> list[int]:
     )
 
 
-def initiative_counts(years, *, within=None, subjects=("person", "unit")) -> tuple[dict, dict]:
+def initiative_counts(
+    years, *, within=None, subjects=("person", "unit"), person_ids=None
+) -> tuple[dict, dict]:
     """What RULES.md C counts, from the registry: ({(person_id, year): Initiatives} of the
     sáng kiến and đề tài each author has, {(unit_id, year): Initiatives} of the mô hình each
     unit owns}, by recognizing level, for `years`. A co-authored entry counts for each author;
     a mô hình for its owning unit only (spec/examples/awards-small reading 1); an unnamed entry
     (awards.unnamed) counts its quantity. One grouped query per kind of subject (`subjects`),
     whatever the number of people; `within` (a condition on Unit) keeps the authors whose unit,
-    and the owning units, that meet it."""
+    and the owning units, that meet it; `person_ids` (with subjects ("person",)) those
+    authors only, by the authors' person_id alone (no join)."""
     years = list(years)
     people: dict[tuple[int, int], Initiatives] = {}
     units: dict[tuple[int, int], Initiatives] = {}
@@ -116,7 +119,12 @@ def initiative_counts(years, *, within=None, subjects=("person", "unit")) -> tup
         .where(Initiative.year.in_(years), Initiative.kind == MODEL)
         .group_by(Initiative.unit_id, Initiative.year, Initiative.level)
     )
-    if within is not None:
+    if person_ids is not None:
+        if "unit" in subjects:
+            raise ValueError("person_ids= counts people's initiatives, not units'")
+        clauses = in_chunks(InitiativeAuthor.person_id, person_ids)
+        authored = authored.where(or_(false(), *clauses))
+    elif within is not None:
         authored = (
             authored.join(Person, Person.id == InitiativeAuthor.person_id)
             .join(Unit, Unit.id == Person.unit_id)

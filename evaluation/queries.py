@@ -3,7 +3,7 @@ rating lists, history) and their JSON shapes. Nothing here writes."""
 
 from __future__ import annotations
 
-from sqlalchemy import func, or_, outerjoin, select
+from sqlalchemy import Text, cast, false, func, or_, outerjoin, select
 
 from evaluation.models import (
     PERSON_EVAL_FIELDS,
@@ -22,6 +22,7 @@ from evaluation.rules import AppliesTo, RulePack, Severity, ViolationType
 from evaluation.rules.entry import MONTHS, missing_inputs
 from service.auth.access import can, scope_paths
 from service.common.errors import NotFound
+from service.common.queries import in_chunks
 from service.extensions import db
 from service.org.models import Person, Unit
 from service.org.operations import visible_person
@@ -653,10 +654,16 @@ def history_out(row: History) -> dict:
 FINAL_LEVEL = func.coalesce(RatingDecision.final_level, RatingDecision.proposed_level, Rating.level)
 
 
-def _under(stmt, path: str | None, *, person=None, unit=None, within=None):
+def _under(stmt, path: str | None, *, person=None, unit=None, within=None, person_ids=None):
     """`stmt` kept to the subjects under `path` (None: unchanged), or to those whose unit
     meets `within` (a condition on Unit, instead of the path): a person (the `person` id
-    column) by their unit, a unit (the `unit` id column) by itself."""
+    column) by their unit, a unit (the `unit` id column) by itself. `person_ids` (instead of
+    both): those people, by the id column alone (no join: on PostgreSQL one array
+    parameter, read by the column's index)."""
+    if person_ids is not None:
+        if person is None:
+            raise ValueError("person_ids= keeps a query of people, not of units")
+        return stmt.where(or_(false(), *in_chunks(person, person_ids)))
     if path is None and within is None:
         return stmt
     if person is not None:
@@ -670,7 +677,7 @@ SUBJECTS = ("person", "unit")
 
 
 def final_ratings(
-    year_row: EvalYear, path: str | None = None, *, within=None, subjects=SUBJECTS
+    year_row: EvalYear, path: str | None = None, *, within=None, subjects=SUBJECTS, person_ids=None
 ) -> list:
     """Every rating of the year whose subject lies under `path` (a person by their unit, a unit
     itself; everything when None; or whose unit meets `within`, a condition on Unit) with its
@@ -694,7 +701,7 @@ def final_ratings(
             .outerjoin(Review, listed)
             .where(Rating.year_id == year_row.id, subject.is_not(None))
         )
-        stmt = _under(stmt, path, within=within, **{name: subject})
+        stmt = _under(stmt, path, within=within, person_ids=person_ids, **{name: subject})
         out += db.session.execute(stmt).all()
     return out
 
@@ -706,7 +713,7 @@ PERSON_AWARD_INPUTS = (
 
 
 def award_inputs(
-    year_row: EvalYear, path: str | None = None, *, within=None, subjects=SUBJECTS
+    year_row: EvalYear, path: str | None = None, *, within=None, subjects=SUBJECTS, person_ids=None
 ) -> tuple[list, list]:
     """The yearly inputs the award rules read, for the people and units under `path` (all when
     None; or whose unit meets `within`): (rows (person_id, *PERSON_AWARD_INPUTS) of the person
@@ -717,7 +724,7 @@ def award_inputs(
         stmt = select(
             PersonEval.person_id, *(getattr(PersonEval, f) for f in PERSON_AWARD_INPUTS)
         ).where(PersonEval.year_id == year_row.id)
-        stmt = _under(stmt, path, within=within, person=PersonEval.person_id)
+        stmt = _under(stmt, path, within=within, person_ids=person_ids, person=PersonEval.person_id)
         people = db.session.execute(stmt).all()
     if "unit" in subjects:
         stmt = select(UnitEval.unit_id, UnitEval.under_review).where(
@@ -727,17 +734,33 @@ def award_inputs(
     return people, units
 
 
-def history_before(year: int, path: str | None = None, *, within=None, subjects=SUBJECTS) -> list:
+def history_before(
+    year: int,
+    path: str | None = None,
+    *,
+    within=None,
+    subjects=SUBJECTS,
+    awards_text=False,
+    person_ids=None,
+) -> list:
     """The history ("Lịch sử") of every year before `year` of the people and units under `path`
     (all when None; or whose unit meets `within`, a condition on Unit): rows (year, person_id,
-    unit_id, *HISTORY_FIELDS). One query per kind of subject (`subjects`)."""
+    unit_id, *HISTORY_FIELDS). One query per kind of subject (`subjects`); `person_ids`: those
+    people's rows instead (`_under`). `awards_text`: the
+    awards as their JSON text, undecoded (a reader of many rows decodes each distinct text
+    once)."""
     cols = (History.year, History.person_id, History.unit_id)
-    cols += tuple(getattr(History, f) for f in HISTORY_FIELDS)
+    cols += tuple(
+        cast(History.awards, Text).label("awards")
+        if f == "awards" and awards_text
+        else getattr(History, f)
+        for f in HISTORY_FIELDS
+    )
     out: list = []
     for name in subjects:
         subject = History.person_id if name == "person" else History.unit_id
         stmt = select(*cols).where(History.year < year, subject.is_not(None))
-        stmt = _under(stmt, path, within=within, **{name: subject})
+        stmt = _under(stmt, path, within=within, person_ids=person_ids, **{name: subject})
         out += db.session.execute(stmt).all()
     return out
 

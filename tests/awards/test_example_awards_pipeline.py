@@ -320,3 +320,49 @@ def test_example_the_job_reading_ahead_in_workers_stores_the_list_of_one_pass(
                 propose_list(user, year, top, part_people=1, processes=2, read_ahead=True)
             db.session.rollback()
             assert stored() == []
+
+
+def test_example_a_parts_rows_by_person_ids_are_those_by_its_units(app, proposals):
+    """On PostgreSQL a part's rows are read by its people's ids (one array parameter each, no
+    join on the units' paths): every query gives the rows it gives by the part's units, for
+    every part; the part's unit ids are the units its condition selects; the history's awards
+    read as text make the same past years as read as JSON."""
+    from sqlalchemy import select
+
+    from awards.facts import _pasts, year_source
+    from awards.queries import initiative_counts
+    from evaluation import queries as eq
+    from service.extensions import db
+    from service.org.models import Person, Unit
+
+    _h, year, _answer = proposals
+    with app.test_request_context():
+        top = db.session.scalar(select(Unit).where(Unit.code == "HB"))
+        src = year_source(year, top, 1)
+        assert len(src.parts) > 5
+        seen = 0
+        for part in src.parts:
+            within = part.clause()
+            units = db.session.scalars(select(Unit.id).where(within)).all()
+            assert part.unit_ids(src.unit_rows) == sorted(units)
+            ids = db.session.scalars(
+                select(Person.id).join(Unit, Unit.id == Person.unit_id).where(within)
+            ).all()
+            seen += len(ids)
+            reads = (
+                lambda **by: eq.final_ratings(src.year_row, subjects=("person",), **by),
+                lambda **by: eq.award_inputs(src.year_row, subjects=("person",), **by)[0],
+                lambda **by: eq.history_before(year, subjects=("person",), **by),
+            )
+            for read in reads:
+                assert sorted(map(tuple, read(person_ids=ids))) == sorted(
+                    map(tuple, read(within=within))
+                )
+            by_ids = initiative_counts(src.years, subjects=("person",), person_ids=ids)
+            assert by_ids == initiative_counts(src.years, subjects=("person",), within=within)
+            as_text = eq.history_before(year, subjects=("person",), within=within, awards_text=True)
+            as_json = eq.history_before(year, subjects=("person",), within=within)
+            assert _pasts(as_text, 1) == _pasts(as_json, 1)
+        assert seen == src.people
+        assert any(p.awards for ys in _pasts(as_json, 1).values() for p in ys.values())
+        assert eq.history_before(year, subjects=("person",), person_ids=[]) == []
