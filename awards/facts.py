@@ -17,12 +17,12 @@ from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
-from sqlalchemy import and_, false, func, not_, or_, select, true
+from sqlalchemy import and_, func, not_, or_, select, true
 
 from awards.queries import initiative_counts
 from awards.rules import Discipline, Initiatives, PastYear, PersonFacts, UnitFacts
 from evaluation import queries as eq
-from service.common.queries import in_chunks
+from service.common.queries import in_ids
 from service.extensions import db
 from service.org.models import Person, Unit
 
@@ -328,16 +328,16 @@ def part_rows(src: YearSource, part: Part) -> tuple:
         Person.party_gap_days,
         Person.seriously_ill,
     )  # fmt: skip
-    within = part.clause()
     if db.session.get_bind().dialect.name == "postgresql":
         # by ids, each query one array parameter read by an index: a part holds a few percent
         # of the city, and a join on the units' paths had PostgreSQL scan every person (in
         # parallel workers, taking the cores the proposal's own workers run on) per query
         units = part.unit_ids(src.unit_rows)
-        stmt = stmt.where(or_(false(), *in_chunks(Person.unit_id, units)))
+        stmt = stmt.where(in_ids(Person.unit_id, units))
         people = db.session.execute(stmt).tuples().all()
         by = {"person_ids": [r[0] for r in people]}
     else:
+        within = part.clause()
         stmt = stmt.join(Unit, Unit.id == Person.unit_id).where(within)
         people = db.session.execute(stmt).tuples().all()
         by = {"within": within}

@@ -3,13 +3,13 @@ counts the award rules read (initiative_counts)."""
 
 from __future__ import annotations
 
-from sqlalchemy import distinct, exists, false, func, or_, select
+from sqlalchemy import distinct, exists, func, or_, select
 from sqlalchemy.orm import aliased, joinedload, selectinload
 
 from awards.models import MODEL, Initiative, InitiativeAuthor
 from awards.rules.facts import BASE, CITY, NATIONAL, NO_INITIATIVES, Initiatives
 from service.auth.access import scope_filter
-from service.common.queries import in_chunks, search_clause
+from service.common.queries import in_ids, search_clause
 from service.extensions import db
 from service.org.models import Person, Unit
 
@@ -122,8 +122,7 @@ def initiative_counts(
     if person_ids is not None:
         if "unit" in subjects:
             raise ValueError("person_ids= counts people's initiatives, not units'")
-        clauses = in_chunks(InitiativeAuthor.person_id, person_ids)
-        authored = authored.where(or_(false(), *clauses))
+        authored = authored.where(in_ids(InitiativeAuthor.person_id, person_ids))
     elif within is not None:
         authored = (
             authored.join(Person, Person.id == InitiativeAuthor.person_id)

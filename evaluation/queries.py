@@ -3,7 +3,7 @@ rating lists, history) and their JSON shapes. Nothing here writes."""
 
 from __future__ import annotations
 
-from sqlalchemy import Text, cast, false, func, or_, outerjoin, select
+from sqlalchemy import Text, cast, func, or_, outerjoin, select
 
 from evaluation.models import (
     PERSON_EVAL_FIELDS,
@@ -22,7 +22,7 @@ from evaluation.rules import AppliesTo, RulePack, Severity, ViolationType
 from evaluation.rules.entry import MONTHS, missing_inputs
 from service.auth.access import can, scope_paths
 from service.common.errors import NotFound
-from service.common.queries import in_chunks
+from service.common.queries import in_ids
 from service.extensions import db
 from service.org.models import Person, Unit
 from service.org.operations import visible_person
@@ -663,7 +663,7 @@ def _under(stmt, path: str | None, *, person=None, unit=None, within=None, perso
     if person_ids is not None:
         if person is None:
             raise ValueError("person_ids= keeps a query of people, not of units")
-        return stmt.where(or_(false(), *in_chunks(person, person_ids)))
+        return stmt.where(in_ids(person, person_ids))
     if path is None and within is None:
         return stmt
     if person is not None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from operator import itemgetter
 
-from sqlalchemy import ARRAY, Integer, Text, any_, cast, func, literal, or_, select, update
+from sqlalchemy import ARRAY, Integer, Text, any_, cast, false, func, literal, or_, select, update
 
 from service.extensions import db
 
@@ -54,6 +54,11 @@ def in_chunks(column, ids) -> list:
             return [column == any_(cast(literal(text, Text), ARRAY(Integer)))]
         return [column == any_(literal(ids, ARRAY(column.type)))]
     return [column.in_(chunk) for chunk in chunks(ids)]
+
+
+def in_ids(column, ids):
+    """One WHERE clause: `column` among `ids` (in_chunks' clauses or'ed; false for no ids)."""
+    return or_(false(), *in_chunks(column, ids))
 
 
 def bulk_insert(table, rows: list[dict], conn=None) -> None:
