@@ -3,13 +3,18 @@
 with its own test client and API token posting POST /api/v1/voting-sessions/<id>/ballot; the
 app runs in this process (no HTTP server), or with `--server gunicorn` behind `make serve-prod`
 (service.serve_prod: migrations, gunicorn with its default workers and threads, RQ workers),
-each member then an HTTP client on its own connection. The database is wiped (drop_all and
+each member then an HTTP client on its own connection; or with `--server database`, no app:
+each member's register row and ballots written by the vote's own statement (council._PG_CAST,
+the rows as council._ballot_rows makes them) on a psycopg connection of its own, one
+transaction each: the floor under any request path. The database is wiped (drop_all and
 create_all; with gunicorn the schema is built by the migrations, as serve-prod checks).
 
     .venv/bin/python bench/bench_vote.py                          # SQLite file in /tmp
     .venv/bin/python bench/bench_vote.py --url postgresql+psycopg://root@127.0.0.1:5432/NAME
     .venv/bin/python bench/bench_vote.py --url postgresql+psycopg://root@127.0.0.1:5432/NAME \
         --server gunicorn --redis-url redis://127.0.0.1:6379/12
+    .venv/bin/python bench/bench_vote.py --url postgresql+psycopg://root@127.0.0.1:5432/NAME \
+        --server database
 """
 
 from __future__ import annotations
@@ -40,7 +45,9 @@ def main() -> None:
     parser.add_argument(
         "--sequential", action="store_true", help="one vote after another (no overlap)"
     )
-    parser.add_argument("--server", choices=["in-process", "gunicorn"], default="in-process")
+    parser.add_argument(
+        "--server", choices=["in-process", "gunicorn", "database"], default="in-process"
+    )
     parser.add_argument("--redis-url", default="redis://127.0.0.1:6379/12")
     parser.add_argument("--port", type=int, default=8765)
     parser.add_argument(
@@ -57,8 +64,8 @@ def main() -> None:
         "first vote prepares its connections and statements); not in the figures, in the counts",
     )
     args = parser.parse_args()
-    if args.server == "gunicorn" and not args.url.startswith("postgresql"):
-        parser.error("--server gunicorn needs a PostgreSQL --url (as make serve-prod)")
+    if args.server != "in-process" and not args.url.startswith("postgresql"):
+        parser.error(f"--server {args.server} needs a PostgreSQL --url (as make serve-prod)")
     if args.url.startswith("sqlite:///"):
         for suffix in ("", "-wal", "-shm", "-journal"):
             Path(args.url.removeprefix("sqlite:///") + suffix).unlink(missing_ok=True)
@@ -110,13 +117,14 @@ def main() -> None:
             for p in people
         )  # fmt: skip
         cheap = generate_password_hash("x", method="pbkdf2:sha256:1")
-        tokens = []
+        tokens, user_of = [], {}
         for i in range(args.voters + args.warmup):
             u = User(username=f"hd.{i}", full_name=f"Ủy viên {i}", password_hash=cheap)
             db.session.add(u)
             db.session.flush()
             db.session.add(CouncilMember(year=YEAR, unit_id=unit.id, user_id=u.id, role="member"))
             tokens.append(create_token(u, "bench")[1])
+            user_of[tokens[-1]] = u.id
         now = dt.datetime.now()
         session = VotingSession(
             list_id=award_list.id, mode="secret", state="draft", version=1,
@@ -135,7 +143,8 @@ def main() -> None:
         nomination_ids = [i.nomination_id for i in session.items]
 
     body = {"votes": [{"nomination_id": n, "yes": n % 3 != 0} for n in nomination_ids]}
-    start = threading.Barrier(1 if args.sequential else args.voters, timeout=60)
+    # all at once: the members and this thread, which reads the CPU counters first (_run)
+    start = threading.Barrier(1 if args.sequential else args.voters + 1, timeout=60)
     warm = args.warm and args.server == "gunicorn"
     # warm and all at once: the members' ballots loaded, then the CPU counters read, then go
     ready = None if args.sequential or not warm else threading.Barrier(args.voters + 1, timeout=120)
@@ -145,8 +154,38 @@ def main() -> None:
     payload = json.dumps(body).encode()
     path = f"/api/v1/voting-sessions/{sid}/ballot"
 
+    raw = {}  # --server database: a psycopg connection per member, opened before the start
+    if args.server == "database":
+        import psycopg
+
+        dsn = args.url.replace("postgresql+psycopg://", "postgresql://")
+        for tok in tokens:
+            raw[tok] = psycopg.connect(dsn)
+            raw[tok].execute("SELECT 1 FROM ballots LIMIT 1")
+            raw[tok].rollback()
+        cast_sql = str(council._PG_CAST).replace(":sid", "%(sid)s").replace(":uid", "%(uid)s")
+        cast_sql = cast_sql.replace(":at", "%(at)s").replace(":ids", "%(ids)s")
+        cast_sql = cast_sql.replace(":noms", "%(noms)s").replace(":yes", "%(yes)s")
+        chosen = [(v["nomination_id"], v["yes"]) for v in body["votes"]]
+
+    def cast_raw(token: str) -> int:
+        rows = council._ballot_rows(chosen)
+        params = {"sid": sid, "uid": user_of[token], "at": dt.datetime.now(),
+                  "ids": [r[0] for r in rows], "noms": [r[1] for r in rows],
+                  "yes": [r[2] for r in rows]}  # fmt: skip
+        with raw[token].transaction():
+            return 201 if raw[token].execute(cast_sql, params).fetchone()[0] else 409
+
     def vote(token: str) -> None:
         headers = {"Authorization": f"Bearer {token}"}
+        if args.server == "database":
+            start.wait()
+            t = time.perf_counter()
+            status = cast_raw(token)
+            took = time.perf_counter() - t
+            with lock:
+                results.append((status, took))
+            return
         if args.server == "gunicorn":
             conn = http.client.HTTPConnection("127.0.0.1", args.port, timeout=120)
             conn.connect()  # the connection is open before the start, as a browser's would be
@@ -198,15 +237,19 @@ def main() -> None:
 
     try:
         for tok in tokens[: args.warmup]:
-            if server is not None:
+            if raw:
+                assert cast_raw(tok) == 201
+            elif server is not None:
                 _post(args.port, path, payload, tok)
             else:
                 warm_res = app.test_client().post(path, json=body, headers=_bearer(tok))
                 assert warm_res.status_code == 201, warm_res.get_json()
         del results[:]
         tokens = tokens[args.warmup :]
-        cpu_before, cpu_after, wall = _run(args, server, app, tokens, vote, ready)
+        cpu_before, cpu_after, wall = _run(args, server, app, tokens, vote, ready, start)
     finally:
+        for conn in raw.values():
+            conn.close()
         if server is not None:
             server.send_signal(signal.SIGTERM)
             server.wait(60)
@@ -235,17 +278,21 @@ def main() -> None:
     if cpu_after is not None:
         web = sum(cpu_after[0].values()) - sum(cpu_before[0].get(k, 0) for k in cpu_after[0])
         pg = sum(cpu_after[1].values()) - sum(cpu_before[1].get(k, 0) for k in cpu_after[1])
-        print(f"server CPU per vote: gunicorn {web / 1e6 / args.voters:.1f} ms + PostgreSQL "
-              f"{pg / 1e6 / args.voters:.1f} ms (the run's CPU time of the gunicorn processes "
-              "and of the database's backends, /proc/<pid>/task/*/schedstat)")  # fmt: skip
+        if args.server == "database":
+            print(f"PostgreSQL CPU per vote: {pg / 1e6 / args.voters:.1f} ms (the members' "
+                  "backends, /proc/<pid>/task/*/schedstat)")  # fmt: skip
+        else:
+            print(f"server CPU per vote: gunicorn {web / 1e6 / args.voters:.1f} ms + PostgreSQL "
+                  f"{pg / 1e6 / args.voters:.1f} ms (the run's CPU time of the gunicorn processes "
+                  "and of the database's backends, /proc/<pid>/task/*/schedstat)")  # fmt: skip
     ok = voters == cast and ballots == cast * len(nomination_ids) and yes == expected_yes
     print("every vote counted once" if ok else "COUNT MISMATCH")
 
 
-def _run(args, server, app, tokens, vote, ready):
+def _run(args, server, app, tokens, vote, ready, start):
     """The votes, sequential or all at once: (CPU counters before, after, wall seconds)."""
     if args.sequential:
-        cpu_before = _server_cpu(server, app) if server is not None else None
+        cpu_before = _server_cpu(server, app) if args.server != "in-process" else None
         wall = time.perf_counter()
         for tok in tokens:
             vote(tok)
@@ -255,12 +302,13 @@ def _run(args, server, app, tokens, vote, ready):
             t.start()
         if ready is not None:
             ready.wait()
-        cpu_before = _server_cpu(server, app) if server is not None else None
+        cpu_before = _server_cpu(server, app) if args.server != "in-process" else None
+        start.wait()  # every member waits there: they all go now
         wall = time.perf_counter()
         for t in threads:
             t.join(300)
     wall = time.perf_counter() - wall
-    cpu_after = _server_cpu(server, app) if server is not None else None
+    cpu_after = _server_cpu(server, app) if args.server != "in-process" else None
     return cpu_before, cpu_after, wall
 
 
@@ -313,7 +361,7 @@ def _server_cpu(server, app) -> tuple[dict[int, int], dict[int, int]]:
             children.setdefault(int(fields[1]), []).append(int(stat.parent.name))
         except (OSError, IndexError, ValueError):
             pass
-    web, todo = {}, [server.pid]
+    web, todo = {}, [server.pid] if server is not None else []
     while todo:
         pid = todo.pop()
         todo.extend(children.get(pid, []))
