@@ -156,24 +156,78 @@ def _pss_mb(pid: int) -> float:
     return 0.0
 
 
+_TICK = os.sysconf("SC_CLK_TCK")
+
+
+def _cpu_s(pid: int) -> float | None:
+    """User + system CPU seconds of `pid` so far (None once it is gone)."""
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            fields = f.read().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return (int(fields[11]) + int(fields[12])) / _TICK
+
+
+def _backends(database: str) -> list[int]:
+    """The PostgreSQL backends connected to `database` (by their process title)."""
+    out = []
+    for d in os.listdir("/proc"):
+        if d.isdigit():
+            try:
+                with open(f"/proc/{d}/cmdline", "rb") as f:
+                    words = f.read().split(b" ")
+            except OSError:
+                continue
+            if words[0].startswith(b"postgres:") and database.encode() in words[1:4]:
+                out.append(int(d))
+    return out
+
+
+def _busy_s() -> tuple[float, float]:
+    """(CPU seconds the machine was busy, CPU seconds in all) since boot, /proc/stat."""
+    with open("/proc/stat") as f:
+        ticks = [int(x) for x in f.readline().split()[1:]]
+    return (sum(ticks) - ticks[3] - ticks[4]) / _TICK, sum(ticks) / _TICK
+
+
 class MemorySampler:
     """VmRSS of the server and every process under it, every `every` seconds, in a thread:
     the peak of each process and of their sum while the sampler runs (and of their PSS sum:
-    forked workers share their parent's pages, which the VmRSS sum counts in each)."""
+    forked workers share their parent's pages, which the VmRSS sum counts in each). Also the
+    CPU time those processes and the benchmark database's backends took while it ran (a
+    process that ends between two samples loses its last `every` seconds)."""
 
-    def __init__(self, pid: int, every: float = 0.2):
-        self.pid, self.every = pid, every
+    def __init__(self, pid: int, every: float = 0.2, database: str | None = None):
+        self.pid, self.every, self.database = pid, every, database
         self.peak: dict[int, tuple[str, float]] = {}
         self.first: dict[int, float] = {}
         self.total = 0.0
         self.pss = 0.0  # the peak of the PSS sum (shared pages not counted twice)
+        self.cpu: dict[int, tuple[str, float, float]] = {}  # pid: (what, first, last seconds)
+        self.busy = (0.0, 0.0)
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
 
+    def _sample_cpu(self, pids: list[int]) -> None:
+        backends = _backends(self.database) if self.database else []
+        for p, what in [(p, "app") for p in pids] + [(p, "db") for p in backends]:
+            got = _cpu_s(p)
+            if got is not None:
+                # a process first seen after the start (a worker, a new connection) from 0
+                first = self.cpu[p][1] if p in self.cpu else (got if not self._started else 0.0)
+                self.cpu[p] = (what, first, got)
+
     def _run(self) -> None:
+        busy = _busy_s()
+        self._started = False
+        self._sample_cpu(_descendants(self.pid))
+        self._started = True
         while not self._stop.is_set():
             total = pss = 0.0
-            for p in _descendants(self.pid):
+            pids = _descendants(self.pid)
+            self._sample_cpu(pids)
+            for p in pids:
                 got = _rss_mb(p)
                 if got is None:
                     continue
@@ -185,6 +239,9 @@ class MemorySampler:
             self.total = max(self.total, total)
             self.pss = max(self.pss, pss)
             self._stop.wait(self.every)
+        self._sample_cpu(_descendants(self.pid))
+        now = _busy_s()
+        self.busy = (now[0] - busy[0], now[1] - busy[1])
 
     def __enter__(self):
         self._thread.start()
@@ -204,6 +261,21 @@ class MemorySampler:
             f"{self.pss:,.0f} MB)"
         )
         return f"peak VmRSS, sampled every {self.every} s: {procs}; {together}"
+
+    def cpu_report(self) -> str:
+        """CPU seconds while sampled: the app's processes one by one, the database's backends
+        together, and the whole machine's busy time against its capacity."""
+        app = sorted(
+            ((p, last - first) for p, (what, first, last) in self.cpu.items() if what == "app"),
+            key=lambda x: -x[1],
+        )
+        db_s = sum(last - first for what, first, last in self.cpu.values() if what == "db")
+        procs = ", ".join(f"pid {p} {s:.1f}" for p, s in app if s >= 0.05)
+        return (
+            f"CPU seconds: the server and its processes {sum(s for _, s in app):.1f} ({procs}); "
+            f"the database's backends {db_s:.1f}; the machine busy {self.busy[0]:.1f} of "
+            f"{self.busy[1]:.1f}"
+        )
 
 
 def empty_lists() -> str:
@@ -308,7 +380,7 @@ def main() -> None:
             print(f"the stored lists emptied: {empty_lists()}")
         for i in range(ARGS.propose_runs if ARGS.propose else 0):
             print(f"load average before the proposal: {benchdb.load_average()}")
-            with MemorySampler(server.pid) as mem:
+            with MemorySampler(server.pid, database=benchdb.PG_DB) as mem:
                 r = run_once(f"http://127.0.0.1:{port}", token, "awards/propose")
             job = r["job"]
             print(
@@ -318,6 +390,7 @@ def main() -> None:
             for t, status, message, done, total in r["seen"]:
                 print(f"    {t:6.1f} s  {status:8} {message} {done}/{total}")
             print(f"    {mem.report()}")
+            print(f"    {mem.cpu_report()}")
             print(f"load average after the proposal: {benchdb.load_average()}")
             good &= job["status"] == "done"
         check = _rated_check()
