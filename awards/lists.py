@@ -11,9 +11,10 @@ from __future__ import annotations
 
 import datetime as dt
 import gc
+import json
 from collections import defaultdict
 
-from sqlalchemy import Integer, any_, bindparam, delete, func, select, update
+from sqlalchemy import Integer, Text, any_, bindparam, cast, delete, func, select, update
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import joinedload
 
@@ -290,11 +291,19 @@ def propose_list(
     return summary
 
 
+def why_text(rule: str, text: str) -> str:
+    """The JSON text of a rule's nomination's `why`, [{"rule": rule, "text": text}], as the
+    JSON column writes it (json.dumps), without building the list first."""
+    return f'[{{"rule": {json.dumps(rule)}, "text": {json.dumps(text)}}}]'
+
+
 def _store(lst: AwardList, entries, subjects, stats: dict, base: dict, read=(True, True)) -> None:
     """Make the list's nominations of some subjects (`subjects`: a condition on the
     nominations) those of `entries`: new ones inserted (COPY on PostgreSQL), changed ones
     updated, the rules' ones no longer proposed deleted; the staff's stay. `read`: whether the
-    list, and the year's other lists, have rows to read at all."""
+    list, and the year's other lists, have rows to read at all. The stored `why` is read as
+    its text and compared with the text the entry would be written as (why_text); only a
+    text that differs is decoded, so a row written some other way is not taken as changed."""
     table = Nomination.__table__
     existing = {}
     if read[0]:
@@ -303,10 +312,10 @@ def _store(lst: AwardList, entries, subjects, stats: dict, base: dict, read=(Tru
             for r in db.session.execute(
                 select(
                     table.c.id, table.c.subject_key, table.c.award, table.c.source,
-                    table.c.status, table.c.rule, table.c.why, table.c.provisional,
-                    table.c.occasion,
+                    table.c.status, table.c.rule, cast(table.c.why, Text).label("why"),
+                    table.c.provisional, table.c.occasion,
                 ).where(table.c.list_id == lst.id, subjects)
-            )
+            ).all()
         }  # fmt: skip
     stats["seen"] += len(existing)
     elsewhere = set()
@@ -335,15 +344,18 @@ def _store(lst: AwardList, entries, subjects, stats: dict, base: dict, read=(Tru
             drop.append(row.id)
             continue
         status = "removed" if row.status == "removed" else e.status
-        why = [{"rule": e.rule, "text": e.why}]
         if (
             status != row.status
             or row.rule != e.rule
             or row.provisional != e.provisional
             or row.occasion != e.occasion
-            or row.why != why
+            or (
+                row.why != why_text(e.rule, e.why)
+                and json.loads(row.why) != [{"rule": e.rule, "text": e.why}]
+            )
         ):
-            changes.append({"b_id": row.id, "status": status, "rule": e.rule, "why": why,
+            changes.append({"b_id": row.id, "status": status, "rule": e.rule,
+                            "why": [{"rule": e.rule, "text": e.why}],
                             "provisional": e.provisional, "occasion": e.occasion})  # fmt: skip
     del existing
     if drop:
@@ -361,6 +373,8 @@ def _store(lst: AwardList, entries, subjects, stats: dict, base: dict, read=(Tru
             )
         )
         db.session.execute(stmt.execution_options(synchronize_session=False), changes)
+    # PostgreSQL's COPY takes the why as its text, made here once (no list built to dump)
+    pg = db.session.get_bind().dialect.name == "postgresql"
     fresh = [
         {
             **base,
@@ -371,13 +385,13 @@ def _store(lst: AwardList, entries, subjects, stats: dict, base: dict, read=(Tru
             "award": key[1],
             "status": e.status,
             "rule": e.rule,
-            "why": [{"rule": e.rule, "text": e.why}],
+            "why": why_text(e.rule, e.why) if pg else [{"rule": e.rule, "text": e.why}],
             "provisional": e.provisional,
             "occasion": e.occasion,
         }
         for key, e in wanted.items()
     ]
-    bulk_insert(table, fresh)
+    bulk_insert(table, fresh, as_text=("why",) if pg else ())
     stats["added"] += len(fresh)
     stats["changed"] += len(changes)
     stats["dropped"] += len(drop)

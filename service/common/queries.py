@@ -61,14 +61,18 @@ def in_ids(column, ids):
     return or_(false(), *in_chunks(column, ids))
 
 
-def bulk_insert(table, rows: list[dict], conn=None) -> None:
+def bulk_insert(table, rows: list[dict], conn=None, as_text=()) -> None:
     """Insert many rows (dicts with the same keys) into a Table inside the session's transaction:
     COPY on PostgreSQL (several times faster than one INSERT per row, which is what an
     executemany becomes), an executemany elsewhere. Values go through the columns' own bind
-    processing (enums, JSON) first, as in an INSERT."""
+    processing (enums, JSON) first, as in an INSERT, except the keys of `as_text`: their
+    values are already the text the database stores (a JSON column's serialized text, made
+    by the caller once), written as they are; PostgreSQL only."""
     if not rows:
         return
     conn = conn if conn is not None else db.session.connection()
+    if as_text and conn.dialect.name != "postgresql":
+        raise ValueError("bulk_insert: as_text is for PostgreSQL's COPY")
     if conn.dialect.name != "postgresql":
         conn.execute(table.insert().execution_options(render_nulls=True), rows)
         return
@@ -79,16 +83,17 @@ def bulk_insert(table, rows: list[dict], conn=None) -> None:
     if missing:  # what an INSERT would fill in from the columns' Python defaults
         rows = [{**{c.key: c.default.arg for c in missing}, **r} for r in rows]
         keys = list(rows[0])
-    _copy_rows(conn, conn.dialect.identifier_preparer.format_table(table), table, keys, rows)
+    target = conn.dialect.identifier_preparer.format_table(table)
+    _copy_rows(conn, target, table, keys, rows, as_text)
 
 
-def _copy_rows(conn, target: str, table, keys: list[str], rows: list[dict]) -> None:
+def _copy_rows(conn, target: str, table, keys: list[str], rows: list[dict], as_text=()) -> None:
     """COPY `rows` (their `keys`, as `table`'s columns) into `target`, a table's quoted name;
-    each value through its column's bind processing (enums, JSON) first."""
+    each value through its column's bind processing (enums, JSON) first, except `as_text`'s."""
     processors = [
         (i, p)
         for i, k in enumerate(keys)
-        if (p := table.c[k].type.bind_processor(conn.dialect)) is not None
+        if k not in as_text and (p := table.c[k].type.bind_processor(conn.dialect)) is not None
     ]
     raw = conn.connection.driver_connection
     quote = conn.dialect.identifier_preparer.quote  # "group", "order": SQL words as names

@@ -4,8 +4,14 @@ list's steps draft → submitted → approved | returned → decided, the decisi
 
 from __future__ import annotations
 
-import pytest
+import json
 
+import pytest
+import sqlalchemy as sa
+from hypothesis import given
+from hypothesis import strategies as st
+
+from awards.lists import why_text
 from awards.models import AwardList, Nomination
 from evaluation import queries as eq
 from evaluation.models import History, PersonEval
@@ -283,3 +289,38 @@ def test_C10_an_unpublished_ballot_holds_approval_and_failed_votes_are_not_decid
     assert act(client, committee, lst, "decide", **decision).status_code == 200
     awarded = {h.person_id: h.awards for h in eq.history_before(YEAR + 1) if h.person_id}
     assert pa.id not in awarded and "LDTT" in awarded[tree["people"]["PA2"].id]
+
+
+@given(rule=st.text(max_size=12), why=st.text(max_size=300))
+def test_why_text_is_the_text_the_json_column_writes(rule, why):
+    """Proposing again compares the stored why as text with why_text, and COPY writes
+    why_text as it is: it must be json.dumps's text of [{"rule", "text"}] for any strings
+    (quotes, backslashes, Vietnamese, control characters)."""
+    assert why_text(rule, why) == json.dumps([{"rule": rule, "text": why}])
+
+
+def test_C11_propose_again_compares_the_stored_why_by_its_json_not_its_spelling(client, tree, year):
+    """A stored why spelled another way (compact JSON, written by some other path) with the
+    same content is not a change; a why with another content is, and is written back."""
+    h = tree["headers"]["staff_a"]
+    propose(client, h)
+    rows = db.session.query(Nomination).order_by(Nomination.id).limit(2).all()
+    assert len(rows) == 2
+    same, other = rows
+    expected_other = other.why
+    compact = json.dumps(same.why, separators=(",", ":"), ensure_ascii=False)
+    wrong = json.dumps([{"rule": other.rule, "text": "lý do cũ"}])
+    put = "UPDATE nominations SET why = {} WHERE id = :i".format(
+        "CAST(:t AS JSON)" if db.session.get_bind().dialect.name == "postgresql" else ":t"
+    )
+    db.session.execute(sa.text(put), [{"t": compact, "i": same.id}, {"t": wrong, "i": other.id}])
+    db.session.commit()
+    db.session.expire_all()
+    assert db.session.get(Nomination, other.id).why != expected_other
+    job = propose(client, h)
+    got = job["result"]["lists"][0]
+    assert (got["added"], got["changed"], got["dropped"]) == (0, 1, 0), got
+    db.session.expire_all()
+    spelled = sa.select(sa.cast(Nomination.why, sa.Text)).where(Nomination.id == same.id)
+    assert db.session.scalar(spelled) == compact  # left as it was: not a change
+    assert db.session.get(Nomination, other.id).why == expected_other
