@@ -22,7 +22,7 @@ from sqlalchemy import and_, func, not_, or_, select, true
 from awards.queries import initiative_counts
 from awards.rules import Discipline, Initiatives, PastYear, PersonFacts, UnitFacts
 from evaluation import queries as eq
-from service.common.queries import in_ids
+from service.common.queries import in_ids, read_rows
 from service.extensions import db
 from service.org.models import Person, Unit
 
@@ -334,12 +334,12 @@ def part_rows(src: YearSource, part: Part) -> tuple:
         # parallel workers, taking the cores the proposal's own workers run on) per query
         units = part.unit_ids(src.unit_rows)
         stmt = stmt.where(in_ids(Person.unit_id, units))
-        people = db.session.execute(stmt).tuples().all()
+        people = read_rows(stmt)
         by = {"person_ids": [r[0] for r in people]}
     else:
         within = part.clause()
         stmt = stmt.join(Unit, Unit.id == Person.unit_id).where(within)
-        people = db.session.execute(stmt).tuples().all()
+        people = read_rows(stmt)
         by = {"within": within}
     ratings = [
         (r.kind, r.person_id, r.level, r.score, r.approved)

@@ -22,7 +22,7 @@ from evaluation.rules import AppliesTo, RulePack, Severity, ViolationType
 from evaluation.rules.entry import MONTHS, missing_inputs
 from service.auth.access import can, scope_paths
 from service.common.errors import NotFound
-from service.common.queries import in_ids
+from service.common.queries import in_ids, read_rows
 from service.extensions import db
 from service.org.models import Person, Unit
 from service.org.operations import visible_person
@@ -702,7 +702,7 @@ def final_ratings(
             .where(Rating.year_id == year_row.id, subject.is_not(None))
         )
         stmt = _under(stmt, path, within=within, person_ids=person_ids, **{name: subject})
-        out += db.session.execute(stmt).all()
+        out += read_rows(stmt)
     return out
 
 
@@ -725,12 +725,12 @@ def award_inputs(
             PersonEval.person_id, *(getattr(PersonEval, f) for f in PERSON_AWARD_INPUTS)
         ).where(PersonEval.year_id == year_row.id)
         stmt = _under(stmt, path, within=within, person_ids=person_ids, person=PersonEval.person_id)
-        people = db.session.execute(stmt).all()
+        people = read_rows(stmt)
     if "unit" in subjects:
         stmt = select(UnitEval.unit_id, UnitEval.under_review).where(
             UnitEval.year_id == year_row.id
         )
-        units = db.session.execute(_under(stmt, path, within=within, unit=UnitEval.unit_id)).all()
+        units = read_rows(_under(stmt, path, within=within, unit=UnitEval.unit_id))
     return people, units
 
 
@@ -761,7 +761,7 @@ def history_before(
         subject = History.person_id if name == "person" else History.unit_id
         stmt = select(*cols).where(History.year < year, subject.is_not(None))
         stmt = _under(stmt, path, within=within, person_ids=person_ids, **{name: subject})
-        out += db.session.execute(stmt).all()
+        out += read_rows(stmt)
     return out
 
 

@@ -61,6 +61,16 @@ def in_ids(column, ids):
     return or_(false(), *in_chunks(column, ids))
 
 
+def read_rows(stmt) -> list:
+    """All rows of a select of columns, run on the session's connection: Core's row handling,
+    not the ORM's per-row loading (for a proposal part's 155,000 history rows, 0.24-0.39 s of
+    CPU instead of 0.58-0.64 s). Changes not flushed yet are flushed first, as the session's
+    own execute does when autoflush is on."""
+    if db.session.autoflush:
+        db.session.flush()
+    return db.session.connection().execute(stmt).all()
+
+
 def bulk_insert(table, rows: list[dict], conn=None, as_text=()) -> None:
     """Insert many rows (dicts with the same keys) into a Table inside the session's transaction:
     COPY on PostgreSQL (several times faster than one INSERT per row, which is what an
