@@ -70,7 +70,7 @@ def propose(year):
     return run_form(
         form,
         start,
-        success="Đang lập danh sách đề nghị theo quy định…",
+        success="Đã bắt đầu lập danh sách đề nghị theo quy định.",
         done=lambda job: url_for("jobs.job_page", job_id=job.id, back=back),
     )
 

@@ -99,3 +99,19 @@ def test_staff_propose_review_nominate_remove_and_submit_then_committee_decides(
     assert client.post(f"/awards/lists/{lst.id}/action", data=data).status_code == 302
     page = client.get(f"/awards/lists/{lst.id}").get_data(as_text=True)
     assert "15/QĐ-UBND" in page and "đã khóa" in page
+
+
+def test_the_job_page_after_proposing_does_not_say_still_running_once_done(
+    client,
+    tree,
+    year,  # noqa: F811
+):
+    """The message flashed on starting a proposal is read on the job page, where the job may
+    already be done: it says the proposal was started, not that it is running."""
+    login(client, tree["users"]["staff_a"])
+    page = client.get(f"/awards/{YEAR}/lists").get_data(as_text=True)
+    res = client.post(f"/awards/{YEAR}/lists/propose", data={"unit": "A", "csrf_token": csrf(page)})
+    job_page = client.get(res.location).get_data(as_text=True)
+    assert "hoàn thành" in job_page
+    assert "Đang lập danh sách" not in job_page
+    assert "Đã bắt đầu lập danh sách đề nghị theo quy định." in job_page
