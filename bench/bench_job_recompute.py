@@ -159,16 +159,6 @@ def _pss_mb(pid: int) -> float:
 _TICK = os.sysconf("SC_CLK_TCK")
 
 
-def _cpu_s(pid: int) -> float | None:
-    """User + system CPU seconds of `pid` so far (None once it is gone)."""
-    try:
-        with open(f"/proc/{pid}/stat") as f:
-            fields = f.read().rsplit(")", 1)[1].split()
-    except OSError:
-        return None
-    return (int(fields[11]) + int(fields[12])) / _TICK
-
-
 def _backends(database: str) -> list[int]:
     """The PostgreSQL backends connected to `database` (by their process title)."""
     out = []
@@ -191,6 +181,18 @@ def _busy_s() -> tuple[float, float]:
     return (sum(ticks) - ticks[3] - ticks[4]) / _TICK, sum(ticks) / _TICK
 
 
+def _cpu_s(pid: int) -> float | None:
+    """User + system CPU seconds of `pid` so far (None once it is gone), from /proc/<pid>/stat,
+    which counts the threads that have ended too (the server's request threads); bench_vote's
+    per-thread schedstat sum counts only the threads still running."""
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            fields = f.read().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return (int(fields[11]) + int(fields[12])) / _TICK
+
+
 class MemorySampler:
     """VmRSS of the server and every process under it, every `every` seconds, in a thread:
     the peak of each process and of their sum while the sampler runs (and of their PSS sum:
@@ -209,20 +211,20 @@ class MemorySampler:
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
 
-    def _sample_cpu(self, pids: list[int]) -> None:
+    def _sample_cpu(self, pids: list[int], start: bool = False) -> None:
+        """Each process's CPU seconds so far; `start`: the sampler's first reading, from
+        which the processes then running count (one first seen later counts from 0: a
+        worker, a new connection)."""
         backends = _backends(self.database) if self.database else []
         for p, what in [(p, "app") for p in pids] + [(p, "db") for p in backends]:
             got = _cpu_s(p)
             if got is not None:
-                # a process first seen after the start (a worker, a new connection) from 0
-                first = self.cpu[p][1] if p in self.cpu else (got if not self._started else 0.0)
+                first = self.cpu[p][1] if p in self.cpu else (got if start else 0.0)
                 self.cpu[p] = (what, first, got)
 
     def _run(self) -> None:
         busy = _busy_s()
-        self._started = False
-        self._sample_cpu(_descendants(self.pid))
-        self._started = True
+        self._sample_cpu(_descendants(self.pid), start=True)
         while not self._stop.is_set():
             total = pss = 0.0
             pids = _descendants(self.pid)

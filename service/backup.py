@@ -83,7 +83,7 @@ def _decoder(column):
         return lambda v: enum_class(v)
     try:
         python = kind.python_type
-    except NotImplementedError:
+    except NotImplementedError:  # SQLAlchemy's answer for a type without one: taken as read
         return None
     if python is dt.datetime:
         return dt.datetime.fromisoformat

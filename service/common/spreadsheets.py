@@ -326,6 +326,8 @@ def check_file(data: bytes, limits: UploadLimits | None = None) -> bool:
             if "xl/workbook.xml" not in set(zf.namelist()):
                 raise SpreadsheetError("Tệp nén không phải bảng tính Excel (.xlsx).")
             return check_parts(zf, limits or UploadLimits())
+    # what zipfile raises for a damaged archive; NotImplementedError: a compression method it
+    # does not know (a zip made by some other tool), which no workbook uses
     except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError):
         raise SpreadsheetError("Tệp bị hỏng (lỗi nén), không đọc được.") from None
 
