@@ -253,6 +253,7 @@ class Nomination(db.Model):
     occasion: Mapped[dt.date | None] = mapped_column(Date)
     removed_reason: Mapped[str] = mapped_column(String(1000), default="")
     passed: Mapped[bool | None] = mapped_column(Boolean)
+    # who made a manual nomination; None on the rules' rows (the proposer is in the audit)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, server_default=func.now())
 

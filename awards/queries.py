@@ -3,7 +3,7 @@ counts the award rules read (initiative_counts)."""
 
 from __future__ import annotations
 
-from sqlalchemy import distinct, exists, func, or_, select
+from sqlalchemy import distinct, exists, func, or_, select, true
 from sqlalchemy.orm import aliased, joinedload, selectinload
 
 from awards.models import MODEL, Initiative, InitiativeAuthor
@@ -122,7 +122,7 @@ def initiative_counts(
     if person_ids is not None:
         if "unit" in subjects:
             raise ValueError("person_ids= counts people's initiatives, not units'")
-        authored = authored.where(in_ids(InitiativeAuthor.person_id, person_ids))
+        authored = _authored_by(years, person_ids)
     elif within is not None:
         authored = (
             authored.join(Person, Person.id == InitiativeAuthor.person_id)
@@ -137,6 +137,40 @@ def initiative_counts(
             key = (subject, year)
             out[key] = out.get(key, NO_INITIATIVES) + _one_level(level, int(n))
     return people, units
+
+
+def _authored_by(years: list[int], person_ids):
+    """The grouped (person_id, year, level, quantity) of the sáng kiến and đề tài of
+    `person_ids` (an author's index read per id). On PostgreSQL each author row looks up its
+    entry by the primary key (a LATERAL subquery, OFFSET 0 keeps it from being flattened):
+    the plain join was hashed over a seq scan of the whole registry for every proposal part
+    (a city's 490,000 entries; 240-270 ms a part against 130-145 ms, bench/README.md)."""
+    author = InitiativeAuthor.person_id
+    if db.session.get_bind().dialect.name != "postgresql":
+        return (
+            select(author, Initiative.year, Initiative.level, func.sum(Initiative.quantity))
+            .join(Initiative, InitiativeAuthor.initiative_id == Initiative.id)
+            .where(Initiative.year.in_(years), Initiative.kind != MODEL)
+            .where(in_ids(author, person_ids))
+            .group_by(author, Initiative.year, Initiative.level)
+        )
+    entry = (
+        select(Initiative.year, Initiative.level, Initiative.quantity)
+        .where(
+            Initiative.id == InitiativeAuthor.initiative_id,
+            Initiative.year.in_(years),
+            Initiative.kind != MODEL,
+        )
+        .offset(0)
+        .lateral("entry")
+    )
+    return (
+        select(author, entry.c.year, entry.c.level, func.sum(entry.c.quantity))
+        .select_from(InitiativeAuthor)
+        .join(entry, true())
+        .where(in_ids(author, person_ids))
+        .group_by(author, entry.c.year, entry.c.level)
+    )
 
 
 def _one_level(level: str, n: int) -> Initiatives:

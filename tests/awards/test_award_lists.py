@@ -85,12 +85,17 @@ def test_C11_propose_stores_the_rules_proposals_as_the_lists_nominations(client,
     assert audit.object_type == "award_list" and audit.after["proposed"] >= 3
 
 
-def test_C9_manual_nomination_needs_a_reason_and_respects_C0(client, tree, year):
-    h = tree["headers"]["staff_a"]
+def proposed_list(client, h):
+    """Propose A's list; (its nominations' URL, a manual GK nomination's body for PA2)."""
     propose(client, h)
     lst = the_list(client, h)
     url = f"/api/v1/award-lists/{lst['id']}/nominations"
-    body = {"subject": "person", "code": "PA2", "award": "GK", "version": lst["version"]}
+    return url, {"subject": "person", "code": "PA2", "award": "GK", "version": lst["version"]}
+
+
+def test_C9_manual_nomination_needs_a_reason_and_respects_C0(client, tree, year):
+    h = tree["headers"]["staff_a"]
+    url, body = proposed_list(client, h)
     res = client.post(url, json={**body, "reason": ""}, headers=h)
     assert res.status_code == 400 and "reason" in res.get_json()["error"]["fields"], res.get_json()
     res = client.post(url, json={**body, "code": "PB", "reason": "Cứu người"}, headers=h)
@@ -324,3 +329,19 @@ def test_C11_propose_again_compares_the_stored_why_by_its_json_not_its_spelling(
     spelled = sa.select(sa.cast(Nomination.why, sa.Text)).where(Nomination.id == same.id)
     assert db.session.scalar(spelled) == compact  # left as it was: not a change
     assert db.session.get(Nomination, other.id).why == expected_other
+
+
+def test_C11_the_rules_rows_have_no_author_a_manual_nomination_names_its_staff(client, tree, year):
+    """A row the rules proposed is the rules' (source "rule"), not a person's: it names no
+    author (the proposal's user is on its audit entry), so storing a city's 700,000 rows checks
+    no user key per row. A manual nomination (C9) keeps the staff member who made it."""
+    h = tree["headers"]["staff_a"]
+    url, body = proposed_list(client, h)
+    res = client.post(url, json={**body, "reason": "Dũng cảm cứu người"}, headers=h)
+    assert res.status_code == 201, res.get_json()
+    db.session.expire_all()
+    rules = db.session.query(Nomination).filter_by(source="rule").all()
+    assert rules and all(n.created_by_id is None for n in rules)
+    manual = db.session.query(Nomination).filter_by(source="manual").one()
+    staff = db.session.query(AuditEntry).filter_by(action="propose").one().user_id
+    assert staff is not None and manual.created_by_id == staff
