@@ -52,13 +52,20 @@ def highest_reached(p: PersonFacts, on: date) -> tuple[int, date] | None:
     """The highest milestone whose reach date is on or before `on`. Reach dates grow with the
     milestone (5 years apart, 4 where the illness allowance goes from 12 to 24 months), so the
     first milestone not yet reached ends the search: most members stop at the first one."""
-    best = None
+    found = _reached_by(p, on)
+    return found[-1] if found else None
+
+
+def _reached_by(p: PersonFacts, last: date) -> list[tuple[int, date]]:
+    """(milestone, reach date) of every milestone reached on or before `last`, in order (the
+    same order stop as highest_reached's)."""
+    out = []
     for m in MILESTONES:
         reach = reach_date(p.admitted_on, m, p.gap_days, p.seriously_ill)
-        if reach > on:
+        if reach > last:
             break
-        best = (m, reach)
-    return best
+        out.append((m, reach))
+    return out
 
 
 def holding_discipline(p: PersonFacts, on: date):
@@ -86,8 +93,9 @@ def badges_of(p: PersonFacts, days: list[date]) -> tuple[list[BadgeDue], list[Ba
     awarded = awarded_milestones(p)
     due: list[BadgeDue] = []
     waiting: list[BadgeWaiting] = []
+    reaches = _reached_by(p, last)  # once, not per occasion
     for on in sorted(days):
-        reached = highest_reached(p, on)
+        reached = next(((m, r) for m, r in reversed(reaches) if r <= on), None)
         if reached is None:
             continue
         milestone, reach = reached

@@ -12,6 +12,8 @@ def add_months(day: date, months: int) -> date:
     index = day.year * 12 + (day.month - 1) + months
     year, month = divmod(index, 12)
     month += 1
+    if day.day <= 28:  # every month has it: no need to look the month's length up
+        return date(year, month, day.day)
     return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
 
 
@@ -20,9 +22,11 @@ def add_years(day: date, years: int) -> date:
 
 
 def dmy(day: date | None) -> str:
-    return day.strftime("%d/%m/%Y") if day else "–"
+    """dd/mm/yyyy (strftime's "%d/%m/%Y" for years from 1000, at about half its cost: a
+    proposal writes one or more into most of a city's reasons), or "–" for no date."""
+    return f"{day.day:02d}/{day.month:02d}/{day.year}" if day else "–"
 
 
 def dmy_or_none(day: date | None) -> str | None:
     """dd/mm/yyyy, or None (an answer's null) for no date."""
-    return day.strftime("%d/%m/%Y") if day else None
+    return dmy(day) if day else None

@@ -481,3 +481,66 @@ def test_P4_reach_dates_grow_with_the_milestone_ill_or_not():
             for gap in (0, 400):
                 days = [reach_date(admitted, m, gap, ill) for m in MILESTONES]
                 assert days == sorted(days) and len(set(days)) == len(days)
+
+
+DATES = st.dates(min_value=date(1000, 1, 1), max_value=date(2200, 12, 31))
+
+
+def _month_end_day(y: int, m: int, d: int) -> date:
+    import calendar
+
+    return date(y, m, min(d, calendar.monthrange(y, m)[1]))
+
+
+# days 26-31 often: the days a month's end clamps (31/08 + 6 months = 28/02 or 29/02)
+MONTH_ENDS = st.builds(
+    _month_end_day, st.integers(1000, 2200), st.integers(1, 12), st.integers(26, 31)
+)
+
+
+@given(st.one_of(DATES, MONTH_ENDS), st.integers(-1200, 1200))
+def test_P4_add_months_is_the_calendar_clamp_for_any_day(day, months):
+    """add_months skips the month's length for days 1-28: the same as clamping every day."""
+    import calendar
+
+    year, month = divmod(day.year * 12 + day.month - 1 + months, 12)
+    month += 1
+    if not 1 <= year <= 9999:
+        return
+    last = calendar.monthrange(year, month)[1]
+    assert add_months(day, months) == date(year, month, min(day.day, last))
+
+
+@given(DATES)
+def test_P4_dmy_is_day_month_year_as_strftime_writes_it(day):
+    from awards.rules.dates import dmy, dmy_or_none
+
+    assert dmy(day) == dmy_or_none(day) == day.strftime("%d/%m/%Y")
+    assert dmy(None) == "–" and dmy_or_none(None) is None
+
+
+@given(
+    st.dates(min_value=date(1930, 1, 1), max_value=date(2000, 12, 31)),
+    st.integers(0, 4000),
+    st.booleans(),
+    st.lists(st.sampled_from(["HHD30", "HHD40", "HHD45", "HHD50", "HHD55", "HHD60"]), max_size=2),
+)
+def test_P4_badges_of_lists_each_occasions_highest_milestone_reached_by_then(
+    admitted, gap, ill, awarded
+):
+    """badges_of works out each member's reach dates once for all occasions: on each occasion
+    it lists the highest milestone reached on or before it (every milestone tried here), once,
+    and none at or below an awarded one."""
+    from awards.rules import MILESTONES
+
+    p = _member(admitted, awarded=awarded, gap_days=gap, seriously_ill=ill)
+    got = [(b.badge, b.occasion, b.reach_date) for b in badges_of(p, OCC)[0]]
+    want, done = [], {int(a[3:]) for a in awarded}
+    for on in OCC:
+        reached = [(m, reach_date(admitted, m, gap, ill)) for m in MILESTONES]
+        reached = [(m, r) for m, r in reached if r <= on]
+        if reached and not (done and reached[-1][0] <= max(done)):
+            m, r = reached[-1]
+            want.append((f"HHD{m}", on, r))
+            done.add(m)
+    assert got == want
