@@ -504,9 +504,10 @@ def add_manual_nomination(user, lst: AwardList, data: dict) -> Nomination:
             {"code": ["Đang bị xem xét (C0)."]},
         )
     key = _key(subject, found.id)
+    same = Nomination.person_id if subject == "person" else Nomination.unit_id  # its index
     taken = db.session.scalar(
         select(Nomination).where(
-            Nomination.year == lst.year, Nomination.subject_key == key, Nomination.award == award
+            same == found.id, Nomination.year == lst.year, Nomination.award == award
         )
     )
     if taken is not None:

@@ -345,3 +345,53 @@ def test_C11_the_rules_rows_have_no_author_a_manual_nomination_names_its_staff(c
     manual = db.session.query(Nomination).filter_by(source="manual").one()
     staff = db.session.query(AuditEntry).filter_by(action="propose").one().user_id
     assert staff is not None and manual.created_by_id == staff
+
+
+def test_C11_a_subjects_award_is_once_a_year_over_every_list_in_the_database_itself(
+    client, tree, year, create_person
+):
+    """(year, person, award) and (year, unit, award) are unique over every list of the year in
+    the schema itself (a second list of the year, written around the service, is refused); a
+    person and a unit with the same id are different subjects."""
+    from sqlalchemy.exc import IntegrityError
+
+    from service.org.models import Person
+
+    propose(client, tree["headers"]["staff_a"])
+    mine = db.session.query(AwardList).one()
+    other = AwardList(year=YEAR, unit_id=tree["units"]["B"].id, state="draft", version=1)
+    db.session.add(other)
+    db.session.commit()
+    common = {"year": YEAR, "source": "manual", "status": "manual", "rule": "C9", "why": []}
+
+    def add(list_id, subject, subject_id, award):
+        column = "person_id" if subject == "person" else "unit_id"
+        key = f"{subject[0]}{subject_id}"
+        db.session.add(
+            Nomination(
+                **common,
+                list_id=list_id,
+                subject=subject,
+                subject_key=key,
+                award=award,
+                **{column: subject_id},
+            )
+        )
+        db.session.flush()
+
+    pa, unit = tree["people"]["PA"].id, tree["units"]["A"].id
+    cases = (("person", pa, "GK"), ("person", pa, "BK_TP"), ("unit", unit, "GK"))
+    for subject, subject_id, award in cases:
+        with db.session.begin_nested():
+            add(mine.id, subject, subject_id, award)
+        with pytest.raises(IntegrityError), db.session.begin_nested():
+            add(other.id, subject, subject_id, award)
+    # a number that is a person's id and a unit's: two subjects, both stand
+    twin = tree["units"]["A"].id
+    if db.session.get(Person, twin) is None:  # ids come from sequences: give one the unit's
+        create_person(tree["units"]["A"], code="TWIN", id=twin)
+    with db.session.begin_nested():
+        add(other.id, "unit", twin, "CSTD_TP")
+        add(other.id, "person", twin, "CSTD_TP")
+    assert db.session.query(Nomination).filter_by(award="CSTD_TP").count() == 2
+    db.session.rollback()
