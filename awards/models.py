@@ -227,6 +227,15 @@ class AwardList(db.Model):
     )
 
 
+def _unique_per_subject(subject: str) -> Index:
+    """(<subject>_id, year, award) unique where <subject>_id is set (a partial index)."""
+    where = text(f"{subject}_id IS NOT NULL")
+    return Index(
+        f"uq_nominations_{subject}_year_award", f"{subject}_id", "year", "award", unique=True,
+        postgresql_where=where, sqlite_where=where,
+    )  # fmt: skip
+
+
 class Nomination(db.Model):
     """One (subject, award) of a list: proposed by a rule (`source` "rule", with the rule id and
     its reason steps in `why`), over the cap (C2) or blocked (C0, award ""), or nominated by
@@ -269,24 +278,8 @@ class Nomination(db.Model):
     # 2 s less (bench/README.md)
     __table_args__ = (
         Index("ix_nominations_list_id", "list_id"),
-        Index(
-            "uq_nominations_person_year_award",
-            "person_id",
-            "year",
-            "award",
-            unique=True,
-            postgresql_where=text("person_id IS NOT NULL"),
-            sqlite_where=text("person_id IS NOT NULL"),
-        ),
-        Index(
-            "uq_nominations_unit_year_award",
-            "unit_id",
-            "year",
-            "award",
-            unique=True,
-            postgresql_where=text("unit_id IS NOT NULL"),
-            sqlite_where=text("unit_id IS NOT NULL"),
-        ),
+        _unique_per_subject("person"),
+        _unique_per_subject("unit"),
         CheckConstraint("subject IN ('person','unit')", name="subject"),
         CheckConstraint("source IN ('rule','manual')", name="source"),
         CheckConstraint(
