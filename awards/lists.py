@@ -307,6 +307,15 @@ def _store(lst: AwardList, entries, subjects, stats: dict, base: dict, read=(Tru
     its text and compared with the text the entry would be written as (why_text); only a
     text that differs is decoded, so a row written some other way is not taken as changed."""
     table = Nomination.__table__
+    pg = db.session.get_bind().dialect.name == "postgresql"
+    texts: dict[tuple[str, str], str] = {}  # each distinct reason's JSON text, made once
+
+    def text_of(e) -> str:
+        found = texts.get((e.rule, e.why))
+        if found is None:
+            found = texts[(e.rule, e.why)] = why_text(e.rule, e.why)
+        return found
+
     existing = {}
     if read[0]:
         existing = {
@@ -351,10 +360,7 @@ def _store(lst: AwardList, entries, subjects, stats: dict, base: dict, read=(Tru
             or row.rule != e.rule
             or row.provisional != e.provisional
             or row.occasion != e.occasion
-            or (
-                row.why != why_text(e.rule, e.why)
-                and json.loads(row.why) != [{"rule": e.rule, "text": e.why}]
-            )
+            or (row.why != text_of(e) and json.loads(row.why) != [{"rule": e.rule, "text": e.why}])
         ):
             changes.append({"b_id": row.id, "status": status, "rule": e.rule,
                             "why": [{"rule": e.rule, "text": e.why}],
@@ -377,16 +383,9 @@ def _store(lst: AwardList, entries, subjects, stats: dict, base: dict, read=(Tru
         db.session.execute(stmt.execution_options(synchronize_session=False), changes)
     # PostgreSQL's COPY takes the why as its text, made once per distinct reason (a city's
     # 711,000 rows have 232,000), and each row as a tuple of the columns' values (no dict)
-    pg = db.session.get_bind().dialect.name == "postgresql"
-    texts: dict[tuple[str, str], str] = {}
 
     def why_of(e) -> str | list:
-        if not pg:
-            return [{"rule": e.rule, "text": e.why}]
-        found = texts.get((e.rule, e.why))
-        if found is None:
-            found = texts[(e.rule, e.why)] = why_text(e.rule, e.why)
-        return found
+        return text_of(e) if pg else [{"rule": e.rule, "text": e.why}]
 
     keys = [*base, "subject", "subject_key", "person_id", "unit_id", "award", "status", "rule",
             "why", "provisional", "occasion"]  # fmt: skip

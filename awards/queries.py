@@ -122,7 +122,10 @@ def initiative_counts(
     if person_ids is not None:
         if "unit" in subjects:
             raise ValueError("person_ids= counts people's initiatives, not units'")
-        authored = _authored_by(years, person_ids)
+        if db.session.get_bind().dialect.name == "postgresql":
+            authored = _authored_by(years, person_ids)
+        else:
+            authored = authored.where(in_ids(InitiativeAuthor.person_id, person_ids))
     elif within is not None:
         authored = (
             authored.join(Person, Person.id == InitiativeAuthor.person_id)
@@ -140,20 +143,12 @@ def initiative_counts(
 
 
 def _authored_by(years: list[int], person_ids):
-    """The grouped (person_id, year, level, quantity) of the sáng kiến and đề tài of
-    `person_ids` (an author's index read per id). On PostgreSQL each author row looks up its
-    entry by the primary key (a LATERAL subquery, OFFSET 0 keeps it from being flattened):
-    the plain join was hashed over a seq scan of the whole registry for every proposal part
-    (a city's 490,000 entries; 240-270 ms a part against 130-145 ms, bench/README.md)."""
+    """PostgreSQL: the grouped (person_id, year, level, quantity) of the sáng kiến and đề tài
+    of `person_ids` (RULES.md C2, C3, C4 count them), each author row looking its entry up by the
+    primary key (a LATERAL subquery, OFFSET 0 keeps it from being flattened): the plain join
+    was hashed over a seq scan of the whole registry for every proposal part (a city's
+    490,000 entries; 240-270 ms a part against 130-145 ms, bench/README.md)."""
     author = InitiativeAuthor.person_id
-    if db.session.get_bind().dialect.name != "postgresql":
-        return (
-            select(author, Initiative.year, Initiative.level, func.sum(Initiative.quantity))
-            .join(Initiative, InitiativeAuthor.initiative_id == Initiative.id)
-            .where(Initiative.year.in_(years), Initiative.kind != MODEL)
-            .where(in_ids(author, person_ids))
-            .group_by(author, Initiative.year, Initiative.level)
-        )
     entry = (
         select(Initiative.year, Initiative.level, Initiative.quantity)
         .where(

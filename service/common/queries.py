@@ -71,18 +71,14 @@ def read_rows(stmt) -> list:
     return db.session.connection().execute(stmt).all()
 
 
-def bulk_insert(table, rows: list[dict], conn=None, as_text=()) -> None:
+def bulk_insert(table, rows: list[dict], conn=None) -> None:
     """Insert many rows (dicts with the same keys) into a Table inside the session's transaction:
     COPY on PostgreSQL (several times faster than one INSERT per row, which is what an
     executemany becomes), an executemany elsewhere. Values go through the columns' own bind
-    processing (enums, JSON) first, as in an INSERT, except the keys of `as_text`: their
-    values are already the text the database stores (a JSON column's serialized text, made
-    by the caller once), written as they are; PostgreSQL only."""
+    processing (enums, JSON) first, as in an INSERT."""
     if not rows:
         return
     conn = conn if conn is not None else db.session.connection()
-    if as_text and conn.dialect.name != "postgresql":
-        raise ValueError("bulk_insert: as_text is for PostgreSQL's COPY")
     if conn.dialect.name != "postgresql":
         conn.execute(table.insert().execution_options(render_nulls=True), rows)
         return
@@ -93,14 +89,15 @@ def bulk_insert(table, rows: list[dict], conn=None, as_text=()) -> None:
     if missing:  # what an INSERT would fill in from the columns' Python defaults
         rows = [{**{c.key: c.default.arg for c in missing}, **r} for r in rows]
         keys = list(rows[0])
-    target = conn.dialect.identifier_preparer.format_table(table)
-    _copy_rows(conn, target, table, keys, rows, as_text)
+    _copy_rows(conn, conn.dialect.identifier_preparer.format_table(table), table, keys, rows)
 
 
 def bulk_insert_values(table, keys: list[str], values: list, conn=None, as_text=()) -> None:
     """bulk_insert of rows given as sequences of the `keys`' values, in that order (no dict
     per row: a proposal stores 700,000 rows). Every column with a Python default must be
-    among `keys`; `as_text` as in bulk_insert."""
+    among `keys`. The values of the keys in `as_text` are already the text the database
+    stores (a JSON column's serialized text, made by the caller once) and are written as they
+    are: PostgreSQL's COPY only."""
     if not values:
         return
     conn = conn if conn is not None else db.session.connection()
@@ -117,9 +114,9 @@ def bulk_insert_values(table, keys: list[str], values: list, conn=None, as_text=
     _copy_values(conn, target, table, keys, values, as_text)
 
 
-def _copy_rows(conn, target: str, table, keys: list[str], rows: list[dict], as_text=()) -> None:
+def _copy_rows(conn, target: str, table, keys: list[str], rows: list[dict]) -> None:
     """COPY `rows` (their `keys`, as `table`'s columns) into `target`, a table's quoted name;
-    each value through its column's bind processing (enums, JSON) first, except `as_text`'s."""
+    each value through its column's bind processing (enums, JSON) first."""
     values = itemgetter(*keys) if len(keys) > 1 else lambda row: (row[keys[0]],)
 
     def rows_values():
@@ -129,11 +126,12 @@ def _copy_rows(conn, target: str, table, keys: list[str], rows: list[dict], as_t
             except KeyError:  # a key missing from this row: NULL, as in an INSERT
                 yield [row.get(k) for k in keys]
 
-    _copy_values(conn, target, table, keys, rows_values(), as_text)
+    _copy_values(conn, target, table, keys, rows_values())
 
 
 def _copy_values(conn, target: str, table, keys: list[str], values, as_text=()) -> None:
-    """COPY rows given as sequences of the `keys`' values into `target` (_copy_rows)."""
+    """COPY rows given as sequences of the `keys`' values into `target` (_copy_rows), those of
+    `as_text` as they are."""
     processors = [
         (i, p)
         for i, k in enumerate(keys)
