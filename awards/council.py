@@ -2,7 +2,9 @@
 members; create, open, close and publish a voting session on an award list; enter a paper
 ballot's totals; cast a member's vote. Each validates, authorizes, changes, audits and flushes;
 the request boundary commits. No function here returns, logs or audits how a member voted:
-the voter register says who voted, the ballots what was voted, and nothing links the two."""
+the voter register says who voted, the ballots what was voted, and nothing links the two:
+while a session is open its ballots are sealed (awards.ballot_box), and closing it opens the
+box into one random order over all members."""
 
 from __future__ import annotations
 
@@ -10,27 +12,31 @@ import datetime as dt
 import secrets
 from types import SimpleNamespace
 
-from flask import g, has_request_context
-from sqlalchemy import func, insert, literal, select, text, update
+from flask import current_app, g, has_request_context
+from sqlalchemy import delete, func, insert, literal, select, text, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload, selectinload
 
+from awards import ballot_box
 from awards.catalog_year import catalog_of
 from awards.council_models import (
     ROLE_LABELS,
     STATE_LABELS,
     Ballot,
     CouncilMember,
+    SealedBallot,
     VoterRecord,
     VotingItem,
     VotingSession,
+    random_id,
 )
 from awards.models import AwardList, Nomination
 from service.audit.operations import record
 from service.auth.access import can
 from service.auth.models import User
 from service.common.errors import Conflict, Forbidden, NotFound, ValidationError
+from service.common.queries import bulk_insert_values
 from service.extensions import db
 from service.org.models import Person, Unit
 
@@ -193,7 +199,53 @@ def totals(session: VotingSession) -> dict[int, tuple[int, int]]:
     )
     for nomination_id, yes, n in rows:
         counted[nomination_id][0 if yes else 1] += n
+    # past its closing time but not yet closed by anyone: the box is still sealed, and is
+    # counted here without being opened in the database (a read writes nothing)
+    for nomination_id, (yes, no) in ballot_box.tally(_unsealed(session.id)).items():
+        counted[nomination_id][0] += yes
+        counted[nomination_id][1] += no
     return {k: (v[0], v[1]) for k, v in counted.items()}
+
+
+def _box_key(session_id: int) -> bytes:
+    return ballot_box.box_key(current_app.config["SECRET_KEY"], session_id)
+
+
+UNREADABLE = (
+    "Không mở được hòm phiếu kín của phiên này: khóa bí mật của máy chủ (SECRET_KEY) đã thay "
+    "đổi từ khi phiên mở, hoặc phiếu đã bị sửa trong cơ sở dữ liệu. Đặt lại khóa cũ rồi thử lại."
+)
+
+
+def _unsealed(session_id: int) -> list[list[tuple[int, bool]]]:
+    """The choices of every sealed ballot of the session (none once its box is opened)."""
+    sealed = db.session.scalars(
+        select(SealedBallot.sealed).where(SealedBallot.session_id == session_id)
+    ).all()
+    if not sealed:
+        return []
+    key = _box_key(session_id)
+    try:
+        return [ballot_box.unseal(key, session_id, blob) for blob in sealed]
+    except ballot_box.UnreadableBallot as exc:
+        raise ValidationError(UNREADABLE) from exc
+
+
+def _open_box(session_id: int, ballots: list[list[tuple[int, bool]]]) -> None:
+    """At closing: the sealed ballots' choices (`ballots`, _unsealed) written as Ballot rows
+    in the order of fresh random keys (one random order over all members, every row written
+    by this transaction), then the sealed rows deleted."""
+    if not ballots:
+        return
+    count = sum(len(b) for b in ballots)
+    keys = secrets.token_hex(16 * count)
+    rows = ballot_box.mixed(ballots, [keys[32 * i : 32 * i + 32] for i in range(count)])
+    bulk_insert_values(
+        Ballot.__table__,
+        ["id", "session_id", "nomination_id", "yes"],
+        [(k, session_id, nid, yes) for k, nid, yes in rows],
+    )
+    db.session.execute(delete(SealedBallot).where(SealedBallot.session_id == session_id))
 
 
 def voters_count(session: VotingSession) -> int:
@@ -466,7 +518,9 @@ def close_session(user, session: VotingSession, version: int | None = None) -> V
 
 def _record_close(session: VotingSession, version: int | None, at_closing_time: bool) -> None:
     before = session_snapshot(session)
+    ballots = _unsealed(session.id)  # a box that does not open refuses the close, unchanged
     _move(session, "open", "closed", version)
+    _open_box(session.id, ballots)
     after = session_snapshot(session) | {"voters": voters_count(session)}
     if at_closing_time:
         after["closed_at_closing_time"] = True
@@ -624,50 +678,29 @@ def _register_voter(session_id: int, user) -> bool:
 _UPSERT = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}
 
 
-def _ballot_rows(chosen: list[tuple[int, bool]]) -> list[tuple[str, int, bool]]:
-    """(random key, nomination, yes) per choice, in the order of the keys: a random order,
-    unrelated to the ballot's or the voter's."""
-    keys = secrets.token_hex(16 * len(chosen))
-    return sorted((keys[32 * i : 32 * i + 32], nid, yes) for i, (nid, yes) in enumerate(chosen))
-
-
 def _cast(session_id: int, user, chosen: list[tuple[int, bool]]) -> bool:
-    """The register's row and the ballots, in the caller's transaction; False (nothing
+    """The register's row and the sealed ballot, in the caller's transaction; False (nothing
     written) when the register holds the user already: a second vote, also one racing the
-    first (the unique key decides). PostgreSQL: one statement, the ballots inserted only if
+    first (the unique key decides). PostgreSQL: one statement, the ballot inserted only if
     the register's row was."""
-    rows = _ballot_rows(chosen)
+    sealed = ballot_box.seal(_box_key(session_id), session_id, chosen)
     if db.session.get_bind().dialect.name == "postgresql":
-        return bool(
-            db.session.execute(
-                _PG_CAST,
-                {
-                    "sid": session_id,
-                    "uid": user.id,
-                    "at": now(),
-                    "ids": [r[0] for r in rows],
-                    "noms": [r[1] for r in rows],
-                    "yes": [r[2] for r in rows],
-                },
-            ).scalar()
-        )
+        params = {"sid": session_id, "uid": user.id, "at": now(), "bid": random_id()}
+        params["sealed"] = sealed
+        return bool(db.session.execute(_PG_CAST, params).scalar())
     if not _register_voter(session_id, user):
         return False
-    if rows:
-        db.session.execute(
-            insert(Ballot),
-            [{"id": k, "session_id": session_id, "nomination_id": n, "yes": y} for k, n, y in rows],
-        )
+    db.session.execute(
+        insert(SealedBallot).values(id=random_id(), session_id=session_id, sealed=sealed)
+    )
     return True
 
 
 _PG_CAST = text(
     "WITH registered AS (INSERT INTO voting_register (session_id, user_id, voted_at) "
     "VALUES (:sid, :uid, :at) ON CONFLICT (session_id, user_id) DO NOTHING RETURNING id), "
-    "ballots_cast AS (INSERT INTO ballots (id, session_id, nomination_id, yes) "
-    "SELECT b.id, :sid, b.nomination_id, b.yes FROM unnest("
-    "CAST(:ids AS varchar[]), CAST(:noms AS integer[]), CAST(:yes AS boolean[])"
-    ") AS b(id, nomination_id, yes) WHERE EXISTS (SELECT 1 FROM registered)) "
+    "sealed AS (INSERT INTO sealed_ballots (id, session_id, sealed) "
+    "SELECT :bid, :sid, :sealed WHERE EXISTS (SELECT 1 FROM registered)) "
     "SELECT count(*) FROM registered"
 )
 
@@ -706,7 +739,7 @@ def _vote_context(user, session_id: int):
 
 def cast_vote(user, session_id: int, votes: dict[int, bool]) -> int:
     """A council member's one submission: yes or no on every nomination of their ballot
-    (their own nominations excluded). The register row and the ballots go in one
+    (their own nominations excluded). The register row and the sealed ballot go in one
     transaction; the register's unique key refuses a second vote, also one racing the first.
     Returns the number of ballots cast (not their content). A session the user may not see
     is 404, as visible_session; the checks read one row (_vote_context), not the ORM's

@@ -16,6 +16,7 @@ from sqlalchemy import (
     ForeignKeyConstraint,
     Index,
     Integer,
+    LargeBinary,
     String,
     UniqueConstraint,
     func,
@@ -147,8 +148,10 @@ class VoterRecord(db.Model):
 
 
 class Ballot(db.Model):
-    """One yes or no on one nomination of a session. Deliberately no member, no time and no
-    sequence: the key is random (random_id), so no column links a ballot to its voter. Its
+    """One yes or no on one nomination of a closed session, written when its box is opened
+    (SealedBallot, awards.ballot_box): every choice of every member in one transaction, in
+    the order of their random keys. Deliberately no member, no time and no sequence: the key
+    is random (random_id), so no column, transaction or order links a ballot to its voter. Its
     foreign key is the item of the frozen ballot (session, nomination): a ballot can only be
     on the session's ballot, and one check per row instead of two (issue 12: 50 votes of 200
     rows at once, bench/bench_vote.py)."""
@@ -168,3 +171,20 @@ class Ballot(db.Model):
         ),
         Index("ix_ballots_session_id_nomination_id", "session_id", "nomination_id"),
     )
+
+
+class SealedBallot(db.Model):
+    """A member's ballot while its session is open: their choices sealed (awards.ballot_box:
+    AES-GCM under a key the database does not hold), with a random key and neither member,
+    time nor order. The register row is written in the same transaction, so the database
+    can pair the two (PostgreSQL's xmin, the physical order); sealed, the pair tells no one
+    how the member voted. Closing the session opens the box: the choices become Ballot rows
+    in one random order over all members and these rows are deleted."""
+
+    __tablename__ = "sealed_ballots"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True, default=random_id)
+    session_id: Mapped[int] = mapped_column(ForeignKey("voting_sessions.id", ondelete="CASCADE"))
+    sealed: Mapped[bytes] = mapped_column(LargeBinary)
+
+    __table_args__ = (Index("ix_sealed_ballots_session_id", "session_id"),)

@@ -4,9 +4,11 @@ with its own test client and API token posting POST /api/v1/voting-sessions/<id>
 app runs in this process (no HTTP server), or with `--server gunicorn` behind `make serve-prod`
 (service.serve_prod: migrations, gunicorn with its default workers and threads, RQ workers),
 each member then an HTTP client on its own connection; or with `--server database`, no app:
-each member's register row and ballots written by the vote's own statement (council._PG_CAST,
-the rows as council._ballot_rows makes them) on a psycopg connection of its own, one
-transaction each: the floor under any request path. The database is wiped (drop_all and
+each member's register row and sealed ballot written by the vote's own statement
+(council._PG_CAST, the ballot sealed as council._cast seals it) on a psycopg connection of its
+own, one transaction each: the floor under any request path. After the votes the committee
+closes the session (in this process, as the close's request does): the box is opened into
+the ballots, timed. The database is wiped (drop_all and
 create_all; with gunicorn the schema is built by the migrations, as serve-prod checks).
 
     .venv/bin/python bench/bench_vote.py                          # SQLite file in /tmp
@@ -70,13 +72,13 @@ def main() -> None:
         for suffix in ("", "-wal", "-shm", "-journal"):
             Path(args.url.removeprefix("sqlite:///") + suffix).unlink(missing_ok=True)
     os.environ["DATABASE_URL"] = args.url
-    os.environ.setdefault("SECRET_KEY", "bench-secret")
+    os.environ.setdefault("SECRET_KEY", "bench-secret-" + "x" * 20)  # serve-prod's length
     os.environ.setdefault("INSTANCE_PATH", "/tmp/bench_instance")
 
     from sqlalchemy import func, select
     from werkzeug.security import generate_password_hash
 
-    from awards import council
+    from awards import ballot_box, council
     from awards.council_models import Ballot, CouncilMember, VoterRecord, VotingSession
     from awards.models import AwardList, Nomination
     from service import create_app
@@ -139,7 +141,7 @@ def main() -> None:
         with app.test_request_context():
             council.open_session(committee, session)
         db.session.commit()
-        sid = session.id
+        sid, committee_id = session.id, committee.id
         nomination_ids = [i.nomination_id for i in session.items]
 
     body = {"votes": [{"nomination_id": n, "yes": n % 3 != 0} for n in nomination_ids]}
@@ -164,15 +166,15 @@ def main() -> None:
             raw[tok].execute("SELECT 1 FROM ballots LIMIT 1")
             raw[tok].rollback()
         cast_sql = str(council._PG_CAST).replace(":sid", "%(sid)s").replace(":uid", "%(uid)s")
-        cast_sql = cast_sql.replace(":at", "%(at)s").replace(":ids", "%(ids)s")
-        cast_sql = cast_sql.replace(":noms", "%(noms)s").replace(":yes", "%(yes)s")
+        cast_sql = cast_sql.replace(":at", "%(at)s").replace(":bid", "%(bid)s")
+        cast_sql = cast_sql.replace(":sealed", "%(sealed)s")
         chosen = [(v["nomination_id"], v["yes"]) for v in body["votes"]]
+        box_key = ballot_box.box_key(app.config["SECRET_KEY"], sid)
 
     def cast_raw(token: str) -> int:
-        rows = council._ballot_rows(chosen)
         params = {"sid": sid, "uid": user_of[token], "at": dt.datetime.now(),
-                  "ids": [r[0] for r in rows], "noms": [r[1] for r in rows],
-                  "yes": [r[2] for r in rows]}  # fmt: skip
+                  "bid": council.random_id(),
+                  "sealed": ballot_box.seal(box_key, sid, chosen)}  # fmt: skip
         with raw[token].transaction():
             return 201 if raw[token].execute(cast_sql, params).fetchone()[0] else 409
 
@@ -221,7 +223,7 @@ def main() -> None:
     server = None
     if args.server == "gunicorn":
         env = {**os.environ, "PORT": str(args.port), "HOST": "127.0.0.1",
-               "REDIS_URL": args.redis_url, "SECRET_KEY": "bench-secret-" + "x" * 20,
+               "REDIS_URL": args.redis_url, "SECRET_KEY": os.environ["SECRET_KEY"],
                "RQ_WORKERS": os.environ.get("RQ_WORKERS", "1")}  # fmt: skip
         if _answers(args.port):
             raise SystemExit(f"port {args.port} already answers (a server left running?)")
@@ -256,7 +258,13 @@ def main() -> None:
             log.close()
 
     codes = sorted({c for c, _ in results})
-    with app.app_context():
+    with app.app_context(), app.test_request_context():
+        closing = time.perf_counter()
+        council.close_session(
+            db.session.get(User, committee_id), db.session.get(VotingSession, sid)
+        )
+        db.session.commit()
+        closing = time.perf_counter() - closing
         ballots = db.session.scalar(select(func.count()).select_from(Ballot))
         voters = db.session.scalar(select(func.count()).select_from(VoterRecord))
         yes = db.session.scalar(select(func.count()).select_from(Ballot).where(Ballot.yes))
@@ -272,6 +280,8 @@ def main() -> None:
         print(f"{args.warmup} more members voted first, one after another (--warmup)")
     print(f"register rows {voters} (expected {cast}); ballots {ballots} (expected "
           f"{cast * len(nomination_ids)}); yes {yes} (expected {expected_yes})")  # fmt: skip
+    print(f"closing the session (the box of {cast} sealed ballots opened into {ballots} "
+          f"ballots, one transaction): {closing * 1000:.0f} ms")  # fmt: skip
     print(f"per vote: median {s['median']:.0f} ms, p95 {s['p95']:.0f} ms, "
           f"min {s['min']:.0f}, max {s['max']:.0f}; service time wall/voters "
           f"{wall / args.voters * 1000:.0f} ms")  # fmt: skip
