@@ -202,8 +202,9 @@ def totals(session: VotingSession) -> dict[int, tuple[int, int]]:
     # past its closing time but not yet closed by anyone: the box is still sealed, and is
     # counted here without being opened in the database (a read writes nothing)
     for nomination_id, (yes, no) in ballot_box.tally(_unsealed(session.id)).items():
-        counted[nomination_id][0] += yes
-        counted[nomination_id][1] += no
+        if nomination_id in counted:  # an item deleted since (its nomination): not counted
+            counted[nomination_id][0] += yes
+            counted[nomination_id][1] += no
     return {k: (v[0], v[1]) for k, v in counted.items()}
 
 
@@ -237,6 +238,12 @@ def _open_box(session_id: int, ballots: list[list[tuple[int, bool]]]) -> None:
     by this transaction), then the sealed rows deleted."""
     if not ballots:
         return
+    on_ballot = set(
+        db.session.scalars(
+            select(VotingItem.nomination_id).where(VotingItem.session_id == session_id)
+        )
+    )  # an item deleted since (with its nomination) takes its choices along, as its ballots
+    ballots = [[c for c in b if c[0] in on_ballot] for b in ballots]
     count = sum(len(b) for b in ballots)
     keys = secrets.token_hex(16 * count)
     rows = ballot_box.mixed(ballots, [keys[32 * i : 32 * i + 32] for i in range(count)])

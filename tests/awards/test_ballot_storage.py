@@ -172,3 +172,26 @@ def test_past_the_closing_time_the_totals_count_the_sealed_box_without_writing(
     db.session.expire_all()
     assert db.session.scalar(select(db.func.count()).select_from(SealedBallot)) == 0
     assert db.session.scalar(select(db.func.count()).select_from(Ballot)) == 9
+
+
+def test_a_nomination_gone_from_an_open_ballot_takes_its_sealed_choices_along(
+    client, council_setup, clock
+):
+    """A nomination deleted while the session is open (its item goes with it, by the
+    cascade): the close still opens the box, and the other choices are counted."""
+    from awards.models import Nomination
+
+    s = council_setup
+    sid = opened(client, s)
+    for who in VOTERS:
+        res = vote(client, s, sid, who, {s["noms"][k]: True for k in ("PA", "PA2", "A1")})
+        assert res.status_code == 201
+    gone = s["noms"]["A1"].id
+    db.session.execute(db.delete(Nomination).where(Nomination.id == gone))
+    db.session.flush()
+    res = client.get(f"/api/v1/voting-sessions/{sid}", headers=s["headers"]["committee_a"])
+    assert res.status_code == 200
+    assert step(client, s, sid, "close").status_code == 200
+    db.session.expire_all()
+    held = db.session.scalars(select(Ballot.nomination_id).where(Ballot.session_id == sid)).all()
+    assert len(held) == 6 and gone not in held
