@@ -44,25 +44,27 @@ def box_key(secret_key: str | bytes, session_id: int) -> bytes:
     ).derive(secret)
 
 
-def _context(session_id: int) -> bytes:
-    return f"ballot:{session_id}".encode()
+def _context(session_id: int, ballot_id: str) -> bytes:
+    return f"ballot:{session_id}:{ballot_id}".encode()
 
 
-def seal(key: bytes, session_id: int, choices: list[tuple[int, bool]]) -> bytes:
+def seal(key: bytes, session_id: int, ballot_id: str, choices: list[tuple[int, bool]]) -> bytes:
     """A member's choices, (nomination id, yes) each, sealed: nonce + AES-GCM ciphertext,
-    the session bound in as associated data. The choices are sealed in the order of the
-    nomination ids, so the content does not keep the order they came in."""
+    the session and the sealed row's own key bound in as associated data (a copy of the row
+    under another key, or in another session, does not open). The choices are sealed in the
+    order of the nomination ids, so the content does not keep the order they came in; yes
+    and no are the same length, so the size tells only how many choices."""
     body = json.dumps([[nid, int(yes)] for nid, yes in sorted(choices)], separators=(",", ":"))
     nonce = os.urandom(NONCE)
-    return nonce + AESGCM(key).encrypt(nonce, body.encode(), _context(session_id))
+    return nonce + AESGCM(key).encrypt(nonce, body.encode(), _context(session_id, ballot_id))
 
 
-def unseal(key: bytes, session_id: int, sealed: bytes) -> list[tuple[int, bool]]:
+def unseal(key: bytes, session_id: int, ballot_id: str, sealed: bytes) -> list[tuple[int, bool]]:
     """The choices of a sealed ballot; UnreadableBallot when it does not open under `key`
-    for `session_id`."""
+    as row `ballot_id` of `session_id`."""
     sealed = bytes(sealed)
     try:
-        body = AESGCM(key).decrypt(sealed[:NONCE], sealed[NONCE:], _context(session_id))
+        body = AESGCM(key).decrypt(sealed[:NONCE], sealed[NONCE:], _context(session_id, ballot_id))
     except (InvalidTag, ValueError) as exc:
         raise UnreadableBallot from exc
     return [(int(nid), bool(yes)) for nid, yes in json.loads(body)]

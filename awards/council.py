@@ -201,49 +201,79 @@ def totals(session: VotingSession) -> dict[int, tuple[int, int]]:
         counted[nomination_id][0 if yes else 1] += n
     # past its closing time but not yet closed by anyone: the box is still sealed, and is
     # counted here without being opened in the database (a read writes nothing)
-    for nomination_id, (yes, no) in ballot_box.tally(_unsealed(session.id)).items():
+    sealed = [choices for _, choices in _sealed(session.id)]
+    for nomination_id, (yes, no) in ballot_box.tally(sealed).items():
         if nomination_id in counted:  # an item deleted since (its nomination): not counted
             counted[nomination_id][0] += yes
             counted[nomination_id][1] += no
     return {k: (v[0], v[1]) for k, v in counted.items()}
 
 
-def _box_key(session_id: int) -> bytes:
-    return ballot_box.box_key(current_app.config["SECRET_KEY"], session_id)
+def _box_keys(session_id: int) -> list[bytes]:
+    """The session box's key under SECRET_KEY (sealing and opening), then under each of
+    SECRET_KEY_FALLBACKS (opening only: a key rotated while a session was open)."""
+    config = current_app.config
+    secrets_ = [config["SECRET_KEY"], *(config.get("SECRET_KEY_FALLBACKS") or [])]
+    return [ballot_box.box_key(secret, session_id) for secret in secrets_ if secret]
 
 
 UNREADABLE = (
     "Không mở được hòm phiếu kín của phiên này: khóa bí mật của máy chủ (SECRET_KEY) đã thay "
-    "đổi từ khi phiên mở, hoặc phiếu đã bị sửa trong cơ sở dữ liệu. Đặt lại khóa cũ rồi thử lại."
+    "đổi từ khi phiên mở, hoặc phiếu đã bị sửa trong cơ sở dữ liệu. Đặt lại khóa cũ (hoặc thêm "
+    "nó vào SECRET_KEY_FALLBACKS) rồi thử lại."
 )
 
 
-def _unsealed(session_id: int) -> list[list[tuple[int, bool]]]:
-    """The choices of every sealed ballot of the session (none once its box is opened)."""
-    sealed = db.session.scalars(
-        select(SealedBallot.sealed).where(SealedBallot.session_id == session_id)
+def _sealed(session_id: int) -> list[tuple[str, list[tuple[int, bool]]]]:
+    """(row key, choices) of every sealed ballot of the session (none once its box is
+    opened); a ballot that opens under none of the server's keys is refused (UNREADABLE)."""
+    rows = db.session.execute(
+        select(SealedBallot.id, SealedBallot.sealed).where(SealedBallot.session_id == session_id)
     ).all()
-    if not sealed:
+    if not rows:
         return []
-    key = _box_key(session_id)
-    try:
-        return [ballot_box.unseal(key, session_id, blob) for blob in sealed]
-    except ballot_box.UnreadableBallot as exc:
-        raise ValidationError(UNREADABLE) from exc
+    keys = _box_keys(session_id)
+    return [(ballot_id, _unseal(keys, session_id, ballot_id, blob)) for ballot_id, blob in rows]
 
 
-def _open_box(session_id: int, ballots: list[list[tuple[int, bool]]]) -> None:
-    """At closing: the sealed ballots' choices (`ballots`, _unsealed) written as Ballot rows
-    in the order of fresh random keys (one random order over all members, every row written
-    by this transaction), then the sealed rows deleted."""
-    if not ballots:
+def _unseal(keys: list[bytes], session_id: int, ballot_id: str, blob: bytes):
+    for key in keys:
+        try:
+            return ballot_box.unseal(key, session_id, ballot_id, blob)
+        except ballot_box.UnreadableBallot:
+            continue
+    raise ValidationError(UNREADABLE)
+
+
+def _check_box(session_id: int, sealed: list) -> None:
+    """At closing: one sealed ballot per member in the register (a row copied or deleted in
+    the database, or a vote lost, refuses the close). A session opened before ballots were
+    sealed holds its earlier ballots in the clear and is not checked."""
+    voters = db.session.scalar(
+        select(func.count()).select_from(VoterRecord).where(VoterRecord.session_id == session_id)
+    )
+    if voters == len(sealed):
+        return
+    clear = db.session.scalar(select(Ballot.id).where(Ballot.session_id == session_id).limit(1))
+    if clear is None:
+        raise ValidationError(
+            f"Hòm phiếu không khớp sổ bỏ phiếu: {voters} thành viên đã bỏ phiếu nhưng có "
+            f"{len(sealed)} phiếu niêm phong. Chưa đóng phiên; báo quản trị hệ thống kiểm tra."
+        )
+
+
+def _open_box(session_id: int, sealed: list[tuple[str, list[tuple[int, bool]]]]) -> None:
+    """At closing: the sealed ballots' choices (`sealed`, _sealed) written as Ballot rows in
+    the order of fresh random keys (one random order over all members, every row written by
+    this transaction), then those sealed rows deleted."""
+    if not sealed:
         return
     on_ballot = set(
         db.session.scalars(
             select(VotingItem.nomination_id).where(VotingItem.session_id == session_id)
         )
     )  # an item deleted since (with its nomination) takes its choices along, as its ballots
-    ballots = [[c for c in b if c[0] in on_ballot] for b in ballots]
+    ballots = [[c for c in choices if c[0] in on_ballot] for _, choices in sealed]
     count = sum(len(b) for b in ballots)
     keys = secrets.token_hex(16 * count)
     rows = ballot_box.mixed(ballots, [keys[32 * i : 32 * i + 32] for i in range(count)])
@@ -252,7 +282,8 @@ def _open_box(session_id: int, ballots: list[list[tuple[int, bool]]]) -> None:
         ["id", "session_id", "nomination_id", "yes"],
         [(k, session_id, nid, yes) for k, nid, yes in rows],
     )
-    db.session.execute(delete(SealedBallot).where(SealedBallot.session_id == session_id))
+    opened = [ballot_id for ballot_id, _ in sealed]
+    db.session.execute(delete(SealedBallot).where(SealedBallot.id.in_(opened)))
 
 
 def voters_count(session: VotingSession) -> int:
@@ -525,9 +556,13 @@ def close_session(user, session: VotingSession, version: int | None = None) -> V
 
 def _record_close(session: VotingSession, version: int | None, at_closing_time: bool) -> None:
     before = session_snapshot(session)
-    ballots = _unsealed(session.id)  # a box that does not open refuses the close, unchanged
+    # the state first: its row lock waits for a vote in flight (its statement holds the row
+    # FOR SHARE) and refuses any later one; then every committed ballot is in the box. A box
+    # that does not open or does not match the register raises: the request rolls back
     _move(session, "open", "closed", version)
-    _open_box(session.id, ballots)
+    sealed = _sealed(session.id)
+    _check_box(session.id, sealed)
+    _open_box(session.id, sealed)
     after = session_snapshot(session) | {"voters": voters_count(session)}
     if at_closing_time:
         after["closed_at_closing_time"] = True
@@ -685,30 +720,38 @@ def _register_voter(session_id: int, user) -> bool:
 _UPSERT = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}
 
 
-def _cast(session_id: int, user, chosen: list[tuple[int, bool]]) -> bool:
-    """The register's row and the sealed ballot, in the caller's transaction; False (nothing
-    written) when the register holds the user already: a second vote, also one racing the
-    first (the unique key decides). PostgreSQL: one statement, the ballot inserted only if
-    the register's row was."""
-    sealed = ballot_box.seal(_box_key(session_id), session_id, chosen)
+def _cast(session_id: int, user, chosen: list[tuple[int, bool]]) -> str:
+    """The register's row and the sealed ballot, in the caller's transaction: "cast";
+    "voted" (nothing written) when the register holds the user already, a second vote, also
+    one racing the first (the unique key decides); "closed" (nothing written) when the
+    session was closed since the checks. PostgreSQL: one statement, which holds the
+    session's row FOR SHARE until commit, so a close waits for it (and the close's lock makes
+    a later vote find the session closed); SQLite: writing requests run one at a time."""
+    ballot_id = random_id()
+    keys = _box_keys(session_id)
+    sealed = ballot_box.seal(keys[0], session_id, ballot_id, chosen)
     if db.session.get_bind().dialect.name == "postgresql":
-        params = {"sid": session_id, "uid": user.id, "at": now(), "bid": random_id()}
+        params = {"sid": session_id, "uid": user.id, "at": now(), "bid": ballot_id}
         params["sealed"] = sealed
-        return bool(db.session.execute(_PG_CAST, params).scalar())
+        live, registered = db.session.execute(_PG_CAST, params).one()
+        return "closed" if not live else "cast" if registered else "voted"
     if not _register_voter(session_id, user):
-        return False
+        return "voted"
     db.session.execute(
-        insert(SealedBallot).values(id=random_id(), session_id=session_id, sealed=sealed)
+        insert(SealedBallot).values(id=ballot_id, session_id=session_id, sealed=sealed)
     )
-    return True
+    return "cast"
 
 
 _PG_CAST = text(
-    "WITH registered AS (INSERT INTO voting_register (session_id, user_id, voted_at) "
-    "VALUES (:sid, :uid, :at) ON CONFLICT (session_id, user_id) DO NOTHING RETURNING id), "
+    "WITH live AS (SELECT id FROM voting_sessions WHERE id = :sid AND state = 'open' "
+    "AND opens_at <= :at AND closes_at > :at FOR SHARE), "
+    "registered AS (INSERT INTO voting_register (session_id, user_id, voted_at) "
+    "SELECT :sid, :uid, :at FROM live ON CONFLICT (session_id, user_id) DO NOTHING "
+    "RETURNING id), "
     "sealed AS (INSERT INTO sealed_ballots (id, session_id, sealed) "
     "SELECT :bid, :sid, :sealed WHERE EXISTS (SELECT 1 FROM registered)) "
-    "SELECT count(*) FROM registered"
+    "SELECT (SELECT count(*) FROM live), (SELECT count(*) FROM registered)"
 )
 
 
@@ -771,8 +814,11 @@ def cast_vote(user, session_id: int, votes: dict[int, bool]) -> int:
     errors = ballot_problems(on_ballot, mine, votes)
     if errors:
         raise ValidationError("Phiếu bầu chưa hợp lệ: chưa ghi nhận.", {"votes": errors})
-    if not _cast(session_id, user, [(nid, bool(votes[nid])) for nid in mine]):
+    outcome = _cast(session_id, user, [(nid, bool(votes[nid])) for nid in mine])
+    if outcome == "voted":
         raise Conflict(VOTED_ONCE)
+    if outcome == "closed":
+        raise Conflict("Phiên bỏ phiếu vừa đóng: phiếu bầu của bạn chưa được ghi nhận.")
     record("vote", "voting_session", session_id, after={"voted": True}, unit_id=ctx.unit_id)
     return len(mine)
 

@@ -178,11 +178,12 @@ def main() -> None:
             raw[tok].rollback()
 
     def cast_raw(token: str) -> int:
-        params = {"sid": sid, "uid": user_of[token], "at": dt.datetime.now(),
-                  "bid": council.random_id(),
-                  "sealed": ballot_box.seal(box_key, sid, chosen)}  # fmt: skip
+        bid = council.random_id()
+        params = {"sid": sid, "uid": user_of[token], "at": dt.datetime.now(), "bid": bid,
+                  "sealed": ballot_box.seal(box_key, sid, bid, chosen)}  # fmt: skip
         with raw[token].transaction():
-            return 201 if raw[token].execute(cast_sql, params).fetchone()[0] else 409
+            live, registered = raw[token].execute(cast_sql, params).fetchone()
+            return 201 if live and registered else 409
 
     def vote(token: str) -> None:
         headers = {"Authorization": f"Bearer {token}"}

@@ -36,6 +36,9 @@ class Config:
     )
     SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
     SECRET_KEY = None  # filled lazily in create_app so importing config never writes files
+    # earlier keys, still accepted (Flask's sessions; a secret ballot's box sealed before a
+    # rotation): SECRET_KEY_FALLBACKS="old1,old2"
+    SECRET_KEY_FALLBACKS = [k for k in os.environ.get("SECRET_KEY_FALLBACKS", "").split(",") if k]
     # the domain packages create_app loads (each registers itself through its init_app)
     DOMAINS = ("evaluation", "awards")
     REDIS_URL = os.environ.get("REDIS_URL")

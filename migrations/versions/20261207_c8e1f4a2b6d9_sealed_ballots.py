@@ -8,6 +8,11 @@ A vote writes the register row and the ballot in one transaction, so the two sha
 transaction's id (xmin) and sit together on disk: stored in clear, the ballot could be paired
 with its voter by anyone reading the tables. Sealed (awards.ballot_box), it tells nothing;
 closing the session opens the box into `ballots` in one random order over all members.
+
+The ballots stored before this revision still carry their voter's transaction id and lie in
+one block per voter: the upgrade writes them again, all in its own transaction, in the order
+of fresh random keys. Their old row versions stay on disk until the table is vacuumed: run
+`VACUUM FULL ballots` (PostgreSQL) or `VACUUM` (SQLite) after upgrading.
 """
 from alembic import op
 import sqlalchemy as sa
@@ -35,6 +40,21 @@ def upgrade():
         sa.PrimaryKeyConstraint('id', name=op.f('pk_sealed_ballots')),
     )
     op.create_index('ix_sealed_ballots_session_id', 'sealed_ballots', ['session_id'], unique=False)
+    # the earlier ballots, written again: one transaction, one random order over all voters
+    if op.get_bind().dialect.name == 'postgresql':
+        fresh = "replace(gen_random_uuid()::text, '-', '')"
+    else:
+        fresh = 'lower(hex(randomblob(16)))'
+    op.execute(
+        f'CREATE TEMPORARY TABLE ballots_mixed AS SELECT {fresh} AS id, session_id, '
+        'nomination_id, yes FROM ballots'
+    )
+    op.execute('DELETE FROM ballots')
+    op.execute(
+        'INSERT INTO ballots (id, session_id, nomination_id, yes) '
+        'SELECT id, session_id, nomination_id, yes FROM ballots_mixed ORDER BY id'
+    )
+    op.execute('DROP TABLE ballots_mixed')
 
 
 def downgrade():

@@ -34,7 +34,7 @@ def _ballots(client, sid) -> int:
         select(func.count()).select_from(Ballot).where(Ballot.session_id == sid)
     )
     with client.application.app_context():
-        return opened_box + sum(len(b) for b in council._unsealed(sid))
+        return opened_box + sum(len(b) for _, b in council._sealed(sid))
 
 
 def test_member_votes_once(client, council_setup, clock):
@@ -357,8 +357,8 @@ def test_two_simultaneous_votes_of_one_member_count_once(tmp_path, monkeypatch):
         codes = sorted(r.status_code for r in results)
         assert codes == [201, 409], [r.get_json() for r in results]
         with app.app_context():
-            sealed = council._unsealed(ids["sid"])
-            assert sum(len(b) for b in sealed) == len(ids["noms"])
+            sealed = council._sealed(ids["sid"])
+            assert sum(len(b) for _, b in sealed) == len(ids["noms"])
             assert db.session.scalar(select(func.count()).select_from(VoterRecord)) == 1
 
 

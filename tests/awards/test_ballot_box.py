@@ -15,30 +15,40 @@ CHOICES = st.lists(st.tuples(st.integers(1, 10**9), st.booleans()), unique_by=la
 @given(CHOICES, st.integers(1, 10**6))
 def test_C10_a_sealed_ballot_opens_to_its_choices_in_nomination_order(choices, sid):
     key = box.box_key("server secret", sid)
-    assert box.unseal(key, sid, box.seal(key, sid, choices)) == sorted(choices)
+    assert box.unseal(key, sid, "b1", box.seal(key, sid, "b1", choices)) == sorted(choices)
 
 
-def test_C10_a_sealed_ballot_opens_only_under_its_servers_key_and_session():
+def test_C10_a_sealed_ballot_opens_only_under_its_servers_key_session_and_row():
     key = box.box_key("server secret", 7)
-    sealed = box.seal(key, 7, [(1, True), (2, False)])
-    assert box.unseal(key, 7, sealed) == [(1, True), (2, False)]
+    sealed = box.seal(key, 7, "b1", [(1, True), (2, False)])
+    assert box.unseal(key, 7, "b1", sealed) == [(1, True), (2, False)]
     with pytest.raises(box.UnreadableBallot):
-        box.unseal(box.box_key("another secret", 7), 7, sealed)
+        box.unseal(box.box_key("another secret", 7), 7, "b1", sealed)
     with pytest.raises(box.UnreadableBallot):
-        box.unseal(key, 8, sealed)  # moved to another session
+        box.unseal(key, 8, "b1", sealed)  # moved to another session
     with pytest.raises(box.UnreadableBallot):
-        box.unseal(box.box_key("server secret", 8), 8, sealed)
+        box.unseal(box.box_key("server secret", 8), 8, "b1", sealed)
+    with pytest.raises(box.UnreadableBallot):
+        box.unseal(key, 7, "b2", sealed)  # copied under another row's key
     tampered = sealed[:-1] + bytes([sealed[-1] ^ 1])
     with pytest.raises(box.UnreadableBallot):
-        box.unseal(key, 7, tampered)
+        box.unseal(key, 7, "b1", tampered)
     with pytest.raises(box.UnreadableBallot):
-        box.unseal(key, 7, b"short")
+        box.unseal(key, 7, "b1", b"short")
+
+
+@given(st.lists(st.integers(1, 10**6), unique=True, max_size=50), st.data())
+def test_C10_a_sealed_ballots_size_tells_only_how_many_choices(nids, data):
+    """Yes and no seal to the same length: the size of a row does not tell how one voted."""
+    key = box.box_key("s", 1)
+    ones = box.seal(key, 1, "b", [(n, data.draw(st.booleans())) for n in nids])
+    assert len(ones) == len(box.seal(key, 1, "b", [(n, True) for n in nids]))
 
 
 def test_C10_two_seals_of_the_same_choices_differ():
     """A fresh nonce each time: two members who voted alike leave different rows."""
     key = box.box_key("s", 1)
-    assert box.seal(key, 1, [(1, True)]) != box.seal(key, 1, [(1, True)])
+    assert box.seal(key, 1, "b", [(1, True)]) != box.seal(key, 1, "b", [(1, True)])
     assert box.box_key("s", 1) != box.box_key("s", 2)
 
 

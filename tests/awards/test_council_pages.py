@@ -72,7 +72,7 @@ def test_member_votes_through_the_page(client, council_setup, clock, login_sessi
 def _held(client, sid) -> int:
     """The choices a session holds sealed (it is open)."""
     with client.application.app_context():
-        return sum(len(b) for b in council._unsealed(sid))
+        return sum(len(b) for _, b in council._sealed(sid))
 
 
 def test_ballot_page_only_in_window(client, council_setup, clock, login_session):
