@@ -245,16 +245,14 @@ def _unseal(keys: list[bytes], session_id: int, ballot_id: str, blob: bytes):
     raise ValidationError(UNREADABLE)
 
 
-def _check_box(session_id: int, sealed: list) -> None:
+def _check_box(session: VotingSession, sealed: list) -> None:
     """At closing: one sealed ballot per member in the register (a row copied or deleted in
     the database, or a vote lost, refuses the close). A session opened before ballots were
     sealed holds its earlier ballots in the clear and is not checked."""
-    voters = db.session.scalar(
-        select(func.count()).select_from(VoterRecord).where(VoterRecord.session_id == session_id)
-    )
+    voters = voters_count(session)
     if voters == len(sealed):
         return
-    clear = db.session.scalar(select(Ballot.id).where(Ballot.session_id == session_id).limit(1))
+    clear = db.session.scalar(select(Ballot.id).where(Ballot.session_id == session.id).limit(1))
     if clear is None:
         raise ValidationError(
             f"Hòm phiếu không khớp sổ bỏ phiếu: {voters} thành viên đã bỏ phiếu nhưng có "
@@ -561,7 +559,7 @@ def _record_close(session: VotingSession, version: int | None, at_closing_time: 
     # that does not open or does not match the register raises: the request rolls back
     _move(session, "open", "closed", version)
     sealed = _sealed(session.id)
-    _check_box(session.id, sealed)
+    _check_box(session, sealed)
     _open_box(session.id, sealed)
     after = session_snapshot(session) | {"voters": voters_count(session)}
     if at_closing_time:

@@ -1,5 +1,5 @@
-"""What the database itself keeps of a secret vote (issue 12 item 5, STYLE.md "Secret
-ballots"): a vote writes the register row and the ballot in one transaction, so the rows it
+"""What the database itself keeps of a secret vote (RULES.md C10, issue 12 item 5, STYLE.md
+"Secret ballots"): a vote writes the register row and the ballot in one transaction, so the rows it
 writes share that transaction's id and sit together on disk. Nothing stored may pair a
 member with their choices: no ballot row shares a transaction with a register row, and the
 ballots' physical order (PostgreSQL's ctid, SQLite's rowid) follows their random keys over
