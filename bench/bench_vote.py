@@ -17,6 +17,8 @@ create_all; with gunicorn the schema is built by the migrations, as serve-prod c
         --server gunicorn --redis-url redis://127.0.0.1:6379/12
     .venv/bin/python bench/bench_vote.py --url postgresql+psycopg://root@127.0.0.1:5432/NAME \
         --server database
+    .venv/bin/python bench/bench_vote.py --url postgresql+psycopg://root@127.0.0.1:5432/NAME \
+        --server gunicorn --floor 3     # first: 50 × GET /healthz and GET /api/v1/me at once
 """
 
 from __future__ import annotations
@@ -66,7 +68,17 @@ def main() -> None:
         help="so many more members vote one after another first (each gunicorn worker's "
         "first vote prepares its connections and statements); not in the figures, in the counts",
     )
+    parser.add_argument(
+        "--floor",
+        type=int,
+        default=0,
+        help="with --server gunicorn: before the votes, so many rounds of the members' requests "
+        "that do next to nothing, all at once on the same server: GET /healthz (no account, no "
+        "database) and GET /api/v1/me (the token's user: one query); the request path's floor",
+    )
     args = parser.parse_args()
+    if args.floor and args.server != "gunicorn":
+        parser.error("--floor needs --server gunicorn")
     if args.server != "in-process" and not args.url.startswith("postgresql"):
         parser.error(f"--server {args.server} needs a PostgreSQL --url (as make serve-prod)")
     if args.url.startswith("sqlite:///"):
@@ -255,6 +267,9 @@ def main() -> None:
                 assert warm_res.status_code == 201, warm_res.get_json()
         del results[:]
         tokens = tokens[args.warmup :]
+        for _ in range(args.floor):
+            for floor_path, auth in (("/healthz", False), ("/api/v1/me", True)):
+                _floor(args, server, app, tokens, floor_path, auth)
         cpu_before, cpu_after, wall = _run(args, server, app, tokens, vote, ready, start)
     finally:
         for conn in raw.values():
@@ -327,6 +342,43 @@ def _run(args, server, app, tokens, vote, ready, start):
     wall = time.perf_counter() - wall
     cpu_after = _server_cpu(server, app) if args.server != "in-process" else None
     return cpu_before, cpu_after, wall
+
+
+def _floor(args, server, app, tokens, path: str, auth: bool) -> None:
+    """Every member's GET `path` at the same moment on a connection opened before (with their
+    token when `auth`): p95 and the server's CPU per request, printed."""
+    took: list[float] = []
+    codes: set[int] = set()
+    lock = threading.Lock()
+    go = threading.Barrier(len(tokens) + 1, timeout=60)
+
+    def one(token: str) -> None:
+        conn = http.client.HTTPConnection("127.0.0.1", args.port, timeout=120)
+        conn.connect()
+        go.wait()
+        t = time.perf_counter()
+        conn.request("GET", path, headers=_bearer(token) if auth else {})
+        res = conn.getresponse()
+        res.read()
+        with lock:
+            took.append(time.perf_counter() - t)
+            codes.add(res.status)
+        conn.close()
+
+    threads = [threading.Thread(target=one, args=(tok,)) for tok in tokens]
+    for t in threads:
+        t.start()
+    before = _server_cpu(server, app)
+    go.wait()
+    for t in threads:
+        t.join(120)
+    after = _server_cpu(server, app)
+    web = sum(after[0].values()) - sum(before[0].get(k, 0) for k in after[0])
+    pg = sum(after[1].values()) - sum(before[1].get(k, 0) for k in after[1])
+    s, n = summary_ms(took), len(tokens)
+    print(f"floor GET {path}, {n} at once: answers {sorted(codes)}; median "
+          f"{s['median']:.0f} ms, p95 {s['p95']:.0f} ms; server CPU per request: gunicorn "
+          f"{web / 1e6 / n:.1f} ms + PostgreSQL {pg / 1e6 / n:.1f} ms")  # fmt: skip
 
 
 def _bearer(token: str) -> dict:
