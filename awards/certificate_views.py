@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
-from flask_wtf import FlaskForm
 from wtforms import SelectField, StringField
 from wtforms.widgets import HiddenInput
 
@@ -17,7 +16,7 @@ from awards.rules.certificates import ALIGNS, ATTRS, FIELDS, ORIENTATIONS, PAGE_
 from awards.views import bp
 from awards.year_views import require_award_read
 from service.common.errors import Forbidden, NotFound, ServiceError
-from service.common.forms import IntegerInput, run_form
+from service.common.forms import Form, IntegerInput, run_form
 from service.extensions import db
 
 NUMBERS = ("x_mm", "y_mm", "width_mm", "font_pt")
@@ -70,7 +69,7 @@ def certificate_layouts():
     return render_template("awards/certificate_layouts.html", rows=rows)
 
 
-class LayoutForm(FlaskForm):
+class LayoutForm(Form):
     """The blank's layout of one code: page, then per field x, y, width, font size, alignment
     (numbers are checked against the page by the operation)."""
 

@@ -215,7 +215,7 @@ def certificate_rows(
             )
     rows = [
         r
-        for r in decisions.recipients(d, awarded_only=True)
+        for r in decisions.recipients(user, d, awarded_only=True)
         if r["award"] in CERTIFICATE_KINDS
         and (nomination_id is None or r["nomination_id"] == nomination_id)
         and (list_id is None or r["list_id"] == list_id)

@@ -3,19 +3,18 @@ for consultation, a comment received, and a day added to or removed from a year'
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from wtforms import StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length
 from wtforms.widgets import HiddenInput
 
-from service.common.forms import IntegerInput, VnDateField, strip
+from service.common.forms import Form, IntegerInput, VnDateField, strip
 
 
-class PublishForm(FlaskForm):
+class PublishForm(Form):
     pass
 
 
-class CommentForm(FlaskForm):
+class CommentForm(Form):
     author_name = StringField(
         "Người góp ý",
         filters=[strip],
@@ -41,7 +40,7 @@ def _version():
     )
 
 
-class HolidayForm(FlaskForm):
+class HolidayForm(Form):
     day = VnDateField("Ngày (dd/mm/yyyy)", validators=[InputRequired("Nhập ngày (dd/mm/yyyy).")])
     name = StringField(
         "Tên ngày nghỉ",
@@ -51,6 +50,6 @@ class HolidayForm(FlaskForm):
     version = _version()
 
 
-class RemoveHolidayForm(FlaskForm):
+class RemoveHolidayForm(Form):
     day = VnDateField("Ngày", validators=[InputRequired("Thiếu ngày.")], widget=HiddenInput())
     version = _version()

@@ -354,21 +354,59 @@ def pending_ballots(user) -> list[VotingSession]:
     ).all()
 
 
-def approval_block(award_list: AwardList) -> str | None:
-    """Why `award_list` cannot be approved yet because of its council vote (C10): a voting
-    session not yet published. None when it has no session or every session is published."""
-    waiting = db.session.scalar(
+def _unpublished(award_list: AwardList) -> VotingSession | None:
+    """The list's latest voting session not yet published, if any."""
+    return db.session.scalar(
         select(VotingSession)
         .where(VotingSession.list_id == award_list.id, VotingSession.state != "published")
         .order_by(VotingSession.id.desc())
         .limit(1)
     )
-    if waiting is None:
+
+
+def approval_block(award_list: AwardList) -> str | None:
+    """Why `award_list` cannot be approved yet because of its council vote (C10): a voting
+    session not yet published, or, once the council has voted on the list, a nomination no
+    published vote has decided (one added after the vote, as on a returned list, is not
+    approved unvoted: a new session puts it to the vote). None when every session is
+    published and every nomination has its result, or when the list has no session."""
+    waiting = _unpublished(award_list)
+    if waiting is not None:
+        return (
+            "Danh sách đang chờ kết quả bỏ phiếu của hội đồng (phiên "
+            f"«{STATE_LABELS[waiting.state]}»): chỉ phê duyệt được sau khi kết quả được công bố."
+        )
+    if not db.session.scalar(
+        select(VotingSession.id).where(VotingSession.list_id == award_list.id).limit(1)
+    ):
         return None
-    return (
-        f"Danh sách đang chờ kết quả bỏ phiếu của hội đồng (phiên «{STATE_LABELS[waiting.state]}»"
-        "): chỉ phê duyệt được sau khi kết quả được công bố."
+    unvoted = db.session.scalars(
+        select(Nomination)
+        .where(
+            Nomination.list_id == award_list.id,
+            Nomination.status.in_(VOTABLE),
+            Nomination.passed.is_(None),
+        )
+        .options(joinedload(Nomination.person), joinedload(Nomination.unit))
+        .order_by(Nomination.id)
+    ).all()
+    if not unvoted:
+        return None
+    catalog = catalog_of(award_list.year)
+    named = ", ".join(_nominee(n, catalog) for n in unvoted[:3]) + (
+        " …" if len(unvoted) > 3 else ""
     )
+    return (
+        f"Còn {len(unvoted)} đề nghị chưa được hội đồng thi đua, khen thưởng bỏ phiếu ({named}): "
+        "tạo và mở một phiên bỏ phiếu (bỏ phiếu kín, hoặc nhập kết quả phiếu giấy), công bố "
+        "kết quả, rồi mới phê duyệt."
+    )
+
+
+def _nominee(n: Nomination, catalog: dict) -> str:
+    who = n.person.full_name if n.person is not None else n.unit.name
+    award = catalog.get(n.award)
+    return f"{who}: {award.name if award is not None else n.award}"
 
 
 # --- council members -------------------------------------------------------------------------
@@ -480,7 +518,7 @@ def create_session(user, award_list: AwardList, mode: str, opens_at, closes_at) 
     _check_window(opens_at, closes_at)
     if award_list.state in LOCKED_LISTS:
         raise ValidationError("Danh sách đã phê duyệt hoặc đã có quyết định: không bỏ phiếu nữa.")
-    if approval_block(award_list) is not None:
+    if _unpublished(award_list) is not None:
         raise Conflict("Danh sách đã có một phiên bỏ phiếu chưa công bố kết quả.")
     session = VotingSession(
         award_list=award_list, mode=mode, opens_at=opens_at, closes_at=closes_at, version=1

@@ -9,7 +9,6 @@ import datetime as dt
 
 from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
-from flask_wtf import FlaskForm
 from wtforms import DateTimeLocalField, SelectField, StringField
 from wtforms.validators import DataRequired, InputRequired, Length
 from wtforms.widgets import TextInput
@@ -18,14 +17,14 @@ from awards import council as ops
 from awards.council_models import MODE_LABELS, ROLE_LABELS
 from awards.views import bp
 from service.common.errors import Forbidden, ServiceError, ValidationError
-from service.common.forms import run_form, strip
+from service.common.forms import Form, run_form, strip
 from service.extensions import db
 from service.org.operations import visible_unit
 
 _WHEN = "%Y-%m-%dT%H:%M"
 
 
-class MemberForm(FlaskForm):
+class MemberForm(Form):
     username = StringField(
         "Tên đăng nhập",
         filters=[strip],
@@ -60,7 +59,7 @@ class VnDateTimeField(DateTimeLocalField):
         raise ValueError("Thời điểm không hợp lệ: ghi dd/mm/yyyy hh:mm, ví dụ 20/12/2025 08:00.")
 
 
-class SessionForm(FlaskForm):
+class SessionForm(Form):
     mode = SelectField("Hình thức", choices=list(MODE_LABELS.items()), default="secret")
     opens_at = VnDateTimeField(
         "Mở lúc (dd/mm/yyyy hh:mm)", validators=[InputRequired("Nhập thời điểm mở.")]
@@ -70,7 +69,7 @@ class SessionForm(FlaskForm):
     )
 
 
-class PlainForm(FlaskForm):
+class PlainForm(Form):
     """A button's POST: CSRF only."""
 
 

@@ -50,7 +50,7 @@ def get_decision(decision_id):
     và kết quả của từng người, tập thể được đề nghị."""
     _require_read()
     d = decisions.visible_decision(current_user, decision_id)
-    return {**decisions.decision_out(d), "recipients": decisions.recipients(d)}
+    return {**decisions.decision_out(d), "recipients": decisions.recipients(current_user, d)}
 
 
 @blp.route("/people/<code>/decisions")

@@ -50,11 +50,11 @@ def decision_page(decision_id):
     d = decisions.visible_decision(current_user, decision_id)
     q = request.args.get("q", "").strip()[:200]
     page = max(1, request.args.get("page", 1, type=int) or 1)
-    total = decisions.recipients_count(d, q)
+    total = decisions.recipients_count(current_user, d, q)
     return render_template(
         "awards/decision.html",
         d=decisions.decision_out(d),
-        recipients=decisions.recipients(d, q=q, page=page, per_page=PER_PAGE),
+        recipients=decisions.recipients(current_user, d, q=q, page=page, per_page=PER_PAGE),
         q=q,
         page=page,
         pages=max(1, (total + PER_PAGE - 1) // PER_PAGE),

@@ -93,10 +93,14 @@ def record_decision(user, lst: AwardList, decision: dict) -> Decision:
             decision["decision_date"],
             decision["decision_signer"],
         ):
+            if any(can(user, "award.read", other.unit) for other in found.lists):
+                known = f", ngày {_dmy(found.decided_on)}, người ký {found.signer}"
+            else:  # a decision of lists outside the user's reach: not its details
+                known = " với ngày hoặc người ký khác"
             raise ValidationError(
-                f"Quyết định số {found.number} đã có trong sổ quyết định, ngày "
-                f"{_dmy(found.decided_on)}, người ký {found.signer}: nhập đúng ngày và người ký "
-                "để ghi thêm danh sách này vào quyết định đó, hoặc dùng số quyết định khác.",
+                f"Quyết định số {found.number} của {found.unit.name} đã có trong sổ quyết định"
+                f"{known}: nhập đúng ngày và người ký để ghi thêm danh sách này vào quyết định "
+                "đó, hoặc dùng số quyết định khác.",
                 {"decision_no": ["Số quyết định đã dùng với ngày hoặc người ký khác."]},
             )
         lst.decision = found
@@ -223,7 +227,19 @@ def visible_decision(user, decision_id: int) -> Decision:
     return d
 
 
+def _readable_lists(user):
+    """The ids of the award lists `user` may read (a decision of an upper level may decide
+    the lists of several units: each reader sees the nominees of their own lists only)."""
+    unit = aliased(Unit)
+    return (
+        select(AwardList.id)
+        .join(unit, unit.id == AwardList.unit_id)
+        .where(scope_filter(user, "award.read", unit.path))
+    )
+
+
 def recipients(
+    user,
     d: Decision,
     awarded_only: bool = False,
     q: str = "",
@@ -232,7 +248,8 @@ def recipients(
 ) -> list[dict]:
     """Each nominee of the decision's lists with its result: awarded ("Được khen thưởng") or
     refused by the council's vote ("Không đạt biểu quyết"); people first, by unit path and
-    code, then units. `page`: that page of `per_page` rows only (see recipients_count)."""
+    code, then units; only those of the lists `user` may read. `page`: that page of
+    `per_page` rows only (see recipients_count)."""
     person_unit = aliased(Unit)
     subject_unit = aliased(Unit)
     stmt = (
@@ -249,7 +266,11 @@ def recipients(
         .outerjoin(Person, Person.id == Nomination.person_id)
         .outerjoin(person_unit, person_unit.id == Person.unit_id)
         .outerjoin(subject_unit, subject_unit.id == Nomination.unit_id)
-        .where(AwardList.decision_id == d.id, Nomination.status.in_(VOTABLE))
+        .where(
+            AwardList.decision_id == d.id,
+            Nomination.status.in_(VOTABLE),
+            AwardList.id.in_(_readable_lists(user)),
+        )
         .order_by(
             Nomination.subject,  # "person" before "unit"
             func.coalesce(person_unit.path, subject_unit.path),
@@ -285,15 +306,19 @@ def recipients(
     return out
 
 
-def recipients_count(d: Decision, q: str = "") -> int:
-    """How many rows recipients(d, q=q) answers."""
+def recipients_count(user, d: Decision, q: str = "") -> int:
+    """How many rows recipients(user, d, q=q) answers."""
     stmt = (
         select(func.count())
         .select_from(Nomination)
         .join(AwardList, AwardList.id == Nomination.list_id)
         .outerjoin(Person, Person.id == Nomination.person_id)
         .outerjoin(Unit, Unit.id == Nomination.unit_id)
-        .where(AwardList.decision_id == d.id, Nomination.status.in_(VOTABLE))
+        .where(
+            AwardList.decision_id == d.id,
+            Nomination.status.in_(VOTABLE),
+            AwardList.id.in_(_readable_lists(user)),
+        )
     )
     if q:
         stmt = stmt.where(_nominee_match(q, Person, Unit))

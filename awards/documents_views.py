@@ -7,7 +7,6 @@ from __future__ import annotations
 
 from flask import render_template, request, url_for
 from flask_login import current_user, login_required
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import StringField
 from wtforms.validators import Length, NumberRange, Optional
@@ -20,13 +19,13 @@ from awards.views import bp
 from awards.year_views import require_award_read
 from service.auth.access import is_admin
 from service.common.errors import Forbidden, NotFound
-from service.common.forms import IntegerInput, run_form, strip
+from service.common.forms import Form, IntegerInput, run_form, strip
 from service.common.word import send_docx
 from service.domains import add_menu_entry
 from service.extensions import db
 
 
-class MinutesForm(FlaskForm):
+class MinutesForm(Form):
     place = StringField(
         "Địa điểm họp", filters=[strip], validators=[Length(max=300, message="Tối đa 300 ký tự.")]
     )
@@ -36,11 +35,11 @@ class MinutesForm(FlaskForm):
     )
 
 
-class TemplateUploadForm(FlaskForm):
+class TemplateUploadForm(Form):
     file = FileField("Tệp mẫu (.docx)", validators=[FileRequired("Chọn tệp .docx.")])
 
 
-class PlainForm(FlaskForm):
+class PlainForm(Form):
     """A button's POST: CSRF only."""
 
 

@@ -3,17 +3,16 @@ marshmallow schemas. Messages are in Vietnamese and name what is wrong."""
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, SelectField, StringField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 from wtforms.widgets import HiddenInput
 
 from awards.imports import split_person_codes
 from awards.models import KIND_LABELS, LEVEL_LABELS
-from service.common.forms import IntegerInput, VnDateField, strip
+from service.common.forms import Form, IntegerInput, VnDateField, strip
 
 
-class InitiativeForm(FlaskForm):
+class InitiativeForm(Form):
     """Add or edit an entry of the registry (`version`: the one the form was loaded with)."""
 
     year = IntegerInput(
@@ -57,7 +56,7 @@ class InitiativeForm(FlaskForm):
         }
 
 
-class DeleteInitiativeForm(FlaskForm):
+class DeleteInitiativeForm(Form):
     reason = StringField(
         "Lý do xóa",
         filters=[strip],
@@ -68,7 +67,7 @@ class DeleteInitiativeForm(FlaskForm):
     )
 
 
-class CatalogEntryForm(FlaskForm):
+class CatalogEntryForm(Form):
     """Edit one code of a year's award catalog (not its code, kinds or rule); an empty cap
     means no ratio cap."""
 

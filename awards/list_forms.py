@@ -3,14 +3,13 @@
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from wtforms import SelectField, StringField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 from wtforms.widgets import HiddenInput
 
 from awards.models import DECISION_LEVELS
 from awards.workflow import ACTIONS
-from service.common.forms import IntegerInput, VnDateField, strip
+from service.common.forms import Form, IntegerInput, VnDateField, strip
 
 
 def _version():
@@ -19,11 +18,11 @@ def _version():
     )
 
 
-class ProposeForm(FlaskForm):
+class ProposeForm(Form):
     unit = StringField("Đơn vị", filters=[strip], validators=[Length(max=300, message="Quá dài.")])
 
 
-class NominationForm(FlaskForm):
+class NominationForm(Form):
     subject = SelectField("Đối tượng", choices=[("person", "Cá nhân"), ("unit", "Tập thể")])
     code = StringField(
         "Mã cán bộ hoặc mã đơn vị",
@@ -39,7 +38,7 @@ class NominationForm(FlaskForm):
     version = _version()
 
 
-class RemoveForm(FlaskForm):
+class RemoveForm(Form):
     reason = StringField(
         "Lý do bỏ",
         filters=[strip],
@@ -48,11 +47,11 @@ class RemoveForm(FlaskForm):
     version = _version()
 
 
-class RestoreForm(FlaskForm):
+class RestoreForm(Form):
     version = _version()
 
 
-class ListActionForm(FlaskForm):
+class ListActionForm(Form):
     action = SelectField("Thao tác", choices=[(a, a) for a in ACTIONS])
     reason = StringField("Lý do trả lại", filters=[strip], validators=[Length(max=1000)])
     decision_no = StringField("Số quyết định", filters=[strip], validators=[Length(max=100)])

@@ -215,8 +215,7 @@ def propose_list(
     `read_ahead` (the job: its facts are committed) reads the next parts' rows meanwhile on
     a connection of their own (PostgreSQL)."""
     lst = _get_or_create(year, unit)
-    if lst.state not in EDITABLE:
-        raise Conflict(_locked(lst))
+    _hold_editable(lst)
     table = Nomination.__table__
     stats = {"added": 0, "changed": 0, "dropped": 0, "elsewhere": 0, "seen": 0}
     now = dt.datetime.now()
@@ -413,6 +412,22 @@ def _store(lst: AwardList, entries, subjects, stats: dict, base: dict, read=(Tru
 
 
 # --- editing the nominations -----------------------------------------------------------------
+
+
+def _hold_editable(lst: AwardList) -> None:
+    """The list's row held by this transaction while it is still editable, or a refusal: a
+    submission committed after the list was read is seen here (the update re-reads the row),
+    one in flight waits for this transaction and then finds the version moved (409), so a
+    long proposal never writes into a list submitted meanwhile."""
+    held = db.session.execute(
+        update(AwardList)
+        .where(AwardList.id == lst.id, AwardList.state.in_(EDITABLE))
+        .values(updated_at=dt.datetime.now())
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    db.session.refresh(lst, ["version", "updated_at", "state"])
+    if held != 1:
+        raise Conflict(_locked(lst))
 
 
 def _touch(lst: AwardList) -> None:

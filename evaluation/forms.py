@@ -3,12 +3,12 @@ its marshmallow schemas. Messages are in Vietnamese and name what is wrong."""
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from wtforms import HiddenField, StringField
 from wtforms.validators import AnyOf, DataRequired, InputRequired, Length, NumberRange, Optional
 
 from evaluation.rules import RulePack
 from evaluation.schemas import HOW_FOUND, LEVELS
+from service.common.forms import Form
 from service.common.forms import IntegerInput as _Integer
 from service.common.forms import VnDateField as _VnDate
 from service.common.forms import strip as _strip
@@ -22,7 +22,7 @@ def _one_of(choices: dict | tuple, what: str = "") -> AnyOf:
     return AnyOf(list(choices), message=f"{what}Phải là một trong: {shown}.")
 
 
-class OpenYearForm(FlaskForm):
+class OpenYearForm(Form):
     year = _Integer(
         "Năm",
         validators=[
@@ -33,7 +33,7 @@ class OpenYearForm(FlaskForm):
     )
 
 
-class PackForm(FlaskForm):
+class PackForm(Form):
     """Any subset of the pack's parameters, as typed (RulePack.validate checks the pack)."""
 
     def params(self) -> dict:
@@ -49,7 +49,7 @@ for _name in RulePack().to_dict():
     setattr(PackForm, _name, StringField(RulePack.label(_name), validators=[Optional()]))
 
 
-class CatalogItemForm(FlaskForm):
+class CatalogItemForm(Form):
     title = StringField(
         "Biểu hiện",
         filters=[_strip],
@@ -59,19 +59,19 @@ class CatalogItemForm(FlaskForm):
     severity = StringField("Mức độ", validators=[_one_of(SEVERITIES, "Mức độ: ")])
 
 
-class ReviewActionForm(FlaskForm):
+class ReviewActionForm(Form):
     reason = StringField("Lý do", filters=[_strip], validators=[Length(max=2000)])
     version = _Integer("Phiên bản", validators=[Optional()])
 
 
-class LevelForm(FlaskForm):
+class LevelForm(Form):
     """A11: a proposed or final level, with its reason."""
 
     level = StringField("Mức", validators=[AnyOf(list(LEVELS), message="Mức không hợp lệ.")])
     reason = StringField("Lý do", filters=[_strip], validators=[Length(max=2000)])
 
 
-class ViolationForm(FlaskForm):
+class ViolationForm(Form):
     code = StringField(
         "Biểu hiện", filters=[_strip], validators=[DataRequired("Chọn biểu hiện vi phạm.")]
     )
@@ -90,12 +90,12 @@ class ViolationForm(FlaskForm):
     )
 
 
-class RemoveViolationForm(FlaskForm):
+class RemoveViolationForm(Form):
     reason = StringField(
         "Lý do gỡ", filters=[_strip], validators=[DataRequired("Gỡ vi phạm cần có lý do.")]
     )
 
 
-class ComputeForm(FlaskForm):
+class ComputeForm(Form):
     unit = HiddenField()
     back = HiddenField()

@@ -1,27 +1,27 @@
 """WTForms for the pages (Flask-WTF adds CSRF to each)."""
 
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import BooleanField, PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, EqualTo, Length, Optional, Regexp
 
 from service.auth.models import ROLE_LABELS
+from service.common.forms import Form
 
 
-class LoginForm(FlaskForm):
+class LoginForm(Form):
     username = StringField("Tên đăng nhập", validators=[DataRequired("Nhập tên đăng nhập.")])
     password = PasswordField("Mật khẩu", validators=[DataRequired("Nhập mật khẩu.")])
 
 
-class TokenForm(FlaskForm):
+class TokenForm(Form):
     name = StringField("Tên mã truy cập", validators=[DataRequired("Nhập tên."), Length(max=100)])
 
 
-class EmptyForm(FlaskForm):
+class EmptyForm(Form):
     pass
 
 
-class UserForm(FlaskForm):
+class UserForm(Form):
     username = StringField(
         "Tên đăng nhập",
         validators=[
@@ -37,7 +37,7 @@ class UserForm(FlaskForm):
     )
 
 
-class UserEditForm(FlaskForm):
+class UserEditForm(Form):
     full_name = StringField("Họ và tên", validators=[Optional(), Length(max=255)])
     password = PasswordField(
         "Mật khẩu mới (để trống nếu không đổi)",
@@ -46,7 +46,7 @@ class UserEditForm(FlaskForm):
     active = BooleanField("Đang hoạt động")
 
 
-class RoleForm(FlaskForm):
+class RoleForm(Form):
     """No role is chosen until the administrator picks one; the unit is picked by typing part
     of its name or code (a datalist of "CODE — Name")."""
 
@@ -60,13 +60,13 @@ class RoleForm(FlaskForm):
     )
 
 
-class LinkPersonForm(FlaskForm):
+class LinkPersonForm(Form):
     person_code = StringField(
         "Mã cán bộ", filters=[lambda v: (v or "").strip()], validators=[Length(max=50)]
     )
 
 
-class AccountsForm(FlaskForm):
+class AccountsForm(Form):
     unit = StringField(
         "Đơn vị (gõ tên hoặc mã để tìm)",
         validators=[DataRequired("Chọn đơn vị."), Length(max=400)],
@@ -74,7 +74,7 @@ class AccountsForm(FlaskForm):
     subunits = BooleanField("Cả cán bộ của các đơn vị cấp dưới")
 
 
-class PasswordForm(FlaskForm):
+class PasswordForm(Form):
     current = PasswordField(
         "Mật khẩu hiện tại", validators=[DataRequired("Nhập mật khẩu hiện tại.")]
     )
@@ -88,6 +88,6 @@ class PasswordForm(FlaskForm):
     )
 
 
-class ImportForm(FlaskForm):
+class ImportForm(Form):
     kind = SelectField("Loại dữ liệu", choices=[("people", "Cán bộ"), ("units", "Đơn vị")])
     file = FileField("Tệp Excel (.xlsx)", validators=[FileRequired("Chọn tệp .xlsx.")])

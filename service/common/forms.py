@@ -1,7 +1,8 @@
 """The one way a page form runs an operation: validate the form (Flask-WTF: CSRF included),
 call the operation, flash its success and redirect; or roll the session back and show the
 errors, re-rendered on the page or flashed on the page redirected to. Also the form fields the
-domains share (an integer and a dd/mm/yyyy date with Vietnamese messages, the strip filter)."""
+domains share (an integer and a dd/mm/yyyy date with Vietnamese messages, the strip filter),
+and Form, the base of every form: FlaskForm whose WTForms messages speak Vietnamese."""
 
 from __future__ import annotations
 
@@ -9,12 +10,65 @@ import datetime as dt
 from collections.abc import Callable
 
 from flask import flash, redirect
+from flask_wtf import FlaskForm
 from wtforms import Field, IntegerField
 from wtforms.widgets import TextInput
 
 from service.common.errors import ServiceError
 from service.common.labels import field_lines
 from service.extensions import db
+
+# WTForms' own messages (those its fields and validators pass through gettext), in Vietnamese
+# (WTForms ships no Vietnamese catalog); a message not listed stays as WTForms words it.
+VI_MESSAGES = {
+    "Not a valid choice.": "Giá trị không có trong danh sách để chọn.",
+    "Invalid Choice: could not coerce.": "Giá trị không có trong danh sách để chọn.",
+    "'%(value)s' is not a valid choice for this field.": "«%(value)s» không có trong danh sách.",
+    "'%(value)s' are not valid choices for this field.": "«%(value)s» không có trong danh sách.",
+    "This field is required.": "Bắt buộc.",
+    "Invalid input.": "Giá trị không hợp lệ.",
+    "Not a valid integer value.": "Cần một số nguyên.",
+    "Not a valid decimal value.": "Cần một số.",
+    "Not a valid float value.": "Cần một số.",
+    "Not a valid date value.": "Ngày không hợp lệ (dd/mm/yyyy).",
+    "Not a valid datetime value.": "Thời điểm không hợp lệ (dd/mm/yyyy HH:MM).",
+    "Not a valid time value.": "Giờ không hợp lệ (HH:MM).",
+    "Number must be at least %(min)s.": "Số phải từ %(min)s trở lên.",
+    "Number must be at most %(max)s.": "Số không được quá %(max)s.",
+    "Number must be between %(min)s and %(max)s.": "Số phải từ %(min)s đến %(max)s.",
+    "Field must be at least %(min)d character long.": "Cần ít nhất %(min)d ký tự.",
+    "Field must be at least %(min)d characters long.": "Cần ít nhất %(min)d ký tự.",
+    "Field cannot be longer than %(max)d character.": "Không được dài quá %(max)d ký tự.",
+    "Field cannot be longer than %(max)d characters.": "Không được dài quá %(max)d ký tự.",
+    "Field must be exactly %(max)d character long.": "Cần đúng %(max)d ký tự.",
+    "Field must be exactly %(max)d characters long.": "Cần đúng %(max)d ký tự.",
+    "Field must be between %(min)d and %(max)d characters long.": (
+        "Cần từ %(min)d đến %(max)d ký tự."
+    ),
+    "Field must be equal to %(other_name)s.": "Phải trùng với %(other_name)s.",
+    "Invalid email address.": "Địa chỉ thư điện tử không hợp lệ.",
+    "This field cannot be edited.": "Không được sửa trường này.",
+    "This field is disabled and cannot have a value.": "Trường này bị khóa, không nhận giá trị.",
+}
+
+
+class VietnameseMessages:
+    """The translations object WTForms asks for (Meta.get_translations): gettext, ngettext."""
+
+    def gettext(self, string: str) -> str:
+        return VI_MESSAGES.get(string, string)
+
+    def ngettext(self, singular: str, plural: str, n: int) -> str:
+        return self.gettext(singular if n == 1 else plural)
+
+
+class Form(FlaskForm):
+    """FlaskForm (CSRF included) whose WTForms messages are Vietnamese: the base of every
+    page form, so that a refused choice never reads "Not a valid choice"."""
+
+    class Meta:
+        def get_translations(self, form):
+            return VietnameseMessages()
 
 
 def form_errors(form) -> list[str]:

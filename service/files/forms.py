@@ -3,17 +3,16 @@ The operation checks the values and answers in Vietnamese; the forms only carry 
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import SelectField, StringField
 
-from service.common.forms import strip
+from service.common.forms import Form, strip
 
 
-class UploadForm(FlaskForm):
+class UploadForm(Form):
     file = FileField("Tệp")
     doc_type = SelectField("Loại tài liệu", choices=[], validate_choice=False)
 
 
-class RemoveAttachmentForm(FlaskForm):
+class RemoveAttachmentForm(Form):
     reason = StringField("Lý do gỡ", filters=[strip])

@@ -1,0 +1,182 @@
+"""Defects a review found in the awards half (7 December), each test written against the
+defect first: C10/C11 a nomination added after the council's vote (a returned list) is not
+approved unvoted; a decision of several units' lists shows each reader only the nominees of
+their own lists, and a refused duplicate number does not tell another unit's decision's date
+and signer; a page form's refused choice reads in Vietnamese; a proposal never writes into a
+list submitted after it read the list."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from awards.models import AwardList, Decision, Nomination
+from service.extensions import db
+from tests.awards.test_award_list_pages import csrf, login, version
+from tests.awards.test_award_lists import YEAR, act, propose, the_list, year  # noqa: F401
+
+DECISION = {"decision_date": "20/12/2025", "decision_signer": "Nguyễn Văn A"}
+
+
+def _paper_vote_all_yes(client, committee, list_id, members):
+    """A paper session on the list: the council's members, open, close, every nomination
+    yes by all of them, published. The ids of the nominations on its ballot."""
+    for name in members:
+        res = client.post(
+            f"/api/v1/years/{YEAR}/units/A/council",
+            json={"username": name, "role": "member"},
+            headers=committee,
+        )
+        assert res.status_code == 201, res.get_json()
+    now = dt.datetime.now()
+    res = client.post(
+        f"/api/v1/award-lists/{list_id}/voting-sessions",
+        json={"mode": "paper", "opens_at": (now - dt.timedelta(hours=1)).isoformat(),
+              "closes_at": (now + dt.timedelta(hours=1)).isoformat()},
+        headers=committee,
+    )  # fmt: skip
+    assert res.status_code == 201, res.get_json()
+    sid = res.get_json()["id"]
+    for step in ("open", "close"):
+        res = client.post(f"/api/v1/voting-sessions/{sid}/{step}", json={}, headers=committee)
+        assert res.status_code == 200, res.get_json()
+    items = res.get_json()["items"]
+    rows = [{"nomination_id": i["nomination_id"], "yes": len(members), "no": 0} for i in items]
+    res = client.put(
+        f"/api/v1/voting-sessions/{sid}/paper-totals", json={"items": rows}, headers=committee
+    )
+    assert res.status_code == 200, res.get_json()
+    res = client.post(f"/api/v1/voting-sessions/{sid}/publish", json={}, headers=committee)
+    assert res.status_code == 200, res.get_json()
+    return {i["nomination_id"] for i in items}
+
+
+def test_C10_C11_a_nomination_added_after_the_vote_is_not_approved_unvoted(
+    client,
+    tree,
+    year,  # noqa: F811
+    create_user,
+):
+    staff, committee = tree["headers"]["staff_a"], tree["headers"]["committee_a"]
+    for name in ("m1", "m2", "m3"):
+        create_user(username=name)
+    propose(client, staff)
+    lst = act(client, staff, the_list(client, staff), "submit").get_json()
+    voted = _paper_vote_all_yes(client, committee, lst["id"], ["m1", "m2", "m3"])
+    lst = act(client, committee, the_list(client, staff), "return", reason="Bổ sung").get_json()
+    res = client.post(
+        f"/api/v1/award-lists/{lst['id']}/nominations",
+        json={"subject": "person", "code": "PA1", "award": "CSTD_TP",
+              "reason": "Thành tích đột xuất", "version": lst["version"]},
+        headers=staff,
+    )  # fmt: skip
+    assert res.status_code == 201, res.get_json()
+    assert res.get_json()["id"] not in voted
+    lst = act(client, staff, the_list(client, staff), "submit").get_json()
+    assert lst["state"] == "submitted", lst
+    res = act(client, committee, lst, "approve")
+    assert res.status_code == 409, res.get_json()
+    message = res.get_json()["error"]["message"]
+    assert "chưa được hội đồng thi đua, khen thưởng bỏ phiếu" in message
+    assert "Lê Văn Cường" in message, message
+    assert db.session.get(AwardList, lst["id"]).state == "submitted"  # nothing changed
+    # a new session puts every nomination to the vote; then the list is approved
+    _paper_vote_all_yes(client, committee, lst["id"], [])
+    res = act(client, committee, the_list(client, staff), "approve")
+    assert res.status_code == 200, res.get_json()
+
+
+def test_a_decision_of_several_units_shows_each_reader_the_nominees_of_their_own_lists(
+    client,
+    tree,
+    year,  # noqa: F811
+    create_user,
+    bearer,
+):
+    staff_a, staff_b = tree["headers"]["staff_a"], tree["headers"]["staff_b"]
+    admin = tree["headers"]["admin"]  # the city (R) decides A's list in its own name
+    b_unit = tree["units"]["B"]
+    committee_b = bearer(create_user(username="committee_b", roles=[("committee", b_unit)]))
+    propose(client, staff_a)
+    lst = act(client, staff_a, the_list(client, staff_a), "submit").get_json()
+    lst = act(client, admin, lst, "approve").get_json()
+    res = act(client, admin, lst, "decide", decision_no="7/QĐ-R", decision_unit="R", **DECISION)
+    assert res.status_code == 200, res.get_json()
+    propose(client, staff_b, unit="B")
+    lb = act(client, staff_b, the_list(client, staff_b, unit="B"), "submit").get_json()
+    lb = act(client, committee_b, lb, "approve").get_json()
+    wrong = act(client, committee_b, lb, "decide", decision_no="7/QĐ-R", decision_unit="R",
+                decision_date="21/12/2025", decision_signer="X")  # fmt: skip
+    assert wrong.status_code == 400
+    message = wrong.get_json()["error"]["message"]
+    assert "7/QĐ-R" in message and "20/12/2025" not in message and "Nguyễn Văn A" not in message
+    res = act(
+        client, committee_b, lb, "decide", decision_no="7/QĐ-R", decision_unit="R", **DECISION
+    )
+    assert res.status_code == 200, res.get_json()  # the city's one decision decides both lists
+    d = db.session.query(Decision).one()
+
+    def seen(h):
+        body = client.get(f"/api/v1/decisions/{d.id}", headers=h).get_json()
+        return {r["code"] for r in body["recipients"]}
+
+    seen_b, seen_r = seen(committee_b), seen(admin)
+    assert "PB" in seen_b and not seen_b & {"PA", "PA2", "PA1"}, seen_b
+    assert {"PA", "PB"} <= seen_r
+    login(client, tree["users"]["staff_b"])
+    page = client.get(f"/awards/decisions/{d.id}").get_data(as_text=True)
+    assert "Phạm Thị Dung" in page and "Nguyễn Văn An" not in page
+
+
+def test_a_page_forms_refused_choice_reads_in_vietnamese(client, tree, year):  # noqa: F811
+    propose(client, tree["headers"]["staff_a"])
+    login(client, tree["users"]["staff_a"])
+    lst = db.session.query(AwardList).one()
+    page = client.get(f"/awards/lists/{lst.id}").get_data(as_text=True)
+    res = client.post(
+        f"/awards/lists/{lst.id}/nominations",
+        data={"subject": "person", "code": "PA2", "award": "NOPE", "reason": "Cứu người",
+              "csrf_token": csrf(page), "version": version(page)},
+    )  # fmt: skip
+    text = res.get_data(as_text=True)
+    assert "Not a valid choice" not in text
+    assert "Giá trị không có trong danh sách để chọn." in text
+    assert db.session.query(Nomination).filter_by(source="manual").count() == 0
+
+
+def test_C11_a_proposal_never_writes_into_a_list_submitted_after_it_read_the_list(
+    app,
+    client,
+    tree,
+    year,  # noqa: F811
+    monkeypatch,
+):
+    """The job read the list while it was a draft; a submission then committed (here: the row
+    changed under the loaded object, as another transaction's commit does). The proposal
+    refuses and writes nothing, where it checked the state it had read and wrote on."""
+    import pytest
+    from sqlalchemy import delete, func, select, update
+
+    from awards import lists as ops
+    from service.common.errors import Conflict
+
+    propose(client, tree["headers"]["staff_a"])
+    lst = db.session.query(AwardList).one()
+    count = select(func.count()).select_from(Nomination).where(Nomination.list_id == lst.id)
+    before = db.session.scalar(count)
+    first = db.session.scalar(select(func.min(Nomination.id)).where(Nomination.list_id == lst.id))
+    db.session.execute(delete(Nomination).where(Nomination.id == first))  # proposed again next
+    real = ops._get_or_create
+
+    def read_then_submitted(*args, **kwargs):
+        found = real(*args, **kwargs)  # loaded as a draft
+        db.session.execute(
+            update(AwardList).where(AwardList.id == found.id)
+            .values(state="submitted", version=AwardList.version + 1)
+            .execution_options(synchronize_session=False)
+        )  # fmt: skip
+        return found
+
+    monkeypatch.setattr(ops, "_get_or_create", read_then_submitted)
+    with app.test_request_context(), pytest.raises(Conflict):
+        ops.propose_list(tree["users"]["staff_a"], YEAR, lst.unit)
+    assert db.session.scalar(count) == before - 1  # the deleted row was not proposed again
