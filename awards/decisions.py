@@ -8,6 +8,8 @@ unit's awards traced to their decisions."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import aliased, joinedload, selectinload
 
@@ -37,7 +39,7 @@ def check_decision(data: dict, lst: AwardList) -> dict:
     """The decision's fields from a decide step, validated: number, date, signer required;
     level one of DECISION_LEVELS (default cấp cơ sở); the issuing unit the list's own or one
     above it (default its own); issuer (the body's name) defaults to the issuing unit's name;
-    the date not before the list's year."""
+    the date not before the list's year nor after today."""
     errors: dict[str, list[str]] = {}
     units = issuing_units(lst)
     code = (data.get("decision_unit") or "").strip()
@@ -60,6 +62,10 @@ def check_decision(data: dict, lst: AwardList) -> dict:
         errors["decision_date"] = ["Cần nhập ngày quyết định (dd/mm/yyyy)."]
     elif day.year < lst.year:
         errors["decision_date"] = [f"Ngày quyết định phải từ năm {lst.year} trở đi."]
+    elif day > dt.date.today():  # a decision is recorded once signed: never a later date
+        errors["decision_date"] = [
+            f"Ngày quyết định không được sau hôm nay ({_dmy(dt.date.today())})."
+        ]
     if not signer:
         errors["decision_signer"] = ["Cần nhập người ký."]
     if level not in DECISION_LEVELS:

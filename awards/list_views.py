@@ -72,6 +72,7 @@ def propose(year):
         start,
         success="Đã bắt đầu lập danh sách đề nghị theo quy định.",
         done=lambda job: url_for("jobs.job_page", job_id=job.id, back=back),
+        back=back,  # a refusal is told on the year's lists (there is no job to go to)
     )
 
 

@@ -180,3 +180,37 @@ def test_C11_a_proposal_never_writes_into_a_list_submitted_after_it_read_the_lis
     with app.test_request_context(), pytest.raises(Conflict):
         ops.propose_list(tree["users"]["staff_a"], YEAR, lst.unit)
     assert db.session.scalar(count) == before - 1  # the deleted row was not proposed again
+
+
+def test_a_refused_proposal_is_told_on_the_lists_page_not_as_a_500(client, tree, year):  # noqa: F811
+    """A unit outside one's reach, an unknown one, or a list already submitted: the message on
+    the year's lists page (it was a 500: the redirect asked the job, which there was none, for
+    its id)."""
+    staff = tree["headers"]["staff_a"]
+    propose(client, staff)
+    act(client, staff, the_list(client, staff), "submit")
+    login(client, tree["users"]["staff_a"])
+    page = client.get(f"/awards/{YEAR}/lists").get_data(as_text=True)
+    for unit in ("B", "KHONGCO", "A"):
+        res = client.post(
+            f"/awards/{YEAR}/lists/propose", data={"unit": unit, "csrf_token": csrf(page)}
+        )
+        assert res.status_code == 302, (unit, res.status_code)
+        assert res.location.endswith(f"/awards/{YEAR}/lists"), res.location
+        shown = client.get(res.location).get_data(as_text=True)
+        assert 'class="flash error"' in shown, unit
+    assert db.session.query(AwardList).one().state == "submitted"
+
+
+def test_C11_a_decision_dated_after_today_is_refused_and_nothing_changes(client, tree, year):  # noqa: F811
+    staff, committee = tree["headers"]["staff_a"], tree["headers"]["committee_a"]
+    propose(client, staff)
+    lst = act(client, staff, the_list(client, staff), "submit").get_json()
+    lst = act(client, committee, lst, "approve").get_json()
+    later = (dt.date.today() + dt.timedelta(days=1)).strftime("%d/%m/%Y")
+    res = act(client, committee, lst, "decide", decision_no="9/QĐ", decision_date=later,
+              decision_signer="Nguyễn Văn A")  # fmt: skip
+    assert res.status_code == 400, res.get_json()
+    assert "không được sau hôm nay" in str(res.get_json()["error"])
+    assert db.session.get(AwardList, lst["id"]).state == "approved"
+    assert db.session.query(Decision).count() == 0
