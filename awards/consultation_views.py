@@ -10,7 +10,7 @@ from flask_login import current_user, login_required
 
 from awards import consultation as ops
 from awards.consultation_forms import CommentForm, HolidayForm, PublishForm, RemoveHolidayForm
-from awards.holidays import add_holiday, calendar_out, remove_holiday
+from awards.holidays import add_holiday, calendar_out, has_calendar, remove_holiday
 from awards.lists import visible_list
 from awards.models import AwardList
 from awards.views import bp
@@ -88,6 +88,8 @@ def _holidays_page(year, errors=(), form=None):
         "awards/holidays.html",
         cal=cal,
         year=year,
+        prev_year=year - 1 if has_calendar(year - 1) else None,  # a link only to a calendar
+        next_year=year + 1 if has_calendar(year + 1) else None,
         errors=list(errors),
         form=form or HolidayForm(formdata=None, version=cal["version"]),
         remove_form=RemoveHolidayForm(formdata=None, version=cal["version"]),

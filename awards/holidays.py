@@ -48,12 +48,17 @@ def holiday_days(years) -> set[dt.date]:
     return {day for y in sorted(set(years)) for day, _name in holidays_of(y)}
 
 
-def known_year(year: int) -> None:
-    """404 unless `year` or the year before it is an open evaluation year."""
+def has_calendar(year: int) -> bool:
+    """Whether `year` has a calendar: it or the year before it is an open evaluation year."""
     found = db.session.scalar(
         select(EvalYear.id).where(EvalYear.year.in_([year, year - 1])).limit(1)
     )
-    if found is None:
+    return found is not None
+
+
+def known_year(year: int) -> None:
+    """404 unless `year` or the year before it is an open evaluation year."""
+    if not has_calendar(year):
         raise NotFound(f"Năm {year} không có lịch nghỉ lễ (năm {year} và {year - 1} chưa mở).")
 
 

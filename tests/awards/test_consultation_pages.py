@@ -130,3 +130,16 @@ def test_administrators_edit_the_years_holidays_on_its_page(client, tree, year):
     page = client.get(f"/awards/{YEAR}/holidays").get_data(as_text=True)
     assert "Đã bỏ ngày nghỉ 02/09/2025" in page and 'value="02/09/2025"' not in page
     assert db.session.query(AuditEntry).filter_by(object_type="holiday_calendar").count() == 2
+
+
+def test_the_holidays_pages_year_links_lead_to_a_calendar(client, tree, year):  # noqa: F811
+    """A link to the year before or after only where that year has a calendar (it led to a
+    404: the year before the first open year has none)."""
+    import re
+
+    login(client, tree["users"]["staff_a"])
+    page = client.get(f"/awards/{YEAR}/holidays").get_data(as_text=True)
+    links = re.findall(r'href="(/awards/\d{4}/holidays)"', page)
+    assert links == [f"/awards/{YEAR + 1}/holidays"], links
+    for link in links:
+        assert client.get(link).status_code == 200, link
