@@ -511,7 +511,8 @@ def _check_window(opens_at, closes_at) -> None:
 
 
 def create_session(user, award_list: AwardList, mode: str, opens_at, closes_at) -> VotingSession:
-    """A voting session (draft) on a list that is not yet approved, one unpublished at a time."""
+    """A voting session (draft) on a list that is not yet approved, one unpublished at a time,
+    once the council has members and the list has nominations to vote on."""
     _require_manage(user, award_list)
     if mode not in ("secret", "paper"):
         raise ValidationError(fields={"mode": ["Hình thức phải là secret hoặc paper."]})
@@ -520,6 +521,14 @@ def create_session(user, award_list: AwardList, mode: str, opens_at, closes_at) 
         raise ValidationError("Danh sách đã phê duyệt hoặc đã có quyết định: không bỏ phiếu nữa.")
     if _unpublished(award_list) is not None:
         raise Conflict("Danh sách đã có một phiên bỏ phiếu chưa công bố kết quả.")
+    # a session that could never be opened would hold the list's approval for good
+    if count_members(award_list.year, award_list.unit_id) == 0:
+        raise ValidationError(
+            f"Hội đồng thi đua, khen thưởng năm {award_list.year} của {award_list.unit.name} "
+            "chưa có thành viên: thêm thành viên ở trang «Hội đồng» trước khi tạo phiên."
+        )
+    if not votable_nominations(award_list):
+        raise ValidationError("Danh sách chưa có đề nghị nào để bỏ phiếu.")
     session = VotingSession(
         award_list=award_list, mode=mode, opens_at=opens_at, closes_at=closes_at, version=1
     )

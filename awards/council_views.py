@@ -84,22 +84,29 @@ def council_members(code, year):
         raise Forbidden()
     form = MemberForm()
     back = url_for("awards.council_members", code=unit.code, year=year)
+
+    def page(errors=()):
+        for message in errors:  # shown on this page, above the form that keeps what was typed
+            flash(message, "error")
+        return render_template(
+            "awards/council_members.html",
+            unit=unit,
+            year=year,
+            members=ops.council_members(year, unit.id),
+            form=form,
+            plain=PlainForm(formdata=None),
+            may_manage=ops.can(current_user, "council.manage", unit),
+        ), (400 if errors else 200)
+
     if request.method == "POST":
         return run_form(
             form,
             lambda: ops.add_member(current_user, unit, year, form.username.data, form.role.data),
             success=lambda m: f"Đã thêm {m.user.username} ({m.role_label.lower()}) vào hội đồng.",
             done=back,
+            render=page,
         )
-    return render_template(
-        "awards/council_members.html",
-        unit=unit,
-        year=year,
-        members=ops.council_members(year, unit.id),
-        form=form,
-        plain=PlainForm(formdata=None),
-        may_manage=ops.can(current_user, "council.manage", unit),
-    )
+    return page()
 
 
 @bp.route("/council-members/<int:member_id>/remove", methods=["POST"])
@@ -124,6 +131,20 @@ def list_voting(list_id):
     award_list = ops.visible_list(current_user, list_id)
     form = SessionForm()
     back = url_for("awards.list_voting", list_id=award_list.id)
+
+    def page(errors=()):
+        for message in errors:  # shown on this page, above the form that keeps what was typed
+            flash(message, "error")
+        return render_template(
+            "awards/council_sessions.html",
+            award_list=award_list,
+            sessions=[ops.session_summary(s) for s in ops.sessions_of(award_list)],
+            form=form,
+            plain=PlainForm(formdata=None),
+            may_manage=ops.can(current_user, "council.manage", award_list.unit),
+            members_count=ops.count_members(award_list.year, award_list.unit_id),
+        ), (400 if errors else 200)
+
     if request.method == "POST":
         return run_form(
             form,
@@ -132,16 +153,9 @@ def list_voting(list_id):
             ),
             success="Đã tạo phiên bỏ phiếu (chưa mở).",
             done=back,
+            render=page,
         )
-    return render_template(
-        "awards/council_sessions.html",
-        award_list=award_list,
-        sessions=[ops.session_summary(s) for s in ops.sessions_of(award_list)],
-        form=form,
-        plain=PlainForm(formdata=None),
-        may_manage=ops.can(current_user, "council.manage", award_list.unit),
-        members_count=ops.count_members(award_list.year, award_list.unit_id),
-    )
+    return page()
 
 
 STEPS = {
@@ -232,12 +246,14 @@ def ballot(session_id):
     items = ops.ballot_views(current_user, session)
     form = PlainForm()
     errors: list[str] = []
+    # what the member chose, kept on a refused ballot's page (nothing of it is stored)
+    chosen = {
+        item["nomination_id"]: value
+        for item in items
+        if (value := request.form.get(f"n{item['nomination_id']}")) in ("yes", "no")
+    }
     if request.method == "POST" and form.validate_on_submit():
-        choices = {}
-        for item in items:
-            value = request.form.get(f"n{item['nomination_id']}")
-            if value in ("yes", "no"):
-                choices[item["nomination_id"]] = value == "yes"
+        choices = {nid: value == "yes" for nid, value in chosen.items()}
         try:
             ops.cast_vote(current_user, session.id, choices)
         except ServiceError as err:
@@ -248,6 +264,13 @@ def ballot(session_id):
             return redirect(url_for("awards.ballot", session_id=session.id))
     elif request.method == "POST":
         errors = ["Phiên làm việc đã hết hạn: tải lại trang và bỏ phiếu lại."]
+    missing = {i["nomination_id"] for i in items if i["nomination_id"] not in chosen}
+    if errors and missing and chosen:
+        names = [i["name"] for i in items if i["nomination_id"] in missing]
+        errors.append(
+            f"Chưa chọn: {', '.join(names[:5])}{' …' if len(names) > 5 else ''} "
+            f"({len(names)} đề nghị, được đánh dấu dưới đây)."
+        )
     status = 400 if errors else 200
     return render_template(
         "awards/council_ballot.html",
@@ -257,4 +280,6 @@ def ballot(session_id):
         open_now=open_now,
         form=PlainForm(formdata=None),
         errors=errors,
+        chosen=chosen if errors else {},
+        missing=missing if errors and chosen else set(),
     ), status

@@ -104,6 +104,8 @@ def _list_page(lst, errors=(), nomination_form=None):
         propose_form=ProposeForm(formdata=None, unit=lst.unit.code),
         decision_levels=DECISION_LEVELS,
         issuing_units=issuing_units(lst) if lst.state == "approved" else [],
+        # a refused step's page keeps what was typed in its form (the action's fields)
+        posted=request.form if errors and request.method == "POST" else {},
     )
 
 

@@ -96,6 +96,13 @@ def test_staff_propose_review_nominate_remove_and_submit_then_committee_decides(
         "csrf_token": csrf(page),
         "version": version(page),
     }
+    # a refused decision (no number, a day that does not exist) keeps what was typed
+    bad = {**data, "decision_no": "", "decision_date": "31/02/2025", "decision_level": "huyen"}
+    res = client.post(f"/awards/lists/{lst.id}/action", data=bad)
+    html = res.get_data(as_text=True)
+    assert 'value="31/02/2025"' in html and 'value="Nguyễn Văn A"' in html, "input lost"
+    assert 'value="huyen" selected' in html
+    assert db.session.get(AwardList, lst.id).state == "approved"
     assert client.post(f"/awards/lists/{lst.id}/action", data=data).status_code == 302
     page = client.get(f"/awards/lists/{lst.id}").get_data(as_text=True)
     assert "15/QĐ-UBND" in page and "đã khóa" in page

@@ -281,3 +281,60 @@ def test_session_page_filters_by_nominee_and_outcome(
     html = client.get(f"/awards/voting-sessions/{sid}?outcome=failed").get_data(as_text=True)
     assert "Trang 1/2 (2 đề nghị" in html
     assert f"/awards/voting-sessions/{sid}?page=2&amp;outcome=failed" in html
+
+
+def test_a_refused_ballot_comes_back_with_its_choices_and_names_what_is_missing(
+    client, council_setup, clock, login_session
+):
+    """One choice left out: the ballot comes back with every choice the member made still
+    chosen, the missing nomination named and marked; nothing is cast (every choice was lost)."""
+    s = council_setup
+    sid = opened(client, s)
+    login_session(client, s["members"]["hd.chutich"])
+    html = client.get(f"/awards/voting-sessions/{sid}/ballot").get_data(as_text=True)
+    pa2 = s["noms"]["PA2"].id
+    res = client.post(
+        f"/awards/voting-sessions/{sid}/ballot",
+        data={"csrf_token": _csrf(html), f"n{pa2}": "no"},
+    )
+    html = res.get_data(as_text=True)
+    assert res.status_code == 400
+    assert re.search(rf'name="n{pa2}" value="no"[^>]*checked', html), "the choice was lost"
+    assert not re.search(rf'name="n{pa2}" value="yes"[^>]*checked', html)
+    assert "Chưa chọn: " in html and "ballot-missing" in html
+    assert _held(client, sid) == 0
+
+
+def test_a_refused_session_keeps_its_times_and_none_is_made_without_council_members(
+    client, council_setup, clock, login_session
+):
+    from awards.council_models import CouncilMember, VotingSession
+
+    s = council_setup
+    login_session(client, s["users"]["committee_a"])
+    url = f"/awards/lists/{s['list'].id}/voting"
+    html = client.get(url).get_data(as_text=True)
+    data = {"csrf_token": _csrf(html), "mode": "secret", "opens_at": "20/12/2025 11:00",
+            "closes_at": "20/12/2025 08:00"}  # fmt: skip
+    res = client.post(url, data=data)
+    html = res.get_data(as_text=True)
+    assert res.status_code == 400 and "Thời điểm đóng phải sau thời điểm mở" in html
+    assert 'value="20/12/2025 11:00"' in html and 'value="20/12/2025 08:00"' in html
+    # a council without members: no session that could never be opened (it held approval)
+    db.session.query(CouncilMember).delete()
+    db.session.commit()
+    res = client.post(url, data={**data, "closes_at": "20/12/2025 12:00"})
+    assert res.status_code == 400 and "chưa có thành viên" in res.get_data(as_text=True)
+    assert db.session.query(VotingSession).count() == 0
+
+
+def test_a_refused_council_member_keeps_the_username_typed(client, council_setup, login_session):
+    s = council_setup
+    login_session(client, s["users"]["committee_a"])
+    html = client.get(f"/awards/council/A/{YEAR}").get_data(as_text=True)
+    res = client.post(
+        f"/awards/council/A/{YEAR}",
+        data={"csrf_token": _csrf(html), "username": "khong.co.ai", "role": "member"},
+    )
+    assert res.status_code == 400
+    assert 'value="khong.co.ai"' in res.get_data(as_text=True)
