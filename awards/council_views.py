@@ -73,6 +73,14 @@ class PlainForm(Form):
     """A button's POST: CSRF only."""
 
 
+def _form_page(template: str, errors, **context):
+    """The form's page again after a refusal (400): the errors shown above the form, which
+    keeps what was typed."""
+    for message in errors:
+        flash(message, "error")
+    return render_template(template, **context), (400 if errors else 200)
+
+
 # --- council members -------------------------------------------------------------------------
 
 
@@ -86,17 +94,16 @@ def council_members(code, year):
     back = url_for("awards.council_members", code=unit.code, year=year)
 
     def page(errors=()):
-        for message in errors:  # shown on this page, above the form that keeps what was typed
-            flash(message, "error")
-        return render_template(
+        return _form_page(
             "awards/council_members.html",
+            errors,
             unit=unit,
             year=year,
             members=ops.council_members(year, unit.id),
             form=form,
             plain=PlainForm(formdata=None),
             may_manage=ops.can(current_user, "council.manage", unit),
-        ), (400 if errors else 200)
+        )
 
     if request.method == "POST":
         return run_form(
@@ -133,17 +140,16 @@ def list_voting(list_id):
     back = url_for("awards.list_voting", list_id=award_list.id)
 
     def page(errors=()):
-        for message in errors:  # shown on this page, above the form that keeps what was typed
-            flash(message, "error")
-        return render_template(
+        return _form_page(
             "awards/council_sessions.html",
+            errors,
             award_list=award_list,
             sessions=[ops.session_summary(s) for s in ops.sessions_of(award_list)],
             form=form,
             plain=PlainForm(formdata=None),
             may_manage=ops.can(current_user, "council.manage", award_list.unit),
             members_count=ops.count_members(award_list.year, award_list.unit_id),
-        ), (400 if errors else 200)
+        )
 
     if request.method == "POST":
         return run_form(
