@@ -347,18 +347,23 @@ def years() -> list[int]:
     return list(db.session.scalars(select(Decision.year).distinct().order_by(Decision.year.desc())))
 
 
-def traced(user, person_id: int | None = None, unit_id: int | None = None) -> list[dict]:
+def traced(
+    user, person_id: int | None = None, unit_id: int | None = None, own: bool = False
+) -> list[dict]:
     """A person's (or unit's) awards on decided lists, each with its decision, newest first:
-    where the registry traces an award to its decision."""
+    where the registry traces an award to its decision. `own`: the user's own person, whose
+    awards they read whatever their reach."""
     column = Nomination.person_id if person_id is not None else Nomination.unit_id
     subject_id = person_id if person_id is not None else unit_id
-    stmt = _in_reach(
-        user,
+    stmt = (
         select(Decision, Nomination)
         .join(AwardList, AwardList.decision_id == Decision.id)
         .join(Nomination, Nomination.list_id == AwardList.id)
-        .where(column == subject_id, Nomination.status.in_(VOTABLE)),
-    ).order_by(Decision.decided_on.desc(), Nomination.award)
+        .where(column == subject_id, Nomination.status.in_(VOTABLE))
+    )
+    if not own:
+        stmt = _in_reach(user, stmt)
+    stmt = stmt.order_by(Decision.decided_on.desc(), Nomination.award)
     return [
         {
             "year": d.year,

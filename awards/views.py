@@ -31,12 +31,18 @@ def _require_read() -> None:
 @bp.route("/")
 @login_required
 def index():
-    """ "Thi đua – Khen thưởng": what this part of the service holds so far."""
-    _require_read()
+    """ "Thi đua – Khen thưởng": its pages, those the user may open (a council member's
+    ballots and a person's own titles need no role)."""
     from evaluation import queries as eq
 
     years = [y.year for y in eq.list_years()]
-    return render_template("awards/index.html", current_year=years[0] if years else 2025)
+    return render_template(
+        "awards/index.html",
+        current_year=years[0] if years else 2025,
+        may_read=can(current_user, "award.read"),
+        may_read_initiatives=can(current_user, "initiative.read"),
+        own_person=current_user.person,
+    )
 
 
 def _filters() -> dict:

@@ -94,12 +94,24 @@ def badges():
 @bp.route("/people/<code>/titles")
 @login_required
 def person_titles(code):
-    """A person's titles and commendations per past year, beside their ratings."""
-    require_award_read()
-    person = visible_person(current_user, code)
+    """A person's titles and commendations per past year, beside their ratings; anyone's own
+    (an account linked to its person), like their own rating."""
+    own = current_user.person is not None and current_user.person.code == code
+    if own:
+        person = current_user.person
+    else:
+        require_award_read()
+        person = visible_person(current_user, code)
     rows = titles_history(person_id=person.id)
-    traced = decisions.traced(current_user, person_id=person.id)
-    return render_template("awards/titles.html", person=person, unit=None, rows=rows, traced=traced)
+    traced = decisions.traced(current_user, person_id=person.id, own=own)
+    return render_template(
+        "awards/titles.html",
+        person=person,
+        unit=None,
+        rows=rows,
+        traced=traced,
+        may_read=can(current_user, "award.read", person.unit),
+    )
 
 
 @bp.route("/units/<code>/titles")

@@ -214,3 +214,20 @@ def test_C11_a_decision_dated_after_today_is_refused_and_nothing_changes(client,
     assert "không được sau hôm nay" in str(res.get_json()["error"])
     assert db.session.get(AwardList, lst["id"]).state == "approved"
     assert db.session.query(Decision).count() == 0
+
+
+def test_a_person_without_a_role_opens_the_awards_page_and_their_own_titles_only(
+    client, tree, create_user
+):
+    """A council member or a person with no role: "Thi đua – Khen thưởng" (every ballot
+    page's first link) and their own titles history were a 403; another's still is."""
+    user = create_user(username="canbo.pa")
+    user.person_id = tree["people"]["PA"].id
+    db.session.commit()
+    login(client, user)
+    res = client.get("/awards/")
+    html = res.get_data(as_text=True)
+    assert res.status_code == 200 and "Danh hiệu, khen thưởng của tôi" in html
+    assert "Phiếu bầu của tôi" in html and "Danh sách đề nghị khen thưởng" not in html
+    assert client.get("/awards/people/PA/titles").status_code == 200
+    assert client.get("/awards/people/PA2/titles").status_code == 403
