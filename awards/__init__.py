@@ -57,6 +57,7 @@ def init_app(app) -> None:
         year_views,
     )
     from awards.api import blp as awards_api
+    from awards.list_schemas import FIELD_LABELS as LIST_LABELS
     from awards.schemas import FIELD_LABELS
     from evaluation.counts import on_counts_changed
     from service.auth.access import can, register_permissions
@@ -81,6 +82,7 @@ def init_app(app) -> None:
     on_counts_changed(unnamed.sync_counts)  # the registry's unnamed entries follow the counts
     warmup.register(council.warm_up)  # a web worker compiles a vote's reads before its first
     register_labels(FIELD_LABELS)
+    register_labels(LIST_LABELS)  # "award: …" on a page read as its label
     csrf.exempt(awards_api)
     api.register_blueprint(awards_api)
     app.register_blueprint(views.bp)

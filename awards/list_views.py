@@ -5,7 +5,7 @@ removed), a manual nomination, removing or restoring one."""
 
 from __future__ import annotations
 
-from flask import render_template, request, url_for
+from flask import redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
@@ -54,9 +54,11 @@ def year_lists(year):
     )
 
 
-@bp.route("/<int:year>/lists/propose", methods=["POST"])
+@bp.route("/<int:year>/lists/propose", methods=["GET", "POST"])
 @login_required
 def propose(year):
+    if request.method == "GET":  # back or reload after a refusal shown at this address
+        return redirect(url_for("awards.year_lists", year=year))
     form = ProposeForm()
     back = url_for("awards.year_lists", year=year)
 
@@ -116,9 +118,11 @@ def award_list(list_id):
     return _list_page(ops.visible_list(current_user, list_id))
 
 
-@bp.route("/lists/<int:list_id>/nominations", methods=["POST"])
+@bp.route("/lists/<int:list_id>/nominations", methods=["GET", "POST"])
 @login_required
 def add_nomination(list_id):
+    if request.method == "GET":  # back, reload or a bookmark of a refusal's page
+        return redirect(url_for("awards.award_list", list_id=list_id))
     lst = ops.visible_list(current_user, list_id, "award.nominate")
     form = NominationForm()
     form.award.choices = [(c, c) for c in catalog_of(lst.year)]
@@ -132,8 +136,17 @@ def add_nomination(list_id):
         lambda: ops.add_manual_nomination(current_user, lst, data()),
         success=lambda nom: f"Đã thêm đề nghị {nom.award} cho mã {form.code.data}.",
         done=url_for("awards.award_list", list_id=lst.id),
-        render=lambda errors: _list_page(lst, errors, form),
+        render=lambda errors: _list_page(lst, errors, _current_version(lst, form)),
     )
+
+
+def _current_version(lst, form):
+    """The refused form, kept as typed, at the list's version now: after "changed by someone
+    else" the page shows the list as it is, and sending again works (it failed each time)."""
+    db.session.refresh(lst, ["version"])
+    form.version.raw_data = [str(lst.version)]
+    form.version.data = lst.version
+    return form
 
 
 @bp.route("/nominations/<int:nomination_id>/remove", methods=["POST"])
@@ -162,9 +175,11 @@ def restore_nomination(nomination_id):
     )
 
 
-@bp.route("/lists/<int:list_id>/action", methods=["POST"])
+@bp.route("/lists/<int:list_id>/action", methods=["GET", "POST"])
 @login_required
 def list_action(list_id):
+    if request.method == "GET":  # back, reload or a bookmark of a refusal's page
+        return redirect(url_for("awards.award_list", list_id=list_id))
     lst = ops.visible_list(current_user, list_id)
     form = ListActionForm()
     fields = (

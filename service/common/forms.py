@@ -84,9 +84,17 @@ def form_errors(form) -> list[str]:
 
 
 def error_lines(err: ServiceError) -> list[str]:
-    """An operation's error: its message, then each field's messages after the field's label."""
+    """An operation's error: its message, then each field's messages after the field's label
+    (but the hidden version's)."""
     lines = [err.message] if err.message else []
-    for line in field_lines(err.fields):
+    # the form's hidden version is no field a clerk knows: its message (the list changed)
+    # says all of it, the current version number is for API clients
+    shown = (
+        {k: v for k, v in err.fields.items() if k != "version"}
+        if isinstance(err.fields, dict)
+        else err.fields
+    )
+    for line in field_lines(shown):
         if line not in lines and line.split(": ", 1)[-1] != err.message:
             lines.append(line)
     return lines

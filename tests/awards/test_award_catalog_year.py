@@ -178,7 +178,8 @@ def test_catalog_edit_page_saves_and_refuses_bad_input(client, tree, login_sessi
     page = client.get(PAGE).get_data(as_text=True)
     assert "(lấy ý kiến công khai)" in page
     stale = client.post(f"{PAGE}/CSTDCS/edit", data=dict(data, cap_pct="10"))
-    assert "phiên bản hiện tại là 2" in stale.get_data(as_text=True)
+    stale_page = stale.get_data(as_text=True)  # the message, not the hidden version's number
+    assert "đã được người khác" in stale_page and "phiên bản hiện tại" not in stale_page
     assert catalog_of(2026)["CSTDCS"].cap_pct is None
 
 

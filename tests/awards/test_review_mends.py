@@ -127,16 +127,20 @@ def test_a_decision_of_several_units_shows_each_reader_the_nominees_of_their_own
     assert "Phạm Thị Dung" in page and "Nguyễn Văn An" not in page
 
 
-def test_a_page_forms_refused_choice_reads_in_vietnamese(client, tree, year):  # noqa: F811
+def _nominate_on_the_page(client, tree, **fields):
+    """A's list proposed; staff_a's nomination form posted on its page: the answer."""
     propose(client, tree["headers"]["staff_a"])
     login(client, tree["users"]["staff_a"])
     lst = db.session.query(AwardList).one()
     page = client.get(f"/awards/lists/{lst.id}").get_data(as_text=True)
-    res = client.post(
-        f"/awards/lists/{lst.id}/nominations",
-        data={"subject": "person", "code": "PA2", "award": "NOPE", "reason": "Cứu người",
-              "csrf_token": csrf(page), "version": version(page)},
-    )  # fmt: skip
+    data = {"csrf_token": csrf(page), "version": version(page), **fields}
+    return client.post(f"/awards/lists/{lst.id}/nominations", data=data)
+
+
+def test_a_page_forms_refused_choice_reads_in_vietnamese(client, tree, year):  # noqa: F811
+    res = _nominate_on_the_page(
+        client, tree, subject="person", code="PA2", award="NOPE", reason="Cứu người"
+    )
     text = res.get_data(as_text=True)
     assert "Not a valid choice" not in text
     assert "Giá trị không có trong danh sách để chọn." in text
@@ -231,3 +235,52 @@ def test_a_person_without_a_role_opens_the_awards_page_and_their_own_titles_only
     assert "Phiếu bầu của tôi" in html and "Danh sách đề nghị khen thưởng" not in html
     assert client.get("/awards/people/PA/titles").status_code == 200
     assert client.get("/awards/people/PA2/titles").status_code == 403
+
+
+def test_a_nomination_refused_as_stale_is_kept_and_goes_through_when_sent_again(
+    client,
+    tree,
+    year,  # noqa: F811
+):
+    """Two windows on one list: the second one's nomination is refused (the list changed),
+    its input is kept, no version number is shown, and sending it again works (it failed
+    every time: the form kept the old version)."""
+    propose(client, tree["headers"]["staff_a"])
+    login(client, tree["users"]["staff_a"])
+    lst = db.session.query(AwardList).one()
+    page = client.get(f"/awards/lists/{lst.id}").get_data(as_text=True)
+    body = {"subject": "person", "code": "PA2", "award": "GK", "reason": "Cứu người",
+            "csrf_token": csrf(page), "version": version(page)}  # fmt: skip
+    first = client.post(f"/awards/lists/{lst.id}/nominations", data={**body, "code": "PA"})
+    assert first.status_code == 302  # the other window
+    res = client.post(f"/awards/lists/{lst.id}/nominations", data=body)
+    html = res.get_data(as_text=True)
+    assert "người khác" in html and "Phiên bản hiện tại" not in html
+    assert 'value="Cứu người"' in html or ">Cứu người<" in html
+    again = client.post(
+        f"/awards/lists/{lst.id}/nominations", data={**body, "version": version(html)}
+    )
+    assert again.status_code == 302, again.get_data(as_text=True)[:300]
+    assert db.session.query(Nomination).filter_by(source="manual").count() == 2
+
+
+def test_a_refused_nominations_field_is_named_by_its_label_on_the_page(client, tree, year):  # noqa: F811
+    res = _nominate_on_the_page(
+        client, tree, subject="unit", code="A1", award="LDTT", reason="Tập thể tốt"
+    )
+    html = res.get_data(as_text=True)
+    assert "không xét cho tập thể" in html
+    assert "award:" not in html and "Danh hiệu, hình thức khen thưởng:" in html
+
+
+def test_the_address_of_a_refused_steps_page_opened_again_leads_to_the_list(client, tree, year):  # noqa: F811
+    """Back, reload or a bookmark after a refusal (its page is at the POST's address): the
+    list, not "405 – Phương thức không được hỗ trợ"."""
+    propose(client, tree["headers"]["staff_a"])
+    login(client, tree["users"]["staff_a"])
+    lst = db.session.query(AwardList).one()
+    for path in (f"/awards/lists/{lst.id}/action", f"/awards/lists/{lst.id}/nominations"):
+        res = client.get(path)
+        assert res.status_code == 302 and res.location.endswith(f"/awards/lists/{lst.id}"), path
+    res = client.get(f"/awards/{YEAR}/lists/propose")
+    assert res.status_code == 302 and res.location.endswith(f"/awards/{YEAR}/lists")
