@@ -365,21 +365,17 @@ def _unpublished(award_list: AwardList) -> VotingSession | None:
 
 
 def approval_block(award_list: AwardList) -> str | None:
-    """Why `award_list` cannot be approved yet because of its council vote (C10): a voting
-    session not yet published, or, once the council has voted on the list, a nomination no
-    published vote has decided (one added after the vote, as on a returned list, is not
-    approved unvoted: a new session puts it to the vote). None when every session is
-    published and every nomination has its result, or when the list has no session."""
+    """Why `award_list` cannot be approved yet because of its council vote (C10: the council
+    votes on every nomination, each award type has its threshold): a voting session not yet
+    published, or a nomination no published vote has decided (a list never put to the vote,
+    or a nomination added after the vote, as on a returned list: a new session, secret or
+    paper, puts it to the vote). None when every nomination has its result."""
     waiting = _unpublished(award_list)
     if waiting is not None:
         return (
             "Danh sách đang chờ kết quả bỏ phiếu của hội đồng (phiên "
             f"«{STATE_LABELS[waiting.state]}»): chỉ phê duyệt được sau khi kết quả được công bố."
         )
-    if not db.session.scalar(
-        select(VotingSession.id).where(VotingSession.list_id == award_list.id).limit(1)
-    ):
-        return None
     unvoted = db.session.scalars(
         select(Nomination)
         .where(

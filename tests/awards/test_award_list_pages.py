@@ -8,7 +8,7 @@ import re
 
 from awards.models import AwardList, Nomination
 from service.extensions import db
-from tests.awards.test_award_lists import YEAR, year  # noqa: F401 - the fixture
+from tests.awards.test_award_lists import YEAR, council_voted, year  # noqa: F401 - the fixture
 
 
 def login(client, user):
@@ -82,10 +82,12 @@ def test_staff_propose_review_nominate_remove_and_submit_then_committee_decides(
         data={"action": "return", "reason": "", "csrf_token": csrf(page), "version": version(page)},
     )
     assert res.status_code == 200 and "lý do" in res.get_data(as_text=True)
-    res = client.post(
-        f"/awards/lists/{lst.id}/action",
-        data={"action": "approve", "csrf_token": csrf(page), "version": version(page)},
-    )
+    approve = {"action": "approve", "csrf_token": csrf(page), "version": version(page)}
+    res = client.post(f"/awards/lists/{lst.id}/action", data=approve)
+    assert "chưa được hội đồng" in res.get_data(as_text=True)  # C10: not voted on yet
+    api = client.application.test_client()  # the API by token, beside the page's session
+    council_voted(api, tree["headers"]["committee_a"], {"id": lst.id})
+    res = client.post(f"/awards/lists/{lst.id}/action", data=approve)
     assert res.status_code == 302
     page = client.get(f"/awards/lists/{lst.id}").get_data(as_text=True)
     data = {

@@ -4,6 +4,7 @@ list's steps draft → submitted → approved | returned → decided, the decisi
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 
 import pytest
@@ -54,6 +55,61 @@ def items(client, h, lst):
     res = client.get(f"/api/v1/award-lists/{lst['id']}/nominations?per_page=500", headers=h)
     assert res.status_code == 200, res.get_json()
     return res.get_json()["items"]
+
+
+def council_voted(client, committee, lst, refused=()):
+    """The council's vote on the list (C10: a list is approved once every nomination has its
+    result): three members when the unit's council has none, a paper session opened, closed,
+    every nomination yes by all (no by all for the nomination ids in `refused`), published.
+    The ids of the nominations on its ballot."""
+    from awards.council_models import CouncilMember
+    from service.auth.models import User
+
+    award_list = db.session.get(AwardList, lst["id"])
+    where = (CouncilMember.year == award_list.year, CouncilMember.unit_id == award_list.unit_id)
+    members = db.session.query(CouncilMember).filter(*where).count()
+    if members == 0:
+        for i in range(3):
+            user = User(username=f"hd.{award_list.unit_id}.{i}", password_hash="x")
+            db.session.add(user)
+            db.session.flush()
+            db.session.add(CouncilMember(year=award_list.year, unit_id=award_list.unit_id,
+                                         user_id=user.id, role="member"))  # fmt: skip
+        db.session.commit()
+        members = 3
+    now = dt.datetime.now()
+    res = client.post(
+        f"/api/v1/award-lists/{lst['id']}/voting-sessions",
+        json={"mode": "paper", "opens_at": (now - dt.timedelta(hours=1)).isoformat(),
+              "closes_at": (now + dt.timedelta(hours=1)).isoformat()},
+        headers=committee,
+    )  # fmt: skip
+    assert res.status_code == 201, res.get_json()
+    sid = res.get_json()["id"]
+    for step in ("open", "close"):
+        res = client.post(f"/api/v1/voting-sessions/{sid}/{step}", json={}, headers=committee)
+        assert res.status_code == 200, res.get_json()
+    items = res.get_json()["items"]
+    rows = [
+        {"nomination_id": i["nomination_id"], "yes": 0 if i["nomination_id"] in refused
+         else members, "no": members if i["nomination_id"] in refused else 0}
+        for i in items
+    ]  # fmt: skip
+    res = client.put(
+        f"/api/v1/voting-sessions/{sid}/paper-totals", json={"items": rows}, headers=committee
+    )
+    assert res.status_code == 200, res.get_json()
+    res = client.post(f"/api/v1/voting-sessions/{sid}/publish", json={}, headers=committee)
+    assert res.status_code == 200, res.get_json()
+    return {i["nomination_id"] for i in items}
+
+
+def approve(client, committee, lst, refused=()):
+    """The council's vote (all yes but `refused`), then the committee's approval: the list."""
+    council_voted(client, committee, lst, refused)
+    res = act(client, committee, lst, "approve")
+    assert res.status_code == 200, res.get_json()
+    return res.get_json()
 
 
 def act(client, h, lst, action, **body):
@@ -196,7 +252,9 @@ def test_C11_steps_roles_reasons_and_the_decision_becoming_history(client, tree,
     res = act(client, committee, lst, "return", reason="Bổ sung thành tích")
     assert res.get_json()["state"] == "returned" and res.get_json()["return_reason"]
     lst = act(client, staff, res.get_json(), "submit").get_json()
-    lst = act(client, committee, lst, "approve").get_json()
+    res = act(client, committee, lst, "approve")  # C10: the council has not voted yet
+    assert res.status_code == 409 and "chưa được hội đồng" in res.get_json()["error"]["message"]
+    lst = approve(client, committee, lst)
     assert lst["state"] == "approved", lst
     res = act(client, committee, lst, "decide", decision_no="15/QĐ-UBND")
     assert res.status_code == 400  # date and signer missing

@@ -1,9 +1,10 @@
 """Defects a review found in the awards half (7 December), each test written against the
-defect first: C10/C11 a nomination added after the council's vote (a returned list) is not
-approved unvoted; a decision of several units' lists shows each reader only the nominees of
-their own lists, and a refused duplicate number does not tell another unit's decision's date
-and signer; a page form's refused choice reads in Vietnamese; a proposal never writes into a
-list submitted after it read the list."""
+defect first: C10/C11 a list is approved only once the council has voted on every nomination
+(never put to the vote, or a nomination added after the vote on a returned list); a decision
+of several units' lists shows each reader only the nominees of their own lists, and a
+refused duplicate number does not tell another unit's decision's date and signer; a page
+form's refused choice reads in Vietnamese; a proposal never writes into a list submitted
+after it read the list; and the pages' refusals that lost what was typed."""
 
 from __future__ import annotations
 
@@ -12,56 +13,28 @@ import datetime as dt
 from awards.models import AwardList, Decision, Nomination
 from service.extensions import db
 from tests.awards.test_award_list_pages import csrf, login, version
-from tests.awards.test_award_lists import YEAR, act, propose, the_list, year  # noqa: F401
+from tests.awards.test_award_lists import (  # noqa: F401
+    YEAR,
+    act,
+    approve,
+    council_voted,
+    propose,
+    the_list,
+    year,
+)
 
 DECISION = {"decision_date": "20/12/2025", "decision_signer": "Nguyễn Văn A"}
-
-
-def _paper_vote_all_yes(client, committee, list_id, members):
-    """A paper session on the list: the council's members, open, close, every nomination
-    yes by all of them, published. The ids of the nominations on its ballot."""
-    for name in members:
-        res = client.post(
-            f"/api/v1/years/{YEAR}/units/A/council",
-            json={"username": name, "role": "member"},
-            headers=committee,
-        )
-        assert res.status_code == 201, res.get_json()
-    now = dt.datetime.now()
-    res = client.post(
-        f"/api/v1/award-lists/{list_id}/voting-sessions",
-        json={"mode": "paper", "opens_at": (now - dt.timedelta(hours=1)).isoformat(),
-              "closes_at": (now + dt.timedelta(hours=1)).isoformat()},
-        headers=committee,
-    )  # fmt: skip
-    assert res.status_code == 201, res.get_json()
-    sid = res.get_json()["id"]
-    for step in ("open", "close"):
-        res = client.post(f"/api/v1/voting-sessions/{sid}/{step}", json={}, headers=committee)
-        assert res.status_code == 200, res.get_json()
-    items = res.get_json()["items"]
-    rows = [{"nomination_id": i["nomination_id"], "yes": len(members), "no": 0} for i in items]
-    res = client.put(
-        f"/api/v1/voting-sessions/{sid}/paper-totals", json={"items": rows}, headers=committee
-    )
-    assert res.status_code == 200, res.get_json()
-    res = client.post(f"/api/v1/voting-sessions/{sid}/publish", json={}, headers=committee)
-    assert res.status_code == 200, res.get_json()
-    return {i["nomination_id"] for i in items}
 
 
 def test_C10_C11_a_nomination_added_after_the_vote_is_not_approved_unvoted(
     client,
     tree,
     year,  # noqa: F811
-    create_user,
 ):
     staff, committee = tree["headers"]["staff_a"], tree["headers"]["committee_a"]
-    for name in ("m1", "m2", "m3"):
-        create_user(username=name)
     propose(client, staff)
     lst = act(client, staff, the_list(client, staff), "submit").get_json()
-    voted = _paper_vote_all_yes(client, committee, lst["id"], ["m1", "m2", "m3"])
+    voted = council_voted(client, committee, lst)
     lst = act(client, committee, the_list(client, staff), "return", reason="Bổ sung").get_json()
     res = client.post(
         f"/api/v1/award-lists/{lst['id']}/nominations",
@@ -80,7 +53,7 @@ def test_C10_C11_a_nomination_added_after_the_vote_is_not_approved_unvoted(
     assert "Lê Văn Cường" in message, message
     assert db.session.get(AwardList, lst["id"]).state == "submitted"  # nothing changed
     # a new session puts every nomination to the vote; then the list is approved
-    _paper_vote_all_yes(client, committee, lst["id"], [])
+    council_voted(client, committee, lst)
     res = act(client, committee, the_list(client, staff), "approve")
     assert res.status_code == 200, res.get_json()
 
@@ -98,12 +71,12 @@ def test_a_decision_of_several_units_shows_each_reader_the_nominees_of_their_own
     committee_b = bearer(create_user(username="committee_b", roles=[("committee", b_unit)]))
     propose(client, staff_a)
     lst = act(client, staff_a, the_list(client, staff_a), "submit").get_json()
-    lst = act(client, admin, lst, "approve").get_json()
+    lst = approve(client, admin, lst)
     res = act(client, admin, lst, "decide", decision_no="7/QĐ-R", decision_unit="R", **DECISION)
     assert res.status_code == 200, res.get_json()
     propose(client, staff_b, unit="B")
     lb = act(client, staff_b, the_list(client, staff_b, unit="B"), "submit").get_json()
-    lb = act(client, committee_b, lb, "approve").get_json()
+    lb = approve(client, committee_b, lb)
     wrong = act(client, committee_b, lb, "decide", decision_no="7/QĐ-R", decision_unit="R",
                 decision_date="21/12/2025", decision_signer="X")  # fmt: skip
     assert wrong.status_code == 400
@@ -210,7 +183,7 @@ def test_C11_a_decision_dated_after_today_is_refused_and_nothing_changes(client,
     staff, committee = tree["headers"]["staff_a"], tree["headers"]["committee_a"]
     propose(client, staff)
     lst = act(client, staff, the_list(client, staff), "submit").get_json()
-    lst = act(client, committee, lst, "approve").get_json()
+    lst = approve(client, committee, lst)
     later = (dt.date.today() + dt.timedelta(days=1)).strftime("%d/%m/%Y")
     res = act(client, committee, lst, "decide", decision_no="9/QĐ", decision_date=later,
               decision_signer="Nguyễn Văn A")  # fmt: skip
