@@ -86,8 +86,12 @@ def init_app(app) -> None:
     csrf.exempt(awards_api)
     api.register_blueprint(awards_api)
     app.register_blueprint(views.bp)
-    add_menu_entry(
-        app, "Thi đua – Khen thưởng", "awards.index", lambda u: can(u, "initiative.read"), 40
+    add_menu_entry(  # also a person's own titles (an account linked to its person)
+        app,
+        "Thi đua – Khen thưởng",
+        "awards.index",
+        lambda u: can(u, "initiative.read") or u.person_id is not None,
+        40,
     )
     add_menu_entry(app, "Phiếu bầu của tôi", "awards.my_ballots", council.sits_on_council, 41)
     register_import(

@@ -45,7 +45,7 @@ PROPOSE_JOB = "award_propose"
 VOTABLE = ("proposed", "manual")
 STALE = (
     "Danh sách vừa được người khác (hoặc ở cửa sổ khác) thay đổi sau khi bạn mở: thay đổi của "
-    "bạn chưa được lưu. Tải lại trang để xem danh sách hiện tại."
+    "bạn chưa được lưu. Xem lại danh sách như hiện tại rồi làm lại."
 )
 # Checks run before an approval (the council's ballot adds one): each answers a Vietnamese
 # refusal or None.

@@ -33,6 +33,7 @@ def _require_read() -> None:
 def index():
     """ "Thi đua – Khen thưởng": its pages, those the user may open (a council member's
     ballots and a person's own titles need no role)."""
+    from awards import council
     from evaluation import queries as eq
 
     years = [y.year for y in eq.list_years()]
@@ -42,6 +43,7 @@ def index():
         may_read=can(current_user, "award.read"),
         may_read_initiatives=can(current_user, "initiative.read"),
         own_person=current_user.person,
+        on_council=council.sits_on_council(current_user),
     )
 
 

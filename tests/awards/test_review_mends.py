@@ -205,7 +205,10 @@ def test_a_person_without_a_role_opens_the_awards_page_and_their_own_titles_only
     res = client.get("/awards/")
     html = res.get_data(as_text=True)
     assert res.status_code == 200 and "Danh hiệu, khen thưởng của tôi" in html
-    assert "Phiếu bầu của tôi" in html and "Danh sách đề nghị khen thưởng" not in html
+    assert "Danh sách đề nghị khen thưởng" not in html
+    assert "Phiếu bầu của tôi" not in html  # no seat on a council
+    menu = client.get("/awards/").get_data(as_text=True).split("</nav>")[0]
+    assert 'href="/awards/"' in menu  # "Thi đua – Khen thưởng" in the menu
     assert client.get("/awards/people/PA/titles").status_code == 200
     assert client.get("/awards/people/PA2/titles").status_code == 403
 
