@@ -589,8 +589,15 @@ def open_session(user, session: VotingSession, version: int | None = None) -> Vo
 
 
 def close_session(user, session: VotingSession, version: int | None = None) -> VotingSession:
-    """End the vote (also before its closing time); totals become readable."""
+    """End the vote (also before its closing time, not before its opening time: a secret
+    session closed before anyone could vote would publish every nomination as refused);
+    totals become readable."""
     _require_manage(user, session.award_list)
+    if session.state == "open" and session.mode == "secret" and now() < session.opens_at:
+        raise ValidationError(
+            f"Phiên bỏ phiếu kín chưa đến giờ mở ({session.opens_at:%d/%m/%Y %H:%M}): chưa "
+            "thành viên nào bỏ phiếu được, nên chưa đóng được phiên; đóng được từ giờ mở."
+        )
     _record_close(session, version, at_closing_time=False)
     return session
 

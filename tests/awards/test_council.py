@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import select
 
 from awards import council
-from awards.council_models import CouncilMember, VotingItem
+from awards.council_models import CouncilMember, VotingItem, VotingSession
 from awards.models import Nomination
 from awards.rules import DEFAULT_AWARDS
 from service.audit.models import AuditEntry
@@ -339,3 +339,18 @@ def test_C10_a_session_counts_as_closed_from_its_closing_time(client, council_se
     assert len(closes) == 1 and closes[0].after["closed_at_closing_time"] is True
     body = client.get(f"/api/v1/voting-sessions/{sid}", headers=h).get_json()
     assert body["state"] == "published" and all(i["passed"] is not None for i in body["items"])
+
+
+def test_a_secret_session_is_not_closed_before_its_opening_time(client, council_setup, clock):
+    """Closed before anyone could vote, its publication refused every nomination (0 yes);
+    now the close waits for the opening time, and nothing changes."""
+    s = council_setup
+    later = T0 + dt.timedelta(hours=1)  # the clock reads T0 + 30 minutes
+    res = api_session(client, s, opens=later)
+    sid = res.get_json()["id"]
+    assert step(client, s, sid, "open").status_code == 200
+    res = step(client, s, sid, "close")
+    assert res.status_code == 400 and "chưa đến giờ mở" in res.get_json()["error"]["message"]
+    assert db.session.get(VotingSession, sid).state == "open"
+    clock.at = later
+    assert step(client, s, sid, "close").status_code == 200
