@@ -63,3 +63,16 @@ class ListActionForm(Form):
     decision_unit = StringField("Đơn vị ban hành", filters=[strip], validators=[Length(max=50)])
     decision_issuer = StringField("Cơ quan ban hành", filters=[strip], validators=[Length(max=300)])
     version = _version()
+
+    def validate(self, extra_validators=None) -> bool:
+        """The fields' own checks; for a decision also its required number and signer, so that
+        a bad date and a missing number are told together, not one refusal after another."""
+        ok = super().validate(extra_validators)
+        if self.action.data == "decide" and not ok:
+            for field, message in (
+                (self.decision_no, "Cần nhập số quyết định."),
+                (self.decision_signer, "Cần nhập người ký."),
+            ):
+                if not field.data and message not in field.errors:
+                    field.errors = [*field.errors, message]
+        return ok

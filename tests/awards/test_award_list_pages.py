@@ -103,6 +103,7 @@ def test_staff_propose_review_nominate_remove_and_submit_then_committee_decides(
     res = client.post(f"/awards/lists/{lst.id}/action", data=bad)
     html = res.get_data(as_text=True)
     assert 'value="31/02/2025"' in html and 'value="Nguyễn Văn A"' in html, "input lost"
+    assert "Cần nhập số quyết định." in html  # told with the date, not after it is mended
     assert 'value="huyen" selected' in html
     assert db.session.get(AwardList, lst.id).state == "approved"
     assert client.post(f"/awards/lists/{lst.id}/action", data=data).status_code == 302
