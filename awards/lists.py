@@ -559,6 +559,7 @@ def remove_nomination(user, nom: Nomination, reason: str, version: int) -> Nomin
     before = {"status": nom.status}
     nom.status, nom.removed_reason = "removed", reason
     db.session.flush()
+    lst.provisional = bool(_still_provisional(lst))  # the last provisional one removed: lifted
     record(
         "remove", "nomination", nom.id, before=before,
         after={"status": "removed", "reason": reason}, unit_id=lst.unit_id, user=user,
@@ -575,11 +576,26 @@ def restore_nomination(user, nom: Nomination, version: int) -> Nomination:
     nom.status = "manual" if nom.source == "manual" else "proposed"
     nom.removed_reason = ""
     db.session.flush()
+    lst.provisional = lst.provisional or bool(nom.provisional)
     record(
         "restore", "nomination", nom.id, before={"status": "removed"},
         after={"status": nom.status}, unit_id=lst.unit_id, user=user,
     )  # fmt: skip
     return nom
+
+
+def _still_provisional(lst: AwardList) -> list[Nomination]:
+    """The list's nominations (on it, not removed) resting on ratings not yet approved."""
+    return db.session.scalars(
+        select(Nomination)
+        .where(
+            Nomination.list_id == lst.id,
+            Nomination.status.in_(VOTABLE),
+            Nomination.provisional.is_(True),
+        )
+        .options(joinedload(Nomination.person), joinedload(Nomination.unit))
+        .order_by(Nomination.id)
+    ).all()
 
 
 # --- the list's states (C11) -----------------------------------------------------------------
@@ -594,10 +610,15 @@ def submit_errors(lst: AwardList) -> list[str]:
         errors.append(
             "Danh sách chưa có đề nghị nào: bấm «Đề xuất theo quy định» hoặc thêm đề nghị."
         )
-    if lst.provisional:
+    waiting = _still_provisional(lst) if lst.provisional else []
+    if waiting:
+        who = [(n.person.full_name if n.person else n.unit.name, n.award) for n in waiting[:3]]
+        named = ", ".join(f"{name} ({award_label(award)})" for name, award in who)
+        named += " …" if len(waiting) > 3 else ""
         errors.append(
-            "Danh sách còn đề nghị tạm tính (dựa trên kết quả xếp loại chưa được phê duyệt): "
-            "chờ phê duyệt xếp loại rồi bấm «Đề xuất theo quy định» lại trước khi gửi duyệt."
+            f"Danh sách còn {len(waiting)} đề nghị tạm tính (dựa trên kết quả xếp loại chưa được "
+            f"phê duyệt): {named}. Chờ phê duyệt xếp loại rồi bấm «Đề xuất theo quy định» lại, "
+            "hoặc bỏ các đề nghị đó khỏi danh sách (có lý do), trước khi gửi duyệt."
         )
     errors += [m for check in SUBMIT_CHECKS if (m := check(lst))]
     return errors
