@@ -32,6 +32,7 @@ from awards.council_models import (
     random_id,
 )
 from awards.models import AwardList, Nomination
+from awards.nominees import first_named, waiting_on
 from service.audit.operations import record
 from service.auth.access import can
 from service.auth.models import User
@@ -376,22 +377,11 @@ def approval_block(award_list: AwardList) -> str | None:
             "Danh sách đang chờ kết quả bỏ phiếu của hội đồng (phiên "
             f"«{STATE_LABELS[waiting.state]}»): chỉ phê duyệt được sau khi kết quả được công bố."
         )
-    unvoted = db.session.scalars(
-        select(Nomination)
-        .where(
-            Nomination.list_id == award_list.id,
-            Nomination.status.in_(VOTABLE),
-            Nomination.passed.is_(None),
-        )
-        .options(joinedload(Nomination.person), joinedload(Nomination.unit))
-        .order_by(Nomination.id)
-    ).all()
+    unvoted = waiting_on(award_list.id, Nomination.passed.is_(None))
     if not unvoted:
         return None
     catalog = catalog_of(award_list.year)
-    named = ", ".join(_nominee(n, catalog) for n in unvoted[:3]) + (
-        " …" if len(unvoted) > 3 else ""
-    )
+    named = first_named(unvoted, lambda n: _nominee(n, catalog))
     return (
         f"Còn {len(unvoted)} đề nghị chưa được hội đồng thi đua, khen thưởng bỏ phiếu ({named}): "
         "tạo và mở một phiên bỏ phiếu (bỏ phiếu kín, hoặc nhập kết quả phiếu giấy), công bố "

@@ -21,6 +21,7 @@ from sqlalchemy.orm import joinedload
 from awards import decisions
 from awards.catalog_year import catalog_of
 from awards.models import AwardList, Nomination
+from awards.nominees import first_named, waiting_on
 from awards.proposals import award_label, proposal_batches, top_units
 from awards.workflow import (
     EDITABLE,
@@ -559,7 +560,8 @@ def remove_nomination(user, nom: Nomination, reason: str, version: int) -> Nomin
     before = {"status": nom.status}
     nom.status, nom.removed_reason = "removed", reason
     db.session.flush()
-    lst.provisional = bool(_still_provisional(lst))  # the last provisional one removed: lifted
+    # the last provisional one removed: the block is lifted
+    lst.provisional = bool(waiting_on(lst.id, Nomination.provisional.is_(True)))
     record(
         "remove", "nomination", nom.id, before=before,
         after={"status": "removed", "reason": reason}, unit_id=lst.unit_id, user=user,
@@ -584,20 +586,6 @@ def restore_nomination(user, nom: Nomination, version: int) -> Nomination:
     return nom
 
 
-def _still_provisional(lst: AwardList) -> list[Nomination]:
-    """The list's nominations (on it, not removed) resting on ratings not yet approved."""
-    return db.session.scalars(
-        select(Nomination)
-        .where(
-            Nomination.list_id == lst.id,
-            Nomination.status.in_(VOTABLE),
-            Nomination.provisional.is_(True),
-        )
-        .options(joinedload(Nomination.person), joinedload(Nomination.unit))
-        .order_by(Nomination.id)
-    ).all()
-
-
 # --- the list's states (C11) -----------------------------------------------------------------
 
 
@@ -610,11 +598,12 @@ def submit_errors(lst: AwardList) -> list[str]:
         errors.append(
             "Danh sách chưa có đề nghị nào: bấm «Đề xuất theo quy định» hoặc thêm đề nghị."
         )
-    waiting = _still_provisional(lst) if lst.provisional else []
+    waiting = waiting_on(lst.id, Nomination.provisional.is_(True)) if lst.provisional else []
     if waiting:
-        who = [(n.person.full_name if n.person else n.unit.name, n.award) for n in waiting[:3]]
-        named = ", ".join(f"{name} ({award_label(award)})" for name, award in who)
-        named += " …" if len(waiting) > 3 else ""
+        named = first_named(
+            waiting,
+            lambda n: f"{n.person.full_name if n.person else n.unit.name} ({award_label(n.award)})",
+        )
         errors.append(
             f"Danh sách còn {len(waiting)} đề nghị tạm tính (dựa trên kết quả xếp loại chưa được "
             f"phê duyệt): {named}. Chờ phê duyệt xếp loại rồi bấm «Đề xuất theo quy định» lại, "
