@@ -173,8 +173,9 @@ def entry_status(year_row: EvalYear, unit: Unit) -> dict:
 def work_lists(
     year_row: EvalYear, user, action: str, limit: int = 200, state: str | None = None
 ) -> tuple[list[dict], int]:
-    """The lists of the units within the user's reach for `action` that have people, with their
-    state and how many are entered (the landing page "Việc của tôi"), returned ones first, then
+    """The lists of the units within the user's reach for `action` that have people or hold
+    their sub-units' ratings, with their state, how many are entered and how many sub-unit
+    ratings they hold (the landing page "Việc của tôi"), returned ones first, then
     the ones still open, then submitted and approved (only those in `state` when given); at
     most `limit`, and how many in all."""
     paths = scope_paths(user, action)
@@ -189,11 +190,20 @@ def work_lists(
             .group_by(Person.unit_id)
         ).all()
     )
-    if not counts:
+    # the lists of sub-units' own ratings (B6: approved before their heads, A8), also those of
+    # a unit with no people of its own
+    unit_ratings = dict(
+        db.session.execute(
+            select(Rating.list_unit_id, func.count())
+            .join(Unit, Rating.list_unit_id == Unit.id)
+            .where(Rating.year_id == year_row.id, Rating.kind == "unit", or_(*in_reach))
+            .group_by(Rating.list_unit_id)
+        ).all()
+    )
+    wanted = list(dict.fromkeys([*unit_ratings, *counts]))[:5000]
+    if not wanted:
         return [], 0
-    units = {
-        u.id: u for u in db.session.scalars(select(Unit).where(Unit.id.in_(list(counts)[:5000])))
-    }
+    units = {u.id: u for u in db.session.scalars(select(Unit).where(Unit.id.in_(wanted)))}
     reviews = {
         r.unit_id: r
         for r in db.session.scalars(
@@ -235,8 +245,9 @@ def work_lists(
                 "state_label": STATE_LABELS[state],
                 "returned": returned,
                 "reason": review.last_reason if review and state == "open" else None,
-                "total": counts[uid],
+                "total": counts.get(uid, 0),
                 "entered": entered[uid],
+                "unit_ratings": unit_ratings.get(uid, 0),
                 "sort": (order["returned" if returned else state], unit.path),
             }
         )

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import select, update
 from sqlalchemy.exc import OperationalError
+from sqlalchemy.orm import aliased
 
 from evaluation.compute import scope_tuple, stored_rating
 from evaluation.models import EvalYear, Rating, Review
@@ -86,7 +87,7 @@ def approval_errors(year_row: EvalYear, unit: Unit) -> list[str]:
         label = f"{named[_code_key(r)]} ({KIND_LABELS[r.kind]})"
         pure.append(stored_rating(r, label))
         finals[label] = Level(final_of(r, decisions.get(rating_key(r))))
-    errors = check_caps(pure, finals)
+    errors = check_caps(pure, finals, _unit_lists(year_row, pure))
     pack = pack_of(year_row)
     from evaluation.compute import _overrides
 
@@ -107,6 +108,39 @@ def approval_errors(year_row: EvalYear, unit: Unit) -> list[str]:
     errors += check_quota(entries["person"], pack.a10_p, overrides)
     errors += check_quota(entries["unit"], pack.b5_p, overrides)
     return errors
+
+
+def _unit_lists(year_row: EvalYear, pure) -> dict[str, str]:
+    """For the units whose heads are provisional (A8): where each unit's own rating waits,
+    "Kết quả này nằm trong danh sách của <đơn vị> (<trạng thái>)."."""
+    codes = {
+        s.figures.get("unit_code")
+        for r in pure
+        if r.provisional
+        for s in r.steps
+        if s.rule_id == "A8" and s.figures.get("unit_code")
+    }
+    if not codes:
+        return {}
+    ListUnit = aliased(Unit)
+    rows = db.session.execute(
+        select(Unit.code, ListUnit.id, ListUnit.name)
+        .join(Rating, (Rating.unit_id == Unit.id) & (Rating.kind == "unit"))
+        .join(ListUnit, ListUnit.id == Rating.list_unit_id)
+        .where(Rating.year_id == year_row.id, Unit.code.in_(sorted(codes)))
+    ).all()
+    states = dict(
+        db.session.execute(
+            select(Review.unit_id, Review.state).where(
+                Review.year_id == year_row.id, Review.unit_id.in_({r.id for r in rows})
+            )
+        ).all()
+    )
+    return {
+        code: f"Kết quả này nằm trong danh sách của {name} "
+        f"(«{STATE_LABELS[states.get(list_id, 'open')]}»)."
+        for code, list_id, name in rows
+    }
 
 
 def _check_entered(year_row: EvalYear, unit: Unit) -> None:

@@ -63,16 +63,19 @@ def check_final_levels(
     return errors + check_quota(entries, p, overrides)
 
 
-def check_caps(ratings: Iterable[Rating], final_levels: Mapping[str, Level]) -> list[str]:
-    """A11 for each rating alone: A8 not provisional, A1 kept, final level ≤ the caps' ceiling."""
+def check_caps(
+    ratings: Iterable[Rating],
+    final_levels: Mapping[str, Level],
+    unit_lists: Mapping[str, str] | None = None,
+) -> list[str]:
+    """A11 for each rating alone: A8 not provisional, A1 kept, final level ≤ the caps' ceiling.
+    A provisional head's refusal names their unit (the A8 step's figures) and, from
+    `unit_lists` (unit code → where that unit's rating waits), the list to approve first."""
     errors: list[str] = []
     for r in ratings:
         final = Level(final_levels.get(r.code, r.level))
         if r.provisional:
-            errors.append(
-                f"A8: {r.code} là người đứng đầu, kết quả tạm tính: cần phê duyệt xếp loại "
-                "đơn vị trước."
-            )
+            errors.append(_a8_refusal(r, unit_lists or {}))
         if (final is Level.NR) != (r.level is Level.NR):
             errors.append(f"A1: {r.code} mức {final} trái với việc xếp loại ({r.level}).")
             continue
@@ -83,6 +86,20 @@ def check_caps(ratings: Iterable[Rating], final_levels: Mapping[str, Level]) -> 
             )
             errors.append(f"{rule}: {r.code} mức {final} vượt mức tối đa {ceiling}.")
     return errors
+
+
+def _a8_refusal(r: Rating, unit_lists: Mapping[str, str]) -> str:
+    unit = next((s.figures.get("unit_code") for s in r.steps if s.rule_id == "A8"), None)
+    if not unit:
+        return (
+            f"A8: {r.code} là người đứng đầu, kết quả tạm tính: cần phê duyệt xếp loại "
+            "đơn vị trước."
+        )
+    where = f" {unit_lists[unit]}" if unit in unit_lists else ""
+    return (
+        f"A8: {r.code} là người đứng đầu đơn vị {unit}, kết quả tạm tính theo mức tính của đơn "
+        f"vị: cần phê duyệt kết quả xếp loại của đơn vị {unit} trước.{where}"
+    )
 
 
 def check_quota(

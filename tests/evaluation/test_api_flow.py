@@ -252,6 +252,10 @@ def test_a8_head_is_provisional_until_the_unit_rating_is_approved(client, world,
     assert client.post(f"{url}/W-O/review/submit", json={}, headers=staff).status_code == 200
     res = client.post(f"{url}/W-O/review/approve", json={}, headers=committee)
     assert res.status_code == 400 and "A8" in res.get_json()["error"]["message"]
+    # the refusal says which unit's rating to approve first and on which list it is
+    message = res.get_json()["error"]["message"]
+    assert "đơn vị W-O trước" in message, message
+    assert "danh sách của Đơn vị W («Đang nhập»)" in message, message
     # rate the unit first: approving the ward's list makes the head's cap final
     assert client.post(f"{url}/W/review/submit", json={}, headers=staff).status_code == 200
     assert client.post(f"{url}/W/review/approve", json={}, headers=committee).status_code == 200
@@ -294,3 +298,34 @@ def test_violation_records_with_evidence_and_removal(client, world):
         select(AuditEntry.action).where(AuditEntry.object_type == "violation")
     ).all()
     assert audit == ["create", "remove"]
+
+
+def test_work_page_shows_the_list_of_sub_unit_ratings_of_a_unit_without_people(
+    client, create_unit, create_user, create_person, bearer, create_year, login_session
+):
+    """B6/A8: a ward with no people of its own holds its offices' ratings; staff and committee
+    find that list on "Việc của tôi" (it must be approved before the heads' lists)."""
+    ward = create_unit("W", quota_root=True)
+    office = create_unit("W-O", ward)
+    create_person(office, code="W01")
+    staff = create_user(roles=[("staff", ward)])
+    committee = create_user(roles=[("committee", ward)])
+    create_year(YEAR)
+    unit_body = {
+        "ct": 5, "dd": 5, "tp": 4, "kl": 4, "k1": True, "k2": True, "k3": True, "k4": True,
+        "task_points": 60, "targets_total": 10, "targets_done": 10, "targets_exceeded": 1,
+    }  # fmt: skip
+    url = f"/api/v1/years/{YEAR}/units"
+    res = client.put(f"{url}/W-O/evaluation", json=unit_body, headers=bearer(staff))
+    assert res.status_code == 200, res.get_json()
+    assert _save(client, bearer(staff), "W01", {"months_worked": 3}).status_code == 200
+    login_session(client, staff)
+    page = client.get(f"/evaluation/work?year={YEAR}").get_data(as_text=True)
+    assert 'data-code="W"' in page and "1 đơn vị trực thuộc" in page, page
+    with client.session_transaction() as sess:  # the API as a token client again
+        sess.clear()
+    res = client.post(f"{url}/W/review/submit", json={}, headers=bearer(staff))
+    assert res.status_code == 200, res.get_json()
+    login_session(client, committee)
+    page = client.get(f"/evaluation/work?year={YEAR}").get_data(as_text=True)
+    assert "Danh sách chờ phê duyệt (1)" in page and 'data-code="W"' in page, page

@@ -1013,3 +1013,16 @@ def test_A10_tree_conflicting_parents_are_refused():
         YEAR, PACK, DEFAULT_CATALOG, [UnitNode("U1", "R")], [unit(parent_code="X")], []
     )
     assert step(res.units["U1"], "B5").figures["scope"] == ("unit", "R")
+
+
+def test_A8_provisional_head_refusal_names_the_unit_and_where_its_rating_waits():
+    from evaluation.rules import check_caps
+
+    step = RuleStep("A8", "tạm tính", {"unit_code": "W-O", "unit_level": "T", "approved": False})
+    head = Rating("WH", "official", Level.T, None, None, (step,), provisional=True)
+    where = {"W-O": "Kết quả này nằm trong danh sách của Phường W («Đang nhập»)."}
+    [message] = check_caps([head], {"WH": Level.T}, where)
+    assert message.startswith("A8: WH là người đứng đầu đơn vị W-O")
+    assert "đơn vị W-O trước." in message and message.endswith("Phường W («Đang nhập»).")
+    [bare] = check_caps([head], {"WH": Level.T})  # where unknown: the unit still named
+    assert "đơn vị W-O trước." in bare and "danh sách" not in bare
