@@ -427,6 +427,11 @@ def set_minutes(user, session: VotingSession, data: dict) -> VotingSession:
         raise Forbidden(
             "Chỉ hội đồng/ban thi đua, chủ tịch hoặc thư ký hội đồng được ghi biên bản."
         )
+    if session.award_list.state == "decided":
+        raise Conflict(
+            "Danh sách đã có quyết định khen thưởng: biên bản của phiên bỏ phiếu đã khóa, "
+            "không sửa được."
+        )
     place = (data.get("place") or "").strip()
     present = data.get("present_count")
     errors: dict[str, list[str]] = {}

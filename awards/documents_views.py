@@ -109,7 +109,8 @@ def minutes_form(session):
 
 @bp.app_template_global()
 def may_write_minutes(session) -> bool:
-    return council.may_count(current_user, session)
+    """The form is shown to who may write the minutes, until the list is decided."""
+    return session.award_list.state != "decided" and council.may_count(current_user, session)
 
 
 # --- the templates (administrators) ----------------------------------------------------------

@@ -54,6 +54,17 @@ def _nomination_title(nom: Nomination) -> str:
     return f"{who} — {award_label(nom.award) or 'chưa có danh hiệu'}"
 
 
+DECIDED = (
+    "Danh sách đã có quyết định khen thưởng: hồ sơ đã khóa, chỉ còn thêm hoặc gỡ được bản "
+    "«Quyết định» (bản ký, đóng dấu)."
+)
+
+
+def _closed(lst: AwardList) -> tuple[str, tuple[str, ...]] | None:
+    """A decided list's dossiers are its record: only the decision stays open."""
+    return (DECIDED, ("quyet_dinh",)) if lst.state == "decided" else None
+
+
 def _list_page(lst: AwardList) -> str:
     return url_for("awards.award_list", list_id=lst.id) + "#dossier"
 
@@ -70,6 +81,7 @@ register_owner_kind(
         page=_list_page,
         back=lambda lst: (_list_title(lst), url_for("awards.award_list", list_id=lst.id)),
         unit_id=lambda lst: lst.unit_id,
+        closed=_closed,
     )
 )
 register_owner_kind(
@@ -87,6 +99,7 @@ register_owner_kind(
             url_for("awards.award_list", list_id=nom.list_id),
         ),
         unit_id=lambda nom: nom.award_list.unit_id,
+        closed=lambda nom: _closed(nom.award_list),
     )
 )
 

@@ -60,6 +60,8 @@ def dossier(args, kind, owner_id):
         "title": reg.title(owner),
         "may_write": reg.may_write(current_user, owner),
         "doc_types": [{"code": c, "label": lbl} for c, lbl in reg.doc_types.items()],
+        "open_types": [{"code": c, "label": lbl} for c, lbl in reg.open_types(owner).items()],
+        "closed": (reg.closed(owner) or (None,))[0],
         "items": [out(a, reg) for a in rows],
     }
 

@@ -83,9 +83,9 @@ def refused_type_message(ext: str) -> str:
 
 def add_attachment(user, reg: OwnerKind, owner, doc_type: str | None, upload) -> Attachment:
     """Add the uploaded file to the owner's dossier as a `doc_type` document: refused (nothing
-    stored) when the user may not write there, the type is unknown, no file is sent, its
-    extension is not allowed, it is empty or over ATTACHMENT_MAX_BYTES, or its content is not
-    the format its extension names."""
+    stored) when the user may not write there, the type is unknown or closed (409), no file is
+    sent, its extension is not allowed, it is empty or over ATTACHMENT_MAX_BYTES, or its
+    content is not the format its extension names."""
     if not reg.may_write(user, owner):
         raise Forbidden("Bạn không được thêm tệp vào hồ sơ này.")
     if doc_type not in reg.doc_types:
@@ -93,6 +93,7 @@ def add_attachment(user, reg: OwnerKind, owner, doc_type: str | None, upload) ->
         raise ValidationError(
             "Chọn loại tài liệu của tệp.", {"doc_type": [f"Loại tài liệu phải là: {choices}."]}
         )
+    reg.refuse_closed(owner, doc_type)
     name = content.clean_filename(getattr(upload, "filename", None) or "")
     if upload is None or not name:
         raise ValidationError("Chọn tệp để tải lên.", {"file": ["Chưa chọn tệp."]})
@@ -144,6 +145,7 @@ def remove_attachment(user, att: Attachment, reg: OwnerKind, owner, reason: str 
     shown only in the removed view; the bytes stay."""
     if not reg.may_write(user, owner):
         raise Forbidden("Bạn không được gỡ tệp của hồ sơ này.")
+    reg.refuse_closed(owner, att.doc_type)
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError("Gỡ tệp cần có lý do.", {"reason": ["Cần nhập lý do gỡ tệp."]})

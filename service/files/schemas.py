@@ -65,4 +65,11 @@ class AttachmentDossierSchema(OutSchema):
     title = fields.String()
     may_write = fields.Boolean()
     doc_types = fields.List(fields.Nested(AttachmentDocTypeSchema))
+    open_types = fields.List(
+        fields.Nested(AttachmentDocTypeSchema),
+        metadata={"description": "các loại tài liệu còn được thêm hoặc gỡ (hồ sơ đã khóa: ít hơn)"},
+    )
+    closed = fields.String(
+        allow_none=True, metadata={"description": "lý do hồ sơ đã khóa; null khi còn mở"}
+    )
     items = fields.List(fields.Nested(AttachmentOutSchema))

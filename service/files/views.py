@@ -32,16 +32,24 @@ def dossier_card(kind: str, owner_id: int) -> dict | None:
         }
 
     items = [item(a) for a in rows]
+    open_types = reg.open_types(owner)
     upload_form = UploadForm(formdata=None)
-    upload_form.doc_type.choices = list(reg.doc_types.items())
+    upload_form.doc_type.choices = list(open_types.items())
+    may_write = reg.may_write(current_user, owner)
     return {
         "kind": kind,
         "owner_id": owner.id,
         "title": reg.title(owner),
         "back": reg.back(owner),
-        "items": [i for i in items if not i["removed"]],
+        "items": [
+            {**i, "may_remove": may_write and i["doc_type"] in open_types}
+            for i in items
+            if not i["removed"]
+        ],
         "removed": [i for i in items if i["removed"]],
-        "may_write": reg.may_write(current_user, owner),
+        "may_write": may_write,
+        "may_add": may_write and bool(open_types),
+        "closed": (reg.closed(owner) or (None,))[0],
         "upload_form": upload_form,
         "remove_form": RemoveAttachmentForm(formdata=None),
         "accept": ",".join("." + e for e in ops.allowed_types()),
@@ -74,7 +82,7 @@ def dossier(kind, owner_id):
 def upload(kind, owner_id):
     reg, owner = ops.visible_owner(current_user, kind, owner_id, write=True)
     form = UploadForm()
-    form.doc_type.choices = list(reg.doc_types.items())
+    form.doc_type.choices = list(reg.doc_types.items())  # a closed type: add_attachment says why
     return run_form(
         form,
         lambda: ops.add_attachment(

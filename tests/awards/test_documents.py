@@ -13,6 +13,7 @@ import docx
 import pytest
 from sqlalchemy import func, select
 
+from awards.council_models import VotingSession
 from awards.docfields import KINDS, achievements_text, ascii_slug, share_text, threshold_text
 from service.audit.models import AuditEntry
 from service.extensions import db
@@ -345,6 +346,24 @@ def test_minutes_checks_the_attendance(client, council_setup):
     assert res.status_code == 403  # a plain member does not write the minutes
     res = client.put(url, json={"place": "Hội trường"}, headers=s["headers"]["staff_b"])
     assert res.status_code == 404
+
+
+def test_minutes_of_a_decided_list_are_locked(client, council_setup, login_session):
+    s = council_setup
+    sid = _paper_published(client, s, {"PA": 3, "PA2": 2, "A1": 5})
+    url = f"/api/v1/voting-sessions/{sid}/minutes"
+    res = client.put(url, json={"place": "Hội trường"}, headers=s["headers"]["hd.thuky"])
+    assert res.status_code == 200, res.get_json()
+    session = db.session.get(VotingSession, sid)
+    session.award_list.state = "decided"
+    db.session.commit()
+    res = client.put(url, json={"place": "Nơi khác"}, headers=s["headers"]["hd.thuky"])
+    assert res.status_code == 409 and "đã có quyết định" in res.get_json()["error"]["message"]
+    db.session.expire_all()
+    assert db.session.get(VotingSession, sid).place == "Hội trường"
+    login_session(client, s["users"]["hd.thuky"])
+    page = client.get(f"/awards/voting-sessions/{sid}").get_data(as_text=True)
+    assert 'id="minutes"' in page and "Lưu thông tin biên bản" not in page
 
 
 def test_bien_ban_needs_a_closed_session(client, council_setup):

@@ -368,3 +368,37 @@ def test_too_large_on_the_page_is_refused_with_the_limit(app, client, tree, doss
     page = client.get(res.location).get_data(as_text=True)
     assert "Tệp quá lớn: mỗi tệp tối đa 10 MB." in page
     assert db.session.query(Attachment).count() == 0 and stored_files(files_dir) == []
+
+
+def test_a_decided_lists_dossiers_keep_only_the_decision_open(
+    client, tree, dossier, files_dir, login_session
+):
+    """Once the list is decided its dossiers are the record: nothing but the signed decision
+    («Quyết định») may be added or removed, through the API and the page; refusals store
+    nothing."""
+    h = tree["headers"]["staff_a"]
+    lst, nom = dossier["list"], dossier["nomination"]
+    res = upload(client, h, "award_list", lst.id)
+    assert res.status_code == 201, res.get_json()
+    kept = res.get_json()["id"]
+    lst.state = "decided"
+    db.session.commit()
+    for kind, owner in (("award_list", lst.id), ("nomination", nom.id)):
+        res = upload(client, h, kind, owner, doc_type="bao_cao_thanh_tich")
+        assert res.status_code == 409, res.get_json()
+        assert "đã có quyết định" in res.get_json()["error"]["message"]
+    assert db.session.query(Attachment).count() == 1 and len(stored_files(files_dir)) == 1
+    res = client.post(f"/api/v1/attachments/{kept}/remove", json={"reason": "Nhầm"}, headers=h)
+    assert res.status_code == 409 and db.session.get(Attachment, kept).removed_at is None
+    res = upload(client, h, "award_list", lst.id, name="QD 15.pdf", doc_type="quyet_dinh")
+    assert res.status_code == 201, res.get_json()
+    listed = client.get(f"/api/v1/attachments/award_list/{lst.id}", headers=h).get_json()
+    assert [t["code"] for t in listed["open_types"]] == ["quyet_dinh"]
+    assert "đã có quyết định" in listed["closed"]
+
+    login_session(client, tree["users"]["staff_a"])
+    page = client.get(f"/awards/lists/{lst.id}").get_data(as_text=True)
+    card = page[page.index('id="dossier"') :]
+    assert "đã có quyết định" in card and 'value="quyet_dinh"' in card
+    assert 'value="to_trinh"' not in card
+    assert card.count(">Gỡ</button>") == 1  # only the decision's file
