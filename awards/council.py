@@ -526,6 +526,28 @@ def create_session(user, award_list: AwardList, mode: str, opens_at, closes_at) 
     return session
 
 
+def delete_session(user, session: VotingSession, version: int | None = None) -> None:
+    """Delete a session that was never opened (created by mistake, wrong times or mode): it
+    holds no ballot, no register and no vote; an opened one stays (409). Audited."""
+    award_list = session.award_list
+    _require_manage(user, award_list)
+    if version is not None and version != session.version:
+        raise Conflict(STALE)
+    before, session_id = session_snapshot(session), session.id
+    done = db.session.execute(
+        delete(VotingSession)
+        .where(VotingSession.id == session.id, VotingSession.state == "draft")
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    if done != 1:
+        raise Conflict(
+            f"Phiên bỏ phiếu đang ở trạng thái «{STATE_LABELS[session.state]}»: chỉ xóa được "
+            "phiên chưa mở."
+        )
+    db.session.expunge(session)
+    record("delete", "voting_session", session_id, before=before, unit_id=award_list.unit_id)
+
+
 def _move(session: VotingSession, frm: str, to: str, version: int | None, **values) -> None:
     """The state change, only if the session is still in `frm` (and at `version` when given):
     of two racing changes one finds no row (409)."""
@@ -843,8 +865,8 @@ def cast_vote(user, session_id: int, votes: dict[int, bool]) -> int:
     at = now()
     if not (ctx.state == "open" and ctx.opens_at <= at < ctx.closes_at):
         raise ValidationError(
-            f"Ngoài thời gian bỏ phiếu: phiên mở từ {ctx.opens_at:%H:%M %d/%m/%Y} đến "
-            f"{ctx.closes_at:%H:%M %d/%m/%Y} (trạng thái «{STATE_LABELS[ctx.state]}»)."
+            f"Ngoài thời gian bỏ phiếu: phiên mở từ {ctx.opens_at:%d/%m/%Y %H:%M} đến "
+            f"{ctx.closes_at:%d/%m/%Y %H:%M} (trạng thái «{STATE_LABELS[ctx.state]}»)."
         )
     if ctx.voted:
         raise Conflict(VOTED_ONCE)
@@ -957,7 +979,7 @@ def session_summary(session: VotingSession) -> dict:
         "mode_label": session.mode_label,
         "state": effective_state(session),
         "state_label": (
-            f"Đã đóng (hết giờ lúc {session.closes_at:%H:%M %d/%m/%Y})"
+            f"Đã đóng (hết giờ lúc {session.closes_at:%d/%m/%Y %H:%M})"
             if past_closing(session)
             else session.state_label
         ),

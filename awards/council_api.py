@@ -106,6 +106,16 @@ def get_session(session_id):
     return session_out.dump(ops.session_view(ops.visible_session(current_user, session_id)))
 
 
+@blp.route("/voting-sessions/<int:session_id>", methods=["DELETE"])
+@blp.response(204)
+@blp.errors(403, 404, 409)
+def delete_session(session_id):
+    """Xóa phiên bỏ phiếu chưa mở (tạo nhầm: sai thời gian, sai hình thức); phiên đã mở không
+    xóa được (409)."""
+    ops.delete_session(current_user, ops.visible_session(current_user, session_id))
+    return ""
+
+
 def _step(session_id, data, operation):
     session = ops.visible_session(current_user, session_id)
     return session_out.dump(ops.session_view(operation(current_user, session, data["version"])))

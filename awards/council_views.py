@@ -184,6 +184,20 @@ def voting_step(session_id, action):
     )
 
 
+@bp.route("/voting-sessions/<int:session_id>/delete", methods=["POST"])
+@login_required
+def delete_voting_session(session_id):
+    session = ops.visible_session(current_user, session_id)
+    list_id = session.list_id
+    return run_form(
+        PlainForm(),
+        lambda: ops.delete_session(current_user, session),
+        success=f"Đã xóa phiên bỏ phiếu #{session_id} (chưa mở).",
+        done=url_for("awards.list_voting", list_id=list_id),
+        back=url_for("awards.voting_session", session_id=session_id),
+    )
+
+
 @bp.route("/voting-sessions/<int:session_id>")
 @login_required
 def voting_session(session_id):
@@ -236,8 +250,14 @@ def paper_totals(session_id):
 @bp.route("/ballots")
 @login_required
 def my_ballots():
+    sessions = ops.pending_ballots(current_user)
     return render_template(
-        "awards/council_my_ballots.html", sessions=ops.pending_ballots(current_user)
+        "awards/council_my_ballots.html",
+        # (session, how many the user votes on, how many are their own): a member does not vote
+        # on their own nomination
+        sessions=[
+            (s, mine := len(ops.ballot_of(current_user, s)), len(s.items) - mine) for s in sessions
+        ],
     )
 
 

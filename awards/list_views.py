@@ -24,7 +24,10 @@ from service.common.errors import NotFound
 from service.common.forms import run_form
 from service.extensions import db
 from service.org.models import Unit
-from service.org.operations import unit_choice, unit_from_choice, visible_unit
+from service.org.operations import (
+    unit_choice,
+    visible_unit_from_choice,
+)
 
 PER_PAGE = 100
 GROUP_LABELS = {
@@ -65,8 +68,7 @@ def propose(year):
     def start():
         unit = None
         if form.unit.data:
-            found = unit_from_choice(form.unit.data)
-            unit = visible_unit(current_user, found.id if found else "", "award.propose")
+            unit = visible_unit_from_choice(current_user, form.unit.data, "award.propose")
         return ops.start_proposal(current_user, year, unit)
 
     return run_form(

@@ -17,7 +17,11 @@ from service.auth.access import can
 from service.common.errors import Forbidden
 from service.common.forms import run_form
 from service.common.queries import paginate
-from service.org.operations import unit_from_choice, visible_person, visible_unit
+from service.org.operations import (
+    unit_from_choice,
+    visible_person,
+    visible_unit_from_choice,
+)
 
 bp = Blueprint("awards", __name__, url_prefix="/awards")
 PER_PAGE = 50
@@ -73,8 +77,7 @@ def initiatives():
     f = _filters()
     unit = person = None
     if f["unit"]:
-        found = unit_from_choice(f["unit"])
-        unit = visible_unit(current_user, found.id if found else "", "initiative.read")
+        unit = visible_unit_from_choice(current_user, f["unit"], "initiative.read")
     if f["person"]:
         person = visible_person(current_user, f["person"])
     page = request.args.get("page", "1")

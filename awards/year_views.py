@@ -27,7 +27,11 @@ from evaluation import queries as eq
 from service.auth.access import can
 from service.common.errors import Forbidden, NotFound
 from service.common.forms import run_form
-from service.org.operations import unit_from_choice, visible_person, visible_unit
+from service.org.operations import (
+    visible_person,
+    visible_unit,
+    visible_unit_from_choice,
+)
 
 
 def require_award_read() -> None:
@@ -39,8 +43,7 @@ def _chosen_unit(text: str):
     """The unit a filter's text names, within the user's award.read reach (else 404)."""
     if not text:
         return None
-    found = unit_from_choice(text)
-    return visible_unit(current_user, found.id if found else "", "award.read")
+    return visible_unit_from_choice(current_user, text, "award.read")
 
 
 def _year_arg(years: list[int]) -> int:

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import functools
 
-from flask import Blueprint, current_app, jsonify
+from flask import Blueprint, current_app, jsonify, redirect, url_for
 from sqlalchemy import inspect, text
 
 from service import config as config_module
@@ -70,6 +70,13 @@ def _redis() -> tuple[bool, str] | None:
 @view_options(force_https=False)
 def healthz():
     return jsonify(status="ok")
+
+
+@bp.route("/favicon.ico")
+@view_options(force_https=False)
+def favicon():
+    """Browsers that ask for /favicon.ico without reading the page's icon link."""
+    return redirect(url_for("static", filename="favicon.svg"), 301)
 
 
 @bp.route("/readyz")

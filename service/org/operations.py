@@ -66,6 +66,22 @@ def unit_from_choice(text: str | None) -> Unit | None:
 CODE_UNUSABLE = "Mã này không dùng được. Hãy chọn mã khác hoặc hỏi quản trị hệ thống."
 
 
+def _not_found(code_or_id) -> str:
+    """The same words whether the unit does not exist or lies outside the user's reach, naming
+    what was typed (a code, at most 50 characters)."""
+    typed = str(code_or_id).strip()[:50] if isinstance(code_or_id, str) else ""
+    return f"Không tìm thấy đơn vị «{typed}»." if typed else "Không tìm thấy đơn vị."
+
+
+def visible_unit_from_choice(user, text: str, action="unit.read") -> Unit:
+    """The unit a picker's text names (unit_from_choice) that the user may see for `action`;
+    anything else is 404 naming what was typed, 403 when seen but not for `action`."""
+    found = unit_from_choice(text)
+    if found is None or not can(user, "unit.read", found):
+        raise NotFound(_not_found(text))
+    return visible_unit(user, found.id, action)
+
+
 def visible_unit(user, code_or_id, action="unit.read") -> Unit:
     """Load a unit the user may see for `action`; anything else is 404."""
     if isinstance(code_or_id, int):
@@ -73,7 +89,7 @@ def visible_unit(user, code_or_id, action="unit.read") -> Unit:
     else:
         unit = get_unit_by_code(code_or_id)
     if unit is None or not can(user, "unit.read", unit):
-        raise NotFound("Không tìm thấy đơn vị.")
+        raise NotFound(_not_found(code_or_id))
     if not can(user, action, unit):
         raise Forbidden()
     return unit

@@ -1,6 +1,7 @@
 // Small behaviours of every page (no inline script: the Content-Security-Policy allows only
 // files from this site).
 //  - <form data-busy="ID">: shows the element ID while the form is being sent.
+//  - <form data-confirm="QUESTION">: asks QUESTION before the form is sent (deleting a draft).
 //  - <a data-back>: goes back in the browser's history (the link's href when there is none).
 //  - <div data-job-url="URL" data-live>: the job page; follows the job until it ends.
 //  - <form data-ballot>: a council member's ballot; counts the nominations chosen, and its
@@ -72,3 +73,8 @@ function followJob(box) {
   }
   if (box.hasAttribute('data-live')) { tick(); }
 }
+
+document.addEventListener('submit', function (event) {
+  var message = event.target.dataset && event.target.dataset.confirm;
+  if (message && !window.confirm(message)) { event.preventDefault(); }
+});

@@ -5,6 +5,7 @@ totals, C10 thresholds over all council members, the approval block, role and un
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pytest
 from sqlalchemy import select
@@ -354,3 +355,44 @@ def test_a_secret_session_is_not_closed_before_its_opening_time(client, council_
     assert db.session.get(VotingSession, sid).state == "open"
     clock.at = later
     assert step(client, s, sid, "close").status_code == 200
+
+
+def test_a_draft_session_can_be_deleted_and_only_a_draft(client, council_setup, login_session):
+    """A session created by mistake (wrong times, wrong mode) blocks a second one until it is
+    deleted; only a draft (nothing frozen, nobody voted) is deleted, by who runs the sessions,
+    audited; the page offers it."""
+    s = council_setup
+    sid = api_session(client, s).get_json()["id"]
+    url = f"/api/v1/voting-sessions/{sid}"
+    assert client.delete(url, headers=s["headers"]["hd.uyvien1"]).status_code == 403
+    assert client.delete(url, headers=s["headers"]["committee_b"]).status_code == 404
+    assert client.delete(url, headers=s["headers"]["committee_a"]).status_code == 204
+    assert db.session.get(VotingSession, sid) is None
+    audit = db.session.scalars(
+        select(AuditEntry.action).where(
+            AuditEntry.object_type == "voting_session", AuditEntry.object_id == str(sid)
+        )
+    ).all()
+    assert sorted(audit) == ["create", "delete"]
+    # the list takes a new session; once opened it cannot be deleted
+    sid = opened(client, s)
+    res = client.delete(f"/api/v1/voting-sessions/{sid}", headers=s["headers"]["committee_a"])
+    assert res.status_code == 409 and "chưa mở" in res.get_json()["error"]["message"]
+    assert db.session.get(VotingSession, sid) is not None
+
+    # the page: a draft's delete button, then the list's sessions page without it
+    sid2 = None
+    step(client, s, sid, "close")
+    step(client, s, sid, "publish")
+    sid2 = api_session(client, s).get_json()["id"]
+    login_session(client, s["users"]["committee_a"])
+    page = client.get(f"/awards/voting-sessions/{sid2}").get_data(as_text=True)
+    assert "Xóa phiên" in page
+    token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page).group(1)
+    res = client.post(f"/awards/voting-sessions/{sid2}/delete", data={"csrf_token": token})
+    assert res.status_code == 302 and res.location.endswith(f"/awards/lists/{s['list'].id}/voting")
+    page = client.get(res.location).get_data(as_text=True)
+    assert f"Đã xóa phiên bỏ phiếu #{sid2}" in page
+    assert db.session.get(VotingSession, sid2) is None
+    page = client.get(f"/awards/voting-sessions/{sid}").get_data(as_text=True)
+    assert "Xóa phiên" not in page

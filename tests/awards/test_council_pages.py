@@ -50,6 +50,8 @@ def test_member_votes_through_the_page(client, council_setup, clock, login_sessi
     login_session(client, s["members"]["hd.chutich"])
     mine = client.get("/awards/ballots").get_data(as_text=True)
     assert f"/awards/voting-sessions/{sid}/ballot" in mine
+    # 3 on the ballot, the chair votes on 2: not on their own nomination
+    assert "2 đề nghị" in mine and "không bỏ phiếu cho đề nghị của chính mình" in mine, mine
     page = client.get(f"/awards/voting-sessions/{sid}/ballot")
     html = page.get_data(as_text=True)
     assert page.status_code == 200

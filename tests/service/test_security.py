@@ -352,3 +352,13 @@ def test_serve_prod_names_everything_it_lacks():
     assert res.returncode == 2
     for name in ("SECRET_KEY", "DATABASE_URL", "REDIS_URL"):
         assert name in res.stderr
+
+
+def test_the_favicon_is_served_from_the_project_and_linked_by_every_page(client):
+    res = client.get("/favicon.ico")
+    assert res.status_code == 301 and res.location.endswith("/static/favicon.svg")
+    icon = client.get("/static/favicon.svg")
+    assert icon.status_code == 200 and icon.mimetype == "image/svg+xml"
+    icon.close()
+    page = client.get("/login").get_data(as_text=True)
+    assert 'rel="icon"' in page and "favicon.svg" in page
