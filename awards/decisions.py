@@ -13,8 +13,10 @@ import datetime as dt
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import aliased, joinedload, selectinload
 
+from awards.catalog_year import catalog_of
 from awards.models import DECISION_LEVELS, AwardList, Decision, Nomination
 from awards.proposals import award_label
+from awards.rules import above_level
 from awards.rules.dates import dmy_or_none as _dmy
 from service.auth.access import can, scope_filter
 from service.common.errors import NotFound, ValidationError
@@ -70,6 +72,8 @@ def check_decision(data: dict, lst: AwardList) -> dict:
         errors["decision_signer"] = ["Cần nhập người ký."]
     if level not in DECISION_LEVELS:
         errors["decision_level"] = ["Cấp quyết định không hợp lệ."]
+    elif too_high := _above_level(lst, level):
+        errors["decision_level"] = [too_high]
     if errors:
         raise ValidationError("Thiếu hoặc sai thông tin quyết định khen thưởng.", errors)
     return {
@@ -81,6 +85,37 @@ def check_decision(data: dict, lst: AwardList) -> dict:
         "decision_unit": issuing.code,
         "unit_id": issuing.id,
     }
+
+
+def _above_level(lst: AwardList, level: str) -> str | None:
+    """C11: why a decision at `level` cannot decide `lst`: what it would confer (the proposals
+    and manual nominations the council did not refuse) includes award types of a higher
+    authority, named with their level and how many; None when it may."""
+    catalog = catalog_of(lst.year)
+    counts = dict(
+        db.session.execute(
+            select(Nomination.award, func.count())
+            .where(
+                Nomination.list_id == lst.id,
+                Nomination.status.in_(VOTABLE),
+                Nomination.passed.is_not(False),
+            )
+            .group_by(Nomination.award)
+        ).all()
+    )
+    higher = above_level([catalog[c] for c in sorted(counts) if c in catalog], level)
+    if not higher:
+        return None
+    named = "; ".join(
+        f"{a.name}: {counts[a.code]} đề nghị, thẩm quyền {a.authority} "
+        f"({DECISION_LEVELS[a.level].split(' (')[0].lower()})"
+        for a in higher
+    )
+    return (
+        f"Quyết định {DECISION_LEVELS[level].split(' (')[0].lower()} không khen được: {named}. "
+        "Chọn đúng cấp của quyết định, hoặc bỏ các đề nghị đó khỏi danh sách (trả lại danh "
+        "sách để sửa) và trình cấp có thẩm quyền."
+    )
 
 
 def record_decision(user, lst: AwardList, decision: dict) -> Decision:

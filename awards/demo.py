@@ -11,6 +11,7 @@ from sqlalchemy import insert, select
 
 from awards import council_demo
 from awards.models import AwardList, Decision, Initiative, InitiativeAuthor, Nomination, owner_key
+from awards.rules import DEFAULT_AWARDS
 from awards.unnamed import sync_stored_counts
 from evaluation.demo import DEMO_YEAR
 from evaluation.models import History
@@ -134,6 +135,8 @@ def _decided(unit: Unit | None) -> int:
          "reason": "", "provisional": False, "removed_reason": "", "passed": True}
         for pid, uid, awards in rows
         for code in awards
+        # what a ward's decision confers (C11): the city's titles are the city's decisions
+        if code in DEFAULT_AWARDS and DEFAULT_AWARDS[code].level == "co_so"
     ]  # fmt: skip
     if made:
         db.session.execute(insert(Nomination), made)

@@ -15,7 +15,14 @@ Readings of RULES.md (those of spec/examples/awards-small/README.md):
 """
 
 from awards.rules.badges import OCCASIONS, badges_of, occasions, party_age, reach_date
-from awards.rules.catalog import DEFAULT_AWARDS, MILESTONES, AwardType, badge_code
+from awards.rules.catalog import (
+    DEFAULT_AWARDS,
+    LEVELS,
+    MILESTONES,
+    AwardType,
+    above_level,
+    badge_code,
+)
 from awards.rules.dates import add_months, add_years
 from awards.rules.facts import (
     BASE,
@@ -38,6 +45,8 @@ from awards.rules.person import c2_cap
 from awards.rules.year import propose_year
 
 __all__ = [
+    "LEVELS",
+    "above_level",
     "BASE",
     "CITY",
     "DEFAULT_AWARDS",

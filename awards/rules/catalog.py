@@ -8,6 +8,8 @@ from dataclasses import dataclass, replace
 from types import MappingProxyType
 
 PERSON, UNIT, MODEL = "person", "unit", "model"
+# the levels a decision is issued at, lowest first (awards.models.DECISION_LEVELS names them)
+LEVELS = ("co_so", "huyen", "thanh_pho", "nha_nuoc")
 
 
 @dataclass(frozen=True)
@@ -21,6 +23,7 @@ class AwardType:
     vote_pct: int = 50  # C10: yes votes needed, in % of all council members
     vote_strict: bool = True  # True: yes > vote_pct %; False: yes >= vote_pct %
     state_level: bool = False  # a public consultation precedes it (issue 13)
+    level: str = "co_so"  # the lowest decision level that confers it (its authority's, C11)
 
     def passes(self, yes: int, members: int) -> bool:
         """C10: the nomination passes with `yes` votes out of all `members` of the council."""
@@ -32,6 +35,18 @@ class AwardType:
 
     def edited(self, **changes) -> AwardType:
         return replace(self, **changes)
+
+
+def above_level(awards: list[AwardType], level: str) -> list[AwardType]:
+    """C11: the award types a decision at `level` cannot confer, their authority being higher
+    (a ward's decision does not confer a Bằng khen of the city's chairman); in the given order,
+    each once."""
+    rank = LEVELS.index(level)
+    seen: dict[str, AwardType] = {}
+    for a in awards:
+        if LEVELS.index(a.level) > rank:
+            seen.setdefault(a.code, a)
+    return list(seen.values())
 
 
 _CITY = "Chủ tịch UBND thành phố"
@@ -49,10 +64,18 @@ _TYPES = [
         "Chiến sĩ thi đua thành phố",
         _CITY,
         "C3",
+        level="thanh_pho",
         vote_pct=90,
         vote_strict=False,
     ),
-    AwardType("BK_TP", (PERSON, UNIT), "Bằng khen của Chủ tịch UBND thành phố", _CITY, "C4, C8"),
+    AwardType(
+        "BK_TP",
+        (PERSON, UNIT),
+        "Bằng khen của Chủ tịch UBND thành phố",
+        _CITY,
+        "C4, C8",
+        level="thanh_pho",
+    ),
     AwardType(
         "BK_TTG",
         (PERSON,),
@@ -60,16 +83,18 @@ _TYPES = [
         "Thủ tướng Chính phủ",
         "C5",
         state_level=True,
+        level="nha_nuoc",
     ),
     AwardType("GK", (PERSON, UNIT, MODEL), "Giấy khen", _BASE, "C9"),
     AwardType("TTLDTT", (UNIT,), "Tập thể lao động tiên tiến", _BASE, "C6"),
-    AwardType("TTLDXS", (UNIT,), "Tập thể lao động xuất sắc", _CITY, "C7"),
+    AwardType("TTLDXS", (UNIT,), "Tập thể lao động xuất sắc", _CITY, "C7", level="thanh_pho"),
     AwardType(
         "CO_TP",
         (UNIT,),
         "Cờ thi đua của UBND thành phố",
         _CITY,
         "C8b",
+        level="thanh_pho",
         vote_pct=90,
         vote_strict=False,
     ),
@@ -86,6 +111,7 @@ _TYPES = [
         "Khen thưởng đảng viên hoàn thành xuất sắc nhiệm vụ 5 năm liền",
         _DISTRICT_PARTY,
         "P2",
+        level="huyen",
     ),
     AwardType(
         "GK_TCD", (UNIT,), "Giấy khen tổ chức đảng trong sạch, vững mạnh", _GRASSROOTS_PARTY, "P3"
@@ -96,11 +122,14 @@ _TYPES = [
         "Khen thưởng tổ chức đảng hoàn thành xuất sắc nhiệm vụ 5 năm liền",
         _CITY_PARTY,
         "P3",
+        level="thanh_pho",
     ),
 ]
 MILESTONES = (30, 40, 45, 50, 55, 60, 65, 70, 75, 80, 85, 90)
 _TYPES += [
-    AwardType(f"HHD{m}", (PERSON,), f"Huy hiệu {m} năm tuổi Đảng", _CITY_PARTY, "P4")
+    AwardType(
+        f"HHD{m}", (PERSON,), f"Huy hiệu {m} năm tuổi Đảng", _CITY_PARTY, "P4", level="thanh_pho"
+    )
     for m in MILESTONES
 ]
 

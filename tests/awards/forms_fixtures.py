@@ -1,13 +1,14 @@
 """A decided fixture for the statistical forms of TT 02/2023 (issue 13 item 6), counted by hand,
 and the helpers that export a form through the API as a user does and read it with openpyxl.
 
-Tree R → A → A1, R → B. List A (A's subtree) decided by 1/QĐ-A on 31/12/2025, cấp huyện; list B
-decided by 2/QĐ-B on 01/01/2026, cấp cơ sở. People: PA head (lãnh đạo), công chức, male; PA2
+Tree R → A → A1, R → B. List A (A's subtree) decided by 1/QĐ-A on 31/12/2025, cấp thành phố (it
+holds a party badge, the city party committee's: C11 refuses a lower level); list B decided by
+2/QĐ-B on 01/01/2026, cấp cơ sở. People: PA head (lãnh đạo), công chức, male; PA2
 viên chức, female; PA1 no category, male; PB cán bộ, female.
 
 List A, awarded (6): PA LĐTT, PA CSTĐCS, PA Giấy khen, PA1 LĐTT, unit A1 TTLĐTT, unit A Giấy
 khen. Not counted: PA2 LĐTT (refused by the vote), PA2 Giấy khen (removed), PA1 Huy hiệu 30
-năm tuổi Đảng (a party badge). List B, awarded (2): PB LĐTT, unit B TTLĐXS."""
+năm tuổi Đảng (a party badge). List B, awarded (2): PB LĐTT, unit B TTLĐTT."""
 
 from __future__ import annotations
 
@@ -74,10 +75,10 @@ def decided(client, tree, year, create_user, bearer):
     _nominate(a["id"], "HHD30", person=people["PA1"])
     _nominate(a["id"], "TTLDTT", unit=units["A1"])
     _nominate(a["id"], "GK", unit=units["A"])
-    _nominate(b["id"], "TTLDXS", unit=units["B"])
+    _nominate(b["id"], "TTLDTT", unit=units["B"])
     db.session.commit()
     for lst, no, day, level in (
-        (a, "1/QĐ-A", "31/12/2025", "huyen"),
+        (a, "1/QĐ-A", "31/12/2025", "thanh_pho"),
         (b, "2/QĐ-B", "01/01/2026", "co_so"),
     ):
         res = base.act(

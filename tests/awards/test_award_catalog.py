@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from awards.catalog_year import year_has_decision
 from awards.models import AwardList
 from service.extensions import db
@@ -32,3 +34,35 @@ def test_year_has_decision_reads_the_decided_award_lists(app_ctx, tree):
     )
     db.session.flush()
     assert year_has_decision(2026) is True and year_has_decision(2025) is False
+
+
+@pytest.mark.parametrize(
+    ("codes", "level", "refused"),
+    [
+        (["LDTT", "CSTDCS", "GK", "TTLDTT"], "co_so", []),
+        (["LDTT", "BK_TP"], "co_so", ["BK_TP"]),
+        (["LDTT", "BK_TP"], "huyen", ["BK_TP"]),
+        (["LDTT", "BK_TP", "CSTD_TP", "HHD30"], "thanh_pho", []),
+        (["BK_TTG", "CO_TP", "BK_TTG"], "thanh_pho", ["BK_TTG"]),
+        (["BK_TTG"], "nha_nuoc", []),
+        (["DANG_5NAM", "GK_DANG"], "huyen", []),
+        (["DANG_5NAM"], "co_so", ["DANG_5NAM"]),
+    ],
+)
+def test_C11_a_decision_confers_no_award_of_a_higher_authority(codes, level, refused):
+    from awards.rules import DEFAULT_AWARDS, above_level
+
+    found = above_level([DEFAULT_AWARDS[c] for c in codes], level)
+    assert [a.code for a in found] == refused
+
+
+def test_C11_every_award_type_has_a_decision_level_matching_its_authority():
+    from awards.models import DECISION_LEVELS
+    from awards.rules import DEFAULT_AWARDS
+
+    for t in DEFAULT_AWARDS.values():
+        assert t.level in DECISION_LEVELS, t.code
+        if "thành phố" in t.authority.lower() or "thành ủy" in t.authority.lower():
+            assert t.level == "thanh_pho", t.code
+        if "Thủ tướng" in t.authority:
+            assert t.level == "nha_nuoc", t.code

@@ -466,3 +466,28 @@ def test_C11_a_subjects_award_is_once_a_year_over_every_list_in_the_database_its
         add(other.id, "person", twin, "CSTD_TP")
     assert db.session.query(Nomination).filter_by(award="CSTD_TP").count() == 2
     db.session.rollback()
+
+
+def test_C11_a_decision_below_an_awards_authority_is_refused_naming_it(client, tree, year):
+    """A ward's decision (cấp cơ sở) does not confer a Bằng khen of the city's chairman: the
+    refusal names the award, how many and whose authority; nothing is decided; at the city's
+    level the same list is decided."""
+    staff, committee = tree["headers"]["staff_a"], tree["headers"]["committee_a"]
+    url, body = proposed_list(client, staff)
+    body = {**body, "award": "BK_TP", "reason": "Thành tích đột xuất trong phòng chống lụt bão"}
+    res = client.post(url, json=body, headers=staff)
+    assert res.status_code == 201, res.get_json()
+    lst = act(client, staff, the_list(client, staff), "submit").get_json()
+    lst = approve(client, committee, lst)
+    decision = {"decision_no": "15/QĐ-UBND", "decision_date": "20/12/2025",
+                "decision_signer": "Nguyễn Văn A"}  # fmt: skip
+    res = act(client, committee, lst, "decide", **decision)  # cấp cơ sở by default
+    assert res.status_code == 400, res.get_json()
+    message = res.get_json()["error"]["fields"]["decision_level"][0]
+    assert "Bằng khen của Chủ tịch UBND thành phố: 1 đề nghị" in message, message
+    assert "cấp thành phố" in message and "cấp cơ sở" in message, message
+    assert db.session.get(AwardList, lst["id"]).state == "approved"
+    assert db.session.query(History).count() == 0
+    res = act(client, committee, lst, "decide", decision_level="thanh_pho", **decision)
+    assert res.status_code == 200, res.get_json()
+    assert res.get_json()["state"] == "decided"
