@@ -129,7 +129,9 @@ def run_form(
         errors = form_errors(form)
     errors = [prefix + m for m in errors]
     if render is not None:
-        return render(errors)
+        page = render(errors)
+        # a refused form shown again answers 400 (a page render that sets its own status keeps it)
+        return (page, 400) if isinstance(page, str) else page
     for message in errors:
         flash(message, "error")
     if back is None:

@@ -51,7 +51,7 @@ def test_staff_propose_review_nominate_remove_and_submit_then_committee_decides(
         "version": version(page),
     }
     res = client.post(f"/awards/lists/{lst.id}/nominations", data={**body, "reason": ""})
-    assert res.status_code == 200 and "cần ghi lý do" in res.get_data(as_text=True)
+    assert res.status_code == 400 and "cần ghi lý do" in res.get_data(as_text=True)
     assert db.session.query(Nomination).filter_by(source="manual").count() == 0
     res = client.post(f"/awards/lists/{lst.id}/nominations", data={**body, "reason": "Cứu người"})
     assert res.status_code == 302
@@ -81,7 +81,7 @@ def test_staff_propose_review_nominate_remove_and_submit_then_committee_decides(
         f"/awards/lists/{lst.id}/action",
         data={"action": "return", "reason": "", "csrf_token": csrf(page), "version": version(page)},
     )
-    assert res.status_code == 200 and "lý do" in res.get_data(as_text=True)
+    assert res.status_code == 400 and "lý do" in res.get_data(as_text=True)
     approve = {"action": "approve", "csrf_token": csrf(page), "version": version(page)}
     res = client.post(f"/awards/lists/{lst.id}/action", data=approve)
     assert "chưa được hội đồng" in res.get_data(as_text=True)  # C10: not voted on yet

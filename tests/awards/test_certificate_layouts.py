@@ -175,14 +175,14 @@ def test_layout_page_edits_with_the_form(client, tree):
     form.update({f"{f}__align": "center" for f in FIELDS})
     form["name__y_mm"] = "300"
     res = client.post("/awards/certificates/layouts/BK_TP", data=form)
-    assert res.status_code == 200 and "vượt mép dưới" in res.get_data(as_text=True)
+    assert res.status_code == 400 and "vượt mép dưới" in res.get_data(as_text=True)
     form["name__y_mm"] = "99,5"
     res = client.post("/awards/certificates/layouts/BK_TP", data=form)
     assert res.status_code == 302, res.get_data(as_text=True)[:2000]
     row = db.session.query(CertificateLayout).one()
     assert row.code == "BK_TP" and row.fields["name"]["y_mm"] == 99.5 and row.version == 2
     res = client.post("/awards/certificates/layouts/BK_TP", data=form)  # version 1 again
-    assert res.status_code == 200 and "người khác" in res.get_data(as_text=True)
+    assert res.status_code == 400 and "người khác" in res.get_data(as_text=True)
     login(client, tree["users"]["staff_a"])
     assert client.get("/awards/certificates/layouts/BK_TP").status_code == 403
 

@@ -41,7 +41,7 @@ def test_the_card_publishes_and_records_comments(app, client, tree, year, on_day
         f"/awards/lists/{lst.id}/action",
         data={"action": "submit", "csrf_token": csrf(page), "version": version(page)},
     )
-    assert res.status_code == 200
+    assert res.status_code == 400
     assert "Chưa hết thời gian lấy ý kiến" in res.get_data(as_text=True)
     assert "đến hết ngày 24/12/2025" in res.get_data(as_text=True)
 
@@ -54,7 +54,7 @@ def test_the_card_publishes_and_records_comments(app, client, tree, year, on_day
     }
     res = client.post(f"/awards/lists/{lst.id}/consultation/comments", data=body)
     text = res.get_data(as_text=True)
-    assert res.status_code == 200 and "Ngày nhận không được sau hôm nay" in text
+    assert res.status_code == 400 and "Ngày nhận không được sau hôm nay" in text
     assert 'value="Trần Văn Ý"' in text  # the form keeps what was typed
     assert db.session.query(ConsultationComment).count() == 0
     res = client.post(
@@ -113,9 +113,9 @@ def test_administrators_edit_the_years_holidays_on_its_page(client, tree, year):
     assert 'id="add-holiday"' in page and "lịch mặc định" in page
     body = {"day": "22/12/2025", "name": "Nghỉ bổ sung", "version": "1", "csrf_token": csrf(page)}
     res = client.post(f"/awards/{YEAR}/holidays/add", data={**body, "day": "32/12/2025"})
-    assert res.status_code == 200 and "Ngày không hợp lệ" in res.get_data(as_text=True)
+    assert res.status_code == 400 and "Ngày không hợp lệ" in res.get_data(as_text=True)
     res = client.post(f"/awards/{YEAR}/holidays/add", data={**body, "day": "22/12/2026"})
-    assert res.status_code == 200 and "không thuộc năm 2025" in res.get_data(as_text=True)
+    assert res.status_code == 400 and "không thuộc năm 2025" in res.get_data(as_text=True)
     assert db.session.query(PublicHoliday).count() == 0
     res = client.post(f"/awards/{YEAR}/holidays/add", data=body)
     assert res.status_code == 302

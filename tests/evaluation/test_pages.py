@@ -55,7 +55,7 @@ def test_admin_opens_a_year_and_edits_the_pack_with_validation(client, ward, log
     page = client.get("/evaluation/2026/pack").get_data(as_text=True)
     assert "A10 tỷ lệ XS so với T (%)" in page and "1.01" in page
     res = client.post("/evaluation/2026/pack", data={"a10_p": "150", "csrf_token": _csrf(page)})
-    assert res.status_code == 200 and "phải từ 0 đến 100" in res.get_data(as_text=True)
+    assert res.status_code == 400 and "phải từ 0 đến 100" in res.get_data(as_text=True)
     res = client.post("/evaluation/2026/pack", data={"a10_p": "25", "csrf_token": _csrf(page)})
     assert res.status_code == 302
     assert 'value="25"' in client.get("/evaluation/2026/pack").get_data(as_text=True)
