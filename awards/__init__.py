@@ -13,8 +13,8 @@ from __future__ import annotations
 # (awards.rules) does not load Flask and SQLAlchemy through this package.
 PERMISSIONS = {
     "initiative.read": {"staff", "committee", "hr"},
-    "initiative.write": {"staff", "hr"},
-    "import.initiatives": {"staff", "hr"},
+    "initiative.write": {"staff"},  # DOMAIN.md: staff enter initiatives, HR reads and exports
+    "import.initiatives": {"staff"},
     "award.read": {"staff", "committee", "hr"},
     "award.propose": {"staff"},
     "award.nominate": {"staff"},

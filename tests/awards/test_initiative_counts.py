@@ -10,7 +10,7 @@ from tests.awards.conftest import initiative_body
 
 
 def test_c2_c3_counts_per_person_unit_year_and_level(client, tree):
-    h = tree["headers"]["hr_r"]
+    h = tree["headers"]["staff_r"]
     for kw in (
         {"title": "S1", "person_codes": ["PA", "PA1"]},
         {"title": "S2", "person_codes": ["PA"], "level": "thanh_pho"},
@@ -46,7 +46,7 @@ def test_c2_c3_counts_of_some_authors_by_their_ids_are_the_whole_counts_of_those
 ):
     """person_ids= (a proposal part's people; on PostgreSQL each author row looks its entry up
     by key): the same counts as the whole registry's, for those people, years and kinds only."""
-    h = tree["headers"]["hr_r"]
+    h = tree["headers"]["staff_r"]
     for kw in (
         {"title": "S1", "person_codes": ["PA", "PA1"]},
         {"title": "S2", "person_codes": ["PA"], "level": "thanh_pho"},

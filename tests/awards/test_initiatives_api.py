@@ -71,10 +71,13 @@ def test_an_author_not_in_the_tree_is_refused(client, tree):
 
 
 def test_writing_needs_every_author_in_reach(client, tree):
-    # committee members read but do not write; HR at R writes anywhere below R
+    # committee members and HR read but do not write (DOMAIN.md: HR exports and reads); staff
+    # at R write anywhere below R
     res = create(client, tree["headers"]["committee_a"])
     assert res.status_code == 403
-    res = create(client, tree["headers"]["hr_r"], person_codes=["PA", "PB"])
+    assert create(client, tree["headers"]["hr_r"]).status_code == 403
+    assert db.session.scalar(select(Initiative.id)) is None
+    res = create(client, tree["headers"]["staff_r"], person_codes=["PA", "PB"])
     assert res.status_code == 201
     ini_id = res.json["id"]
     # staff at A reach PA but not PB: they see the entry and may not change it
@@ -98,7 +101,7 @@ def test_the_natural_key_is_unique(client, tree):
 
 
 def test_list_filters_and_reach(client, tree):
-    h = tree["headers"]["hr_r"]
+    h = tree["headers"]["staff_r"]
     create(client, h, title="S1", person_codes=["PA"])
     create(client, h, title="S2", person_codes=["PA1"], year=2024, level="thanh_pho")
     create(client, h, title="M1", kind="mo_hinh", person_codes=[], unit_code="B")

@@ -19,7 +19,7 @@ def csrf(res) -> str:
 
 
 def seed(client, tree):
-    h = tree["headers"]["hr_r"]
+    h = tree["headers"]["staff_r"]
     ids = {}
     for title, kw in (
         ("Số hóa hồ sơ", {}),
@@ -44,6 +44,7 @@ def test_list_by_year_with_filters(client, tree, login_session):
     seed(client, tree)
     login_session(client, tree["users"]["hr_r"])
     page = client.get(URL).get_data(as_text=True)  # the newest year by default
+    assert "Thêm sáng kiến, đề tài, mô hình" not in page  # HR reads (DOMAIN.md), staff write
     assert "năm 2025" in page and "Số hóa hồ sơ" in page and "Mô hình một cửa" in page
     assert "Sáng kiến năm trước" not in page
     assert "15/10/2025" in page and "12/QĐ-UBND" in page
