@@ -27,7 +27,7 @@ def _require_read() -> None:
 
 
 def _require_layouts() -> None:
-    if not certs.can_edit_layouts(current_user):
+    if not certs.can_read_layouts(current_user):
         raise Forbidden("Bạn không có quyền xem, sửa vị trí in bằng khen, giấy khen.")
 
 

@@ -45,7 +45,7 @@ def decision_certificates_pdf(decision_id):
 
 
 def _require_layouts() -> None:
-    if not certs.can_edit_layouts(current_user):
+    if not certs.can_read_layouts(current_user):
         raise Forbidden("Bạn không có quyền xem, sửa vị trí in bằng khen, giấy khen.")
 
 
@@ -121,7 +121,8 @@ def _messages(err: ServiceError) -> list[str]:
 @bp.route("/certificates/layouts/<code>", methods=["GET", "POST"])
 @login_required
 def edit_certificate_layout(code):
-    """Edit where each field prints on the code's blank (committee and administrators)."""
+    """Edit where each field prints on the code's blank (administrators and the top unit's
+    committee; other committees read it and print tests)."""
     _require_layouts()
     if code not in certs.CERTIFICATE_KINDS:
         raise NotFound(f"Mã {code} không có bằng khen, giấy khen để in.")
@@ -140,6 +141,8 @@ def edit_certificate_layout(code):
             stored=stored,
             size=layout.size_mm,
             errors=list(errors),
+            may_edit=certs.can_edit_layouts(current_user),
+            shared=certs.SHARED_LAYOUTS,
         )
 
     if request.method == "GET":
@@ -168,5 +171,5 @@ def _certificate_context():
     which award codes print, and whether the user may edit the blanks' layouts (asked lazily)."""
     return {
         "certificate_kinds": certs.CERTIFICATE_KINDS,
-        "certificate_layouts_allowed": lambda: certs.can_edit_layouts(current_user),
+        "certificate_layouts_allowed": lambda: certs.can_read_layouts(current_user),
     }

@@ -31,7 +31,7 @@ from awards.rules.certificates import (
 )
 from awards.rules.dates import dmy_or_none as _dmy
 from service.audit.operations import record
-from service.auth.access import can
+from service.auth.access import can, is_admin
 from service.common.documents import place_and_date, render_pdf
 from service.common.errors import Conflict, Forbidden, NotFound, ValidationError
 from service.extensions import db
@@ -86,8 +86,26 @@ def layouts_of(codes) -> dict[str, Layout]:
     return {c: found.get(c) or default_layout(c) for c in codes}
 
 
-def can_edit_layouts(user) -> bool:
+SHARED_LAYOUTS = (
+    "Vị trí in trên phôi dùng chung cho mọi đơn vị: chỉ hội đồng/ban thi đua của đơn vị cấp "
+    "cao nhất hoặc quản trị hệ thống sửa được; bạn xem và in thử được."
+)
+
+
+def can_read_layouts(user) -> bool:
+    """The layouts' pages and test prints: committee members and administrators."""
     return can(user, "certificate.layout")
+
+
+def can_edit_layouts(user) -> bool:
+    """A layout is one per award code for every unit's prints: changed by administrators and
+    by committees whose reach holds every top unit, not by one ward's committee."""
+    if is_admin(user):
+        return True
+    if not can(user, "certificate.layout"):
+        return False
+    roots = db.session.scalars(select(Unit).where(Unit.parent_id.is_(None))).all()
+    return bool(roots) and all(can(user, "certificate.layout", r) for r in roots)
 
 
 def update_layout(user, code: str, data: dict) -> dict:
@@ -98,7 +116,9 @@ def update_layout(user, code: str, data: dict) -> dict:
     if code not in CERTIFICATE_KINDS:
         raise NotFound(f"Mã {code} không có bằng khen, giấy khen để in.")
     if not can_edit_layouts(user):
-        raise Forbidden("Bạn không có quyền sửa vị trí in bằng khen, giấy khen.")
+        raise Forbidden(
+            SHARED_LAYOUTS if can_read_layouts(user) else "Bạn không có quyền sửa vị trí in."
+        )
     layout, errors = check_layout(data)
     if errors:
         raise ValidationError("Vị trí in không hợp lệ.", errors)

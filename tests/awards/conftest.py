@@ -1,5 +1,5 @@
 """A small tree for the registry of initiatives: R → A → A1, R → B; people in A, A1 and B;
-staff at A, at B and at R, HR at R, a committee member at A."""
+staff at A, at B and at R, HR at R, committee members at A and at R."""
 
 from __future__ import annotations
 
@@ -24,6 +24,7 @@ def tree(create_unit, create_person, create_user, bearer):
         "hr_r": create_user(username="hr_r", roles=[("hr", r)]),
         "staff_r": create_user(username="staff_r", roles=[("staff", r)]),
         "committee_a": create_user(username="committee_a", roles=[("committee", a)]),
+        "committee_r": create_user(username="committee_r_top", roles=[("committee", r)]),
         "admin": create_user(username="root_admin", roles=[("admin", None)]),
     }
     return {

@@ -101,7 +101,7 @@ def test_grid_lines_every_5_mm_major_every_10():
 
 def test_layout_edit_is_validated_versioned_audited_and_moves_the_text(client, tree, year):
     _lst, d, _r = decided(client, tree)
-    h = tree["headers"]["committee_a"]
+    h = tree["headers"]["committee_r"]
     got = client.get("/api/v1/certificate-layouts/GK", headers=h).get_json()
     assert got["stored"] is False and got["version"] == 1 and got["fields"]["name"]["y_mm"] == 92
     before = certificates(client, h, d, mode="blank").data
@@ -152,6 +152,19 @@ def test_layout_roles_staff_cannot_committee_and_admin_can(client, tree, year):
         "/api/v1/certificate-layouts/BK_TP", json=body, headers=tree["headers"]["staff_a"]
     )
     assert res.status_code == 403 and db.session.query(CertificateLayout).count() == 0
+    # one layout per code serves every unit's prints: a ward's committee reads it, the top
+    # unit's committee and administrators change it
+    res = client.put(
+        "/api/v1/certificate-layouts/BK_TP", json=body, headers=tree["headers"]["committee_a"]
+    )
+    assert (
+        res.status_code == 403 and "dùng chung cho mọi đơn vị" in res.get_json()["error"]["message"]
+    )
+    assert db.session.query(CertificateLayout).count() == 0
+    res = client.put(
+        "/api/v1/certificate-layouts/BK_TP", json=body, headers=tree["headers"]["committee_r"]
+    )
+    assert res.status_code == 200, res.get_json()
 
 
 def test_test_print_is_one_page_of_samples_on_a_mm_grid(client, tree):
@@ -165,7 +178,7 @@ def test_test_print_is_one_page_of_samples_on_a_mm_grid(client, tree):
 
 
 def test_layout_page_edits_with_the_form(client, tree):
-    login(client, tree["users"]["committee_a"])
+    login(client, tree["users"]["committee_r"])
     page = client.get("/awards/certificates/layouts").get_data(as_text=True)
     assert "/awards/certificates/layouts/BK_TP" in page and "mặc định" in page
     page = client.get("/awards/certificates/layouts/BK_TP").get_data(as_text=True)
@@ -183,13 +196,16 @@ def test_layout_page_edits_with_the_form(client, tree):
     assert row.code == "BK_TP" and row.fields["name"]["y_mm"] == 99.5 and row.version == 2
     res = client.post("/awards/certificates/layouts/BK_TP", data=form)  # version 1 again
     assert res.status_code == 400 and "người khác" in res.get_data(as_text=True)
+    login(client, tree["users"]["committee_a"])  # reads the shared layout, no save button
+    page = client.get("/awards/certificates/layouts/BK_TP").get_data(as_text=True)
+    assert 'id="layout-shared"' in page and ">Lưu</button>" not in page
     login(client, tree["users"]["staff_a"])
     assert client.get("/awards/certificates/layouts/BK_TP").status_code == 403
 
 
 def test_each_award_code_prints_on_its_own_page_size(client, tree, year):
     _lst, d, _r = decided(client, tree)
-    h = tree["headers"]["committee_a"]
+    h = tree["headers"]["committee_r"]
     body = client.get("/api/v1/certificate-layouts/GK", headers=h).get_json()
     small = {  # an A5 portrait blank (148 x 210 mm)
         name: {**f, "x_mm": 10, "width_mm": 128, "font_pt": 12}
