@@ -172,4 +172,5 @@ def _certificate_context():
     return {
         "certificate_kinds": certs.CERTIFICATE_KINDS,
         "certificate_layouts_allowed": lambda: certs.can_read_layouts(current_user),
+        "certificate_layouts_editable": lambda: certs.can_edit_layouts(current_user),
     }
