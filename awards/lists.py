@@ -600,17 +600,42 @@ def submit_errors(lst: AwardList) -> list[str]:
         )
     waiting = waiting_on(lst.id, Nomination.provisional.is_(True)) if lst.provisional else []
     if waiting:
-        named = first_named(
-            waiting,
-            lambda n: f"{n.person.full_name if n.person else n.unit.name} ({award_label(n.award)})",
-        )
-        errors.append(
-            f"Danh sách còn {len(waiting)} đề nghị tạm tính (dựa trên kết quả xếp loại chưa được "
-            f"phê duyệt): {named}. Chờ phê duyệt xếp loại rồi bấm «Đề xuất theo quy định» lại, "
-            "hoặc bỏ các đề nghị đó khỏi danh sách (có lý do), trước khi gửi duyệt."
-        )
+        errors.append(_provisional_refusal(lst, waiting))
     errors += [m for check in SUBMIT_CHECKS if (m := check(lst))]
     return errors
+
+
+def _provisional_refusal(lst: AwardList, waiting: list[Nomination]) -> str:
+    """Why a provisional list is not submitted, and what to do: the rating lists still to be
+    approved (with their state and how many of the nominees each holds), then propose again;
+    or take those nominations off the list; a few nominees named."""
+    year_row = eq.get_year(lst.year)
+    lists = eq.unapproved_lists(
+        year_row,
+        [n.person_id for n in waiting if n.person_id is not None],
+        [n.unit_id for n in waiting if n.unit_id is not None],
+    )
+    shown = []
+    for e in lists[:5]:
+        held = [f"{e['people']} người"] if e["people"] else []
+        held += [f"{e['units']} đơn vị"] if e["units"] else []
+        shown.append(f"{e['name']} ({e['code']}, «{e['state_label']}», {', '.join(held)})")
+    where = "; ".join(shown) + (f"; và {len(lists) - 5} danh sách khác" if len(lists) > 5 else "")
+    named = first_named(
+        waiting,
+        lambda n: f"{n.person.full_name if n.person else n.unit.name} ({award_label(n.award)})",
+    )
+    steps = (
+        f"cần phê duyệt các danh sách xếp loại: {where}. Khi các danh sách đó đã được phê "
+        "duyệt, bấm «Đề xuất theo quy định» lại"
+        if lists
+        else "bấm «Đề xuất theo quy định» lại để đọc kết quả xếp loại mới nhất"
+    )
+    return (
+        f"Chưa gửi duyệt được: danh sách còn {len(waiting)} đề nghị tạm tính (dựa trên kết quả "
+        f"xếp loại chưa được phê duyệt, ví dụ {named.rstrip('.')}); {steps}; hoặc bỏ các đề nghị "
+        "đó khỏi danh sách (có lý do)."
+    )
 
 
 def decided_awards(lst: AwardList) -> tuple[dict, dict]:

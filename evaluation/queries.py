@@ -446,6 +446,46 @@ def list_ratings(year_row: EvalYear, unit: Unit) -> list[tuple[Rating, str, str]
     return [tuple(r) for r in people] + [tuple(r) for r in units]
 
 
+def unapproved_lists(year_row: EvalYear, person_ids, unit_ids) -> list[dict]:
+    """The rating lists not yet approved that hold ratings of these people (official or party)
+    or units (their own rating), highest in the tree first: code, name, state label and how
+    many of the given people and units each holds (what a provisional proposal waits for)."""
+    out: dict[int, dict] = {}
+    for ids, column in ((person_ids, Rating.person_id), (unit_ids, Rating.unit_id)):
+        if not ids:
+            continue
+        rows = db.session.execute(
+            select(
+                Unit.id,
+                Unit.code,
+                Unit.name,
+                Unit.path,
+                Review.state,
+                func.count(column.distinct()),
+            )
+            .select_from(Rating)
+            .join(Unit, Unit.id == Rating.list_unit_id)
+            .outerjoin(
+                Review, (Review.year_id == Rating.year_id) & (Review.unit_id == Rating.list_unit_id)
+            )
+            .where(
+                Rating.year_id == year_row.id,
+                in_ids(column, sorted(set(ids))),
+                func.coalesce(Review.state, "open") != "approved",
+            )
+            .group_by(Unit.id, Unit.code, Unit.name, Unit.path, Review.state)
+        ).all()
+        key = "people" if column is Rating.person_id else "units"
+        for uid, code, name, path, state, n in rows:
+            entry = out.setdefault(
+                uid,
+                {"code": code, "name": name, "path": path, "people": 0, "units": 0,
+                 "state_label": STATE_LABELS[state or "open"]},
+            )  # fmt: skip
+            entry[key] += n
+    return sorted(out.values(), key=lambda e: e["path"])
+
+
 def decisions_for(year_row: EvalYear, ratings: list[Rating]) -> dict[tuple, RatingDecision]:
     if not ratings:
         return {}

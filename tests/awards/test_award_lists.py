@@ -290,7 +290,13 @@ def test_C11_a_provisional_list_cannot_be_submitted(
     assert res.status_code == 400 and "tạm tính" in res.get_json()["error"]["message"], (
         res.get_json()
     )
-    assert "Nguyễn Văn An" in res.get_json()["error"]["message"]  # the nominations named
+    message = res.get_json()["error"]["message"]
+    assert "Nguyễn Văn An" in message  # the nominations named
+    # and the rating list to approve first, with its state and how many it holds
+    assert "cần phê duyệt các danh sách xếp loại: Đơn vị A (A, «Đang nhập», 2 người)" in message, (
+        message
+    )
+    assert "…." not in message
     assert db.session.get(AwardList, lst["id"]).state == "draft"
     # every provisional nomination taken off the list (with a reason): the block is lifted
     for item in items(client, h, lst):

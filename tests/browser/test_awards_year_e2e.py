@@ -80,9 +80,15 @@ def server(tmp_path_factory):
         yield url
 
 
+QUESTIONS: list[str] = []
+
+
 def login(b, base, username, width, height):
     context = b.new_context(locale="vi-VN", viewport={"width": width, "height": height})
     page = context.new_page()
+    # the pages ask before an irreversible step (close, publish, approve, decide): answered yes,
+    # each question kept to be checked
+    page.on("dialog", lambda d: (QUESTIONS.append(d.message), d.accept()))
     page.goto(base + "/login")
     page.fill("input[name=username]", username)
     page.fill("input[name=password]", PASSWORD)
@@ -145,9 +151,14 @@ def test_the_awards_year_from_proposal_to_history(server, browser, tmp_path):  #
         member.context.close()
 
     committee.reload()
+    QUESTIONS.clear()
     committee.click("button:has-text('Đóng phiên')")
     committee.click("button:has-text('Công bố kết quả')")
     committee.wait_for_selector("text=Đã công bố")
+    assert QUESTIONS[0].startswith("Đóng phiên bỏ phiếu #") and "đã bỏ phiếu: 3/" in QUESTIONS[0], (
+        QUESTIONS
+    )
+    assert QUESTIONS[1].startswith("Công bố kết quả phiên #"), QUESTIONS
     rows = committee.locator("table#ballot-items tbody tr").all_inner_texts()
     an = next(r for r in rows if "Nguyễn Văn An" in r)
     assert "\t2\t1\t" in an, an  # 2 of 3 members: more than half, passed
@@ -162,6 +173,10 @@ def test_the_awards_year_from_proposal_to_history(server, browser, tmp_path):  #
     committee.fill("#action-decide input[name=decision_signer]", "Phạm Văn Ký")
     committee.click("#action-decide button")
     committee.wait_for_selector("text=Danh sách đã khóa")
+    assert [q.split("?")[0] for q in QUESTIONS[2:]] == [
+        "Phê duyệt danh sách khen thưởng năm 2025 của Phường Xuân Hòa",
+        "Ghi quyết định khen thưởng",
+    ], QUESTIONS
     committee.screenshot(path=str(tmp_path / "decided-1366.png"), full_page=True)
 
     # the title is in the person's history, traced to the decision

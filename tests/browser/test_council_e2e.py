@@ -81,9 +81,15 @@ def server(tmp_path_factory):
         yield url, list_id
 
 
+QUESTIONS: list[str] = []
+
+
 def login(b, base, username, width, height):
     context = b.new_context(locale="vi-VN", viewport={"width": width, "height": height})
     page = context.new_page()
+    # the pages ask before an irreversible step (close, publish, approve, decide): answered yes,
+    # each question kept to be checked
+    page.on("dialog", lambda d: (QUESTIONS.append(d.message), d.accept()))
     page.goto(base + "/login")
     page.fill("input[name=username]", username)
     page.fill("input[name=password]", PASSWORD)
@@ -128,9 +134,14 @@ def test_council_votes_and_committee_publishes(server, browser, tmp_path):  # no
 
     committee.reload()
     assert "Đồng ý</th>" not in committee.content()  # no totals while open
+    QUESTIONS.clear()
     committee.click("button:has-text('Đóng phiên')")
     committee.click("button:has-text('Công bố kết quả')")
     committee.wait_for_selector("text=Đã công bố")
+    assert QUESTIONS[0].startswith("Đóng phiên bỏ phiếu #") and "đã bỏ phiếu: 3/" in QUESTIONS[0], (
+        QUESTIONS
+    )
+    assert QUESTIONS[1].startswith("Công bố kết quả phiên #"), QUESTIONS
     rows = committee.locator("table#ballot-items tbody tr").all_inner_texts()
     assert len(rows) == 3
     an = next(r for r in rows if "Nguyễn Văn An" in r)
