@@ -63,7 +63,7 @@ def init_app(app) -> None:
     from service.auth.access import can, register_permissions
     from service.common import warmup
     from service.common.labels import register_labels
-    from service.domains import add_demo, add_menu_entry
+    from service.domains import add_demo, add_menu_entry, add_work
     from service.extensions import api, csrf
     from service.imports.registry import register_import
 
@@ -94,6 +94,9 @@ def init_app(app) -> None:
         40,
     )
     add_menu_entry(app, "Phiếu bầu của tôi", "awards.my_ballots", council.sits_on_council, 41)
+    from awards.work import award_work
+
+    add_work(app, award_work, 40)  # the award lists and ballots on "Việc của tôi"
     register_import(
         "initiatives", "Sáng kiến, mô hình", imports.INITIATIVE_COLUMNS,
         "mau_sang_kien_mo_hinh.xlsx", "import.initiatives", imports.import_initiatives,

@@ -31,6 +31,7 @@ from service.auth.access import can, is_admin, scope_filter
 from service.common.errors import Forbidden
 from service.common.exports import export_kinds
 from service.common.forms import run_form
+from service.domains import work_for
 from service.exports.jobs import recent_jobs as recent_export_jobs
 from service.exports.jobs import send_or_start
 from service.extensions import db
@@ -372,6 +373,8 @@ def work():
         committee=committee,
         is_staff=can(current_user, "evaluation.enter"),
         is_committee=can(current_user, "evaluation.approve"),
+        # the other domains' work (award lists, ballots) of the same year
+        domain_work=work_for(current_user, year_row.year) if year_row is not None else [],
     )
 
 

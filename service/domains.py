@@ -1,6 +1,7 @@
 """What the domain packages hand the core besides blueprints, commands, job kinds and import
-kinds: menu entries and demo-data loaders. The core never imports a domain: create_app imports
-the packages the configuration names (DOMAINS) and calls each one's init_app(app)."""
+kinds: menu entries, landings, cards of work and demo-data loaders. The core never imports a
+domain: create_app imports the packages the configuration names (DOMAINS) and calls each one's
+init_app(app)."""
 
 from __future__ import annotations
 
@@ -21,6 +22,18 @@ class MenuEntry:
     order: int = 50
 
 
+@dataclass(frozen=True)
+class WorkSection:
+    """A card of a domain's work on "Việc của tôi": rows of {"label", "detail", "url",
+    "action"} (what waits, where it stands, where to act, the button's words); `empty` shown
+    when there are none (None: the card is left out)."""
+
+    key: str
+    title: str
+    rows: list[dict]
+    empty: str | None = None
+
+
 @dataclass
 class DomainHooks:
     menu: list[MenuEntry]
@@ -28,6 +41,8 @@ class DomainHooks:
     demo: list[Callable[[dict], str]]
     # (order, landing(user) -> a URL or None): where a user lands after login
     landings: list = field(default_factory=list)
+    # (order, work(user, year) -> [WorkSection]): what waits for a user on "Việc của tôi"
+    work: list = field(default_factory=list)
 
 
 def hooks(app: Flask | None = None) -> DomainHooks:
@@ -49,6 +64,21 @@ def landing_for(user) -> str | None:
         if url:
             return url
     return None
+
+
+def add_work(app: Flask, work: Callable[[object, int], list], order: int = 50) -> None:
+    """A domain's cards on "Việc của tôi": work(user, year) answers its WorkSections."""
+    hooks(app).work.append((order, work))
+    hooks(app).work.sort(key=lambda e: e[0])
+
+
+def work_for(user, year: int) -> list[WorkSection]:
+    """Every domain's cards for `user` and `year`, in the domains' order; a card with no rows
+    and no `empty` text is left out."""
+    out = []
+    for _order, work in hooks().work:
+        out += [w for w in work(user, year) if w.rows or w.empty]
+    return out
 
 
 def add_menu_entry(
