@@ -72,7 +72,7 @@ def test_login_tree_import_and_error_table(server, browser, tmp_path):
     page.fill("input[name=password]", "matkhau123")
     page.click("button[type=submit]")
     page.wait_for_url("**/evaluation/work")  # staff land on their work
-    assert "Danh sách cần nhập và gửi duyệt" in page.inner_text("main")
+    assert "Danh sách xếp loại cần nhập và gửi duyệt" in page.inner_text("main")
     page.click("header nav >> text=Đơn vị")  # the tree is one click away
     page.wait_for_url("**/units")
     tree = page.inner_text("#unit-tree")

@@ -225,4 +225,4 @@ def test_work_page_lists_lists_to_fill_and_lists_waiting(client, world, login_se
     assert "1/3" in page
     login_session(client, world["committee"])
     page = client.get("/evaluation/work").get_data(as_text=True)
-    assert "Danh sách chờ phê duyệt (0)" in page and 'id="staff-lists"' not in page
+    assert "Danh sách xếp loại chờ phê duyệt (0)" in page and 'id="staff-lists"' not in page

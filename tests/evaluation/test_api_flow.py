@@ -328,4 +328,4 @@ def test_work_page_shows_the_list_of_sub_unit_ratings_of_a_unit_without_people(
     assert res.status_code == 200, res.get_json()
     login_session(client, committee)
     page = client.get(f"/evaluation/work?year={YEAR}").get_data(as_text=True)
-    assert "Danh sách chờ phê duyệt (1)" in page and 'data-code="W"' in page, page
+    assert "Danh sách xếp loại chờ phê duyệt (1)" in page and 'data-code="W"' in page, page
