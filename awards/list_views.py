@@ -15,6 +15,7 @@ from awards.decisions import issuing_units
 from awards.list_forms import ListActionForm, NominationForm, ProposeForm, RemoveForm, RestoreForm
 from awards.list_queries import GROUPS, list_out, lists_in_reach, lists_out, nominations_page
 from awards.models import DECISION_LEVELS
+from awards.proposals import award_label
 from awards.views import bp
 from awards.workflow import label_of
 from awards.year_views import require_award_read
@@ -136,7 +137,10 @@ def add_nomination(list_id):
     return run_form(
         form,
         lambda: ops.add_manual_nomination(current_user, lst, data()),
-        success=lambda nom: f"Đã thêm đề nghị {nom.award} cho mã {form.code.data}.",
+        success=lambda nom: (
+            f"Đã thêm đề nghị {award_label(nom.award)} cho "
+            f"{nom.person.full_name if nom.person else nom.unit.name} ({form.code.data})."
+        ),
         done=url_for("awards.award_list", list_id=lst.id),
         render=lambda errors: _list_page(lst, errors, _current_version(lst, form)),
     )

@@ -136,11 +136,16 @@ def _unit_lists(year_row: EvalYear, pure) -> dict[str, str]:
             )
         ).all()
     )
-    return {
-        code: f"Kết quả này nằm trong danh sách của {name} "
-        f"(«{STATE_LABELS[states.get(list_id, 'open')]}»)."
-        for code, list_id, name in rows
-    }
+    return {code: _waits_in(name, states.get(list_id, "open")) for code, list_id, name in rows}
+
+
+def _waits_in(name: str, state: str) -> str:
+    if state == "approved":  # approved a moment ago: the heads' ratings are being recomputed
+        return (
+            f"Danh sách của {name} đã được phê duyệt; kết quả của người đứng đầu đang được tính "
+            "lại theo mức đã phê duyệt: tải lại trang sau ít giây."
+        )
+    return f"Kết quả này nằm trong danh sách của {name} («{STATE_LABELS[state]}»)."
 
 
 def _check_entered(year_row: EvalYear, unit: Unit) -> None:

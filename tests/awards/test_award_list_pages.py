@@ -56,6 +56,7 @@ def test_staff_propose_review_nominate_remove_and_submit_then_committee_decides(
     res = client.post(f"/awards/lists/{lst.id}/nominations", data={**body, "reason": "Cứu người"})
     assert res.status_code == 302
     page = client.get(f"/awards/lists/{lst.id}").get_data(as_text=True)
+    assert "Đã thêm đề nghị Giấy khen (GK) cho Trần Thị Bình (PA2)." in page  # a name, not a code
     nom = db.session.query(Nomination).filter_by(award="LDTT").first()
     res = client.post(
         f"/awards/nominations/{nom.id}/remove",

@@ -329,3 +329,13 @@ def test_work_page_shows_the_list_of_sub_unit_ratings_of_a_unit_without_people(
     login_session(client, committee)
     page = client.get(f"/evaluation/work?year={YEAR}").get_data(as_text=True)
     assert "Danh sách xếp loại chờ phê duyệt (1)" in page and 'data-code="W"' in page, page
+
+
+def test_A8_refusal_right_after_the_units_approval_says_the_heads_are_being_recomputed():
+    """Between the unit's approval and the recompute of its head's rating (a job), the refusal
+    does not say «approve the unit first» beside «Đã phê duyệt»."""
+    from evaluation.workflow import _waits_in
+
+    assert "«Đang nhập»" in _waits_in("Phường W", "open")
+    waiting = _waits_in("Phường W", "approved")
+    assert "đã được phê duyệt" in waiting and "đang được tính lại" in waiting
