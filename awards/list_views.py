@@ -89,7 +89,8 @@ def _list_page(lst, errors=(), nomination_form=None):
     rows, total = nominations_page(lst, GROUPS[group], page, PER_PAGE, q)
     out = list_out(current_user, lst)
     form = nomination_form or NominationForm(formdata=None, version=lst.version)
-    form.award.choices = [(c, f"{t.name} ({c})") for c, t in catalog_of(lst.year).items()]
+    catalog = catalog_of(lst.year)
+    form.award.choices = [(c, f"{t.name} ({c})") for c, t in catalog.items()]
     return render_template(
         "awards/list.html",
         lst=out,
@@ -104,6 +105,8 @@ def _list_page(lst, errors=(), nomination_form=None):
         editable=lst.state in ops.EDITABLE and can(current_user, "award.nominate", lst.unit),
         may_propose=lst.state in ops.EDITABLE and can(current_user, "award.propose", lst.unit),
         nomination_form=form,
+        # who may receive each award (person, unit, model): the select offers the subject's
+        award_kinds={c: " ".join(t.kinds) for c, t in catalog.items()},
         action_form=ListActionForm(formdata=None, version=lst.version),
         remove_form=RemoveForm(formdata=None, version=lst.version),
         propose_form=ProposeForm(formdata=None, unit=lst.unit.code),

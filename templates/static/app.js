@@ -1,6 +1,8 @@
 // Small behaviours of every page (no inline script: the Content-Security-Policy allows only
 // files from this site).
 //  - <form data-busy="ID">: shows the element ID while the form is being sent.
+//  - <select data-kinds-for="NAME">: offers only the options whose data-kinds hold the value of
+//    the form's field NAME (a manual nomination: the awards a person, or a unit, may receive).
 //  - <form data-confirm="QUESTION">: asks QUESTION before the form is sent (deleting a draft).
 //  - <a data-back>: goes back in the browser's history (the link's href when there is none).
 //  - <div data-job-url="URL" data-live>: the job page; follows the job until it ends.
@@ -77,4 +79,24 @@ function followJob(box) {
 document.addEventListener('submit', function (event) {
   var message = event.target.dataset && event.target.dataset.confirm;
   if (message && !window.confirm(message)) { event.preventDefault(); }
+});
+
+document.addEventListener('DOMContentLoaded', function () {
+  document.querySelectorAll('select[data-kinds-for]').forEach(function (select) {
+    var subject = select.form && select.form.elements[select.dataset.kindsFor];
+    if (!subject) { return; }
+    function offer() {
+      var first = null;
+      Array.prototype.forEach.call(select.options, function (option) {
+        var fits = (option.dataset.kinds || '').split(' ').indexOf(subject.value) !== -1;
+        option.hidden = !fits;
+        option.disabled = !fits;
+        if (fits && first === null) { first = option; }
+      });
+      var chosen = select.options[select.selectedIndex];
+      if ((!chosen || chosen.disabled) && first) { select.value = first.value; }
+    }
+    subject.addEventListener('change', offer);
+    offer();
+  });
 });

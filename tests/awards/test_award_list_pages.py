@@ -42,6 +42,11 @@ def test_staff_propose_review_nominate_remove_and_submit_then_committee_decides(
     lst = db.session.query(AwardList).one()
     page = client.get(f"/awards/lists/{lst.id}").get_data(as_text=True)
     assert "Lao động tiên tiến" in page and "C1:" in page  # the reason is shown
+    # the manual nomination's award select says who may receive each award (app.js offers
+    # a person's awards for «Cá nhân», a unit's for «Tập thể»)
+    assert 'data-kinds-for="subject"' in page
+    assert '<option value="LDTT" data-kinds="person">' in page
+    assert '<option value="TTLDTT" data-kinds="unit">' in page
     # a manual nomination without a reason is refused on the page, nothing saved
     body = {
         "subject": "person",
