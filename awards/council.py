@@ -619,7 +619,8 @@ def _record_close(session: VotingSession, version: int | None, at_closing_time: 
     # the state first: its row lock waits for a vote in flight (its statement holds the row
     # FOR SHARE) and refuses any later one; then every committed ballot is in the box. A box
     # that does not open or does not match the register raises: the request rolls back
-    _move(session, "open", "closed", version)
+    ended = session.closes_at if at_closing_time else min(now(), session.closes_at)
+    _move(session, "open", "closed", version, closed_at=ended)
     sealed = _sealed(session.id)
     _check_box(session, sealed)
     _open_box(session.id, sealed)
@@ -985,6 +986,13 @@ def session_summary(session: VotingSession) -> dict:
         ),
         "opens_at": session.opens_at,
         "closes_at": session.closes_at,
+        # when it closed (a session past its closing time closed then, recorded or not)
+        "closed_at": session.closed_at
+        or (
+            session.closes_at
+            if session.state in ("closed", "published") or past_closing(session)
+            else None
+        ),
         "members_count": (
             session.members_count
             if session.members_count is not None

@@ -86,6 +86,8 @@ class VotingSession(db.Model):
     version: Mapped[int] = mapped_column(Integer, default=1)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, server_default=func.now())
     published_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    # when it closed: early by the committee, else its closing time (None before closing)
+    closed_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
     place: Mapped[str | None] = mapped_column(String(300))  # the minutes (awards.documents)
     present_count: Mapped[int | None] = mapped_column(Integer)  # paper mode: members present
 

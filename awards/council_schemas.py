@@ -97,6 +97,13 @@ class SessionOutSchema(OutSchema):
     state_label = fields.String()
     opens_at = fields.DateTime(metadata=_WHEN)
     closes_at = fields.DateTime(metadata=_WHEN)
+    closed_at = fields.DateTime(
+        allow_none=True,
+        metadata={
+            **_WHEN,
+            "description": "Lúc phiên thực sự đóng (đóng sớm hoặc hết giờ); null khi chưa đóng.",
+        },
+    )
     members_count = fields.Integer()
     voters_count = fields.Integer(metadata={"description": "Số thành viên đã bỏ phiếu."})
     totals_shown = fields.Boolean()

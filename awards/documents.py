@@ -360,7 +360,7 @@ def bien_ban_context(session: VotingSession, today: dt.date | None = None) -> di
             "mode_label": session.mode_label,
             "date": dmy(day),
             "opens_at": session.opens_at.strftime("%d/%m/%Y %H:%M"),
-            "closes_at": session.closes_at.strftime("%d/%m/%Y %H:%M"),
+            "closes_at": (session.closed_at or session.closes_at).strftime("%d/%m/%Y %H:%M"),
             "place": session.place or BLANK,
         },
         "chair": _seat_name(seats, "chair"),

@@ -396,3 +396,14 @@ def test_a_draft_session_can_be_deleted_and_only_a_draft(client, council_setup, 
     assert db.session.get(VotingSession, sid2) is None
     page = client.get(f"/awards/voting-sessions/{sid}").get_data(as_text=True)
     assert "Xóa phiên" not in page
+
+
+def test_a_session_closed_early_tells_when_it_closed(client, council_setup, clock, login_session):
+    s = council_setup
+    sid = opened(client, s)
+    assert step(client, s, sid, "close").status_code == 200  # at 08:30, planned 10:00
+    body = client.get(f"/api/v1/voting-sessions/{sid}", headers=s["headers"]["committee_a"])
+    assert body.get_json()["closed_at"].startswith("2025-12-01T08:30"), body.get_json()
+    login_session(client, s["users"]["committee_a"])
+    page = client.get(f"/awards/voting-sessions/{sid}").get_data(as_text=True)
+    assert "đóng sớm lúc 01/12/2025 08:30" in page, page

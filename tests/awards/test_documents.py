@@ -298,7 +298,8 @@ def test_bien_ban_of_a_paper_ballot(client, council_setup):
     assert f"filename=bien_ban_{YEAR}_A_phien{sid}.docx" in res.headers["Content-Disposition"]
     text = text_of(d)
     assert "BIÊN BẢN" in text and "Nơi nhận:" in text
-    assert "Thời gian: từ 01/12/2025 08:00 đến 01/12/2025 10:00." in text
+    # closed at 08:30 (the clock), before its planned 10:00: the minutes tell when it ended
+    assert "Thời gian: từ 01/12/2025 08:00 đến 01/12/2025 08:30." in text
     assert "Địa điểm: Phòng họp số 2." in text
     assert "Chủ trì: Nguyễn Văn An, Chủ tịch Hội đồng." in text  # the chair's account is PA
     assert "Thư ký: Đỗ Thị Giang." in text
