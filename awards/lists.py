@@ -293,6 +293,18 @@ def propose_list(
     return summary
 
 
+def _proposed_page(job) -> tuple[str, str] | None:
+    """The done propose job's list (one unit), or the year's lists (several)."""
+    from flask import url_for
+
+    made = (job.result or {}).get("lists") or []
+    if len(made) == 1:
+        return "Mở danh sách đề nghị", url_for("awards.award_list", list_id=made[0]["list_id"])
+    if made:
+        return "Xem các danh sách đề nghị", url_for("awards.year_lists", year=job.params["year"])
+    return None
+
+
 def why_text(rule: str, text: str) -> str:
     """The JSON text of a rule's nomination's `why`, [{"rule": rule, "text": text}], as the
     JSON column writes it (json.dumps), without building the list first."""
@@ -702,4 +714,9 @@ def list_action(user, lst: AwardList, action: str, data: dict) -> AwardList:
 
 
 def init_jobs() -> None:
-    register(PROPOSE_JOB, propose_job, title="Lập danh sách đề nghị khen thưởng")
+    register(
+        PROPOSE_JOB,
+        propose_job,
+        title="Lập danh sách đề nghị khen thưởng",
+        result_page=_proposed_page,
+    )

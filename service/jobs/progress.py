@@ -13,7 +13,7 @@ from flask import current_app, has_request_context, url_for
 from flask_login import current_user
 
 from service.jobs.models import STATUS_LABELS, Job
-from service.jobs.registry import file_endpoint_of, title_of
+from service.jobs.registry import file_endpoint_of, result_page_of, title_of
 
 _progress: dict[int, tuple[int, int, str]] = {}
 _lock = threading.Lock()
@@ -94,6 +94,18 @@ def download_url(job: Job) -> str | None:
     return url_for(endpoint, job_id=job.id)
 
 
+def result_page(job: Job) -> tuple[str, str] | None:
+    """(label, URL) of the page showing a done job's result, as its kind registered it."""
+    page = result_page_of(job.kind)
+    if job.status != "done" or page is None or not has_request_context():
+        return None
+    try:
+        return page(job)
+    except Exception:  # noqa: BLE001 - a link is a convenience: the job page still answers
+        current_app.logger.exception("result page of job %s", job.id)
+        return None
+
+
 def job_out(job: Job) -> dict:
     """What the API and the page show of a job: its state with the live progress."""
     live = get_progress(job.id) if job.status in ("queued", "running") else None
@@ -118,6 +130,7 @@ def job_out(job: Job) -> dict:
         "message": message,
         "result": job.result,
         "download_url": download_url(job),
+        **dict(zip(("result_label", "result_url"), result_page(job) or (None, None), strict=True)),
         "created_at": _when(job.created_at),
         "run_after": _when(job.run_after),
         "finished_at": _when(job.finished_at),

@@ -23,6 +23,10 @@ class JobOutSchema(OutSchema):
     download_url = fields.String(
         **_TEXT, metadata={"description": "Tải tệp của công việc (chỉ người yêu cầu), khi có."}
     )
+    result_url = fields.String(
+        **_TEXT, metadata={"description": "Trang xem kết quả của công việc đã xong, khi có."}
+    )
+    result_label = fields.String(**_TEXT)
     created_at = fields.String(**_TEXT, metadata={"description": "dd/mm/yyyy HH:MM:SS"})
     run_after = fields.String(**_TEXT)
     finished_at = fields.String(**_TEXT)

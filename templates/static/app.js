@@ -68,6 +68,15 @@ function followJob(box) {
           var download = document.getElementById('job-download');
           if (download) { download.querySelector('a').href = j.download_url; download.hidden = false; }
         }
+        if (j.result_url) {  // a job whose result has a page of its own (a proposed list)
+          var result = document.getElementById('job-result');
+          if (result) {
+            var link = result.querySelector('a');
+            link.href = j.result_url;
+            link.textContent = j.result_label || link.textContent;
+            result.hidden = false;
+          }
+        }
         box.dispatchEvent(new CustomEvent('job:update', {detail: j}));
         if (j.status === 'queued' || j.status === 'running') { setTimeout(tick, 1000); }
       })

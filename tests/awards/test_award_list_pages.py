@@ -40,6 +40,9 @@ def test_staff_propose_review_nominate_remove_and_submit_then_committee_decides(
     res = client.post(f"/awards/{YEAR}/lists/propose", data={"unit": "A", "csrf_token": csrf(page)})
     assert res.status_code == 302 and "/jobs/" in res.location
     lst = db.session.query(AwardList).one()
+    # the done job's page leads to the list it made (not only «Quay lại»)
+    job_page = client.get(res.location).get_data(as_text=True)
+    assert f'href="/awards/lists/{lst.id}">Mở danh sách đề nghị</a>' in job_page, job_page
     page = client.get(f"/awards/lists/{lst.id}").get_data(as_text=True)
     assert "Lao động tiên tiến" in page and "C1:" in page  # the reason is shown
     # the manual nomination's award select says who may receive each award (app.js offers
