@@ -83,6 +83,10 @@ def init_app(app) -> None:
     warmup.register(council.warm_up)  # a web worker compiles a vote's reads before its first
     register_labels(FIELD_LABELS)
     register_labels(LIST_LABELS)  # "award: …" on a page read as its label
+    from awards.proposals import award_name
+    from service.common.labels import register_names
+
+    register_names("award", award_name)  # an award's name on the other domains' pages
     csrf.exempt(awards_api)
     api.register_blueprint(awards_api)
     app.register_blueprint(views.bp)

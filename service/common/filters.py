@@ -37,7 +37,10 @@ def vn_decimal(value, places: int | None = None) -> str:
 
 
 def init_app(app):
+    from service.common.labels import code_name
+
     app.add_template_filter(vn_date, "vndate")
+    app.add_template_filter(code_name, "code_name")
     app.add_template_filter(vn_decimal, "vn_decimal")
     app.add_template_global(ROLE_LABELS, "ROLE_LABELS")
     app.add_template_global(CATEGORY_LABELS, "CATEGORY_LABELS")

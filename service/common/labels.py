@@ -97,3 +97,19 @@ def _nested(schema, name):
     field = _field(schema, name)
     inner = getattr(field, "inner", None)  # List(Nested(...))
     return getattr(inner or field, "schema", None)
+
+
+# The names of codes a domain owns, for the pages of another: register_names("award", namer)
+# where namer(code) answers the Vietnamese name (or None); the template filter `code_name`
+# reads them ({{ "LDTT"|code_name("award") }}: "Lao động tiên tiến"), the code when none.
+NAMERS: dict = {}
+
+
+def register_names(kind: str, namer) -> None:
+    NAMERS[kind] = namer
+
+
+def code_name(code, kind: str) -> str:
+    namer = NAMERS.get(kind)
+    named = namer(code) if namer is not None and code else None
+    return named or (code or "")

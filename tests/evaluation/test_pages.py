@@ -201,7 +201,8 @@ def test_history_through_the_api_and_on_the_person_page(client, ward, bearer, lo
     assert [i["year"] for i in client.get(url, headers=h).get_json()["items"]] == [2023]
     login_session(client, ward["staff"])
     page = client.get(f"/evaluation/{YEAR}/people/PW00").get_data(as_text=True)
-    assert "Kết quả các năm trước" in page and "CSTDCS, LDTT" in page
+    assert "Kết quả các năm trước" in page
+    assert "Chiến sĩ thi đua cơ sở; Lao động tiên tiến" in page  # names, not codes
 
 
 def test_admin_edits_the_catalog_until_a_list_is_approved(client, ward, login_session):
