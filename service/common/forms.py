@@ -14,7 +14,7 @@ from flask_wtf import FlaskForm
 from wtforms import Field, IntegerField
 from wtforms.widgets import TextInput
 
-from service.common.errors import ServiceError
+from service.common.errors import DEFAULT_MESSAGES, ServiceError
 from service.common.labels import field_lines
 from service.extensions import db
 
@@ -83,6 +83,9 @@ def form_errors(form) -> list[str]:
     return lines
 
 
+GENERIC = frozenset({DEFAULT_MESSAGES[400], DEFAULT_MESSAGES[422]})
+
+
 def error_lines(err: ServiceError) -> list[str]:
     """An operation's error: its message, then each field's messages after the field's label
     (but the hidden version's)."""
@@ -97,6 +100,9 @@ def error_lines(err: ServiceError) -> list[str]:
     for line in field_lines(shown):
         if line not in lines and line.split(": ", 1)[-1] != err.message:
             lines.append(line)
+    # a generic "Yêu cầu không hợp lệ." above the fields' own messages says nothing more
+    if len(lines) > 1 and lines[0] in GENERIC:
+        lines = lines[1:]
     return lines
 
 
