@@ -16,7 +16,7 @@ from sqlalchemy.orm import aliased, joinedload, selectinload
 from awards.catalog_year import catalog_of
 from awards.models import DECISION_LEVELS, AwardList, Decision, Nomination
 from awards.proposals import award_label
-from awards.rules import above_level
+from awards.rules import above_level, decision_level_of
 from awards.rules.dates import dmy_or_none as _dmy
 from service.auth.access import can, scope_filter
 from service.common.errors import NotFound, ValidationError
@@ -87,10 +87,13 @@ def check_decision(data: dict, lst: AwardList) -> dict:
     }
 
 
-def _above_level(lst: AwardList, level: str) -> str | None:
-    """C11: why a decision at `level` cannot decide `lst`: what it would confer (the proposals
-    and manual nominations the council did not refuse) includes award types of a higher
-    authority, named with their level and how many; None when it may."""
+def _level_name(level: str) -> str:
+    return DECISION_LEVELS[level].split(" (")[0].lower()  # "cấp thành phố"
+
+
+def _conferred(lst: AwardList) -> tuple[dict[str, int], list]:
+    """What deciding `lst` would confer: how many of each award code (the proposals and
+    manual nominations the council did not refuse) and their catalog types."""
     catalog = catalog_of(lst.year)
     counts = dict(
         db.session.execute(
@@ -103,16 +106,35 @@ def _above_level(lst: AwardList, level: str) -> str | None:
             .group_by(Nomination.award)
         ).all()
     )
-    higher = above_level([catalog[c] for c in sorted(counts) if c in catalog], level)
+    return counts, [catalog[c] for c in sorted(counts) if c in catalog]
+
+
+def decision_level_for(lst: AwardList) -> str:
+    """C11: the level the decision form offers first: the highest authority among what the
+    list confers (cấp cơ sở for a list conferring nothing)."""
+    return decision_level_of(_conferred(lst)[1]) or "co_so"
+
+
+def _above_level(lst: AwardList, level: str) -> str | None:
+    """C11: why a decision at `level` cannot decide `lst`: what it would confer includes
+    award types of a higher authority, named with their level and how many; or nothing at
+    `level` (the decision is its highest authority's); None when it may."""
+    counts, conferred = _conferred(lst)
+    higher = above_level(conferred, level)
+    top = decision_level_of(conferred)
     if not higher:
-        return None
+        if top is None or top == level:
+            return None
+        return (  # higher than any award it confers: not the body that confers them
+            f"Danh sách không có danh hiệu, hình thức khen thưởng nào thuộc thẩm quyền "
+            f"{_level_name(level)}: cao nhất là {_level_name(top)}. Chọn «{DECISION_LEVELS[top]}»."
+        )
     named = "; ".join(
-        f"{a.name}: {counts[a.code]} đề nghị, thẩm quyền {a.authority} "
-        f"({DECISION_LEVELS[a.level].split(' (')[0].lower()})"
+        f"{a.name}: {counts[a.code]} đề nghị, thẩm quyền {a.authority} ({_level_name(a.level)})"
         for a in higher
     )
     return (
-        f"Quyết định {DECISION_LEVELS[level].split(' (')[0].lower()} không khen được: {named}. "
+        f"Quyết định {_level_name(level)} không khen được: {named}. "
         "Chọn đúng cấp của quyết định, hoặc bỏ các đề nghị đó khỏi danh sách (trả lại danh "
         "sách để sửa) và trình cấp có thẩm quyền."
     )

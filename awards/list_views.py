@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from awards import lists as ops
 from awards.catalog_year import catalog_of
-from awards.decisions import issuing_units
+from awards.decisions import decision_level_for, issuing_units
 from awards.list_forms import ListActionForm, NominationForm, ProposeForm, RemoveForm, RestoreForm
 from awards.list_queries import GROUPS, list_out, lists_in_reach, lists_out, nominations_page
 from awards.models import DECISION_LEVELS
@@ -111,6 +111,7 @@ def _list_page(lst, errors=(), nomination_form=None):
         remove_form=RemoveForm(formdata=None, version=lst.version),
         propose_form=ProposeForm(formdata=None, unit=lst.unit.code),
         decision_levels=DECISION_LEVELS,
+        decision_level=decision_level_for(lst) if lst.state == "approved" else "co_so",
         issuing_units=issuing_units(lst) if lst.state == "approved" else [],
         # a refused step's page keeps what was typed in its form (the action's fields)
         posted=request.form if errors and request.method == "POST" else {},

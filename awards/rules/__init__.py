@@ -22,6 +22,7 @@ from awards.rules.catalog import (
     AwardType,
     above_level,
     badge_code,
+    decision_level_of,
 )
 from awards.rules.dates import add_months, add_years
 from awards.rules.facts import (
@@ -47,6 +48,7 @@ from awards.rules.year import propose_year
 __all__ = [
     "LEVELS",
     "above_level",
+    "decision_level_of",
     "BASE",
     "CITY",
     "DEFAULT_AWARDS",

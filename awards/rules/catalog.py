@@ -37,6 +37,12 @@ class AwardType:
         return replace(self, **changes)
 
 
+def decision_level_of(awards: list[AwardType]) -> str | None:
+    """C11: the level of the decision that confers `awards`: their highest authority's (a
+    list holding a city's Bằng khen is decided at the city's level); None for no award."""
+    return max((a.level for a in awards), key=LEVELS.index, default=None)
+
+
 def above_level(awards: list[AwardType], level: str) -> list[AwardType]:
     """C11: the award types a decision at `level` cannot confer, their authority being higher
     (a ward's decision does not confer a Bằng khen of the city's chairman); in the given order,

@@ -56,6 +56,22 @@ def test_C11_a_decision_confers_no_award_of_a_higher_authority(codes, level, ref
     assert [a.code for a in found] == refused
 
 
+@pytest.mark.parametrize(
+    ("codes", "level"),
+    [
+        ([], None),
+        (["LDTT", "CSTDCS", "GK"], "co_so"),
+        (["LDTT", "BK_TP"], "thanh_pho"),
+        (["DANG_5NAM", "LDTT"], "huyen"),
+        (["BK_TTG", "LDTT", "CSTD_TP"], "nha_nuoc"),
+    ],
+)
+def test_C11_a_list_is_decided_at_its_highest_authoritys_level(codes, level):
+    from awards.rules import DEFAULT_AWARDS, decision_level_of
+
+    assert decision_level_of([DEFAULT_AWARDS[c] for c in codes]) == level
+
+
 def test_C11_every_award_type_has_a_decision_level_matching_its_authority():
     from awards.models import DECISION_LEVELS
     from awards.rules import DEFAULT_AWARDS

@@ -134,3 +134,25 @@ def test_the_job_page_after_proposing_does_not_say_still_running_once_done(
     assert "hoàn thành" in job_page
     assert "Đang lập danh sách" not in job_page
     assert "Đã bắt đầu lập danh sách đề nghị theo quy định." in job_page
+
+
+def test_C11_the_decision_form_offers_the_level_of_the_lists_highest_authority(
+    client,
+    tree,
+    year,  # noqa: F811
+):
+    """A list holding a city's Bằng khen is decided at the city's level: the committee's
+    form has «cấp thành phố» chosen, not the ward's level it would be refused at."""
+    from tests.awards.test_award_lists import act, approve, proposed_list, the_list
+
+    api = client.application.test_client()
+    staff, committee = tree["headers"]["staff_a"], tree["headers"]["committee_a"]
+    url, body = proposed_list(api, staff)
+    body = {**body, "award": "BK_TP", "reason": "Thành tích đột xuất trong phòng chống lụt bão"}
+    assert api.post(url, json=body, headers=staff).status_code == 201
+    lst = approve(api, committee, act(api, staff, the_list(api, staff), "submit").get_json())
+    login(client, tree["users"]["committee_a"])
+    page = client.get(f"/awards/lists/{lst['id']}").get_data(as_text=True)
+    form = page[page.index('name="decision_level"') :]
+    form = form[: form.index("</select>")]
+    assert re.findall(r'value="(\w+)" selected', form) == ["thanh_pho"], form

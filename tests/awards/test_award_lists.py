@@ -497,3 +497,26 @@ def test_C11_a_decision_below_an_awards_authority_is_refused_naming_it(client, t
     res = act(client, committee, lst, "decide", decision_level="thanh_pho", **decision)
     assert res.status_code == 200, res.get_json()
     assert res.get_json()["state"] == "decided"
+
+
+def test_C11_a_decision_above_every_awards_authority_is_refused_naming_the_level(
+    client, tree, year
+):
+    """A list of a ward's own titles (Lao động tiên tiến, cấp cơ sở) is decided by the ward,
+    not by the city: a decision at the city's level is refused naming the level to choose;
+    nothing is decided; at the ward's level it is."""
+    staff, committee = tree["headers"]["staff_a"], tree["headers"]["committee_a"]
+    proposed_list(client, staff)
+    lst = act(client, staff, the_list(client, staff), "submit").get_json()
+    lst = approve(client, committee, lst)
+    decision = {"decision_no": "16/QĐ-UBND", "decision_date": "20/12/2025",
+                "decision_signer": "Nguyễn Văn A"}  # fmt: skip
+    res = act(client, committee, lst, "decide", decision_level="thanh_pho", **decision)
+    assert res.status_code == 400, res.get_json()
+    message = res.get_json()["error"]["fields"]["decision_level"][0]
+    assert "thẩm quyền cấp thành phố" in message and "cao nhất là cấp cơ sở" in message, message
+    assert db.session.get(AwardList, lst["id"]).state == "approved"
+    assert db.session.query(History).count() == 0
+    res = act(client, committee, lst, "decide", decision_level="co_so", **decision)
+    assert res.status_code == 200, res.get_json()
+    assert res.get_json()["state"] == "decided"

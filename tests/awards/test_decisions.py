@@ -51,15 +51,15 @@ def test_deciding_a_list_records_its_decision_in_the_registry(client, tree, year
     ).first()
     pa2.passed = False
     db.session.commit()
-    res = base.act(client, committee, lst, "decide", decision_level="huyen", **DECISION)
+    res = base.act(client, committee, lst, "decide", decision_level="co_so", **DECISION)
     assert res.status_code == 200, res.get_json()
     out = res.get_json()
     d = db.session.get(Decision, out["decision_id"])
     assert (d.number, d.signer, d.level, d.unit_id, d.issuer) == (
-        "15/QĐ-UBND", "Nguyễn Văn Ký", "huyen", tree["units"]["A"].id, tree["units"]["A"].name,
+        "15/QĐ-UBND", "Nguyễn Văn Ký", "co_so", tree["units"]["A"].id, tree["units"]["A"].name,
     )  # fmt: skip
     audit = db.session.query(AuditEntry).filter_by(action="decide").one()
-    assert audit.after["decision_id"] == d.id and audit.after["decision_level"] == "huyen"
+    assert audit.after["decision_id"] == d.id and audit.after["decision_level"] == "co_so"
 
     res = client.get(f"/api/v1/decisions/{d.id}", headers=committee)
     assert res.status_code == 200, res.get_json()
@@ -82,7 +82,7 @@ def test_deciding_a_list_records_its_decision_in_the_registry(client, tree, year
     assert found(q="15/qđ") == [d.id]
     assert found(person="PA") == [d.id] and found(person="bình") == [d.id]
     assert found(person="PB") == [] and found(q="99/QĐ") == []
-    assert found(level="huyen", year=YEAR) == [d.id] and found(level="thanh_pho") == []
+    assert found(level="co_so", year=YEAR) == [d.id] and found(level="huyen") == []
 
     # a person's award traced to its decision
     res = client.get("/api/v1/people/PA/decisions", headers=committee)
