@@ -155,8 +155,12 @@ def test_list_page_has_the_documents_card(client, council_setup, login_session):
     assert 'id="documents"' in page
     assert f"/awards/lists/{s['list'].id}/documents/to-trinh" in page
     assert "quyet-dinh" not in page  # not decided yet
-    options = re.findall(r'<option value="(\d+)">', page)
-    assert {int(o) for o in options} == {s["noms"][k].id for k in ("PA", "PA2", "A1")}
+    # each nominee's report from their row, whichever page or search finds them
+    links = re.findall(r'documents/bao-cao-thanh-tich\?nomination=(\d+)"', page)
+    assert {int(o) for o in links} == {s["noms"][k].id for k in ("PA", "PA2", "A1")}
+    page = client.get(f"/awards/lists/{s['list'].id}?q=PA2").get_data(as_text=True)
+    links = re.findall(r'documents/bao-cao-thanh-tich\?nomination=(\d+)"', page)
+    assert [int(o) for o in links] == [s["noms"]["PA2"].id]
     res = client.get(f"/awards/lists/{s['list'].id}/documents/to-trinh")
     assert res.status_code == 200 and res.data[:2] == b"PK"
     res = client.get(
