@@ -49,4 +49,27 @@ def party_badges(user, day: date, unit) -> dict:
     return {"date": wanted, "due": [], "waiting": []}
 
 
-__all__ = ["NOT_AN_OCCASION", "check_occasion", "occasion_choices", "party_badges"]
+def year_badges(user, year: int, unit) -> list[dict]:
+    """The badge lists of every occasion of `year` for `unit`'s subtree (one reading of the
+    proposals, like party_badges), in the occasions' order."""
+    return list(read_proposals(user, year, unit).occasions)
+
+
+def default_occasion(days: list[date], due: dict[date, int], today: date) -> date:
+    """The occasion a page opens on: the year's next one from `today`; once the year's are
+    past, the first with members due (a badge listed once is not listed again later in the
+    year, so the last occasion is often empty), else the last."""
+    upcoming = [d for d in days if d >= today]
+    if upcoming:
+        return upcoming[0]
+    return next((d for d in days if due.get(d)), days[-1])
+
+
+__all__ = [
+    "NOT_AN_OCCASION",
+    "check_occasion",
+    "default_occasion",
+    "occasion_choices",
+    "party_badges",
+    "year_badges",
+]

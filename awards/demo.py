@@ -31,12 +31,13 @@ TITLES = [
 ]
 
 
-def _history(rng, people, units) -> int:
+def _history_rows(rng, people, units) -> list[dict]:
+    """Five past years of ratings and titles for the demo's people and units."""
     rows = []
     for year in PAST_YEARS:
         for pid, member in people:
             roll = rng.random()
-            level = "XS" if roll < 0.18 else "T" if roll < 0.85 else "HT" if roll < 0.97 else "K"
+            level = "XS" if roll < 0.18 else "T" if roll < 0.85 else "HT" if roll < 0.97 else "KHT"
             awards = []
             if level in ("XS", "T"):
                 awards.append("LDTT")
@@ -59,6 +60,11 @@ def _history(rng, people, units) -> int:
                  "party_level": None, "awards": awards, "initiatives_base": 0,
                  "initiatives_city": 0}
             )  # fmt: skip
+    return rows
+
+
+def _history(rng, people, units) -> int:
+    rows = _history_rows(rng, people, units)
     db.session.execute(insert(History), rows)
     return len(rows)
 

@@ -87,6 +87,10 @@ def _list_page(lst, errors=(), nomination_form=None):
     page = max(1, request.args.get("page", 1, type=int) or 1)
     q = request.args.get("q", "").strip()[:100]
     rows, total = nominations_page(lst, GROUPS[group], page, PER_PAGE, q)
+    last = max(1, (total + PER_PAGE - 1) // PER_PAGE)
+    if page > last:  # past the end (the last row of the last page was just removed)
+        page = last
+        rows, total = nominations_page(lst, GROUPS[group], page, PER_PAGE, q)
     out = list_out(current_user, lst)
     form = nomination_form or NominationForm(formdata=None, version=lst.version)
     catalog = catalog_of(lst.year)
@@ -168,7 +172,22 @@ def remove_nomination(nomination_id):
         form,
         lambda: ops.remove_nomination(current_user, nom, form.reason.data, form.version.data),
         success="Đã bỏ đề nghị khỏi danh sách (khôi phục được ở mục «Đã bỏ khỏi danh sách»).",
-        done=url_for("awards.award_list", list_id=nom.list_id),
+        done=_back_to_table(nom.list_id, "nominated"),
+    )
+
+
+def _back_to_table(list_id: int, group: str) -> str:
+    """The list's page as the row's form was sent from: its group, search and page (hidden
+    fields of the form), so removing or restoring several found rows keeps the search."""
+    sent = request.form.get("group", "")
+    q = request.form.get("q", "").strip()[:100] or None
+    page = request.form.get("page", 1, type=int) or 1
+    return url_for(
+        "awards.award_list",
+        list_id=list_id,
+        group=sent if sent in GROUP_LABELS else group,
+        q=q,
+        page=page if page > 1 else None,
     )
 
 
@@ -181,7 +200,7 @@ def restore_nomination(nomination_id):
         form,
         lambda: ops.restore_nomination(current_user, nom, form.version.data),
         success="Đã khôi phục đề nghị.",
-        done=url_for("awards.award_list", list_id=nom.list_id, group="removed"),
+        done=_back_to_table(nom.list_id, "removed"),
     )
 
 

@@ -23,6 +23,7 @@ from awards.catalog_year import catalog_of
 from awards.models import AwardList, Nomination
 from awards.nominees import first_named, waiting_on
 from awards.proposals import award_label, proposal_batches, top_units
+from awards.rules import manual_party_refusal
 from awards.workflow import (
     EDITABLE,
     ROLE_PERMISSION,
@@ -523,6 +524,10 @@ def add_manual_nomination(user, lst: AwardList, data: dict) -> Nomination:
     if errors:
         raise ValidationError("Dữ liệu không hợp lệ.", errors)
     found = _subject(lst, subject, code)
+    if subject == "person" and (
+        why := manual_party_refusal(kind, found.is_party_member, found.admitted_on, lst.year)
+    ):
+        raise ValidationError(f"{found.full_name} ({code}): {why}", {"award": [why]})
     if _under_review(lst.year, subject, found):
         raise ValidationError(
             f"C0: {found.full_name if subject == 'person' else found.name} đang bị xem xét "

@@ -9,7 +9,7 @@ from flask import render_template, request, url_for
 from flask_login import current_user, login_required
 
 from awards import decisions
-from awards.badges import OCCASION_NAMES, occasion_choices, party_badges
+from awards.badges import OCCASION_NAMES, default_occasion, occasion_choices, year_badges
 from awards.catalog_year import (
     LOCKED,
     can_edit_catalog,
@@ -22,6 +22,7 @@ from awards.catalog_year import (
 from awards.forms import CatalogEntryForm
 from awards.history import titles_history
 from awards.rules import occasions
+from awards.rules.dates import dmy
 from awards.views import bp
 from evaluation import queries as eq
 from service.auth.access import can
@@ -53,40 +54,46 @@ def _year_arg(years: list[int]) -> int:
     return years[0] if years else date.today().year
 
 
-def _occasion_arg(year: int) -> date:
-    """The occasion chosen (yyyy-mm-dd of `year`), else the year's next one from today (the
-    last one once the year's are past)."""
+def _occasion_arg(year: int, due: dict[date, int]) -> date:
+    """The occasion chosen (yyyy-mm-dd or dd/mm/yyyy of `year`), else the one the page opens
+    on (awards.badges.default_occasion)."""
     days = occasions(year)
     raw = request.args.get("occasion", "")
     for d in days:
         if raw in (d.isoformat(), d.strftime("%d/%m/%Y")):
             return d
-    today = date.today()
-    return next((d for d in days if d >= today), days[-1])
+    return default_occasion(days, due, date.today())
 
 
 @bp.route("/badges")
 @login_required
 def badges():
-    """Huy hiệu Đảng per occasion: pick the year, the occasion and a unit (its subtree)."""
+    """Huy hiệu Đảng per occasion: pick the year, the occasion and a unit (its subtree); each
+    occasion of the choice says how many are due on it."""
     require_award_read()
     years = [y.year for y in eq.list_years()]
     year = _year_arg(years)
-    day = _occasion_arg(year)
     unit_text = request.args.get("unit", "").strip()[:300]
     unit = _chosen_unit(unit_text)
-    found, missing = None, None
+    lists, missing = {}, None
     try:
-        found = party_badges(current_user, day, unit)
+        lists = {o["date"]: o for o in year_badges(current_user, year, unit)}
     except NotFound as e:  # the year is not open: nothing to read yet
         missing = e.message
+    due = {d: len(lists[dmy(d)]["due"]) for d in occasions(year) if dmy(d) in lists}
+    day = _occasion_arg(year, due)
+    found = None if missing else lists.get(dmy(day), {"date": dmy(day), "due": [], "waiting": []})
+    choices = [
+        (value, f"{label} ({due[d]} đến hạn)" if d in due else label)
+        for (value, label), d in zip(occasion_choices(year), occasions(year), strict=True)
+    ]
     return render_template(
         "awards/badges.html",
         years=years if year in years else sorted([*years, year], reverse=True),
         year=year,
         day=day,
         day_name=OCCASION_NAMES[(day.month, day.day)],
-        choices=occasion_choices(year),
+        choices=choices,
         unit=unit,
         unit_text=unit_text,
         found=found,

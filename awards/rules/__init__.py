@@ -23,6 +23,7 @@ from awards.rules.catalog import (
     above_level,
     badge_code,
     decision_level_of,
+    manual_party_refusal,
 )
 from awards.rules.dates import add_months, add_years
 from awards.rules.facts import (
@@ -49,6 +50,7 @@ __all__ = [
     "LEVELS",
     "above_level",
     "decision_level_of",
+    "manual_party_refusal",
     "BASE",
     "CITY",
     "DEFAULT_AWARDS",

@@ -5,7 +5,10 @@ conferring authority, the rule that makes it eligible, its ratio cap and its vot
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from datetime import date
 from types import MappingProxyType
+
+from awards.rules.dates import add_years
 
 PERSON, UNIT, MODEL = "person", "unit", "model"
 # the levels a decision is issued at, lowest first (awards.models.DECISION_LEVELS names them)
@@ -144,3 +147,25 @@ DEFAULT_AWARDS: MappingProxyType[str, AwardType] = MappingProxyType({t.code: t f
 
 def badge_code(milestone: int) -> str:
     return f"HHD{milestone}"
+
+
+def manual_party_refusal(
+    award: AwardType, is_member: bool, admitted_on: date | None, year: int
+) -> str | None:
+    """C9 within P: a manual nomination of a person for a party commendation (P1, P2) or a
+    Huy hiệu Đảng (P4) needs a party member; a badge of m years also needs m years of party
+    age by the year's end (admission + m years by the calendar, before any gap days, which
+    only push the reach date later). Why it is refused, or None."""
+    if PERSON not in award.kinds or not award.rule.startswith("P"):
+        return None
+    if not is_member or admitted_on is None:
+        return f"{award.name} chỉ xét cho đảng viên (không có ngày vào Đảng)."
+    if award.rule == "P4":
+        milestone = int(award.code.removeprefix("HHD"))
+        reach = add_years(admitted_on, milestone)
+        if reach > date(year, 12, 31):
+            return (
+                f"{award.name}: vào Đảng ngày {admitted_on:%d/%m/%Y}, đủ {milestone} năm tuổi "
+                f"Đảng sớm nhất ngày {reach:%d/%m/%Y}, sau năm {year}."
+            )
+    return None

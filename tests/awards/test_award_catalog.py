@@ -82,3 +82,31 @@ def test_C11_every_award_type_has_a_decision_level_matching_its_authority():
             assert t.level == "thanh_pho", t.code
         if "Thủ tướng" in t.authority:
             assert t.level == "nha_nuoc", t.code
+
+
+@pytest.mark.parametrize(
+    ("code", "member", "admitted", "refused"),
+    [
+        ("HHD40", False, None, "chỉ xét cho đảng viên"),
+        ("GK_DANG", False, None, "chỉ xét cho đảng viên"),
+        ("DANG_5NAM", True, None, "chỉ xét cho đảng viên"),
+        ("HHD40", True, "1985-12-31", None),  # 40 years on the year's last day
+        ("HHD40", True, "1986-01-01", "sớm nhất ngày 01/01/2026"),
+        ("HHD30", True, "1996-02-29", "sớm nhất ngày 28/02/2026"),  # 29/02 + 30 years
+        ("GK_DANG", True, "2024-05-19", None),
+        ("LDTT", False, None, None),  # not a party award
+        ("GK_TCD", False, None, None),  # a party organization's, not a person's
+    ],
+)
+def test_C9_P4_a_manual_party_award_needs_a_member_and_a_badge_its_party_age(
+    code, member, admitted, refused
+):
+    import datetime as dt
+
+    from awards.rules import DEFAULT_AWARDS, manual_party_refusal
+
+    day = dt.date.fromisoformat(admitted) if admitted else None
+    found = manual_party_refusal(DEFAULT_AWARDS[code], member, day, 2025)
+    assert (found is None) == (refused is None), found
+    if refused:
+        assert refused in found, found

@@ -156,3 +156,29 @@ def test_C11_the_decision_form_offers_the_level_of_the_lists_highest_authority(
     form = page[page.index('name="decision_level"') :]
     form = form[: form.index("</select>")]
     assert re.findall(r'value="(\w+)" selected', form) == ["thanh_pho"], form
+
+
+def test_removing_and_restoring_a_found_row_keeps_the_search(
+    client,
+    tree,
+    year,  # noqa: F811
+):
+    """A clerk removing several people found by a search comes back to the same search, not
+    to the list's first page; restoring one does the same in «Đã bỏ khỏi danh sách»."""
+    login(client, tree["users"]["staff_a"])
+    page = client.get(f"/awards/{YEAR}/lists").get_data(as_text=True)
+    client.post(f"/awards/{YEAR}/lists/propose", data={"unit": "A", "csrf_token": csrf(page)})
+    lst = db.session.query(AwardList).one()
+    page = client.get(f"/awards/lists/{lst.id}?q=PA2").get_data(as_text=True)
+    nom = db.session.query(Nomination).filter_by(person_id=tree["people"]["PA2"].id).first()
+    form = {"csrf_token": csrf(page), "version": version(page), "group": "nominated", "q": "PA2"}
+    res = client.post(f"/awards/nominations/{nom.id}/remove", data={**form, "reason": "Nghỉ hưu"})
+    assert res.status_code == 302 and res.location.endswith("group=nominated&q=PA2"), res.location
+    page = client.get(f"/awards/lists/{lst.id}?group=removed&q=PA2").get_data(as_text=True)
+    assert 'name="q" value="PA2"' in page and 'name="group" value="removed"' in page
+    form = {**form, "version": version(page), "group": "removed"}
+    res = client.post(f"/awards/nominations/{nom.id}/restore", data=form)
+    assert res.status_code == 302 and res.location.endswith("group=removed&q=PA2"), res.location
+    # a page past the end (its last row removed) shows the last page, not an empty table
+    page = client.get(f"/awards/lists/{lst.id}?page=9").get_data(as_text=True)
+    assert "Không có mục nào" not in page and "<code>PA2</code>" in page

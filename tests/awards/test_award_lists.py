@@ -190,6 +190,33 @@ def test_C9_manual_nomination_needs_a_reason_and_respects_C0(client, tree, year)
     assert res.status_code == 400 and "C0" in res.get_json()["error"]["message"], res.get_json()
 
 
+def test_C9_P4_a_manual_party_badge_needs_a_member_of_that_party_age(client, tree, year):
+    """A Huy hiệu 40 năm tuổi Đảng typed for someone who is not a party member, or a member
+    not 40 years in the party by the year's end, is refused at the award, nothing added; a
+    member of that age is nominated."""
+    import datetime as dt
+
+    h = tree["headers"]["staff_a"]
+    url, body = proposed_list(client, h)
+    body = {**body, "award": "HHD40", "reason": "Thử huy hiệu"}
+    pa2 = tree["people"]["PA2"]
+    pa2.is_party_member, pa2.admitted_on = False, None
+    db.session.commit()
+    res = client.post(url, json=body, headers=h)
+    assert res.status_code == 400, res.get_json()
+    assert "chỉ xét cho đảng viên" in res.get_json()["error"]["fields"]["award"][0]
+    pa2.is_party_member, pa2.admitted_on = True, dt.date(1990, 3, 3)
+    db.session.commit()
+    res = client.post(url, json=body, headers=h)
+    assert res.status_code == 400, res.get_json()
+    assert "sớm nhất ngày 03/03/2030" in res.get_json()["error"]["fields"]["award"][0]
+    assert db.session.query(Nomination).filter_by(award="HHD40").count() == 0
+    pa2.admitted_on = dt.date(1985, 3, 3)
+    db.session.commit()
+    res = client.post(url, json=body, headers=h)
+    assert res.status_code == 201, res.get_json()
+
+
 def test_C11_remove_keeps_the_row_with_its_reason_and_re_propose_keeps_staff_choices(
     client, tree, year
 ):

@@ -131,3 +131,37 @@ def test_badges_page_unit_outside_reach_and_year_not_open(client, badges, login_
     assert "chưa được mở" in page
     login_session(client, badges["users"]["committee_a"])
     assert client.get("/awards/badges").status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("today", "due", "opens"),
+    [
+        ("2026-01-10", {}, "2026-02-03"),  # the next occasion
+        ("2026-05-19", {}, "2026-05-19"),  # the occasion's own day
+        ("2026-09-03", {"2026-02-03": 4}, "2026-11-07"),
+        # the year's occasions past: the first with members due, not an empty last one
+        ("2026-12-07", {"2026-02-03": 0, "2026-05-19": 7, "2026-11-07": 0}, "2026-05-19"),
+        ("2026-12-07", {}, "2026-11-07"),  # nobody due on any: the last
+    ],
+)
+def test_P4_the_badges_page_opens_on_the_next_occasion_or_the_first_with_members_due(
+    today, due, opens
+):
+    from awards.badges import default_occasion
+    from awards.rules import occasions
+
+    found = default_occasion(
+        occasions(2026),
+        {date.fromisoformat(k): v for k, v in due.items()},
+        date.fromisoformat(today),
+    )
+    assert found == date.fromisoformat(opens)
+
+
+def test_badges_page_says_how_many_are_due_on_each_occasion(client, badges, login_session):
+    login_session(client, badges["users"]["hr_r"])
+    page = client.get("/awards/badges", query_string={"year": YEAR, "unit": "B"}).get_data(
+        as_text=True
+    )
+    assert "02/09/2026 — Quốc khánh 2/9 (1 đến hạn)" in page, page
+    assert "07/11/2026 — Cách mạng Tháng Mười 7/11 (0 đến hạn)" in page
