@@ -303,6 +303,12 @@ def has_voted(user, session: VotingSession) -> bool:
     )
 
 
+def before_opening(session: VotingSession, at: dt.datetime | None = None) -> bool:
+    """An opened secret session whose voting has not begun: nobody can have voted yet."""
+    at = at or now()
+    return session.state == "open" and session.mode == "secret" and at < session.opens_at
+
+
 def in_window(session: VotingSession, at: dt.datetime | None = None) -> bool:
     at = at or now()
     return session.state == "open" and session.opens_at <= at < session.closes_at
@@ -527,22 +533,26 @@ def create_session(user, award_list: AwardList, mode: str, opens_at, closes_at) 
 
 
 def delete_session(user, session: VotingSession, version: int | None = None) -> None:
-    """Delete a session that was never opened (created by mistake, wrong times or mode): it
-    holds no ballot, no register and no vote; an opened one stays (409). Audited."""
+    """Delete a session created by mistake (wrong times or mode): one never opened, or a
+    secret one opened before its voting time that nobody has voted in (its frozen ballot goes
+    with it); one whose voting has begun stays (409). Audited."""
     award_list = session.award_list
     _require_manage(user, award_list)
     if version is not None and version != session.version:
         raise Conflict(STALE)
-    before, session_id = session_snapshot(session), session.id
+    before, session_id, at = session_snapshot(session), session.id, now()
+    unvoted = ~select(VoterRecord.id).where(VoterRecord.session_id == session.id).exists()
+    early = (VotingSession.state == "open") & (VotingSession.mode == "secret")
+    early = early & (VotingSession.opens_at > at) & unvoted
     done = db.session.execute(
         delete(VotingSession)
-        .where(VotingSession.id == session.id, VotingSession.state == "draft")
+        .where(VotingSession.id == session.id, (VotingSession.state == "draft") | early)
         .execution_options(synchronize_session=False)
     ).rowcount
     if done != 1:
         raise Conflict(
             f"Phiên bỏ phiếu đang ở trạng thái «{STATE_LABELS[session.state]}»: chỉ xóa được "
-            "phiên chưa mở."
+            "phiên chưa mở, hoặc đã mở nhưng chưa đến giờ bỏ phiếu."
         )
     db.session.expunge(session)
     record("delete", "voting_session", session_id, before=before, unit_id=award_list.unit_id)
@@ -982,8 +992,11 @@ def session_summary(session: VotingSession) -> dict:
         "state_label": (
             f"Đã đóng (hết giờ lúc {session.closes_at:%d/%m/%Y %H:%M})"
             if past_closing(session)
+            else f"Đã mở, bỏ phiếu từ {session.opens_at:%d/%m/%Y %H:%M}"
+            if before_opening(session)
             else session.state_label
         ),
+        "before_opening": before_opening(session),
         "opens_at": session.opens_at,
         "closes_at": session.closes_at,
         # when it closed (a session past its closing time closed then, recorded or not)

@@ -304,6 +304,7 @@ def ballot(session_id):
         items=items,
         voted=voted,
         open_now=open_now,
+        early=ops.before_opening(session),
         form=PlainForm(formdata=None),
         errors=errors,
         chosen=chosen if errors else {},

@@ -16,7 +16,7 @@ from sqlalchemy.orm import aliased, joinedload, selectinload
 from awards.catalog_year import catalog_of
 from awards.models import DECISION_LEVELS, AwardList, Decision, Nomination
 from awards.proposals import award_label
-from awards.rules import above_level, decision_level_of
+from awards.rules import LEVELS, above_level, decision_level_of
 from awards.rules.dates import dmy_or_none as _dmy
 from service.auth.access import can, scope_filter
 from service.common.errors import NotFound, ValidationError
@@ -113,6 +113,28 @@ def decision_level_for(lst: AwardList) -> str:
     """C11: the level the decision form offers first: the highest authority among what the
     list confers (cấp cơ sở for a list conferring nothing)."""
     return decision_level_of(_conferred(lst)[1]) or "co_so"
+
+
+def mixed_levels(lst: AwardList) -> str | None:
+    """C11: a list conferring awards of several authorities' levels, told on its decision
+    form: how many of each level, and that one decision, at the highest, records them all;
+    None for a list of one level."""
+    counts, conferred = _conferred(lst)
+    by_level: dict[str, list] = {}
+    for a in conferred:
+        by_level.setdefault(a.level, []).append(a)
+    if len(by_level) < 2:
+        return None
+    parts = [
+        f"{_level_name(level)} {sum(counts[a.code] for a in types)} "
+        f"({', '.join(a.name for a in types[:3])}{', …' if len(types) > 3 else ''})"
+        for level, types in sorted(by_level.items(), key=lambda kv: LEVELS.index(kv[0]))
+    ]
+    top = decision_level_of(conferred)
+    return (
+        f"Danh sách gồm đề nghị thuộc thẩm quyền nhiều cấp: {'; '.join(parts)}. Một quyết "
+        f"định được ghi cho cả danh sách, ở cấp cao nhất ({_level_name(top)})."
+    )
 
 
 def _above_level(lst: AwardList, level: str) -> str | None:

@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from awards import lists as ops
 from awards.catalog_year import catalog_of
-from awards.decisions import decision_level_for, issuing_units
+from awards.decisions import decision_level_for, issuing_units, mixed_levels
 from awards.list_forms import ListActionForm, NominationForm, ProposeForm, RemoveForm, RestoreForm
 from awards.list_queries import GROUPS, list_out, lists_in_reach, lists_out, nominations_page
 from awards.models import DECISION_LEVELS
@@ -81,7 +81,9 @@ def propose(year):
     )
 
 
-def _list_page(lst, errors=(), nomination_form=None):
+def _list_page(lst, errors=(), nomination_form=None, errors_at=None):
+    """The list's page; `errors_at` "manual": the refusal of the manual nomination form at the
+    page's end, told there (the form is focused) and announced at the top with a link."""
     group = request.args.get("group", "nominated")
     group = group if group in GROUPS else "nominated"
     page = max(1, request.args.get("page", 1, type=int) or 1)
@@ -106,7 +108,12 @@ def _list_page(lst, errors=(), nomination_form=None):
         pages=max(1, (total + PER_PAGE - 1) // PER_PAGE),
         q=q,
         errors=errors,
+        errors_at=errors_at,
         editable=lst.state in ops.EDITABLE and can(current_user, "award.nominate", lst.unit),
+        # why «Gửi duyệt» would be refused, told before it is pressed (the button is disabled)
+        submit_blockers=ops.submit_errors(lst)
+        if lst.state in ops.EDITABLE and can(current_user, "award.submit", lst.unit)
+        else [],
         may_propose=lst.state in ops.EDITABLE and can(current_user, "award.propose", lst.unit),
         nomination_form=form,
         # who may receive each award (person, unit, model): the select offers the subject's
@@ -116,6 +123,7 @@ def _list_page(lst, errors=(), nomination_form=None):
         propose_form=ProposeForm(formdata=None, unit=lst.unit.code),
         decision_levels=DECISION_LEVELS,
         decision_level=decision_level_for(lst) if lst.state == "approved" else "co_so",
+        mixed_levels=mixed_levels(lst) if lst.state == "approved" else None,
         issuing_units=issuing_units(lst) if lst.state == "approved" else [],
         # a refused step's page keeps what was typed in its form (the action's fields)
         posted=request.form if errors and request.method == "POST" else {},
@@ -150,7 +158,9 @@ def add_nomination(list_id):
             f"{nom.person.full_name if nom.person else nom.unit.name} ({form.code.data})."
         ),
         done=url_for("awards.award_list", list_id=lst.id),
-        render=lambda errors: _list_page(lst, errors, _current_version(lst, form)),
+        render=lambda errors: _list_page(
+            lst, errors, _current_version(lst, form), errors_at="manual"
+        ),
     )
 
 

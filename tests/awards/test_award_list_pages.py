@@ -58,8 +58,16 @@ def test_staff_propose_review_nominate_remove_and_submit_then_committee_decides(
         "csrf_token": csrf(page),
         "version": version(page),
     }
+    assert 'href="#manual"' in page  # the form at the page's end, reached from its top
     res = client.post(f"/awards/lists/{lst.id}/nominations", data={**body, "reason": ""})
-    assert res.status_code == 400 and "cần ghi lý do" in res.get_data(as_text=True)
+    html = res.get_data(as_text=True)
+    assert res.status_code == 400 and "cần ghi lý do" in html
+    # told at the form (focused, the browser scrolls there), announced at the top with a link
+    assert html.index("cần ghi lý do") > html.index('id="manual"')
+    assert html.index("Chưa thêm được đề nghị") < html.index('id="state"')
+    assert re.search(
+        r'<input[^>]*autofocus[^>]*name="code"|<input[^>]*name="code"[^>]*autofocus', html
+    )
     assert db.session.query(Nomination).filter_by(source="manual").count() == 0
     res = client.post(f"/awards/lists/{lst.id}/nominations", data={**body, "reason": "Cứu người"})
     assert res.status_code == 302
@@ -156,6 +164,11 @@ def test_C11_the_decision_form_offers_the_level_of_the_lists_highest_authority(
     form = page[page.index('name="decision_level"') :]
     form = form[: form.index("</select>")]
     assert re.findall(r'value="(\w+)" selected', form) == ["thanh_pho"], form
+    # several authorities' awards on one list: the form says how many of each, and how it
+    # is recorded
+    note = re.search(r'id="mixed-levels">([^<]*)<', page).group(1)
+    assert "cấp cơ sở" in note and "cấp thành phố 1 (Bằng khen của Chủ tịch UBND" in note, note
+    assert "ở cấp cao nhất (cấp thành phố)" in note, note
 
 
 def test_removing_and_restoring_a_found_row_keeps_the_search(
@@ -182,3 +195,26 @@ def test_removing_and_restoring_a_found_row_keeps_the_search(
     # a page past the end (its last row removed) shows the last page, not an empty table
     page = client.get(f"/awards/lists/{lst.id}?page=9").get_data(as_text=True)
     assert "Không có mục nào" not in page and "<code>PA2</code>" in page
+
+
+def test_a_provisional_lists_page_says_why_it_cannot_be_submitted_before_the_button(
+    app, client, tree, create_year, create_person_inputs
+):
+    """«Gửi duyệt» is disabled, and the page names the rating list to approve first (it was
+    told only after pressing, in one long message)."""
+    from tests.awards.test_award_lists import propose, the_list
+
+    with app.test_request_context():
+        row = create_year(YEAR)
+        for code in ("PA", "PA2"):
+            create_person_inputs(row, tree["people"][code])  # rated, its list not approved
+    api = client.application.test_client()
+    propose(api, tree["headers"]["staff_a"])
+    lst = the_list(api, tree["headers"]["staff_a"])
+    login(client, tree["users"]["staff_a"])
+    page = client.get(f"/awards/lists/{lst['id']}").get_data(as_text=True)
+    box = page[page.index('id="submit-blockers"') :]
+    box = box[: box.index("</div>")]
+    assert "Đơn vị A (A, «Đang nhập», 2 người)" in box, box
+    button = re.search(r'id="action-submit".*?(<button[^>]*>)', page, re.S).group(1)
+    assert "disabled" in button, button

@@ -357,6 +357,38 @@ def test_a_secret_session_is_not_closed_before_its_opening_time(client, council_
     assert step(client, s, sid, "close").status_code == 200
 
 
+def test_a_session_opened_before_its_time_says_when_and_can_be_deleted_until_then(
+    client, council_setup, clock, login_session
+):
+    """Opened at 12:21 for a vote from 13:00: the committee's and the member's pages say when
+    voting starts (the ballot said only «không trong thời gian bỏ phiếu»); until then nobody
+    can have voted, so the committee may delete it (wrong times) and create another; from the
+    opening time it stays."""
+    s = council_setup
+    later = T0 + dt.timedelta(hours=1)  # the clock reads T0 + 30 minutes
+    sid = api_session(client, s, opens=later).get_json()["id"]
+    assert step(client, s, sid, "open").status_code == 200
+    starts = f"{later:%d/%m/%Y %H:%M}"
+    login_session(client, s["users"]["committee_a"])
+    page = client.get(f"/awards/voting-sessions/{sid}").get_data(as_text=True)
+    assert f"bỏ phiếu từ {starts}" in page and "Xóa phiên" in page, page
+    login_session(client, s["users"]["hd.uyvien1"])
+    page = client.get(f"/awards/voting-sessions/{sid}/ballot").get_data(as_text=True)
+    assert f"bỏ phiếu từ {starts}" in page, page
+    api = client.application.test_client()  # the API by token, beside the pages' session
+    res = api.delete(f"/api/v1/voting-sessions/{sid}", headers=s["headers"]["committee_a"])
+    assert res.status_code == 204, res.get_json()
+    assert db.session.get(VotingSession, sid) is None
+    assert db.session.query(VotingItem).filter_by(session_id=sid).count() == 0
+    # another, opened in time: once its window has begun it is not deleted
+    sid = api_session(api, s, opens=later).get_json()["id"]
+    assert step(api, s, sid, "open").status_code == 200
+    clock.at = later
+    res = api.delete(f"/api/v1/voting-sessions/{sid}", headers=s["headers"]["committee_a"])
+    assert res.status_code == 409, res.get_json()
+    assert db.session.get(VotingSession, sid) is not None
+
+
 def test_a_draft_session_can_be_deleted_and_only_a_draft(client, council_setup, login_session):
     """A session created by mistake (wrong times, wrong mode) blocks a second one until it is
     deleted; only a draft (nothing frozen, nobody voted) is deleted, by who runs the sessions,

@@ -78,8 +78,9 @@ def test_staff_publish_and_record_a_comment_on_a_phone(server, browser, tmp_path
     page.wait_for_selector("text=còn 7 ngày làm việc")
     assert "hết ngày" in page.inner_text("#consultation")
     fits(page, 390)
-    page.click("#action-submit button")
-    page.wait_for_selector("text=Chưa hết thời gian lấy ý kiến")
+    # «Gửi duyệt» waits for the window's end, and the page says so before it is pressed
+    assert page.locator("#action-submit button").is_disabled()
+    assert "Chưa hết thời gian lấy ý kiến" in page.inner_text("#submit-blockers")
     page.fill("#consultation-comment input[name=author_name]", "Trần Văn Ý")
     page.fill("#consultation-comment input[name=author_address]", "Tổ dân phố 3")
     page.fill(
