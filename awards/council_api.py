@@ -110,7 +110,8 @@ def get_session(session_id):
 @blp.response(204)
 @blp.errors(403, 404, 409)
 def delete_session(session_id):
-    """Xóa phiên bỏ phiếu chưa mở (tạo nhầm: sai thời gian, sai hình thức); phiên đã mở không
+    """Xóa phiên bỏ phiếu tạo nhầm (sai thời gian, sai hình thức): phiên chưa mở, hoặc phiên
+    kín đã mở nhưng chưa đến giờ bỏ phiếu (chưa ai bỏ phiếu); phiên đã đến giờ bỏ phiếu không
     xóa được (409)."""
     ops.delete_session(current_user, ops.visible_session(current_user, session_id))
     return ""

@@ -192,7 +192,7 @@ def delete_voting_session(session_id):
     return run_form(
         PlainForm(),
         lambda: ops.delete_session(current_user, session),
-        success=f"Đã xóa phiên bỏ phiếu #{session_id} (chưa mở).",
+        success=f"Đã xóa phiên bỏ phiếu #{session_id}.",
         done=url_for("awards.list_voting", list_id=list_id),
         back=url_for("awards.voting_session", session_id=session_id),
     )
