@@ -95,6 +95,7 @@ def test_session_pages_totals_after_closing(client, council_setup, clock, login_
     lst = client.get(f"/awards/lists/{s['list'].id}/voting")
     html = lst.get_data(as_text=True)
     assert lst.status_code == 200 and "Tạo phiên" in html
+    assert 'id="who-opens"' not in html
     res = client.post(
         f"/awards/lists/{s['list'].id}/voting",
         data={
@@ -340,3 +341,13 @@ def test_a_refused_council_member_keeps_the_username_typed(client, council_setup
     )
     assert res.status_code == 400
     assert 'value="khong.co.ai"' in res.get_data(as_text=True)
+
+
+def test_a_council_members_sessions_page_says_who_opens_a_session(
+    client, council_setup, login_session
+):
+    s = council_setup
+    login_session(client, s["users"]["hd.thuky"])
+    html = client.get(f"/awards/lists/{s['list'].id}/voting").get_data(as_text=True)
+    assert "Tạo phiên bỏ phiếu" not in html
+    assert 'id="who-opens"' in html and "ban thi đua, khen thưởng" in html
