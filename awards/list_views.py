@@ -81,6 +81,18 @@ def propose(year):
     )
 
 
+def _with_links(wait: dict | None) -> dict | None:
+    """The rating lists a provisional list waits for, each linked when the user may open it
+    (a parent unit's list is often outside staff's reach: named, not linked)."""
+    if wait:
+        shown = wait["lists"][:10]
+        units = db.session.scalars(select(Unit).where(Unit.code.in_([e["code"] for e in shown])))
+        readable = {u.code for u in units if can(current_user, "evaluation.read", u)}
+        for e in shown:
+            e["link"] = e["code"] in readable
+    return wait
+
+
 def _list_page(lst, errors=(), nomination_form=None, errors_at=None):
     """The list's page; `errors_at` "manual": the refusal of the manual nomination form at the
     page's end, told there (the form is focused) and announced at the top with a link."""
@@ -94,6 +106,7 @@ def _list_page(lst, errors=(), nomination_form=None, errors_at=None):
         page = last
         rows, total = nominations_page(lst, GROUPS[group], page, PER_PAGE, q)
     out = list_out(current_user, lst)
+    may_submit = lst.state in ops.EDITABLE and can(current_user, "award.submit", lst.unit)
     form = nomination_form or NominationForm(formdata=None, version=lst.version)
     catalog = catalog_of(lst.year)
     form.award.choices = [(c, f"{t.name} ({c})") for c, t in catalog.items()]
@@ -111,9 +124,8 @@ def _list_page(lst, errors=(), nomination_form=None, errors_at=None):
         errors_at=errors_at,
         editable=lst.state in ops.EDITABLE and can(current_user, "award.nominate", lst.unit),
         # why «Gửi duyệt» would be refused, told before it is pressed (the button is disabled)
-        submit_blockers=ops.submit_errors(lst)
-        if lst.state in ops.EDITABLE and can(current_user, "award.submit", lst.unit)
-        else [],
+        submit_blockers=ops.submit_errors(lst, provisional=False) if may_submit else [],
+        wait=_with_links(ops.provisional_wait(lst)) if may_submit else None,
         may_propose=lst.state in ops.EDITABLE and can(current_user, "award.propose", lst.unit),
         nomination_form=form,
         # who may receive each award (person, unit, model): the select offers the subject's

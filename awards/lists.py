@@ -606,42 +606,58 @@ def restore_nomination(user, nom: Nomination, version: int) -> Nomination:
 # --- the list's states (C11) -----------------------------------------------------------------
 
 
-def submit_errors(lst: AwardList) -> list[str]:
+def submit_errors(lst: AwardList, provisional: bool = True) -> list[str]:
     """Why the list cannot be submitted: nothing on it, or proposals resting on ratings not
-    yet approved (a provisional list)."""
+    yet approved (a provisional list; `provisional` False leaves that one to the caller, the
+    page shows it as provisional_wait's table)."""
     errors = []
     counts = counts_of(lst)
     if not any(counts.get(s) for s in VOTABLE):
         errors.append(
             "Danh sách chưa có đề nghị nào: bấm «Đề xuất theo quy định» hoặc thêm đề nghị."
         )
-    waiting = waiting_on(lst.id, Nomination.provisional.is_(True)) if lst.provisional else []
+    waiting = (
+        waiting_on(lst.id, Nomination.provisional.is_(True))
+        if lst.provisional and provisional
+        else []
+    )
     if waiting:
         errors.append(_provisional_refusal(lst, waiting))
     errors += [m for check in SUBMIT_CHECKS if (m := check(lst))]
     return errors
 
 
-def _provisional_refusal(lst: AwardList, waiting: list[Nomination]) -> str:
-    """Why a provisional list is not submitted, and what to do: the rating lists still to be
-    approved (with their state and how many of the nominees each holds), then propose again;
-    or take those nominations off the list; a few nominees named."""
-    year_row = eq.get_year(lst.year)
+def provisional_wait(lst: AwardList, waiting: list[Nomination] | None = None) -> dict | None:
+    """What a provisional list waits for: how many provisional nominations, a few named, and
+    the rating lists still to be approved that hold them (highest in the tree first, with
+    their state and how many of the nominees each holds); None when nothing waits."""
+    if waiting is None:
+        waiting = waiting_on(lst.id, Nomination.provisional.is_(True)) if lst.provisional else []
+    if not waiting:
+        return None
     lists = eq.unapproved_lists(
-        year_row,
+        eq.get_year(lst.year),
         [n.person_id for n in waiting if n.person_id is not None],
         [n.unit_id for n in waiting if n.unit_id is not None],
     )
-    shown = []
-    for e in lists[:5]:
+    for e in lists:
         held = [f"{e['people']} người"] if e["people"] else []
         held += [f"{e['units']} đơn vị"] if e["units"] else []
-        shown.append(f"{e['name']} ({e['code']}, «{e['state_label']}», {', '.join(held)})")
-    where = "; ".join(shown) + (f"; và {len(lists) - 5} danh sách khác" if len(lists) > 5 else "")
+        e["held"] = ", ".join(held)
     named = first_named(
         waiting,
         lambda n: f"{n.person.full_name if n.person else n.unit.name} ({award_label(n.award)})",
     )
+    return {"year": lst.year, "count": len(waiting), "named": named.rstrip("."), "lists": lists}
+
+
+def _provisional_refusal(lst: AwardList, waiting: list[Nomination]) -> str:
+    """Why a provisional list is not submitted, and what to do: the rating lists still to be
+    approved, then propose again; or take those nominations off the list; a few named."""
+    wait = provisional_wait(lst, waiting)
+    lists = wait["lists"]
+    shown = [f"{e['name']} ({e['code']}, «{e['state_label']}», {e['held']})" for e in lists[:5]]
+    where = "; ".join(shown) + (f"; và {len(lists) - 5} danh sách khác" if len(lists) > 5 else "")
     steps = (
         f"cần phê duyệt các danh sách xếp loại: {where}. Khi các danh sách đó đã được phê "
         "duyệt, bấm «Đề xuất theo quy định» lại"
@@ -649,8 +665,8 @@ def _provisional_refusal(lst: AwardList, waiting: list[Nomination]) -> str:
         else "bấm «Đề xuất theo quy định» lại để đọc kết quả xếp loại mới nhất"
     )
     return (
-        f"Chưa gửi duyệt được: danh sách còn {len(waiting)} đề nghị tạm tính (dựa trên kết quả "
-        f"xếp loại chưa được phê duyệt, ví dụ {named.rstrip('.')}); {steps}; hoặc bỏ các đề nghị "
+        f"Chưa gửi duyệt được: danh sách còn {wait['count']} đề nghị tạm tính (dựa trên kết quả "
+        f"xếp loại chưa được phê duyệt, ví dụ {wait['named']}); {steps}; hoặc bỏ các đề nghị "
         "đó khỏi danh sách (có lý do)."
     )
 

@@ -215,6 +215,7 @@ def test_a_provisional_lists_page_says_why_it_cannot_be_submitted_before_the_but
     page = client.get(f"/awards/lists/{lst['id']}").get_data(as_text=True)
     box = page[page.index('id="submit-blockers"') :]
     box = box[: box.index("</div>")]
-    assert "Đơn vị A (A, «Đang nhập», 2 người)" in box, box
+    assert "Đơn vị A</a> <code>A</code> — Đang nhập — 2 người" in box, box
+    assert f'href="/evaluation/{YEAR}/units/A"' in box, box  # the rating list to approve
     button = re.search(r'id="action-submit".*?(<button[^>]*>)', page, re.S).group(1)
     assert "disabled" in button, button
