@@ -133,11 +133,17 @@ def _decided(unit: Unit | None) -> int:
         .where(History.year == year, inside)
         .order_by(History.id)
     ).all()
-    why = [{"rule": "", "text": f"Theo kết quả đánh giá, xếp loại năm {year} (dữ liệu mẫu)."}]
+
+    def why(code: str) -> list[dict]:
+        rule = DEFAULT_AWARDS[code].rule
+        text = f"{rule}: theo kết quả đánh giá, xếp loại năm {year} (dữ liệu mẫu)."
+        return [{"rule": rule, "text": text}]
+
     made = [
         {"list_id": lst.id, "year": year, "subject": "person" if pid else "unit",
          "subject_key": f"p{pid}" if pid else f"u{uid}", "person_id": pid, "unit_id": uid,
-         "award": code, "source": "rule", "status": "proposed", "rule": "", "why": why,
+         "award": code, "source": "rule", "status": "proposed",
+         "rule": DEFAULT_AWARDS[code].rule, "why": why(code),
          "reason": "", "provisional": False, "removed_reason": "", "passed": True}
         for pid, uid, awards in rows
         for code in awards

@@ -17,7 +17,7 @@ from collections import Counter
 from pathlib import Path
 
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from awards import council
 from awards.catalog_year import catalog_of
@@ -161,6 +161,24 @@ def _place() -> str:
     return current_app.config.get("DOCUMENT_PLACE") or "Hà Nội"
 
 
+def filed_on(lst: AwardList) -> dt.date | None:
+    """The day a submitted list's tờ trình (and its nominees' reports) is dated: its last
+    submission; a list recorded without its steps (the demo's) the day it was proposed, else
+    its decision's; None for a draft (printed the day it is printed)."""
+    if lst.state in ("draft", "returned"):
+        return None
+    at = db.session.scalar(
+        select(func.max(AuditEntry.at)).where(
+            AuditEntry.action == "submit",
+            AuditEntry.object_type == "award_list",
+            AuditEntry.object_id == str(lst.id),
+        )
+    )
+    if at is not None:
+        return at.date()
+    return lst.proposed_at.date() if lst.proposed_at is not None else lst.decision_date
+
+
 def _common(lst: AwardList, today: dt.date | None = None) -> dict:
     today = today or dt.date.today()
     unit = lst.unit
@@ -233,7 +251,7 @@ def to_trinh_context(lst: AwardList, today: dt.date | None = None) -> dict:
     nominations (not removed, blocked or over the cap)."""
     catalog = catalog_of(lst.year)
     persons, units = _numbered(_votable(lst), catalog)
-    return _common(lst, today) | {
+    return _common(lst, today or filed_on(lst)) | {
         "persons": persons,
         "units": units,
         "person_count": len(persons),
@@ -293,7 +311,7 @@ def bao_cao_context(nom: Nomination) -> dict:
         "gender": GENDER_LABELS.get(person.gender, "") if person is not None else "",
         "rule": nom.rule,
     }
-    return _common(lst) | {
+    return _common(lst, filed_on(lst)) | {
         "nominee": nominee,
         "achievements": achievement_rows(nom.why),
         "reason": (nom.reason or "").strip(),

@@ -28,7 +28,7 @@ from evaluation.schemas import DISCIPLINE_FORMS, HOW_FOUND, LEVELS
 from evaluation.stats import dashboard_rows, unit_level_counts, violation_counts
 from evaluation.workflow import approval_errors, label_of
 from service.auth.access import can, is_admin, scope_filter
-from service.common.errors import Forbidden
+from service.common.errors import Forbidden, ValidationError
 from service.common.exports import export_kinds
 from service.common.forms import run_form
 from service.domains import work_for
@@ -443,7 +443,16 @@ def export_file(year, kind):
         abort(404)
     year_row = q.get_year(year)
     unit = export_unit(current_user, request.args.get("unit"), found.permission)
-    answer = send_or_start(found, year_row, unit, current_user, request.args)
+    try:
+        answer = send_or_start(found, year_row, unit, current_user, request.args)
+    except ValidationError as err:  # a bad option (a period's day): told on the exports page
+        for messages in (err.fields or {"": [err.message]}).values():
+            for message in messages:
+                flash(message, "error")
+        typed = {k: request.args[k] for k in ("from", "to") if k in request.args}
+        return redirect(
+            url_for("evaluation.exports_page", year=year, unit=unit.code, kind=kind, **typed)
+        )
     if not isinstance(answer, Job):
         return answer
     back = url_for("evaluation.exports_page", year=year, unit=unit.code)

@@ -456,3 +456,29 @@ def test_bien_ban_leaves_blanks_for_what_was_not_entered(client, council_setup):
     text = text_of(opened_docx(res))
     assert "Địa điểm: ……." in text
     assert "Thành viên có mặt: ……/5 thành viên Hội đồng (vắng mặt: ……)." in text
+
+
+def test_a_submitted_lists_papers_are_dated_the_day_it_was_submitted(client, council_setup):
+    """Downloaded again a year later (an archive copy), the tờ trình and a nominee's báo cáo
+    keep the day the list was submitted, not the day they are printed."""
+    import datetime as dt
+
+    from service.audit.operations import record
+
+    s = council_setup
+    lst = s["list"]
+    record("submit", "award_list", lst.id, unit_id=lst.unit_id, user=s["users"]["staff_a"])
+    db.session.flush()
+    db.session.execute(
+        AuditEntry.__table__.update()
+        .where(AuditEntry.action == "submit")
+        .values(at=dt.datetime(2025, 12, 5, 9, 30))
+    )
+    db.session.commit()
+    h = s["headers"]["staff_a"]
+    res = client.get(f"/api/v1/award-lists/{lst.id}/documents/to-trinh", headers=h)
+    assert "Hà Nội, ngày 05 tháng 12 năm 2025" in text_of(opened_docx(res))
+    res = client.get(
+        f"/api/v1/nominations/{s['noms']['PA'].id}/documents/bao-cao-thanh-tich", headers=h
+    )
+    assert "Hà Nội, ngày 05 tháng 12 năm 2025" in text_of(opened_docx(res))

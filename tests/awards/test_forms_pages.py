@@ -34,6 +34,18 @@ def test_a_bad_period_on_the_page_is_refused(client, tree, decided):
     login(client, tree["users"]["hr_r"])
     query = {"unit": "R", "from": "31/12/2025", "to": "01/01/2025"}
     res = client.get(f"/evaluation/{YEAR}/exports/tt02_0601.xlsx", query_string=query)
-    assert res.status_code == 400
     assert not res.mimetype.endswith("spreadsheetml.sheet")
-    assert "Kỳ báo cáo không hợp lệ" in res.get_data(as_text=True)
+    # back on the exports page, told in words (not «to: …» on a bare error page), with the
+    # days as typed in that form
+    assert res.status_code == 302 and "/exports" in res.location, res.location
+    html = client.get(res.location).get_data(as_text=True)
+    assert "Đến ngày phải từ «Từ ngày» trở đi." in html and "to:" not in html
+    form = html[html.index('data-export-period="tt02_0601"') :]
+    form = form[: form.index("</form>")]
+    assert 'value="31/12/2025"' in form and 'value="01/01/2025"' in form, form
+    query = {"unit": "R", "from": "31/02/2025"}
+    res = client.get(f"/evaluation/{YEAR}/exports/tt02_0602.xlsx", query_string=query)
+    html = client.get(res.location).get_data(as_text=True)
+    assert "Từ ngày không hợp lệ (dd/mm/yyyy)." in html
+    form = html[html.index('data-export-period="tt02_0602"') :]
+    assert 'value="31/02/2025"' in form[: form.index("</form>")]

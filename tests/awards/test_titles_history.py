@@ -25,7 +25,7 @@ def test_person_titles_history_newest_first_with_names(client, tree, login_sessi
     res = client.get("/awards/people/PA/titles")
     page = res.get_data(as_text=True)
     assert res.status_code == 200 and "Nguyễn Văn An" in page
-    assert "Chiến sĩ thi đua cơ sở <code>CSTDCS</code>" in page
+    assert "Chiến sĩ thi đua cơ sở (CSTDCS)" in page
     assert '<td data-label="Xếp loại">Hoàn thành xuất sắc nhiệm vụ</td>' in page  # words, not XS
     assert page.index("2024") < page.index("2023") and 'class="cards"' in page
 
