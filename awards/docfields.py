@@ -14,6 +14,7 @@ from decimal import ROUND_HALF_UP, Decimal
 COMMON = {
     "issuer": "Tên cơ quan, đơn vị ban hành (đơn vị của danh sách)",
     "parent_issuer": "Tên cơ quan cấp trên trực tiếp (trống nếu không có)",
+    "head_title": "Chức danh người đứng đầu cơ quan ban hành: CHỦ TỊCH, BÍ THƯ, HIỆU TRƯỞNG…",
     "place": "Địa danh ghi ở dòng ngày tháng (cấu hình DOCUMENT_PLACE, mặc định Hà Nội)",
     "today": "Ngày lập văn bản (dd/mm/yyyy)",
     "date_line": "Dòng địa danh, ngày tháng: «Hà Nội, ngày 04 tháng 12 năm 2026»",
@@ -155,6 +156,28 @@ def achievement_rows(why) -> list[dict]:
         {"stt": i, "rule": s.get("rule", ""), "text": s["text"].strip()}
         for i, s in enumerate(rows, 1)
     ]
+
+
+_HEADS = (  # the issuer's name begins with → its head
+    ("ủy ban nhân dân", "CHỦ TỊCH"),
+    ("đảng ủy", "BÍ THƯ"),
+    ("đảng bộ", "BÍ THƯ"),
+    ("chi bộ", "BÍ THƯ"),
+    ("thành ủy", "BÍ THƯ"),
+    ("trường", "HIỆU TRƯỞNG"),
+    ("sở ", "GIÁM ĐỐC"),
+)
+
+
+def head_title(issuer: str) -> str:
+    """The title of who signs for `issuer` (Nghị định 30/2020: the head's title over the
+    signature): a People's Committee's chairman, a party organization's secretary, a school's
+    principal, a department's director; «THỦ TRƯỞNG» (the head) otherwise."""
+    name = unicodedata.normalize("NFC", issuer).strip().casefold()
+    for start, title in _HEADS:
+        if name.startswith(start):
+            return title
+    return "THỦ TRƯỞNG"
 
 
 def dmy(day) -> str:

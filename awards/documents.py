@@ -31,6 +31,7 @@ from awards.docfields import (
     ascii_slug,
     date_line,
     dmy,
+    head_title,
     share_text,
     threshold_text,
     unknown_fields,
@@ -184,6 +185,7 @@ def _common(lst: AwardList, today: dt.date | None = None) -> dict:
     unit = lst.unit
     return {
         "issuer": unit.name,
+        "head_title": head_title(unit.name),
         "parent_issuer": unit.parent.name if unit.parent is not None else "",
         "place": _place(),
         "today": dmy(today),
@@ -276,6 +278,7 @@ def quyet_dinh_context(lst: AwardList) -> dict:
     common = _common(lst, lst.decision_date)
     if registered is not None and registered.issuer:
         common["issuer"] = registered.issuer
+        common["head_title"] = head_title(registered.issuer)
     return common | {
         "decision": {
             "no": lst.decision_no,

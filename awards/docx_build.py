@@ -202,7 +202,7 @@ def to_trinh() -> Document:
         "{{ issuer }} kính đề nghị Hội đồng Thi đua – Khen thưởng xem xét, quyết định./.",
         indent=True,
     )
-    signature(doc, received("Như trên;", "Lưu: VT, TĐKT."), signer("THỦ TRƯỞNG ĐƠN VỊ"))
+    signature(doc, received("Như trên;", "Lưu: VT, TĐKT."), signer("{{ head_title }}"))
     return doc
 
 
@@ -264,7 +264,7 @@ def quyet_dinh() -> Document:
     heading(doc, ["{{ parent_issuer|upper }}", [("{{ issuer|upper }}", "b")]],
             "Số: {{ decision.no }}", "{{ decision.date_line }}")  # fmt: skip
     title(doc, "QUYẾT ĐỊNH", "Về việc khen thưởng năm {{ year }}")
-    para(doc, ("THỦ TRƯỞNG {{ issuer|upper }}", "b"), align=CENTER)
+    para(doc, ("{{ head_title }} {{ issuer|upper }}", "b"), align=CENTER)
     for base in BASES:
         para(doc, (base, "i"), indent=True)
     para(doc, ("Xét đề nghị của Hội đồng Thi đua – Khen thưởng {{ issuer }},", "i"), indent=True)
@@ -277,7 +277,7 @@ def quyet_dinh() -> Document:
         indent=True,
     )
     para(doc, "{%p for a in awards %}")
-    para(doc, "- {{ a.award_name }}: {{ a.count }};", indent=True)
+    para(doc, "- {{ a.award_name }}: {{ a.count }}{{ '.' if loop.last else ';' }}", indent=True)
     para(doc, "{%p endfor %}")
     para(doc, ("Điều 2. ", "b"), "Quyết định này có hiệu lực kể từ ngày ký.", indent=True)
     para(
@@ -288,7 +288,7 @@ def quyet_dinh() -> Document:
         indent=True,
     )
     signature(doc, received("Như Điều 3;", "Lưu: VT, TĐKT."),
-              signer("THỦ TRƯỞNG ĐƠN VỊ", "{{ decision.signer }}"))  # fmt: skip
+              signer("{{ head_title }}", "{{ decision.signer }}"))  # fmt: skip
     para(doc, "").add_run().add_break(WD_BREAK.PAGE)
     title(doc, "PHỤ LỤC", "DANH SÁCH CÁ NHÂN, TẬP THỂ ĐƯỢC KHEN THƯỞNG NĂM {{ year }}")
     para(

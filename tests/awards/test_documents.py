@@ -214,8 +214,34 @@ def test_quyet_dinh_names_the_registry_issuer(client, council_setup):
     res = client.get(
         f"/api/v1/award-lists/{lst.id}/documents/quyet-dinh", headers=s["headers"]["committee_a"]
     )
-    text = text_of(opened_docx(res)).upper()
-    assert "ỦY BAN NHÂN DÂN QUẬN MẪU" in text
+    text = text_of(opened_docx(res))
+    assert "ỦY BAN NHÂN DÂN QUẬN MẪU" in text.upper()
+    # signed by its chairman (it read «THỦ TRƯỞNG ỦY BAN NHÂN DÂN…» and «THỦ TRƯỞNG ĐƠN VỊ»)
+    assert "CHỦ TỊCH ỦY BAN NHÂN DÂN QUẬN MẪU" in text and "THỦ TRƯỞNG" not in text, text
+    article_1 = text[text.index("Điều 1.") : text.index("Điều 2.")]
+    items = [line for line in article_1.splitlines() if line.startswith("- ")]
+    assert items and items[-1].endswith(".") and all(i.endswith(";") for i in items[:-1]), items
+
+
+@pytest.mark.parametrize(
+    ("issuer", "title"),
+    [
+        ("Ủy ban nhân dân phường Đống Đa", "CHỦ TỊCH"),
+        ("UBND phường X", "THỦ TRƯỞNG"),  # an abbreviation is not guessed
+        ("Văn phòng HĐND và UBND phường", "THỦ TRƯỞNG"),
+        ("Văn phòng Ủy ban nhân dân phường", "THỦ TRƯỞNG"),  # its chief, not the chairman
+        ("Đảng ủy phường Đống Đa", "BÍ THƯ"),
+        ("Đảng bộ các trường học", "BÍ THƯ"),
+        ("Chi bộ Tổ dân phố 3", "BÍ THƯ"),
+        ("Trường Tiểu học Kim Liên", "HIỆU TRƯỞNG"),
+        ("Sở Nội vụ", "GIÁM ĐỐC"),
+        ("Đơn vị A", "THỦ TRƯỞNG"),
+    ],
+)
+def test_documents_sign_with_the_issuers_head_title(issuer, title):
+    from awards.docfields import head_title
+
+    assert head_title(issuer) == title
 
 
 # --- báo cáo thành tích ----------------------------------------------------------------------
