@@ -144,6 +144,8 @@ def test_registry_pages_search_and_show_results(client, tree, year, committee_r)
     login(client, tree["users"]["staff_a"])
     page = client.get("/awards/decisions?person=PA").get_data(as_text=True)
     assert "15/QĐ-UBND" in page and "20/12/2025" in page
+    # the decision opens on the nominee searched for, not on its first page of recipients
+    assert f'href="/awards/decisions/{d.id}?q=PA"' in page, page
     assert "Chưa có quyết định nào" in client.get("/awards/decisions?q=zzz").get_data(as_text=True)
     page = client.get(f"/awards/decisions/{d.id}").get_data(as_text=True)
     assert "Nguyễn Văn An" in page and "Được khen thưởng" in page

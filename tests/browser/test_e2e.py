@@ -114,6 +114,10 @@ def test_login_tree_import_and_error_table(server, browser, tmp_path):
     assert "Họ và tên" in table and "Ngày sinh" in table and "Mã đơn vị" in table
     page.set_viewport_size({"width": 390, "height": 844})  # the error list on a phone
     fits(page, 390)
+    # the result above the form, focused: on a phone it was below the screen
+    box = page.locator("#import-failed").bounding_box()
+    assert box is not None and box["y"] + box["height"] < 844, box
+    assert page.evaluate("document.activeElement.id") == "import-failed"
     page.set_viewport_size({"width": 1366, "height": 768})
     with page.expect_download() as dl:
         page.click("text=Tải danh sách lỗi (.xlsx)")
