@@ -263,24 +263,46 @@ def writer(codes):
     return write
 
 
+def name_part(year: int, start=None, end=None) -> str:
+    """The file name's part for the period: its year when it is one whole year, else its
+    first and last days (bieu_0602_2024_DD.xlsx, bieu_0602_20240101-20240630_DD.xlsx)."""
+    first, last = period(year, start, end)
+    if first == dt.date(first.year, 1, 1) and last == dt.date(first.year, 12, 31):
+        return str(first.year)
+    return f"{first:%Y%m%d}-{last:%Y%m%d}"
+
+
 def counter(year_row, unit, start=None, end=None) -> int:
     first, last = period(year_row.year, start, end)
     return count_awards(unit, first, last)
 
 
+def default_period_year(year: int, decided: list[int]) -> int:
+    """The year a form's period starts as on the exports page of `year`: that year when it
+    has a decision (or none has any), else the latest year before it that has one."""
+    if not decided or year in decided:
+        return year
+    return max((y for y in decided if y <= year), default=year)
+
+
 def init_app(app) -> None:
     """Register the five forms (and all five in one workbook) as export kinds."""
+    from awards.decisions import years as decision_years
     from evaluation.exports import load_year  # the exports page and API are the year's
     from service.common.exports import register_export
+
+    app.add_template_global(
+        lambda year: default_period_year(year, decision_years()), "tt02_period_year"
+    )
 
     for code, form in FORMS.items():
         register_export(
             app, f"tt02_{code}", f"Biểu {code}: {form.title.capitalize()} (TT 02/2023/TT-BNV)",
             f"bieu_{code}", PERMISSION, writer([code]), count=counter, year=load_year,
-            options=period_options, form=PERIOD_FORM,
+            options=period_options, form=PERIOD_FORM, name_part=name_part,
         )  # fmt: skip
     register_export(
         app, "tt02", "Biểu 0601–0605 thống kê thi đua, khen thưởng (TT 02/2023/TT-BNV)",
         "bieu_0601_0605", PERMISSION, writer(list(FORMS)), count=counter, year=load_year,
-        options=period_options, form=PERIOD_FORM,
+        options=period_options, form=PERIOD_FORM, name_part=name_part,
     )  # fmt: skip

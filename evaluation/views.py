@@ -448,10 +448,17 @@ def export_file(year, kind):
     except ValidationError as err:  # a bad option (a period's day): told on the exports page
         for messages in (err.fields or {"": [err.message]}).values():
             for message in messages:
-                flash(message, "error")
+                flash(f"{found.label}: {message}", "error")
         typed = {k: request.args[k] for k in ("from", "to") if k in request.args}
         return redirect(
-            url_for("evaluation.exports_page", year=year, unit=unit.code, kind=kind, **typed)
+            url_for(
+                "evaluation.exports_page",
+                year=year,
+                unit=unit.code,
+                kind=kind,
+                **typed,
+                _anchor=f"export-{kind}-{unit.code}",
+            )  # fmt: skip
         )
     if not isinstance(answer, Job):
         return answer

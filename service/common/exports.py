@@ -31,6 +31,8 @@ class ExportKind:
     pdf: Callable | None = None
     options: Callable | None = None  # query arguments -> keyword arguments of write and count
     form: str = ""  # the template of the options' inputs on the exports page
+    # the options -> the file name's part in place of the year ("2024", a period's days)
+    name_part: Callable | None = None
 
 
 def register_export(
@@ -45,9 +47,10 @@ def register_export(
     pdf: Callable | None = None,
     options: Callable | None = None,
     form: str = "",
+    name_part: Callable | None = None,
 ) -> None:
     app.extensions.setdefault("exports", {})[kind] = ExportKind(
-        kind, label, filename, permission, write, count, year, pdf, options, form
+        kind, label, filename, permission, write, count, year, pdf, options, form, name_part
     )
 
 
@@ -55,8 +58,13 @@ def export_kinds() -> dict[str, ExportKind]:
     return current_app.extensions.get("exports", {})
 
 
-def download_name(kind: ExportKind, year: int, unit_code: str, ext: str = "xlsx") -> str:
-    return f"{kind.filename}_{year}_{unit_code}.{ext}"
+def download_name(
+    kind: ExportKind, year: int, unit_code: str, ext: str = "xlsx", options: dict | None = None
+) -> str:
+    """<filename>_<year>_<unit>.<ext>; a kind with options may name its part for the year
+    (a statistical form of 2024's period asked from 2025's page is named 2024)."""
+    part = kind.name_part(year, **(options or {})) if kind.name_part else str(year)
+    return f"{kind.filename}_{part}_{unit_code}.{ext}"
 
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -80,7 +88,7 @@ def export_response(kind: ExportKind, year_row, unit, user, options: dict | None
         buf,
         mimetype=XLSX,
         as_attachment=True,
-        download_name=download_name(kind, year_row.year, unit.code),
+        download_name=download_name(kind, year_row.year, unit.code, options=options),
     )
 
 

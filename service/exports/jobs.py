@@ -164,7 +164,7 @@ def export_job(params: dict, progress) -> dict:
     progress(total, total, f"Đã xuất {_thousands(count)} dòng. Bấm «Tải về» để lấy tệp.")
     return {
         "file": name,
-        "filename": download_name(kind, year_row.year, unit.code),
+        "filename": download_name(kind, year_row.year, unit.code, options=options),
         "label": kind.label,
         "rows": count,
         "expires_at": expires.isoformat(timespec="seconds"),
