@@ -37,7 +37,7 @@ def send_pdf(data: bytes, name: str):
 
 def file_name(d, mode: str, nomination: int | None = None) -> str:
     stem = "".join(ch if ch.isalnum() else "-" for ch in d.number).strip("-") or str(d.id)
-    return f"bang_khen_{stem}_{mode}{f'_{nomination}' if nomination else ''}.pdf"
+    return f"khen_thuong_{stem}_{mode}{f'_{nomination}' if nomination else ''}.pdf"
 
 
 @blp.route("/decisions/<int:decision_id>/certificates.pdf")

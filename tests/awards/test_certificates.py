@@ -6,6 +6,7 @@ follows the decision."""
 from __future__ import annotations
 
 import io
+from urllib.parse import unquote
 
 import pytest
 from pypdf import PdfReader
@@ -112,6 +113,8 @@ def test_a_decision_prints_one_page_per_awarded_recipient_in_the_decision_order(
         assert r["name"] in text and "15/QĐ-UBND" in text and "20/12/2025" in text
         assert "CỘNG HÒA" not in text and "GIẤY KHEN" not in text and "Độc lập" not in text
     assert "attachment" in res.headers["Content-Disposition"]
+    # named for what it holds (bằng khen, giấy khen, giấy chứng nhận), not «bang_khen»
+    assert "khen_thuong_15-QĐ-UBND_blank.pdf" in unquote(res.headers["Content-Disposition"])
 
 
 def test_one_recipient_and_the_refusals(client, tree, year):
