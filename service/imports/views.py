@@ -43,6 +43,8 @@ def index():
                 return redirect(url_for("jobs.job_page", job_id=job.id, back=back))
         elif request.method == "GET" and request.args.get("job", type=int):
             run, job = job_run(request.args.get("job", type=int))
+        elif request.method == "GET" and request.args.get("kind") in kinds:
+            form.kind.data = request.args["kind"]  # a domain page's «Nhập từ Excel» link
     except RequestEntityTooLarge:
         form = ImportForm(formdata=None)
         form.kind.choices = choices

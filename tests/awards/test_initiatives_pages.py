@@ -160,3 +160,20 @@ def test_pages_need_the_registry_roles(app, client, create_user, login_session):
     assert index.status_code == 200 and URL not in index.get_data(as_text=True)
     res = app.test_client().get(URL)
     assert res.status_code == 302 and "/login" in res.headers["Location"]
+
+
+def test_the_registry_page_leads_staff_to_its_import_with_the_kind_chosen(
+    client, tree, login_session
+):
+    login_session(client, tree["users"]["staff_a"])
+    page = client.get("/awards/initiatives").get_data(as_text=True)
+    assert 'href="/imports?kind=initiatives"' in page, page
+    page = client.get("/imports?kind=initiatives").get_data(as_text=True)
+    assert re.search(
+        r'<option[^>]*selected[^>]*value="initiatives"|<option[^>]*value="initiatives"[^>]*selected',
+        page,
+    ), page
+    login_session(client, tree["users"]["hr_r"])  # HR reads the registry: no import offered
+    assert "/imports?kind=initiatives" not in client.get("/awards/initiatives").get_data(
+        as_text=True
+    )
