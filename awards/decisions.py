@@ -20,6 +20,7 @@ from awards.rules import LEVELS, above_level, decision_level_of
 from awards.rules.dates import dmy_or_none as _dmy
 from service.auth.access import can, scope_filter
 from service.common.errors import NotFound, ValidationError
+from service.common.queries import folded_search
 from service.extensions import db
 from service.org.models import Person, Unit
 
@@ -411,13 +412,12 @@ def recipients_count(user, d: Decision, q: str = "") -> int:
 
 
 def _nominee_match(q: str, person, unit):
-    """A nominee (person or unit) whose code is `q` or whose name holds it."""
-    like = f"%{q.lower()}%"
+    """A nominee (person or unit) whose code is `q` or whose name holds it, accents or not
+    ("trinh kim linh" finds Trịnh Kim Linh)."""
     return or_(
         func.lower(person.code) == q.lower(),
-        func.lower(person.full_name).like(like),
         func.lower(unit.code) == q.lower(),
-        func.lower(unit.name).like(like),
+        folded_search(q, person.full_name, unit.name),
     )
 
 

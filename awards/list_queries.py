@@ -14,6 +14,7 @@ from awards.proposals import STATUS_LABELS, award_label, award_name, top_units
 from awards.rules.dates import dmy_or_none as _dmy
 from awards.workflow import STATE_LABELS
 from service.auth.access import scope_paths
+from service.common.queries import folded_search
 from service.extensions import db
 from service.org.models import Person, Unit
 
@@ -137,9 +138,9 @@ def nominations_page(
         stmt = stmt.where(
             db.or_(
                 Person.code.ilike(like),
-                Person.full_name.ilike(like),
                 unit_of_person.code.ilike(like),
                 Nomination.award.ilike(like),
+                folded_search(q, Person.full_name, unit_of_person.name),  # accents or not
             )
         )
     total = db.session.scalar(select(func.count()).select_from(stmt.subquery()))

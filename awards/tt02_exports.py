@@ -278,8 +278,9 @@ def counter(year_row, unit, start=None, end=None) -> int:
 
 
 def default_period_year(year: int, decided: list[int]) -> int:
-    """The year a form's period starts as on the exports page of `year`: that year when it
-    has a decision (or none has any), else the latest year before it that has one."""
+    """The year the exports page of `year` points a form's period to: that year when it has
+    a decision (or none has any), else the latest year before it that has one (the page
+    says so beside the period, which stays the page's year)."""
     if not decided or year in decided:
         return year
     return max((y for y in decided if y <= year), default=year)

@@ -9,6 +9,7 @@ from sqlalchemy import event
 from sqlalchemy.exc import IntegrityError, OperationalError
 
 from service import config as config_module
+from service.common.vietnamese import fold
 from service.extensions import api, csrf, db, login_manager, migrate
 
 
@@ -118,6 +119,7 @@ def _sqlite_pragmas(engine) -> None:
         # lower() (and so ILIKE) folds Vietnamese letters as PostgreSQL does ("Đ" -> "đ");
         # SQLite's own folds ASCII only
         dbapi_connection.create_function("lower", 1, _unicode_lower, deterministic=True)
+        dbapi_connection.create_function("vn_fold", 1, fold, deterministic=True)
         cur = dbapi_connection.cursor()
         cur.execute("PRAGMA foreign_keys=ON")
         cur.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_MS}")

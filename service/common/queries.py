@@ -6,7 +6,10 @@ from __future__ import annotations
 from operator import itemgetter
 
 from sqlalchemy import ARRAY, Integer, Text, any_, cast, false, func, literal, or_, select, update
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.functions import GenericFunction
 
+from service.common.vietnamese import FOLD_FROM, FOLD_TO, fold
 from service.extensions import db
 
 IN_LIST_SIZE = 900  # ids per IN (...) list (SQLite allows 32,766 variables; keep statements small)
@@ -15,6 +18,29 @@ IN_LIST_SIZE = 900  # ids per IN (...) list (SQLite allows 32,766 variables; kee
 def like_pattern(q: str) -> str:
     """'%q%' with the LIKE wildcards in q escaped (escape character: backslash)."""
     return "%" + q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+
+
+class vn_fold(GenericFunction):  # noqa: N801 - the SQL function's name
+    """vn_fold(text): the text without tones and letter marks, lower-case (vietnamese.fold).
+    SQLite: the Python function registered on each connection; PostgreSQL: translate over
+    the precomposed letters, then lower()."""
+
+    type = Text()
+    inherit_cache = True
+
+
+@compiles(vn_fold, "postgresql")
+def _vn_fold_pg(element, compiler, **kw):
+    (arg,) = list(element.clauses)
+    inner = func.translate(arg, literal(FOLD_FROM), literal(FOLD_TO))
+    return compiler.process(func.lower(inner), **kw)
+
+
+def folded_search(q: str, *columns):
+    """Rows where any of `columns` holds q, ignoring case, tones and letter marks on both
+    sides: "trinh" finds "Trịnh", "dong da" finds "Đống Đa" (as "bính" finds "Bình")."""
+    pattern = like_pattern(fold(q.strip()))
+    return or_(*(vn_fold(col).like(pattern, escape="\\") for col in columns))
 
 
 def search_clause(q: str, *columns):

@@ -56,3 +56,30 @@ def vi_sort_key(full_name: str) -> str:
     letters = WORD_SEP.join(p[0] for p in parts)
     tones = "".join(p[1] for p in parts)
     return f"{letters}{SECTION_SEP}{tones}"
+
+
+def fold(text: str | None) -> str:
+    """`text` without its tones and letter marks, lower-case: what a search typed without
+    Vietnamese accents matches ("trinh kim linh" ~ "Trịnh Kim Linh", "dong da" ~ "Đống Đa")."""
+    if not text:
+        return ""
+    kept = (ch for ch in unicodedata.normalize("NFD", text) if not unicodedata.combining(ch))
+    return "".join(kept).replace("đ", "d").replace("Đ", "D").lower()
+
+
+def _folded_letters() -> tuple[str, str]:
+    """Every precomposed Vietnamese letter (both cases, every tone and mark) and its fold, as
+    two strings of the same length: SQL's translate(text, from, to) folds with them."""
+    bases = "aăâeêioôơuưyAĂÂEÊIOÔƠUƯY"
+    letters = {"đ", "Đ"}
+    for base in bases:
+        for tone in ("", *TONES):
+            ch = unicodedata.normalize("NFC", base + tone)
+            if len(ch) == 1 and ch != fold(ch):
+                letters.add(ch)
+    ordered = sorted(letters)
+    folded = (fold(ch) if ch.islower() else fold(ch).upper() for ch in ordered)
+    return "".join(ordered), "".join(folded)
+
+
+FOLD_FROM, FOLD_TO = _folded_letters()

@@ -182,6 +182,9 @@ def test_removing_and_restoring_a_found_row_keeps_the_search(
     page = client.get(f"/awards/{YEAR}/lists").get_data(as_text=True)
     client.post(f"/awards/{YEAR}/lists/propose", data={"unit": "A", "csrf_token": csrf(page)})
     lst = db.session.query(AwardList).one()
+    # found by a name typed without accents, as by its code
+    page = client.get(f"/awards/lists/{lst.id}?q=tran thi binh").get_data(as_text=True)
+    assert "<code>PA2</code>" in page and "<code>PA</code>" not in page
     page = client.get(f"/awards/lists/{lst.id}?q=PA2").get_data(as_text=True)
     nom = db.session.query(Nomination).filter_by(person_id=tree["people"]["PA2"].id).first()
     form = {"csrf_token": csrf(page), "version": version(page), "group": "nominated", "q": "PA2"}

@@ -81,6 +81,9 @@ def test_deciding_a_list_records_its_decision_in_the_registry(client, tree, year
 
     assert found(q="15/qđ") == [d.id]
     assert found(person="PA") == [d.id] and found(person="bình") == [d.id]
+    # typed without accents (a phone's keyboard), or in capitals: Trần Thị Bình still found
+    assert found(person="tran thi binh") == [d.id] and found(person="TRẦN THỊ") == [d.id]
+    assert found(person="binh") == [d.id] and found(person="binhh") == []
     assert found(person="PB") == [] and found(q="99/QĐ") == []
     assert found(level="co_so", year=YEAR) == [d.id] and found(level="huyen") == []
 

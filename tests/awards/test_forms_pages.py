@@ -59,9 +59,9 @@ def test_a_bad_period_on_the_page_is_refused(client, tree, decided):
     assert 'value="31/02/2025"' in form[: form.index("</form>")]
 
 
-def test_a_forms_period_starts_on_the_latest_year_with_a_decision():
+def test_a_forms_period_names_the_latest_year_with_a_decision():
     """The exports page of 2025 while the only decision is of 2024 offered 01/01–31/12/2025
-    (every figure 0); it starts on 2024 and says why."""
+    (every figure 0) and said nothing; it names 2024 beside the period."""
     from awards.tt02_exports import default_period_year
 
     assert default_period_year(2025, [2024]) == 2024

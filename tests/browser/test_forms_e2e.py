@@ -39,7 +39,8 @@ def test_hr_exports_a_statistical_form_of_a_period_on_a_phone(browser, server, t
     with page.expect_download() as info:
         form.locator("button[type=submit]").click()
     download = info.value
-    assert download.suggested_filename == f"bieu_0601_{YEAR}_DD.xlsx"
+    # named by its period: half of the year
+    assert download.suggested_filename == f"bieu_0601_{YEAR}0701-{YEAR}1231_DD.xlsx"
     path = tmp_path / download.suggested_filename
     download.save_as(path)
     ws = openpyxl.load_workbook(path)["Biểu 0601"]
