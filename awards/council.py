@@ -304,7 +304,8 @@ def has_voted(user, session: VotingSession) -> bool:
 
 
 def before_opening(session: VotingSession, at: dt.datetime | None = None) -> bool:
-    """An opened secret session whose voting has not begun: nobody can have voted yet."""
+    """An opened secret session whose voting window (C10) has not begun: nobody can have
+    voted yet."""
     at = at or now()
     return session.state == "open" and session.mode == "secret" and at < session.opens_at
 

@@ -110,29 +110,24 @@ def _conferred(lst: AwardList) -> tuple[dict[str, int], list]:
     return counts, [catalog[c] for c in sorted(counts) if c in catalog]
 
 
-def decision_level_for(lst: AwardList) -> str:
-    """C11: the level the decision form offers first: the highest authority among what the
-    list confers (cấp cơ sở for a list conferring nothing)."""
-    return decision_level_of(_conferred(lst)[1]) or "co_so"
-
-
-def mixed_levels(lst: AwardList) -> str | None:
-    """C11: a list conferring awards of several authorities' levels, told on its decision
-    form: how many of each level, and that one decision, at the highest, records them all;
-    None for a list of one level."""
+def decision_form_hints(lst: AwardList) -> tuple[str, str | None]:
+    """C11, for the decision form of `lst` (one reading of what it confers): the level the
+    form offers first, the highest authority's (cấp cơ sở for a list conferring nothing);
+    and, for a list conferring awards of several levels, how many of each and that one
+    decision, at the highest, records them all (None for a list of one level)."""
     counts, conferred = _conferred(lst)
+    top = decision_level_of(conferred)
     by_level: dict[str, list] = {}
     for a in conferred:
         by_level.setdefault(a.level, []).append(a)
     if len(by_level) < 2:
-        return None
+        return top or "co_so", None
     parts = [
         f"{_level_name(level)} {sum(counts[a.code] for a in types)} "
         f"({', '.join(a.name for a in types[:3])}{', …' if len(types) > 3 else ''})"
         for level, types in sorted(by_level.items(), key=lambda kv: LEVELS.index(kv[0]))
     ]
-    top = decision_level_of(conferred)
-    return (
+    return top, (
         f"Danh sách gồm đề nghị thuộc thẩm quyền nhiều cấp: {'; '.join(parts)}. Một quyết "
         f"định được ghi cho cả danh sách, ở cấp cao nhất ({_level_name(top)})."
     )

@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from awards import lists as ops
 from awards.catalog_year import catalog_of
-from awards.decisions import decision_level_for, issuing_units, mixed_levels
+from awards.decisions import decision_form_hints, issuing_units
 from awards.list_forms import ListActionForm, NominationForm, ProposeForm, RemoveForm, RestoreForm
 from awards.list_queries import GROUPS, list_out, lists_in_reach, lists_out, nominations_page
 from awards.models import DECISION_LEVELS
@@ -134,8 +134,8 @@ def _list_page(lst, errors=(), nomination_form=None, errors_at=None):
         remove_form=RemoveForm(formdata=None, version=lst.version),
         propose_form=ProposeForm(formdata=None, unit=lst.unit.code),
         decision_levels=DECISION_LEVELS,
-        decision_level=decision_level_for(lst) if lst.state == "approved" else "co_so",
-        mixed_levels=mixed_levels(lst) if lst.state == "approved" else None,
+        # C11: the level the decision form offers first, and a note for a mixed list
+        decision_hints=decision_form_hints(lst) if lst.state == "approved" else ("co_so", None),
         issuing_units=issuing_units(lst) if lst.state == "approved" else [],
         # a refused step's page keeps what was typed in its form (the action's fields)
         posted=request.form if errors and request.method == "POST" else {},

@@ -578,7 +578,7 @@ def remove_nomination(user, nom: Nomination, reason: str, version: int) -> Nomin
     nom.status, nom.removed_reason = "removed", reason
     db.session.flush()
     # the last provisional one removed: the block is lifted
-    lst.provisional = bool(waiting_on(lst.id, Nomination.provisional.is_(True)))
+    lst.provisional = bool(waiting_on(lst.id, Nomination.provisional.is_(True), limit=1))
     record(
         "remove", "nomination", nom.id, before=before,
         after={"status": "removed", "reason": reason}, unit_id=lst.unit_id, user=user,
@@ -616,45 +616,47 @@ def submit_errors(lst: AwardList, provisional: bool = True) -> list[str]:
         errors.append(
             "Danh sách chưa có đề nghị nào: bấm «Đề xuất theo quy định» hoặc thêm đề nghị."
         )
-    waiting = (
-        waiting_on(lst.id, Nomination.provisional.is_(True))
-        if lst.provisional and provisional
-        else []
-    )
-    if waiting:
-        errors.append(_provisional_refusal(lst, waiting))
+    if provisional and (wait := provisional_wait(lst)):
+        errors.append(_provisional_refusal(wait))
     errors += [m for check in SUBMIT_CHECKS if (m := check(lst))]
     return errors
 
 
-def provisional_wait(lst: AwardList, waiting: list[Nomination] | None = None) -> dict | None:
-    """What a provisional list waits for: how many provisional nominations, a few named, and
-    the rating lists still to be approved that hold them (highest in the tree first, with
-    their state and how many of the nominees each holds); None when nothing waits."""
-    if waiting is None:
-        waiting = waiting_on(lst.id, Nomination.provisional.is_(True)) if lst.provisional else []
-    if not waiting:
+def provisional_wait(lst: AwardList) -> dict | None:
+    """What a provisional list waits for: how many provisional nominations, the first three
+    named, and the rating lists still to be approved that hold them (highest in the tree
+    first, with their state and how many of the nominees each holds); None when nothing
+    waits. Reads the nominees' ids as columns (a city's list holds hundreds of thousands;
+    the list's page asks on every view) and loads only the three it names."""
+    if not lst.provisional:
         return None
-    lists = eq.unapproved_lists(
-        eq.get_year(lst.year),
-        [n.person_id for n in waiting if n.person_id is not None],
-        [n.unit_id for n in waiting if n.unit_id is not None],
+    provisional = (
+        Nomination.list_id == lst.id,
+        Nomination.status.in_(VOTABLE),
+        Nomination.provisional.is_(True),
     )
+    ids = db.session.execute(select(Nomination.person_id, Nomination.unit_id).where(*provisional))
+    people, units = [], []
+    for person_id, unit_id in ids:
+        (people if person_id is not None else units).append(person_id or unit_id)
+    if not people and not units:
+        return None
+    lists = eq.unapproved_lists(eq.get_year(lst.year), people, units)
     for e in lists:
         held = [f"{e['people']} người"] if e["people"] else []
         held += [f"{e['units']} đơn vị"] if e["units"] else []
         e["held"] = ", ".join(held)
+    count = len(people) + len(units)
     named = first_named(
-        waiting,
+        waiting_on(lst.id, Nomination.provisional.is_(True), limit=3),
         lambda n: f"{n.person.full_name if n.person else n.unit.name} ({award_label(n.award)})",
-    )
-    return {"year": lst.year, "count": len(waiting), "named": named.rstrip("."), "lists": lists}
+    ) + (" …" if count > 3 else "")
+    return {"year": lst.year, "count": count, "named": named, "lists": lists}
 
 
-def _provisional_refusal(lst: AwardList, waiting: list[Nomination]) -> str:
+def _provisional_refusal(wait: dict) -> str:
     """Why a provisional list is not submitted, and what to do: the rating lists still to be
     approved, then propose again; or take those nominations off the list; a few named."""
-    wait = provisional_wait(lst, waiting)
     lists = wait["lists"]
     shown = [f"{e['name']} ({e['code']}, «{e['state_label']}», {e['held']})" for e in lists[:5]]
     where = "; ".join(shown) + (f"; và {len(lists) - 5} danh sách khác" if len(lists) > 5 else "")
@@ -666,8 +668,8 @@ def _provisional_refusal(lst: AwardList, waiting: list[Nomination]) -> str:
     )
     return (
         f"Chưa gửi duyệt được: danh sách còn {wait['count']} đề nghị tạm tính (dựa trên kết quả "
-        f"xếp loại chưa được phê duyệt, ví dụ {wait['named']}); {steps}; hoặc bỏ các đề nghị "
-        "đó khỏi danh sách (có lý do)."
+        f"xếp loại chưa được phê duyệt, ví dụ {wait['named']}); {steps}; "
+        "hoặc bỏ các đề nghị đó khỏi danh sách (có lý do)."
     )
 
 

@@ -14,14 +14,15 @@ from service.extensions import db
 VOTABLE = ("proposed", "manual")  # on the list, not removed: what the council votes on
 
 
-def waiting_on(list_id: int, *where) -> list[Nomination]:
+def waiting_on(list_id: int, *where, limit: int | None = None) -> list[Nomination]:
     """The list's nominations on it (not removed) that meet `where`, with their person or
-    unit loaded, in the order they were made."""
+    unit loaded, in the order they were made (the first `limit` of them when given)."""
     return db.session.scalars(
         select(Nomination)
         .where(Nomination.list_id == list_id, Nomination.status.in_(VOTABLE), *where)
         .options(joinedload(Nomination.person), joinedload(Nomination.unit))
         .order_by(Nomination.id)
+        .limit(limit)
     ).all()
 
 
