@@ -37,7 +37,7 @@ from service.audit.operations import record
 from service.auth.access import can
 from service.auth.models import User
 from service.common.errors import Conflict, Forbidden, NotFound, ValidationError
-from service.common.queries import bulk_insert_values
+from service.common.queries import bulk_insert_values, search_clause
 from service.extensions import db
 from service.org.models import Person, Unit
 
@@ -947,15 +947,16 @@ def _filtered(stmt, session: VotingSession, q: str | None, outcome: str | None):
     if not q and outcome not in OUTCOMES:
         return stmt
     stmt = stmt.join(Nomination, Nomination.id == VotingItem.nomination_id)
-    if q:
-        like = f"%{q.strip().lower()}%"
-        people = select(Person.id).where(
-            func.lower(Person.full_name).like(like) | func.lower(Person.code).like(like)
+    if q:  # the ballot's nominees only; names with or without accents (search_clause)
+        stmt = (
+            stmt.outerjoin(Person, Person.id == Nomination.person_id)
+            .outerjoin(Unit, Unit.id == Nomination.unit_id)
+            .where(
+                search_clause(
+                    q.strip(), Person.code, Unit.code, folded=[Person.search_name, Unit.search_name]
+                )
+            )
         )
-        units = select(Unit.id).where(
-            func.lower(Unit.name).like(like) | func.lower(Unit.code).like(like)
-        )
-        stmt = stmt.where(Nomination.person_id.in_(people) | Nomination.unit_id.in_(units))
     if outcome in OUTCOMES and session.state == "published":
         stmt = stmt.where(Nomination.passed.is_(outcome == "passed"))
     return stmt

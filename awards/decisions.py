@@ -20,7 +20,7 @@ from awards.rules import LEVELS, above_level, decision_level_of
 from awards.rules.dates import dmy_or_none as _dmy
 from service.auth.access import can, scope_filter
 from service.common.errors import NotFound, ValidationError
-from service.common.queries import folded_search
+from service.common.queries import search_clause
 from service.extensions import db
 from service.org.models import Person, Unit
 
@@ -233,13 +233,8 @@ def search(
     if level:
         stmt = stmt.where(Decision.level == level)
     if q:
-        like = f"%{q.lower()}%"
         stmt = stmt.where(
-            or_(
-                func.lower(Decision.number).like(like),
-                func.lower(Decision.signer).like(like),
-                func.lower(Decision.issuer).like(like),
-            )
+            search_clause(q, Decision.number, names=[Decision.signer, Decision.issuer])
         )
     if person:
         nominee = (
@@ -412,7 +407,7 @@ def _nominee_match(q: str, person, unit):
     return or_(
         func.lower(person.code) == q.lower(),
         func.lower(unit.code) == q.lower(),
-        folded_search(q, person.full_name, unit.name),
+        search_clause(q, folded=[person.search_name, unit.search_name]),
     )
 
 

@@ -14,7 +14,7 @@ from awards.proposals import STATUS_LABELS, award_label, award_name, top_units
 from awards.rules.dates import dmy_or_none as _dmy
 from awards.workflow import STATE_LABELS
 from service.auth.access import scope_paths
-from service.common.queries import folded_search
+from service.common.queries import search_clause
 from service.extensions import db
 from service.org.models import Person, Unit
 
@@ -134,13 +134,13 @@ def nominations_page(
     if only is not None:
         stmt = stmt.where(Nomination.id == only)
     if q:
-        like = f"%{q.strip()}%"
-        stmt = stmt.where(
-            db.or_(
-                Person.code.ilike(like),
-                unit_of_person.code.ilike(like),
-                Nomination.award.ilike(like),
-                folded_search(q, Person.full_name, unit_of_person.name),  # accents or not
+        stmt = stmt.where(  # codes as typed, names with or without accents
+            search_clause(
+                q.strip(),
+                Person.code,
+                unit_of_person.code,
+                Nomination.award,
+                folded=[Person.search_name, unit_of_person.search_name],
             )
         )
     total = db.session.scalar(select(func.count()).select_from(stmt.subquery()))

@@ -73,7 +73,7 @@ def initiatives_query(user, *, year=None, unit: Unit | None = None, person: Pers
             )
         )
     if q:
-        stmt = stmt.where(search_clause(q, Initiative.title, Initiative.decision_no))
+        stmt = stmt.where(search_clause(q, Initiative.decision_no, names=[Initiative.title]))
     return stmt
 
 

@@ -556,6 +556,8 @@ def measure(args, app) -> bool:
         "/api/v1/units/HN/people?page=1",
         f"/api/v1/units/{district}W01O01C01/people?page=1",
         f"/api/v1/units/{district}/people?page=1&q=Thảo",
+        f"/api/v1/units/{district}/people?page=1&q=thao",  # typed without accents
+        "/api/v1/units/HN/people?page=1&q=thao",  # the whole city's names folded
         api,  # the first URL again, after the others: plan caching may have changed
     ):
         samples, res = timed(client, extra, headers, args.extra_runs, warmup=1)

@@ -64,7 +64,7 @@ def list_users(args):
     _admin()
     stmt = select(User)
     if args["q"]:
-        stmt = stmt.where(search_clause(args["q"], User.username, User.full_name))
+        stmt = stmt.where(search_clause(args["q"], User.username, names=[User.full_name]))
     rows, total = paginate(stmt, args, (User.username,))
     return page_body(rows, user_out, args["page"], args["per_page"], total)
 

@@ -162,7 +162,7 @@ def users():
     q = request.args.get("q", "").strip()
     stmt = select(User).order_by(User.username)
     if q:
-        stmt = stmt.where(search_clause(q, User.username, User.full_name))
+        stmt = stmt.where(search_clause(q, User.username, names=[User.full_name]))
     return render_template(
         "admin/users.html", users=db.session.scalars(stmt.limit(500)).all(), form=form, q=q
     )

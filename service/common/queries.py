@@ -43,10 +43,19 @@ def folded_search(q: str, *columns):
     return or_(*(vn_fold(col).like(pattern, escape="\\") for col in columns))
 
 
-def search_clause(q: str, *columns):
-    """Rows where any of `columns` contains q, ignoring case."""
-    pattern = like_pattern(q)
-    return or_(*(col.ilike(pattern, escape="\\") for col in columns))
+def search_clause(q: str, *codes, names=(), folded=()):
+    """Rows where any of `codes` contains q, ignoring case; or any of `names` does, ignoring
+    case, tones and letter marks as well (folded_search: «nguyen van hung» finds «Nguyễn Văn
+    Hùng»); or any of `folded`, columns that hold a name already folded (search_name), holds
+    q folded. Codes are compared as typed (they are ASCII); a big table's names are searched
+    through their folded column, not a fold of every row."""
+    found = [col.ilike(like_pattern(q), escape="\\") for col in codes]
+    if names:
+        found.append(folded_search(q, *names))
+    if folded:
+        pattern = like_pattern(fold(q.strip()))
+        found.extend(col.like(pattern, escape="\\") for col in folded)
+    return or_(*found)
 
 
 def paginate(stmt, page: int, per_page: int, order_by):

@@ -27,7 +27,7 @@ from service.common.spreadsheets import (
 from service.extensions import db
 from service.imports.models import ImportRun
 from service.imports.schemas import PEOPLE_COLUMNS, UNIT_COLUMNS
-from service.org.models import Person, Unit, sort_name_values
+from service.org.models import Person, Unit, sort_name_values, unit_name_values
 from service.org.operations import CODE_UNUSABLE
 from service.org.schemas import check_person_consistency
 
@@ -450,7 +450,7 @@ def import_units(user, filename: str, data: bytes) -> ImportRun:
         else:
             unchanged += 1
     if changes:
-        db.session.execute(update(Unit), changes)
+        db.session.execute(update(Unit), [unit_name_values(c) for c in changes])
     rebuild_paths()
     run.created, run.updated, run.unchanged = created, updated, unchanged
     finish_run(run, [], max_errors)

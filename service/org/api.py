@@ -45,7 +45,7 @@ def list_units(args):
     """Danh sách đơn vị trong phạm vi của người dùng (tìm theo mã, tên)."""
     stmt = select(Unit).where(scope_filter(current_user, "unit.read"))
     if args["q"]:
-        stmt = stmt.where(search_clause(args["q"], Unit.code, Unit.name))
+        stmt = stmt.where(search_clause(args["q"], Unit.code, folded=[Unit.search_name]))
     if args.get("parent_code"):
         parent = ops.visible_unit(current_user, args["parent_code"])
         stmt = stmt.where(Unit.parent_id == parent.id)
@@ -123,7 +123,7 @@ def people_query(unit: Unit, q: str = ""):
         .options(contains_eager(Person.unit), selectinload(Person.party_unit))
     )
     if q:
-        stmt = stmt.where(search_clause(q, Person.code, Person.full_name))
+        stmt = stmt.where(search_clause(q, Person.code, folded=[Person.search_name]))
     return stmt
 
 
@@ -139,7 +139,7 @@ def list_people(args):
         .options(contains_eager(Person.unit), selectinload(Person.party_unit))
     )
     if args["q"]:
-        stmt = stmt.where(search_clause(args["q"], Person.code, Person.full_name))
+        stmt = stmt.where(search_clause(args["q"], Person.code, folded=[Person.search_name]))
     rows, total = paginate(stmt, args, (Person.sort_name, Person.code))
     return page_body(rows, person_out, args["page"], args["per_page"], total)
 

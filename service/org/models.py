@@ -21,7 +21,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from service.common.vietnamese import vi_sort_key
+from service.common.vietnamese import fold, vi_sort_key
 from service.extensions import db
 
 # Paths compare byte by byte so that a prefix is a contiguous index range on every database.
@@ -80,6 +80,15 @@ def _enum(cls, name):
     )
 
 
+def _search_default(column: str):
+    """The insert default of a search_name column: fold() of the row's `column`."""
+
+    def default(context) -> str:
+        return fold(context.get_current_parameters().get(column))
+
+    return default
+
+
 class Unit(db.Model):
     """Đơn vị. `path` is "/id/…/id/" from the root: a subtree is one index range (see subtree())."""
 
@@ -88,6 +97,10 @@ class Unit(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     code: Mapped[str] = mapped_column(String(50), unique=True)
     name: Mapped[str] = mapped_column(String(255))
+    # fold(name): what a search typed without accents matches (searches compare it with LIKE,
+    # not a fold per row). The ORM sets it with the name (event below); Core inserts get it
+    # from the default, Core updates of the name must pass it (unit_name_values).
+    search_name: Mapped[str] = mapped_column(String(255), default=_search_default("name"))
     kind: Mapped[str] = mapped_column(String(100), default="")
     parent_id: Mapped[int | None] = mapped_column(ForeignKey("units.id", ondelete="RESTRICT"))
     quota_root: Mapped[bool] = mapped_column(Boolean, default=False)
@@ -135,6 +148,8 @@ class Person(db.Model):
     # vi_sort_key(full_name): the Vietnamese name order. Set by the "set" event below for the ORM;
     # Core inserts get it from the default, Core updates must pass it (see sort_name_values).
     sort_name: Mapped[str] = mapped_column(SortKeyString, default=_sort_name_default)
+    # fold(full_name), kept the same way: «nguyen van an» finds «Nguyễn Văn An»
+    search_name: Mapped[str] = mapped_column(String(255), default=_search_default("full_name"))
     birth_date: Mapped[dt.date | None] = mapped_column(Date)
     gender: Mapped[Gender | None] = mapped_column(_enum(Gender, "gender"))
     unit_id: Mapped[int] = mapped_column(ForeignKey("units.id", ondelete="RESTRICT"))
@@ -171,10 +186,25 @@ class Person(db.Model):
 @event.listens_for(Person.full_name, "set")
 def _full_name_set(target: Person, value, _old, _initiator) -> None:
     target.sort_name = vi_sort_key(value or "")
+    target.search_name = fold(value)
+
+
+@event.listens_for(Unit.name, "set")
+def _unit_name_set(target: Unit, value, _old, _initiator) -> None:
+    target.search_name = fold(value)
 
 
 def sort_name_values(values: dict) -> dict:
-    """`values` for a Core insert or update of people, with sort_name when full_name is there."""
+    """`values` for a Core insert or update of people, with the columns kept from full_name
+    (sort_name, search_name) when full_name is there."""
     if "full_name" in values:
-        return {**values, "sort_name": vi_sort_key(values["full_name"] or "")}
+        name = values["full_name"] or ""
+        return {**values, "sort_name": vi_sort_key(name), "search_name": fold(name)}
+    return values
+
+
+def unit_name_values(values: dict) -> dict:
+    """`values` for a Core update of units, with search_name when the name is there."""
+    if "name" in values:
+        return {**values, "search_name": fold(values["name"])}
     return values

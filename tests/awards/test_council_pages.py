@@ -276,6 +276,8 @@ def test_session_page_filters_by_nominee_and_outcome(
     assert shown(f"q={pa2.lower()}") == {pa2}
     name = s["people"]["PA2"].full_name.split()[-1]
     assert pa2 in shown(f"q={name.upper()}")
+    assert shown("q=tran thi binh") == {pa2}  # typed without accents: Trần Thị Bình
+    assert shown("q=cuong") == set()  # Lê Văn Cường is not on this ballot
     assert shown("q=khongcoainhuvay") == set()
     assert "Không có đề nghị nào khớp bộ lọc" in client.get(
         f"/awards/voting-sessions/{sid}?q=khongcoainhuvay"

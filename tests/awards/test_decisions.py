@@ -80,6 +80,7 @@ def test_deciding_a_list_records_its_decision_in_the_registry(client, tree, year
         return [x["id"] for x in res.get_json()["items"]]
 
     assert found(q="15/qđ") == [d.id]
+    assert found(q="nguyen van ky") == [d.id]  # the signer, typed without accents
     assert found(person="PA") == [d.id] and found(person="bình") == [d.id]
     # typed without accents (a phone's keyboard), or in capitals: Trần Thị Bình still found
     assert found(person="tran thi binh") == [d.id] and found(person="TRẦN THỊ") == [d.id]

@@ -126,6 +126,9 @@ def test_list_filters_and_reach(client, tree):
     assert titles(tree["headers"]["committee_a"]) == ["S1", "S2", "S3"]
     res = client.get(URL, query_string={"unit": "A"}, headers=tree["headers"]["staff_b"])
     assert res.status_code == 404
+    # a title typed without accents (a phone's keyboard) is found
+    create(client, h, title="Số hoá hồ sơ một cửa", person_codes=["PA"])
+    assert titles(h, q="so hoa ho so") == ["Số hoá hồ sơ một cửa"]
 
 
 def test_patch_with_version_and_409_when_stale(client, tree):

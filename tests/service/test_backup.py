@@ -101,8 +101,8 @@ def test_restore_refuses_a_database_with_data_and_changes_nothing(demo_world, tm
     with target.begin() as conn:
         conn.execute(
             text(
-                "INSERT INTO units (code, name, kind, quota_root, path, depth) "
-                "VALUES ('X', 'X', '', false, '/X/', 0)"
+                "INSERT INTO units (code, name, search_name, kind, quota_root, path, depth) "
+                "VALUES ('X', 'X', 'x', '', false, '/X/', 0)"
             )
         )
     with pytest.raises(BackupError, match="trống"), target.begin() as conn:

@@ -77,3 +77,39 @@ def test_people_sort_name_migration_fills_existing_rows(tmp_path):
             assert conn.execute(text("SELECT count(*) FROM people")).scalar() == 2
         engine.dispose()
         db.engine.dispose()
+
+
+def test_search_names_migration_fills_existing_rows(tmp_path):
+    from flask_migrate import downgrade
+    from sqlalchemy import text
+
+    class Cfg(TestConfig):
+        SQLALCHEMY_DATABASE_URI = f"sqlite:///{tmp_path / 'search.db'}"
+
+    app = create_app(Cfg)
+    with app.app_context():
+        upgrade(revision="d3f7a9c1e5b2")
+        engine = create_engine(Cfg.SQLALCHEMY_DATABASE_URI)
+        with engine.begin() as conn:
+            conn.execute(
+                text(
+                    "INSERT INTO units (id, code, name, kind, quota_root, path, depth) "
+                    "VALUES (1, 'DD', 'Phường Đống Đa', '', 0, '/1/', 0)"
+                )
+            )
+            conn.execute(
+                text(
+                    "INSERT INTO people (id, code, full_name, sort_name, unit_id, position,"
+                    " duty_group, is_head, is_party_member, party_gap_days, seriously_ill)"
+                    " VALUES (1, 'P1', 'Trịnh Thị Ước', '', 1, '', '', 0, 0, 0, 0)"
+                )
+            )
+        upgrade()
+        with engine.connect() as conn:
+            assert conn.execute(text("SELECT search_name FROM units")).scalar() == "phuong dong da"
+            assert conn.execute(text("SELECT search_name FROM people")).scalar() == "trinh thi uoc"
+        downgrade(revision="d3f7a9c1e5b2")
+        with engine.connect() as conn:
+            assert conn.execute(text("SELECT count(*) FROM people")).scalar() == 1
+        engine.dispose()
+        db.engine.dispose()
