@@ -3,6 +3,9 @@ its marshmallow schemas. Messages are in Vietnamese and name what is wrong."""
 
 from __future__ import annotations
 
+import json
+
+from flask import request
 from wtforms import HiddenField, StringField
 from wtforms.validators import AnyOf, DataRequired, InputRequired, Length, NumberRange, Optional
 
@@ -36,13 +39,27 @@ class OpenYearForm(Form):
 class PackForm(Form):
     """Any subset of the pack's parameters, as typed (RulePack.validate checks the pack)."""
 
-    def params(self) -> dict:
-        # a decimal comma (0,5) reads as a point: RulePack takes Decimal text
+    def typed(self) -> dict:
+        """The parameters as typed (the page's text: a decimal comma)."""
         return {
-            name: (field.data or "").strip().replace(",", ".")
+            name: (field.data or "").strip()
             for name, field in self._fields.items()
             if name in RulePack().to_dict() and field.raw_data
         }
+
+    def params(self, typed: dict | None = None) -> dict:
+        # a decimal comma (0,5) reads as a point: RulePack takes Decimal text
+        typed = self.typed() if typed is None else typed
+        return {name: text.replace(",", ".") for name, text in typed.items()}
+
+    def loaded(self) -> dict:
+        """The parameters as the page showed them when it was loaded (the hidden `was`): a
+        save writes only what this user changed (three_way); {} without them."""
+        try:
+            was = json.loads(request.form.get("was") or "{}")
+        except ValueError:
+            return {}
+        return {k: v for k, v in was.items() if isinstance(v, str)} if isinstance(was, dict) else {}
 
 
 for _name in RulePack().to_dict():

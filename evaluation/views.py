@@ -4,6 +4,8 @@ form and calls one operation (service.common.forms.run_form)."""
 
 from __future__ import annotations
 
+import json
+
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import select
@@ -28,9 +30,10 @@ from evaluation.schemas import DISCIPLINE_FORMS, HOW_FOUND, LEVELS
 from evaluation.stats import dashboard_rows, unit_level_counts, violation_counts
 from evaluation.workflow import approval_errors, label_of
 from service.auth.access import can, is_admin, scope_filter
-from service.common.errors import Forbidden, ValidationError
+from service.common.errors import Conflict, Forbidden, ValidationError
 from service.common.exports import export_kinds
-from service.common.forms import run_form
+from service.common.filters import vn_decimal
+from service.common.forms import run_form, three_way
 from service.domains import work_for
 from service.exports.jobs import recent_jobs as recent_export_jobs
 from service.exports.jobs import send_or_start
@@ -88,22 +91,53 @@ def pack(year):
             year=year_now,
             info=info,
             values=dict(request.form) if errors else info["pack"],
+            # what the page shows as stored: the next save writes only what was changed
+            was=json.dumps(_pack_shown(info["pack"]), ensure_ascii=False),
             labels={name: RulePack.label(name) for name in info["pack"]},
             errors=errors,
             catalog=q.catalog_rows(year_now),
             editable=year_now.can_edit_pack(current_user),
         )
 
+    def save():
+        """Only the parameters this user changed; one that someone else changed meanwhile
+        to another value is refused, naming it (nothing saved)."""
+        changes, conflicts = three_way(form.loaded(), form.typed(), _pack_shown(year_row.pack))
+        if conflicts:
+            names = ", ".join(f"«{RulePack.label(k)}»" for k in conflicts)
+            raise Conflict(
+                f"Trong lúc bạn sửa, người khác đã lưu thay đổi {names}: chưa lưu gì. Trang "
+                "hiện giá trị bạn nhập và giá trị mới được lưu ở dòng thông báo; kiểm tra rồi "
+                "lưu lại.",
+                {
+                    "params": [
+                        f"{RulePack.label(k)}: giá trị hiện tại "
+                        f"{vn_decimal(year_row.pack.get(k))}, bạn nhập {form.typed()[k]}."
+                        for k in conflicts
+                    ]
+                },
+            )
+        return ops.update_pack(current_user, year_row, form.params(changes))
+
     if request.method != "POST":
         return page()
     return run_form(
         form,
-        lambda: ops.update_pack(current_user, year_row, form.params()),
+        save,
         success="Đã lưu bộ quy tắc.",
         done=url_for("evaluation.pack", year=year),
         render=page,
-        messages=lambda err: err.fields.get("params", []) or [err.message],
+        messages=lambda err: (
+            [err.message, *err.fields.get("params", [])]
+            if isinstance(err, Conflict)
+            else err.fields.get("params", []) or [err.message]
+        ),
     )
+
+
+def _pack_shown(pack: dict) -> dict:
+    """The pack's parameters as the page writes them (the text three_way compares)."""
+    return {name: vn_decimal(value) for name, value in pack.items()}
 
 
 @bp.route("/<int:year>/catalog/<code>", methods=["POST"])

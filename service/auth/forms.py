@@ -1,7 +1,7 @@
 """WTForms for the pages (Flask-WTF adds CSRF to each)."""
 
 from flask_wtf.file import FileField, FileRequired
-from wtforms import BooleanField, PasswordField, SelectField, StringField
+from wtforms import BooleanField, HiddenField, PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, EqualTo, Length, Optional, Regexp
 
 from service.auth.models import ROLE_LABELS
@@ -44,6 +44,18 @@ class UserEditForm(Form):
         validators=[Optional(), Length(8, 128, "Mật khẩu từ 8 ký tự.")],
     )
     active = BooleanField("Đang hoạt động")
+    # the values the page was loaded with: a save writes only what this administrator changed
+    # (service.common.forms.three_way), another's change in the meantime is kept or told
+    was_full_name = HiddenField()
+    was_active = HiddenField()
+
+    def loaded(self) -> dict:
+        if self.was_active.data not in ("0", "1"):
+            return {}  # a form without them (an older page): every field is written
+        return {"full_name": self.was_full_name.data or "", "active": self.was_active.data}
+
+    def typed(self) -> dict:
+        return {"full_name": self.full_name.data or "", "active": "1" if self.active.data else "0"}
 
 
 class RoleForm(Form):

@@ -23,6 +23,7 @@ from service.auth.forms import (
 )
 from service.auth.models import ApiToken, User
 from service.common.errors import Forbidden, NotFound, ServiceError
+from service.common.forms import three_way
 from service.common.queries import search_clause
 from service.common.spreadsheets import write_workbook
 from service.common.urls import local_path
@@ -173,24 +174,36 @@ def users():
 def user_detail(user_id):
     _require_admin()
     user = db.session.get(User, user_id) or _not_found()
-    form = UserEditForm(obj=user if request.method == "GET" else None)
+    editing = request.method == "POST" and request.form.get("action") == "edit"
+    stored = {"full_name": user.full_name or "", "active": "1" if user.active else "0"}
+    # the details as stored, unless this request saves them (a refused role grant or link
+    # must not blank them: saving that page would then empty the name, deactivate the account)
+    form = UserEditForm() if editing else UserEditForm(formdata=None, obj=user)
     role_form = RoleForm(prefix="role")
-    if request.form.get("action") == "edit" and form.validate_on_submit():
-        try:
-            ops.update_user(
-                current_user,
-                user,
-                {
-                    "full_name": form.full_name.data or "",
-                    "active": form.active.data,
-                    "password": form.password.data or None,
-                },
+    status = 200
+    if editing and form.validate_on_submit():
+        changes, conflicts = three_way(form.loaded(), form.typed(), stored)
+        if conflicts:
+            labels = {"full_name": form.full_name.label.text, "active": form.active.label.text}
+            flash(
+                "Trong lúc bạn sửa, người khác đã lưu thay đổi "
+                + ", ".join(f"«{labels[k]}»" for k in conflicts)
+                + ": trang hiện giá trị bạn nhập, kiểm tra rồi lưu lại nếu vẫn muốn thay.",
+                "error",
             )
-            flash("Đã lưu.", "info")
-            return redirect(url_for("auth.user_detail", user_id=user.id))
-        except ServiceError as err:
-            db.session.rollback()
-            flash(err.message, "error")
+            status = 400
+        else:
+            data = {k: v == "1" if k == "active" else v for k, v in changes.items()}
+            try:
+                ops.update_user(current_user, user, {**data, "password": form.password.data})
+                flash("Đã lưu.", "info")
+                return redirect(url_for("auth.user_detail", user_id=user.id))
+            except ServiceError as err:
+                db.session.rollback()
+                flash(err.message, "error")
+                status = 400
+    # the next save compares with the values as they are now
+    form.was_full_name.data, form.was_active.data = stored["full_name"], stored["active"]
     link_form = LinkPersonForm(prefix="link")
     if request.form.get("action") in ("link", "unlink") and link_form.validate_on_submit():
         code = link_form.person_code.data if request.form["action"] == "link" else None
@@ -227,7 +240,7 @@ def user_detail(user_id):
         link_form=link_form,
         revoke_form=EmptyForm(),
         unit_choices=_unit_choices(),
-    )
+    ), status
 
 
 def _unit_choices() -> list[str]:

@@ -145,6 +145,20 @@ def run_form(
     return redirect(back)
 
 
+def three_way(loaded: dict, typed: dict, stored: dict) -> tuple[dict, list[str]]:
+    """What a form's save writes when the form carries the values it was loaded with, so that
+    two people saving the same record keep each other's changes: (changes, conflicts).
+    `changes` are the fields this user changed (typed differs from loaded, or the form did not
+    carry the field's loaded value); `conflicts` the changed fields that someone else changed
+    meanwhile to another value (stored differs from loaded and from typed). Values compare as
+    the form shows them (text)."""
+    changes = {k: v for k, v in typed.items() if k not in loaded or v != loaded[k]}
+    conflicts = [
+        k for k, v in changes.items() if k in loaded and stored.get(k) not in (loaded[k], v)
+    ]
+    return changes, conflicts
+
+
 class IntegerInput(IntegerField):
     """An integer field whose parse error is Vietnamese."""
 
