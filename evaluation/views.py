@@ -223,10 +223,16 @@ def entry(year, code):
 @login_required
 def unit_ratings(year, code):
     year_row = q.get_year(year)
-    unit = visible_unit(current_user, code, "evaluation.read")
+    return _unit_page(year_row, visible_unit(current_user, code, "evaluation.read"))
+
+
+def _unit_page(year_row, unit, refused: dict | None = None):
+    """The unit's rating list. `refused`: the row form (kind, code, what) or the list action
+    (action) that was refused, with what was typed and the errors, shown at that form."""
     review = q.review_of(year_row, unit)
     return render_template(
         "evaluation/unit.html",
+        refused=refused or {},
         year=year_row,
         unit=unit,
         items=q.unit_ratings_out(year_row, unit, page=True),
@@ -283,6 +289,12 @@ def review_action(year, code, action):
         success=lambda _review: f"Đã thực hiện: {label_of(action)}.",
         done=back,
         messages=lambda err: [err.message, *(err.fields or {}).get("rules", [])[5:]],
+        # the list again, the reason as typed at its form (a return's reason is not lost)
+        render=lambda errors: _unit_page(
+            q.get_year(year),
+            unit,
+            {"action": action, "reason": request.form.get("reason", ""), "errors": errors},
+        ),
     )
 
 
@@ -302,7 +314,19 @@ def set_level(year, kind, code, what):
         ),
         success=f"Đã lưu mức của {code}.",
         done=url_for("evaluation.unit_ratings", year=year, code=list_unit.code),
-        prefix=f"{code}: ",
+        # the list again, at this row: the level and reason as typed, the error beside them
+        render=lambda errors: _unit_page(
+            q.get_year(year),
+            list_unit,
+            {
+                "kind": kind,
+                "code": code,
+                "what": what,
+                "level": request.form.get("level", ""),
+                "reason": request.form.get("reason", ""),
+                "errors": errors,
+            },
+        ),
     )
 
 
@@ -310,10 +334,17 @@ def set_level(year, kind, code, what):
 @login_required
 def person_result(year, code):
     year_row = q.get_year(year)
-    person = q.own_or_visible_person(current_user, code)
+    return _person_page(year_row, q.own_or_visible_person(current_user, code))
+
+
+def _person_page(year_row, person, errors=(), kept=None):
+    """The person's page; `errors` and `kept` (what was typed) at the violation form when it
+    was refused."""
     review = q.review_of(year_row, person.unit)
     return render_template(
         "evaluation/person.html",
+        violation_errors=errors,
+        kept=kept or {},
         records=q.person_violations(year_row, person),
         catalog=q.catalog_rows(year_row, individual_only=True),
         how_found=HOW_FOUND,
@@ -345,6 +376,9 @@ def add_violation(year, code):
         ),
         success=lambda v: f"Đã ghi nhận vi phạm {v.code}.",
         done=url_for("evaluation.person_result", year=year, code=code),
+        render=lambda errors: _person_page(
+            q.get_year(year), person, errors, kept=request.form.to_dict()
+        ),
     )
 
 

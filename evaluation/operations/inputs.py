@@ -297,10 +297,33 @@ def add_violation(user, year_row, data, *, person=None, unit=None) -> Violation:
         )
     list_id, name, recompute_id = _subject_list(person, unit)
     check_writable(year_row, list_id, name)
+    _refuse_a_second_record(year_row, data, person, unit)
     v = _add(user, year_row, data, person=person, unit=unit)
     touch_inputs(year_row, person=person, unit=unit)
     units_changed(year_row, [recompute_id])
     return v
+
+
+def _refuse_a_second_record(year_row, data, person, unit) -> None:
+    """The same finding recorded again (code, day and evidence, not removed): a form sent
+    twice, which would be deducted twice. Another day or other evidence is another finding."""
+    subject = Violation.person_id == person.id if person else Violation.unit_id == unit.id
+    same = db.session.scalar(
+        select(Violation.id).where(
+            Violation.year_id == year_row.id,
+            subject,
+            Violation.code == data["code"],
+            Violation.found_on == data["found_on"],
+            Violation.evidence == (data.get("evidence") or ""),
+            Violation.removed_at.is_(None),
+        )
+    )
+    if same is not None:
+        raise Conflict(
+            f"Vi phạm {data['code']} ngày {data['found_on']:%d/%m/%Y} với chứng cứ này đã được "
+            "ghi nhận: không ghi thêm lần nữa (mỗi lần ghi bị trừ điểm một lần).",
+            {"code": ["Đã được ghi nhận."]},
+        )
 
 
 def remove_violation(user, year_row, v: Violation, reason: str) -> Violation:
