@@ -4,6 +4,8 @@
 //  - <select data-kinds-for="NAME">: offers only the options whose data-kinds hold the value of
 //    the form's field NAME (a manual nomination: the awards a person, or a unit, may receive).
 //  - <form data-confirm="QUESTION">: asks QUESTION before the form is sent (deleting a draft).
+//  - <form data-unsaved-year data-unsaved-unit>: sending a rating list names the grid rows typed
+//    in this browser and never saved, and asks first.
 //  - <a data-back>: goes back in the browser's history (the link's href when there is none).
 //  - <div data-job-url="URL" data-live>: the job page; follows the job until it ends.
 //  - <form data-ballot>: a council member's ballot; counts the nominations chosen, and its
@@ -88,6 +90,32 @@ function followJob(box) {
 document.addEventListener('submit', function (event) {
   var message = event.target.dataset && event.target.dataset.confirm;
   if (message && !window.confirm(message)) { event.preventDefault(); }
+});
+
+// <form data-unsaved-year="YEAR" data-unsaved-unit="CODE"> (sending a rating list): rows of the
+// unit's entry grids (or of this page's list) typed in this browser and never saved (grid.js keeps them, "grid:YEAR:UNIT:TABLE:CODE") are
+// named first; sending now would send their old values.
+document.addEventListener('submit', function (event) {
+  var year = event.target.dataset && event.target.dataset.unsavedYear;
+  if (!year || event.defaultPrevented) { return; }
+  var unit = event.target.dataset.unsavedUnit;
+  var codes = {};
+  document.querySelectorAll('tr[data-code]').forEach(function (tr) { codes[tr.dataset.code] = true; });
+  var found = [];
+  try {
+    for (var i = 0; i < window.localStorage.length; i++) {
+      var key = window.localStorage.key(i);
+      var parts = key.split(':');
+      var code = parts[parts.length - 1];
+      var mine = parts[2] === unit || codes[code];  // this unit's grid, or a row of this list
+      if (parts[0] === 'grid' && parts[1] === year && mine && found.indexOf(code) === -1) { found.push(code); }
+    }
+  } catch (e) { return; }
+  if (!found.length) { return; }
+  var question = 'Bảng nhập liệu trên trình duyệt này còn ' + found.length + ' dòng đã gõ nhưng chưa lưu (' +
+    found.slice(0, 5).join(', ') + (found.length > 5 ? ', …' : '') + '). Gửi duyệt bây giờ sẽ gửi giá trị cũ của các dòng đó.\n\n' +
+    'Bấm «OK» để vẫn gửi duyệt, «Hủy» để quay lại bảng nhập liệu và lưu.';
+  if (!window.confirm(question)) { event.preventDefault(); }
 });
 
 document.addEventListener('DOMContentLoaded', function () {

@@ -315,12 +315,22 @@
 
   function restore(table) {
     if (!store) { return; }
+    var locked = [];
     rowsOf(table).forEach(function (row) {
       var text = null;
       try { text = store.getItem(key(table, row)); } catch (e) { text = null; }
       if (!text) { return; }
       var kept;
       try { kept = JSON.parse(text); } catch (e) { forget(table, row); return; }
+      if (!cells(row).some(function (el) { return !el.disabled; })) {
+        // a locked list (submitted, approved): typed here, never saved, not counted; shown,
+        // not restored into cells that cannot be saved
+        locked.push({row: row, text: rowName(row) + ' (' + Object.keys(kept.values || {}).map(function (name) {
+          var el = field(row, name);
+          return ((el && el.dataset.label) || name) + ': ' + kept.values[name];
+        }).join('; ') + ')'});
+        return;
+      }
       Object.keys(kept.values || {}).forEach(function (name) {
         var el = field(row, name);
         if (el && !el.disabled) { setRaw(el, kept.values[name]); }
@@ -333,6 +343,20 @@
     var note = document.querySelector('[data-restored="' + table.id + '"]');
     var n = table.querySelectorAll('tr[data-dirty]').length;
     if (note && n) { note.hidden = false; note.textContent = 'Đã khôi phục ' + n + ' dòng chưa lưu từ lần trước. Nhấn «Lưu các dòng chưa lưu» hoặc rời dòng để lưu.'; }
+    if (note && locked.length) {
+      note.hidden = false;
+      note.className = 'flash warning';
+      note.textContent = 'Danh sách đã khóa, nên ' + locked.length + ' dòng đã gõ trên trình duyệt này nhưng chưa lưu không được tính: ' +
+        locked.map(function (l) { return l.text; }).join(', ') + '. Nếu cần sửa, đề nghị trả lại danh sách rồi nhập lại. ';
+      var drop = document.createElement('button');
+      drop.type = 'button';
+      drop.textContent = 'Bỏ các giá trị này khỏi trình duyệt';
+      drop.addEventListener('click', function () {
+        locked.forEach(function (l) { forget(table, l.row); });
+        note.hidden = true;
+      });
+      note.appendChild(drop);
+    }
   }
 
   function setup(table) {
