@@ -12,7 +12,7 @@ from sqlalchemy.orm import aliased
 from evaluation import queries as q
 from evaluation.compute import explain
 from evaluation.models import EvalYear, Rating, RatingDecision
-from evaluation.rules.levels import LEVEL_WORDS
+from evaluation.rules.levels import LEVEL_WORDS, Level
 from service.common.spreadsheets import (
     ExportChart,
     ExportColumn,
@@ -24,7 +24,8 @@ from service.extensions import db
 from service.org.models import Person, Unit
 
 BATCH = 2000
-WORDS = dict(LEVEL_WORDS)
+# levels in full, the code in the column beside (TEMPLATES.md, Exports)
+WORDS = {code: Level(code).label for code in LEVEL_WORDS}
 
 
 def _level(label: str) -> ExportColumn:

@@ -73,10 +73,11 @@ def test_rating_list_export_opens_with_values_formats_and_text_kept(client, ward
     evil = by_code["EW01"]
     assert evil["Họ và tên"] == '=HYPERLINK("http://x")'  # a string, not a formula
     assert evil["Nhóm nhiệm vụ"] == "+chuyên viên"
-    assert evil["Điểm"] == 87.5 and evil["Mức tính theo quy tắc"] == "Tốt"
+    assert evil["Điểm"] == 87.5 and evil["Mức tính theo quy tắc"] == "Hoàn thành tốt nhiệm vụ"
     assert evil["Mức tính theo quy tắc (mã)"] == "T"
     an = by_code["EW02"]
-    assert an["Mức tính theo quy tắc"] == "Xuất sắc" and an["Đề xuất của thủ trưởng (mã)"] == "T"
+    assert an["Mức tính theo quy tắc"] == "Hoàn thành xuất sắc nhiệm vụ"
+    assert an["Đề xuất của thủ trưởng (mã)"] == "T"
     assert an["Mức xếp loại cuối cùng (mã)"] == "T" and an["Tạm tính"] == "Có"
     assert an["Thiếu dữ liệu"] == "Có"  # no inputs entered
     cells = {c.value: c for c in ws[HEADER_ROW + 1] + ws[HEADER_ROW + 2]}
@@ -133,10 +134,16 @@ def test_statistics_export_counts_shares_violations_and_native_charts(
     ws = wb["Tổng hợp CCVC"]
     assert ws.freeze_panes == f"A{HEADER_ROW + 1}"
     header, rows = _table(ws)
-    assert header[:4] == ("Mã đơn vị", "Tên đơn vị", "Xuất sắc (XS)", "Tốt (T)")
+    assert header[:4] == (
+        "Mã đơn vị",
+        "Tên đơn vị",
+        "Hoàn thành xuất sắc nhiệm vụ (XS)",  # levels in full (TEMPLATES.md, Exports)
+        "Hoàn thành tốt nhiệm vụ (T)",
+    )
     table = {r[0]: dict(zip(header, r, strict=True)) for r in rows}
     office = table["EW-O"]  # EW01 T, EW02 final T (proposal over the computed XS)
-    assert office["Tốt (T)"] == 2 and office["Tổng số"] == 2 and office["Tỷ lệ T"] == 1
+    assert office["Hoàn thành tốt nhiệm vụ (T)"] == 2
+    assert office["Tổng số"] == 2 and office["Tỷ lệ T"] == 1
     assert table["EW-E"]["Hoàn thành nhiệm vụ (HT)"] == 1
     total = table["Tổng cộng"]
     assert total["Tổng số"] == 3 and round(total["Tỷ lệ HT"], 4) == round(1 / 3, 4)
