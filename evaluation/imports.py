@@ -43,7 +43,7 @@ from evaluation.models import (
     ViolationTypeRow,
 )
 from evaluation.operations.bulk import Batch, save_imported_rows
-from evaluation.operations.inputs import LOCKED_STATES, VIOLATION_AUDIT
+from evaluation.operations.inputs import LOCKED_STATES, VIOLATION_AUDIT, future_history_year
 from evaluation.rules import DISCIPLINE_FORMS
 from evaluation.schemas import (
     AWARD_CODES,
@@ -570,6 +570,10 @@ def import_history(user, filename: str, data: bytes) -> ImportRun:
                 year,
                 f"Năm {year} đang đánh giá trong hệ thống, không nhập lịch sử.",
             )
+            continue
+        future = future_history_year(year)
+        if future:
+            err(rownum, "year", year, future)
             continue
         values = {}
         for key in present:

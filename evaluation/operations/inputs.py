@@ -437,6 +437,14 @@ def _remove(user, v: Violation, reason: str) -> None:
 # --- history ---------------------------------------------------------------------------------
 
 
+def future_history_year(year: int, today: dt.date | None = None) -> str | None:
+    """Why `year` cannot be history: a year still to come (none: it can)."""
+    today = today or dt.date.today()
+    if year > today.year:
+        return f"Năm {year} chưa tới: lịch sử chỉ nhập cho các năm đã qua (đến {today.year})."
+    return None
+
+
 def save_history(user, year: int, data: dict, *, person=None, unit=None) -> History:
     """Create or replace one past year's outcome of a person or a unit (never an open year:
     its results are computed here). History feeds no rating of an open year: no recompute."""
@@ -445,6 +453,9 @@ def save_history(user, year: int, data: dict, *, person=None, unit=None) -> Hist
         raise Forbidden()
     if not 1950 <= year <= 2100:
         raise ValidationError("Năm không hợp lệ.", {"year": ["Phải trong khoảng 1950–2100."]})
+    future = future_history_year(year)
+    if future:
+        raise ValidationError(future, {"year": [future]})
     if db.session.scalar(select(EvalYear.id).where(EvalYear.year == year)):
         raise Conflict(
             f"Năm {year} đang được đánh giá trong hệ thống: kết quả của năm này do hệ thống tính, "

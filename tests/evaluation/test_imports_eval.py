@@ -631,6 +631,7 @@ def test_history_import_create_unchanged_update(client, world):
         ("hr_r", [2024, "PA1", "Có", "XS", None, None, 0, 0], "Mã", "Không có đơn vị"),
         ("hr_a", [2024, "PB1", None, "XS", None, None, 0, 0], "Mã", "Không có cán bộ"),
         ("hr_r", [2024, "PA1", None, "XS", None, None, -1, 0], "Sáng kiến cấp cơ sở", "0–1000"),
+        ("hr_r", [2031, "PA1", None, "XS", None, None, 0, 0], "Năm", "chưa tới"),
     ],
     ids=[
         "unknown-award",
@@ -641,6 +642,7 @@ def test_history_import_create_unchanged_update(client, world):
         "person-code-as-unit",
         "outside-reach",
         "negative-count",
+        "future-year",
     ],
 )
 def test_history_bad_row(client, world, who, row, column, message):

@@ -198,6 +198,8 @@ def test_history_through_the_api_and_on_the_person_page(client, ward, bearer, lo
     assert client.put(f"{url}/2024", json={"official_level": "A"}, headers=h).status_code == 400
     # an open year is computed here, not imported as history
     assert client.put(f"{url}/{YEAR}", json=body, headers=h).status_code == 409
+    res = client.put(f"{url}/2031", json=body, headers=h)  # a year still to come
+    assert res.status_code == 400 and "chưa tới" in res.get_json()["error"]["message"]
     assert [i["year"] for i in client.get(url, headers=h).get_json()["items"]] == [2023]
     login_session(client, ward["staff"])
     page = client.get(f"/evaluation/{YEAR}/people/PW00").get_data(as_text=True)
