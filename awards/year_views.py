@@ -7,6 +7,7 @@ from datetime import date
 
 from flask import render_template, request, url_for
 from flask_login import current_user, login_required
+from sqlalchemy import select
 
 from awards import decisions
 from awards.badges import OCCASION_NAMES, default_occasion, occasion_choices, year_badges
@@ -28,6 +29,8 @@ from evaluation import queries as eq
 from service.auth.access import can
 from service.common.errors import Forbidden, NotFound
 from service.common.forms import run_form
+from service.extensions import db
+from service.org.models import Unit
 from service.org.operations import (
     visible_person,
     visible_unit,
@@ -87,8 +90,14 @@ def badges():
         (value, f"{label} ({due[d]} đến hạn)" if d in due else label)
         for (value, label), d in zip(occasion_choices(year), occasions(year), strict=True)
     ]
+    shown = [b["unit"] for b in (found or {}).get("due", []) + (found or {}).get("waiting", [])]
     return render_template(
         "awards/badges.html",
+        unit_names=dict(
+            db.session.execute(select(Unit.code, Unit.name).where(Unit.code.in_(set(shown)))).all()
+        )
+        if shown
+        else {},
         years=years if year in years else sorted([*years, year], reverse=True),
         year=year,
         day=day,

@@ -117,6 +117,7 @@ def test_badges_page_lists_due_and_waiting_with_the_end_date(client, badges, log
         "/awards/badges", query_string={"year": YEAR, "occasion": f"{YEAR}-09-02", "unit": "B"}
     ).get_data(as_text=True)
     assert "Đến hạn (1)" in page and "Phạm Thị Dung" in page and "Trần Thị Bình" not in page
+    assert '<td data-label="Đơn vị">Đơn vị B <code class="small">B</code>' in page  # its name
     # the occasions offered are the year's four
     for d in ("03/02/2026", "19/05/2026", "02/09/2026", "07/11/2026"):
         assert d in page

@@ -47,3 +47,23 @@ def test_hr_exports_a_statistical_form_of_a_period_on_a_phone(browser, server, t
     assert ws["A1"].value == "Biểu số 0601.N/BNV-TĐKT"
     assert ws["A5"].value == f"Từ ngày 01/07/{YEAR} đến ngày 31/12/{YEAR}"
     context.close()
+
+
+def test_hr_and_admin_pages_fit_a_phone(browser, server, tmp_path):  # noqa: F811
+    """The unit tree (a browser walk: 421 px wide at 390, the whole page scrolled sideways)
+    and the other pages HR and the administrator open, at 390 px."""
+    from tests.browser.servers import fits
+    from tests.browser.test_evaluation_e2e import login
+
+    out = os.environ.get("SHOTS") or str(tmp_path)
+    for user, paths in (
+        ("noivu", ["/units", f"/evaluation/{YEAR}/exports", "/awards/badges"]),
+        ("admin", ["/units", "/admin/users", f"/evaluation/{YEAR}/pack", "/imports"]),
+    ):
+        page = login(browser, server, user)
+        page.set_viewport_size({"width": 390, "height": 844})
+        for path in paths:
+            page.goto(server + path)
+            page.screenshot(path=f"{out}/{user}{path.replace('/', '_')}.png")
+            fits(page)
+        page.context.close()
