@@ -118,13 +118,17 @@
     box.appendChild(list);
   }
 
+  // answer fields that are not cells: told at the cell they belong to, by their own label
+  var ALIASES = {violations_removal_reason: ['violations', 'Lý do gỡ vi phạm']};
+
   function showErrors(table, row, fields, message) {
     var texts = [], problems = [];
     Object.keys(fields || {}).forEach(function (name) {
       var msgs = fields[name];
       var text = Array.isArray(msgs) ? msgs.join(' ') : (typeof msgs === 'object' ? Object.keys(msgs).map(function (k) { return msgs[k]; }).join(' ') : String(msgs));
-      var el = field(row, name);
-      var label = el ? el.dataset.label || name : name;
+      var alias = ALIASES[name];
+      var el = field(row, alias ? alias[0] : name);
+      var label = alias ? alias[1] : (el ? el.dataset.label || name : name);
       if (el) {
         el.classList.add('invalid'); el.setAttribute('aria-invalid', 'true'); el.title = label + ': ' + text;
         var msg = document.createElement('div');
@@ -253,11 +257,17 @@
         conflict(table, row, err.current, err.message || 'Dòng đã đổi ở nơi khác.');
         delete row.dataset.again;  // the clerk chooses first: no resave behind their back
         return;
+      } else if (r.status === 401) {
+        // the session ended (logged out in another tab, or timed out): the values stay here
+        status(row, 'Phiên đăng nhập đã hết — chưa lưu (đã giữ trong trình duyệt). Đăng nhập lại ở thẻ khác rồi bấm «Lưu các dòng chưa lưu».', 'error');
+        delete row.dataset.again;
+        return;
       } else {
         clearErrors(row);
         if (err.fields && err.fields.violations_removal_reason && !(extra && extra.violations_removal_reason)) {
           var reason = window.prompt((err.message || 'Gỡ vi phạm đã ghi nhận cần có lý do.') + '\nNhập lý do gỡ:');
           if (reason) { return save(table, row, {violations_removal_reason: reason}); }
+          delete row.dataset.again;  // the clerk declined: not asked again behind their back
         }
         showErrors(table, row, err.fields, err.message || 'Không lưu được.');
       }

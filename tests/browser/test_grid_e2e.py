@@ -177,6 +177,56 @@ def test_a_stale_row_shows_both_values_and_both_choices_work(server, browser, tm
     page.context.close()
 
 
+def test_removing_a_violation_asks_for_its_reason_once(server, browser):  # noqa: F811
+    """A recorded violation taken out of the cell asks for the reason once; declined, the row
+    says so in words at the cell («Lý do gỡ vi phạm», not the answer's field name)."""
+    page = login(browser, server, "tochuc")
+    prompts = []
+
+    def decline(dialog):
+        if dialog.type == "prompt":
+            prompts.append(dialog.message)
+            dialog.dismiss()
+        else:
+            dialog.accept()
+
+    page.on("dialog", decline)
+    page.goto(server + ENTRY)
+    row = rows(page).nth(20)
+    code = row.get_attribute("data-code")
+    body = {"person_code": code, "code": "1.03", "found_on": "05/03/2025",
+            "how_found": "complaint", "evidence": "Phản ánh qua đường dây nóng"}  # fmt: skip
+    assert api(page, server, "POST", f"/years/{YEAR}/violations", body)[0] == 201
+    page.reload()
+    row = rows(page).nth(20)
+    assert row.locator("input[name=violations]").input_value() == "1.03"
+    row.locator("input[name=violations]").fill("")
+    row.locator("input[name=violations]").press("Enter")  # saves, then moves down a row
+    row.locator(".row-status.error").wait_for(timeout=5000)
+    page.wait_for_timeout(1500)  # a second save of the row would ask again
+    assert len(prompts) == 1, prompts
+    text = row.locator(".row-status").inner_text()
+    assert "Lý do gỡ vi phạm" in text and "violations_removal_reason" not in text, text
+    assert row.locator("input[name=violations]").get_attribute("aria-invalid") == "true"
+    page.context.close()
+
+
+def test_a_save_after_the_session_ended_says_so_in_words(server, browser):  # noqa: F811
+    page = open_grid(browser, server)
+    other = page.context.new_page()  # the clerk logs out in another tab
+    other.goto(server + "/")
+    other.locator("button", has_text="Đăng xuất").click()
+    other.wait_for_url(lambda url: "/login" in url)
+    row = rows(page).nth(25)
+    row.locator("input[name=m7]").fill("77")
+    row.locator("input[name=m7]").press("Enter")
+    row.locator(".row-status.error").wait_for(timeout=5000)
+    text = row.locator(".row-status").inner_text()
+    assert "Phiên đăng nhập đã hết" in text and "Bearer" not in text, text
+    assert row.get_attribute("data-dirty") == "1"  # still kept, to save after logging in
+    page.context.close()
+
+
 def test_screenshots_of_the_grid(server, browser, tmp_path):  # noqa: F811
     out = os.environ.get("GRID_SHOTS") or str(tmp_path)
     for width, height in ((1366, 768), (390, 844)):
