@@ -30,7 +30,7 @@ from evaluation.schemas import DISCIPLINE_FORMS, HOW_FOUND, LEVELS
 from evaluation.stats import dashboard_rows, unit_level_counts, violation_counts
 from evaluation.workflow import approval_errors, label_of
 from service.auth.access import can, is_admin, scope_filter
-from service.common.errors import Conflict, Forbidden, ValidationError
+from service.common.errors import Conflict, Forbidden, NotFound, ValidationError
 from service.common.exports import export_kinds
 from service.common.filters import vn_decimal
 from service.common.forms import run_form, three_way
@@ -478,13 +478,20 @@ def exports_page(year):
     """The spreadsheets of a year, one click each: for the picked unit, else for each unit at
     the top of the user's reach; and the user's recent export jobs (HR's home)."""
     year_row = q.get_year(year)
-    picked = request.args.get("unit")
+    picked = (request.args.get("unit") or "").strip()[:300]
+    units, unit_error = None, None
     if picked:
         unit = unit_from_choice(picked)
-        if unit is None:
-            abort(404)
-        units = [visible_unit(current_user, unit.code, "evaluation.read")]
-    else:
+        try:
+            units = [visible_unit(current_user, unit.code, "evaluation.read")] if unit else None
+        except NotFound:
+            units = None
+        if units is None:  # told at the field, the text as typed; the page as unpicked
+            unit_error = (
+                f"Không tìm thấy đơn vị «{picked[:60]}» trong phạm vi của bạn: gõ vài chữ của "
+                "tên hoặc mã rồi chọn trong danh sách gợi ý."
+            )
+    if units is None:
         units = q.reach_tops(current_user, "evaluation.read")
     reach = select(Unit).where(scope_filter(current_user, "evaluation.read")).order_by(Unit.path)
     offers = [
@@ -493,12 +500,14 @@ def exports_page(year):
     return render_template(
         "evaluation/exports.html",
         year=year_row,
-        unit=units[0] if picked else None,
+        unit=units[0] if picked and not unit_error else None,
+        unit_error=unit_error,
+        typed_unit=picked,
         offers=offers,
         recent=[job_out(j) for j in recent_export_jobs(current_user)],
         all_years=q.list_years(),
         unit_choices=[unit_choice(u) for u in db.session.scalars(reach)],
-    )
+    ), (400 if unit_error else 200)
 
 
 @bp.route("/<int:year>/exports/<kind>.xlsx")

@@ -118,8 +118,16 @@ def test_exports_page_lists_the_rating_list_for_the_picked_unit(client, ward, lo
     assert f"/evaluation/{YEAR}/exports/ratings.xlsx?unit=EW-O" in page  # file or job page
     assert '<option value="EW — Phường Thử">' in page and "EW-OTHER" not in page
     login_session(client, ward["outsider"])
-    assert client.get(f"/evaluation/{YEAR}/exports?unit=EW").status_code == 404
-    assert client.get(f"/evaluation/{YEAR}/exports?unit=nothing").status_code == 404
+    # a unit outside reach and one that does not exist: the same words, at the field, with
+    # what was typed (before: a bare 404 page, the text lost)
+    for typed in ("EW", "van phong"):
+        res = client.get(f"/evaluation/{YEAR}/exports", query_string={"unit": typed})
+        page = res.get_data(as_text=True)
+        assert res.status_code == 400
+        assert f"Không tìm thấy đơn vị «{typed}» trong phạm vi của bạn" in page
+        field = 'name="unit" list="unit-choices" autocomplete="off" required'
+        assert f'{field} value="{typed}"' in page
+        assert '/exports/ratings.xlsx?unit=EW"' not in page  # the outsider's own units only
 
 
 def test_statistics_export_counts_shares_violations_and_native_charts(
