@@ -6,6 +6,9 @@
 //  - <form data-confirm="QUESTION">: asks QUESTION before the form is sent (deleting a draft).
 //  - <form data-unsaved-year data-unsaved-unit>: sending a rating list names the grid rows typed
 //    in this browser and never saved, and asks first.
+//  - <a data-export-pdf>: a printable list rendered while the user waits (a ward's takes
+//    minutes): the link counts the seconds beside it, is not sent twice, saves the file when
+//    it is ready and tells a refusal in words.
 //  - <a data-back>: goes back in the browser's history (the link's href when there is none).
 //  - <div data-job-url="URL" data-live>: the job page; follows the job until it ends.
 //  - <form data-ballot>: a council member's ballot; counts the nominations chosen, and its
@@ -135,5 +138,64 @@ document.addEventListener('DOMContentLoaded', function () {
     }
     subject.addEventListener('change', offer);
     offer();
+  });
+});
+
+function fileNameOf(res, fallback) {
+  var header = res.headers.get('Content-Disposition') || '';
+  var star = /filename\*=UTF-8''([^;]+)/i.exec(header);
+  if (star) { try { return decodeURIComponent(star[1]); } catch (e) { /* the plain name */ } }
+  var plain = /filename="?([^";]+)"?/i.exec(header);
+  return plain ? plain[1] : fallback;
+}
+
+document.addEventListener('click', function (event) {
+  var link = event.target.closest ? event.target.closest('a[data-export-pdf]') : null;
+  if (!link || !window.fetch || !window.URL || !window.URL.createObjectURL) { return; }
+  event.preventDefault();
+  if (link.dataset.running) { return; }
+  link.dataset.running = '1';
+  link.setAttribute('aria-disabled', 'true');
+  var note = link.parentNode.querySelector('.pdf-status[data-for="' + link.dataset.exportPdf + link.dataset.unit + '"]');
+  if (!note) {
+    note = document.createElement('span');
+    note.className = 'pdf-status muted small';
+    note.setAttribute('role', 'status');
+    note.dataset.for = link.dataset.exportPdf + link.dataset.unit;
+    link.parentNode.insertBefore(note, link.nextSibling);
+  }
+  note.classList.remove('error');
+  var started = Date.now();
+  function seconds() { return Math.round((Date.now() - started) / 1000); }
+  function tick() {
+    note.textContent = ' Đang tạo bản in… ' + seconds() + ' giây (danh sách lớn có thể mất vài phút; không cần bấm lại).';
+  }
+  tick();
+  var timer = setInterval(tick, 1000);
+  fetch(link.href, {credentials: 'same-origin'}).then(function (res) {
+    if (!res.ok) {
+      return res.json().then(function (data) {
+        throw new Error((data && data.error && data.error.message) || 'Không tạo được bản in.');
+      }, function () { throw new Error('Không tạo được bản in (lỗi ' + res.status + ').'); });
+    }
+    var name = fileNameOf(res, 'ban_in.pdf');
+    return res.blob().then(function (blob) {
+      var url = window.URL.createObjectURL(blob);
+      var save = document.createElement('a');
+      save.href = url;
+      save.download = name;
+      document.body.appendChild(save);
+      save.click();
+      save.parentNode.removeChild(save);
+      setTimeout(function () { window.URL.revokeObjectURL(url); }, 60000);
+      note.textContent = ' Đã tạo bản in ' + name + ' (' + seconds() + ' giây).';
+    });
+  }).catch(function (err) {
+    note.textContent = ' ' + (err && err.message ? err.message : 'Lỗi mạng: chưa tạo được bản in, thử lại.');
+    note.classList.add('error');
+  }).then(function () {
+    clearInterval(timer);
+    delete link.dataset.running;
+    link.removeAttribute('aria-disabled');
   });
 });

@@ -36,3 +36,23 @@ def test_hr_downloads_the_rating_list_from_the_exports_page(browser, server, tmp
     assert ws["A1"].value == "Kết quả xếp loại công chức, viên chức"
     assert ws["A7"].value == "Mã cán bộ" and ws["A8"].value  # the demo's people are rated
     page.context.close()
+
+
+def test_the_printable_list_says_it_is_being_made_and_is_asked_for_once(browser, server):  # noqa: F811
+    """A ward's PDF takes minutes (a browser walk: 89 s, nothing on the page meanwhile, and
+    clicking again started another): the link counts the seconds, a second click sends
+    nothing, the file is saved when ready."""
+    page = login(browser, server, "noivu")
+    asked = []
+    page.on("request", lambda r: asked.append(r.url) if "/exports/ratings.pdf" in r.url else None)
+    page.goto(f"{server}/evaluation/{YEAR}/exports?unit=DD-UB")
+    link = page.locator("a[data-export-pdf=ratings]")
+    with page.expect_download(timeout=120_000) as info:
+        link.evaluate("el => { el.click(); el.click(); }")  # impatient: twice at once
+        note = page.locator(".pdf-status")
+        note.wait_for()
+        assert "Đang tạo bản in" in note.inner_text() or "Đã tạo bản in" in note.inner_text()
+    assert info.value.suggested_filename == f"ket_qua_xep_loai_{YEAR}_DD-UB.pdf"
+    page.locator(".pdf-status", has_text="Đã tạo bản in").wait_for()
+    assert len(asked) == 1, asked
+    page.context.close()
