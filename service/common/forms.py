@@ -16,6 +16,7 @@ from wtforms.widgets import TextInput
 
 from service.common.errors import DEFAULT_MESSAGES, ServiceError
 from service.common.labels import field_lines
+from service.common.vietnamese import date_problem
 from service.extensions import db
 
 # WTForms' own messages (those its fields and validators pass through gettext), in Vietnamese
@@ -192,7 +193,7 @@ class VnDateField(Field):
                 return
             except ValueError:
                 continue
-        raise ValueError("Ngày không hợp lệ (dd/mm/yyyy).")
+        raise ValueError(date_problem(text))
 
 
 def strip(value):

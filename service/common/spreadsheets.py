@@ -22,6 +22,7 @@ from python_calamine import CalamineError, CalamineWorkbook
 from unidecode import unidecode
 
 from service.common.gcpause import gc_paused
+from service.common.vietnamese import date_problem
 
 _MISSING = object()
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
@@ -243,7 +244,7 @@ def parse_date(value):
     try:
         return dt.datetime.strptime(text, "%d/%m/%Y").date()
     except ValueError:
-        raise ValueError("Ngày không hợp lệ (dd/mm/yyyy).") from None
+        raise ValueError(date_problem(text)) from None
 
 
 def parse_code(value) -> str:

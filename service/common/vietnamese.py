@@ -3,6 +3,8 @@ the Vietnamese alphabet, tones after letters as CLDR/ICU "vi" orders them)."""
 
 from __future__ import annotations
 
+import calendar
+import re
 import string
 import unicodedata
 from functools import lru_cache
@@ -83,3 +85,22 @@ def _folded_letters() -> tuple[str, str]:
 
 
 FOLD_FROM, FOLD_TO = _folded_letters()
+
+
+_DMY = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})$")
+
+
+def date_problem(text: str) -> str:
+    """Why `text`, refused as a date, is not one: a day its month does not have, a month
+    over 12 («Ngày không hợp lệ: tháng 2/2024 chỉ có 29 ngày.»), else the format."""
+    m = _DMY.match((text or "").strip())
+    if m:
+        day, month, year = (int(g) for g in m.groups())
+        if not 1 <= month <= 12:
+            return f"Ngày không hợp lệ: không có tháng {month} (tháng từ 1 đến 12)."
+        if day < 1:
+            return f"Ngày không hợp lệ: không có ngày {day}."
+        days = calendar.monthrange(year, month)[1] if year >= 1 else 31
+        if day > days:
+            return f"Ngày không hợp lệ: tháng {month}/{year} chỉ có {days} ngày."
+    return "Ngày không hợp lệ (dd/mm/yyyy)."

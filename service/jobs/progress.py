@@ -106,6 +106,14 @@ def result_page(job: Job) -> tuple[str, str] | None:
         return None
 
 
+def _status_label(job: Job) -> str:
+    """The job's state in words; a job that ran to its end but refused its work (an import
+    whose file has errors: nothing saved) does not read «hoàn thành»."""
+    if job.status == "done" and isinstance(job.result, dict) and job.result.get("ok") is False:
+        return "không thành công: tệp có lỗi, không lưu gì"
+    return STATUS_LABELS.get(job.status, job.status)
+
+
 def job_out(job: Job) -> dict:
     """What the API and the page show of a job: its state with the live progress."""
     live = get_progress(job.id) if job.status in ("queued", "running") else None
@@ -122,7 +130,7 @@ def job_out(job: Job) -> dict:
         "title": title_of(job.kind),
         "params": job.params,
         "status": job.status,
-        "status_label": STATUS_LABELS.get(job.status, job.status),
+        "status_label": _status_label(job),
         "unit_code": job.unit.code if job.unit else None,
         "done": done,
         "total": total,

@@ -86,7 +86,7 @@ def test_add_through_the_form(client, tree, login_session):
     # errors come back on the form, in Vietnamese, nothing saved
     bad = dict(data, title="Khác", person_codes="PA, NOBODY", decision_date="32/12/2025")
     page = client.post(f"{URL}/new", data=bad).get_data(as_text=True)
-    assert "Ngày không hợp lệ (dd/mm/yyyy)." in page
+    assert "Ngày không hợp lệ: tháng 12/2025 chỉ có 31 ngày." in page  # day 32
     bad["decision_date"] = ""
     page = client.post(f"{URL}/new", data=bad).get_data(as_text=True)
     assert "Không có cán bộ với mã: NOBODY." in page

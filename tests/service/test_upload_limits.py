@@ -175,6 +175,8 @@ def test_a_failed_file_imported_by_a_job_saves_nothing(client, admin, tree, as_j
     job = upload(client, admin, "people", bad).get_json()["job"]
     assert job["status"] == "done" and job["result"]["ok"] is False
     assert job["result"]["total_errors"] >= 1
+    # it does not read «hoàn thành» (a browser walk: a refused import said so)
+    assert job["status_label"] == "không thành công: tệp có lỗi, không lưu gì"
     assert count(Person) == 0
     run = client.get(f"/api/v1/imports/runs/{job['result']['run_id']}", headers=admin).get_json()
     assert run["ok"] is False and run["errors"]
