@@ -135,6 +135,8 @@ def test_a_person_sees_their_own_result(client, ward, create_user, login_session
     page = client.get(res.location).get_data(as_text=True)
     assert "Hoàn thành tốt nhiệm vụ" in page and "A2: điểm" in page
     assert "A3: mức Tốt từ 70 đến dưới 90 điểm; điểm" in page
+    # no link leads them to a refusal: the year's page and the unit tree need a role
+    assert f'href="/evaluation/{YEAR}"' not in page and 'href="/units"' not in page
     # and nobody else's
     assert client.get(f"/evaluation/{YEAR}/people/PW00").status_code == 404
 
