@@ -149,7 +149,13 @@
   }
 
   function saved(table, row, data) {
-    cells(row).forEach(function (el) { el.dataset.orig = raw(el); });
+    cells(row).forEach(function (el) {
+      // a number shows as stored ("1.000" typed is saved as 1: the cell says 1, not "1.000")
+      if (data && el.dataset.kind === 'dec' && Object.prototype.hasOwnProperty.call(data, el.name)) {
+        setRaw(el, shown(el, data[el.name]));
+      }
+      el.dataset.orig = raw(el);
+    });
     if (data && data.version != null) { row.dataset.version = data.version; }
     delete row.dataset.dirty;
     forget(table, row);

@@ -227,6 +227,19 @@ def test_a_save_after_the_session_ended_says_so_in_words(server, browser):  # no
     page.context.close()
 
 
+def test_a_saved_number_shows_as_stored(server, browser):  # noqa: F811
+    """«1.000» typed in a month (a thousand, in Vietnamese writing) is saved as 1: the cell
+    then says 1, so the clerk sees what was stored (it kept showing «1.000»)."""
+    page = open_grid(browser, server)
+    row = rows(page).nth(35)
+    cell = row.locator("input[name=m4]")
+    cell.fill("1.000")
+    cell.press("Enter")
+    row.locator(".row-status.ok").wait_for(timeout=5000)
+    assert cell.input_value() == "1"
+    page.context.close()
+
+
 def test_screenshots_of_the_grid(server, browser, tmp_path):  # noqa: F811
     out = os.environ.get("GRID_SHOTS") or str(tmp_path)
     for width, height in ((1366, 768), (390, 844)):
