@@ -100,7 +100,9 @@ class Unit(db.Model):
     # fold(name): what a search typed without accents matches (searches compare it with LIKE,
     # not a fold per row). The ORM sets it with the name (event below); Core inserts get it
     # from the default, Core updates of the name must pass it (unit_name_values).
-    search_name: Mapped[str] = mapped_column(String(255), default=_search_default("name"))
+    search_name: Mapped[str] = mapped_column(
+        String(255), default=_search_default("name"), deferred=True
+    )
     kind: Mapped[str] = mapped_column(String(100), default="")
     parent_id: Mapped[int | None] = mapped_column(ForeignKey("units.id", ondelete="RESTRICT"))
     quota_root: Mapped[bool] = mapped_column(Boolean, default=False)
@@ -148,8 +150,11 @@ class Person(db.Model):
     # vi_sort_key(full_name): the Vietnamese name order. Set by the "set" event below for the ORM;
     # Core inserts get it from the default, Core updates must pass it (see sort_name_values).
     sort_name: Mapped[str] = mapped_column(SortKeyString, default=_sort_name_default)
-    # fold(full_name), kept the same way: «nguyen van an» finds «Nguyễn Văn An»
-    search_name: Mapped[str] = mapped_column(String(255), default=_search_default("full_name"))
+    # fold(full_name), kept the same way: «nguyen van an» finds «Nguyễn Văn An». Deferred, as
+    # the unit's: only searches read it, and a list's rows (sorted for a page) stay as narrow
+    search_name: Mapped[str] = mapped_column(
+        String(255), default=_search_default("full_name"), deferred=True
+    )
     birth_date: Mapped[dt.date | None] = mapped_column(Date)
     gender: Mapped[Gender | None] = mapped_column(_enum(Gender, "gender"))
     unit_id: Mapped[int] = mapped_column(ForeignKey("units.id", ondelete="RESTRICT"))
