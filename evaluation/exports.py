@@ -62,7 +62,8 @@ SHEETS = (
 
 
 def _why(steps) -> str:
-    return " ".join(s["message_vi"] for s in explain(steps))
+    """The explanation as the pages and the PDF write it (a decimal comma: 94,25)."""
+    return " ".join(s["message_vi"] for s in explain(steps, decimal_comma=True))
 
 
 # what a rating row reads of its result, and writes of it (RESULT_COLUMNS)

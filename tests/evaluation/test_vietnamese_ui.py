@@ -248,3 +248,24 @@ def test_why_lines_on_pages_use_a_decimal_comma_and_keep_codes(client, ward, bea
         assert re.search(r"\d,\d\d", text), text  # 92,50-like figures
         assert "1.03" in text, text  # the code stays a code
         assert not re.search(r"\d\.\d", text.replace("1.03", "")), text
+
+
+def test_the_rating_spreadsheet_explains_with_a_decimal_comma(client, ward, bearer):  # noqa: F811
+    import io
+
+    import openpyxl
+
+    h = bearer(ward["admin"])
+    res = client.put(
+        f"/api/v1/years/{YEAR}/people/PW00/evaluation",
+        json={"ct": 4.5, "dd": 5, "tp": 5, "kl": 5, **{f"m{m}": 92.5 for m in range(1, 13)}},
+        headers=h,
+    )
+    assert res.status_code == 200, res.get_json()
+    res = client.get(f"/api/v1/years/{YEAR}/exports/ratings.xlsx?unit=PW-O", headers=h)
+    ws = openpyxl.load_workbook(io.BytesIO(res.data))["Công chức, viên chức"]
+    rows = list(ws.iter_rows(values_only=True))
+    head = next(i for i, r in enumerate(rows) if r and r[0] == "Mã cán bộ")
+    col = rows[head].index("Giải thích")
+    why = next(r[col] for r in rows[head + 1 :] if r[0] == "PW00")
+    assert "A2: điểm" in why and re.search(r"\d,\d", why) and not re.search(r"\d\.\d", why), why
