@@ -12,6 +12,7 @@ from sqlalchemy.orm import aliased
 from evaluation import queries as q
 from evaluation.compute import explain
 from evaluation.models import EvalYear, Rating, RatingDecision
+from evaluation.rules import GROUP_TITLES
 from evaluation.rules.levels import LEVEL_WORDS, Level
 from service.common.spreadsheets import (
     ExportChart,
@@ -278,10 +279,17 @@ def write_statistics(year_row: EvalYear, unit: Unit, user, target) -> int:
     sheets.append(
         ExportSheet(
             "Vi phạm theo nhóm",
-            (ExportColumn("Nhóm vi phạm", "int"), ExportColumn("Số vi phạm", "int")),
-            sorted(((g, n) for g, n in by_group.items()), key=lambda x: (x[0] is None, x[0] or 0)),
+            (
+                ExportColumn("Nhóm vi phạm", "int"),
+                ExportColumn("Nội dung nhóm", max_width=60),
+                ExportColumn("Số vi phạm", "int"),
+            ),
+            [  # the group's title beside its number, as the page's chart table writes it
+                (g, GROUP_TITLES.get(g, ""), n)
+                for g, n in sorted(by_group.items(), key=lambda x: (x[0] is None, x[0] or 0))
+            ],
             "Vi phạm Chỉ thị 24 theo nhóm",
-            total_row=("Tổng cộng", sum(by_group.values())),
+            total_row=("Tổng cộng", "", sum(by_group.values())),
         )
     )
     sheets.append(

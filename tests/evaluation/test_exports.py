@@ -167,6 +167,8 @@ def test_statistics_export_counts_shares_violations_and_native_charts(
     assert sum("<c:barChart>" in c and 'c:grouping val="stacked"' in c for c in charts) == 2
     assert sum("<c:pieChart>" in c for c in charts) == 2
     group_header, groups = _table(wb["Vi phạm theo nhóm"])
-    assert groups[-1] == ("Tổng cộng", 1)
+    assert group_header == ("Nhóm vi phạm", "Nội dung nhóm", "Số vi phạm")
+    assert groups[0][1] == "Vi phạm kỷ cương, kỷ luật, nội quy, quy chế"  # not a bare number
+    assert groups[-1][0] == "Tổng cộng" and groups[-1][-1] == 1
     _h, months = _table(wb["Vi phạm theo tháng"])
     assert len(months) == 13 and months[-1] == ("Tổng cộng", 1)
