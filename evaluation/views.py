@@ -59,8 +59,17 @@ def index():
     rows = q.list_years()
     if rows and not is_admin(current_user):
         return redirect(url_for("evaluation.dashboard", year=rows[0].year))
+    return _years_page(rows)
+
+
+def _years_page(rows, errors=(), typed=None):
+    """The years; `errors` and the year `typed` at the open-year form when it was refused."""
     return render_template(
-        "evaluation/years.html", years=rows, may_open=EvalYear.can_open(current_user)
+        "evaluation/years.html",
+        years=rows,
+        may_open=EvalYear.can_open(current_user),
+        open_errors=errors,
+        typed_year=typed,
     )
 
 
@@ -73,7 +82,9 @@ def open_year():
         lambda: ops.open_year(current_user, form.year.data),
         success=lambda row: f"Đã mở năm {row.year} (bộ quy tắc: {row.pack_source}).",
         done=lambda row: url_for("evaluation.pack", year=row.year),
-        back=url_for("evaluation.index"),
+        render=lambda errors: _years_page(
+            q.list_years(), errors, (request.form.get("year") or "").strip()[:10]
+        ),
     )
 
 

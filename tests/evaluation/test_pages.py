@@ -50,6 +50,14 @@ def test_admin_opens_a_year_and_edits_the_pack_with_validation(client, ward, log
     login_session(client, ward["admin"])
     html = client.get("/evaluation/").get_data(as_text=True)
     assert "Mở năm đánh giá mới" in html and str(YEAR) in html
+    # a year refused (open already) is told at the form, the year typed kept
+    res = client.post("/evaluation/years", data={"year": str(YEAR), "csrf_token": _csrf(html)})
+    page = res.get_data(as_text=True)
+    assert (
+        res.status_code == 400
+        and f'name="year" min="2000" max="2100" required value="{YEAR}"' in page
+    )
+    assert 'class="field-error"' in page
     res = client.post("/evaluation/years", data={"year": "2026", "csrf_token": _csrf(html)})
     assert res.status_code == 302 and res.location.endswith("/evaluation/2026/pack")
     page = client.get("/evaluation/2026/pack").get_data(as_text=True)
