@@ -226,3 +226,7 @@ def test_work_page_lists_lists_to_fill_and_lists_waiting(client, world, login_se
     login_session(client, world["committee"])
     page = client.get("/evaluation/work").get_data(as_text=True)
     assert "Danh sách xếp loại chờ phê duyệt (0)" in page and 'id="staff-lists"' not in page
+    assert 'id="no-work"' not in page
+    login_session(client, world["hr"])  # reaches the page by its address: says there is none
+    page = client.get("/evaluation/work").get_data(as_text=True)
+    assert 'id="no-work"' in page and "xuất bảng tính" in page
