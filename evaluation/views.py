@@ -113,7 +113,8 @@ def pack(year):
     def save():
         """Only the parameters this user changed; one that someone else changed meanwhile
         to another value is refused, naming it (nothing saved)."""
-        changes, conflicts = three_way(form.loaded(), form.typed(), _pack_shown(year_row.pack))
+        typed = form.typed()
+        changes, conflicts = three_way(form.loaded(), typed, _pack_shown(year_row.pack))
         if conflicts:
             names = ", ".join(f"«{RulePack.label(k)}»" for k in conflicts)
             raise Conflict(
@@ -123,7 +124,7 @@ def pack(year):
                 {
                     "params": [
                         f"{RulePack.label(k)}: giá trị hiện tại "
-                        f"{vn_decimal(year_row.pack.get(k))}, bạn nhập {form.typed()[k]}."
+                        f"{vn_decimal(year_row.pack.get(k))}, bạn nhập {typed[k]}."
                         for k in conflicts
                     ]
                 },
