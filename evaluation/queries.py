@@ -115,6 +115,28 @@ def get_review(year_row: EvalYear, unit: Unit) -> Review | None:
     )
 
 
+def recompute_pending(year_row: EvalYear, unit: Unit):
+    """The recompute of `unit`'s results still to run or running (the job, or None): one of its
+    quota scope, of a scope under it, or of the whole year. A save queues it a moment later
+    (EVAL_RECOMPUTE_DELAY), so until it has run the stored results do not include the save."""
+    from evaluation.compute.changes import scope_root
+    from service.jobs.models import Job
+
+    root = scope_root(unit)
+    prefix = f"recompute:{year_row.year}:"
+    under = select(Unit.id).where(Unit.path.startswith(unit.path, autoescape=True))
+    return db.session.scalar(
+        select(Job)
+        .where(
+            Job.status.in_(("queued", "running")),
+            Job.key.startswith(prefix, autoescape=True),
+            or_(Job.key == prefix + "*", Job.unit_id == root.id, Job.unit_id.in_(under)),
+        )
+        .order_by(Job.id.desc())
+        .limit(1)
+    )
+
+
 def review_of(year_row: EvalYear, unit: Unit) -> Review:
     """The list of `unit`, or an open one not yet stored (not added to the session)."""
     review = get_review(year_row, unit)
@@ -347,7 +369,8 @@ def unit_eval_out(row: UnitEval | None, violations: list[str]) -> dict:
 def person_inputs_out(year_row: EvalYear, person: Person) -> dict:
     row = get_person_eval(year_row, person)
     codes = active_codes(year_row, person_id=person.id)
-    return {"person_code": person.code, **person_eval_out(row, codes)}
+    missing = missing_inputs(_entry_values(row), pack_of(year_row).a1_min_months)
+    return {"person_code": person.code, **person_eval_out(row, codes), "missing": list(missing)}
 
 
 def unit_inputs_out(year_row: EvalYear, unit: Unit) -> dict:

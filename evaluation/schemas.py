@@ -391,10 +391,10 @@ class CatalogItemOutSchema(OutSchema):
     severity = fields.String()
 
 
-def _eval_out(name: str, inputs: type, subject: str, dropped: tuple[str, ...]) -> type:
+def _eval_out(name: str, inputs: type, subject: str, dropped: tuple[str, ...], **extra) -> type:
     """The answer of an evaluation: the subject's code, each input field as stored (numbers
     with decimals as strings, dates dd/mm/yyyy; null when nothing was entered), the active
-    violation codes, and whether a row exists."""
+    violation codes, whether a row exists, and the `extra` fields."""
     attrs: dict = {subject: fields.String()}
     for key, field in inputs._declared_fields.items():
         if key in dropped or key == "violations":
@@ -410,6 +410,7 @@ def _eval_out(name: str, inputs: type, subject: str, dropped: tuple[str, ...]) -
     attrs["version"] = fields.Integer(
         metadata={"description": "Phiên bản của dòng (0: chưa có dòng); gửi lại khi lưu."}
     )
+    attrs.update(extra)
     return type(name, (OutSchema,), attrs)
 
 
@@ -418,6 +419,10 @@ PersonEvalOutSchema = _eval_out(
     PersonEvalSchema,
     "person_code",
     ("monthly_scores", "violations_removal_reason", "violations_shown"),
+    missing=fields.List(
+        fields.String(),
+        metadata={"description": "Còn thiếu gì để xếp loại (rỗng: đã nhập đủ)."},
+    ),
 )
 UnitEvalOutSchema = _eval_out(
     "UnitEvalOutSchema",

@@ -253,6 +253,7 @@ def _unit_page(year_row, unit, refused: dict | None = None):
         problems=approval_errors(year_row, unit) if review.state == "submitted" else [],
         levels=LEVELS,
         confirm_actions=CONFIRM_ACTIONS,
+        recomputing=q.recompute_pending(year_row, unit),
     )
 
 
@@ -369,6 +370,7 @@ def _person_page(year_row, person, errors=(), kept=None):
         review_state=review.state,
         state_labels=q.STATE_LABELS,
         all_years=q.list_years(),
+        recomputing=q.recompute_pending(year_row, person.unit),
     )
 
 

@@ -11,6 +11,8 @@
 //    it is ready and tells a refusal in words.
 //  - <a data-back>: goes back in the browser's history (the link's href when there is none).
 //  - <div data-job-url="URL" data-live>: the job page; follows the job until it ends.
+//  - <p data-recompute-url="URL">: results about to be recomputed after a change; says when the
+//    job has run (the page is not reloaded behind the user: a form may hold what they typed).
 //  - <form data-ballot>: a council member's ballot; counts the nominations chosen, and its
 //    [data-ballot-fill] buttons say yes to those not chosen yet (in their [data-ballot-group]
 //    or the whole form), never changing a choice already made.
@@ -28,6 +30,8 @@ document.addEventListener('DOMContentLoaded', function () {
   });
   var job = document.querySelector('[data-job-url]');
   if (job) { followJob(job); }
+  var recompute = document.querySelector('[data-recompute-url]');
+  if (recompute) { followRecompute(recompute); }
   document.querySelectorAll('form[data-ballot]').forEach(ballotForm);
 });
 
@@ -57,6 +61,28 @@ function ballotForm(form) {
     });
   });
   update();
+}
+
+function followRecompute(note) {
+  var text = note.querySelector('[data-recompute-text]');
+  function tick() {
+    fetch(note.dataset.recomputeUrl, {headers: {'Accept': 'application/json'}, credentials: 'same-origin'})
+      .then(function (r) { return r.ok ? r.json() : null; })
+      .then(function (j) {
+        if (!j) { return; }  // not readable by this account: the note stays as it is
+        if (j.status === 'done') {
+          note.className = 'flash info';
+          text.textContent = 'Đã tính lại xong; tải lại trang để xem kết quả mới.';
+        } else if (j.status === 'failed') {
+          note.className = 'flash error';
+          text.textContent = 'Tính lại không thành công: ' + (j.message || 'lỗi không rõ') + '.';
+        } else {
+          setTimeout(tick, 1500);
+        }
+      })
+      .catch(function () { setTimeout(tick, 5000); });
+  }
+  tick();
 }
 
 function followJob(box) {

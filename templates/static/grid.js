@@ -162,52 +162,110 @@
     clearErrors(row);
     closeConflict(row);
     summary(table);
-    status(row, 'Đã lưu ' + new Date().toLocaleTimeString('vi-VN'), 'ok');
+    var text = 'Đã lưu ' + new Date().toLocaleTimeString('vi-VN');
+    if (data && Array.isArray(data.missing)) {
+      // a person's row: what it still lacks, and the count of rows entered, as the page says
+      if (data.missing.length) { row.dataset.lacking = '1'; } else { delete row.dataset.lacking; }
+      text += data.missing.length ? ' · Thiếu: ' + data.missing.join('; ') : ' · Đã nhập đủ';
+      recount(table);
+    }
+    status(row, text, data && data.missing && data.missing.length ? 'ok lacking' : 'ok');
+  }
+
+  // «Đã nhập đủ x/y người; còn z người chưa đủ …» over the grid, from the rows' marks
+  function recount(table) {
+    var box = document.querySelector('[data-entry-status="' + table.id + '"]');
+    if (!box) { return; }
+    var all = rowsOf(table).length, short = table.querySelectorAll('tbody tr[data-url][data-lacking]').length;
+    box.textContent = 'Đã nhập đủ ';
+    var strong = document.createElement('strong');
+    strong.textContent = (all - short) + '/' + all;
+    box.appendChild(strong);
+    box.appendChild(document.createTextNode(' người' + (short ? '; còn ' + short + ' người chưa đủ (cột «Trạng thái» ghi thiếu gì)' : '') + '.'));
   }
 
   function closeConflict(row) {
     var next = row.nextElementSibling;
-    if (next && next.classList.contains('conflict')) { next.parentNode.removeChild(next); }
+    while (next && (next.classList.contains('conflict') || next.classList.contains('conflict-info'))) {
+      var after = next.nextElementSibling;
+      next.parentNode.removeChild(next);
+      next = after;
+    }
   }
 
-  // 409: the row changed elsewhere. Cells the clerk did not change take the current values;
-  // for the others both are shown with the two choices.
+  // a row of its own under the grid row, which stays in view when the grid scrolls sideways
+  function noteRow(row, cls, text, items) {
+    var tr = document.createElement('tr');
+    tr.className = cls;
+    var cell = document.createElement('td');
+    cell.colSpan = row.children.length;
+    var td = document.createElement('div');
+    td.className = 'conflict-note';
+    td.setAttribute('role', cls === 'conflict' ? 'alert' : 'status');
+    cell.appendChild(td);
+    var p = document.createElement('p');
+    p.textContent = text;
+    td.appendChild(p);
+    var ul = document.createElement('ul');
+    items.forEach(function (t) { var li = document.createElement('li'); li.textContent = t; ul.appendChild(li); });
+    td.appendChild(ul);
+    tr.appendChild(cell);
+    row.parentNode.insertBefore(tr, row.nextSibling);
+    return td;
+  }
+
+  function elsewhere(m) { return m.el.dataset.label + ': đã đổi ở nơi khác thành ' + readable(m.el, m.now) + ' (đã cập nhật vào bảng)'; }
+
+  // what changed elsewhere, once the clerk's own cells are saved: told, nothing to choose
+  function tellNews(row, news) {
+    if (!news.length) { return; }
+    var td = noteRow(row, 'conflict-info', 'Dòng ' + rowName(row) + ' đã được sửa ở nơi khác; các ô bạn sửa đã lưu, các ô khác lấy giá trị mới:', news.map(elsewhere));
+    var ok = document.createElement('button');
+    ok.type = 'button';
+    ok.textContent = 'Đã xem';
+    ok.addEventListener('click', function () { closeConflict(row); });
+    td.appendChild(ok);
+  }
+
+  // 409: the row changed elsewhere. Cells the clerk did not change take the current values.
+  // A cell the clerk changed is a conflict only if it changed elsewhere too (to another
+  // value): then both are shown with the two choices. Without such a cell the clerk's
+  // changes are saved against the new version and the others' changes are told.
   function conflict(table, row, current, message) {
-    var mine = [];
+    var mine = [], news = [];
     cells(row).forEach(function (el) {
       if (!(el.name in current)) { return; }
       var now = shown(el, current[el.name]);
+      var orig = el.dataset.orig || '';
+      var same = norm(el, now) === norm(el, orig) || (orig === '' && now === '0');  // untouched elsewhere
       if (changed(el)) {
-        if (norm(el, now) !== norm(el, raw(el))) { mine.push({el: el, now: now, theirs: raw(el)}); }
+        if (!same && norm(el, now) !== norm(el, raw(el))) { mine.push({el: el, now: now, theirs: raw(el)}); }
+        if (same) { el.dataset.orig = now; return; }  // still the clerk's change, to save
       } else if (norm(el, now) !== norm(el, raw(el))) {
         var filled = raw(el) === '' && now === '0';  // a new row's empty count: not news
         setRaw(el, now);
-        if (!filled) { mine.push({el: el, now: now, theirs: null}); }
+        if (!filled) { news.push({el: el, now: now, theirs: null}); }
       }
       el.dataset.orig = now;
     });
     row.dataset.version = current.version;
     closeConflict(row);
-    var tr = document.createElement('tr');
-    tr.className = 'conflict';
-    var cell = document.createElement('td');
-    cell.colSpan = row.children.length;
-    var td = document.createElement('div');  // stays in view when the grid scrolls sideways
-    td.className = 'conflict-note';
-    td.setAttribute('role', 'alert');
-    cell.appendChild(td);
-    var p = document.createElement('p');
-    p.textContent = message + ' Dòng ' + rowName(row) + ':';
-    td.appendChild(p);
-    var ul = document.createElement('ul');
-    mine.forEach(function (m) {
-      var li = document.createElement('li');
-      li.textContent = m.el.dataset.label + ': ' + (m.theirs === null
-        ? 'đã đổi ở nơi khác thành ' + readable(m.el, m.now) + ' (đã cập nhật vào bảng)'
-        : 'giá trị của bạn ' + readable(m.el, m.theirs) + ' — giá trị hiện tại ' + readable(m.el, m.now));
-      ul.appendChild(li);
-    });
-    td.appendChild(ul);
+    if (!mine.length) {
+      if (!cells(row).some(changed)) {
+        saved(table, row, current);  // the clerk's values are the current ones
+        tellNews(row, news);
+        status(row, 'Đã cập nhật theo giá trị hiện tại', 'ok');
+        return;
+      }
+      row.dataset.dirty = '1';
+      save(table, row).then(function () {
+        if (!row.dataset.dirty) { tellNews(row, news); }
+      });
+      return;
+    }
+    var td = noteRow(row, 'conflict', message + ' Dòng ' + rowName(row) + ':', mine.map(function (m) {
+      return m.el.dataset.label + ': giá trị của bạn ' + readable(m.el, m.theirs) + ' — giá trị hiện tại ' + readable(m.el, m.now);
+    }).concat(news.map(elsewhere)));
     var keepBtn = document.createElement('button');
     keepBtn.type = 'button'; keepBtn.className = 'primary'; keepBtn.dataset.choice = 'mine';
     keepBtn.textContent = 'Giữ giá trị của tôi và lưu';
@@ -217,18 +275,13 @@
     takeBtn.textContent = 'Lấy giá trị hiện tại';
     takeBtn.addEventListener('click', function () {
       mine.forEach(function (m) { setRaw(m.el, m.now); });
+      // the clerk's changes nobody else touched still stand: saved, the rest taken
+      if (cells(row).some(changed)) { save(table, row); return; }
       saved(table, row, current);
       status(row, 'Đã lấy giá trị hiện tại', 'ok');
     });
     td.appendChild(keepBtn); td.appendChild(document.createTextNode(' ')); td.appendChild(takeBtn);
-    tr.appendChild(cell);
-    row.parentNode.insertBefore(tr, row.nextSibling);
     // the row shows the clerk's values in the cells they changed until a choice is made
-    if (!mine.some(function (m) { return m.theirs !== null; })) {
-      saved(table, row, current);  // the clerk's values are the current ones
-      status(row, 'Đã cập nhật theo giá trị hiện tại', 'ok');
-      return;
-    }
     row.dataset.dirty = '1';
     keep(table, row);
     status(row, 'Đã đổi ở nơi khác — chọn bên dưới', 'error');
@@ -396,7 +449,7 @@
       var row = e.target.closest('tr[data-url]');
       if (!row || !row.dataset.dirty) { return; }
       if (e.relatedTarget && row.contains(e.relatedTarget)) { return; }
-      if (row.nextElementSibling && row.nextElementSibling.classList.contains('conflict')) { return; }
+      if (row.nextElementSibling && row.nextElementSibling.classList.contains('conflict')) { return; }  // the clerk chooses first
       save(table, row);
     });
     table.addEventListener('keydown', function (e) {

@@ -5,6 +5,7 @@ list with a reason, staff resubmit, the committee approves."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import threading
 import time
@@ -26,13 +27,17 @@ YEAR = 2025
 UNIT = "DD-UB-VP"
 
 
-@pytest.fixture(scope="module")
-def server(tmp_path_factory):
+@contextlib.contextmanager
+def demo_server(tmp_path_factory, **settings):
+    """The demo on a server of its own (thread jobs, recompute by job), `settings` on top."""
+
     class Cfg(TestConfig):
         SQLALCHEMY_DATABASE_URI = f"sqlite:///{tmp_path_factory.mktemp('e2e') / 'eval.db'}"
         JOBS_RUN = "thread"  # as in production without Redis
         EVAL_RECOMPUTE = "job"
 
+    for name, value in settings.items():
+        setattr(Cfg, name, value)
     app = create_app(Cfg)
     with app.app_context():
         db.create_all()
@@ -53,6 +58,12 @@ def server(tmp_path_factory):
     with app.app_context():
         db.session.remove()
         db.engine.dispose()
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    with demo_server(tmp_path_factory) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")

@@ -15,6 +15,7 @@ from tests.browser.test_evaluation_e2e import (  # noqa: F401
     UNIT,
     YEAR,
     browser,
+    demo_server,
     login,
     paste,
     server,
@@ -167,13 +168,47 @@ def test_a_stale_row_shows_both_values_and_both_choices_work(server, browser, tm
     assert status == 201
     row.locator("input[name=m3]").fill("88")
     row.locator("input[name=m3]").press("Enter")
-    panel.wait_for(timeout=5000)
-    assert "Vi phạm" in panel.inner_text() and "1.06" in panel.inner_text()
+    # only the violations changed elsewhere: the clerk's month is saved, nothing to choose
+    news = page.locator("#people-grid tr.conflict-info")
+    news.wait_for(timeout=5000)
+    assert "Vi phạm" in news.inner_text() and "1.06" in news.inner_text()
+    assert "Tháng 3" not in news.inner_text(), news.inner_text()
+    assert page.locator("#people-grid tr.conflict").count() == 0
     assert row.locator("input[name=violations]").input_value() == "1.06"
-    panel.locator("button[data-choice=mine]").click()
     row.locator(".row-status.ok").wait_for(timeout=5000)
     saved = api(page, server, "GET", url, None)[1]
     assert saved["m3"] == "88.00" and saved["violations"] == ["1.06"]
+    page.context.close()
+
+
+def test_a_stale_row_changed_elsewhere_in_other_cells_is_merged(server, browser, tmp_path):  # noqa: F811
+    """Another tab saved month 5; this clerk changed months 3 and 4 on the stale row. Nobody
+    else touched months 3 and 4, so they are not conflicts: they are saved, and the grid
+    tells only what changed elsewhere (it listed «Tháng 3: giá trị của bạn 88 — giá trị
+    hiện tại trống» and asked to choose)."""
+    page = open_grid(browser, server)
+    row = rows(page).nth(32)
+    code = row.get_attribute("data-code")
+    url = f"/years/{YEAR}/people/{code}/evaluation"
+    before = api(page, server, "GET", url, None)[1]
+    assert api(page, server, "PATCH", url, {"m5": "71"})[0] == 200
+    row.locator("input[name=m3]").fill("88")
+    row.locator("input[name=m4]").fill("77")
+    row.locator("input[name=m4]").press("Enter")
+    news = page.locator("#people-grid tr.conflict-info")
+    news.wait_for(timeout=5000)
+    text = news.inner_text()
+    assert "Tháng 5" in text and "71" in text, text
+    assert "Tháng 3" not in text and "Tháng 4" not in text and "giá trị của bạn" not in text, text
+    assert page.locator("#people-grid tr.conflict").count() == 0
+    row.locator(".row-status.ok").wait_for(timeout=5000)
+    assert row.locator("input[name=m5]").input_value() == "71"
+    saved = api(page, server, "GET", url, None)[1]
+    assert (saved["m3"], saved["m4"], saved["m5"]) == ("88.00", "77.00", "71.00"), (before, saved)
+    assert row.get_attribute("data-dirty") is None
+    page.screenshot(path=str(tmp_path / "grid-merged-1366.png"))
+    news.locator("button").click()
+    assert news.count() == 0
     page.context.close()
 
 
@@ -237,6 +272,64 @@ def test_a_saved_number_shows_as_stored(server, browser):  # noqa: F811
     cell.press("Enter")
     row.locator(".row-status.ok").wait_for(timeout=5000)
     assert cell.input_value() == "1"
+    page.context.close()
+
+
+def test_the_entered_count_and_what_a_row_lacks_follow_each_save(server, browser):  # noqa: F811
+    """«Đã nhập đủ x/y» and a row's «Thiếu: …» follow the saves (they changed only on reload,
+    so a clerk could not see that a row was still short of its task points)."""
+    page = open_grid(browser, server)
+    counter = page.locator("#entry-status strong")
+    done, total = (int(n) for n in counter.inner_text().split("/"))
+    empty = rows(page).filter(has_text="Chưa nhập")
+    row = empty.nth(0)
+    code = row.get_attribute("data-code")
+    row = page.locator(f"#row-{code}")
+    for name, value in (("ct", "5"), ("dd", "5"), ("tp", "4")):
+        row.locator(f"input[name={name}]").fill(value)
+    row.locator("input[name=tp]").press("Enter")
+    status = row.locator(".row-status")
+    status.locator("xpath=self::*[contains(@class, 'ok')]").wait_for(timeout=5000)
+    assert "Thiếu" in status.inner_text() and "Ý thức kỷ luật" in status.inner_text()
+    assert counter.inner_text() == f"{done}/{total}"
+    row.locator("input[name=kl]").fill("4")
+    row.locator("input[name=m1]").fill("90")
+    row.locator("input[name=m1]").press("Enter")
+    page.locator(f"#row-{code} .row-status", has_text="Đã nhập đủ").wait_for(timeout=5000)
+    assert "Thiếu" not in status.inner_text(), status.inner_text()
+    assert counter.inner_text() == f"{done + 1}/{total}"
+    # emptied again: the count goes back down
+    row.locator("input[name=kl]").fill("")
+    row.locator("input[name=kl]").press("Enter")
+    page.locator(f"#row-{code} .row-status", has_text="Thiếu").wait_for(timeout=5000)
+    assert counter.inner_text() == f"{done}/{total}"
+    page.reload()
+    assert page.locator("#entry-status strong").inner_text() == f"{done}/{total}"
+    page.context.close()
+
+
+@pytest.fixture(scope="module")
+def debounced(tmp_path_factory):
+    """The production delay between a save and its recompute (EVAL_RECOMPUTE_DELAY)."""
+    with demo_server(tmp_path_factory, EVAL_RECOMPUTE_DELAY=2.0) as url:
+        yield url
+
+
+def test_results_right_after_a_save_say_they_are_being_recomputed(debounced, browser, tmp_path):  # noqa: F811
+    """The results are recomputed a moment after a save: the unit's list says so, then says
+    when it is done (it showed the old figures without a word)."""
+    page = open_grid(browser, debounced)
+    row = rows(page).nth(2)
+    row.locator("input[name=m2]").fill("61")
+    row.locator("input[name=m2]").press("Enter")
+    row.locator(".row-status.ok").wait_for(timeout=5000)
+    page.goto(debounced + f"/evaluation/{YEAR}/units/{UNIT}")
+    note = page.locator("[data-recompute-url]")
+    assert "đang được tính lại" in note.inner_text()
+    page.screenshot(path=str(tmp_path / "recomputing-1366.png"))
+    page.locator("[data-recompute-url]", has_text="Đã tính lại xong").wait_for(timeout=15000)
+    page.reload()
+    assert page.locator("[data-recompute-url]").count() == 0
     page.context.close()
 
 

@@ -127,6 +127,24 @@ def test_submit_is_refused_naming_who_is_not_entered_until_everyone_is(client, w
     assert res.status_code == 200, res.get_json()
 
 
+def test_a_save_answers_what_the_person_still_lacks_and_the_grid_api_too(client, world):
+    """The entry grid updates its «Đã nhập đủ x/y» and the row's «Thiếu: …» from the save's
+    answer (they were right only after a reload): the answer and the grid's rows say it."""
+    staff = world["h"]["staff"]
+    res = _save(client, staff, "EW01", {"ct": 4})
+    assert res.status_code == 200
+    assert TASKS in res.get_json()["missing"]
+    assert "Đạo đức, lối sống (DD)" in res.get_json()["missing"]
+    res = _save(client, staff, "EW01", {**_full(80), "version": 1})
+    assert res.get_json()["missing"] == []
+    rows = client.get(f"{URL}/people-evaluations", headers=staff).get_json()["items"]
+    lacking = {r["person_code"]: r["missing"] for r in rows}
+    assert lacking["EW01"] == [] and lacking["EW02"] == [NO_INPUTS]
+    assert client.get(f"/api/v1/years/{YEAR}/people/EW02/evaluation", headers=staff).get_json()[
+        "missing"
+    ] == [NO_INPUTS]
+
+
 def test_pages_show_entered_counts_flags_and_confirm_approval(client, world, login_session):
     staff = world["h"]["staff"]
     assert _save(client, staff, "EW00", _full(95)).status_code == 200

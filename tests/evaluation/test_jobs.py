@@ -928,3 +928,33 @@ def test_rq_a_job_not_yet_due_goes_back_to_the_queue_for_later(tmp_path, redis_c
                 keys.update({f"eval:dispatched:{job_id}", f"eval:job:{job_id}"})
             if keys:
                 redis_conn.delete(*keys)
+
+
+def test_result_pages_say_when_a_recompute_is_still_to_come(debounced_app):
+    """Right after a save the results are recomputed a moment later (the debounce): the unit's
+    and the person's pages say so, with the job to follow, until it has run (they showed the
+    old figures without a word)."""
+    h = seed(debounced_app)
+    compute_now(debounced_app)
+    client = debounced_app.test_client()
+    with debounced_app.app_context():
+        staff = db.session.scalar(select(User).where(User.username == "staff"))
+        staff_id = staff.get_id()
+    with client.session_transaction() as sess:
+        sess["_user_id"] = staff_id
+        sess["_fresh"] = True
+    unit_page = f"/evaluation/{YEAR}/units/W-O"
+    person_page = f"/evaluation/{YEAR}/people/W05"
+    for page in (unit_page, person_page):
+        assert "đang được tính lại" not in client.get(page).get_data(as_text=True)
+    api = debounced_app.test_client()  # the pages' client has a session: it would need CSRF
+    res = api.put(f"/api/v1/years/{YEAR}/people/W05/evaluation", json=bad_row(), headers=h["staff"])
+    assert res.status_code == 200
+    (job,) = jobs_by_key(debounced_app, f"recompute:{YEAR}:W")
+    for page in (unit_page, person_page):
+        html = client.get(page).get_data(as_text=True)
+        assert "Kết quả đang được tính lại" in html, page
+        assert f'data-recompute-url="/api/v1/jobs/{job.id}"' in html
+    _wait_jobs_done(debounced_app, f"recompute:{YEAR}:W")
+    for page in (unit_page, person_page):
+        assert "đang được tính lại" not in client.get(page).get_data(as_text=True)

@@ -62,7 +62,10 @@ def test_numeric_bounds_are_numbers(document):
 
 def test_evaluation_answers_list_every_stored_field():
     person = set(PersonEvalOutSchema().fields)
-    assert person == {"person_code", *PERSON_EVAL_FIELDS, "violations", "exists", "version"}
+    # and what the person still lacks to be rated (the grid's «Thiếu: …»)
+    assert person == {
+        "person_code", *PERSON_EVAL_FIELDS, "violations", "exists", "version", "missing"
+    }  # fmt: skip
     unit = set(UnitEvalOutSchema().fields)
     assert unit == {"unit_code", *UNIT_EVAL_FIELDS, "violations", "exists", "version"}
 
