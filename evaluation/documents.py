@@ -64,8 +64,9 @@ def _notes(provisional: bool, missing: bool) -> str:
     return " ".join(notes)
 
 
-def _row(code, name, where, group, score, level, final, why, notes) -> PrintRow:
-    text = " ".join(x for x in (notes, why) if x)
+def _row(code, name, where, group, score, level, final, reason, why, notes) -> PrintRow:
+    changed = f"Lý do điều chỉnh — {reason}." if reason else ""
+    text = " ".join(x for x in (notes, changed, why) if x)
     return PrintRow(
         code, name, where or "", group or "", decimal_comma(score), level or "",
         _words(final), text,
@@ -75,14 +76,14 @@ def _row(code, name, where, group, score, level, final, why, notes) -> PrintRow:
 def print_rows(year_row: EvalYear, unit: Unit, kind: str) -> list[PrintRow]:
     if kind == "unit":
         return [
-            _row(c, n, p, "", score, level, final, why, _notes(prov, False))
-            for c, n, p, score, level, _proposed, final, why, prov in unit_rows(
+            _row(c, n, p, "", score, level, final, reason, why, _notes(prov, False))
+            for c, n, p, score, level, _proposed, final, reason, why, prov in unit_rows(
                 year_row, unit, short_why
             )
         ]
     return [
-        _row(c, n, u, g, score, level, final, why, _notes(prov, missing))
-        for c, n, u, g, score, level, _proposed, final, why, prov, missing in person_rows(
+        _row(c, n, u, g, score, level, final, reason, why, _notes(prov, missing))
+        for c, n, u, g, score, level, _proposed, final, reason, why, prov, missing in person_rows(
             year_row, unit, kind, short_why
         )
     ]

@@ -38,6 +38,7 @@ RESULT_COLUMNS = (
     _level("Mức tính theo quy tắc"),
     _level("Đề xuất của thủ trưởng"),
     _level("Mức xếp loại cuối cùng"),
+    ExportColumn("Lý do điều chỉnh", max_width=60),
     ExportColumn("Giải thích", max_width=80),
     ExportColumn("Tạm tính", "bool"),
 )
@@ -71,9 +72,27 @@ def _why(steps) -> str:
 RESULT_FIELDS = (Rating.level, Rating.score, Rating.provisional, Rating.steps)
 
 
+def change_reason(d: RatingDecision | None) -> str:
+    """Why the level is not the computed one (A11): the head's proposal and the committee's
+    final level, each with the reason it was given."""
+    if d is None:
+        return ""
+    parts = []
+    if d.proposed_level and d.proposal_reason:
+        parts.append(f"Thủ trưởng đề xuất: {d.proposal_reason}")
+    if d.final_level and d.final_reason:
+        parts.append(f"Cấp có thẩm quyền quyết định: {d.final_reason}")
+    return "; ".join(parts)
+
+
 def _result(r, d: RatingDecision | None, why: Callable = _why) -> tuple:
+    """RESULT_COLUMNS: score, computed, proposed and final level, the reason of a change, the
+    explanation, provisional."""
     proposed = d.proposed_level if d else None
-    return (r.score, r.level, proposed, q.final_of(r, d), why(r.steps), r.provisional)
+    return (
+        r.score, r.level, proposed, q.final_of(r, d), change_reason(d), why(r.steps),
+        r.provisional,
+    )  # fmt: skip
 
 
 def _batches(stmt) -> Iterator[list]:

@@ -31,7 +31,13 @@ def ward(create_unit, create_person, create_user, create_year, create_rating):
     create_rating(year_row, person=binh, level="HT", kind="party")
     create_rating(year_row, unit=office, level="T", score=Decimal("90"))
     db.session.add(
-        RatingDecision(year_id=year_row.id, kind="official", person_id=binh.id, final_level="HT")
+        RatingDecision(
+            year_id=year_row.id,
+            kind="official",
+            person_id=binh.id,
+            final_level="HT",
+            final_reason="Chậm nộp báo cáo",
+        )
     )
     db.session.commit()
     return {
@@ -72,6 +78,8 @@ def test_rating_list_pdf_has_headings_rows_levels_pages_and_signatures(client, w
     assert "Nguyễn Thị Ánh Tuyết" in text and "Hoàn thành xuất sắc nhiệm vụ" in text
     assert "95,50" in text and "87,25" in text
     assert "Hoàn thành nhiệm vụ" in text  # Bình's final level (the decision), in full words
+    # and why it differs from the computed level (A11)
+    assert "Lý do điều chỉnh — Cấp có thẩm quyền quyết định: Chậm nộp báo cáo" in text
     assert "Văn phòng Đảng ủy" in text  # the units' section
     n = len(reader.pages)
     assert f"Trang 1/{n}" in reader.pages[0].extract_text()

@@ -8,9 +8,11 @@ from decimal import Decimal
 
 import openpyxl
 import pytest
+from sqlalchemy import select
 
 from evaluation.models import RatingDecision
 from service.extensions import db
+from service.org.models import Person
 
 YEAR = 2025
 HEADER_ROW = 7  # title, four lines of the title block, a blank line, then the header
@@ -29,8 +31,15 @@ def ward(create_unit, create_person, create_user, create_year, create_rating):
     create_rating(year_row, person=plain, level="HT", kind="party")
     create_rating(year_row, unit=office, level="T", score=Decimal("90.25"))
     db.session.add(
-        RatingDecision(year_id=year_row.id, kind="official", person_id=plain.id, proposed_level="T")
+        RatingDecision(
+            year_id=year_row.id,
+            kind="official",
+            person_id=plain.id,
+            proposed_level="T",
+            proposal_reason="Chưa có sản phẩm nổi bật",
+        )
     )
+
     db.session.commit()
     return {
         "ward": w,
@@ -54,6 +63,14 @@ def _table(ws):
 
 
 def test_rating_list_export_opens_with_values_formats_and_text_kept(client, ward, login_session):
+    evil = db.session.scalar(select(Person).where(Person.code == "EW01"))
+    db.session.add(
+        RatingDecision(
+            year_id=ward["year"].id, kind="official", person_id=evil.id, final_level="HT",
+            final_reason="Chậm báo cáo quý IV",
+        )
+    )  # fmt: skip
+    db.session.commit()
     login_session(client, ward["hr"])
     res = client.get(f"/api/v1/years/{YEAR}/exports/ratings.xlsx?unit=EW")
     assert "ket_qua_xep_loai_2025_EW.xlsx" in res.headers["Content-Disposition"]
@@ -80,6 +97,10 @@ def test_rating_list_export_opens_with_values_formats_and_text_kept(client, ward
     assert an["Đề xuất của thủ trưởng (mã)"] == "T"
     assert an["Mức xếp loại cuối cùng (mã)"] == "T" and an["Tạm tính"] == "Có"
     assert an["Thiếu dữ liệu"] == "Có"  # no inputs entered
+    # why the level is not the computed one: the head's and the committee's reasons (A11)
+    assert an["Lý do điều chỉnh"] == "Thủ trưởng đề xuất: Chưa có sản phẩm nổi bật"
+    assert evil["Mức xếp loại cuối cùng (mã)"] == "HT"
+    assert evil["Lý do điều chỉnh"] == "Cấp có thẩm quyền quyết định: Chậm báo cáo quý IV"
     cells = {c.value: c for c in ws[HEADER_ROW + 1] + ws[HEADER_ROW + 2]}
     assert cells[87.5].number_format == "0.00"
     for row in ws.iter_rows(min_row=HEADER_ROW + 1):
