@@ -17,7 +17,6 @@ answers 409), and the run lists per row what it added and changed (`ImportRun.ch
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass
@@ -58,7 +57,7 @@ from service.common.queries import chunks
 from service.common.spreadsheets import CellError
 from service.extensions import db
 from service.imports.models import ImportRun
-from service.imports.operations import finish_run, in_scope, read_upload
+from service.imports.operations import finish_run, in_scope, read_upload, report_value
 from service.org.models import Person, Unit
 
 CENT = Decimal("0.01")
@@ -238,15 +237,7 @@ def _same(a, b) -> bool:
 
 def shown(value) -> str:
     """A stored value as the report writes it: 92,5 · Có · 05/03/2025 · trống."""
-    if value is None or value == "":
-        return "trống"
-    if isinstance(value, bool):
-        return "Có" if value else "Không"
-    if isinstance(value, Decimal):
-        return format(value.normalize(), "f").replace(".", ",")
-    if isinstance(value, dt.date):
-        return value.strftime("%d/%m/%Y")
-    return DISCIPLINE_FORMS.get(value, str(value)) if isinstance(value, str) else str(value)
+    return report_value(value, DISCIPLINE_FORMS)
 
 
 def change_text(label: dict, before: dict | None, after: dict, added: list[str]) -> str:

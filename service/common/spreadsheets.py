@@ -422,7 +422,7 @@ def read_rows(
         )
 
 
-FORMULA_MESSAGE = "Ô chứa công thức; hãy dán giá trị (Paste Values)."
+FORMULA_MESSAGE = "Ô chứa công thức; hãy chép rồi dán giá trị (Dán đặc biệt → Giá trị)."
 
 
 class _Bad:

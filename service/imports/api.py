@@ -104,6 +104,9 @@ def errors_workbook(run: ImportRun) -> bytes:
     """The run's report: its errors (a failed run) or, for a successful one, what each row
     added and changed."""
     if run.ok and run.changes:
+        # a file of one row per year (evaluations, history) has a year column; people, units not
+        with_year = any(c.get("year") for c in run.changes)
+        headers = [("Dòng", 8), ("Năm", 8), ("Mã", 16), ("Thao tác", 12), ("Đã thêm, đã đổi", 90)]
         return write_workbook(
             [
                 {
@@ -112,17 +115,17 @@ def errors_workbook(run: ImportRun) -> bytes:
                     "subtitle": [
                         f"Thêm mới {run.created}, cập nhật {run.updated}, không đổi {run.unchanged}"
                     ],
-                    "headers": [
-                        ("Dòng", 8),
-                        ("Năm", 8),
-                        ("Mã", 16),
-                        ("Thao tác", 12),
-                        ("Đã thêm, đã đổi", 90),
-                    ],
+                    "headers": [h for h in headers if with_year or h[0] != "Năm"],
                     "rows": [
-                        [c["row"], c["year"], c["code"], c["action"], c["text"]]
+                        [
+                            c["row"],
+                            *([c.get("year")] if with_year else []),
+                            c["code"],
+                            c["action"],
+                            c["text"],
+                        ]
                         for c in run.changes
-                    ],
+                    ],  # fmt: skip
                 }
             ]
         )

@@ -5,8 +5,10 @@ attempt itself is kept as an ImportRun so its error list can be downloaded."""
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import Counter
 from dataclasses import dataclass, field
+from decimal import Decimal
 
 from flask import current_app
 from marshmallow import ValidationError as MError
@@ -22,6 +24,7 @@ from service.common.spreadsheets import (
     CellError,
     SpreadsheetError,
     UploadLimits,
+    parse_cell,
     read_rows,
 )
 from service.extensions import db
@@ -32,6 +35,7 @@ from service.org.operations import CODE_UNUSABLE
 from service.org.schemas import check_person_consistency
 
 LABEL = {c.key: c.label for c in PEOPLE_COLUMNS + UNIT_COLUMNS}
+CHANGES_LISTED = 5000  # rows listed in a run's changes (its answer, page and report)
 PERSON_KEYS = [
     "full_name",
     "birth_date",
@@ -64,8 +68,41 @@ DEFAULTS = {
 CHUNK = 1000
 
 
+def report_value(value, words: dict | None = None) -> str:
+    """A value as an import's report writes it: 92,5 · Có · 05/03/2025 · trống."""
+    if value is None or value == "":
+        return "trống"
+    if isinstance(value, bool):
+        return "Có" if value else "Không"
+    if isinstance(value, Decimal):
+        return format(value.normalize(), "f").replace(".", ",")
+    if isinstance(value, dt.date):
+        return value.strftime("%d/%m/%Y")
+    text = str(value)
+    return (words or {}).get(text, text)
+
+
+def row_change(rownum: int, code: str, before: dict | None, after: dict, labels: dict) -> dict:
+    """A row's entry in a run's changes: what a new row sets, or each value a row changed
+    ("đổi Ngày sinh 05/09/1990 → 06/09/1990")."""
+    if before is None:
+        parts = [
+            f"{labels.get(k, k)}: {report_value(v)}"
+            for k, v in after.items()
+            if v not in (None, "", False)
+        ]
+        return {"row": rownum, "code": code, "action": "thêm mới", "text": "; ".join(parts)}
+    parts = [
+        f"đổi {labels.get(k, k)} {report_value(before.get(k))} → {report_value(v)}"
+        for k, v in after.items()
+        if before.get(k) != v
+    ]
+    return {"row": rownum, "code": code, "action": "cập nhật", "text": "; ".join(parts)}
+
+
 def finish_run(run: ImportRun, errors: list[CellError], max_errors: int) -> ImportRun:
     """Store the run's outcome: ok when there are no errors (the first `max_errors` kept)."""
+    errors = sorted(errors, key=lambda e: e.row)  # in row order (the file's own errors first)
     run.total_errors = len(errors)
     run.errors = [e.as_dict() for e in errors[:max_errors]]
     run.ok = not errors
@@ -85,7 +122,32 @@ def read_upload(run, data, columns, sheet):
     run.warnings = [f"Cột không được hỗ trợ, đã bỏ qua: {c}" for c in parsed.unknown_columns]
     if not parsed.rows and not parsed.errors:
         return parsed, [CellError(parsed.sheet, 2, "", None, "Tệp không có dòng dữ liệu nào.")]
-    return parsed, list(parsed.errors)
+    return parsed, list(parsed.errors) + example_rows(parsed, columns)
+
+
+EXAMPLE_ROW = (
+    "Dòng này là dòng ví dụ của mẫu trống, chưa sửa gì: xóa dòng (hoặc ghi dữ liệu thật "
+    "đè lên) rồi nhập lại."
+)
+
+
+def example_rows(parsed, columns) -> list[CellError]:
+    """Rows left as the blank template's example row (every example value the file has, as
+    the template wrote it): refused, so the example is never imported as data."""
+    shown = {}
+    for c in columns:
+        if c.key in parsed.columns and c.example not in (None, "") and c.kind != "bool":
+            try:
+                shown[c.key] = parse_cell(c, c.example)
+            except ValueError:
+                continue
+    if not shown:
+        return []
+    return [
+        CellError(parsed.sheet, rownum, "", None, EXAMPLE_ROW)
+        for rownum, values in parsed.rows
+        if all(values.get(k) == v for k, v in shown.items())
+    ]
 
 
 def in_scope(path: str, paths) -> bool:
@@ -129,6 +191,7 @@ def import_people(user, filename: str, data: bytes) -> ImportRun:
         links = _account_links(user, parsed, parsed.sheet, errors) if "username" in present else {}
         if errors:
             return finish_run(run, errors, max_errors)
+        run.changes = plan.changes
         bulk_insert(Person.__table__, [sort_name_values(r) for r in plan.inserts])
         bulk_update(Person, [sort_name_values(r) for r in plan.updates])
     linked = _link_accounts(links)
@@ -160,6 +223,9 @@ class _PeoplePlan:
     updates: list[dict] = field(default_factory=list)
     updated_codes: list[str] = field(default_factory=list)
     unchanged: int = 0
+    changes: list[dict] = field(default_factory=list)
+    # the first CHANGES_LISTED new or changed rows: (row, code, stored values or None, values)
+    listed: list[tuple] = field(default_factory=list)
 
 
 def _plan_people(user, parsed, errors: list[CellError]) -> _PeoplePlan:
@@ -232,13 +298,45 @@ def _plan_people(user, parsed, errors: list[CellError]) -> _PeoplePlan:
             plan.inserts.append(
                 {**new_person, **dict(zip(set_keys, given, strict=True)), "code": code}
             )
+            stored = None
         elif any(old[i] != x for i, x in zip(stored_at, given, strict=True)):
             # stored enums are StrEnums: equal to the file's stored values
             plan.updates.append({**dict(zip(set_keys, given, strict=True)), "id": old.id})
             plan.updated_codes.append(code)
+            stored = [old[i] for i in stored_at]
         else:
             plan.unchanged += 1
+            continue
+        if len(plan.listed) < CHANGES_LISTED:
+            plan.listed.append((rownum, code, stored, given))
+    plan.changes = _people_changes(plan.listed, set_keys, units)
     return plan
+
+
+def _people_changes(listed, set_keys, units) -> list[dict]:
+    """The run's changes of a people import: the units by their codes, not their ids."""
+    code_of = {u[0]: c for c, u in units.items() if u is not None}
+    ids = {x for _, _, stored, _ in listed for x in _unit_ids(stored or (), set_keys)}
+    missing = [i for i in ids if i not in code_of]
+    for clause in in_chunks(Unit.id, missing):
+        code_of.update(db.session.execute(select(Unit.id, Unit.code).where(clause)).all())
+    as_code = {"unit_id": "unit_code", "party_unit_id": "party_unit_code"}
+    keys = [as_code.get(k, k) for k in set_keys]
+
+    def shown(values):
+        return {
+            key: code_of.get(v, v) if key.endswith("unit_code") else v
+            for key, v in zip(keys, values, strict=True)
+        }
+
+    return [
+        row_change(rownum, code, None if stored is None else shown(stored), shown(given), LABEL)
+        for rownum, code, stored, given in listed
+    ]
+
+
+def _unit_ids(values, set_keys):
+    return [v for k, v in zip(set_keys, values, strict=False) if k.endswith("unit_id") and v]
 
 
 def _people_lookups(parsed, codes, reach: _Reach) -> tuple[dict, dict]:
@@ -433,8 +531,8 @@ def import_units(user, filename: str, data: bytes) -> ImportRun:
         )
         created = len(new_codes)
     ids = {code: uid for uid, code in db.session.execute(select(Unit.id, Unit.code))}
-    changes = []
-    for code, (_, v) in file_rows.items():
+    changes, listed = [], []
+    for code, (rownum, v) in file_rows.items():
         row = db_units.get(code)
         values = {
             "name": v["name"],
@@ -444,11 +542,22 @@ def import_units(user, filename: str, data: bytes) -> ImportRun:
         }
         if row is None:
             changes.append({"id": ids[code], **values})
+            before = None
         elif (row.name, row.kind, row.quota_root, row.parent_id) != tuple(values.values()):
             changes.append({"id": ids[code], **values})
             updated += 1
+            before = {
+                "name": row.name, "kind": row.kind, "quota_root": row.quota_root,
+                "parent_code": id_to_code.get(row.parent_id),
+            }  # fmt: skip
         else:
             unchanged += 1
+            continue
+        if len(listed) < CHANGES_LISTED:
+            after = {**values, "parent_code": v.get("parent_code")}
+            del after["parent_id"]
+            listed.append(row_change(rownum, code, before, after, LABEL))
+    run.changes = listed
     if changes:
         db.session.execute(update(Unit), [unit_name_values(c) for c in changes])
     rebuild_paths()

@@ -234,6 +234,8 @@ def blank_template_sheets(kind: str) -> list[dict]:
             "title": f"Hướng dẫn nhập mẫu {spec['title']}",
             "subtitle": [
                 "Dòng 1 là tiêu đề cột; cột nhận theo tên tiếng Việt hoặc mã cột, thứ tự bất kỳ.",
+                "Dòng 2 là dòng ví dụ: ghi dữ liệu thật đè lên hoặc xóa dòng trước khi nhập "
+                "(để nguyên, tệp bị từ chối).",
                 "Tệp được nhập toàn bộ hoặc không nhập gì: có lỗi thì không lưu dòng nào.",
                 "Nhập lại cùng một tệp không thay đổi gì (khớp theo mã).",
             ],

@@ -684,9 +684,20 @@ def test_person_evals_template_round_trips(client, world, create_person):
             client.post("/api/v1/years", json={"year": EXAMPLE_YEAR}, headers=h).status_code == 201
         )
     res = client.get("/api/v1/imports/templates/person_evals.xlsx", headers=h)
-    assert counts(upload(client, h, "person_evals", res.data)) == (1, 0, 0)
+    # left as it is, the example row is refused (only that: its values are all valid)
+    refused = upload(client, h, "person_evals", res.data)
+    assert refused.status_code == 400
+    (err,) = refused.get_json()["error"]["import"]["errors"]
+    assert err["row"] == 2 and "dòng ví dụ" in err["message"], err
+    wb = openpyxl.load_workbook(io.BytesIO(res.data))
+    ws = wb.worksheets[0]
+    head = [c.value for c in ws[1]]
+    ws.cell(2, head.index("Tháng 1") + 1, 91)  # the clerk's own figure
+    buf = io.BytesIO()
+    wb.save(buf)
+    assert counts(upload(client, h, "person_evals", buf.getvalue())) == (1, 0, 0)
     row = person_eval("PX00001", EXAMPLE_YEAR)
-    assert row.ct == 5 and row.m1 == 90 and row.tasks_exceeded == 3
+    assert row.ct == 5 and row.m1 == 91 and row.tasks_exceeded == 3
 
 
 def test_import_page_offers_the_kinds_the_user_may_use(client, world, login_session):

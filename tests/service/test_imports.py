@@ -325,3 +325,86 @@ def test_empty_rows_between_and_after_data_are_skipped(client, admin, tree):
     bad = xlsx([PEOPLE_HEAD[:4], [None, None, None, None], ["E3", "", None, "A"]])
     errors = upload(client, admin, "people", bad).json["error"]["import"]["errors"]
     assert [(e["row"], e["column"]) for e in errors] == [(3, "Họ và tên")]
+
+
+def test_the_blank_templates_example_row_left_in_is_refused(client, admin):
+    """The blank template's row 2 is an example (TEMPLATES.md): left in the file, it would have
+    created «Nguyễn Văn An» in a unit «PX01»; it is refused, naming its row, and nothing saved."""
+    res = client.get("/api/v1/imports/templates/units.xlsx", headers=admin)
+    wb = openpyxl.load_workbook(io.BytesIO(res.data))
+    ws = wb.worksheets[0]
+    head = [c.value for c in ws[1]]
+    example = [c.value for c in ws[2]]
+    assert example[0] == "PX01"
+    row = dict.fromkeys(head)
+    row.update({"Mã đơn vị": "THAT", "Tên đơn vị": "Phường Thật"})
+    ws.append([row[h] for h in head])
+    buf = io.BytesIO()
+    wb.save(buf)
+    res = upload(client, admin, "units", buf.getvalue())
+    assert res.status_code == 400, res.json
+    (err,) = res.json["error"]["import"]["errors"]
+    assert err["row"] == 2 and "dòng ví dụ" in err["message"], err
+    assert count(Unit) == 0
+    # the example row changed into real data is a row like any other
+    ws["A2"] = "PX02"
+    buf = io.BytesIO()
+    wb.save(buf)
+    assert upload(client, admin, "units", buf.getvalue()).status_code == 201
+    guide = [c.value for c in wb["Hướng dẫn"]["A"] if c.value]
+    assert any("ví dụ" in str(v) for v in guide), guide
+
+
+def test_errors_are_listed_in_row_order(client, admin, tree):
+    """A cell error (read with the file) and a row error (checked after) come in row order
+    (the row checks came after every cell error, whatever their rows)."""
+    data = xlsx(
+        [
+            PEOPLE_HEAD[:4],
+            ["E1", "An", None, "KHONGCO"],  # row 2: unknown unit (a row check)
+            ["E2", "Bình", "31/02/1990", "A"],  # row 3: a bad date (a cell error)
+            ["E3", "Cúc", None, "KHONGCO"],  # row 4
+        ]
+    )
+    res = upload(client, admin, "people", data)
+    assert res.status_code == 400
+    rows = [e["row"] for e in res.json["error"]["import"]["errors"]]
+    assert rows == [2, 3, 4], res.json["error"]["import"]["errors"]
+
+
+def test_the_formula_message_names_excels_vietnamese_command(client, admin, tree):
+    data = xlsx([PEOPLE_HEAD[:4], ["F1", "Có công thức", None, "A"]], formula_cell="B2")
+    err = upload(client, admin, "people", data).json["error"]["import"]["errors"][0]
+    assert "Paste Values" not in err["message"] and "Dán đặc biệt" in err["message"], err
+
+
+def test_people_and_units_imports_list_what_each_row_did(client, admin, tree, login_session):
+    """The «Cán bộ» and «Đơn vị» imports say, row by row, what they added and changed (they
+    gave counts only), on the import page and in its report."""
+    data = xlsx([PEOPLE_HEAD[:4], ["C1", "Lê Văn Cường", "05/09/1990", "A"]])
+    res = upload(client, admin, "people", data)
+    (added,) = res.json["changes"]
+    assert (added["row"], added["code"], added["action"]) == (2, "C1", "thêm mới")
+    assert "Lê Văn Cường" in added["text"] and "A" in added["text"]
+    data = xlsx([PEOPLE_HEAD[:4], ["C1", "Lê Văn Cường", "06/09/1990", "B"]])
+    res = upload(client, admin, "people", data)
+    (changed,) = res.json["changes"]
+    assert changed["action"] == "cập nhật"
+    assert "Ngày sinh 05/09/1990 → 06/09/1990" in changed["text"], changed
+    assert "Mã đơn vị A → B" in changed["text"] and "Họ và tên" not in changed["text"]
+    head = ["Mã đơn vị", "Tên đơn vị", "Mã đơn vị cấp trên"]
+    res = upload(client, admin, "units", xlsx([head, ["A", "Phòng A mới", "R"], ["N", "Mới", "B"]]))
+    by_code = {c["code"]: c for c in res.json["changes"]}
+    assert by_code["A"]["action"] == "cập nhật" and "Tên đơn vị" in by_code["A"]["text"]
+    assert "Phòng A mới" in by_code["A"]["text"]
+    assert by_code["N"]["action"] == "thêm mới" and "B" in by_code["N"]["text"]
+    assert set(by_code) == {"A", "N"}
+    run_id = res.json["id"]
+    report = client.get(f"/api/v1/imports/runs/{run_id}/errors.xlsx", headers=admin)
+    assert report.status_code == 200
+    cells = [
+        c.value
+        for row in openpyxl.load_workbook(io.BytesIO(report.data)).active.iter_rows()
+        for c in row
+    ]
+    assert "Phòng A mới" in " ".join(str(v) for v in cells if v)
