@@ -1,0 +1,133 @@
+"""Units are added, renamed, moved and removed from the unit's page by an administrator (they
+could be only through the «Đơn vị» import): each a form with CSRF, validated, audited; a
+refused form keeps what was typed and changes nothing; two administrators keep each other's
+changes; other roles see no form and are refused."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import select
+
+from service.audit.models import AuditEntry
+from service.extensions import db
+from service.org.models import Unit
+from tests.service.test_edits_of_two_admins import _csrf, _hidden
+
+
+@pytest.fixture
+def tree(create_unit):
+    ward = create_unit("PW", name="Phường Mẫu", kind="đảng ủy", quota_root=True)
+    office = create_unit("PW-VP", ward, name="Văn phòng", kind="văn phòng")
+    other = create_unit("PW-KT", ward, name="Phòng Kinh tế", kind="phòng")
+    db.session.commit()
+    return {"ward": ward, "office": office, "other": other}
+
+
+@pytest.fixture
+def admin(client, create_user, login_session):
+    user = create_user("quantri", roles=[("admin", None)])
+    login_session(client, user)
+    return user
+
+
+def _unit(code):
+    db.session.expire_all()
+    return db.session.scalar(select(Unit).where(Unit.code == code))
+
+
+def _edit(client, page, code, **values):
+    data = {
+        "csrf_token": _csrf(page),
+        **{
+            f"was_{k}": _hidden(page, f"was_{k}")
+            for k in ("name", "kind", "quota_root", "parent_code")
+        },
+        **values,
+    }
+    return client.post(f"/units/{code}/edit", data=data)
+
+
+def test_an_admin_adds_a_child_unit_from_the_units_page(client, admin, tree):
+    page = client.get("/units/PW").get_data(as_text=True)
+    assert "Thêm đơn vị trực thuộc" in page and "Sửa đơn vị" in page
+    res = client.post(
+        "/units/PW/children",
+        data={
+            "child-csrf_token": _csrf(page),
+            "child-code": "PW-TDP1",
+            "child-name": "Tổ dân phố 1",
+            "child-kind": "tổ dân phố",
+        },
+    )
+    assert res.status_code == 302 and res.headers["Location"].endswith("/units/PW-TDP1")
+    unit = _unit("PW-TDP1")
+    assert unit.parent.code == "PW" and unit.path.startswith(tree["ward"].path)
+    assert db.session.scalar(
+        select(AuditEntry).where(
+            AuditEntry.object_type == "unit", AuditEntry.object_id == "PW-TDP1"
+        )
+    )
+    # a code taken: refused at the field, what was typed kept, nothing added
+    res = client.post(
+        "/units/PW/children",
+        data={"child-csrf_token": _csrf(page), "child-code": "PW-VP", "child-name": "Trùng mã"},
+    )
+    html = res.get_data(as_text=True)
+    assert res.status_code == 400 and "đã tồn tại" in html and 'value="Trùng mã"' in html
+    assert _unit("PW-VP").name == "Văn phòng"
+
+
+def test_an_admin_renames_and_moves_a_unit_and_a_loop_is_refused(client, admin, tree):
+    page = client.get("/units/PW-VP").get_data(as_text=True)
+    res = _edit(client, page, "PW-VP", name="Văn phòng Đảng ủy", kind="văn phòng",
+                parent_code="PW-KT")  # fmt: skip
+    assert res.status_code == 302, res.get_data(as_text=True)[:300]
+    unit = _unit("PW-VP")
+    assert unit.name == "Văn phòng Đảng ủy" and unit.parent.code == "PW-KT"
+    assert unit.path == f"{tree['other'].path}{unit.id}/"
+    # under its own child: refused, told at the field, nothing changed
+    page = client.get("/units/PW-KT").get_data(as_text=True)
+    res = _edit(client, page, "PW-KT", name="Phòng Kinh tế mới", kind="phòng", parent_code="PW-VP")
+    html = res.get_data(as_text=True)
+    assert res.status_code == 400 and "vòng lặp" in html and 'value="Phòng Kinh tế mới"' in html
+    assert _unit("PW-KT").name == "Phòng Kinh tế" and _unit("PW-KT").parent.code == "PW"
+    res = _edit(client, page, "PW-KT", name="Phòng Kinh tế", kind="phòng", parent_code="KHONGCO")
+    assert res.status_code == 400 and "Không có đơn vị cấp trên" in res.get_data(as_text=True)
+
+
+def test_two_admins_editing_a_unit_keep_both_changes(client, admin, tree):
+    page_a = client.get("/units/PW-KT").get_data(as_text=True)
+    page_b = client.get("/units/PW-KT").get_data(as_text=True)
+    assert _edit(client, page_a, "PW-KT", name="Phòng Kinh tế - Hạ tầng", kind="phòng",
+                 parent_code="PW").status_code == 302  # fmt: skip
+    # B changes only the kind, on the page loaded before A saved
+    assert _edit(client, page_b, "PW-KT", name="Phòng Kinh tế", kind="phòng chuyên môn",
+                 parent_code="PW").status_code == 302  # fmt: skip
+    unit = _unit("PW-KT")
+    assert (unit.name, unit.kind) == ("Phòng Kinh tế - Hạ tầng", "phòng chuyên môn")
+
+
+def test_removing_a_unit_only_when_empty(client, admin, tree, create_person):
+    create_person(tree["office"], code="PW001")
+    db.session.commit()
+    page = client.get("/units/PW-VP").get_data(as_text=True)
+    res = client.post("/units/PW-VP/delete", data={"csrf_token": _csrf(page)})
+    assert res.status_code == 302
+    assert "còn cán bộ" in client.get(res.headers["Location"]).get_data(as_text=True)
+    assert _unit("PW-VP") is not None
+    page = client.get("/units/PW-KT").get_data(as_text=True)
+    res = client.post("/units/PW-KT/delete", data={"csrf_token": _csrf(page)})
+    assert res.status_code == 302 and res.headers["Location"].endswith("/units/PW")
+    assert _unit("PW-KT") is None
+
+
+def test_other_roles_see_no_unit_forms_and_are_refused(client, create_user, login_session, tree):
+    login_session(client, create_user("tochuc", roles=[("staff", tree["ward"])]))
+    page = client.get("/units/PW-VP").get_data(as_text=True)
+    assert "Sửa đơn vị" not in page and "Thêm đơn vị trực thuộc" not in page
+    res = client.post("/units/PW-VP/edit", data={"csrf_token": _csrf(page), "name": "X"})
+    assert res.status_code == 403
+    data = {"child-csrf_token": _csrf(page), "child-code": "Z", "child-name": "Z"}
+    res = client.post("/units/PW/children", data=data)
+    assert res.status_code == 403
+    assert _unit("PW-VP").name == "Văn phòng" and _unit("Z") is None
