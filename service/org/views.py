@@ -2,22 +2,25 @@
 
 from __future__ import annotations
 
+import json
 from collections import defaultdict
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
+from marshmallow import ValidationError as MError
 from sqlalchemy import func, select
 
 from service.auth.access import can, scope_filter, scope_paths
 from service.auth.forms import EmptyForm
 from service.common.errors import Forbidden, ServiceError
-from service.common.forms import error_lines, form_errors, three_way
+from service.common.forms import GENERIC, error_lines, form_errors, three_way
 from service.domains import landing_for
 from service.extensions import db
 from service.org import operations as ops
 from service.org.api import people_query
-from service.org.forms import UnitChildForm, UnitEditForm
+from service.org.forms import NewPersonForm, PersonForm, UnitChildForm, UnitEditForm, as_text
 from service.org.models import Person, Unit
+from service.org.schemas import check_person_consistency
 
 bp = Blueprint("org", __name__)
 
@@ -102,7 +105,7 @@ def _stored(unit: Unit) -> dict:
     }
 
 
-def _unit_page(unit, edit_form=None, child_form=None, errors=None):
+def _unit_page(unit, edit_form=None, child_form=None, errors=None, person_form=None):
     """The unit's page; an administrator also gets its forms (`errors`: a refused form's lines
     by form, "edit" or "child", shown at that form with what was typed)."""
     q = request.args.get("q", "").strip()[:200]
@@ -140,6 +143,11 @@ def _unit_page(unit, edit_form=None, child_form=None, errors=None):
         if manage
         else []
     )  # fmt: skip
+    add_people = can(current_user, "person.write", unit)
+    if add_people and person_form is None:
+        person_form = NewPersonForm(
+            prefix="person", formdata=None, data={"unit_code": ops.unit_choice(unit)}
+        )
     return render_template(
         "org/unit.html",
         unit=unit,
@@ -156,6 +164,24 @@ def _unit_page(unit, edit_form=None, child_form=None, errors=None):
         child_form=child_form,
         errors=errors or {},
         unit_choices=choices,
+        add_people=add_people,
+        person_form=person_form,
+        person_choices=_person_unit_choices() if add_people else [],
+    )
+
+
+def _person_unit_choices() -> list[str]:
+    """The units a clerk may put a person in (or name as the party cell): the picker's list."""
+    stmt = select(Unit).where(scope_filter(current_user, "person.write")).order_by(Unit.path)
+    return [ops.unit_choice(u) for u in db.session.scalars(stmt.limit(CHOICES_LISTED))]
+
+
+def _conflict_line(form, conflicts) -> str:
+    """A save refused because another saved the same fields meanwhile (three_way)."""
+    return (
+        "Trong lúc bạn sửa, người khác đã lưu thay đổi "
+        + ", ".join(f"«{form[k].label.text}»" for k in conflicts)
+        + ": trang hiện giá trị bạn nhập, kiểm tra rồi lưu lại nếu vẫn muốn thay."
     )
 
 
@@ -177,13 +203,7 @@ def edit_unit(code):
     stored = _stored(unit)
     changes, conflicts = three_way(form.loaded(), form.typed(), stored)
     if conflicts:
-        labels = {k: getattr(form, k).label.text for k in UnitEditForm.KEYS}
-        line = (
-            "Trong lúc bạn sửa, người khác đã lưu thay đổi "
-            + ", ".join(f"«{labels[k]}»" for k in conflicts)
-            + ": trang hiện giá trị bạn nhập, kiểm tra rồi lưu lại nếu vẫn muốn thay."
-        )
-        return _refused(code, "edit", [line], edit_form=form)
+        return _refused(code, "edit", [_conflict_line(form, conflicts)], edit_form=form)
     data = {k: v == "1" if k == "quota_root" else v for k, v in changes.items()}
     if "parent_code" in data and data["parent_code"]:
         parent = ops.unit_from_choice(data["parent_code"])
@@ -194,10 +214,7 @@ def edit_unit(code):
     try:
         ops.update_unit(current_user, unit, data)
     except ServiceError as err:
-        for name, messages in (err.fields or {}).items():
-            if name in form._fields:
-                form[name].errors.extend(messages)
-        return _refused(code, "edit", [err.message] if err.message else [], edit_form=form)
+        return _refused(code, "edit", _field_errors(form, err), edit_form=form)
     flash("Đã lưu đơn vị." if data else "Không có gì thay đổi.", "info")
     return redirect(url_for("org.unit_page", code=unit.code))
 
@@ -273,5 +290,148 @@ def _child_counts(unit, children) -> dict[int, int]:
 @bp.route("/people/<code>")
 @login_required
 def person_page(code):
+    return _person_page(ops.visible_person(current_user, code))
+
+
+def _person_values(person: Person) -> dict:
+    """The person's details as the edit form holds them (the pickers as "CODE — Name")."""
+    return {
+        "full_name": person.full_name,
+        "birth_date": person.birth_date,
+        "gender": person.gender.value if person.gender else "",
+        "unit_code": ops.unit_choice(person.unit),
+        "position": person.position or "",
+        "duty_group": person.duty_group or "",
+        "is_head": bool(person.is_head),
+        "category": person.category.value if person.category else "",
+        "is_party_member": bool(person.is_party_member),
+        "party_unit_code": ops.unit_choice(person.party_unit) if person.party_unit else "",
+        "admitted_on": person.admitted_on,
+        "party_gap_days": person.party_gap_days or 0,
+        "party_status": person.party_status.value if person.party_status else "",
+        "seriously_ill": bool(person.seriously_ill),
+    }
+
+
+def _person_page(person, form=None, errors=(), status=200):
+    editable = can(current_user, "person.write", person.unit)
+    if editable:
+        values = _person_values(person)
+        if form is None:
+            form = PersonForm(formdata=None, data=values)
+        # the next save compares with the values as they are now
+        form.loaded.data = json.dumps(
+            {k: as_text(v) for k, v in values.items()}, ensure_ascii=False
+        )
+    page = render_template(
+        "org/person.html",
+        person=person,
+        form=form if editable else None,
+        errors=list(errors),
+        person_choices=_person_unit_choices() if editable else [],
+    )
+    return page, status
+
+
+def _picked_units(form, data: dict) -> bool:
+    """The pickers' texts as unit codes in `data`; an unknown or unreachable unit is told at
+    its field (False)."""
+    fine = True
+    for key, message in (
+        ("unit_code", "Không có đơn vị với mã này (hoặc ngoài phạm vi của bạn)."),
+        ("party_unit_code", "Không có chi bộ với mã này."),
+    ):
+        if not data.get(key):
+            continue
+        unit = ops.unit_from_choice(data[key])
+        if unit is None or not can(current_user, "unit.read", unit):
+            form[key].errors.append(message)
+            fine = False
+        else:
+            data[key] = unit.code
+    return fine
+
+
+def _person_data(form, keys) -> dict:
+    data = {k: form[k].data for k in keys}
+    for k in ("gender", "category", "party_status"):
+        if k in data:
+            data[k] = data[k] or None
+    if "party_gap_days" in data:
+        data["party_gap_days"] = data["party_gap_days"] or 0
+    if "party_unit_code" in data:
+        data["party_unit_code"] = data["party_unit_code"] or None
+    return data
+
+
+def _field_errors(form, err) -> list[str]:
+    """An operation's refusal: each field's messages at its field, the rest as lines."""
+    lines = []
+    fields_ = err.fields if isinstance(err.fields, dict) else {}
+    for name, messages in fields_.items():
+        target = form._fields.get(name)
+        msgs = messages if isinstance(messages, list) else [str(messages)]
+        if target is not None:
+            target.errors = [*target.errors, *msgs]
+        else:
+            lines.extend(msgs)
+    if err.message and (not fields_ or err.message not in GENERIC):
+        lines.insert(0, err.message)
+    return lines
+
+
+@bp.route("/people/<code>/edit", methods=["POST"])
+@login_required
+def edit_person(code):
+    """Edit a person's details or move them to another unit (the clerk's reach): only the
+    fields this clerk changed are written; a field another changed meanwhile is told."""
     person = ops.visible_person(current_user, code)
-    return render_template("org/person.html", person=person)
+    if not can(current_user, "person.write", person.unit):
+        raise Forbidden()
+    form = PersonForm()
+    if not form.validate_on_submit():
+        return _person_page(person, form, form_errors(form), 400)
+    stored = {k: as_text(v) for k, v in _person_values(person).items()}
+    changes, conflicts = three_way(form.loaded_values(), form.typed(), stored)
+    if conflicts:
+        return _person_page(person, form, [_conflict_line(form, conflicts)], 400)
+    data = _person_data(form, list(changes))
+    if not _picked_units(form, data):
+        return _person_page(person, form, [], 400)
+    try:
+        ops.update_person(current_user, person, data)
+    except ServiceError as err:
+        db.session.rollback()
+        person = ops.visible_person(current_user, code)
+        return _person_page(person, form, _field_errors(form, err), 400)
+    flash("Đã lưu thông tin cán bộ." if data else "Không có gì thay đổi.", "info")
+    return redirect(url_for("org.person_page", code=code))
+
+
+@bp.route("/units/<code>/people", methods=["POST"])
+@login_required
+def add_person(code):
+    """Add a person (to this unit, or the unit the form names)."""
+    unit = ops.visible_unit(current_user, code)
+    if not can(current_user, "person.write", unit):
+        raise Forbidden()
+    form = NewPersonForm(prefix="person")
+    if not form.validate_on_submit():
+        return _refused(code, "person", form_errors(form), person_form=form)
+    data = {"code": form.code.data, **_person_data(form, PersonForm.KEYS)}
+    data["unit_code"] = data.get("unit_code") or unit.code
+    if not _picked_units(form, data):
+        return _refused(code, "person", [], person_form=form)
+    try:
+        check_person_consistency(data)
+        person = ops.create_person(current_user, data)
+    except MError as err:
+        for name, messages in err.messages.items():
+            if name in form._fields:
+                form[name].errors = [*form[name].errors, *messages]
+        return _refused(code, "person", [], person_form=form)
+    except ServiceError as err:
+        lines = _field_errors(form, err)
+        return _refused(code, "person", lines, person_form=form)
+    flash(f"Đã thêm cán bộ {person.full_name} ({person.code}) vào {person.unit.name}.", "info")
+    return redirect(url_for("org.person_page", code=person.code))

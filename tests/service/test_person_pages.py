@@ -1,0 +1,157 @@
+"""People are added on their unit's page and edited (moved to another unit included) on their
+own page by whoever may write people there (staff of the unit, administrators): they could
+be only through the «Cán bộ» import or the API. Validated, audited; a refused form keeps what
+was typed; two clerks keep each other's changes; others see no form and are refused."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from sqlalchemy import select
+
+from service.audit.models import AuditEntry
+from service.extensions import db
+from service.org.models import Category, Person
+from tests.service.test_edits_of_two_admins import _csrf
+
+
+@pytest.fixture
+def ward(create_unit, create_person, create_user):
+    ward = create_unit("PW", name="Phường Mẫu", quota_root=True)
+    office = create_unit("PW-VP", ward, name="Văn phòng")
+    econ = create_unit("PW-KT", ward, name="Phòng Kinh tế")
+    cell = create_unit("PW-CB", ward, name="Chi bộ Văn phòng", kind="chi bộ")
+    outside = create_unit("QX", name="Phường Khác")
+    person = create_person(office, code="PW001", full_name="Nguyễn Thị Hoa")
+    person.birth_date = dt.date(1980, 5, 1)
+    db.session.commit()
+    return {
+        "ward": ward, "office": office, "econ": econ, "cell": cell, "outside": outside,
+        "person": person,
+        "staff": create_user("tochuc", roles=[("staff", ward)]),
+        "hr": create_user("noivu", roles=[("hr", ward)]),
+    }  # fmt: skip
+
+
+def _person(code):
+    db.session.expire_all()
+    return db.session.scalar(select(Person).where(Person.code == code))
+
+
+def _loaded(html):
+    import html as h
+    import re
+
+    m = re.search(r'name="loaded" type="hidden" value="([^"]*)"', html)
+    assert m
+    return h.unescape(m.group(1))
+
+
+def _form(page, **values):
+    base = {
+        "csrf_token": _csrf(page), "loaded": _loaded(page), "full_name": "Nguyễn Thị Hoa",
+        "birth_date": "01/05/1980", "gender": "", "unit_code": "PW-VP", "position": "",
+        "duty_group": "", "category": "cong_chuc", "party_unit_code": "", "admitted_on": "",
+        "party_gap_days": "0", "party_status": "",
+    }  # fmt: skip
+    base.update(values)
+    return {k: v for k, v in base.items() if v is not None}
+
+
+def test_staff_add_a_person_on_the_units_page(client, ward, login_session):
+    login_session(client, ward["staff"])
+    page = client.get("/units/PW-VP").get_data(as_text=True)
+    assert "Thêm cán bộ" in page
+    data = {
+        "person-csrf_token": _csrf(page), "person-code": "PW002",
+        "person-full_name": "Trần Văn Nam", "person-birth_date": "12/03/1990",
+        "person-gender": "nam", "person-category": "vien_chuc", "person-position": "Chuyên viên",
+        "person-is_party_member": "y", "person-party_unit_code": "PW-CB",
+        "person-admitted_on": "19/05/2015", "person-party_gap_days": "0",
+        "person-party_status": "active",
+    }  # fmt: skip
+    res = client.post("/units/PW-VP/people", data=data)
+    assert res.status_code == 302 and res.headers["Location"].endswith("/people/PW002")
+    p = _person("PW002")
+    assert (p.unit.code, p.birth_date, p.category) == (
+        "PW-VP",
+        dt.date(1990, 3, 12),
+        Category.PUBLIC_EMPLOYEE,
+    )
+    assert (
+        p.is_party_member and p.party_unit.code == "PW-CB" and p.admitted_on == dt.date(2015, 5, 19)
+    )
+    assert db.session.scalar(
+        select(AuditEntry).where(
+            AuditEntry.object_type == "person", AuditEntry.object_id == "PW002"
+        )
+    )
+    # refused: a date that does not exist and a taken code; typed values kept, nothing added
+    data.update({"person-code": "PW001", "person-birth_date": "31/02/1990"})
+    res = client.post("/units/PW-VP/people", data=data)
+    html = res.get_data(as_text=True)
+    assert res.status_code == 400 and "chỉ có 28 ngày" in html and 'value="Trần Văn Nam"' in html
+    data.update({"person-birth_date": "12/03/1990"})
+    res = client.post("/units/PW-VP/people", data=data)
+    assert res.status_code == 400 and "đã tồn tại" in res.get_data(as_text=True)
+    assert _person("PW001").full_name == "Nguyễn Thị Hoa"
+
+
+def test_staff_edit_and_move_a_person_and_bad_input_is_refused(client, ward, login_session):
+    login_session(client, ward["staff"])
+    page = client.get("/people/PW001").get_data(as_text=True)
+    assert "Sửa thông tin cán bộ" in page
+    res = client.post(
+        "/people/PW001/edit", data=_form(page, unit_code="PW-KT", position="Phó trưởng phòng")
+    )
+    assert res.status_code == 302, res.get_data(as_text=True)[:400]
+    p = _person("PW001")
+    assert p.unit.code == "PW-KT" and p.position == "Phó trưởng phòng"
+    assert p.birth_date == dt.date(1980, 5, 1)
+    # a unit outside the clerk's reach: refused at the field, nothing changed
+    page = client.get("/people/PW001").get_data(as_text=True)
+    res = client.post("/people/PW001/edit", data=_form(page, unit_code="QX", full_name="Tên Mới"))
+    html = res.get_data(as_text=True)
+    assert res.status_code == 400 and "Không có đơn vị" in html and 'value="Tên Mới"' in html
+    assert _person("PW001").unit.code == "PW-KT" and _person("PW001").full_name == "Nguyễn Thị Hoa"
+    # not a party member but a party cell given
+    res = client.post(
+        "/people/PW001/edit", data=_form(page, unit_code="PW-KT", party_unit_code="PW-CB")
+    )
+    assert res.status_code == 400 and "Chỉ nhập khi là đảng viên" in res.get_data(as_text=True)
+
+
+def test_two_clerks_editing_a_person_keep_both_changes(client, ward, login_session):
+    login_session(client, ward["staff"])
+    page_a = client.get("/people/PW001").get_data(as_text=True)
+    page_b = client.get("/people/PW001").get_data(as_text=True)
+    assert (
+        client.post("/people/PW001/edit", data=_form(page_a, position="Văn thư")).status_code == 302
+    )
+    res = client.post("/people/PW001/edit", data=_form(page_b, duty_group="hành chính"))
+    assert res.status_code == 302
+    p = _person("PW001")
+    assert (p.position, p.duty_group) == ("Văn thư", "hành chính")
+    page_c = client.get("/people/PW001").get_data(as_text=True)
+    page_d = client.get("/people/PW001").get_data(as_text=True)
+    assert (
+        client.post("/people/PW001/edit", data=_form(page_c, position="Lưu trữ")).status_code == 302
+    )
+    res = client.post("/people/PW001/edit", data=_form(page_d, position="Thủ quỹ"))
+    html = res.get_data(as_text=True)
+    assert res.status_code == 400 and "người khác" in html and 'value="Thủ quỹ"' in html
+    assert _person("PW001").position == "Lưu trữ"
+
+
+def test_hr_sees_no_person_forms_and_is_refused(client, ward, login_session):
+    login_session(client, ward["hr"])
+    page = client.get("/people/PW001").get_data(as_text=True)
+    assert "Sửa thông tin cán bộ" not in page
+    assert "Thêm cán bộ" not in client.get("/units/PW-VP").get_data(as_text=True)
+    res = client.post("/people/PW001/edit", data={"csrf_token": _csrf(page), "full_name": "X"})
+    assert res.status_code == 403
+    data = {"person-csrf_token": _csrf(page), "person-code": "Z9", "person-full_name": "Z"}
+    res = client.post("/units/PW-VP/people", data=data)
+    assert res.status_code == 403
+    assert _person("PW001").full_name == "Nguyễn Thị Hoa" and _person("Z9") is None
