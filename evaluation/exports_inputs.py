@@ -22,7 +22,7 @@ from evaluation.models import (
     Violation,
     ViolationTypeRow,
 )
-from service.common.spreadsheets import ExportSheet, write_export
+from service.common.spreadsheets import ExportColumn, ExportSheet, write_export
 from service.extensions import db
 from service.imports.schemas import export_columns
 from service.org.models import Person, Unit
@@ -72,6 +72,7 @@ def input_rows(spec: _Inputs, year_row: EvalYear, unit: Unit) -> Iterator[tuple]
     """One row per stored input of the subtree, by the import's columns."""
     model = spec.model
     code = Person.code if spec.fk == "person_id" else Unit.code
+    name = Person.full_name if spec.fk == "person_id" else Unit.name
     keys = [c.key for c in spec.columns]
     stored = [k for k in keys if hasattr(model, k)]
     stmt, order = _statement(
@@ -80,6 +81,7 @@ def input_rows(spec: _Inputs, year_row: EvalYear, unit: Unit) -> Iterator[tuple]
         unit,
         getattr(model, spec.fk).label("subject_id"),
         code.label("subject_code"),
+        name.label("subject_name"),
         *(getattr(model, k) for k in stored),
     )
     code_key = keys[1]  # person_code | unit_code, after the year
@@ -87,7 +89,7 @@ def input_rows(spec: _Inputs, year_row: EvalYear, unit: Unit) -> Iterator[tuple]
         violations = _codes(spec, year_row, [r.subject_id for r in part])
         for r in part:
             values = r._mapping
-            yield tuple(
+            row = [
                 year_row.year
                 if k == "year"
                 else r.subject_code
@@ -96,7 +98,9 @@ def input_rows(spec: _Inputs, year_row: EvalYear, unit: Unit) -> Iterator[tuple]
                 if k == "violations"
                 else values[k]
                 for k in keys
-            )
+            ]
+            row.insert(2, r.subject_name)  # the name beside the code (NAME_COLUMN)
+            yield tuple(row)
 
 
 def count_inputs(spec: _Inputs, year_row: EvalYear, unit: Unit) -> int:
@@ -119,9 +123,30 @@ def catalog_codes(year_row: EvalYear, subject: str) -> list[str]:
 
 
 def write_inputs(spec: _Inputs, year_row: EvalYear, unit: Unit, user, target) -> int:
-    columns = export_columns(spec.columns, {"violations": catalog_codes(year_row, spec.subject)})
+    """The data sheet in the import's shape (header in the first row), each person's or
+    unit's name beside its code (the import skips it, spreadsheets.INFO_LABELS); the title
+    block (unit, year, when, who) on a sheet of its own after it."""
+    columns = list(
+        export_columns(spec.columns, {"violations": catalog_codes(year_row, spec.subject)})
+    )
+    name = "Họ và tên" if spec.fk == "person_id" else "Tên đơn vị"
+    columns.insert(2, ExportColumn(name, max_width=40))
     sheet = ExportSheet(spec.sheet, columns, input_rows(spec, year_row, unit), layout="import")
-    return write_export(target, _meta(spec.sheet, year_row, unit, user), [sheet])
+    notes = ExportSheet(
+        "Thông tin",
+        (ExportColumn("Ghi chú", max_width=100),),
+        [(line,) for line in NOTES],
+        total_row=(),
+    )
+    meta = _meta(spec.sheet, year_row, unit, user)
+    return write_export(target, meta, [sheet, notes]) - len(NOTES)
+
+
+NOTES = (
+    "Trang đầu là dữ liệu, đúng mẫu nhập: sửa rồi nhập lại qua trang «Nhập dữ liệu».",
+    "Cột họ tên (hoặc tên đơn vị) chỉ để đọc; khi nhập, dòng được khớp theo năm và mã.",
+    "Vi phạm đã ghi nhận không bị gỡ khi nhập lại; ô trống: giữ nguyên giá trị đã lưu.",
+)
 
 
 def write_person_evals(year_row: EvalYear, unit: Unit, user, target) -> int:

@@ -409,6 +409,8 @@ def read_rows(
                 if label is None or str(label).strip() == "":
                     continue
                 col = by_name.get(normalize(label))
+                if col is None and normalize(label) in INFO_LABELS:
+                    continue  # a name beside the code, for the reader's eyes
                 if col is None:
                     unknown.append(str(label))
                 elif col not in mapping.values():
@@ -421,6 +423,10 @@ def read_rows(
             "Hãy dùng mẫu tải về từ trang nhập dữ liệu."
         )
 
+
+# columns an export writes beside the codes for whoever reads it (a person's or a unit's name):
+# an import that does not read them skips them without calling them unsupported
+INFO_LABELS = frozenset({"ho va ten", "ten don vi"})
 
 FORMULA_MESSAGE = "Ô chứa công thức; hãy chép rồi dán giá trị (Dán đặc biệt → Giá trị)."
 
@@ -665,7 +671,7 @@ class ExportChart:
 @dataclass
 class ExportSheet:
     """A sheet of an export: its columns and the rows (an iterable, consumed once, in order).
-    `total_row` replaces the default totals row (the count of rows); `charts` are drawn
+    `total_row` replaces the default totals row (the count of rows; () for none); `charts` are drawn
     beside the table. layout "import": the header in the first row and nothing else (no title
     block, no totals), the shape an import reads back."""
 
@@ -822,6 +828,8 @@ def _write_export_sheet(wb, fmt, meta: ExportMeta, sheet: ExportSheet) -> int:
     elif sheet.total_row is None:
         ws.write_string(r, 0, TOTAL_LABEL, fmt["total"])
         ws.write_number(r, 1, count, fmt["total"])
+    elif not sheet.total_row:
+        pass  # () : no totals row (a sheet of notes)
     else:
         bold = {
             "decimal": fmt["total_decimal"],

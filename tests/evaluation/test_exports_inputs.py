@@ -100,10 +100,19 @@ def test_inputs_export_imports_back_with_nothing_changed(
 ):
     res = client.get(f"{API}/{kind}.xlsx?unit=IW", headers=inputs["h"])
     file = res.data
-    ws = _open(res).worksheets[0]
+    wb = _open(res)
+    ws = wb.worksheets[0]
     rows = list(ws.iter_rows(values_only=True))
-    assert rows[0] == tuple(c.label for c in columns)  # the import's header, in the first row
+    # the import's header in the first row, and the name beside the code for the reader
+    labels = [c.label for c in columns]
+    name = "Họ và tên" if kind == "person_evals" else "Tên đơn vị"
+    assert rows[0] == (*labels[:2], name, *labels[2:])
     assert [r[1] for r in rows[1:]] == codes  # no title block, no totals row
+    assert all(r[2] for r in rows[1:])  # every row names its person or unit
+    # the title block on a sheet of its own: what, which unit and year, when, who
+    info = [r[0] for r in wb.worksheets[1].iter_rows(values_only=True) if r[0]]
+    assert info[1] == "Đơn vị: IW — Phường Nhập" and info[2] == f"Năm đánh giá: {YEAR}"
+    assert info[3].startswith("Ngày xuất: ") and info[4].startswith("Người xuất: ")
     for row in ws.iter_rows():
         for cell in row:
             assert cell.data_type != "f"
@@ -113,6 +122,7 @@ def test_inputs_export_imports_back_with_nothing_changed(
     assert answer.status_code == 201, answer.get_json()
     body = answer.get_json()
     assert (body["created"], body["updated"], body["unchanged"]) == (0, 0, len(codes)), body
+    assert body["warnings"] == []  # the name column is read as what it is, not "unsupported"
     db.session.expire_all()
     assert _state(model, fields) == before
     assert db.session.query(AuditEntry).count() - audits <= 1  # at most the run's own entry
@@ -153,7 +163,10 @@ def test_unknown_year_or_unit_is_404_in_vietnamese(client, inputs):
 def test_a_subtree_without_inputs_is_a_file_with_only_the_header(client, inputs):
     for kind, columns in (("person_evals", PERSON_EVAL_COLUMNS), ("unit_evals", UNIT_EVAL_COLUMNS)):
         ws = _open(client.get(f"{API}/{kind}.xlsx?unit=IW-E", headers=inputs["h"])).worksheets[0]
-        assert list(ws.iter_rows(values_only=True)) == [tuple(c.label for c in columns)]
+        ((*header,),) = ws.iter_rows(values_only=True)
+        assert [h for h in header if h not in ("Họ và tên", "Tên đơn vị")] == [
+            c.label for c in columns
+        ]
 
 
 def test_text_beginning_with_formula_characters_is_written_as_text():
