@@ -9,7 +9,14 @@ import random
 from sqlalchemy import insert, select
 
 from evaluation.compute import recompute
-from evaluation.models import EvalYear, PersonEval, UnitEval, Violation, ViolationTypeRow
+from evaluation.models import (
+    DEFAULT_SOURCE,
+    EvalYear,
+    PersonEval,
+    UnitEval,
+    Violation,
+    ViolationTypeRow,
+)
 from evaluation.rules import DEFAULT_CATALOG, RulePack
 from service.demo import UNITS
 from service.extensions import db
@@ -33,7 +40,7 @@ DEMO_YEAR = 2025
 def demo_year(rng: random.Random, ids: dict[str, int], skip_unit: str) -> int:
     """Open DEMO_YEAR with the default pack and catalog, give everyone but `skip_unit` (left for
     entering by hand) a year of inputs, a few violations and the units' inputs, and compute."""
-    year = EvalYear(year=DEMO_YEAR, pack=RulePack().to_dict(), pack_source="mặc định (RULES.md)")
+    year = EvalYear(year=DEMO_YEAR, pack=RulePack().to_dict(), pack_source=DEFAULT_SOURCE)
     db.session.add(year)
     db.session.flush()
     db.session.execute(

@@ -80,6 +80,10 @@ UNIT_EVAL_FIELDS = (
 )
 
 
+# where a year's rule pack came from when no earlier year had one (EvalYear.pack_source)
+DEFAULT_SOURCE = "mặc định theo quy định"
+
+
 class EvalYear(db.Model):
     """Năm đánh giá: its rule pack (RULES.md parameters) as JSON; catalog in ViolationTypeRow."""
 

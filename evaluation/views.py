@@ -29,7 +29,7 @@ from evaluation.rules import Level, RulePack
 from evaluation.schemas import DISCIPLINE_FORMS, HOW_FOUND, LEVELS
 from evaluation.stats import dashboard_rows, unit_level_counts, violation_counts
 from evaluation.workflow import approval_errors, label_of
-from service.auth.access import can, is_admin, scope_filter
+from service.auth.access import can, is_admin, scope_filter, scope_paths
 from service.common.errors import Conflict, Forbidden, NotFound, ValidationError
 from service.common.exports import export_kinds
 from service.common.filters import vn_decimal
@@ -521,6 +521,7 @@ def exports_page(year):
         recent=[job_out(j) for j in recent_export_jobs(current_user)],
         all_years=q.list_years(),
         unit_choices=[unit_choice(u) for u in db.session.scalars(reach)],
+        no_role=scope_paths(current_user, "evaluation.read") == [],
     ), (400 if unit_error else 200)
 
 

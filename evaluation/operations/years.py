@@ -5,7 +5,14 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from evaluation.compute import scope_key
-from evaluation.models import EvalYear, QuotaOverride, Rating, Violation, ViolationTypeRow
+from evaluation.models import (
+    DEFAULT_SOURCE,
+    EvalYear,
+    QuotaOverride,
+    Rating,
+    Violation,
+    ViolationTypeRow,
+)
 from evaluation.operations.recompute import units_changed, year_changed
 from evaluation.queries import CATALOG_FIELDS, catalog_rows
 from evaluation.rules import DEFAULT_CATALOG, RulePack
@@ -35,7 +42,7 @@ def open_year(user, year: int) -> EvalYear:
         items = [{f: getattr(r, f) for f in CATALOG_FIELDS} for r in catalog_rows(previous)]
     else:
         pack = RulePack().to_dict()
-        source = "mặc định (RULES.md)"
+        source = DEFAULT_SOURCE
         items = [
             {
                 "code": v.code,
