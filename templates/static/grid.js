@@ -148,6 +148,23 @@
     summary(table);
   }
 
+  // codes not in the page's catalog list (the server checks them only once the row's other
+  // cells pass): told with the other errors, in one round trip
+  function withUnknownCodes(row, fields) {
+    var el = field(row, 'violations');
+    var known = document.getElementById('catalog-codes');
+    if (!el || !known || !changed(el) || (fields && fields.violations)) { return fields; }
+    var codes = {};
+    Array.prototype.forEach.call(known.options, function (o) { codes[o.value] = true; });
+    var unknown = value(el).filter(function (c) { return !codes[c]; });
+    if (!unknown.length) { return fields; }
+    var out = {};
+    Object.keys(fields || {}).forEach(function (k) { out[k] = fields[k]; });
+    var year = row.closest('table').dataset.year;
+    out.violations = unknown.map(function (c) { return 'Mã vi phạm ' + c + ' không có trong danh mục năm ' + year + '.'; });
+    return out;
+  }
+
   function saved(table, row, data) {
     cells(row).forEach(function (el) {
       // a number shows as stored ("1.000" typed is saved as 1: the cell says 1, not "1.000")
@@ -328,7 +345,7 @@
           if (reason) { return save(table, row, {violations_removal_reason: reason}); }
           delete row.dataset.again;  // the clerk declined: not asked again behind their back
         }
-        showErrors(table, row, err.fields, err.message || 'Không lưu được.');
+        showErrors(table, row, withUnknownCodes(row, err.fields), err.message || 'Không lưu được.');
       }
       if (row.dataset.again) { delete row.dataset.again; if (row.dataset.dirty) { return save(table, row); } }
     }).catch(function () {

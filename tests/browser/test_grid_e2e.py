@@ -102,6 +102,22 @@ def test_typed_values_survive_an_invalid_cell_and_a_reload(server, browser, tmp_
     page.context.close()
 
 
+def test_an_unknown_violation_code_is_told_with_the_rows_other_errors(server, browser):  # noqa: F811
+    """A month out of range and a code not in the catalog, in one row: both are told at once
+    (the code was told only after the month was fixed, a second round trip)."""
+    page = open_grid(browser, server)
+    row = rows(page).nth(14)
+    row.locator("input[name=m4]").fill("150")
+    row.locator("input[name=violations]").fill("9.99")
+    row.locator("input[name=violations]").press("Enter")
+    row.locator(".row-status.error").wait_for(timeout=5000)
+    assert row.locator("input[name=m4]").get_attribute("aria-invalid") == "true"
+    cell = row.locator("input[name=violations]")
+    assert cell.get_attribute("aria-invalid") == "true", row.locator(".row-status").inner_text()
+    assert "9.99" in row.locator(".row-status").inner_text()
+    page.context.close()
+
+
 def test_a_pasted_block_lands_in_the_right_cells(server, browser):  # noqa: F811
     page = open_grid(browser, server)
     block = [[f"{4 + (i + j) % 2}" for j in range(4)] + [str(80 + i)] for i in range(3)]
