@@ -17,9 +17,10 @@ def vn_date(value) -> str:
     return value.strftime("%d/%m/%Y")
 
 
-def vn_decimal(value, places: int | None = None) -> str:
+def vn_decimal(value, places: int | None = None, trim: bool = False) -> str:
     """A number as the interface writes it: a decimal comma, no thousands separator (92,50).
-    Keeps the value's own places unless `places` is given; "" for None; text that is not a
+    Keeps the value's own places unless `places` is given (`trim`: without trailing zeros,
+    92,5 and 85, as the entry grid shows a saved number); "" for None; text that is not a
     number is shown as it is."""
     if value is None or value == "":
         return ""
@@ -33,6 +34,10 @@ def vn_decimal(value, places: int | None = None) -> str:
         return str(value)
     if places is not None:
         number = number.quantize(Decimal(1).scaleb(-places))
+    if trim and number == number.to_integral_value():
+        number = number.quantize(Decimal(1))
+    elif trim:
+        number = number.normalize()
     return f"{number:f}".replace(".", ",")
 
 

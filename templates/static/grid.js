@@ -25,7 +25,16 @@
     else { el.value = v == null ? '' : String(v); }
   }
   function codesText(v) { return String(v || '').split(/[\s,;]+/).filter(Boolean).join(', '); }
-  function norm(el, v) { return el.dataset.kind === 'codes' ? codesText(v) : v; }
+  // a number as a canonical text ("77,00", "77" and "77.0" are one value); other text as it is
+  function numberText(v) {
+    var t = String(v == null ? '' : v).replace(/\s/g, '').replace(',', '.');
+    return /^-?\d+(\.\d+)?$/.test(t) ? String(Number(t)) : String(v == null ? '' : v);
+  }
+  function norm(el, v) {
+    if (el.dataset.kind === 'codes') { return codesText(v); }
+    if (el.dataset.kind === 'dec' || el.dataset.kind === 'int') { return numberText(v); }
+    return v;
+  }
   function changed(el) { return norm(el, raw(el)) !== norm(el, el.dataset.orig || ''); }
 
   function value(el) {
@@ -67,10 +76,25 @@
   }
   function forget(table, row) { if (store) { try { store.removeItem(key(table, row)); } catch (e) { /* ignore */ } } }
 
+  // the row's state, in the «Trạng thái» column (the grid's last) and as a mark in the name
+  // cell, which stays in view when the grid scrolls sideways (its words as title and label)
+  var MARKS = {ok: '✓', 'ok lacking': '✓', error: '!', dirty: '●', busy: '…'};
   function status(row, text, cls) {
     var s = row.querySelector('.row-status');
     s.textContent = text;
     s.className = 'row-status ' + (cls || '');
+    var name = row.querySelector('td.name');
+    if (!name) { return; }
+    var badge = name.querySelector('.row-badge');
+    if (!badge) {
+      badge = document.createElement('span');
+      badge.setAttribute('role', 'img');
+      name.insertBefore(badge, name.firstChild);
+    }
+    badge.className = 'row-badge ' + (cls || '');
+    badge.textContent = MARKS[cls] || '•';
+    badge.title = text;
+    badge.setAttribute('aria-label', text);
   }
 
   function clearErrors(row) {
@@ -84,7 +108,11 @@
 
   function rowName(row) {
     var name = row.querySelector('td.name');
-    return row.dataset.code + (name ? ' (' + name.textContent.trim() + ')' : '');
+    if (!name) { return row.dataset.code; }
+    var text = Array.prototype.filter.call(name.childNodes, function (n) {
+      return !(n.classList && n.classList.contains('row-badge'));  // the state mark is not the name
+    }).map(function (n) { return n.textContent; }).join('').trim();
+    return row.dataset.code + ' (' + text + ')';
   }
 
   function summary(table) {

@@ -206,6 +206,11 @@ def test_a_stale_row_changed_elsewhere_in_other_cells_is_merged(server, browser,
     row = rows(page).nth(32)
     code = row.get_attribute("data-code")
     url = f"/years/{YEAR}/people/{code}/evaluation"
+    # the row holds saved numbers when the grid opens (shown as stored: 77, 4,5)
+    assert api(page, server, "PATCH", url, {"m3": "77", "ct": "4.5", "m1": "85"})[0] == 200
+    page.reload()
+    row = page.locator(f"#row-{code}")
+    assert row.locator("input[name=ct]").input_value() == "4,5"
     before = api(page, server, "GET", url, None)[1]
     assert api(page, server, "PATCH", url, {"m5": "71"})[0] == 200
     row.locator("input[name=m3]").fill("88")
@@ -216,6 +221,8 @@ def test_a_stale_row_changed_elsewhere_in_other_cells_is_merged(server, browser,
     text = news.inner_text()
     assert "Tháng 5" in text and "71" in text, text
     assert "Tháng 3" not in text and "Tháng 4" not in text and "giá trị của bạn" not in text, text
+    assert "CT" not in text and "Tháng 1" not in text, text  # saved numbers are not news
+    assert "✓" not in text  # the row's state mark is not part of its name
     assert page.locator("#people-grid tr.conflict").count() == 0
     row.locator(".row-status.ok").wait_for(timeout=5000)
     assert row.locator("input[name=m5]").input_value() == "71"
@@ -225,6 +232,47 @@ def test_a_stale_row_changed_elsewhere_in_other_cells_is_merged(server, browser,
     page.screenshot(path=str(tmp_path / "grid-merged-1366.png"))
     news.locator("button").click()
     assert news.count() == 0
+    page.context.close()
+
+
+def test_a_conflict_note_stays_in_view_when_the_grid_is_scrolled(server, browser):  # noqa: F811
+    """At 390 px, a conflict on a cell far to the right: the note and its buttons are in view
+    where the clerk is (they sat off-screen at the grid's left edge, clipped by the sticky
+    first column)."""
+    page = open_grid(browser, server, 390, 844)
+    row = rows(page).nth(36)
+    code = row.get_attribute("data-code")
+    url = f"/years/{YEAR}/people/{code}/evaluation"
+    assert api(page, server, "PATCH", url, {"m9": "50"})[0] == 200
+    cell = row.locator("input[name=m9]")
+    cell.scroll_into_view_if_needed()
+    cell.fill("60")
+    cell.press("Enter")
+    panel = page.locator("#people-grid tr.conflict")
+    panel.wait_for(timeout=5000)
+    button = panel.locator("button[data-choice=mine]")
+    box = button.bounding_box()
+    assert box is not None and 0 <= box["x"] and box["x"] + box["width"] <= 390, box
+    note = panel.locator(".conflict-note").bounding_box()
+    assert note["x"] >= 0 and note["x"] < 390, note
+    page.context.close()
+
+
+def test_a_rows_state_is_in_view_beside_its_name(server, browser):  # noqa: F811
+    """The «Trạng thái» column is the grid's last: after a save far to its left the clerk
+    could not see «Đã lưu · Thiếu: …». The name cell, which stays in view, carries the state."""
+    page = open_grid(browser, server, 390, 844)
+    row = rows(page).filter(has_text="Chưa nhập").nth(1)
+    code = row.get_attribute("data-code")
+    row = page.locator(f"#row-{code}")
+    cell = row.locator("input[name=ct]")
+    cell.fill("5")
+    cell.press("Enter")
+    row.locator(".row-status.ok").wait_for(timeout=5000)
+    badge = row.locator("td.name .row-badge")
+    assert "Thiếu" in badge.get_attribute("title") and "Thiếu" in badge.get_attribute("aria-label")
+    box = badge.bounding_box()
+    assert box is not None and 0 <= box["x"] and box["x"] + box["width"] <= 390, box
     page.context.close()
 
 
