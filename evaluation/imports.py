@@ -241,13 +241,13 @@ def shown(value) -> str:
 
 
 def change_text(label: dict, before: dict | None, after: dict, added: list[str]) -> str:
-    """What one row did, e.g. "thêm vi phạm 1.06; đổi Chính trị tư tưởng 4 → 5"."""
+    """What one row did, e.g. "thêm vi phạm 1.06; đổi Chính trị tư tưởng: 4 → 5"."""
     parts = []
     if added:
         parts.append("thêm vi phạm " + ", ".join(added))
     if before is not None:
         parts.extend(
-            f"đổi {label.get(k, k)} {shown(before[k])} → {shown(after[k])}"
+            f"đổi {label.get(k, k)}: {shown(before[k])} → {shown(after[k])}"
             for k in after
             if not _same(before[k], after[k])
         )

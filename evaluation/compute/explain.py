@@ -105,6 +105,13 @@ class _PageFigures(_StoredFigures):
             return _CommaDecimal(str(value))
         return value
 
+    def format_field(self, value, format_spec):
+        text = super().format_field(value, format_spec)
+        # a whole number written with places (10, or "10", as {general:.2f}): 10,00 as well
+        if format_spec.endswith(("f", "%")) and isinstance(value, (int, str)):
+            return text.replace(".", ",")
+        return text
+
 
 _PAGE_FORMAT = _PageFigures().vformat
 

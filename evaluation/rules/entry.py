@@ -9,8 +9,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 CRITERIA = (
-    ("ct", "Tư tưởng chính trị (CT)"),
-    ("dd", "Đạo đức, lối sống (DD)"),
+    ("ct", "Chính trị tư tưởng (CT)"),
+    ("dd", "Đạo đức, lối sống (ĐĐ)"),
     ("tp", "Tác phong, lề lối (TP)"),
     ("kl", "Ý thức kỷ luật (KL)"),
 )

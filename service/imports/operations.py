@@ -30,12 +30,25 @@ from service.common.spreadsheets import (
 from service.extensions import db
 from service.imports.models import ImportRun
 from service.imports.schemas import PEOPLE_COLUMNS, UNIT_COLUMNS
-from service.org.models import Person, Unit, sort_name_values, unit_name_values
+from service.org.models import (
+    CATEGORY_LABELS,
+    GENDER_LABELS,
+    PARTY_STATUS_LABELS,
+    Person,
+    Unit,
+    sort_name_values,
+    unit_name_values,
+)
 from service.org.operations import CODE_UNUSABLE
 from service.org.schemas import check_person_consistency
 
 LABEL = {c.key: c.label for c in PEOPLE_COLUMNS + UNIT_COLUMNS}
 CHANGES_LISTED = 5000  # rows listed in a run's changes (its answer, page and report)
+# a person's stored choices as a report names them (cong_chuc: công chức)
+WORDS = {
+    str(k): v for labels in (GENDER_LABELS, CATEGORY_LABELS, PARTY_STATUS_LABELS)
+    for k, v in labels.items()
+}  # fmt: skip
 PERSON_KEYS = [
     "full_name",
     "birth_date",
@@ -82,18 +95,20 @@ def report_value(value, words: dict | None = None) -> str:
     return (words or {}).get(text, text)
 
 
-def row_change(rownum: int, code: str, before: dict | None, after: dict, labels: dict) -> dict:
+def row_change(
+    rownum: int, code: str, before: dict | None, after: dict, labels: dict, words=None
+) -> dict:
     """A row's entry in a run's changes: what a new row sets, or each value a row changed
-    ("đổi Ngày sinh 05/09/1990 → 06/09/1990")."""
+    ("đổi Ngày sinh: 05/09/1990 → 06/09/1990"); `words` name stored choices (nu: Nữ)."""
     if before is None:
         parts = [
-            f"{labels.get(k, k)}: {report_value(v)}"
+            f"{labels.get(k, k)}: {report_value(v, words)}"
             for k, v in after.items()
             if v not in (None, "", False)
         ]
         return {"row": rownum, "code": code, "action": "thêm mới", "text": "; ".join(parts)}
     parts = [
-        f"đổi {labels.get(k, k)} {report_value(before.get(k))} → {report_value(v)}"
+        f"đổi {labels.get(k, k)}: {report_value(before.get(k), words)} → {report_value(v, words)}"
         for k, v in after.items()
         if before.get(k) != v
     ]
@@ -102,6 +117,9 @@ def row_change(rownum: int, code: str, before: dict | None, after: dict, labels:
 
 def finish_run(run: ImportRun, errors: list[CellError], max_errors: int) -> ImportRun:
     """Store the run's outcome: ok when there are no errors (the first `max_errors` kept)."""
+    examples = {e.row for e in errors if e.message == EXAMPLE_ROW}
+    if examples:  # the example row left in: that is all to say of its row (it is to go)
+        errors = [e for e in errors if e.row not in examples or e.message == EXAMPLE_ROW]
     errors = sorted(errors, key=lambda e: e.row)  # in row order (the file's own errors first)
     run.total_errors = len(errors)
     run.errors = [e.as_dict() for e in errors[:max_errors]]
@@ -330,7 +348,9 @@ def _people_changes(listed, set_keys, units) -> list[dict]:
         }
 
     return [
-        row_change(rownum, code, None if stored is None else shown(stored), shown(given), LABEL)
+        row_change(
+            rownum, code, None if stored is None else shown(stored), shown(given), LABEL, WORDS
+        )
         for rownum, code, stored, given in listed
     ]
 

@@ -26,8 +26,8 @@ FOUR = {"ct": 5, "dd": 5, "tp": 4, "kl": 4}
         (
             {},
             (
-                "Tư tưởng chính trị (CT)",
-                "Đạo đức, lối sống (DD)",
+                "Chính trị tư tưởng (CT)",
+                "Đạo đức, lối sống (ĐĐ)",
                 "Tác phong, lề lối (TP)",
                 "Ý thức kỷ luật (KL)",
                 TASKS,
@@ -38,7 +38,7 @@ FOUR = {"ct": 5, "dd": 5, "tp": 4, "kl": 4}
         ({**FOUR, "task_points": 55}, ()),
         (
             {"ct": 5, "m1": 90},
-            ("Đạo đức, lối sống (DD)", "Tác phong, lề lối (TP)", "Ý thức kỷ luật (KL)"),
+            ("Đạo đức, lối sống (ĐĐ)", "Tác phong, lề lối (TP)", "Ý thức kỷ luật (KL)"),
         ),  # fmt: skip
         ({"months_worked": 5}, ()),  # A1: not rated, nothing more to enter
         ({"months_worked": 5, "maternity": True, **FOUR}, (TASKS,)),  # rated: needs the rest
@@ -134,7 +134,7 @@ def test_a_save_answers_what_the_person_still_lacks_and_the_grid_api_too(client,
     res = _save(client, staff, "EW01", {"ct": 4})
     assert res.status_code == 200
     assert TASKS in res.get_json()["missing"]
-    assert "Đạo đức, lối sống (DD)" in res.get_json()["missing"]
+    assert "Đạo đức, lối sống (ĐĐ)" in res.get_json()["missing"]
     res = _save(client, staff, "EW01", {**_full(80), "version": 1})
     assert res.get_json()["missing"] == []
     rows = client.get(f"{URL}/people-evaluations", headers=staff).get_json()["items"]

@@ -127,3 +127,18 @@ def test_rows_stored_with_an_old_wording_keep_reading_with_it(imported, monkeypa
     monkeypatch.setattr(compute._templates, "_TEMPLATES", {})
     [step] = compute.explain(db.session.get(Rating, row.id).steps)
     assert step["message_vi"] == "A4 điều kiện nhiệm vụ: XS→HT (chậm 1/12, vượt 3/12)"
+
+
+def test_a_whole_figure_written_with_places_reads_with_a_decimal_comma_on_the_pages():
+    """«tiêu chí chung 10.00» stood next to «57,13» on the person's page and in the rating
+    spreadsheet: a figure stored as a whole number (10) but written with places (:.2f)."""
+    from evaluation.rules._messages import _A2_YEARLY
+
+    key = compute._templates._template_key(_A2_YEARLY)
+    figures = {"score": "57.13", "general": 10, "directive": "10.00", "task_points": "47.13"}
+    [page] = compute.explain([["A2", key, figures]], decimal_comma=True)
+    assert "tiêu chí chung 10,00" in page["message_vi"] and "57,13" in page["message_vi"]
+    [api] = compute.explain([["A2", key, figures]])
+    assert "tiêu chí chung 10.00" in api["message_vi"]  # the API keeps the decimal point
+    [text] = compute.explain([["A2", key, {**figures, "general": "10"}]], decimal_comma=True)
+    assert "tiêu chí chung 10,00" in text["message_vi"]

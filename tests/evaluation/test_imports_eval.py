@@ -488,7 +488,7 @@ def test_unit_evals_create_unchanged_and_violations_added(client, world):
     assert counts(res) == (0, 1, 1)
     assert [v.code for v in active(unit_code="A1")] == ["1.09", "2.01"]  # 1.09 stays
     assert [(c["code"], c["text"]) for c in res.json["changes"]] == [
-        ("A", "đổi Chỉ tiêu chậm 0 → 1")
+        ("A", "đổi Chỉ tiêu chậm: 0 → 1")
     ]
     entry = db.session.scalar(
         select(AuditEntry)

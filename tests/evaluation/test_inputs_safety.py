@@ -116,13 +116,13 @@ def test_import_adds_codes_never_removes_and_reports_per_person(
     assert active_codes(person) == ["1.03", "1.06"]  # 1.03 is not in the cell and stays
     (change,) = res.json["changes"]
     assert change["code"] == "DD00057" and change["action"] == "cập nhật" and change["row"] == 2
-    assert change["text"] == "thêm vi phạm 1.06; đổi Tháng 1 80 → 85"
+    assert change["text"] == "thêm vi phạm 1.06; đổi Tháng 1: 80 → 85"
     # the downloadable report lists the same
     report = client.get(f"/api/v1/imports/runs/{res.json['id']}/errors.xlsx", headers=ward["h"])
     assert report.status_code == 200
     sheet = openpyxl.load_workbook(io.BytesIO(report.data)).active
     cells = [c for r in sheet.iter_rows(values_only=True) for c in r]
-    assert "thêm vi phạm 1.06; đổi Tháng 1 80 → 85" in cells and "DD00057" in cells
+    assert "thêm vi phạm 1.06; đổi Tháng 1: 80 → 85" in cells and "DD00057" in cells
     # the same file again changes nothing (1.06 is recorded now)
     again = upload(client, ward["h"], data, name="lan2.xlsx")
     assert again.json["unchanged"] == 1 and again.json["changes"] == []
@@ -233,7 +233,7 @@ def test_the_import_page_lists_what_each_row_did(
     )
     html = res.get_data(as_text=True)
     assert 'id="import-changes"' in html
-    assert "thêm vi phạm 1.06; đổi Tháng 1 80 → 85" in html
+    assert "thêm vi phạm 1.06; đổi Tháng 1: 80 → 85" in html
     assert "Tải báo cáo thay đổi" in html
 
 

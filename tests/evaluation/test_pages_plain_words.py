@@ -54,3 +54,22 @@ def test_the_exports_page_tells_an_account_without_a_role_why_it_is_empty(
     html = client.get(f"/evaluation/{YEAR}/exports").get_data(as_text=True)
     assert "chưa được giao vai trò" in html
     assert 'name="unit"' not in html  # no unit picker that can only refuse
+
+
+def test_a_persons_monthly_scores_have_no_stray_separator(client, ward, login_session):
+    login_session(client, ward["staff"])
+    h = {
+        "X-CSRFToken": _csrf(
+            client.get(f"/evaluation/{YEAR}/units/PW-O/entry").get_data(as_text=True)
+        )
+    }
+    res = client.put(f"/api/v1/years/{YEAR}/people/PW01/evaluation", json={"m2": 95}, headers=h)
+    assert res.status_code == 200, res.get_json()
+    html = client.get(f"/evaluation/{YEAR}/people/PW01").get_data(as_text=True)
+    assert "T2: 95,00</dd>" in html, html[html.find("Điểm hằng tháng") :][:200]
+
+
+def _csrf(html):
+    import re
+
+    return re.search(r'name="csrf-token" content="([^"]+)"', html).group(1)

@@ -390,8 +390,8 @@ def test_people_and_units_imports_list_what_each_row_did(client, admin, tree, lo
     res = upload(client, admin, "people", data)
     (changed,) = res.json["changes"]
     assert changed["action"] == "cập nhật"
-    assert "Ngày sinh 05/09/1990 → 06/09/1990" in changed["text"], changed
-    assert "Mã đơn vị A → B" in changed["text"] and "Họ và tên" not in changed["text"]
+    assert "Ngày sinh: 05/09/1990 → 06/09/1990" in changed["text"], changed
+    assert "Mã đơn vị: A → B" in changed["text"] and "Họ và tên" not in changed["text"]
     head = ["Mã đơn vị", "Tên đơn vị", "Mã đơn vị cấp trên"]
     res = upload(client, admin, "units", xlsx([head, ["A", "Phòng A mới", "R"], ["N", "Mới", "B"]]))
     by_code = {c["code"]: c for c in res.json["changes"]}
@@ -408,3 +408,31 @@ def test_people_and_units_imports_list_what_each_row_did(client, admin, tree, lo
         for c in row
     ]
     assert "Phòng A mới" in " ".join(str(v) for v in cells if v)
+
+
+def test_a_rows_changes_name_choices_in_words(client, admin, tree):
+    head = [*PEOPLE_HEAD[:4], "Giới tính", "Đối tượng"]
+    res = upload(
+        client, admin, "people", xlsx([head, ["W1", "Lê Thị Hà", None, "A", "Nữ", "công chức"]])
+    )
+    (added,) = res.json["changes"]
+    assert "Nữ" in added["text"] and "công chức" in added["text"], added
+    assert "cong_chuc" not in added["text"] and ": nu" not in added["text"]
+    res = upload(
+        client, admin, "people", xlsx([head, ["W1", "Lê Thị Hà", None, "A", "Nữ", "viên chức"]])
+    )
+    (changed,) = res.json["changes"]
+    assert changed["text"] == "đổi Đối tượng: công chức → viên chức", changed
+
+
+def test_the_example_row_left_in_is_told_once(client, admin, tree):
+    """The people template's example row names a unit «PX01» nobody has: its only message is
+    that it is the example row (a clerk told «Không có đơn vị» would try to fix the unit)."""
+    wb = openpyxl.load_workbook(
+        io.BytesIO(client.get("/api/v1/imports/templates/people.xlsx", headers=admin).data)
+    )
+    buf = io.BytesIO()
+    wb.save(buf)
+    res = upload(client, admin, "people", buf.getvalue())
+    errors = res.json["error"]["import"]["errors"]
+    assert [(e["row"], "dòng ví dụ" in e["message"]) for e in errors] == [(2, True)], errors
