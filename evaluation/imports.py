@@ -254,6 +254,19 @@ def change_text(label: dict, before: dict | None, after: dict, added: list[str])
     return "; ".join(parts)
 
 
+def _codes_in_upper_case(rows, key: str, subjects: dict, load) -> None:
+    """A code typed in lower case (pa1) that no one has, when its upper case (PA1) is some
+    person's or unit's: the row is theirs, its code written as stored (so the same person
+    typed both ways is one person's two rows, refused as a duplicate)."""
+    wanted = {v[key].upper() for _, v in rows if v[key] not in subjects}
+    missing = wanted - set(subjects)
+    found = {**(load(missing) if missing else {}), **subjects}
+    for _, v in rows:
+        if v[key] not in subjects and v[key].upper() in found:
+            v[key] = v[key].upper()
+    subjects.update(found)
+
+
 def import_person_evals(user, filename: str, data: bytes) -> ImportRun:
     """The "Đánh giá cá nhân" file: one row per person and year."""
     return _import_evals(user, filename, data, PERSON_SPEC)
@@ -284,10 +297,11 @@ def _import_evals(user, filename: str, data: bytes, spec: _Spec) -> ImportRun:
         errors.append(CellError(sheet, rownum, label[key], value, message))
 
     rows = [(n, v) for n, v in parsed.rows if v.get(spec.code_key) and v.get("year")]
+    load = _load_people if is_person else _load_units
+    subjects = load({v[spec.code_key] for _, v in rows})
+    _codes_in_upper_case(rows, spec.code_key, subjects, load)
     keys = Counter((v["year"], v[spec.code_key]) for _, v in rows)
     year_rows = _open_years({v["year"] for _, v in rows})
-    codes = {v[spec.code_key] for _, v in rows}
-    subjects = _load_people(codes) if is_person else _load_units(codes)
     catalogs = _catalogs(year_rows.values(), spec.subject)
     locked = _locked_lists(year_rows.values())
 
@@ -512,10 +526,14 @@ def import_history(user, filename: str, data: bytes) -> ImportRun:
         errors.append(CellError(sheet, rownum, label[key], value, message))
 
     rows = [(n, v) for n, v in parsed.rows if v.get("code") and v.get("year")]
+    person_rows = [(n, v) for n, v in rows if not v.get("is_unit")]
+    unit_rows = [(n, v) for n, v in rows if v.get("is_unit")]
+    people = _load_people({v["code"] for _, v in person_rows})
+    units = _load_units({v["code"] for _, v in unit_rows})
+    _codes_in_upper_case(person_rows, "code", people, _load_people)
+    _codes_in_upper_case(unit_rows, "code", units, _load_units)
     keys = Counter((v["year"], bool(v.get("is_unit")), v["code"]) for _, v in rows)
     open_years = set(_open_years({v["year"] for _, v in rows}))
-    people = _load_people({v["code"] for _, v in rows if not v.get("is_unit")})
-    units = _load_units({v["code"] for _, v in rows if v.get("is_unit")})
     years = list({v["year"] for _, v in rows})
     existing: dict[tuple[int, str, int], object] = {}
     cols = [getattr(History, f) for f in HISTORY_FIELDS]

@@ -711,3 +711,18 @@ def test_import_page_offers_the_kinds_the_user_may_use(client, world, login_sess
     assert 'value="history"' in page and 'value="person_evals"' not in page
     login_session(client, world["users"]["committee_r"])
     assert client.get("/imports").status_code == 403
+
+
+def test_a_code_typed_in_lower_case_finds_its_person_or_unit(client, world):
+    """«pa1» typed for PA1 (a clerk's file): the row is PA1's, not «Không có cán bộ»; typed
+    both ways in one file it is one person's two rows, refused as such."""
+    h = world["h"]["admin"]
+    assert counts(upload(client, h, "person_evals", table([good("pa1")]))) == (1, 0, 0)
+    assert person_eval("PA1").m1 == 90
+    errors = errors_of(upload(client, h, "person_evals", table([good("pa2"), good("PA2")])))
+    assert errors and all("trùng" in e["message"] for e in errors), errors
+    unit_row = {"Năm": YEAR, "Mã đơn vị": "a1", "Chính trị tư tưởng": 5, "dd": 5,
+                "Tác phong, lề lối": 5, "KL": 5}  # fmt: skip
+    assert counts(upload(client, h, "unit_evals", table([unit_row])))[0] == 1
+    history = {"Năm": 2020, "Mã": "pb1", "Kết quả xếp loại": "HT"}
+    assert counts(upload(client, h, "history", table([history])))[0] == 1
