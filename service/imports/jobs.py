@@ -13,6 +13,7 @@ from flask import current_app
 
 from service.auth.models import User
 from service.extensions import db
+from service.imports.operations import STEP_COUNT, STEPS
 from service.imports.registry import TEMPLATES
 from service.jobs import enqueue
 
@@ -50,15 +51,19 @@ def import_job(params: dict, progress) -> dict:
     try:
         user = db.session.get(User, params["user_id"])
         spec = TEMPLATES[params["kind"]]
-        progress(0, 1, "Đang đọc và kiểm tra tệp…")
+        progress(0, STEP_COUNT, "Đang đọc tệp…")
         data = path.read_bytes()
-        run = spec["runner"](user, params["filename"], data)
+        token = STEPS.set(progress)  # the runner tells its steps: read, checked, saved
+        try:
+            run = spec["runner"](user, params["filename"], data)
+        finally:
+            STEPS.reset(token)
         message = (
             f"Đã nhập: thêm mới {run.created}, cập nhật {run.updated}, không đổi {run.unchanged}."
             if run.ok
             else f"Tệp có {run.total_errors} lỗi, không lưu dòng nào."
         )
-        progress(1, 1, message + " Bấm «Quay lại» để xem kết quả.")
+        progress(STEP_COUNT, STEP_COUNT, message + " Bấm «Quay lại» để xem kết quả.")
         return {"run_id": run.id, "ok": run.ok, "total_errors": run.total_errors}
     finally:
         path.unlink(missing_ok=True)

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
+from collections.abc import Callable
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -124,9 +126,23 @@ def finish_run(run: ImportRun, errors: list[CellError], max_errors: int) -> Impo
     run.total_errors = len(errors)
     run.errors = [e.as_dict() for e in errors[:max_errors]]
     run.ok = not errors
+    if run.ok:
+        _step(2, "Đã kiểm tra, không có lỗi; đang lưu…")
     db.session.add(run)
     db.session.flush()
     return run
+
+
+# an import run by a job tells its steps (read, checked, saved) to the job's progress: the
+# job sets this to its progress callable (done, total, message); a request import has none
+STEPS: ContextVar[Callable[[int, int, str], None] | None] = ContextVar("import_steps", default=None)
+STEP_COUNT = 3
+
+
+def _step(done: int, message: str) -> None:
+    tell = STEPS.get()
+    if tell is not None:
+        tell(done, STEP_COUNT, message)
 
 
 def read_upload(run, data, columns, sheet):
@@ -138,6 +154,7 @@ def read_upload(run, data, columns, sheet):
     except SpreadsheetError as err:
         return None, [CellError("", 0, "", None, str(err))]
     run.warnings = [f"Cột không được hỗ trợ, đã bỏ qua: {c}" for c in parsed.unknown_columns]
+    _step(1, f"Đã đọc {len(parsed.rows):,} dòng; đang kiểm tra…".replace(",", "."))
     if not parsed.rows and not parsed.errors:
         return parsed, [CellError(parsed.sheet, 2, "", None, "Tệp không có dòng dữ liệu nào.")]
     return parsed, list(parsed.errors) + example_rows(parsed, columns)

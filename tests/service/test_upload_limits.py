@@ -206,3 +206,19 @@ def test_the_page_follows_the_job_then_shows_its_run(
     login_session(client, other)
     hidden = client.get(f"/imports?job={job_id}").get_data(as_text=True)
     assert "Không tìm thấy lần nhập" in hidden and 'id="import-ok"' not in hidden
+
+
+def test_an_import_jobs_progress_counts_the_files_rows_by_step(app, create_user, tree, as_job):
+    """The job page said 0/1, then 1/1: it now says the rows read, checked and saved."""
+    from service.imports.jobs import import_job, upload_dir
+
+    user = create_user(roles=[("admin", None)])
+    rows = [[f"DD{i:03d}", f"Người {i}", None, "A", "Không", None, None] for i in range(3)]
+    steps = []
+    params = {"kind": "people", "filename": "tep.xlsx", "file": "tep.xlsx", "user_id": user.id}
+    with app.test_request_context():
+        (upload_dir() / "tep.xlsx").write_bytes(people_file(rows, head=PEOPLE_HEAD))
+        import_job(params, lambda done, total, message: steps.append((done, total, message)))
+    assert [(d, t) for d, t, _m in steps] == [(0, 3), (1, 3), (2, 3), (3, 3)], steps
+    assert "Đã đọc 3 dòng" in steps[1][2] and "đang lưu" in steps[2][2], steps
+    assert count(Person) == 3
