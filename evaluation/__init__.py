@@ -37,11 +37,12 @@ def init_app(app) -> None:
     from service.auth.access import can, register_permissions
     from service.common.exports import register_export
     from service.common.labels import register_labels
-    from service.domains import add_demo, add_landing, add_menu_entry
+    from service.domains import add_demo, add_landing, add_menu_entry, add_org_listener
     from service.extensions import api, csrf
     from service.imports.registry import register_import
 
     register_permissions(PERMISSIONS)
+    add_org_listener(app, _tree_changed)
     register_labels(FIELD_LABELS)
     csrf.exempt(evaluation_api)
     api.register_blueprint(evaluation_api)
@@ -95,3 +96,22 @@ def init_app(app) -> None:
     )
     add_landing(app, views.landing, 20)
     add_demo(app, demo.load)
+
+
+WHOLE_YEAR_AFTER = 200  # units changed at once above which the whole year is recomputed
+
+
+def _tree_changed(unit_ids: set[int]) -> None:
+    """People or units moved, added or removed in these units: the scopes of every open year
+    they touch are recomputed (a moved person was rated in the old unit's list until then)."""
+    from sqlalchemy import select
+
+    from evaluation.models import EvalYear
+    from evaluation.operations.recompute import units_changed, year_changed
+    from service.extensions import db
+
+    for year_row in db.session.scalars(select(EvalYear).where(EvalYear.locked.is_(False))):
+        if len(unit_ids) > WHOLE_YEAR_AFTER:
+            year_changed(None, year_row)  # a big import: one whole-year recompute
+        else:
+            units_changed(year_row, unit_ids)

@@ -43,6 +43,9 @@ class DomainHooks:
     landings: list = field(default_factory=list)
     # (order, work(user, year) -> [WorkSection]): what waits for a user on "Việc của tôi"
     work: list = field(default_factory=list)
+    # listener(unit_ids): people or units moved, added or removed in these units, inside the
+    # writing transaction (a domain recomputes what it derived from the tree)
+    org_listeners: list = field(default_factory=list)
 
 
 def hooks(app: Flask | None = None) -> DomainHooks:
@@ -79,6 +82,20 @@ def work_for(user, year: int) -> list[WorkSection]:
     for _order, work in hooks().work:
         out += [w for w in work(user, year) if w.rows or w.empty]
     return out
+
+
+def add_org_listener(app: Flask, listener: Callable[[set[int]], None]) -> None:
+    """A domain hears of changes to the tree and its people: listener(unit_ids), the units
+    a person or unit left or joined, called in the writing transaction."""
+    hooks(app).org_listeners.append(listener)
+
+
+def org_changed(unit_ids) -> None:
+    """The core's org operations and imports: people or units moved, added or removed here."""
+    ids = {i for i in unit_ids if i is not None}
+    if ids:
+        for listener in hooks().org_listeners:
+            listener(ids)
 
 
 def add_menu_entry(

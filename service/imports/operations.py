@@ -29,6 +29,7 @@ from service.common.spreadsheets import (
     parse_cell,
     read_rows,
 )
+from service.domains import org_changed
 from service.extensions import db
 from service.imports.models import ImportRun
 from service.imports.schemas import PEOPLE_COLUMNS, UNIT_COLUMNS
@@ -229,6 +230,7 @@ def import_people(user, filename: str, data: bytes) -> ImportRun:
         run.changes = plan.changes
         bulk_insert(Person.__table__, [sort_name_values(r) for r in plan.inserts])
         bulk_update(Person, [sort_name_values(r) for r in plan.updates])
+        org_changed(plan.units)
     linked = _link_accounts(links)
     run.created, run.updated, run.unchanged = len(plan.inserts), len(plan.updates), plan.unchanged
     finish_run(run, [], max_errors)
@@ -259,6 +261,7 @@ class _PeoplePlan:
     updated_codes: list[str] = field(default_factory=list)
     unchanged: int = 0
     changes: list[dict] = field(default_factory=list)
+    units: set = field(default_factory=set)  # the units people join or leave (org_changed)
     # the first CHANGES_LISTED new or changed rows: (row, code, stored values or None, values)
     listed: list[tuple] = field(default_factory=list)
 
@@ -334,11 +337,13 @@ def _plan_people(user, parsed, errors: list[CellError]) -> _PeoplePlan:
                 {**new_person, **dict(zip(set_keys, given, strict=True)), "code": code}
             )
             stored = None
+            plan.units.add(unit[0])
         elif any(old[i] != x for i, x in zip(stored_at, given, strict=True)):
             # stored enums are StrEnums: equal to the file's stored values
             plan.updates.append({**dict(zip(set_keys, given, strict=True)), "id": old.id})
             plan.updated_codes.append(code)
             stored = [old[i] for i in stored_at]
+            plan.units.update((unit[0], old.unit_id))
         else:
             plan.unchanged += 1
             continue
@@ -598,6 +603,9 @@ def import_units(user, filename: str, data: bytes) -> ImportRun:
     if changes:
         db.session.execute(update(Unit), [unit_name_values(c) for c in changes])
     rebuild_paths()
+    changed = {c["id"] for c in changes}
+    old_parents = {r.parent_id for r in db_units.values() if r.id in changed}
+    org_changed(changed | old_parents)  # the scopes units left and joined
     run.created, run.updated, run.unchanged = created, updated, unchanged
     finish_run(run, [], max_errors)
     record(

@@ -9,6 +9,7 @@ from sqlalchemy.orm import joinedload
 from service.audit.operations import record, snapshot
 from service.auth.access import can
 from service.common.errors import Conflict, Forbidden, NotFound, ValidationError
+from service.domains import org_changed
 from service.extensions import db
 from service.org.models import Category, Gender, PartyStatus, Person, Unit
 from service.org.schemas import check_person_consistency
@@ -185,7 +186,9 @@ def update_unit(user, unit: Unit, data: dict) -> Unit:
             if not can(user, "unit.write", parent):
                 raise Forbidden()
         if parent is not unit.parent:
+            old_parent = unit.parent_id
             move_unit(unit, parent)
+            org_changed({old_parent, unit.id})  # the scopes it leaves and joins
     db.session.flush()
     record(
         "update",
@@ -257,6 +260,7 @@ def create_person(user, data: dict) -> Person:
     _apply_person(user, person, data)
     db.session.add(person)
     db.session.flush()
+    org_changed({person.unit_id})
     record(
         "create",
         "person",
@@ -273,6 +277,7 @@ def update_person(user, person: Person, data: dict) -> Person:
     if "code" in data and data["code"] != person.code:
         raise ValidationError(fields={"code": ["Không được đổi mã cán bộ."]})
     before = snapshot(person, PERSON_FIELDS)
+    old_unit = person.unit_id
     merged = {
         "is_party_member": data.get("is_party_member", person.is_party_member),
         "birth_date": data.get("birth_date", person.birth_date),
@@ -288,6 +293,8 @@ def update_person(user, person: Person, data: dict) -> Person:
         raise ValidationError("Dữ liệu không hợp lệ.", err.messages) from None
     _apply_person(user, person, data)
     db.session.flush()
+    if person.unit_id != old_unit:
+        org_changed({old_unit, person.unit_id})
     record(
         "update",
         "person",
@@ -309,5 +316,7 @@ def delete_person(user, person: Person) -> None:
         before=snapshot(person, PERSON_FIELDS),
         unit_id=person.unit_id,
     )
+    unit_id = person.unit_id
     db.session.delete(person)
     db.session.flush()
+    org_changed({unit_id})

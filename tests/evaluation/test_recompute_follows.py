@@ -67,3 +67,56 @@ def test_a_catalog_change_recomputes_the_subjects_recorded_with_it(client, enter
     assert res.status_code == 200, res.get_json()
     serious = _officials(client, h["staff"])["W00"]
     assert (serious["score"], serious["level"]) != (minor["score"], minor["level"])
+
+
+def test_moving_a_person_or_a_unit_recomputes_the_scopes_it_leaves_and_joins(client, entered):
+    """A person moved to another unit (API, page or import) was still rated in the old unit's
+    list until some input changed: the move recomputes both."""
+    w, before = entered
+    admin = w["h"]["admin"]
+    body = {"code": "W-P", "name": "Phòng mới", "parent_code": "W"}
+    res = client.post("/api/v1/units", json=body, headers=admin)
+    assert res.status_code == 201, res.get_json()
+    scope_before = before["W00"]["scope"]
+    res = client.patch("/api/v1/people/W00", json={"unit_code": "W-P"}, headers=admin)
+    assert res.status_code == 200, res.get_json()
+    assert "W00" not in _officials(client, w["h"]["staff"])
+    moved = client.get(f"{URL}/units/W-P/ratings", headers=w["h"]["staff"]).get_json()["items"]
+    assert [i["code"] for i in moved if i["kind"] == "official"] == ["W00"]
+    # the unit itself moved out of the ward's scope: its people leave the ward's list
+    body = {"code": "Z", "name": "Phường khác", "quota_root": True}
+    res = client.post("/api/v1/units", json=body, headers=admin)
+    assert res.status_code == 201
+    assert (
+        client.patch("/api/v1/units/W-P", json={"parent_code": "Z"}, headers=admin).status_code
+        == 200
+    )
+    ratings = client.get(f"{URL}/units/W-P/ratings", headers=admin).get_json()["items"]
+    scopes = [i["scope"] for i in ratings if i["code"] == "W00"]
+    assert scopes and all(s != scope_before for s in scopes), (scopes, scope_before)
+
+
+def test_a_person_moved_by_the_people_import_is_rated_in_the_new_unit(client, entered):
+    import io
+
+    import openpyxl
+
+    w, _before = entered
+    admin = w["h"]["admin"]
+    body = {"code": "W-Q", "name": "Tổ mới", "parent_code": "W"}
+    assert client.post("/api/v1/units", json=body, headers=admin).status_code == 201
+    wb = openpyxl.Workbook()
+    wb.active.append(["Mã cán bộ", "Họ và tên", "Mã đơn vị"])
+    wb.active.append(["W01", "Người W01", "W-Q"])
+    buf = io.BytesIO()
+    wb.save(buf)
+    res = client.post(
+        "/api/v1/imports/people",
+        data={"file": (io.BytesIO(buf.getvalue()), "t.xlsx")},
+        headers=admin,
+        content_type="multipart/form-data",
+    )
+    assert res.status_code == 201, res.get_json()
+    assert "W01" not in _officials(client, w["h"]["staff"])
+    moved = client.get(f"{URL}/units/W-Q/ratings", headers=admin).get_json()["items"]
+    assert [i["code"] for i in moved if i["kind"] == "official"] == ["W01"]
