@@ -180,6 +180,8 @@ class VnDateField(Field):
     widget = TextInput()
 
     def _value(self):
+        if self.raw_data and not self.data:
+            return self.raw_data[0]  # a date refused as typed stays in the box, to correct
         return self.data.strftime("%d/%m/%Y") if self.data else ""
 
     def process_formdata(self, valuelist):

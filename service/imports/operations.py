@@ -398,13 +398,24 @@ def _people_lookups(parsed, codes, reach: _Reach) -> tuple[dict, dict]:
     cols = [getattr(Person, k) for k in PERSON_KEYS]
     # 10,000 codes a statement: one result of 100,000 rows held whole by the driver is 70 MB
     clauses = [c for part in chunks(codes, 10_000) for c in in_chunks(Person.code, part)]
-    for clause in clauses:
-        for row in db.session.execute(
-            select(Person.id, Person.code, Person.unit_id, Person.party_unit_id, Unit.path, *cols)
-            .join(Unit, Person.unit_id == Unit.id)
-            .where(clause)
-        ):
-            existing[row.code] = row
+
+    def read(clauses):
+        for clause in clauses:
+            yield from db.session.execute(
+                select(
+                    Person.id, Person.code, Person.unit_id, Person.party_unit_id, Unit.path, *cols
+                )
+                .join(Unit, Person.unit_id == Unit.id)
+                .where(clause)
+            )
+
+    for row in read(clauses):
+        existing[row.code] = row
+    # a code typed in lower case (pw001) is the person whose code is its upper case (PW001),
+    # as in the evaluation imports: updated, not added a second time
+    upper = {c.upper(): c for c in codes if c not in existing and c.upper() != c}
+    for row in read(in_chunks(Person.code, list(upper))):
+        existing[upper[row.code]] = row
     return units, existing
 
 

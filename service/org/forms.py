@@ -8,7 +8,14 @@ import datetime as dt
 import json
 
 from wtforms import BooleanField, HiddenField, SelectField, StringField
-from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp
+from wtforms.validators import (
+    DataRequired,
+    Length,
+    NumberRange,
+    Optional,
+    Regexp,
+    ValidationError,
+)
 
 from service.common.forms import Form, IntegerInput, VnDateField, strip
 from service.org.models import CATEGORY_LABELS, GENDER_LABELS, PARTY_STATUS_LABELS
@@ -125,6 +132,13 @@ class PersonForm(Form):
         "category", "is_party_member", "party_unit_code", "admitted_on", "party_gap_days",
         "party_status", "seriously_ill",
     )  # fmt: skip
+
+    def validate_admitted_on(self, field):
+        """A page's check (the imports keep the files they were given, the spec's examples
+        among them): a party member admitted before being born is a typing slip."""
+        born = self.birth_date.data
+        if field.data and born and field.data <= born:
+            raise ValidationError("Ngày vào Đảng không được trước ngày sinh.")
 
     def typed(self) -> dict:
         return {k: as_text(getattr(self, k).data) for k in self.KEYS}

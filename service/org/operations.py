@@ -124,11 +124,16 @@ def create_unit(user, data: dict) -> Unit:
             raise ValidationError(fields={"parent_code": ["Không có đơn vị cấp trên với mã này."]})
     if not can(user, "unit.write", parent):
         raise Forbidden()
-    taken = get_unit_by_code(data["code"])
+    taken = get_unit_by_code(data["code"]) or db.session.scalar(
+        select(Unit).where(func.upper(Unit.code) == data["code"].upper()).limit(1)
+    )  # pw-vp beside PW-VP would be the same unit to a clerk (and to the imports)
     if taken is not None:
         if not can(user, "unit.read", taken):
             raise ValidationError(CODE_UNUSABLE, {"code": [CODE_UNUSABLE]})
-        raise Conflict(f"Mã đơn vị {data['code']} đã tồn tại.", {"code": ["Mã đã tồn tại."]})
+        same = "" if taken.code == data["code"] else f" ({taken.code} — {taken.name})"
+        raise Conflict(
+            f"Mã đơn vị {data['code']} đã tồn tại{same}.", {"code": [f"Mã đã tồn tại{same}."]}
+        )
     unit = Unit(
         code=data["code"],
         name=data["name"],
@@ -206,10 +211,14 @@ def delete_unit(user, unit: Unit) -> None:
         raise Forbidden()
     if db.session.scalar(select(func.count()).where(Unit.parent_id == unit.id)):
         raise Conflict("Không thể xóa: đơn vị còn đơn vị trực thuộc.")
-    if db.session.scalar(
-        select(func.count()).where((Person.unit_id == unit.id) | (Person.party_unit_id == unit.id))
-    ):
+    if db.session.scalar(select(func.count()).where(Person.unit_id == unit.id)):
         raise Conflict("Không thể xóa: đơn vị còn cán bộ.")
+    members = db.session.scalar(select(func.count()).where(Person.party_unit_id == unit.id))
+    if members:
+        raise Conflict(
+            f"Không thể xóa: đơn vị là chi bộ của {members} đảng viên; chuyển họ sang chi bộ "
+            "khác trước."
+        )
     record("delete", "unit", unit.code, before=snapshot(unit, UNIT_FIELDS), unit_id=None)
     db.session.delete(unit)
     db.session.flush()
@@ -251,11 +260,19 @@ def create_person(user, data: dict) -> Person:
     _person_unit(user, data["unit_code"])
     taken = db.session.scalar(
         select(Person).where(Person.code == data["code"]).options(joinedload(Person.unit))
-    )
+    ) or db.session.scalar(
+        select(Person)
+        .where(func.upper(Person.code) == data["code"].upper())
+        .options(joinedload(Person.unit))
+        .limit(1)
+    )  # pw001 beside PW001: the same person to a clerk (and to the imports)
     if taken is not None:
         if not can(user, "person.read", taken.unit):
             raise ValidationError(CODE_UNUSABLE, {"code": [CODE_UNUSABLE]})
-        raise Conflict(f"Mã cán bộ {data['code']} đã tồn tại.", {"code": ["Mã đã tồn tại."]})
+        same = "" if taken.code == data["code"] else f" ({taken.code})"
+        raise Conflict(
+            f"Mã cán bộ {data['code']} đã tồn tại{same}.", {"code": [f"Mã đã tồn tại{same}."]}
+        )
     person = Person()
     _apply_person(user, person, data)
     db.session.add(person)

@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 from service.auth.access import can, scope_filter, scope_paths
 from service.auth.forms import EmptyForm
 from service.common.errors import Forbidden, ServiceError
-from service.common.forms import GENERIC, error_lines, form_errors, three_way
+from service.common.forms import GENERIC, form_errors, three_way
 from service.domains import landing_for
 from service.extensions import db
 from service.org import operations as ops
@@ -186,6 +186,9 @@ def _conflict_line(form, conflicts) -> str:
 
 
 def _refused(unit_code, which: str, lines: list[str], **forms):
+    """The unit's page again with a refused form open, its lines at its top (a generic one
+    when the messages are all at the fields), 400."""
+    lines = lines or ["Chưa lưu: sửa các ô có báo lỗi bên dưới."]
     db.session.rollback()
     unit = ops.visible_unit(current_user, unit_code)
     return _unit_page(unit, errors={which: lines}, **forms), 400
@@ -239,7 +242,7 @@ def add_child_unit(code):
     try:
         unit = ops.create_unit(current_user, data)
     except ServiceError as err:
-        return _refused(code, "child", error_lines(err), child_form=form)
+        return _refused(code, "child", _field_errors(form, err), child_form=form)
     flash(f"Đã thêm đơn vị {unit.name} ({unit.code}) vào {parent.name}.", "info")
     return redirect(url_for("org.unit_page", code=unit.code))
 

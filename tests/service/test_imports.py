@@ -436,3 +436,12 @@ def test_the_example_row_left_in_is_told_once(client, admin, tree):
     res = upload(client, admin, "people", buf.getvalue())
     errors = res.json["error"]["import"]["errors"]
     assert [(e["row"], "dòng ví dụ" in e["message"]) for e in errors] == [(2, True)], errors
+
+
+def test_a_people_file_with_a_code_in_lower_case_updates_that_person(client, admin, tree):
+    upload(client, admin, "people", xlsx([PEOPLE_HEAD[:4], ["LC1", "Lê Cường", None, "A"]]))
+    res = upload(
+        client, admin, "people", xlsx([PEOPLE_HEAD[:4], ["lc1", "Lê Văn Cường", None, "A"]])
+    )
+    assert (res.json["created"], res.json["updated"]) == (0, 1), res.json
+    assert count(Person) == 1

@@ -155,3 +155,25 @@ def test_hr_sees_no_person_forms_and_is_refused(client, ward, login_session):
     res = client.post("/units/PW-VP/people", data=data)
     assert res.status_code == 403
     assert _person("PW001").full_name == "Nguyễn Thị Hoa" and _person("Z9") is None
+
+
+def test_a_refused_new_person_keeps_the_form_open_and_the_typed_date(client, ward, login_session):
+    login_session(client, ward["staff"])
+    page = client.get("/units/PW-VP").get_data(as_text=True)
+    data = {"person-csrf_token": _csrf(page), "person-code": "PW010", "person-full_name": "Lê An",
+            "person-birth_date": "31/02/1990"}  # fmt: skip
+    html = client.post("/units/PW-VP/people", data=data).get_data(as_text=True)
+    assert 'value="31/02/1990"' in html  # the date as typed, to correct
+    # a party cell for a non-member: told with the form open and a line at its top
+    data.update({"person-birth_date": "12/03/1990", "person-party_unit_code": "PW-CB"})
+    res = client.post("/units/PW-VP/people", data=data)
+    html = res.get_data(as_text=True)
+    assert res.status_code == 400 and '<details class="card" id="person-add" open>' in html
+    # admitted before being born; a taken code in another case
+    data.update({"person-is_party_member": "y", "person-admitted_on": "01/01/1985"})
+    html = client.post("/units/PW-VP/people", data=data).get_data(as_text=True)
+    assert "trước ngày sinh" in html
+    data.update({"person-admitted_on": "01/01/2015", "person-code": "pw001"})
+    res = client.post("/units/PW-VP/people", data=data)
+    assert res.status_code == 400 and "PW001" in res.get_data(as_text=True)
+    assert _person("pw001") is None

@@ -131,3 +131,21 @@ def test_other_roles_see_no_unit_forms_and_are_refused(client, create_user, logi
     res = client.post("/units/PW/children", data=data)
     assert res.status_code == 403
     assert _unit("PW-VP").name == "Văn phòng" and _unit("Z") is None
+
+
+def test_a_taken_code_in_another_case_is_refused_at_the_field(client, admin, tree):
+    page = client.get("/units/PW").get_data(as_text=True)
+    data = {"child-csrf_token": _csrf(page), "child-code": "pw-vp", "child-name": "Trùng mã"}
+    res = client.post("/units/PW/children", data=data)
+    html = res.get_data(as_text=True)
+    assert res.status_code == 400 and "PW-VP" in html, html[:300]
+    assert '<span class="field-error">' in html[html.index('id="unit-child"') :]
+    assert _unit("pw-vp") is None
+
+
+def test_removing_a_party_cell_says_whose_cell_it_is(client, admin, tree, create_person):
+    create_person(tree["office"], code="PW009", is_party_member=True, party_unit=tree["other"])
+    page = client.get("/units/PW-KT").get_data(as_text=True)
+    res = client.post("/units/PW-KT/delete", data={"csrf_token": _csrf(page)})
+    html = client.get(res.headers["Location"]).get_data(as_text=True)
+    assert "chi bộ của 1 đảng viên" in html, html[:2000]
