@@ -177,3 +177,16 @@ def test_a_refused_new_person_keeps_the_form_open_and_the_typed_date(client, war
     res = client.post("/units/PW-VP/people", data=data)
     assert res.status_code == 400 and "PW001" in res.get_data(as_text=True)
     assert _person("pw001") is None
+
+
+def test_a_party_member_with_empty_dates_reads_without_stray_separators(
+    client, ward, login_session
+):
+    person = ward["person"]
+    person.is_party_member = True
+    db.session.commit()
+    login_session(client, ward["hr"])
+    html = client.get("/people/PW001").get_data(as_text=True)
+    line = html[html.index("<dt>Đảng viên</dt>") :].split("</dd>")[0]
+    assert "; ;" not in line and "vào Đảng ;" not in line and not line.rstrip().endswith(";"), line
+    assert "chi bộ: —" in line
