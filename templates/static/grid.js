@@ -193,17 +193,43 @@
     return out;
   }
 
+  // what a save sent, cell by cell: a cell typed in while it was in flight is not saved by it
+  function sentValues(row) {
+    var out = {};
+    cells(row).forEach(function (el) { out[el.name] = raw(el); });
+    return out;
+  }
+  function typedSinceSent(row) {
+    var sent = row._sent || {};
+    return cells(row).filter(function (el) { return raw(el) !== sent[el.name]; });
+  }
+
   function saved(table, row, data) {
+    var sent = row._sent || sentValues(row);
+    var later = [];
     cells(row).forEach(function (el) {
+      var stored = Object.prototype.hasOwnProperty.call(data || {}, el.name);
+      if (raw(el) !== sent[el.name]) {
+        // typed after the save left: still to be saved, against what the save stored
+        el.dataset.orig = stored && el.dataset.kind === 'dec' ? shown(el, data[el.name]) : sent[el.name];
+        later.push(el);
+        return;
+      }
       // a number shows as stored ("1.000" typed is saved as 1: the cell says 1, not "1.000")
-      if (data && el.dataset.kind === 'dec' && Object.prototype.hasOwnProperty.call(data, el.name)) {
+      if (stored && el.dataset.kind === 'dec') {
         setRaw(el, shown(el, data[el.name]));
+        sent[el.name] = raw(el);
       }
       el.dataset.orig = raw(el);
     });
     if (data && data.version != null) { row.dataset.version = data.version; }
-    delete row.dataset.dirty;
-    forget(table, row);
+    if (later.length) {
+      keep(table, row);
+      row.dataset.again = '1';
+    } else {
+      delete row.dataset.dirty;
+      forget(table, row);
+    }
     clearErrors(row);
     closeConflict(row);
     summary(table);
@@ -333,7 +359,9 @@
   }
 
   function save(table, row, extra) {
-    if (row.dataset.saving) { row.dataset.again = '1'; return Promise.resolve(); }
+    // asked again while a save is in flight: sent after it only if a cell changed meanwhile
+    if (row.dataset.saving) { return Promise.resolve(); }
+    row._sent = sentValues(row);
     var body = {version: parseInt(row.dataset.version || '0', 10)};
     cells(row).forEach(function (el) {
       if (!changed(el)) { return; }
@@ -375,7 +403,10 @@
         }
         showErrors(table, row, withUnknownCodes(row, err.fields), err.message || 'Không lưu được.');
       }
-      if (row.dataset.again) { delete row.dataset.again; if (row.dataset.dirty) { return save(table, row); } }
+      if (row.dataset.again) {
+        delete row.dataset.again;
+        if (row.dataset.dirty && typedSinceSent(row).length) { return save(table, row); }
+      }
     }).catch(function () {
       delete row.dataset.saving;
       status(row, 'Lỗi mạng — chưa lưu (đã giữ trong trình duyệt), thử lại', 'error');
@@ -403,6 +434,7 @@
 
   function touched(table, row) {
     row.dataset.dirty = '1';
+    if (row.dataset.saving) { row.dataset.again = '1'; }
     keep(table, row);
     status(row, 'Chưa lưu', 'dirty');
   }

@@ -454,3 +454,46 @@ def test_sending_the_list_names_rows_typed_but_never_saved(server, browser, tmp_
     page.reload()
     assert page.locator('[data-restored="people-grid"]').is_hidden()
     page.context.close()
+
+
+def test_enter_on_an_invalid_row_sends_it_once(server, browser):  # noqa: F811
+    """Enter saves and moves down; leaving the row while that save was in flight asked for a
+    second save, and a refused row (still unsaved) was sent twice and told twice."""
+    page = open_grid(browser, server)
+    sent = []
+    page.on("request", lambda r: r.method == "PATCH" and sent.append(r.url))
+    row = rows(page).nth(12)
+    row.locator("input[name=m1]").fill("150")
+    row.locator("input[name=m1]").press("Enter")
+    row.locator(".row-status.error").wait_for(timeout=5000)
+    page.wait_for_timeout(800)  # a second save would have been sent by now
+    assert len(sent) == 1, sent
+    assert row.locator(".cell-msg").count() == 1
+
+
+def test_a_cell_typed_while_its_row_is_saving_is_saved_too(server, browser):  # noqa: F811
+    """A cell changed while the row's save is in flight was marked saved with it (its value
+    never sent): it must be sent once the first save has answered."""
+    page = open_grid(browser, server)
+    row = rows(page).nth(13)
+    url = row.get_attribute("data-url")
+    held = []
+
+    def slow(route):
+        held.append(route.request.post_data_json)
+        page.wait_for_timeout(600)
+        route.continue_()
+
+    page.route("**" + url.split("?")[0], slow)
+    row.locator("input[name=ct]").fill("4")
+    row.locator("input[name=ct]").press("Control+s")
+    page.wait_for_timeout(100)
+    row.locator("input[name=dd]").fill("3")
+    row.locator("input[name=dd]").blur()
+    page.locator(f'#people-grid tr[data-url="{url}"] .row-status.ok').wait_for(timeout=5000)
+    page.wait_for_timeout(1500)
+    assert any("dd" in b for b in held), held
+    page.reload()
+    row = page.locator(f'#people-grid tr[data-url="{url}"]')
+    assert row.locator("input[name=dd]").input_value() == "3"
+    assert row.locator("input[name=ct]").input_value() == "4"
