@@ -48,11 +48,13 @@ class UnitChildForm(_UnitFields):
 
 class UnitEditForm(_UnitFields):
     parent_code = StringField(
-        "Đơn vị cấp trên (mã; để trống: đơn vị gốc)",
+        "Đơn vị cấp trên (gõ mã hoặc tên)",
         filters=[strip],
         validators=[Optional(), Length(max=310)],
         render_kw={"list": "parent-choices", "autocomplete": "off"},
     )
+    # emptying «Đơn vị cấp trên» takes the unit out of its parent: asked for in so many words
+    to_root = BooleanField("Chuyển thành đơn vị gốc (không thuộc đơn vị nào)")
     # the values the page was loaded with: a save writes only what this administrator changed
     # (service.common.forms.three_way), another's change in the meantime is kept or told
     was_name = HiddenField()

@@ -208,6 +208,12 @@ def edit_unit(code):
     if conflicts:
         return _refused(code, "edit", [_conflict_line(form, conflicts)], edit_form=form)
     data = {k: v == "1" if k == "quota_root" else v for k, v in changes.items()}
+    if "parent_code" in data and not data["parent_code"] and not form.to_root.data:
+        form.parent_code.errors.append(
+            "Để trống là đưa đơn vị ra khỏi đơn vị cấp trên, thành đơn vị gốc. Nếu đúng ý, "
+            "đánh dấu «Chuyển thành đơn vị gốc»; nếu không, chọn đơn vị cấp trên."
+        )
+        return _refused(code, "edit", [], edit_form=form)
     if "parent_code" in data and data["parent_code"]:
         parent = ops.unit_from_choice(data["parent_code"])
         if parent is None or not can(current_user, "unit.read", parent):

@@ -149,3 +149,23 @@ def test_removing_a_party_cell_says_whose_cell_it_is(client, admin, tree, create
     res = client.post("/units/PW-KT/delete", data={"csrf_token": _csrf(page)})
     html = client.get(res.headers["Location"]).get_data(as_text=True)
     assert "chi bộ của 1 đảng viên" in html, html[:2000]
+
+
+def test_clearing_the_parent_asks_before_making_a_root_unit(client, admin, tree):
+    """«Đơn vị cấp trên» emptied by mistake moved the unit out of its ward to the top of the
+    tree without a word; now it is refused at the field until «Chuyển thành đơn vị gốc» is
+    ticked."""
+    page = client.get("/units/PW-VP").get_data(as_text=True)
+    res = _edit(client, page, "PW-VP", name="Văn phòng", kind="văn phòng", parent_code="")
+    html = res.get_data(as_text=True)
+    assert res.status_code == 400 and "Chuyển thành đơn vị gốc" in html, html
+    assert _unit("PW-VP").parent.code == "PW"
+    res = _edit(
+        client, page, "PW-VP", name="Văn phòng", kind="văn phòng", parent_code="", to_root="y"
+    )
+    assert res.status_code == 302
+    assert _unit("PW-VP").parent is None
+    # a unit already at the top: saved as before, nothing to ask
+    page = client.get("/units/PW").get_data(as_text=True)
+    res = _edit(client, page, "PW", name="Phường Mẫu 2", kind="đảng ủy", quota_root="y")
+    assert res.status_code == 302 and _unit("PW").name == "Phường Mẫu 2"
