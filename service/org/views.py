@@ -9,6 +9,7 @@ from flask import Blueprint, current_app, flash, redirect, render_template, requ
 from flask_login import current_user, login_required
 from marshmallow import ValidationError as MError
 from sqlalchemy import func, select
+from wtforms import BooleanField
 
 from service.auth.access import can, scope_filter, scope_paths
 from service.auth.forms import EmptyForm
@@ -176,12 +177,26 @@ def _person_unit_choices() -> list[str]:
     return [ops.unit_choice(u) for u in db.session.scalars(stmt.limit(CHOICES_LISTED))]
 
 
-def _conflict_line(form, conflicts) -> str:
-    """A save refused because another saved the same fields meanwhile (three_way)."""
+def _shown_value(field, text: str | None) -> str:
+    """A form value as the page shows it: a choice by its label, a tick as có/không."""
+    text = text or ""
+    if isinstance(field, BooleanField):
+        return "có" if text == "1" else "không"
+    labels = dict(getattr(field, "choices", None) or ())
+    return labels.get(text, text) if text else "trống"
+
+
+def _conflict_line(form, conflicts, stored: dict, typed: dict) -> str:
+    """A save refused because another saved the same fields meanwhile (three_way): each field
+    with the value the other saved beside the one this user typed."""
     return (
-        "Trong lúc bạn sửa, người khác đã lưu thay đổi "
-        + ", ".join(f"«{form[k].label.text}»" for k in conflicts)
-        + ": trang hiện giá trị bạn nhập, kiểm tra rồi lưu lại nếu vẫn muốn thay."
+        "Trong lúc bạn sửa, người khác đã lưu thay đổi — "
+        + "; ".join(
+            f"«{form[k].label.text}»: người khác đã lưu «{_shown_value(form[k], stored.get(k))}»,"
+            f" bạn nhập «{_shown_value(form[k], typed.get(k))}»"
+            for k in conflicts
+        )
+        + ". Trang hiện giá trị bạn nhập: bấm lưu lần nữa nếu vẫn muốn thay, hoặc sửa lại."
     )
 
 
@@ -206,7 +221,8 @@ def edit_unit(code):
     stored = _stored(unit)
     changes, conflicts = three_way(form.loaded(), form.typed(), stored)
     if conflicts:
-        return _refused(code, "edit", [_conflict_line(form, conflicts)], edit_form=form)
+        line = _conflict_line(form, conflicts, stored, form.typed())
+        return _refused(code, "edit", [line], edit_form=form)
     data = {k: v == "1" if k == "quota_root" else v for k, v in changes.items()}
     if "parent_code" in data and not data["parent_code"] and not form.to_root.data:
         form.parent_code.errors.append(
@@ -403,7 +419,8 @@ def edit_person(code):
     stored = {k: as_text(v) for k, v in _person_values(person).items()}
     changes, conflicts = three_way(form.loaded_values(), form.typed(), stored)
     if conflicts:
-        return _person_page(person, form, [_conflict_line(form, conflicts)], 400)
+        line = _conflict_line(form, conflicts, stored, form.typed())
+        return _person_page(person, form, [line], 400)
     data = _person_data(form, list(changes))
     if not _picked_units(form, data):
         return _person_page(person, form, [], 400)

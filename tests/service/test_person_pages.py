@@ -142,6 +142,11 @@ def test_two_clerks_editing_a_person_keep_both_changes(client, ward, login_sessi
     html = res.get_data(as_text=True)
     assert res.status_code == 400 and "người khác" in html and 'value="Thủ quỹ"' in html
     assert _person("PW001").position == "Lưu trữ"
+    # the line says what the other saved, beside what this clerk typed
+    assert "«Chức vụ»: người khác đã lưu «Lưu trữ», bạn nhập «Thủ quỹ»" in html, html
+    # saving the refused page again keeps this clerk's value: they have seen the other's
+    assert client.post("/people/PW001/edit", data=_form(html, position="Thủ quỹ")).status_code == 302
+    assert _person("PW001").position == "Thủ quỹ"
 
 
 def test_hr_sees_no_person_forms_and_is_refused(client, ward, login_session):
