@@ -78,7 +78,7 @@
 
   // the row's state, in the «Trạng thái» column (the grid's last) and as a mark in the name
   // cell, which stays in view when the grid scrolls sideways (its words as title and label)
-  var MARKS = {ok: '✓', 'ok lacking': '✓', error: '!', dirty: '●', busy: '…'};
+  var MARKS = {ok: '✓', 'ok lacking': '◐', error: '!', dirty: '●', busy: '…'};
   function status(row, text, cls) {
     var s = row.querySelector('.row-status');
     s.textContent = text;

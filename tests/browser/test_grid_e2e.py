@@ -497,3 +497,31 @@ def test_a_cell_typed_while_its_row_is_saving_is_saved_too(server, browser):  # 
     row = page.locator(f'#people-grid tr[data-url="{url}"]')
     assert row.locator("input[name=dd]").input_value() == "3"
     assert row.locator("input[name=ct]").input_value() == "4"
+
+
+def test_each_rows_state_shows_beside_its_name_on_load_not_by_colour_alone(server, browser):  # noqa: F811
+    """On a phone the «Trạng thái» column is far off to the right: before any save the name
+    cells said nothing, and after a save a row still short and a complete row both read «✓»
+    (amber against green)."""
+    page = open_grid(browser, server, 390, 844)
+    marks = {}
+    for i in range(rows(page).count()):
+        row = rows(page).nth(i)
+        badge = row.locator("td.name .row-badge")
+        assert badge.count() == 1, row.get_attribute("data-code")
+        state = row.locator(".row-status").inner_text()
+        marks.setdefault(state.split(":")[0], set()).add(badge.inner_text())
+        assert badge.get_attribute("title") == state
+    assert {"Chưa nhập", "Thiếu"} <= set(marks), marks
+    all_marks = [m for ms in marks.values() for m in ms]
+    assert all(len(ms) == 1 for ms in marks.values()) and len(set(all_marks)) == len(marks), marks
+    # saved but still short: not the complete row's mark
+    code = rows(page).filter(has_text="Chưa nhập").nth(2).get_attribute("data-code")
+    row = page.locator(f"#row-{code}")
+    row.locator("input[name=ct]").fill("5")
+    row.locator("input[name=ct]").press("Enter")
+    row.locator(".row-status.ok").wait_for(timeout=5000)
+    assert row.locator("td.name .row-badge").inner_text() != "✓"
+    legend = page.locator(".grid-legend").inner_text()
+    assert all(m in legend for m in all_marks), legend
+    page.context.close()
