@@ -106,9 +106,10 @@ def _stored(unit: Unit) -> dict:
     }
 
 
-def _unit_page(unit, edit_form=None, child_form=None, errors=None, person_form=None):
+def _unit_page(unit, edit_form=None, child_form=None, errors=None, person_form=None, seen=()):
     """The unit's page; an administrator also gets its forms (`errors`: a refused form's lines
-    by form, "edit" or "child", shown at that form with what was typed)."""
+    by form, "edit" or "child", shown at that form with what was typed; `seen`: the edit
+    form's fields told as changed by another)."""
     q = request.args.get("q", "").strip()[:200]
     try:
         page = max(1, int(request.args.get("page", 1)))
@@ -135,7 +136,10 @@ def _unit_page(unit, edit_form=None, child_form=None, errors=None, person_form=N
             edit_form = UnitEditForm(
                 formdata=None, data={**_stored(unit), "quota_root": unit.quota_root}
             )
-        edit_form.remember(_stored(unit))
+        # a refused form keeps the values it was loaded with, but for those told as another's
+        stored = _stored(unit)
+        baseline = edit_form.loaded() or stored
+        edit_form.remember({**baseline, **{k: stored[k] for k in seen}})
         child_form = child_form or UnitChildForm(prefix="child", formdata=None)
     choices = (
         [ops.unit_choice(u) for u in db.session.scalars(
@@ -222,7 +226,7 @@ def edit_unit(code):
     changes, conflicts = three_way(form.loaded(), form.typed(), stored)
     if conflicts:
         line = _conflict_line(form, conflicts, stored, form.typed())
-        return _refused(code, "edit", [line], edit_form=form)
+        return _refused(code, "edit", [line], edit_form=form, seen=conflicts)
     data = {k: v == "1" if k == "quota_root" else v for k, v in changes.items()}
     if "parent_code" in data and not data["parent_code"] and not form.to_root.data:
         form.parent_code.errors.append(
@@ -338,16 +342,19 @@ def _person_values(person: Person) -> dict:
     }
 
 
-def _person_page(person, form=None, errors=(), status=200):
+def _person_page(person, form=None, errors=(), status=200, seen=()):
+    """The person's page; a refused `form` keeps the values it was loaded with, but for the
+    fields in `seen` (told as changed by another: the next save may overwrite them)."""
     editable = can(current_user, "person.write", person.unit)
     if editable:
-        values = _person_values(person)
+        stored = {k: as_text(v) for k, v in _person_values(person).items()}
         if form is None:
-            form = PersonForm(formdata=None, data=values)
-        # the next save compares with the values as they are now
-        form.loaded.data = json.dumps(
-            {k: as_text(v) for k, v in values.items()}, ensure_ascii=False
-        )
+            form = PersonForm(formdata=None, data=_person_values(person))
+        baseline = form.loaded_values() if form.loaded.data else {}
+        if not baseline:
+            baseline = stored  # a fresh form, or one without them: compared with now
+        baseline = {**baseline, **{k: stored[k] for k in seen if k in stored}}
+        form.loaded.data = json.dumps(baseline, ensure_ascii=False)
     page = render_template(
         "org/person.html",
         person=person,
@@ -420,7 +427,7 @@ def edit_person(code):
     changes, conflicts = three_way(form.loaded_values(), form.typed(), stored)
     if conflicts:
         line = _conflict_line(form, conflicts, stored, form.typed())
-        return _person_page(person, form, [line], 400)
+        return _person_page(person, form, [line], 400, seen=conflicts)
     data = _person_data(form, list(changes))
     if not _picked_units(form, data):
         return _person_page(person, form, [], 400)

@@ -204,8 +204,9 @@
     return cells(row).filter(function (el) { return raw(el) !== sent[el.name]; });
   }
 
-  function saved(table, row, data) {
-    var sent = row._sent || sentValues(row);
+  // `sent`: what the answered save sent (a save's own answer); else the cells as they are
+  function saved(table, row, data, sent) {
+    sent = sent || sentValues(row);
     var later = [];
     cells(row).forEach(function (el) {
       var stored = Object.prototype.hasOwnProperty.call(data || {}, el.name);
@@ -382,7 +383,7 @@
       delete row.dataset.saving;
       var err = (r.data && r.data.error) || {};
       if (r.ok) {
-        saved(table, row, r.data);
+        saved(table, row, r.data, row._sent);
       } else if (r.status === 409 && err.current) {
         clearErrors(row);
         summary(table);

@@ -145,7 +145,8 @@ def test_two_clerks_editing_a_person_keep_both_changes(client, ward, login_sessi
     # the line says what the other saved, beside what this clerk typed
     assert "«Chức vụ»: người khác đã lưu «Lưu trữ», bạn nhập «Thủ quỹ»" in html, html
     # saving the refused page again keeps this clerk's value: they have seen the other's
-    assert client.post("/people/PW001/edit", data=_form(html, position="Thủ quỹ")).status_code == 302
+    res = client.post("/people/PW001/edit", data=_form(html, position="Thủ quỹ"))
+    assert res.status_code == 302
     assert _person("PW001").position == "Thủ quỹ"
 
 
@@ -195,3 +196,41 @@ def test_a_party_member_with_empty_dates_reads_without_stray_separators(
     line = html[html.index("<dt>Đảng viên</dt>") :].split("</dd>")[0]
     assert "; ;" not in line and "vào Đảng ;" not in line and not line.rstrip().endswith(";"), line
     assert "chi bộ: —" in line
+
+
+def test_a_refused_save_then_fixed_keeps_what_another_saved_meanwhile(client, ward, login_session):
+    """A refused form reloaded its baseline from the record as it then was, while it still
+    showed this clerk's older values: fixing the refusal and saving wrote those older values
+    over what another clerk had saved meanwhile, without a word."""
+    login_session(client, ward["staff"])
+    page_a = client.get("/people/PW001").get_data(as_text=True)
+    page_b = client.get("/people/PW001").get_data(as_text=True)
+    res = client.post("/people/PW001/edit", data=_form(page_b, duty_group="hành chính"))
+    assert res.status_code == 302
+    res = client.post("/people/PW001/edit", data=_form(page_a, birth_date="31/02/1980"))
+    assert res.status_code == 400
+    html = res.get_data(as_text=True)
+    res = client.post(
+        "/people/PW001/edit", data=_form(html, birth_date="01/05/1980", position="Văn thư")
+    )
+    assert res.status_code == 302
+    p = _person("PW001")
+    assert (p.position, p.duty_group) == ("Văn thư", "hành chính")
+
+
+def test_saving_again_after_a_conflict_keeps_the_others_other_fields(client, ward, login_session):
+    """The walk's case: A saves «Chức vụ» and «Nhóm nhiệm vụ»; B, on an older page, changes
+    «Chức vụ», is told of the conflict and saves again: A's «Nhóm nhiệm vụ» went back to the
+    value B's page still showed."""
+    login_session(client, ward["staff"])
+    page_a = client.get("/people/PW001").get_data(as_text=True)
+    page_b = client.get("/people/PW001").get_data(as_text=True)
+    res = client.post("/people/PW001/edit", data=_form(page_a, position="Phó", duty_group="TH"))
+    assert res.status_code == 302
+    res = client.post("/people/PW001/edit", data=_form(page_b, position="Chuyên viên"))
+    assert res.status_code == 400
+    html = res.get_data(as_text=True)
+    res = client.post("/people/PW001/edit", data=_form(html, position="Chuyên viên"))
+    assert res.status_code == 302
+    p = _person("PW001")
+    assert (p.position, p.duty_group) == ("Chuyên viên", "TH")

@@ -169,3 +169,16 @@ def test_clearing_the_parent_asks_before_making_a_root_unit(client, admin, tree)
     page = client.get("/units/PW").get_data(as_text=True)
     res = _edit(client, page, "PW", name="Phường Mẫu 2", kind="đảng ủy", quota_root="y")
     assert res.status_code == 302 and _unit("PW").name == "Phường Mẫu 2"
+
+
+def test_a_refused_unit_save_then_fixed_keeps_what_another_saved_meanwhile(client, admin, tree):
+    page_a = client.get("/units/PW-KT").get_data(as_text=True)
+    page_b = client.get("/units/PW-KT").get_data(as_text=True)
+    assert _edit(client, page_b, "PW-KT", name="Phòng Kinh tế", kind="phòng chuyên môn",
+                 parent_code="PW").status_code == 302  # fmt: skip
+    res = _edit(client, page_a, "PW-KT", name="", kind="phòng", parent_code="PW")
+    assert res.status_code == 400
+    html = res.get_data(as_text=True)
+    assert _edit(client, html, "PW-KT", name="Phòng Kinh tế mới", kind="phòng",
+                 parent_code="PW").status_code == 302  # fmt: skip
+    assert (_unit("PW-KT").name, _unit("PW-KT").kind) == ("Phòng Kinh tế mới", "phòng chuyên môn")
