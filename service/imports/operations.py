@@ -273,6 +273,7 @@ def _plan_people(user, parsed, errors: list[CellError]) -> _PeoplePlan:
     present = set(parsed.columns)
     reach = _Reach(scope_paths(user, "unit.read"), scope_paths(user, "import.people"))
     codes = Counter(v["person_code"] for _, v in parsed.rows if v.get("person_code"))
+    folded = Counter(c.upper() for c in codes.elements())  # pw001 and PW001 are one person
     units, existing = _people_lookups(parsed, codes, reach)
 
     def err(rownum, key, value, message):
@@ -291,8 +292,9 @@ def _plan_people(user, parsed, errors: list[CellError]) -> _PeoplePlan:
         code = v.get("person_code")
         if not code:
             continue  # reported as a cell error already
-        if codes[code] > 1:
-            err(rownum, "person_code", code, f"Mã cán bộ bị trùng trong tệp ({codes[code]} dòng).")
+        if folded[code.upper()] > 1:
+            n = folded[code.upper()]
+            err(rownum, "person_code", code, f"Mã cán bộ bị trùng trong tệp ({n} dòng).")
             continue
         ucode = v.get("unit_code")
         unit = units.get(ucode) if ucode else None
@@ -454,7 +456,7 @@ def _account_links(user, parsed, sheet, errors) -> dict[str, User]:
             message = f"Không có tài khoản «{name}»: tạo tài khoản trước."
         elif names[name] > 1:
             message = f"Tài khoản bị ghi cho {names[name]} cán bộ trong tệp."
-        elif account.person_id and linked_to.get(account.person_id) != code:
+        elif account.person_id and linked_to.get(account.person_id) not in (code, code.upper()):
             message = f"Tài khoản đã gắn với cán bộ {linked_to.get(account.person_id)}."
         else:
             out[code] = account
@@ -469,13 +471,14 @@ def _link_accounts(links: dict[str, User]) -> list[dict]:
     if not links:
         return []
     ids = {}
-    for chunk in chunks(list(links), CHUNK):
+    typed = list({*links, *(c.upper() for c in links)})  # a lower-case code: its upper case
+    for chunk in chunks(typed, CHUNK):
         ids.update(
             db.session.execute(select(Person.code, Person.id).where(Person.code.in_(chunk))).all()
         )
     changed = []
     for code, account in links.items():
-        pid = ids[code]
+        pid = ids[code] if code in ids else ids[code.upper()]
         if account.person_id == pid:
             continue
         db.session.execute(update(User).where(User.person_id == pid).values(person_id=None))

@@ -228,6 +228,14 @@ def edit_unit(code):
         line = _conflict_line(form, conflicts, stored, form.typed())
         return _refused(code, "edit", [line], edit_form=form, seen=conflicts)
     data = {k: v == "1" if k == "quota_root" else v for k, v in changes.items()}
+    if form.to_root.data:
+        if data.get("parent_code"):
+            form.parent_code.errors.append(
+                "Bỏ dấu «Chuyển thành đơn vị gốc» để chuyển sang đơn vị cấp trên này, hoặc để "
+                "trống ô này để thành đơn vị gốc."
+            )
+            return _refused(code, "edit", [], edit_form=form)
+        data["parent_code"] = ""  # the tick says it: out of its parent, left empty or not
     if "parent_code" in data and not data["parent_code"] and not form.to_root.data:
         form.parent_code.errors.append(
             "Để trống là đưa đơn vị ra khỏi đơn vị cấp trên, thành đơn vị gốc. Nếu đúng ý, "

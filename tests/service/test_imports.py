@@ -445,3 +445,30 @@ def test_a_people_file_with_a_code_in_lower_case_updates_that_person(client, adm
     )
     assert (res.json["created"], res.json["updated"]) == (0, 1), res.json
     assert count(Person) == 1
+
+
+def test_one_person_typed_in_two_cases_in_one_file_is_a_duplicate(client, admin, tree):
+    """PW001 and pw001 (or pw001 and Pw001) in one file are the same person: refused as a
+    duplicate (one row's values were silently lost, or a second person was added)."""
+    upload(client, admin, "people", xlsx([PEOPLE_HEAD[:4], ["LC1", "Lê Cường", None, "A"]]))
+    for a, b in (("LC1", "lc1"), ("lc1", "Lc1")):
+        res = upload(
+            client,
+            admin,
+            "people",
+            xlsx([PEOPLE_HEAD[:4], [a, "Một", None, "A"], [b, "Hai", None, "A"]]),
+        )
+        assert res.status_code == 400, res.json
+        assert "trùng trong tệp" in str(res.json), res.json
+    assert count(Person) == 1
+
+
+def test_an_account_linked_on_a_lower_case_code_row(client, admin, tree, create_user):
+    """A «Tên đăng nhập» cell on a row whose code is typed in lower case failed with a 500."""
+    upload(client, admin, "people", xlsx([PEOPLE_HEAD[:4], ["LC1", "Lê Cường", None, "A"]]))
+    create_user("lecuong")
+    head = ["Mã cán bộ", "Họ và tên", "Mã đơn vị", "Tên đăng nhập"]
+    for _ in range(2):  # linking again to the same person is no error either
+        res = upload(client, admin, "people", xlsx([head, ["lc1", "Lê Cường", "A", "lecuong"]]))
+        assert res.status_code in (200, 201), res.json
+    assert count(Person) == 1

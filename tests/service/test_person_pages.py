@@ -234,3 +234,15 @@ def test_saving_again_after_a_conflict_keeps_the_others_other_fields(client, war
     assert res.status_code == 302
     p = _person("PW001")
     assert (p.position, p.duty_group) == ("Chuyên viên", "TH")
+
+
+def test_a_refused_person_edit_says_so_at_the_top_of_the_page(client, ward, login_session):
+    """The only message sat at its field two screens down (about y = 1590 px at 390 px wide),
+    under the facts that still read as before: a clerk took it for saved."""
+    login_session(client, ward["staff"])
+    page = client.get("/people/PW001").get_data(as_text=True)
+    res = client.post("/people/PW001/edit", data=_form(page, party_unit_code="CHIBO-X"))
+    html = res.get_data(as_text=True)
+    assert res.status_code == 400
+    top = html[: html.index('<dl class="facts"')]
+    assert "Chưa lưu" in top and 'href="#person-edit"' in top, top[-600:]

@@ -182,3 +182,18 @@ def test_a_refused_unit_save_then_fixed_keeps_what_another_saved_meanwhile(clien
     assert _edit(client, html, "PW-KT", name="Phòng Kinh tế mới", kind="phòng",
                  parent_code="PW").status_code == 302  # fmt: skip
     assert (_unit("PW-KT").name, _unit("PW-KT").kind) == ("Phòng Kinh tế mới", "phòng chuyên môn")
+
+
+def test_ticking_make_root_alone_moves_the_unit_and_with_a_new_parent_is_refused(
+    client, admin, tree
+):
+    """The tick alone answered «Không có gì thay đổi»; with a new parent typed, it was ignored."""
+    page = client.get("/units/PW-VP").get_data(as_text=True)
+    res = _edit(client, page, "PW-VP", name="Văn phòng", kind="văn phòng", parent_code="PW-KT",
+                to_root="y")  # fmt: skip
+    assert res.status_code == 400 and "Bỏ dấu" in res.get_data(as_text=True)
+    assert _unit("PW-VP").parent.code == "PW"
+    shown = _hidden(page, "was_parent_code")  # the field as the page showed it, untouched
+    res = _edit(client, page, "PW-VP", name="Văn phòng", kind="văn phòng", parent_code=shown,
+                to_root="y")  # fmt: skip
+    assert res.status_code == 302 and _unit("PW-VP").parent is None
