@@ -294,7 +294,7 @@ def update_person(user, person: Person, data: dict) -> Person:
     if "code" in data and data["code"] != person.code:
         raise ValidationError(fields={"code": ["Không được đổi mã cán bộ."]})
     before = snapshot(person, PERSON_FIELDS)
-    old_unit = person.unit_id
+    old_unit, old_party_unit = person.unit_id, person.party_unit_id
     merged = {
         "is_party_member": data.get("is_party_member", person.is_party_member),
         "birth_date": data.get("birth_date", person.birth_date),
@@ -310,14 +310,15 @@ def update_person(user, person: Person, data: dict) -> Person:
         raise ValidationError("Dữ liệu không hợp lệ.", err.messages) from None
     _apply_person(user, person, data)
     db.session.flush()
-    if person.unit_id != old_unit:
-        org_changed({old_unit, person.unit_id})
+    after = snapshot(person, PERSON_FIELDS)
+    if after != before:  # a move, or what a rating reads of the person (group, category, party)
+        org_changed({old_unit, person.unit_id, old_party_unit, person.party_unit_id})
     record(
         "update",
         "person",
         person.code,
         before=before,
-        after=snapshot(person, PERSON_FIELDS),
+        after=after,
         unit_id=person.unit_id,
     )
     return person

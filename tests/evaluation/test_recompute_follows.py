@@ -120,3 +120,16 @@ def test_a_person_moved_by_the_people_import_is_rated_in_the_new_unit(client, en
     assert "W01" not in _officials(client, w["h"]["staff"])
     moved = client.get(f"{URL}/units/W-Q/ratings", headers=admin).get_json()["items"]
     assert [i["code"] for i in moved if i["kind"] == "official"] == ["W01"]
+
+
+def test_editing_what_a_rating_reads_of_a_person_recomputes_their_scope(client, entered):
+    """A person's group of duties (or category, head, party details) edited on the page or the
+    API left their rating computed from the old values until some input changed: only a move
+    recomputed (the people import recomputes any changed row)."""
+    w, before = entered
+    assert before["W00"]["scope"][2] == ""
+    res = client.patch(
+        "/api/v1/people/W00", json={"duty_group": "lãnh đạo"}, headers=w["h"]["admin"]
+    )
+    assert res.status_code == 200, res.get_json()
+    assert _officials(client, w["h"]["staff"])["W00"]["scope"][2] == "lãnh đạo"
