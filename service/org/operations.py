@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from marshmallow import ValidationError as MError
 from sqlalchemy import func, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
 from service.audit.operations import record, snapshot
@@ -220,8 +221,15 @@ def delete_unit(user, unit: Unit) -> None:
             "khác trước."
         )
     record("delete", "unit", unit.code, before=snapshot(unit, UNIT_FIELDS), unit_id=None)
-    db.session.delete(unit)
-    db.session.flush()
+    try:
+        with db.session.begin_nested():
+            db.session.delete(unit)
+            db.session.flush()
+    except IntegrityError:  # a record the domains keep (an award decision it issued) names it
+        raise Conflict(
+            "Không thể xóa: đơn vị còn hồ sơ gắn với nó (như quyết định khen thưởng đã ban "
+            "hành), cần giữ lại để tra cứu. Có thể đổi tên hoặc chuyển đơn vị thay vì xóa."
+        ) from None
 
 
 def _person_unit(user, code: str) -> Unit:

@@ -197,3 +197,30 @@ def test_ticking_make_root_alone_moves_the_unit_and_with_a_new_parent_is_refused
     res = _edit(client, page, "PW-VP", name="Văn phòng", kind="văn phòng", parent_code=shown,
                 to_root="y")  # fmt: skip
     assert res.status_code == 302 and _unit("PW-VP").parent is None
+
+
+def test_removing_a_unit_that_issued_a_decision_is_refused_in_words(client, admin, tree):
+    """An empty unit that had issued an award decision failed its removal with a 500 (the
+    decision keeps its issuing unit: the database refuses the delete)."""
+    import datetime as dt
+
+    from awards.models import Decision
+
+    db.session.add(
+        Decision(
+            year=2025,
+            number="01/QĐ",
+            decided_on=dt.date(2025, 12, 1),
+            signer="Chủ tịch",
+            unit_id=tree["other"].id,
+        )  # fmt: skip
+    )
+    db.session.commit()
+    page = client.get("/units/PW-KT").get_data(as_text=True)
+    res = client.post("/units/PW-KT/delete", data={"csrf_token": _csrf(page)})
+    assert res.status_code == 302, res.status_code
+    assert "Không thể xóa" in client.get(res.headers["Location"]).get_data(as_text=True)
+    assert _unit("PW-KT") is not None
+    assert not db.session.scalar(
+        select(AuditEntry).where(AuditEntry.action == "delete", AuditEntry.object_id == "PW-KT")
+    )
