@@ -195,6 +195,8 @@ def update_unit(user, unit: Unit, data: dict) -> Unit:
             old_parent = unit.parent_id
             move_unit(unit, parent)
             org_changed({old_parent, unit.id})  # the scopes it leaves and joins
+    if "quota_root" in data and bool(data["quota_root"]) != bool(before.get("quota_root")):
+        org_changed({unit.parent_id, unit.id})  # the scope it splits from or merges into
     db.session.flush()
     record(
         "update",

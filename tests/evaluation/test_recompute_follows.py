@@ -133,3 +133,13 @@ def test_editing_what_a_rating_reads_of_a_person_recomputes_their_scope(client, 
     )
     assert res.status_code == 200, res.get_json()
     assert _officials(client, w["h"]["staff"])["W00"]["scope"][2] == "lãnh đạo"
+
+
+def test_marking_a_unit_for_quotas_recomputes_the_scopes_it_splits(client, entered):
+    """«Đơn vị tính tỷ lệ» ticked on a unit (page or API) left its people in the old scope's
+    list until some input changed."""
+    w, before = entered
+    assert before["W00"]["scope"][1] == "W"
+    res = client.patch("/api/v1/units/W-O", json={"quota_root": True}, headers=w["h"]["admin"])
+    assert res.status_code == 200, res.get_json()
+    assert _officials(client, w["h"]["staff"])["W00"]["scope"][1] == "W-O"
