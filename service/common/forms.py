@@ -160,6 +160,14 @@ def three_way(loaded: dict, typed: dict, stored: dict) -> tuple[dict, list[str]]
     return changes, conflicts
 
 
+def next_baseline(loaded: dict, stored: dict, seen=()) -> dict:
+    """The loaded values a refused form is shown again with (three_way's `loaded` at its next
+    save): those it was loaded with, not the record's values now (its fields still show the
+    older ones, which would then overwrite another's change), but for the fields in `seen`,
+    told as another's: the next save may overwrite those. A form without them: `stored`."""
+    return {**(loaded or stored), **{k: stored[k] for k in seen if k in stored}}
+
+
 class IntegerInput(IntegerField):
     """An integer field whose parse error is Vietnamese."""
 

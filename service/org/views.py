@@ -14,7 +14,7 @@ from wtforms import BooleanField
 from service.auth.access import can, scope_filter, scope_paths
 from service.auth.forms import EmptyForm
 from service.common.errors import Forbidden, ServiceError
-from service.common.forms import GENERIC, form_errors, three_way
+from service.common.forms import GENERIC, form_errors, next_baseline, three_way
 from service.domains import landing_for
 from service.extensions import db
 from service.org import operations as ops
@@ -136,10 +136,7 @@ def _unit_page(unit, edit_form=None, child_form=None, errors=None, person_form=N
             edit_form = UnitEditForm(
                 formdata=None, data={**_stored(unit), "quota_root": unit.quota_root}
             )
-        # a refused form keeps the values it was loaded with, but for those told as another's
-        stored = _stored(unit)
-        baseline = edit_form.loaded() or stored
-        edit_form.remember({**baseline, **{k: stored[k] for k in seen}})
+        edit_form.remember(next_baseline(edit_form.loaded(), _stored(unit), seen))
         child_form = child_form or UnitChildForm(prefix="child", formdata=None)
     choices = (
         [ops.unit_choice(u) for u in db.session.scalars(
@@ -236,7 +233,7 @@ def edit_unit(code):
             )
             return _refused(code, "edit", [], edit_form=form)
         data["parent_code"] = ""  # the tick says it: out of its parent, left empty or not
-    if "parent_code" in data and not data["parent_code"] and not form.to_root.data:
+    elif "parent_code" in data and not data["parent_code"]:
         form.parent_code.errors.append(
             "Để trống là đưa đơn vị ra khỏi đơn vị cấp trên, thành đơn vị gốc. Nếu đúng ý, "
             "đánh dấu «Chuyển thành đơn vị gốc»; nếu không, chọn đơn vị cấp trên."
@@ -355,13 +352,11 @@ def _person_page(person, form=None, errors=(), status=200, seen=()):
     fields in `seen` (told as changed by another: the next save may overwrite them)."""
     editable = can(current_user, "person.write", person.unit)
     if editable:
-        stored = {k: as_text(v) for k, v in _person_values(person).items()}
+        values = _person_values(person)
         if form is None:
-            form = PersonForm(formdata=None, data=_person_values(person))
-        baseline = form.loaded_values() if form.loaded.data else {}
-        if not baseline:
-            baseline = stored  # a fresh form, or one without them: compared with now
-        baseline = {**baseline, **{k: stored[k] for k in seen if k in stored}}
+            form = PersonForm(formdata=None, data=values)
+        stored = {k: as_text(v) for k, v in values.items()}
+        baseline = next_baseline(form.loaded_values(), stored, seen)
         form.loaded.data = json.dumps(baseline, ensure_ascii=False)
     page = render_template(
         "org/person.html",

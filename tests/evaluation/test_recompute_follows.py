@@ -123,9 +123,10 @@ def test_a_person_moved_by_the_people_import_is_rated_in_the_new_unit(client, en
 
 
 def test_editing_what_a_rating_reads_of_a_person_recomputes_their_scope(client, entered):
-    """A person's group of duties (or category, head, party details) edited on the page or the
-    API left their rating computed from the old values until some input changed: only a move
-    recomputed (the people import recomputes any changed row)."""
+    """A10's scope (and A1–A9's inputs): a person's group of duties (or category, head, party
+    details) edited on the page or the API left their rating computed from the old values
+    until some input changed: only a move recomputed (the people import recomputes any
+    changed row)."""
     w, before = entered
     assert before["W00"]["scope"][2] == ""
     res = client.patch(
@@ -136,8 +137,8 @@ def test_editing_what_a_rating_reads_of_a_person_recomputes_their_scope(client, 
 
 
 def test_marking_a_unit_for_quotas_recomputes_the_scopes_it_splits(client, entered):
-    """«Đơn vị tính tỷ lệ» ticked on a unit (page or API) left its people in the old scope's
-    list until some input changed."""
+    """A10: «Đơn vị tính tỷ lệ» ticked on a unit (page or API) left its people in the old
+    quota scope's list until some input changed."""
     w, before = entered
     assert before["W00"]["scope"][1] == "W"
     res = client.patch("/api/v1/units/W-O", json={"quota_root": True}, headers=w["h"]["admin"])
