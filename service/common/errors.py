@@ -5,10 +5,11 @@ JSON shape of every error: {"error": {"status": 400, "message": "...", "fields":
 
 from __future__ import annotations
 
-from flask import jsonify, make_response, render_template, request
+from flask import current_app, jsonify, make_response, redirect, render_template, request
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import OperationalError
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, MethodNotAllowed
+from werkzeug.routing import RequestRedirect
 
 from service.common.labels import field_lines
 
@@ -91,6 +92,27 @@ def busy_response():
     return response
 
 
+def _page_of_form_address() -> str | None:
+    """For a GET of a form's POST-only address (a page left there after a refused form, then
+    Enter in the address bar, or a bookmark): the nearest address above it that a GET opens,
+    as /people/X for /people/X/edit. None for the API and when nothing above answers."""
+    if request.method not in ("GET", "HEAD") or wants_json():
+        return None
+    adapter = current_app.url_map.bind_to_environ(request.environ)
+    parts = request.path.rstrip("/").split("/")
+    while len(parts) > 1:
+        parts.pop()
+        candidate = "/".join(parts) or "/"
+        try:
+            adapter.match(candidate, method="GET")
+        except RequestRedirect as moved:  # strict slashes: the address with its slash
+            return moved.new_url
+        except HTTPException:
+            continue
+        return request.root_path + candidate
+    return None
+
+
 def init_app(app):
     @app.errorhandler(OperationalError)
     def _operational_error(err: OperationalError):
@@ -110,6 +132,10 @@ def init_app(app):
 
     @app.errorhandler(HTTPException)
     def _http_error(err: HTTPException):
+        if isinstance(err, MethodNotAllowed):
+            page = _page_of_form_address()
+            if page is not None:
+                return redirect(page, 303)
         fields = None
         data = getattr(err, "data", None)  # webargs / flask-smorest put validation errors here
         if isinstance(data, dict) and "messages" in data:

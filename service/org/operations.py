@@ -198,14 +198,9 @@ def update_unit(user, unit: Unit, data: dict) -> Unit:
     if "quota_root" in data and bool(data["quota_root"]) != bool(before.get("quota_root")):
         org_changed({unit.parent_id, unit.id})  # the scope it splits from or merges into
     db.session.flush()
-    record(
-        "update",
-        "unit",
-        unit.code,
-        before=before,
-        after=snapshot(unit, UNIT_FIELDS),
-        unit_id=unit.id,
-    )
+    after = snapshot(unit, UNIT_FIELDS)
+    if after != before:  # the log holds what changed: a save of the same values adds nothing
+        record("update", "unit", unit.code, before=before, after=after, unit_id=unit.id)
     return unit
 
 
@@ -252,7 +247,7 @@ def _apply_person(user, person: Person, data: dict) -> None:
         pu = None
         if data["party_unit_code"]:
             pu = get_unit_by_code(data["party_unit_code"])
-            if pu is None:
+            if pu is None or not can(user, "unit.read", pu):  # outside reach: as unknown
                 raise ValidationError(fields={"party_unit_code": ["Không có chi bộ với mã này."]})
         person.party_unit = pu
     enums = {"gender": Gender, "category": Category, "party_status": PartyStatus}
@@ -323,15 +318,19 @@ def update_person(user, person: Person, data: dict) -> Person:
     after = snapshot(person, PERSON_FIELDS)
     if after != before:  # a move, or what a rating reads of the person (group, category, party)
         org_changed({old_unit, person.unit_id, old_party_unit, person.party_unit_id})
-    record(
-        "update",
-        "person",
-        person.code,
-        before=before,
-        after=after,
-        unit_id=person.unit_id,
-    )
+        record("update", "person", person.code, before=before, after=after, unit_id=person.unit_id)
     return person
+
+
+def other_heads(person: Person) -> list[Person]:
+    """The other people marked head of the person's unit."""
+    return list(
+        db.session.scalars(
+            select(Person)
+            .where(Person.unit_id == person.unit_id, Person.is_head, Person.id != person.id)
+            .order_by(Person.code)
+        )
+    )
 
 
 def delete_person(user, person: Person) -> None:

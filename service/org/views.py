@@ -415,6 +415,20 @@ def _field_errors(form, err) -> list[str]:
     return lines
 
 
+def _warn_other_heads(person) -> None:
+    """A second head of a unit is saved (a handover may have two) but told: each head is
+    capped at the unit's level (A8), so a deputy ticked by mistake changes a rating."""
+    others = ops.other_heads(person)
+    if others:
+        names = ", ".join(f"{p.full_name} ({p.code})" for p in others)
+        flash(
+            f"Lưu ý: {person.unit.name} đã có người đứng đầu: {names}. Mỗi người đứng đầu bị "
+            "giới hạn xếp loại theo mức của đơn vị; nếu chỉ có một người đứng đầu, bỏ đánh dấu "
+            "ở hồ sơ người kia.",
+            "warning",
+        )
+
+
 @bp.route("/people/<code>/edit", methods=["POST"])
 @login_required
 def edit_person(code):
@@ -434,6 +448,7 @@ def edit_person(code):
     data = _person_data(form, list(changes))
     if not _picked_units(form, data):
         return _person_page(person, form, [], 400)
+    was_head = (person.is_head, person.unit_id)
     try:
         ops.update_person(current_user, person, data)
     except ServiceError as err:
@@ -441,6 +456,8 @@ def edit_person(code):
         person = ops.visible_person(current_user, code)
         return _person_page(person, form, _field_errors(form, err), 400)
     flash("Đã lưu thông tin cán bộ." if data else "Không có gì thay đổi.", "info")
+    if person.is_head and was_head != (True, person.unit_id):
+        _warn_other_heads(person)
     return redirect(url_for("org.person_page", code=code))
 
 
@@ -470,4 +487,6 @@ def add_person(code):
         lines = _field_errors(form, err)
         return _refused(code, "person", lines, person_form=form)
     flash(f"Đã thêm cán bộ {person.full_name} ({person.code}) vào {person.unit.name}.", "info")
+    if person.is_head:
+        _warn_other_heads(person)
     return redirect(url_for("org.person_page", code=person.code))

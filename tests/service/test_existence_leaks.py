@@ -144,3 +144,22 @@ def test_after_repeated_failures_a_real_and_an_unknown_account_read_the_same(
         assert a.status_code == b.status_code == 401
         assert _login_error(a) == _login_error(b)
     assert "tạm khóa" in _login_error(real[-1])  # the message says a lock may be the cause
+
+
+def test_a_party_cell_outside_reach_is_refused_by_the_api_as_an_unknown_one(
+    client, two_branches, create_unit
+):
+    """The people page refused a party cell outside the clerk's reach; the API took it, so
+    staff could name any unit of the city as a member's chi bộ (and probe its codes)."""
+    create_unit("NB-CB", two_branches["other"], kind="chi bộ")
+    h = two_branches["h"]
+    body = {**new_person("PNA7"), "is_party_member": True, "admitted_on": "19/05/2015"}
+    outside = client.post("/api/v1/people", json={**body, "party_unit_code": "NB-CB"}, headers=h)
+    unknown = client.post("/api/v1/people", json={**body, "party_unit_code": "NOPE"}, headers=h)
+    assert outside.status_code == unknown.status_code == 400
+    assert outside.get_data() == unknown.get_data()
+    assert client.get("/api/v1/people/PNA7", headers=h).status_code == 404
+    patch = {"is_party_member": True, "admitted_on": "19/05/2015", "party_unit_code": "NB-CB"}
+    res = client.patch("/api/v1/people/PNA1", json=patch, headers=h)
+    assert res.status_code == 400
+    assert res.get_json()["error"]["fields"] == {"party_unit_code": ["Không có chi bộ với mã này."]}

@@ -1,6 +1,6 @@
 """Units tree (materialized path, moves, cycles) and people through the API."""
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from service.audit.models import AuditEntry
 from service.extensions import db
@@ -161,3 +161,30 @@ def test_search_treats_like_wildcards_as_text(
     assert [p["code"] for p in found] == ["W_2"]
     found = client.get("/api/v1/people?q=_", headers=h).json["items"]
     assert [p["code"] for p in found] == ["W_2"]
+
+
+def test_a_save_that_changes_nothing_writes_no_audit_entry(
+    client, create_unit, create_person, create_user, bearer
+):
+    """The audit log is what changed: a PATCH of the values already stored (a clerk pressing
+    «Lưu» twice) added an «update» entry with before equal to after."""
+    h = _admin_headers(create_user, bearer)
+    unit = create_unit("A")
+    create_person(unit, code="X1", position="Chuyên viên")
+
+    def entries():
+        return db.session.scalar(select(func.count(AuditEntry.id)))
+
+    db.session.commit()
+    start = entries()
+    assert (
+        client.patch("/api/v1/people/X1", json={"position": "Chuyên viên"}, headers=h).status_code
+        == 200
+    )
+    assert client.patch("/api/v1/units/A", json={"name": unit.name}, headers=h).status_code == 200
+    assert entries() == start
+    assert (
+        client.patch("/api/v1/people/X1", json={"position": "Kế toán"}, headers=h).status_code
+        == 200
+    )
+    assert entries() == start + 1

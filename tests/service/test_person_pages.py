@@ -246,3 +246,40 @@ def test_a_refused_person_edit_says_so_at_the_top_of_the_page(client, ward, logi
     assert res.status_code == 400
     top = html[: html.index('<dl class="facts"')]
     assert "Chưa lưu" in top and 'href="#person-edit"' in top, top[-600:]
+
+
+def test_a_second_head_of_a_unit_is_saved_with_a_warning_naming_the_first(
+    client, ward, login_session, create_person
+):
+    """Two heads of one unit were saved without a word; each is capped at the unit's level
+    (A8), so a deputy ticked by mistake changes a rating. The save stands (a unit may be led
+    by two during a handover); the clerk is told who heads it already."""
+    first = create_person(ward["office"], code="PW002", full_name="Trần Văn Trưởng")
+    first.is_head = True
+    db.session.commit()
+    login_session(client, ward["staff"])
+    page = client.get("/people/PW001").get_data(as_text=True)
+    res = client.post("/people/PW001/edit", data=_form(page, is_head="y"), follow_redirects=True)
+    text = res.get_data(as_text=True)
+    assert res.status_code == 200 and _person("PW001").is_head
+    assert "Văn phòng đã có người đứng đầu: Trần Văn Trưởng (PW002)" in text
+    page = client.get("/people/PW001").get_data(as_text=True)
+    res = client.post(
+        "/people/PW001/edit", data=_form(page, is_head="y", position="Phó"), follow_redirects=True
+    )
+    assert "đã có người đứng đầu" not in res.get_data(as_text=True)  # told once, when ticked
+
+
+def test_opening_a_form_address_shows_its_page_instead_of_405(client, ward, login_session):
+    """A refused form leaves the address bar on the form's POST-only address; Enter there (or
+    a bookmark of it) answered «405 Method Not Allowed». It now opens the page the form is on;
+    the API still answers 405."""
+    login_session(client, ward["staff"])
+    for address, page in (
+        ("/people/PW001/edit", "/people/PW001"),
+        ("/units/PW-VP/people", "/units/PW-VP"),
+        ("/units/PW-VP/edit", "/units/PW-VP"),
+    ):
+        res = client.get(address)
+        assert res.status_code == 303 and res.headers["Location"] == page, address
+    assert client.get("/api/v1/imports/people").status_code == 405
