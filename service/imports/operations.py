@@ -14,7 +14,7 @@ from decimal import Decimal
 
 from flask import current_app
 from marshmallow import ValidationError as MError
-from sqlalchemy import insert, select, update
+from sqlalchemy import func, insert, select, update
 
 from service.audit.operations import record
 from service.auth.access import can, is_admin, scope_paths
@@ -396,6 +396,14 @@ def _people_lookups(parsed, codes, reach: _Reach) -> tuple[dict, dict]:
             select(Unit.id, Unit.code, Unit.path).where(clause)
         ):
             units[code] = (uid, reach.read(path), reach.write(path))
+    # a unit code typed in another case (pw-kt) is the unit stored as PW-KT
+    missing = {c.upper(): c for c in unit_codes if c not in units}
+    if missing:
+        for clause in in_chunks(func.upper(Unit.code, type_=Unit.code.type), list(missing)):
+            for uid, code, path in db.session.execute(
+                select(Unit.id, Unit.code, Unit.path).where(clause)
+            ):
+                units.setdefault(missing[code.upper()], (uid, reach.read(path), reach.write(path)))
     existing = {}
     cols = [getattr(Person, k) for k in PERSON_KEYS]
     # 10,000 codes a statement: one result of 100,000 rows held whole by the driver is 70 MB
@@ -488,6 +496,24 @@ def _link_accounts(links: dict[str, User]) -> list[dict]:
     return changed
 
 
+def _spell_codes_as_stored(rows, stored) -> None:
+    """A unit code typed in another case names the unit stored under it (pw-vp is PW-VP, as
+    on the unit pages and in the people import), and a code new to the system is spelled as
+    its first row in the file spells it, so `q` beside `Q` is a duplicate, and a parent
+    typed `x` is the new unit `X` of the file."""
+    spelling = {}
+    for code in stored:
+        spelling.setdefault(code.upper(), code)
+    for _, v in rows:
+        if v.get("unit_code") and v["unit_code"] not in stored:
+            spelling.setdefault(v["unit_code"].upper(), v["unit_code"])
+    for _, v in rows:
+        for key in ("unit_code", "parent_code"):
+            code = v.get(key)
+            if code and code not in stored:
+                v[key] = spelling.get(code.upper(), code)
+
+
 def import_units(user, filename: str, data: bytes) -> ImportRun:
     """Create or update units by unit_code; parents may come later in the file; no cycles."""
     max_errors = current_app.config["IMPORT_MAX_ERRORS"]
@@ -505,6 +531,7 @@ def import_units(user, filename: str, data: bytes) -> ImportRun:
         )
     }
     id_to_code = {r.id: c for c, r in db_units.items()}
+    _spell_codes_as_stored(parsed.rows, db_units)
     codes = Counter(v["unit_code"] for _, v in parsed.rows if v.get("unit_code"))
     parent_of = {c: id_to_code.get(r.parent_id) for c, r in db_units.items()}
     file_rows = {}

@@ -116,6 +116,8 @@ class Unit(db.Model):
     __table_args__ = (
         Index("ix_units_path", "path"),
         Index("ix_units_parent_id", "parent_id"),
+        # a code is one unit whatever its case (pw-vp is PW-VP): the lookups by upper(code)
+        Index("ix_units_code_upper", func.upper(code)),
         CheckConstraint("parent_id IS NULL OR parent_id <> id", name="not_own_parent"),
     )
 
@@ -181,6 +183,7 @@ class Person(db.Model):
         Index("ix_people_unit_id_sort_name", "unit_id", "sort_name", "code"),
         Index("ix_people_party_unit_id", "party_unit_id"),
         Index("ix_people_full_name", "full_name"),
+        Index("ix_people_code_upper", func.upper(code)),  # pw001 is PW001: its lookups
         CheckConstraint("party_gap_days >= 0", name="gap_days_non_negative"),
     )
 

@@ -472,3 +472,40 @@ def test_an_account_linked_on_a_lower_case_code_row(client, admin, tree, create_
         res = upload(client, admin, "people", xlsx([head, ["lc1", "Lê Cường", "A", "lecuong"]]))
         assert res.status_code in (200, 201), res.json
     assert count(Person) == 1
+
+
+def test_units_import_reads_codes_whatever_their_case(client, admin, tree):
+    """A code typed in another case is the unit stored under it, as on the unit pages and in
+    the people import: `r` renamed R instead of adding a second unit beside it, and a parent
+    `a` was refused as unknown."""
+    head = ["Mã đơn vị", "Tên đơn vị", "Mã đơn vị cấp trên"]
+    before = count(Unit)
+    res = upload(
+        client,
+        admin,
+        "units",
+        xlsx([head, ["r", "Gốc đổi tên", None], ["x", "Con mới", "a"], ["Y", "Cháu", "X"]]),
+    )
+    assert res.status_code == 201, res.json
+    assert (res.json["created"], res.json["updated"]) == (2, 1)
+    assert count(Unit) == before + 2
+    units = {u.code: u for u in db.session.scalars(select(Unit))}
+    assert units["R"].name == "Gốc đổi tên" and "r" not in units
+    assert units["x"].parent_id == units["A"].id and units["Y"].parent_id == units["x"].id
+    res = upload(client, admin, "units", xlsx([head, ["Q", "Một", None], ["q", "Hai", None]]))
+    assert res.status_code == 400 and "trùng" in str(res.json)
+    assert count(Unit) == before + 2
+
+
+def test_people_import_reads_unit_codes_whatever_their_case(client, admin, tree):
+    """`a` and `a-cb` in the people file are the units A and A-CB; they were refused as
+    unknown units."""
+    res = upload(
+        client,
+        admin,
+        "people",
+        xlsx([PEOPLE_HEAD, ["PX1", "Hà Văn Một", "01/02/1990", "a", "Có", "a-cb", "19/05/2015"]]),
+    )
+    assert res.status_code == 201, res.json
+    person = db.session.scalar(select(Person).where(Person.code == "PX1"))
+    assert (person.unit.code, person.party_unit.code) == ("A", "A-CB")
