@@ -63,7 +63,7 @@ def init_app(app) -> None:
     from service.auth.access import can, register_permissions
     from service.common import warmup
     from service.common.labels import register_labels
-    from service.domains import add_demo, add_menu_entry, add_work
+    from service.domains import add_demo, add_menu_entry, add_person_links, add_work
     from service.extensions import api, csrf
     from service.imports.registry import register_import
 
@@ -76,6 +76,7 @@ def init_app(app) -> None:
     from awards import demo
 
     add_demo(app, demo.load)
+    add_person_links(app, _person_links, 20)
     lists.init_jobs()
     lists.APPROVAL_CHECKS[:] = [council.approval_block]  # a ballot not yet published holds it
     lists.SUBMIT_CHECKS[:] = [consultation.submit_block]  # the consultation window (issue 13)
@@ -105,3 +106,17 @@ def init_app(app) -> None:
         "initiatives", "Sáng kiến, mô hình", imports.INITIATIVE_COLUMNS,
         "mau_sang_kien_mo_hinh.xlsx", "import.initiatives", imports.import_initiatives,
     )  # fmt: skip
+
+
+def _person_links(user, person):
+    """A person's titles and commendations, for whoever may read the awards of the person's
+    unit, and for the person's own account (as the titles page allows)."""
+    from flask import url_for
+
+    from service.auth.access import can
+    from service.domains import PersonLink
+
+    if user.person_id != person.id and not can(user, "award.read", person.unit):
+        return []
+    url = url_for("awards.person_titles", code=person.code)
+    return [PersonLink("titles", "Danh hiệu, khen thưởng các năm", url)]

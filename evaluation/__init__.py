@@ -37,12 +37,19 @@ def init_app(app) -> None:
     from service.auth.access import can, register_permissions
     from service.common.exports import register_export
     from service.common.labels import register_labels
-    from service.domains import add_demo, add_landing, add_menu_entry, add_org_listener
+    from service.domains import (
+        add_demo,
+        add_landing,
+        add_menu_entry,
+        add_org_listener,
+        add_person_links,
+    )
     from service.extensions import api, csrf
     from service.imports.registry import register_import
 
     register_permissions(PERMISSIONS)
     add_org_listener(app, _tree_changed)
+    add_person_links(app, _person_links, 10)
     register_labels(FIELD_LABELS)
     csrf.exempt(evaluation_api)
     api.register_blueprint(evaluation_api)
@@ -115,3 +122,21 @@ def _tree_changed(unit_ids: set[int]) -> None:
             year_changed(None, year_row)  # a big import: one whole-year recompute
         else:
             units_changed(year_row, unit_ids)
+
+
+def _person_links(user, person):
+    """A person's ratings: of the newest year with a result (else the newest year), for whoever
+    may read the evaluation of the person's unit, and for the person's own account."""
+    from flask import url_for
+
+    from evaluation import queries as q
+    from service.auth.access import can
+    from service.domains import PersonLink
+
+    if user.person_id != person.id and not can(user, "evaluation.read", person.unit):
+        return []
+    year = q.latest_year_with_result(person) or q.newest_year()
+    if year is None:
+        return []
+    url = url_for("evaluation.person_result", year=year, code=person.code)
+    return [PersonLink("ratings", "Kết quả đánh giá, xếp loại", url)]

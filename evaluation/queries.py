@@ -47,6 +47,10 @@ def list_years() -> list[EvalYear]:
     return list(db.session.scalars(select(EvalYear).order_by(EvalYear.year.desc())))
 
 
+def newest_year() -> int | None:
+    return db.session.scalar(select(func.max(EvalYear.year)))
+
+
 def has_approved(year_row: EvalYear) -> bool:
     return year_row.has_approved
 

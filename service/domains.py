@@ -34,6 +34,16 @@ class WorkSection:
     empty: str | None = None
 
 
+@dataclass(frozen=True)
+class PersonLink:
+    """A link of a person's pages to what a domain keeps of them (their ratings, their
+    titles): `key` names it, so a domain's own page can leave out the link to itself."""
+
+    key: str
+    label: str
+    url: str
+
+
 @dataclass
 class DomainHooks:
     menu: list[MenuEntry]
@@ -46,6 +56,8 @@ class DomainHooks:
     # listener(unit_ids): people or units moved, added or removed in these units, inside the
     # writing transaction (a domain recomputes what it derived from the tree)
     org_listeners: list = field(default_factory=list)
+    # (order, links(user, person) -> [PersonLink]): a person's pages link what domains keep
+    person_links: list = field(default_factory=list)
 
 
 def hooks(app: Flask | None = None) -> DomainHooks:
@@ -96,6 +108,24 @@ def org_changed(unit_ids) -> None:
     if ids:
         for listener in hooks().org_listeners:
             listener(ids)
+
+
+def add_person_links(
+    app: Flask, links: Callable[[object, object], list[PersonLink]], order: int = 50
+) -> None:
+    """A domain's links on a person's pages: links(user, person) answers those the user may
+    follow (none: nothing shown)."""
+    hooks(app).person_links.append((order, links))
+    hooks(app).person_links.sort(key=lambda e: e[0])
+
+
+def person_links_for(user, person, leave_out: str = "") -> list[PersonLink]:
+    """Every domain's links for `person` as `user` may follow them, but the one named
+    `leave_out` (the page they are shown on)."""
+    out = []
+    for _order, links in hooks().person_links:
+        out += [link for link in links(user, person) if link.key != leave_out]
+    return out
 
 
 def add_menu_entry(

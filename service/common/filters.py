@@ -53,12 +53,13 @@ def init_app(app):
     app.add_template_global(PARTY_STATUS_LABELS, "PARTY_STATUS_LABELS")
 
     from service.auth.access import can, is_admin
-    from service.domains import menu_for
+    from service.domains import menu_for, person_links_for
     from service.imports.registry import TEMPLATES
 
     app.add_template_global(can, "can")
     app.add_template_global(is_admin, "is_admin")
     app.add_template_global(menu_for, "menu_for")
+    app.add_template_global(person_links_for, "person_links")
     app.add_template_global(
         lambda user: any(can(user, spec["permission"]) for spec in TEMPLATES.values()),
         "may_import",

@@ -44,3 +44,22 @@ def test_titles_history_outside_reach_is_404(client, tree, login_session):
     login_session(client, tree["users"]["staff_b"])
     assert client.get("/awards/units/A/titles").status_code == 404
     assert client.get("/awards/people/PA/titles").status_code == 404
+
+
+def test_the_person_pages_link_the_ratings_and_the_titles(client, tree, login_session, app_ctx):
+    """A person's page (the tree's) had no way to their ratings or titles; the ratings page
+    had none to the titles: each was reached only from lists elsewhere."""
+    from evaluation.operations import open_year
+
+    seed(tree)
+    open_year(tree["users"]["admin"], 2026)
+    db.session.commit()
+    login_session(client, tree["users"]["hr_r"])
+    page = client.get("/people/PA").get_data(as_text=True)
+    assert 'href="/evaluation/2026/people/PA"' in page
+    assert 'href="/awards/people/PA/titles"' in page
+    ratings = client.get("/evaluation/2026/people/PA").get_data(as_text=True)
+    assert 'href="/awards/people/PA/titles"' in ratings
+    assert "Kết quả đánh giá, xếp loại</a>" not in ratings  # not a link to itself
+    titles = client.get("/awards/people/PA/titles").get_data(as_text=True)
+    assert 'href="/evaluation/2026/people/PA"' in titles and 'href="/people/PA"' in titles
