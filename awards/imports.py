@@ -24,7 +24,7 @@ from service.common.queries import chunks
 from service.common.spreadsheets import CellError, Column
 from service.extensions import db
 from service.imports.models import ImportRun
-from service.imports.operations import finish_run, in_scope, read_upload
+from service.imports.operations import finish_run, in_scope, read_upload, saving
 from service.imports.schemas import YEAR_COLUMN
 from service.org.models import Person, Unit
 
@@ -206,7 +206,7 @@ def import_initiatives(user, filename: str, data: bytes) -> ImportRun:
             )
     if errors:
         return finish_run(run, errors, max_errors)
-
+    saving()
     inserts, authors, updates, changes = [], [], [], []
     for rownum, key, v, ids in wanted:
         values = {

@@ -57,7 +57,13 @@ from service.common.queries import chunks
 from service.common.spreadsheets import CellError
 from service.extensions import db
 from service.imports.models import ImportRun
-from service.imports.operations import finish_run, in_scope, read_upload, report_value
+from service.imports.operations import (
+    finish_run,
+    in_scope,
+    read_upload,
+    report_value,
+    saving,
+)
 from service.org.models import Person, Unit
 
 CENT = Decimal("0.01")
@@ -461,7 +467,7 @@ def _import_evals(user, filename: str, data: bytes, spec: _Spec) -> ImportRun:
             )
     if errors:
         return finish_run(run, errors, max_errors)
-
+    saving()
     run.created, run.updated = len(batch.inserts), len(batch.updated_codes)
     run.unchanged = len(rows) - run.created - run.updated
     run.changes = run_changes
@@ -628,6 +634,7 @@ def import_history(user, filename: str, data: bytes) -> ImportRun:
             batch.updated_codes.append(f"{year}:{code}")
     if errors:
         return finish_run(run, errors, max_errors)
+    saving()
     run.created, run.updated = len(batch.inserts), len(batch.updates)
     run.unchanged = len(rows) - run.created - run.updated
     finish_run(run, [], max_errors)

@@ -127,8 +127,6 @@ def finish_run(run: ImportRun, errors: list[CellError], max_errors: int) -> Impo
     run.total_errors = len(errors)
     run.errors = [e.as_dict() for e in errors[:max_errors]]
     run.ok = not errors
-    if run.ok:
-        _step(2, "Đã kiểm tra, không có lỗi; đang lưu…")
     db.session.add(run)
     db.session.flush()
     return run
@@ -138,6 +136,12 @@ def finish_run(run: ImportRun, errors: list[CellError], max_errors: int) -> Impo
 # job sets this to its progress callable (done, total, message); a request import has none
 STEPS: ContextVar[Callable[[int, int, str], None] | None] = ContextVar("import_steps", default=None)
 STEP_COUNT = 3
+
+
+def saving() -> None:
+    """An import's checks passed and its writes begin: the job's progress says so (an
+    importer calls it before its first write)."""
+    _step(2, "Đã kiểm tra, không có lỗi; đang lưu…")
 
 
 def _step(done: int, message: str) -> None:
@@ -227,6 +231,7 @@ def import_people(user, filename: str, data: bytes) -> ImportRun:
         links = _account_links(user, parsed, parsed.sheet, errors) if "username" in present else {}
         if errors:
             return finish_run(run, errors, max_errors)
+        saving()
         run.changes = plan.changes
         bulk_insert(Person.__table__, [sort_name_values(r) for r in plan.inserts])
         bulk_update(Person, [sort_name_values(r) for r in plan.updates])
@@ -594,7 +599,7 @@ def import_units(user, filename: str, data: bytes) -> ImportRun:
             cur = parent_of.get(cur)
     if errors:
         return finish_run(run, errors, max_errors)
-
+    saving()
     created = updated = unchanged = 0
     new_codes = [c for c in file_rows if c not in db_units]
     if new_codes:

@@ -509,3 +509,28 @@ def test_people_import_reads_unit_codes_whatever_their_case(client, admin, tree)
     assert res.status_code == 201, res.json
     person = db.session.scalar(select(Person).where(Person.code == "PX1"))
     assert (person.unit.code, person.party_unit.code) == ("A", "A-CB")
+
+
+@pytest.mark.parametrize("kind", ["units", "people"])
+def test_an_import_says_it_is_saving_before_it_saves(tree, create_user, app_ctx, kind):
+    """The job's progress read «đang lưu…» only once every row was saved (the step was told
+    by finish_run, after the writes): a clerk watching a big file saw «đang kiểm tra» through
+    the save."""
+    from service.imports import operations
+    from service.imports.registry import TEMPLATES
+
+    files = {
+        "units": xlsx([["Mã đơn vị", "Tên đơn vị", "Mã đơn vị cấp trên"], ["N1", "Mới", "R"]]),
+        "people": xlsx([PEOPLE_HEAD, ["PN1", "Hà Thị Mới", "01/02/1990", "A", "Không", None]]),
+    }
+    model = {"units": Unit, "people": Person}[kind]
+    user = create_user(roles=[("admin", None)])
+    before = count(model)
+    told = []
+    token = operations.STEPS.set(lambda done, total, message: told.append((done, count(model))))
+    try:
+        run = TEMPLATES[kind]["runner"](user, "tep.xlsx", files[kind])
+    finally:
+        operations.STEPS.reset(token)
+    assert run.ok and count(model) == before + 1
+    assert (2, before) in told, told  # told while nothing was written yet
