@@ -16,6 +16,58 @@
 //  - <form data-ballot>: a council member's ballot; counts the nominations chosen, and its
 //    [data-ballot-fill] buttons say yes to those not chosen yet (in their [data-ballot-group]
 //    or the whole form), never changing a choice already made.
+//  - every field the browser checks itself (required, a number's range, a length, a pattern):
+//    its refusal in Vietnamese, whatever the browser's own language (an English Chromium said
+//    «Please fill out this field.»); cleared as soon as the field is changed.
+document.addEventListener('invalid', function (event) {
+  var el = event.target;
+  if (!el.setCustomValidity || !el.validity || el.validity.customError) { return; }
+  var message = fieldMessage(el);
+  if (message) { el.setCustomValidity(message); el.viMessage = true; }
+}, true);
+function clearMessage(el) {
+  if (el && el.viMessage) { el.setCustomValidity(''); el.viMessage = false; }
+}
+['input', 'change'].forEach(function (type) {
+  document.addEventListener(type, function (event) { clearMessage(event.target); }, true);
+});
+// a field changed by a script (a ballot's «Đồng ý tất cả») fires no input event: every
+// message is cleared before a form is sent, so the browser checks each field afresh
+document.addEventListener('click', function (event) {
+  var button = event.target.closest && event.target.closest('button, input[type=submit]');
+  if (button && button.form && (button.type || '').toLowerCase() === 'submit') {
+    Array.prototype.forEach.call(button.form.elements, clearMessage);
+  }
+}, true);
+
+function fieldMessage(el) {
+  var v = el.validity;
+  var type = (el.type || '').toLowerCase();
+  if (v.valueMissing) {
+    if (type === 'checkbox') { return 'Vui lòng đánh dấu ô này.'; }
+    if (type === 'radio') { return 'Vui lòng chọn một trong các lựa chọn.'; }
+    if (type === 'file') { return 'Vui lòng chọn tệp.'; }
+    if (el.tagName === 'SELECT') { return 'Vui lòng chọn một mục trong danh sách.'; }
+    return 'Vui lòng nhập ô này.';
+  }
+  if (v.badInput) { return type === 'number' ? 'Vui lòng nhập một số.' : 'Giá trị không hợp lệ.'; }
+  if (v.rangeUnderflow) { return 'Giá trị nhỏ nhất là ' + el.min + '.'; }
+  if (v.rangeOverflow) { return 'Giá trị lớn nhất là ' + el.max + '.'; }
+  if (v.stepMismatch) {
+    return el.step && el.step !== '1' ? 'Giá trị phải theo bước ' + el.step + '.' :
+      'Vui lòng nhập số nguyên.';
+  }
+  if (v.tooShort) { return 'Cần ít nhất ' + el.minLength + ' ký tự (hiện có ' + el.value.length + ').'; }
+  if (v.tooLong) { return 'Tối đa ' + el.maxLength + ' ký tự (hiện có ' + el.value.length + ').'; }
+  if (v.typeMismatch) {
+    return type === 'email' ? 'Vui lòng nhập địa chỉ email hợp lệ.' : 'Giá trị không đúng dạng.';
+  }
+  if (v.patternMismatch) {
+    return el.title ? 'Không đúng dạng: ' + el.title : 'Giá trị không đúng dạng yêu cầu.';
+  }
+  return '';
+}
+
 document.addEventListener('DOMContentLoaded', function () {
   document.querySelectorAll('form[data-busy]').forEach(function (form) {
     form.addEventListener('submit', function () {

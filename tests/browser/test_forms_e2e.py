@@ -67,3 +67,37 @@ def test_hr_and_admin_pages_fit_a_phone(browser, server, tmp_path):  # noqa: F81
             page.screenshot(path=f"{out}/{user}{path.replace('/', '_')}.png")
             fits(page)
         page.context.close()
+
+
+def test_the_browsers_own_field_checks_speak_vietnamese(browser, server):  # noqa: F811
+    """A field the browser checks itself (required, a number's range) was refused in the
+    browser's language: «Please fill out this field.» on a ward office's English Chromium,
+    before any Vietnamese message of the service could show."""
+    context = browser.new_context(locale="vi-VN", viewport={"width": 390, "height": 844})
+    page = context.new_page()
+    page.goto(server + "/login")
+    page.click("button[type=submit]")  # nothing typed: the browser stops it
+    assert "/login" in page.url
+    message = page.evaluate("document.querySelector('input[name=username]').validationMessage")
+    assert message == "Vui lòng nhập ô này."
+    page.fill("input[name=username]", "admin")  # typing clears it
+    assert page.evaluate("document.querySelector('input[name=username]').validity.valid")
+    page.fill("input[name=password]", "matkhau123")
+    page.click("button[type=submit]")
+    page.wait_for_url(lambda url: "/login" not in url)
+    page.goto(server + "/evaluation/years")
+    year = page.locator("input[name=year]")
+    year.fill("1999")
+    page.evaluate("document.querySelector('input[name=year]').form.reportValidity()")
+    assert year.evaluate("el => el.validationMessage") == "Giá trị nhỏ nhất là 2000."
+    # a field set by a script after its refusal (no input event) is checked afresh when sent
+    year.evaluate("el => { el.value = '2090'; }")
+    assert not year.evaluate("el => el.validity.valid")  # still the old refusal …
+    year.evaluate(
+        """el => {
+            el.form.addEventListener('submit', e => e.preventDefault(), {once: true});
+            el.form.querySelector('[type=submit]').click();
+        }"""
+    )  # sent, but held back here: the test opens no year
+    assert year.evaluate("el => el.validity.valid")  # … until the form is sent
+    context.close()
