@@ -214,8 +214,8 @@ def delete_unit(user, unit: Unit) -> None:
     members = db.session.scalar(select(func.count()).where(Person.party_unit_id == unit.id))
     if members:
         raise Conflict(
-            f"Không thể xóa: đơn vị là chi bộ của {members} đảng viên; chuyển họ sang chi bộ "
-            "khác trước."
+            f"Không thể xóa: đơn vị là chi bộ của {members} đảng viên"
+            f"{_some_members(user, unit, members)}; chuyển họ sang chi bộ khác trước."
         )
     record("delete", "unit", unit.code, before=snapshot(unit, UNIT_FIELDS), unit_id=None)
     try:
@@ -227,6 +227,23 @@ def delete_unit(user, unit: Unit) -> None:
             "Không thể xóa: đơn vị còn hồ sơ gắn với nó (như quyết định khen thưởng đã ban "
             "hành), cần giữ lại để tra cứu. Có thể đổi tên hoặc chuyển đơn vị thay vì xóa."
         ) from None
+
+
+def _some_members(user, cell: Unit, count: int, shown: int = 5) -> str:
+    """«: A (P1), B (P2) … và N người khác»: the first party members of `cell` by name that
+    the user may read (the others are only counted)."""
+    rows = db.session.execute(
+        select(Person.full_name, Person.code, Unit)
+        .join(Unit, Person.unit_id == Unit.id)
+        .where(Person.party_unit_id == cell.id)
+        .order_by(Person.sort_name, Person.code)
+        .limit(shown * 4)
+    ).all()
+    named = [f"{n} ({c})" for n, c, u in rows if can(user, "person.read", u)][:shown]
+    if not named:
+        return ""
+    rest = count - len(named)
+    return ": " + ", ".join(named) + (f" và {rest} người khác" if rest else "")
 
 
 def _person_unit(user, code: str) -> Unit:
@@ -260,6 +277,19 @@ def _apply_person(user, person: Person, data: dict) -> None:
 
 
 def create_person(user, data: dict) -> Person:
+    """A person in the unit `data` names (checked by check_new_person), audited."""
+    check_new_person(user, data)
+    person = Person()
+    _apply_person(user, person, data)
+    db.session.add(person)
+    db.session.flush()
+    org_changed({person.unit_id})
+    after = snapshot(person, PERSON_FIELDS)
+    record("create", "person", person.code, after=after, unit_id=person.unit_id)
+    return person
+
+
+def check_new_person(user, data: dict) -> None:
     """The target unit's reach first (outside it: as an unknown unit), then the code: 409 when
     taken within the user's reach, a neutral refusal when taken outside it."""
     _person_unit(user, data["unit_code"])
@@ -278,19 +308,6 @@ def create_person(user, data: dict) -> Person:
         raise Conflict(
             f"Mã cán bộ {data['code']} đã tồn tại{same}.", {"code": [f"Mã đã tồn tại{same}."]}
         )
-    person = Person()
-    _apply_person(user, person, data)
-    db.session.add(person)
-    db.session.flush()
-    org_changed({person.unit_id})
-    record(
-        "create",
-        "person",
-        person.code,
-        after=snapshot(person, PERSON_FIELDS),
-        unit_id=person.unit_id,
-    )
-    return person
 
 
 def update_person(user, person: Person, data: dict) -> Person:

@@ -469,23 +469,32 @@ def add_person(code):
     if not can(current_user, "person.write", unit):
         raise Forbidden()
     form = NewPersonForm(prefix="person")
-    if not form.validate_on_submit():
-        return _refused(code, "person", form_errors(form), person_form=form)
+    # every problem of the form at once: its fields, the pickers, the cross-field checks and
+    # the code (a clerk fixing one per submit sent it four times)
+    fine = form.validate_on_submit()
     data = {"code": form.code.data, **_person_data(form, PersonForm.KEYS)}
     data["unit_code"] = data.get("unit_code") or unit.code
-    if not _picked_units(form, data):
-        return _refused(code, "person", [], person_form=form)
+    picked = _picked_units(form, data)
+    lines = []
     try:
         check_person_consistency(data)
-        person = ops.create_person(current_user, data)
     except MError as err:
+        fine = False
         for name, messages in err.messages.items():
-            if name in form._fields:
+            if name in form._fields and not form[name].errors:  # one message a field
                 form[name].errors = [*form[name].errors, *messages]
-        return _refused(code, "person", [], person_form=form)
+    try:
+        unsent = "csrf_token" in form._fields and form["csrf_token"].errors  # an old form
+        if form.code.data and not (form.code.errors or form.unit_code.errors or unsent):
+            ops.check_new_person(current_user, data)  # the target unit's reach, then the code
     except ServiceError as err:
         lines = _field_errors(form, err)
-        return _refused(code, "person", lines, person_form=form)
+    if not (fine and picked) or lines:
+        return _refused(code, "person", lines or form_errors(form), person_form=form)
+    try:
+        person = ops.create_person(current_user, data)
+    except ServiceError as err:
+        return _refused(code, "person", _field_errors(form, err), person_form=form)
     flash(f"Đã thêm cán bộ {person.full_name} ({person.code}) vào {person.unit.name}.", "info")
     if person.is_head:
         _warn_other_heads(person)

@@ -63,3 +63,20 @@ def test_the_person_pages_link_the_ratings_and_the_titles(client, tree, login_se
     assert "Kết quả đánh giá, xếp loại</a>" not in ratings  # not a link to itself
     titles = client.get("/awards/people/PA/titles").get_data(as_text=True)
     assert 'href="/evaluation/2026/people/PA"' in titles and 'href="/people/PA"' in titles
+
+
+def test_an_own_result_account_on_the_tree_is_shown_its_own_pages(
+    client, tree, create_user, login_session, app_ctx
+):
+    """An account that only sees its own result (a cán bộ's), on «Cây đơn vị», was told to
+    ask an administrator for rights it is not meant to have. It is shown its own pages."""
+    from evaluation.operations import open_year
+
+    open_year(tree["users"]["admin"], 2026)
+    own = create_user(username="canbo_pa")
+    own.person_id = tree["people"]["PA"].id
+    db.session.commit()
+    login_session(client, own)
+    page = client.get("/units").get_data(as_text=True)
+    assert "Liên hệ quản trị viên" not in page
+    assert 'href="/evaluation/2026/people/PA"' in page and 'href="/awards/people/PA/titles"' in page

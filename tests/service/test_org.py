@@ -188,3 +188,23 @@ def test_a_save_that_changes_nothing_writes_no_audit_entry(
         == 200
     )
     assert entries() == start + 1
+
+
+def test_removing_a_party_cell_names_its_members(
+    client, create_unit, create_person, create_user, bearer
+):
+    """Removing a party cell that members still belong to was refused with their number only
+    («chi bộ của 7 đảng viên»): the clerk had to search the city for them. The first five are
+    named, with how many more."""
+    h = _admin_headers(create_user, bearer)
+    unit = create_unit("A")
+    cell = create_unit("A-CB", unit, kind="chi bộ")
+    for i in range(7):
+        person = create_person(unit, code=f"M{i}", full_name=f"Đảng Viên {i}")
+        person.is_party_member, person.party_unit = True, cell
+    db.session.commit()
+    res = client.delete("/api/v1/units/A-CB", headers=h)
+    assert res.status_code == 409
+    message = res.get_json()["error"]["message"]
+    assert "Đảng Viên 0 (M0), Đảng Viên 1 (M1)" in message and "Đảng Viên 4 (M4)" in message
+    assert "Đảng Viên 5" not in message and "và 2 người khác" in message

@@ -283,3 +283,23 @@ def test_opening_a_form_address_shows_its_page_instead_of_405(client, ward, logi
         res = client.get(address)
         assert res.status_code == 303 and res.headers["Location"] == page, address
     assert client.get("/api/v1/imports/people").status_code == 405
+
+
+def test_adding_a_person_tells_every_problem_of_the_form_at_once(client, ward, login_session):
+    """A refused new person told one problem per submit: a bad date first, then (fixed and
+    sent again) an unknown party cell, then a taken code. All are told at their fields."""
+    login_session(client, ward["staff"])
+    page = client.get("/units/PW-VP").get_data(as_text=True)
+    data = {
+        "person-csrf_token": _csrf(page), "person-code": "PW001",
+        "person-full_name": "Trần Văn Nam", "person-birth_date": "31/02/1990",
+        "person-is_party_member": "y", "person-party_unit_code": "KHONGCO",
+        "person-admitted_on": "19/05/2015", "person-party_gap_days": "0",
+    }  # fmt: skip
+    res = client.post("/units/PW-VP/people", data=data)
+    html = res.get_data(as_text=True)
+    assert res.status_code == 400
+    assert "chỉ có 28 ngày" in html  # the date
+    assert "Không có chi bộ với mã này" in html  # the party cell
+    assert "đã tồn tại" in html  # the code
+    assert _person("PW001").full_name == "Nguyễn Thị Hoa"
