@@ -149,7 +149,9 @@
   // answer fields that are not cells: told at the cell they belong to, by their own label
   var ALIASES = {violations_removal_reason: ['violations', 'Lý do gỡ vi phạm']};
 
-  function showErrors(table, row, fields, message) {
+  // `whole`: the server's refusal of the whole row (no field named), told before any problem
+  // found here (an unknown code), which must not hide it
+  function showErrors(table, row, fields, message, whole) {
     var texts = [], problems = [];
     Object.keys(fields || {}).forEach(function (name) {
       var msgs = fields[name];
@@ -170,6 +172,10 @@
       texts.push(label + ': ' + text);
       problems.push({name: el ? name : '', label: label, text: text});
     });
+    if (whole && problems.length) {
+      problems.unshift({name: '', label: 'cả dòng', text: whole});
+      texts.unshift(whole);
+    }
     if (!problems.length) { problems.push({name: '', label: 'cả dòng', text: message}); }
     row.dataset.problems = JSON.stringify(problems);
     status(row, 'Lỗi — ' + (texts.join('; ') || message), 'error');
@@ -402,7 +408,8 @@
           if (reason) { return save(table, row, {violations_removal_reason: reason}); }
           delete row.dataset.again;  // the clerk declined: not asked again behind their back
         }
-        showErrors(table, row, withUnknownCodes(row, err.fields), err.message || 'Không lưu được.');
+        var whole = err.fields && Object.keys(err.fields).length ? '' : (err.message || 'Không lưu được.');
+        showErrors(table, row, withUnknownCodes(row, err.fields), err.message || 'Không lưu được.', whole);
       }
       if (row.dataset.again) {
         delete row.dataset.again;

@@ -6,6 +6,7 @@ choices work; a violation recorded in another tab is never removed by a stale ro
 
 from __future__ import annotations
 
+import json
 import os
 
 import pytest
@@ -524,4 +525,28 @@ def test_each_rows_state_shows_beside_its_name_on_load_not_by_colour_alone(serve
     assert row.locator("td.name .row-badge").inner_text() != "✓"
     legend = page.locator(".grid-legend").inner_text()
     assert all(m in legend for m in all_marks), legend
+    page.context.close()
+
+
+def test_a_refusal_of_the_whole_row_is_told_beside_an_unknown_code(server, browser):  # noqa: F811
+    """A save refused as a whole (no field named: the list was sent meanwhile, rights taken
+    away) in a row that also holds a code not in the catalog: only the code was told, so the
+    clerk fixed it and was refused again without knowing why."""
+    page = open_grid(browser, server)
+    row = rows(page).nth(16)
+    url = row.get_attribute("data-url")
+    refusal = "Danh sách đã gửi duyệt: không sửa được nữa."
+    page.route(
+        "**" + url.split("?")[0],
+        lambda route: route.fulfill(
+            status=409,
+            content_type="application/json",
+            body=json.dumps({"error": {"status": 409, "message": refusal}}),
+        ),
+    )
+    row.locator("input[name=violations]").fill("9.99")
+    row.locator("input[name=violations]").press("Enter")
+    row.locator(".row-status.error").wait_for(timeout=5000)
+    text = row.locator(".row-status").inner_text()
+    assert refusal in text and "9.99" in text, text
     page.context.close()
