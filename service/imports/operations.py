@@ -620,6 +620,7 @@ def import_units(user, filename: str, data: bytes) -> ImportRun:
         created = len(new_codes)
     ids = {code: uid for uid, code in db.session.execute(select(Unit.id, Unit.code))}
     changes, listed = [], []
+    placed = set()  # new units, and those moved or (un)marked «tính tỷ lệ»: what a rating reads
     for code, (rownum, v) in file_rows.items():
         row = db_units.get(code)
         values = {
@@ -630,9 +631,12 @@ def import_units(user, filename: str, data: bytes) -> ImportRun:
         }
         if row is None:
             changes.append({"id": ids[code], **values})
+            placed.add(ids[code])
             before = None
         elif (row.name, row.kind, row.quota_root, row.parent_id) != tuple(values.values()):
             changes.append({"id": ids[code], **values})
+            if (row.quota_root, row.parent_id) != (values["quota_root"], values["parent_id"]):
+                placed.add(ids[code])
             updated += 1
             before = {
                 "name": row.name, "kind": row.kind, "quota_root": row.quota_root,
@@ -649,9 +653,8 @@ def import_units(user, filename: str, data: bytes) -> ImportRun:
     if changes:
         db.session.execute(update(Unit), [unit_name_values(c) for c in changes])
     rebuild_paths()
-    changed = {c["id"] for c in changes}
-    old_parents = {r.parent_id for r in db_units.values() if r.id in changed}
-    org_changed(changed | old_parents)  # the scopes units left and joined
+    old_parents = {r.parent_id for r in db_units.values() if r.id in placed}
+    org_changed(placed | old_parents)  # the scopes units left and joined (a rename: none)
     run.created, run.updated, run.unchanged = created, updated, unchanged
     finish_run(run, [], max_errors)
     record(

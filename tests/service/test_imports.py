@@ -534,3 +534,18 @@ def test_an_import_says_it_is_saving_before_it_saves(tree, create_user, app_ctx,
         operations.STEPS.reset(token)
     assert run.ok and count(model) == before + 1
     assert (2, before) in told, told  # told while nothing was written yet
+
+
+def test_a_units_import_that_only_renames_recomputes_nothing(client, admin, tree, monkeypatch):
+    """A rating reads a unit's place in the tree and its «tính tỷ lệ» mark, not its name or
+    kind: a file that only renamed units queued a recompute of every scope they are in."""
+    from service.imports import operations
+
+    heard = []
+    monkeypatch.setattr(operations, "org_changed", lambda ids: heard.append(set(ids)))
+    head = ["Mã đơn vị", "Tên đơn vị", "Mã đơn vị cấp trên", "Loại đơn vị"]
+    res = upload(client, admin, "units", xlsx([head, ["A", "Tên mới", "R", "phòng"]]))
+    assert res.status_code == 201 and res.json["updated"] == 1, res.json
+    assert heard == [set()] or heard == []
+    res = upload(client, admin, "units", xlsx([head, ["A", "Tên mới", "B", "phòng"]]))
+    assert res.json["updated"] == 1 and heard[-1] >= {tree.id}  # a move: the scopes it joins
