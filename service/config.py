@@ -41,6 +41,9 @@ class Config:
     SECRET_KEY_FALLBACKS = [k for k in os.environ.get("SECRET_KEY_FALLBACKS", "").split(",") if k]
     # the domain packages create_app loads (each registers itself through its init_app)
     DOMAINS = ("evaluation", "awards")
+    # a unit picker of the tree's pages carries this many units; the others are found as the
+    # clerk types (/api/v1/units?q=…)
+    ORG_PICKER_CHOICES = 100
     REDIS_URL = os.environ.get("REDIS_URL")
     # Background jobs: "process" (a job process the web process starts), "thread" (a worker
     # thread in the web process), "rq" (Redis queue) or "inline"; unset means rq when REDIS_URL

@@ -113,12 +113,17 @@ def list_unit_people(args, code):
     return page_body(rows, person_out, args["page"], args["per_page"], total)
 
 
-def people_query(unit: Unit, q: str = ""):
-    """People in the subtree of `unit`: one indexed range on units.path joined to people."""
+def people_query(unit: Unit, q: str = "", members: bool = False):
+    """People in the subtree of `unit`: one indexed range on units.path joined to people;
+    `members`: instead the party members of the cell `unit`, in units the user may read."""
+    if members:
+        where = (Person.party_unit_id == unit.id, scope_filter(current_user, "person.read"))
+    else:
+        where = (Unit.subtree_clause(unit.path),)
     stmt = (
         select(Person)
         .join(Unit, Person.unit_id == Unit.id)
-        .where(Unit.subtree_clause(unit.path))
+        .where(*where)
         # each row shows its unit and party cell: load them with the page, not one query per row
         .options(contains_eager(Person.unit), selectinload(Person.party_unit))
     )

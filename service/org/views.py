@@ -93,7 +93,9 @@ def unit_page(code):
     return _unit_page(ops.visible_unit(current_user, code))
 
 
-CHOICES_LISTED = 3000  # units offered by the "cấp trên" picker (any code may still be typed)
+def _choices_listed() -> int:
+    """Units a picker carries with the page (the rest are found as the clerk types)."""
+    return current_app.config["ORG_PICKER_CHOICES"]
 
 
 def _stored(unit: Unit) -> dict:
@@ -116,7 +118,10 @@ def _unit_page(unit, edit_form=None, child_form=None, errors=None, person_form=N
     except ValueError:
         page = 1
     per_page = current_app.config["PAGE_SIZE"]
-    stmt = people_query(unit, q)
+    # a party cell's members belong to other units: listed on its page on demand
+    cell_members = db.session.scalar(select(func.count()).where(Person.party_unit_id == unit.id))
+    members = bool(cell_members) and request.args.get("members") == "1"
+    stmt = people_query(unit, q, members=members)
     total = db.session.scalar(select(func.count()).select_from(stmt.subquery()))
     people = db.session.scalars(
         stmt.order_by(Person.sort_name, Person.code).limit(per_page).offset((page - 1) * per_page)
@@ -140,7 +145,7 @@ def _unit_page(unit, edit_form=None, child_form=None, errors=None, person_form=N
         child_form = child_form or UnitChildForm(prefix="child", formdata=None)
     choices = (
         [ops.unit_choice(u) for u in db.session.scalars(
-            select(Unit).where(~Unit.path.startswith(unit.path)).order_by(Unit.path).limit(CHOICES_LISTED)
+            select(Unit).where(~Unit.path.startswith(unit.path)).order_by(Unit.path).limit(_choices_listed())
         )]
         if manage
         else []
@@ -153,6 +158,8 @@ def _unit_page(unit, edit_form=None, child_form=None, errors=None, person_form=N
     return render_template(
         "org/unit.html",
         unit=unit,
+        cell_members=cell_members,
+        members=members,
         people=people,
         total=total,
         page=page,
@@ -175,7 +182,7 @@ def _unit_page(unit, edit_form=None, child_form=None, errors=None, person_form=N
 def _person_unit_choices() -> list[str]:
     """The units a clerk may put a person in (or name as the party cell): the picker's list."""
     stmt = select(Unit).where(scope_filter(current_user, "person.write")).order_by(Unit.path)
-    return [ops.unit_choice(u) for u in db.session.scalars(stmt.limit(CHOICES_LISTED))]
+    return [ops.unit_choice(u) for u in db.session.scalars(stmt.limit(_choices_listed()))]
 
 
 def _shown_value(field, text: str | None) -> str:
@@ -490,7 +497,9 @@ def add_person(code):
     except ServiceError as err:
         lines = _field_errors(form, err)
     if not (fine and picked) or lines:
-        return _refused(code, "person", lines or form_errors(form), person_form=form)
+        # the top line names every problem when there are several; the code's own line alone
+        every = form_errors(form)
+        return _refused(code, "person", every if len(every) > 1 else lines, person_form=form)
     try:
         person = ops.create_person(current_user, data)
     except ServiceError as err:

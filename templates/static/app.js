@@ -16,6 +16,9 @@
 //  - <form data-ballot>: a council member's ballot; counts the nominations chosen, and its
 //    [data-ballot-fill] buttons say yes to those not chosen yet (in their [data-ballot-group]
 //    or the whole form), never changing a choice already made.
+//  - <datalist data-search="URL">: a unit picker that carries a few units with the page; as
+//    the clerk types in an input naming it, it offers the units matching the text (URL?q=…,
+//    code or name, accents optional), so any of a city's thousands can be picked.
 //  - every field the browser checks itself (required, a number's range, a length, a pattern):
 //    its refusal in Vietnamese, whatever the browser's own language (an English Chromium said
 //    «Please fill out this field.»); cleared as soon as the field is changed.
@@ -85,7 +88,41 @@ document.addEventListener('DOMContentLoaded', function () {
   var recompute = document.querySelector('[data-recompute-url]');
   if (recompute) { followRecompute(recompute); }
   document.querySelectorAll('form[data-ballot]').forEach(ballotForm);
+  document.querySelectorAll('datalist[data-search]').forEach(searchedList);
 });
+
+function searchedList(list) {
+  var timer = null, asked = '';
+  function ask(text) {
+    asked = text;
+    var url = list.dataset.search + '?per_page=30&q=' + encodeURIComponent(text);
+    fetch(url, {credentials: 'same-origin', headers: {'Accept': 'application/json'}})
+      .then(function (res) { return res.ok ? res.json() : null; })
+      .then(function (data) {
+        if (!data || asked !== text) { return; }  // a later text was asked meanwhile
+        var have = {};
+        Array.prototype.forEach.call(list.options, function (o) { have[o.value] = true; });
+        data.items.forEach(function (unit) {
+          var value = unit.code + ' — ' + unit.name;
+          if (!have[value]) {
+            var option = document.createElement('option');
+            option.value = value;
+            list.appendChild(option);
+            have[value] = true;
+          }
+        });
+      })
+      .catch(function () { /* the choices sent with the page stay; any code may be typed */ });
+  }
+  document.querySelectorAll('input[list="' + list.id + '"]').forEach(function (input) {
+    input.addEventListener('input', function () {
+      var text = input.value.trim();
+      clearTimeout(timer);
+      if (text.length < 2 || text.indexOf(' — ') >= 0) { return; }  // too short, or chosen
+      timer = setTimeout(function () { ask(text); }, 250);
+    });
+  });
+}
 
 function ballotForm(form) {
   var names = [];

@@ -302,4 +302,6 @@ def test_adding_a_person_tells_every_problem_of_the_form_at_once(client, ward, l
     assert "chỉ có 28 ngày" in html  # the date
     assert "Không có chi bộ với mã này" in html  # the party cell
     assert "đã tồn tại" in html  # the code
+    top = html[html.index('class="flash error"') :].split("</div>")[0]
+    assert "28 ngày" in top and "chi bộ" in top and "đã tồn tại" in top  # all at the top too
     assert _person("PW001").full_name == "Nguyễn Thị Hoa"

@@ -224,3 +224,27 @@ def test_removing_a_unit_that_issued_a_decision_is_refused_in_words(client, admi
     assert not db.session.scalar(
         select(AuditEntry).where(AuditEntry.action == "delete", AuditEntry.object_id == "PW-KT")
     )
+
+
+def test_a_party_cells_page_lists_its_members_from_other_units(
+    client, create_unit, create_person, create_user, login_session
+):
+    """A party cell whose members belong to other units read «Không có cán bộ nào» on its page,
+    and its removal was refused for members nobody could find there. The page says how many
+    members it has and lists them (those the user may read)."""
+    from service.extensions import db
+
+    ward = create_unit("W")
+    office = create_unit("W-VP", ward, name="Văn phòng")
+    cell = create_unit("W-CB", ward, name="Chi bộ Văn phòng", kind="chi bộ")
+    other = create_unit("X")
+    for code, unit in (("M1", office), ("M2", office), ("M3", other)):
+        person = create_person(unit, code=code, full_name=f"Đảng viên {code}")
+        person.is_party_member, person.party_unit = True, cell
+    db.session.commit()
+    login_session(client, create_user(roles=[("staff", ward)]))
+    page = client.get("/units/W-CB").get_data(as_text=True)
+    assert "3 đảng viên sinh hoạt" in page and "?members=1" in page
+    members = client.get("/units/W-CB?members=1").get_data(as_text=True)
+    assert "Đảng viên M1" in members and "Đảng viên M2" in members
+    assert "Đảng viên M3" not in members and "M3" not in members  # outside the clerk's reach
