@@ -405,8 +405,8 @@ def _nominee_match(q: str, person, unit):
     """A nominee (person or unit) whose code is `q` or whose name holds it, accents or not
     ("trinh kim linh" finds Trịnh Kim Linh)."""
     return or_(
-        func.lower(person.code) == q.lower(),
-        func.lower(unit.code) == q.lower(),
+        func.upper(person.code) == q.upper(),
+        func.upper(unit.code) == q.upper(),
         search_clause(q, folded=[person.search_name, unit.search_name]),
     )
 

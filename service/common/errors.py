@@ -105,8 +105,8 @@ def _page_of_form_address() -> str | None:
         candidate = "/".join(parts) or "/"
         try:
             adapter.match(candidate, method="GET")
-        except RequestRedirect as moved:  # strict slashes: the address with its slash
-            return moved.new_url
+        except RequestRedirect:  # strict slashes: the address with its slash (a path of this
+            return request.root_path + candidate + "/"  # site, not werkzeug's absolute URL)
         except HTTPException:
             continue
         return request.root_path + candidate

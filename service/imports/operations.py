@@ -6,7 +6,7 @@ attempt itself is kept as an ImportRun so its error list can be downloaded."""
 from __future__ import annotations
 
 import datetime as dt
-from collections import Counter
+from collections import Counter, defaultdict
 from collections.abc import Callable
 from contextvars import ContextVar
 from dataclasses import dataclass, field
@@ -279,7 +279,7 @@ def _plan_people(user, parsed, errors: list[CellError]) -> _PeoplePlan:
     reach = _Reach(scope_paths(user, "unit.read"), scope_paths(user, "import.people"))
     codes = Counter(v["person_code"] for _, v in parsed.rows if v.get("person_code"))
     folded = Counter(c.upper() for c in codes.elements())  # pw001 and PW001 are one person
-    units, existing = _people_lookups(parsed, codes, reach)
+    units, existing, clashes = _people_lookups(parsed, codes, reach)
 
     def err(rownum, key, value, message):
         errors.append(CellError(sheet, rownum, LABEL[key], value, message))
@@ -300,6 +300,10 @@ def _plan_people(user, parsed, errors: list[CellError]) -> _PeoplePlan:
         if folded[code.upper()] > 1:
             n = folded[code.upper()]
             err(rownum, "person_code", code, f"Mã cán bộ bị trùng trong tệp ({n} dòng).")
+            continue
+        clash = next((k for k in ("unit_code", "party_unit_code") if v.get(k) in clashes), None)
+        if clash:
+            err(rownum, clash, v[clash], _clash_message(clashes[v[clash]]))
             continue
         ucode = v.get("unit_code")
         unit = units.get(ucode) if ucode else None
@@ -388,27 +392,39 @@ def _unit_ids(values, set_keys):
     return [v for k, v in zip(set_keys, values, strict=False) if k.endswith("unit_id") and v]
 
 
-def _people_lookups(parsed, codes, reach: _Reach) -> tuple[dict, dict]:
-    """The units the file names (a code -> (id, readable, writable)) and the people stored
-    under its codes (a code -> row: id, code, unit_id, party_unit_id, unit path, PERSON_KEYS)."""
+def _people_lookups(parsed, codes, reach: _Reach) -> tuple[dict, dict, dict]:
+    """The units the file names (a code -> (id, readable, writable)), the people stored under
+    its codes (a code -> row: id, code, unit_id, party_unit_id, unit path, PERSON_KEYS) and the
+    unit codes typed in a case two stored units share (a code -> those units' codes)."""
     unit_codes = {v.get("unit_code") for _, v in parsed.rows} | {
         v.get("party_unit_code") for _, v in parsed.rows
     }
     unit_codes.discard(None)
-    units = {}
+    units, clashes = {}, {}
     for clause in in_chunks(Unit.code, unit_codes):
         for uid, code, path in db.session.execute(
             select(Unit.id, Unit.code, Unit.path).where(clause)
         ):
             units[code] = (uid, reach.read(path), reach.write(path))
-    # a unit code typed in another case (pw-kt) is the unit stored as PW-KT
-    missing = {c.upper(): c for c in unit_codes if c not in units}
-    if missing:
-        for clause in in_chunks(func.upper(Unit.code, type_=Unit.code.type), list(missing)):
-            for uid, code, path in db.session.execute(
-                select(Unit.id, Unit.code, Unit.path).where(clause)
-            ):
-                units.setdefault(missing[code.upper()], (uid, reach.read(path), reach.write(path)))
+    # a unit code typed in another case (pw-kt) is the unit stored as PW-KT; every spelling of
+    # the file is; one that two readable stored units share (ab, AB) is refused by its row
+    missing = defaultdict(list)
+    for c in unit_codes:
+        if c not in units:
+            missing[c.upper()].append(c)
+    found = defaultdict(list)
+    for clause in in_chunks(func.upper(Unit.code, type_=Unit.code.type), list(missing)):
+        for uid, code, path in db.session.execute(
+            select(Unit.id, Unit.code, Unit.path).where(clause)
+        ):
+            if reach.read(path):
+                found[code.upper()].append((code, (uid, True, reach.write(path))))
+    for upper, matches in found.items():
+        for typed in missing[upper]:
+            if len(matches) == 1:
+                units[typed] = matches[0][1]
+            else:
+                clashes[typed] = ", ".join(sorted(code for code, _ in matches))
     existing = {}
     cols = [getattr(Person, k) for k in PERSON_KEYS]
     # 10,000 codes a statement: one result of 100,000 rows held whole by the driver is 70 MB
@@ -431,7 +447,7 @@ def _people_lookups(parsed, codes, reach: _Reach) -> tuple[dict, dict]:
     upper = {c.upper(): c for c in codes if c not in existing and c.upper() != c}
     for row in read(in_chunks(Person.code, list(upper))):
         existing[upper[row.code]] = row
-    return units, existing
+    return units, existing, clashes
 
 
 def _account_links(user, parsed, sheet, errors) -> dict[str, User]:
@@ -501,22 +517,42 @@ def _link_accounts(links: dict[str, User]) -> list[dict]:
     return changed
 
 
-def _spell_codes_as_stored(rows, stored) -> None:
+def _clash_message(codes: str) -> str:
+    return (
+        f"Mã này khớp nhiều đơn vị chỉ khác nhau chữ hoa, chữ thường ({codes}): gõ đúng mã "
+        "của đơn vị cần chọn."
+    )
+
+
+def _spell_codes_as_stored(sheet, rows, stored, errors) -> None:
     """A unit code typed in another case names the unit stored under it (pw-vp is PW-VP, as
     on the unit pages and in the people import), and a code new to the system is spelled as
     its first row in the file spells it, so `q` beside `Q` is a duplicate, and a parent
-    typed `x` is the new unit `X` of the file."""
-    spelling = {}
-    for code in stored:
-        spelling.setdefault(code.upper(), code)
+    typed `x` is the new unit `X` of the file. A case two stored units share (ab, AB) is
+    refused at its cell (the row is left out)."""
+    stored_as = defaultdict(list)
+    for code in sorted(stored):
+        stored_as[code.upper()].append(code)
+    spelling = {upper: codes[0] for upper, codes in stored_as.items() if len(codes) == 1}
     for _, v in rows:
-        if v.get("unit_code") and v["unit_code"] not in stored:
+        if v.get("unit_code") and v["unit_code"].upper() not in stored_as:
             spelling.setdefault(v["unit_code"].upper(), v["unit_code"])
-    for _, v in rows:
+    kept = []
+    for rownum, v in rows:
+        clash = None
         for key in ("unit_code", "parent_code"):
             code = v.get(key)
             if code and code not in stored:
+                if len(stored_as.get(code.upper(), ())) > 1:
+                    clash = clash or (key, code, ", ".join(stored_as[code.upper()]))
                 v[key] = spelling.get(code.upper(), code)
+        if clash:
+            errors.append(
+                CellError(sheet, rownum, LABEL[clash[0]], clash[1], _clash_message(clash[2]))
+            )
+        else:
+            kept.append((rownum, v))
+    rows[:] = kept
 
 
 def import_units(user, filename: str, data: bytes) -> ImportRun:
@@ -536,7 +572,7 @@ def import_units(user, filename: str, data: bytes) -> ImportRun:
         )
     }
     id_to_code = {r.id: c for c, r in db_units.items()}
-    _spell_codes_as_stored(parsed.rows, db_units)
+    _spell_codes_as_stored(sheet, parsed.rows, db_units, errors)
     codes = Counter(v["unit_code"] for _, v in parsed.rows if v.get("unit_code"))
     parent_of = {c: id_to_code.get(r.parent_id) for c, r in db_units.items()}
     file_rows = {}

@@ -56,7 +56,10 @@ def unit_from_choice(text: str | None) -> Unit | None:
     code = text.split(UNIT_CHOICE_SEP, 1)[0].strip()
     unit = get_unit_by_code(code)
     if unit is None:
-        unit = db.session.scalar(select(Unit).where(func.lower(Unit.code) == code.lower()))
+        folded = db.session.scalars(
+            select(Unit).where(func.upper(Unit.code) == code.upper()).limit(2)
+        ).all()
+        unit = folded[0] if len(folded) == 1 else None  # ab beside AB: neither, as typed
     if unit is None:
         named = db.session.scalars(select(Unit).where(Unit.name == text).limit(2)).all()
         unit = named[0] if len(named) == 1 else None
@@ -264,7 +267,9 @@ def _apply_person(user, person: Person, data: dict) -> None:
         pu = None
         if data["party_unit_code"]:
             pu = get_unit_by_code(data["party_unit_code"])
-            if pu is None or not can(user, "unit.read", pu):  # outside reach: as unknown
+            # outside reach: as an unknown unit, but for the cell the person already has (a
+            # PATCH sending the stored values back)
+            if pu is None or (pu.id != person.party_unit_id and not can(user, "unit.read", pu)):
                 raise ValidationError(fields={"party_unit_code": ["Không có chi bộ với mã này."]})
         person.party_unit = pu
     enums = {"gender": Gender, "category": Category, "party_status": PartyStatus}

@@ -32,7 +32,15 @@ function clearMessage(el) {
   if (el && el.viMessage) { el.setCustomValidity(''); el.viMessage = false; }
 }
 ['input', 'change'].forEach(function (type) {
-  document.addEventListener(type, function (event) { clearMessage(event.target); }, true);
+  document.addEventListener(type, function (event) {
+    var el = event.target;
+    if (el.type === 'radio' && el.form && el.name) {  // the group is answered: all of it
+      Array.prototype.forEach.call(el.form.elements, function (other) {
+        if (other.type === 'radio' && other.name === el.name) { clearMessage(other); }
+      });
+    }
+    clearMessage(el);
+  }, true);
 });
 // a field changed by a script (a ballot's «Đồng ý tất cả») fires no input event: every
 // message is cleared before a form is sent, so the browser checks each field afresh

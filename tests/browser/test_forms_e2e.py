@@ -101,3 +101,30 @@ def test_the_browsers_own_field_checks_speak_vietnamese(browser, server):  # noq
     )  # sent, but held back here: the test opens no year
     assert year.evaluate("el => el.validity.valid")  # … until the form is sent
     context.close()
+
+
+def test_answering_a_refused_radio_group_clears_all_of_it(browser, server):  # noqa: F811
+    """A required yes/no refused as unanswered kept its message on «yes» when «no» was
+    chosen, so the form stayed refused for an answered question."""
+    page = browser.new_page()
+    page.goto(server + "/login")
+    page.evaluate(
+        """() => {
+            const form = document.createElement('form');
+            form.id = 'probe';
+            for (const v of ['yes', 'no']) {
+                const r = document.createElement('input');
+                r.type = 'radio'; r.name = 'q'; r.value = v; r.required = true; r.id = 'q-' + v;
+                form.appendChild(r);
+            }
+            document.querySelector('main').appendChild(form);
+            form.reportValidity();
+        }"""
+    )
+    assert page.evaluate("document.getElementById('q-yes').validationMessage") == (
+        "Vui lòng chọn một trong các lựa chọn."
+    )
+    page.click("#q-no")
+    assert page.evaluate("document.getElementById('probe').checkValidity()")
+    page.close()
+

@@ -163,3 +163,27 @@ def test_a_party_cell_outside_reach_is_refused_by_the_api_as_an_unknown_one(
     res = client.patch("/api/v1/people/PNA1", json=patch, headers=h)
     assert res.status_code == 400
     assert res.get_json()["error"]["fields"] == {"party_unit_code": ["Không có chi bộ với mã này."]}
+
+
+def test_resending_a_persons_stored_party_cell_outside_reach_is_not_refused(
+    client, two_branches, create_unit
+):
+    """A member of the clerk's unit may belong to a party cell elsewhere (the district's); a
+    PATCH that sends the stored values back (GET, change the position, PATCH) was refused for
+    the cell the person already has."""
+    from service.extensions import db
+    from service.org.models import Person
+
+    cell = create_unit("NB-CB", two_branches["other"], kind="chi bộ")
+    person = db.session.query(Person).filter_by(code="PNA1").one()
+    person.is_party_member, person.party_unit = True, cell
+    db.session.commit()
+    h = two_branches["h"]
+    body = client.get("/api/v1/people/PNA1", headers=h).get_json()
+    assert body["party_unit_code"] == "NB-CB"
+    res = client.patch(
+        "/api/v1/people/PNA1",
+        json={"party_unit_code": body["party_unit_code"], "position": "Kế toán"},
+        headers=h,
+    )
+    assert res.status_code == 200, res.get_json()

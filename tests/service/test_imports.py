@@ -549,3 +549,28 @@ def test_a_units_import_that_only_renames_recomputes_nothing(client, admin, tree
     assert heard == [set()] or heard == []
     res = upload(client, admin, "units", xlsx([head, ["A", "Tên mới", "B", "phòng"]]))
     assert res.json["updated"] == 1 and heard[-1] >= {tree.id}  # a move: the scopes it joins
+
+
+def test_imports_fold_every_spelling_and_refuse_a_code_two_stored_units_share(
+    client, admin, tree, create_unit
+):
+    """Two spellings of one unit code in a people file (`a-cb`, `A-cb`): one row was refused
+    as an unknown unit. A code typed in a case that two stored units share (`ab` and `AB`,
+    from before the codes were folded) went to either of them, by the rows' order."""
+    rows = [
+        ["PX1", "Hà Văn Một", "01/02/1990", "A", "Có", "a-cb", "19/05/2015"],
+        ["PX2", "Hà Văn Hai", "01/02/1990", "A", "Có", "A-cb", "19/05/2015"],
+    ]
+    res = upload(client, admin, "people", xlsx([PEOPLE_HEAD, *rows]))
+    assert res.status_code == 201, res.json
+    create_unit("ab", tree)
+    create_unit("AB", tree)
+    before = count(Unit)
+    head = ["Mã đơn vị", "Tên đơn vị", "Mã đơn vị cấp trên"]
+    res = upload(client, admin, "units", xlsx([head, ["Ab", "Đổi tên", "R"]]))
+    assert res.status_code == 400 and "AB, ab" in str(res.json), res.json
+    res = upload(client, admin, "units", xlsx([head, ["N9", "Mới", "aB"]]))
+    assert res.status_code == 400 and "AB, ab" in str(res.json), res.json
+    assert count(Unit) == before
+    res = upload(client, admin, "people", xlsx([PEOPLE_HEAD, ["PX3", "Ba", None, "aB", "Không"]]))
+    assert res.status_code == 400 and "AB, ab" in str(res.json), res.json

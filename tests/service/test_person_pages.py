@@ -305,3 +305,15 @@ def test_adding_a_person_tells_every_problem_of_the_form_at_once(client, ward, l
     top = html[html.index('class="flash error"') :].split("</div>")[0]
     assert "28 ngày" in top and "chi bộ" in top and "đã tồn tại" in top  # all at the top too
     assert _person("PW001").full_name == "Nguyễn Thị Hoa"
+
+
+def test_a_form_address_under_a_slashed_page_redirects_to_a_path_of_this_site(
+    client, ward, login_session
+):
+    """The nearest page above a form address may be one with a trailing slash; its redirect
+    was the absolute address werkzeug built from the request's Host, query string kept:
+    `Host: evil.example` sent the clerk to http://evil.example/…"""
+    login_session(client, ward["staff"])
+    res = client.get("/evaluation/years?next=//evil.example", headers={"Host": "evil.example"})
+    assert res.status_code == 303
+    assert res.headers["Location"] == "/evaluation/"
