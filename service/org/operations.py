@@ -87,9 +87,15 @@ def visible_unit_from_choice(user, text: str, action="unit.read") -> Unit:
     return visible_unit(user, found.id, action)
 
 
-def visible_unit(user, code_or_id, action="unit.read") -> Unit:
-    """Load a unit the user may see for `action`; anything else is 404."""
-    if isinstance(code_or_id, int):
+def visible_unit(user, code_or_id, action="unit.read", lock=False) -> Unit:
+    """Load a unit the user may see for `action`; anything else is 404. `lock`: its row is
+    held until the transaction ends (a page's save compares it with what the page showed)."""
+    if lock:
+        key = Unit.id == code_or_id if isinstance(code_or_id, int) else Unit.code == code_or_id
+        unit = db.session.scalar(
+            select(Unit).where(key).with_for_update().execution_options(populate_existing=True)
+        )
+    elif isinstance(code_or_id, int):
         unit = db.session.get(Unit, code_or_id)
     else:
         unit = get_unit_by_code(code_or_id)
@@ -100,10 +106,12 @@ def visible_unit(user, code_or_id, action="unit.read") -> Unit:
     return unit
 
 
-def visible_person(user, code: str, action="person.read") -> Person:
-    person = db.session.scalar(
-        select(Person).where(Person.code == code).options(joinedload(Person.unit))
-    )
+def visible_person(user, code: str, action="person.read", lock=False) -> Person:
+    """Load a person the user may see for `action` (404 otherwise); `lock`: as visible_unit."""
+    stmt = select(Person).where(Person.code == code).options(joinedload(Person.unit))
+    if lock:
+        stmt = stmt.with_for_update(of=Person).execution_options(populate_existing=True)
+    person = db.session.scalar(stmt)
     if person is None or not can(user, "person.read", person.unit):
         raise NotFound("Không tìm thấy cán bộ.")
     if not can(user, action, person.unit):

@@ -222,7 +222,7 @@ def _refused(unit_code, which: str, lines: list[str], **forms):
 def edit_unit(code):
     """Rename, re-kind, mark for quotas or move a unit (administrators): only the fields this
     administrator changed are written; a field another changed meanwhile is told, not undone."""
-    unit = ops.visible_unit(current_user, code, "unit.write")
+    unit = ops.visible_unit(current_user, code, "unit.write", lock=True)  # as edit_person
     form = UnitEditForm()
     if not form.validate_on_submit():
         return _refused(code, "edit", form_errors(form), edit_form=form)
@@ -441,7 +441,8 @@ def _warn_other_heads(person) -> None:
 def edit_person(code):
     """Edit a person's details or move them to another unit (the clerk's reach): only the
     fields this clerk changed are written; a field another changed meanwhile is told."""
-    person = ops.visible_person(current_user, code)
+    # held until this save ends: a save at the same moment waits, then compares with this one's
+    person = ops.visible_person(current_user, code, lock=True)
     if not can(current_user, "person.write", person.unit):
         raise Forbidden()
     form = PersonForm()

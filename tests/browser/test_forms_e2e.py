@@ -127,4 +127,3 @@ def test_answering_a_refused_radio_group_clears_all_of_it(browser, server):  # n
     page.click("#q-no")
     assert page.evaluate("document.getElementById('probe').checkValidity()")
     page.close()
-
