@@ -73,3 +73,12 @@ def _csrf(html):
     import re
 
     return re.search(r'name="csrf-token" content="([^"]+)"', html).group(1)
+
+
+def test_a_result_not_yet_approved_says_so_in_words(client, ward, login_session):
+    """A person reading their result saw «Danh sách của đơn vị: Đang nhập», which does not
+    say the result can still change."""
+    login_session(client, ward["staff"])
+    html = client.get(f"/evaluation/{YEAR}/people/PW01").get_data(as_text=True)
+    assert "Danh sách xếp loại của đơn vị: Đang nhập" in html
+    assert "chưa chính thức" in html
