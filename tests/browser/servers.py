@@ -29,7 +29,7 @@ def demo_server(config):
 def serving(app):
     """`app` served on a free port in a thread; its URL. At the end the server stops, the
     in-process job worker is drained and the database's connections closed."""
-    srv = make_server("127.0.0.1", 0, app, threaded=True)
+    srv = make_server("127.0.0.1", 0, _static_read_whole(app), threaded=True)
     thread = threading.Thread(target=srv.serve_forever, daemon=True)
     thread.start()
     try:
@@ -42,6 +42,24 @@ def serving(app):
         with app.app_context():
             db.session.remove()
             db.engine.dispose()
+
+
+def _static_read_whole(app):
+    """The static files read whole and closed before they are sent: werkzeug's development
+    server leaves a file unclosed when the browser drops the connection mid-answer (a page
+    closed while its icon loads), and the ResourceWarning fails whichever test is running."""
+
+    def wsgi(environ, start_response):
+        body = app(environ, start_response)
+        if not environ.get("PATH_INFO", "").startswith("/static/"):
+            return body
+        try:
+            return [b"".join(body)]
+        finally:
+            if hasattr(body, "close"):
+                body.close()
+
+    return wsgi
 
 
 def fits(page, width: int = 390) -> None:

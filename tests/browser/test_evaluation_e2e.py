@@ -7,15 +7,14 @@ from __future__ import annotations
 
 import contextlib
 import os
-import threading
 import time
 
 import pytest
-from werkzeug.serving import make_server
 
 from service import create_app
 from service.config import TestConfig
 from service.extensions import db
+from tests.browser.servers import serving
 from tests.browser.test_e2e import ARGS, CHROMIUM
 
 pytestmark = [
@@ -47,17 +46,8 @@ def demo_server(tmp_path_factory, **settings):
         load_demo()  # opens DEMO_YEAR, computes it, leaves UNIT without inputs
         assert DEMO_YEAR == YEAR
         db.session.commit()
-    srv = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=srv.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{srv.server_port}"
-    srv.shutdown()
-    from service.jobs import wait_idle
-
-    wait_idle()
-    with app.app_context():
-        db.session.remove()
-        db.engine.dispose()
+    with serving(app) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")
