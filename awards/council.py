@@ -928,6 +928,7 @@ def nomination_view(n: Nomination, catalog: dict | None = None) -> dict:
         "award_name": award.name if award is not None else n.award,
         "rule": n.rule,
         "reason": reason,
+        "manual": n.source == "manual",  # outside the rules (C9): the ballot says so
     }
 
 
@@ -1053,6 +1054,8 @@ def session_view(
         row = nomination_view(item.nomination, catalog)
         yes, no = shown.get(item.nomination_id, (None, None))
         row |= {"yes": yes, "no": no, "passed": item.nomination.passed if published else None}
+        award = catalog.get(item.nomination.award)
+        row["needed"] = award.yes_needed(session.members_count) if award is not None else None
         items.append(row)
     return session_summary(session) | {
         "items": items,

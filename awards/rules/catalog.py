@@ -36,6 +36,18 @@ class AwardType:
             return yes * 100 > self.vote_pct * members
         return yes * 100 >= self.vote_pct * members
 
+    def yes_needed(self, members: int) -> int | None:
+        """C10: the fewest yes votes that pass with `members` council members (None: no
+        number does, as with an empty council or a threshold above every member)."""
+        if members <= 0:
+            return None
+        needed = (
+            self.vote_pct * members // 100 + 1
+            if self.vote_strict
+            else -(-self.vote_pct * members // 100)
+        )
+        return needed if needed <= members else None
+
     def edited(self, **changes) -> AwardType:
         return replace(self, **changes)
 

@@ -56,6 +56,8 @@ def test_member_votes_through_the_page(client, council_setup, clock, login_sessi
     html = page.get_data(as_text=True)
     assert page.status_code == 200
     assert "Trần Thị Bình" in html and "Có thành tích xuất sắc" in html  # nominee, reason
+    # a nomination outside the rules is marked so on the ballot (the list marks it C9)
+    assert "Đề nghị ngoài quy định" in html
     assert "Lao động tiên tiến" in html or "LDTT" in html
     assert f'name="n{s["noms"]["PA"].id}"' not in html  # the chair's own nomination
     data = {"csrf_token": _csrf(html)}
@@ -116,6 +118,10 @@ def test_session_pages_totals_after_closing(client, council_setup, clock, login_
     )
     html = res.get_data(as_text=True)
     assert "Đang bỏ phiếu" in html and "Đồng ý</th>" not in html
+    # the threshold of each nomination, over all five members, is told before anyone votes
+    assert "tính trên toàn bộ 5 thành viên hội đồng" in html
+    assert '<td data-label="Cần đạt">ít nhất 3 phiếu đồng ý</td>' in html  # CSTDCS: > 50 %
+    assert "chưa bỏ phiếu" in html  # the close's question says the absent count against
     res = client.post(
         f"/awards/voting-sessions/{sid}/close",
         data={"csrf_token": _csrf(html)},

@@ -316,6 +316,26 @@ def test_C10_vote_thresholds_over_all_council_members(code, yes, members, passed
     assert DEFAULT_AWARDS[code].passes(yes, members) is passed
 
 
+@pytest.mark.parametrize(
+    "code, members, needed",
+    [("CSTDCS", 5, 3), ("CSTDCS", 6, 4), ("CSTDCS", 7, 4), ("CSTD_TP", 10, 9), ("CSTD_TP", 9, 9),
+     ("LDTT", 0, None)],
+)  # fmt: skip
+def test_C10_yes_votes_needed_is_the_least_that_passes(code, members, needed):
+    award = DEFAULT_AWARDS[code]
+    assert award.yes_needed(members) == needed
+    if needed is not None:
+        assert award.passes(needed, members) and not award.passes(needed - 1, members)
+
+
+@given(st.integers(0, 60), st.integers(1, 100), st.booleans())
+def test_C10_yes_needed_agrees_with_passes(members, pct, strict):
+    award = DEFAULT_AWARDS["CSTDCS"].edited(vote_pct=pct, vote_strict=strict)
+    needed = award.yes_needed(members)
+    passing = [y for y in range(members + 1) if award.passes(y, members)]
+    assert needed == (passing[0] if passing else None)
+
+
 def test_catalog_has_every_code_of_RULES_C_and_P():
     codes = (
         "LDTT CSTDCS CSTD_TP BK_TP BK_TTG GK TTLDTT TTLDXS CO_TP GK_DANG DANG_5NAM GK_TCD TCD_5NAM"
