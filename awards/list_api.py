@@ -107,7 +107,7 @@ def add_nomination(data, list_id):
 def remove_nomination(data, nomination_id):
     """Bỏ một đề nghị khỏi danh sách (cần lý do; khôi phục được khi danh sách còn đang lập)."""
     nom = ops.visible_nomination(current_user, nomination_id, "award.nominate")
-    ops.remove_nomination(current_user, nom, data["reason"], data["version"])
+    ops.remove_nomination(current_user, nom, data["reason"])
     return _nomination_out(nom)
 
 
@@ -118,7 +118,7 @@ def remove_nomination(data, nomination_id):
 def restore_nomination(data, nomination_id):
     """Khôi phục một đề nghị đã bỏ."""
     nom = ops.visible_nomination(current_user, nomination_id, "award.nominate")
-    ops.restore_nomination(current_user, nom, data["version"])
+    ops.restore_nomination(current_user, nom)
     return _nomination_out(nom)
 
 

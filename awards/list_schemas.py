@@ -73,21 +73,23 @@ class ListActionSchema(BaseSchema):
     )
 
 
+# a change of one row: `version` (the list's, as the page was loaded) may be sent, and is not
+# compared: changes of different rows made from one loading all count (awards.lists)
 class NominationInSchema(BaseSchema):
     subject = fields.String(required=True, validate=OneOf(list(SUBJECTS)))
     code = fields.String(required=True, validate=Length(1, 50), metadata={"label": "Mã"})
     award = fields.String(required=True, validate=Length(1, 20))
     reason = fields.String(required=True, validate=Length(1, 1000))
-    version = _version()
+    version = _version(required=False)
 
 
 class RemoveSchema(BaseSchema):
     reason = fields.String(required=True, validate=Length(1, 1000))
-    version = _version()
+    version = _version(required=False)
 
 
 class RestoreSchema(BaseSchema):
-    version = _version()
+    version = _version(required=False)
 
 
 class NominationArgs(ListArgsSchema):

@@ -192,7 +192,7 @@ def remove_nomination(nomination_id):
     form = RemoveForm()
     return run_form(
         form,
-        lambda: ops.remove_nomination(current_user, nom, form.reason.data, form.version.data),
+        lambda: ops.remove_nomination(current_user, nom, form.reason.data),
         success="Đã bỏ đề nghị khỏi danh sách (khôi phục được ở mục «Đã bỏ khỏi danh sách»).",
         done=_back_to_table(nom.list_id, "nominated"),
     )
@@ -220,7 +220,7 @@ def restore_nomination(nomination_id):
     form = RestoreForm()
     return run_form(
         form,
-        lambda: ops.restore_nomination(current_user, nom, form.version.data),
+        lambda: ops.restore_nomination(current_user, nom),
         success="Đã khôi phục đề nghị.",
         done=_back_to_table(nom.list_id, "removed"),
     )

@@ -477,6 +477,18 @@ def _editable(user, lst: AwardList, permission: str, version: int) -> None:
         raise _stale(lst)
 
 
+def _row_editable(user, lst: AwardList, permission: str) -> None:
+    """A change of one row (a nomination added, removed or restored): the list still editable
+    and held by this transaction until it ends (a submission, a proposal or another change of
+    the same row waits, then sees this one), whatever version the clerk's page was loaded at:
+    two clerks changing different rows of one list both count (it refused all but the first,
+    with the reason typed). The version still moves (_touch), so a step of the list from an
+    older loading is refused."""
+    if not can(user, permission, lst.unit):
+        raise Forbidden()
+    _hold_editable(lst)
+
+
 def _subject(lst: AwardList, subject: str, code: str):
     """The person or unit `code` inside the list's subtree (else a field error: a code outside
     it reads as unknown)."""
@@ -508,7 +520,7 @@ def _under_review(year: int, subject: str, found) -> bool:
 def add_manual_nomination(user, lst: AwardList, data: dict) -> Nomination:
     """C9: staff nominate a person or unit of the list's subtree for any award type of the
     year's catalog that such a subject can receive, with a reason; C0 still applies."""
-    _editable(user, lst, "award.nominate", data["version"])
+    _row_editable(user, lst, "award.nominate")
     subject, code, award = data["subject"], data["code"].strip(), data["award"]
     reason = (data.get("reason") or "").strip()
     errors = {}
@@ -546,7 +558,7 @@ def add_manual_nomination(user, lst: AwardList, data: dict) -> Nomination:
         where = "danh sách này" if taken.list_id == lst.id else "một danh sách khác của năm"
         state = " (đã bỏ khỏi danh sách: khôi phục nếu cần)" if taken.status == "removed" else ""
         raise Conflict(f"Đã có đề nghị {award_label(award)} cho mã «{code}» trong {where}{state}.")
-    _claim(lst, data["version"])
+    _touch(lst)
     nom = Nomination(
         list_id=lst.id, year=lst.year, subject=subject, subject_key=key, award=award,
         source="manual", status="manual", rule="C9", reason=reason, provisional=False,
@@ -564,16 +576,17 @@ def add_manual_nomination(user, lst: AwardList, data: dict) -> Nomination:
     return nom
 
 
-def remove_nomination(user, nom: Nomination, reason: str, version: int) -> Nomination:
+def remove_nomination(user, nom: Nomination, reason: str) -> Nomination:
     """Take a proposal or a manual nomination off the list, with a reason (kept, restorable)."""
     lst = db.session.get(AwardList, nom.list_id)
-    _editable(user, lst, "award.nominate", version)
+    _row_editable(user, lst, "award.nominate")
+    db.session.refresh(nom, ["status"])  # as another change of this row left it
     if nom.status not in VOTABLE:
         raise Conflict("Chỉ bỏ được đề nghị đang có trong danh sách.")
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError("Bỏ khỏi danh sách cần có lý do.", {"reason": ["Cần nhập lý do."]})
-    _claim(lst, version)
+    _touch(lst)
     before = {"status": nom.status}
     nom.status, nom.removed_reason = "removed", reason
     db.session.flush()
@@ -586,12 +599,13 @@ def remove_nomination(user, nom: Nomination, reason: str, version: int) -> Nomin
     return nom
 
 
-def restore_nomination(user, nom: Nomination, version: int) -> Nomination:
+def restore_nomination(user, nom: Nomination) -> Nomination:
     lst = db.session.get(AwardList, nom.list_id)
-    _editable(user, lst, "award.nominate", version)
+    _row_editable(user, lst, "award.nominate")
+    db.session.refresh(nom, ["status"])
     if nom.status != "removed":
         raise Conflict("Đề nghị này không bị bỏ khỏi danh sách.")
-    _claim(lst, version)
+    _touch(lst)
     nom.status = "manual" if nom.source == "manual" else "proposed"
     nom.removed_reason = ""
     db.session.flush()

@@ -51,8 +51,14 @@ def _level(**kw):
     )
 
 
-def _version():
-    return Integer(required=True, validate=Range(1, 2**31 - 1), metadata={"label": "Phiên bản"})
+def _version(required: bool = True):
+    optional = {} if required else {"load_default": None}
+    return Integer(
+        required=required,
+        validate=Range(1, 2**31 - 1),
+        metadata={"label": "Phiên bản"},
+        **optional,
+    )
 
 
 class InitiativeInSchema(BaseSchema):

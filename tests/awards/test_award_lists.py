@@ -57,6 +57,16 @@ def items(client, h, lst):
     return res.get_json()["items"]
 
 
+def nominate_gk(client, h, lst, code):
+    """A manual Giấy khen for the person `code`, from the list as `lst` was read."""
+    return client.post(
+        f"/api/v1/award-lists/{lst['id']}/nominations",
+        json={"subject": "person", "code": code, "award": "GK", "reason": "Đột xuất",
+              "version": lst["version"]},
+        headers=h,
+    )  # fmt: skip
+
+
 def council_voted(client, committee, lst, refused=()):
     """The council's vote on the list (C10: a list is approved once every nomination has its
     result): three members when the unit's council has none, a paper session opened, closed,
@@ -237,29 +247,21 @@ def test_C11_remove_keeps_the_row_with_its_reason_and_re_propose_keeps_staff_cho
     )
     assert res.status_code == 200 and res.get_json()["status"] == "removed"
     lst = the_list(client, h)
-    manual = client.post(
-        f"/api/v1/award-lists/{lst['id']}/nominations",
-        json={"subject": "person", "code": "PA2", "award": "GK", "reason": "Đột xuất",
-              "version": lst["version"]},
-        headers=h,
-    )  # fmt: skip
-    assert manual.status_code == 201
+    assert nominate_gk(client, h, lst, "PA2").status_code == 201
     propose(client, h)  # again: the removal and the manual nomination stay
     got = {(i["code"], i["award"]): i for i in items(client, h, the_list(client, h))}
     assert got[("PA", "LDTT")]["status"] == "removed"
     assert got[("PA", "LDTT")]["removed_reason"] == "Chuyển công tác"
     assert got[("PA2", "GK")]["status"] == "manual"
     assert got[("PA2", "LDTT")]["status"] == "proposed"
-    # a stale version is refused, nothing changes
-    res = client.post(
-        f"/api/v1/nominations/{ldtt['id']}/restore", json={"version": lst["version"]}, headers=h
-    )
-    assert res.status_code == 409
-    lst = the_list(client, h)
+    # restored from the page as it was loaded before the re-proposal: a change of this row
+    # only (the list's own steps need its current version)
     res = client.post(
         f"/api/v1/nominations/{ldtt['id']}/restore", json={"version": lst["version"]}, headers=h
     )
     assert res.status_code == 200 and res.get_json()["status"] == "proposed"
+    res = client.post(f"/api/v1/nominations/{ldtt['id']}/restore", json={}, headers=h)
+    assert res.status_code == 409  # restored already
 
 
 def test_C11_steps_roles_reasons_and_the_decision_becoming_history(client, tree, year):
@@ -547,3 +549,36 @@ def test_C11_a_decision_above_every_awards_authority_is_refused_naming_the_level
     res = act(client, committee, lst, "decide", decision_level="co_so", **decision)
     assert res.status_code == 200, res.get_json()
     assert res.get_json()["state"] == "decided"
+
+
+def test_C11_two_windows_changing_different_rows_of_one_list_both_count(client, tree, year):
+    """Two clerks on one list (a ward's, hundreds of rows): each removal, restoration or
+    manual nomination refused every other change made from the same loading of the page, and
+    the reason typed was lost. Changes of different rows now both count; the same row twice,
+    or a list no longer editable, is still refused, and the list's steps still need its
+    current version."""
+    h = tree["headers"]["staff_a"]
+    propose(client, h)
+    lst = the_list(client, h)  # both windows loaded this version
+    rows = {(i["code"], i["award"]): i for i in items(client, h, lst)}
+    first, second = rows[("PA", "LDTT")], rows[("PA2", "LDTT")]
+    for row, why in ((first, "Chuyển công tác"), (second, "Nghỉ hưu")):
+        res = client.post(
+            f"/api/v1/nominations/{row['id']}/remove",
+            json={"reason": why, "version": lst["version"]},
+            headers=h,
+        )
+        assert res.status_code == 200, res.get_json()
+    manual = nominate_gk(client, h, lst, "PA1")
+    assert manual.status_code == 201, manual.get_json()
+    again = client.post(
+        f"/api/v1/nominations/{first['id']}/remove",
+        json={"reason": "Lần hai", "version": lst["version"]},
+        headers=h,
+    )
+    assert again.status_code == 409  # the same row: already removed
+    got = {(i["code"], i["award"]): i for i in items(client, h, the_list(client, h))}
+    assert got[("PA", "LDTT")]["removed_reason"] == "Chuyển công tác"
+    assert got[("PA2", "LDTT")]["status"] == "removed" and got[("PA1", "GK")]["status"] == "manual"
+    # a step of the list from the old loading is still refused: rows changed since
+    assert act(client, h, lst, "submit").status_code == 409
