@@ -562,6 +562,8 @@ def delete_session(user, session: VotingSession, version: int | None = None) -> 
 def _move(session: VotingSession, frm: str, to: str, version: int | None, **values) -> None:
     """The state change, only if the session is still in `frm` (and at `version` when given):
     of two racing changes one finds no row (409)."""
+    if session.state == to:  # done already (another window, or a second click)
+        raise Conflict(f"Phiên bỏ phiếu đã ở trạng thái «{STATE_LABELS[to]}»: không cần làm lại.")
     if session.state != frm:
         raise Conflict(
             f"Phiên bỏ phiếu đang ở trạng thái «{STATE_LABELS[session.state]}»: không thể chuyển "

@@ -18,6 +18,7 @@ from awards.council_models import MODE_LABELS, ROLE_LABELS
 from awards.views import bp
 from service.common.errors import Forbidden, ServiceError, ValidationError
 from service.common.forms import Form, run_form, strip
+from service.common.vietnamese import date_problem
 from service.extensions import db
 from service.org.operations import visible_unit
 
@@ -56,6 +57,11 @@ class VnDateTimeField(DateTimeLocalField):
                 return
             except ValueError:
                 continue
+        day = text.split()[0]
+        if len(text.split()) == 2 and date_problem(day) != date_problem(""):
+            # the day is written as asked but does not exist (31/02): say that, not the format
+            problem = date_problem(day).replace("Ngày không hợp lệ", "Thời điểm không hợp lệ")
+            raise ValueError(problem)
         raise ValueError("Thời điểm không hợp lệ: ghi dd/mm/yyyy hh:mm, ví dụ 20/12/2025 08:00.")
 
 

@@ -122,6 +122,12 @@ def test_session_pages_totals_after_closing(client, council_setup, clock, login_
     assert "tính trên toàn bộ 5 thành viên hội đồng" in html
     assert '<td data-label="Cần đạt">ít nhất 3 phiếu đồng ý</td>' in html  # CSTDCS: > 50 %
     assert "chưa bỏ phiếu" in html  # the close's question says the absent count against
+    twice = client.post(
+        f"/awards/voting-sessions/{sid}/open",
+        data={"csrf_token": _csrf(html)},
+        follow_redirects=True,
+    )  # a second window: said as done already, not as a move from a state to the same one
+    assert "đã ở trạng thái «Đang bỏ phiếu»: không cần làm lại" in twice.get_data(as_text=True)
     res = client.post(
         f"/awards/voting-sessions/{sid}/close",
         data={"csrf_token": _csrf(html)},
@@ -171,14 +177,17 @@ def test_session_form_refuses_a_moment_not_written_dd_mm_yyyy(
     s = council_setup
     login_session(client, s["users"]["committee_a"])
     html = client.get(f"/awards/lists/{s['list'].id}/voting").get_data(as_text=True)
-    res = client.post(
-        f"/awards/lists/{s['list'].id}/voting",
-        data={"csrf_token": _csrf(html), "mode": "secret", "opens_at": "12/2025 8h",
-              "closes_at": "01/12/2025 10:00"},
-        follow_redirects=True,
-    )  # fmt: skip
-    assert "dd/mm/yyyy hh:mm" in res.get_data(as_text=True)
-    assert "Đã tạo phiên" not in res.get_data(as_text=True)
+
+    def create(opens_at, closes_at):
+        data = {"csrf_token": _csrf(html), "mode": "secret", "opens_at": opens_at,
+                "closes_at": closes_at}  # fmt: skip
+        url = f"/awards/lists/{s['list'].id}/voting"
+        return client.post(url, data=data, follow_redirects=True).get_data(as_text=True)
+
+    page = create("12/2025 8h", "01/12/2025 10:00")
+    assert "dd/mm/yyyy hh:mm" in page and "Đã tạo phiên" not in page
+    # written as asked, on a day the month does not have: that is what is told
+    assert "tháng 2/2026 chỉ có 28 ngày" in create("31/02/2026 08:00", "01/03/2026 10:00")
 
 
 def _ballot_rows(html: str) -> list[str]:

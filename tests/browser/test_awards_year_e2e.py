@@ -114,6 +114,8 @@ def test_the_awards_year_from_proposal_to_history(server, browser, tmp_path):  #
     list_url = staff.url
     staff.click("#action-submit button")
     staff.wait_for_selector("text=Đã gửi duyệt")
+    # sending the list for approval is asked first too (it cannot be edited after)
+    assert any(q.startswith("Gửi duyệt danh sách khen thưởng") for q in QUESTIONS), QUESTIONS
 
     # the committee opens a secret ballot on the list
     committee = login(browser, base, "hdtd", 1366, 768)
