@@ -110,6 +110,9 @@ def test_session_pages_totals_after_closing(client, council_setup, clock, login_
     )
     assert "Đã tạo phiên" in res.get_data(as_text=True)
     sid = int(re.search(r"/awards/voting-sessions/(\d+)", res.get_data(as_text=True)).group(1))
+    # one session at a time: its form gives way to a line leading to the session not published
+    again = client.get(f"/awards/lists/{s['list'].id}/voting").get_data(as_text=True)
+    assert 'id="new-session"' not in again and "chưa công bố kết quả" in again
     page = client.get(f"/awards/voting-sessions/{sid}").get_data(as_text=True)
     res = client.post(
         f"/awards/voting-sessions/{sid}/open",
