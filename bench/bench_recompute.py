@@ -84,6 +84,7 @@ PERSON_COLS = (
     "party_status",
     "seriously_ill",
     "sort_name",
+    "search_name",
 )
 PERSON_EVAL_COLS = (
     "id",
@@ -210,7 +211,7 @@ def _points(rng: random.Random, low: int, high: int) -> Decimal:
 
 def people_rows(args, city: City):
     """(person row, district number of the person) in id order; heads first."""
-    from service.common.vietnamese import vi_sort_key  # after benchdb.configure_env
+    from service.common.vietnamese import fold, vi_sort_key  # after benchdb.configure_env
 
     rng = random.Random(args.seed)
     cutoff_late = dt.date(YEAR, 11, 1)
@@ -275,6 +276,7 @@ def people_rows(args, city: City):
                 status,
                 False,
                 vi_sort_key(name),
+                fold(name),
             ),
             city.district_of[did],
         )
@@ -399,8 +401,11 @@ def build(args) -> dict:
     with app.test_request_context():
         conn = db.session.connection()
         ins = benchdb.bulk_insert
+        from service.common.vietnamese import fold
+
         unit_cols = ("id", "code", "name", "kind", "parent_id", "quota_root", "path", "depth")
-        info["units"] = ins(conn, "units", unit_cols, city.rows)
+        unit_rows = [(*row, fold(row[2])) for row in city.rows]  # and search_name (a9e4c2f7b1d3)
+        info["units"] = ins(conn, "units", (*unit_cols, "search_name"), unit_rows)
         t = time.perf_counter()
         districts: dict[int, int] = {}
 
