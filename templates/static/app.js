@@ -19,6 +19,9 @@
 //  - <datalist data-search="URL">: a unit picker that carries a few units with the page; as
 //    the clerk types in an input naming it, it offers the units matching the text (URL?q=…,
 //    code or name, accents optional), so any of a city's thousands can be picked.
+//  - <input type=file>: a «Chọn tệp…» button and the chosen file's name in Vietnamese beside
+//    it (Chromium's own control says «Choose File», «No file chosen» in an English browser);
+//    the input itself stays in the form, visually hidden, and is what is sent and checked.
 //  - every field the browser checks itself (required, a number's range, a length, a pattern):
 //    its refusal in Vietnamese, whatever the browser's own language (an English Chromium said
 //    «Please fill out this field.»); cleared as soon as the field is changed.
@@ -97,7 +100,31 @@ document.addEventListener('DOMContentLoaded', function () {
   if (recompute) { followRecompute(recompute); }
   document.querySelectorAll('form[data-ballot]').forEach(ballotForm);
   document.querySelectorAll('datalist[data-search]').forEach(searchedList);
+  document.querySelectorAll('input[type=file]').forEach(filePicker);
 });
+
+function filePicker(input) {
+  var pick = document.createElement('span');
+  pick.className = 'file-pick';
+  var button = document.createElement('button');
+  button.type = 'button';
+  button.textContent = input.multiple ? 'Chọn các tệp…' : 'Chọn tệp…';
+  var name = document.createElement('span');
+  name.className = 'file-name';
+  name.setAttribute('aria-live', 'polite');
+  function show() {
+    var names = Array.prototype.map.call(input.files || [], function (f) { return f.name; });
+    name.textContent = names.length ? names.join(', ') : 'Chưa chọn tệp';
+  }
+  button.addEventListener('click', function () { input.click(); });
+  input.addEventListener('change', show);
+  input.classList.add('file-native');
+  input.tabIndex = -1;  // the button is what the keyboard reaches
+  pick.appendChild(button);
+  pick.appendChild(name);
+  input.parentNode.insertBefore(pick, input.nextSibling);
+  show();
+}
 
 function searchedList(list) {
   var timer = null, asked = '';

@@ -118,6 +118,9 @@ def test_council_votes_and_committee_publishes(server, browser, tmp_path):  # no
         own = {"hd.thuky": "Trần Thị Bình", "hd.uyvien1": "Lê Văn Cường"}.get(who)
         assert own is None or own not in ballot
         fits(member, 390)
+        # each choice is a finger's target on a phone (the radios were 13 px on a text line)
+        box = member.locator("#ballot-form .choices label").first.bounding_box()
+        assert box is not None and box["height"] >= 44, box
         if who == "hd.thuky":  # says yes to everything through the ballot's fill button
             assert "(còn " in member.inner_text("[data-ballot-count]")
             member.click(".ballot-bar [data-ballot-fill]")

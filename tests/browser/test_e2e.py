@@ -95,7 +95,11 @@ def test_login_tree_import_and_error_table(server, browser, tmp_path):
         "tot.xlsx",
     )
     page.select_option("select[name=kind]", "people")
+    # the file picker speaks Vietnamese (Chromium's own said «Choose File», «No file chosen»)
+    picker = page.locator("#import-form .file-pick")
+    assert "Chọn tệp" in picker.inner_text() and "Chưa chọn tệp" in picker.inner_text()
     page.set_input_files("input[name=file]", str(good))
+    assert "tot.xlsx" in picker.inner_text()
     page.click("#import-form button[type=submit]")
     assert "thêm mới 2" in page.inner_text("#import-ok")
 
