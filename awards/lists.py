@@ -489,6 +489,18 @@ def _row_editable(user, lst: AwardList, permission: str) -> None:
     _hold_editable(lst)
 
 
+def _reread(nom: Nomination) -> None:
+    """The row as another change left it, once the list is held (_row_editable): a proposal
+    that held the list may have rewritten it (its status, its provisional flag) or taken it
+    away (then told as gone, not a failure to refresh it)."""
+    found = db.session.execute(
+        select(Nomination.status, Nomination.provisional).where(Nomination.id == nom.id)
+    ).first()
+    if found is None:
+        raise NotFound("Đề nghị này không còn trong danh sách (danh sách vừa được lập lại).")
+    db.session.refresh(nom, ["status", "provisional"])
+
+
 def _subject(lst: AwardList, subject: str, code: str):
     """The person or unit `code` inside the list's subtree (else a field error: a code outside
     it reads as unknown)."""
@@ -580,7 +592,7 @@ def remove_nomination(user, nom: Nomination, reason: str) -> Nomination:
     """Take a proposal or a manual nomination off the list, with a reason (kept, restorable)."""
     lst = db.session.get(AwardList, nom.list_id)
     _row_editable(user, lst, "award.nominate")
-    db.session.refresh(nom, ["status"])  # as another change of this row left it
+    _reread(nom)
     if nom.status not in VOTABLE:
         raise Conflict("Chỉ bỏ được đề nghị đang có trong danh sách.")
     reason = (reason or "").strip()
@@ -602,14 +614,15 @@ def remove_nomination(user, nom: Nomination, reason: str) -> Nomination:
 def restore_nomination(user, nom: Nomination) -> Nomination:
     lst = db.session.get(AwardList, nom.list_id)
     _row_editable(user, lst, "award.nominate")
-    db.session.refresh(nom, ["status"])
+    _reread(nom)
     if nom.status != "removed":
         raise Conflict("Đề nghị này không bị bỏ khỏi danh sách.")
     _touch(lst)
     nom.status = "manual" if nom.source == "manual" else "proposed"
     nom.removed_reason = ""
     db.session.flush()
-    lst.provisional = lst.provisional or bool(nom.provisional)
+    # from the rows as they are now (a proposal may have marked this one meanwhile)
+    lst.provisional = bool(waiting_on(lst.id, Nomination.provisional.is_(True), limit=1))
     record(
         "restore", "nomination", nom.id, before={"status": "removed"},
         after={"status": nom.status}, unit_id=lst.unit_id, user=user,

@@ -93,7 +93,10 @@ def visible_unit(user, code_or_id, action="unit.read", lock=False) -> Unit:
     if lock:
         key = Unit.id == code_or_id if isinstance(code_or_id, int) else Unit.code == code_or_id
         unit = db.session.scalar(
-            select(Unit).where(key).with_for_update().execution_options(populate_existing=True)
+            select(Unit)
+            .where(key)
+            .with_for_update(key_share=True)  # FOR NO KEY UPDATE, as an UPDATE takes: rows
+            .execution_options(populate_existing=True)  # referring to it are not held
         )
     elif isinstance(code_or_id, int):
         unit = db.session.get(Unit, code_or_id)
@@ -110,7 +113,10 @@ def visible_person(user, code: str, action="person.read", lock=False) -> Person:
     """Load a person the user may see for `action` (404 otherwise); `lock`: as visible_unit."""
     stmt = select(Person).where(Person.code == code).options(joinedload(Person.unit))
     if lock:
-        stmt = stmt.with_for_update(of=Person).execution_options(populate_existing=True)
+        # FOR NO KEY UPDATE: two saves take turns, but an insert referring to the person (a
+        # job's ratings or nominations, held until it commits) does not hold the save
+        stmt = stmt.with_for_update(of=Person, key_share=True)
+        stmt = stmt.execution_options(populate_existing=True)
     person = db.session.scalar(stmt)
     if person is None or not can(user, "person.read", person.unit):
         raise NotFound("Không tìm thấy cán bộ.")

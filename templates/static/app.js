@@ -109,6 +109,9 @@ function filePicker(input) {
   var button = document.createElement('button');
   button.type = 'button';
   button.textContent = input.multiple ? 'Chọn các tệp…' : 'Chọn tệp…';
+  var label = input.closest('label');  // named by its field («Tệp Excel (.xlsx): chọn tệp»)
+  var caption = label && label.querySelector('span');
+  if (caption) { button.setAttribute('aria-label', caption.textContent.trim() + ': chọn tệp'); }
   var name = document.createElement('span');
   name.className = 'file-name';
   name.setAttribute('aria-live', 'polite');

@@ -582,3 +582,39 @@ def test_C11_two_windows_changing_different_rows_of_one_list_both_count(client, 
     assert got[("PA2", "LDTT")]["status"] == "removed" and got[("PA1", "GK")]["status"] == "manual"
     # a step of the list from the old loading is still refused: rows changed since
     assert act(client, h, lst, "submit").status_code == 409
+
+
+def test_C11_a_row_changed_while_a_re_proposal_takes_it_away_is_refused_in_words(
+    client, tree, year, app_ctx
+):
+    """A removal or restoration that waited for a re-proposal holding the list found its row
+    deleted by it: a 500 (the ORM could not refresh it). It is told as gone; and a row restored
+    after the proposal marked it provisional makes the list provisional (the flag was read
+    before the wait)."""
+    from awards import lists as ops
+    from service.common.errors import ServiceError
+
+    h = tree["headers"]["staff_a"]
+    propose(client, h)
+    staff = tree["users"]["staff_a"]
+    noms = {(n.person.code, n.award): n for n in db.session.query(Nomination) if n.person}
+    gone = noms[("PA", "LDTT")]
+    db.session.execute(
+        sa.delete(Nomination)
+        .where(Nomination.id == gone.id)
+        .execution_options(synchronize_session=False)
+    )  # what the proposal holding the list did meanwhile
+    with pytest.raises(ServiceError) as refused:
+        ops.remove_nomination(staff, gone, "Chuyển công tác")
+    assert refused.value.status in (404, 409)
+    db.session.rollback()
+    kept = noms[("PA2", "LDTT")]
+    ops.remove_nomination(staff, kept, "Nghỉ hưu")
+    lst = db.session.get(AwardList, kept.list_id)
+    lst.provisional = False
+    db.session.flush()
+    db.session.execute(
+        sa.update(Nomination).where(Nomination.id == kept.id).values(provisional=True)
+    )  # the proposal marked the removed row provisional meanwhile
+    ops.restore_nomination(staff, kept)
+    assert db.session.get(AwardList, kept.list_id).provisional is True

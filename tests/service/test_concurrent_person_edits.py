@@ -12,7 +12,7 @@ import threading
 import time
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, text
 from werkzeug.security import generate_password_hash
 
 from service.auth.models import Role, RoleAssignment, User
@@ -91,3 +91,30 @@ def test_two_clerks_saving_one_field_at_once_do_not_overwrite_each_other(tmp_pat
         with app.app_context():
             stored = db.session.scalar(select(Person.position).where(Person.code == "PW001"))
         assert stored == forms[winner]["position"]
+
+
+def test_a_save_does_not_wait_for_a_long_job_that_refers_to_the_person(tmp_path):
+    """The save's lock on the person must not conflict with the key-share lock that any
+    insert referring to the person holds until it commits (a whole-year recompute's ratings,
+    a proposal's nominations: 20-25 s for a city): FOR UPDATE did, and a clerk's save waited
+    for the job. PostgreSQL's own lock modes; SQLite has none."""
+    with isolated_app(tmp_path) as app:
+        with app.app_context():
+            if db.engine.dialect.name != "postgresql":
+                pytest.skip("PostgreSQL's row lock modes (SQLite serializes writers)")
+        _seed(app)
+        with app.app_context():
+            pid = db.session.scalar(select(Person.id).where(Person.code == "PW001"))
+            clerk = db.session.scalar(select(User).where(User.username == "clerk1"))
+            job = db.engine.connect()  # a job's open transaction referring to the person
+            job.execute(
+                text("UPDATE users SET person_id = :p WHERE username = 'clerk2'"), {"p": pid}
+            )
+            try:
+                db.session.execute(text("SET LOCAL lock_timeout = '2s'"))
+                person = ops.visible_person(clerk, "PW001", lock=True)  # not held by the job
+                assert person.id == pid
+                db.session.rollback()
+            finally:
+                job.rollback()
+                job.close()
