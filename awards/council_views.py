@@ -57,11 +57,10 @@ class VnDateTimeField(DateTimeLocalField):
                 return
             except ValueError:
                 continue
-        day = text.split()[0]
-        if len(text.split()) == 2 and date_problem(day) != date_problem(""):
+        parts = text.split()
+        if len(parts) == 2 and (problem := date_problem(parts[0])) != date_problem(""):
             # the day is written as asked but does not exist (31/02): say that, not the format
-            problem = date_problem(day).replace("Ngày không hợp lệ", "Thời điểm không hợp lệ")
-            raise ValueError(problem)
+            raise ValueError(problem.replace("Ngày không hợp lệ", "Thời điểm không hợp lệ"))
         raise ValueError("Thời điểm không hợp lệ: ghi dd/mm/yyyy hh:mm, ví dụ 20/12/2025 08:00.")
 
 

@@ -17,6 +17,7 @@ from collections import defaultdict
 from sqlalchemy import Integer, Text, any_, bindparam, cast, delete, func, select, update
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import joinedload
+from sqlalchemy.orm.attributes import set_committed_value
 
 from awards import decisions
 from awards.catalog_year import catalog_of
@@ -498,7 +499,8 @@ def _reread(nom: Nomination) -> None:
     ).first()
     if found is None:
         raise NotFound("Đề nghị này không còn trong danh sách (danh sách vừa được lập lại).")
-    db.session.refresh(nom, ["status", "provisional"])
+    set_committed_value(nom, "status", found.status)  # as read: not a change of this one
+    set_committed_value(nom, "provisional", found.provisional)
 
 
 def _subject(lst: AwardList, subject: str, code: str):

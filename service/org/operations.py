@@ -8,7 +8,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
 from service.audit.operations import record, snapshot
-from service.auth.access import can
+from service.auth.access import can, scope_filter
 from service.common.errors import Conflict, Forbidden, NotFound, ValidationError
 from service.domains import org_changed
 from service.extensions import db
@@ -250,13 +250,13 @@ def _some_members(user, cell: Unit, count: int, shown: int = 5) -> str:
     """«: A (P1), B (P2) … và N người khác»: the first party members of `cell` by name that
     the user may read (the others are only counted)."""
     rows = db.session.execute(
-        select(Person.full_name, Person.code, Unit)
+        select(Person.full_name, Person.code)
         .join(Unit, Person.unit_id == Unit.id)
-        .where(Person.party_unit_id == cell.id)
+        .where(Person.party_unit_id == cell.id, scope_filter(user, "person.read"))
         .order_by(Person.sort_name, Person.code)
-        .limit(shown * 4)
+        .limit(shown)
     ).all()
-    named = [f"{n} ({c})" for n, c, u in rows if can(user, "person.read", u)][:shown]
+    named = [f"{name} ({code})" for name, code in rows]
     if not named:
         return ""
     rest = count - len(named)

@@ -491,13 +491,14 @@ def add_person(code):
         for name, messages in err.messages.items():
             if name in form._fields and not form[name].errors:  # one message a field
                 form[name].errors = [*form[name].errors, *messages]
-    try:
-        unsent = "csrf_token" in form._fields and form["csrf_token"].errors  # an old form
-        if form.code.data and not (form.code.errors or form.unit_code.errors or unsent):
+    unsent = "csrf_token" in form._fields and form["csrf_token"].errors  # an old form
+    refused = not (fine and picked)
+    if refused and form.code.data and not (form.code.errors or form.unit_code.errors or unsent):
+        try:  # told beside the other problems (create_person checks it when there are none)
             ops.check_new_person(current_user, data)  # the target unit's reach, then the code
-    except ServiceError as err:
-        lines = _field_errors(form, err)
-    if not (fine and picked) or lines:
+        except ServiceError as err:
+            lines = _field_errors(form, err)
+    if refused or lines:
         # the top line names every problem when there are several; the code's own line alone
         every = form_errors(form)
         return _refused(code, "person", every if len(every) > 1 else lines, person_form=form)
