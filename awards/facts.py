@@ -22,7 +22,7 @@ from sqlalchemy import and_, func, not_, or_, select, true
 from awards.queries import initiative_counts
 from awards.rules import Discipline, Initiatives, PastYear, PersonFacts, UnitFacts
 from evaluation import queries as eq
-from service.common.queries import in_ids, read_rows
+from service.common.queries import in_ids, read_tuples
 from service.extensions import db
 from service.org.models import Person, Unit
 
@@ -334,21 +334,22 @@ def part_rows(src: YearSource, part: Part) -> tuple:
         # parallel workers, taking the cores the proposal's own workers run on) per query
         units = part.unit_ids(src.unit_rows)
         stmt = stmt.where(in_ids(Person.unit_id, units))
-        people = read_rows(stmt)
+        people = read_tuples(stmt)
         by = {"person_ids": [r[0] for r in people]}
     else:
         within = part.clause()
         stmt = stmt.join(Unit, Unit.id == Person.unit_id).where(within)
-        people = read_rows(stmt)
+        people = read_tuples(stmt)
         by = {"within": within}
-    ratings = [
-        (r.kind, r.person_id, r.level, r.score, r.approved)
-        for r in eq.final_ratings(src.year_row, subjects=("person",), **by)
+    # plain tuples read by position (read_tuples): on PostgreSQL the driver's own, no Row each
+    ratings = [  # (kind, person_id, level, score, approved)
+        (r[0], r[1], r[3], r[4], r[5])
+        for r in eq.final_ratings(src.year_row, subjects=("person",), tuples=True, **by)
     ]
-    inputs, _none = eq.award_inputs(src.year_row, subjects=("person",), **by)
-    history = eq.history_before(src.year, subjects=("person",), awards_text=True, **by)
+    inputs, _none = eq.award_inputs(src.year_row, subjects=("person",), tuples=True, **by)
+    history = eq.history_before(src.year, subjects=("person",), awards_text=True, tuples=True, **by)
     counts, _none = initiative_counts(src.years, subjects=("person",), **by)
-    return people, ratings, [tuple(r) for r in inputs], [tuple(r) for r in history], counts
+    return people, ratings, inputs, history, counts
 
 
 def people_facts(src: YearSource, part: Part, rows: tuple | None = None) -> PeopleFacts:

@@ -196,8 +196,11 @@ def _child_read_rate(part: Part):
     if _INIT_ERROR is not None:
         raise _INIT_ERROR
     # no parallel query: the proposal's processes already take every core, and a part's
-    # queries run 2-3 times the CPU in PostgreSQL's parallel workers for the same answer
+    # queries run 2-3 times the CPU in PostgreSQL's parallel workers for the same answer; no
+    # JIT: the registry's count (estimated above jit_above_cost) compiled 9-28 ms of code per
+    # part for a query of about 140 ms
     db.session.execute(text("SET LOCAL max_parallel_workers_per_gather = 0"))
+    db.session.execute(text("SET LOCAL jit = off"))
     rows = part_rows(_FORKED.src, part)
     db.session.rollback()  # no transaction held while rating
     return _child_rate((part, rows))

@@ -9,7 +9,7 @@ from sqlalchemy.orm import aliased, joinedload, selectinload
 from awards.models import MODEL, Initiative, InitiativeAuthor
 from awards.rules.facts import BASE, CITY, NATIONAL, NO_INITIATIVES, Initiatives
 from service.auth.access import scope_filter
-from service.common.queries import in_ids, read_rows, search_clause
+from service.common.queries import in_ids, read_tuples, search_clause
 from service.extensions import db
 from service.org.models import Person, Unit
 
@@ -136,7 +136,7 @@ def initiative_counts(
     wanted = [(authored, people)] if "person" in subjects else []
     wanted += [(owned, units)] if "unit" in subjects else []
     for stmt, out in wanted:
-        for subject, year, level, n in read_rows(stmt):
+        for subject, year, level, n in read_tuples(stmt):
             key = (subject, year)
             out[key] = out.get(key, NO_INITIATIVES) + _one_level(level, int(n))
     return people, units

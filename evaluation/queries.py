@@ -22,7 +22,7 @@ from evaluation.rules import AppliesTo, RulePack, Severity, ViolationType
 from evaluation.rules.entry import MONTHS, missing_inputs
 from service.auth.access import can, scope_paths
 from service.common.errors import NotFound
-from service.common.queries import in_ids, read_rows
+from service.common.queries import in_ids, read_rows, read_tuples
 from service.extensions import db
 from service.org.models import Person, Unit
 from service.org.operations import visible_person
@@ -755,13 +755,21 @@ SUBJECTS = ("person", "unit")
 
 
 def final_ratings(
-    year_row: EvalYear, path: str | None = None, *, within=None, subjects=SUBJECTS, person_ids=None
+    year_row: EvalYear,
+    path: str | None = None,
+    *,
+    within=None,
+    subjects=SUBJECTS,
+    person_ids=None,
+    tuples=False,
 ) -> list:
     """Every rating of the year whose subject lies under `path` (a person by their unit, a unit
     itself; everything when None; or whose unit meets `within`, a condition on Unit) with its
     final level (A11: the decision's, else the computed one): rows (kind, person_id, unit_id,
     level, score, approved), `approved` when the list holding it is approved. One query per
-    kind of subject ("person", "unit": `subjects`), whatever the number of people."""
+    kind of subject ("person", "unit": `subjects`), whatever the number of people. `tuples`:
+    plain tuples, read by position (service.common.queries.read_tuples)."""
+    read = read_tuples if tuples else read_rows
     approved = func.coalesce(Review.state == "approved", False).label("approved")
     columns = (Rating.kind, Rating.person_id, Rating.unit_id, FINAL_LEVEL.label("level"))
     out = []
@@ -780,7 +788,7 @@ def final_ratings(
             .where(Rating.year_id == year_row.id, subject.is_not(None))
         )
         stmt = _under(stmt, path, within=within, person_ids=person_ids, **{name: subject})
-        out += read_rows(stmt)
+        out += read(stmt)
     return out
 
 
@@ -791,24 +799,31 @@ PERSON_AWARD_INPUTS = (
 
 
 def award_inputs(
-    year_row: EvalYear, path: str | None = None, *, within=None, subjects=SUBJECTS, person_ids=None
+    year_row: EvalYear,
+    path: str | None = None,
+    *,
+    within=None,
+    subjects=SUBJECTS,
+    person_ids=None,
+    tuples=False,
 ) -> tuple[list, list]:
     """The yearly inputs the award rules read, for the people and units under `path` (all when
     None; or whose unit meets `within`): (rows (person_id, *PERSON_AWARD_INPUTS) of the person
     inputs, rows (unit_id, under_review) of the unit inputs); a kind of subject left out of
-    `subjects` answers []. One query per kind."""
+    `subjects` answers []. One query per kind; `tuples`: plain tuples (read_tuples)."""
+    read = read_tuples if tuples else read_rows
     people = units = []
     if "person" in subjects:
         stmt = select(
             PersonEval.person_id, *(getattr(PersonEval, f) for f in PERSON_AWARD_INPUTS)
         ).where(PersonEval.year_id == year_row.id)
         stmt = _under(stmt, path, within=within, person_ids=person_ids, person=PersonEval.person_id)
-        people = read_rows(stmt)
+        people = read(stmt)
     if "unit" in subjects:
         stmt = select(UnitEval.unit_id, UnitEval.under_review).where(
             UnitEval.year_id == year_row.id
         )
-        units = read_rows(_under(stmt, path, within=within, unit=UnitEval.unit_id))
+        units = read(_under(stmt, path, within=within, unit=UnitEval.unit_id))
     return people, units
 
 
@@ -820,13 +835,15 @@ def history_before(
     subjects=SUBJECTS,
     awards_text=False,
     person_ids=None,
+    tuples=False,
 ) -> list:
     """The history ("Lịch sử") of every year before `year` of the people and units under `path`
     (all when None; or whose unit meets `within`, a condition on Unit): rows (year, person_id,
     unit_id, *HISTORY_FIELDS). One query per kind of subject (`subjects`); `person_ids`: those
     people's rows instead (`_under`). `awards_text`: the
     awards as their JSON text, undecoded (a reader of many rows decodes each distinct text
-    once)."""
+    once); `tuples`: plain tuples (read_tuples)."""
+    read = read_tuples if tuples else read_rows
     cols = (History.year, History.person_id, History.unit_id)
     cols += tuple(
         cast(History.awards, Text).label("awards")
@@ -839,7 +856,7 @@ def history_before(
         subject = History.person_id if name == "person" else History.unit_id
         stmt = select(*cols).where(History.year < year, subject.is_not(None))
         stmt = _under(stmt, path, within=within, person_ids=person_ids, **{name: subject})
-        out += read_rows(stmt)
+        out += read(stmt)
     return out
 
 

@@ -106,6 +106,25 @@ def read_rows(stmt) -> list:
     return db.session.connection().execute(stmt).all()
 
 
+def read_tuples(stmt) -> list[tuple]:
+    """read_rows' rows as plain tuples (read by position, not by name). On PostgreSQL, when
+    no column needs SQLAlchemy's result processing (psycopg makes the Python values itself:
+    numbers, text, dates, booleans), the driver's tuples as fetched, no Row made per row: a
+    proposal part's reads (31,000 people, 155,000 history rows) cost about a quarter less
+    CPU. A column that needs processing (an enum, a JSON column not read as text) makes the
+    whole answer go through Core's rows."""
+    if db.session.autoflush:
+        db.session.flush()
+    result = db.session.connection().execute(stmt)
+    try:
+        processors = getattr(result._metadata, "_processors", None)
+        if result.dialect.name == "postgresql" and processors is not None and not any(processors):
+            return result.cursor.fetchall()
+        return [tuple(r) for r in result]
+    finally:
+        result.close()
+
+
 def bulk_insert(table, rows: list[dict], conn=None) -> None:
     """Insert many rows (dicts with the same keys) into a Table inside the session's transaction:
     COPY on PostgreSQL (several times faster than one INSERT per row, which is what an
