@@ -173,6 +173,7 @@ def _row_out(row, list_state: str) -> dict:
         "award_label": award_label(nom.award or None),
         "status": status,
         "status_label": NOMINATION_LABELS.get(status, status),
+        "stored_status": nom.status,  # proposed, manual, removed…: what a row change acts on
         "source": nom.source,
         "rule": nom.rule,
         "why": nom.why or [],

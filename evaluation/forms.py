@@ -86,6 +86,8 @@ class LevelForm(Form):
 
     level = StringField("Mức", validators=[AnyOf(list(LEVELS), message="Mức không hợp lệ.")])
     reason = StringField("Lý do", filters=[_strip], validators=[Length(max=2000)])
+    # what the page showed, "level|reason" (shown_decision): a save over another's is refused
+    was = StringField("Mức đã xem", validators=[Length(max=2100)])
 
 
 class ViolationForm(Form):

@@ -193,7 +193,35 @@ def entry_status(year_row: EvalYear, unit: Unit) -> dict:
         for pid, code, name in people
         if missing[pid]
     ]
-    return {"total": len(people), "entered": len(people) - len(lacking), "missing": lacking}
+    return {
+        "total": len(people),
+        "entered": len(people) - len(lacking),
+        "missing": lacking,
+        "units_missing": units_missing(year_row, unit),
+    }
+
+
+def units_missing(year_row: EvalYear, unit: Unit) -> list[dict]:
+    """The direct sub-units of `unit` (those whose ratings its list holds) with no collective
+    evaluation of the year, in code order, each with its heads: without one a unit has no
+    rating, and its head is not capped by it (A8)."""
+    entered = select(UnitEval.id).where(
+        UnitEval.year_id == year_row.id, UnitEval.unit_id == Unit.id
+    )
+    units = db.session.execute(
+        select(Unit.id, Unit.code, Unit.name)
+        .where(Unit.parent_id == unit.id, ~entered.exists())
+        .order_by(Unit.code)
+    ).all()
+    heads: dict[int, list[str]] = {}
+    if units:
+        for uid, code, name in db.session.execute(
+            select(Person.unit_id, Person.code, Person.full_name)
+            .where(Person.unit_id.in_([u.id for u in units]), Person.is_head.is_(True))
+            .order_by(Person.code)
+        ):
+            heads.setdefault(uid, []).append(f"{name} ({code})")
+    return [{"code": c, "name": n, "heads": heads.get(uid, [])} for uid, c, n in units]
 
 
 def work_lists(
@@ -584,6 +612,7 @@ def rating_out(
         "proposal_reason": decision.proposal_reason if decision else None,
         "final_level": final_of(rating, decision),
         "final_reason": decision.final_reason if decision else None,
+        "decided_level": decision.final_level if decision else None,  # the committee's own
         "rules": [s[0] if isinstance(s, list) else s["rule_id"] for s in rating.steps or []],
         "why": explain(rating.steps, decimal_comma=page),
         "scope": scope_tuple(rating.scope),

@@ -475,10 +475,23 @@ class MissingPersonSchema(OutSchema):
     missing = fields.List(fields.String())
 
 
+class MissingUnitSchema(OutSchema):
+    code = fields.String()
+    name = fields.String()
+    heads = fields.List(fields.String(), metadata={"description": "Người đứng đầu: «Họ tên (mã)»"})
+
+
 class EntryStatusSchema(OutSchema):
     total = fields.Integer(metadata={"description": "Số người của danh sách"})
     entered = fields.Integer(metadata={"description": "Số người đã nhập đủ"})
     missing = fields.List(fields.Nested(MissingPersonSchema))
+    units_missing = fields.List(
+        fields.Nested(MissingUnitSchema),
+        metadata={
+            "description": "Đơn vị trực thuộc chưa nhập đánh giá tập thể: không có kết quả "
+            "xếp loại, người đứng đầu không bị giới hạn theo A8"
+        },
+    )
 
 
 class ReviewOutSchema(OutSchema):

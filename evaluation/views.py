@@ -320,13 +320,26 @@ def set_level(year, kind, code, what):
     year_row = q.get_year(year)
     rating, list_unit = q.visible_rating(current_user, year_row, kind, code)
     form = LevelForm()
+    shown = form.was.data if "was" in request.form else None  # a script's post may not carry it
     return run_form(
         form,
         lambda: operation(
-            current_user, year_row, rating, list_unit, form.level.data, form.reason.data or None
+            current_user,
+            year_row,
+            rating,
+            list_unit,
+            form.level.data,
+            form.reason.data or None,
+            shown=shown,
         ),
         success=f"Đã lưu mức của {code}.",
-        done=url_for("evaluation.unit_ratings", year=year, code=list_unit.code),
+        # back at the row saved (a list of 90 rows scrolled back to its top after each save)
+        done=url_for(
+            "evaluation.unit_ratings",
+            year=year,
+            code=list_unit.code,
+            _anchor=f"{what}-{kind}-{code}",
+        ),
         # the list again, at this row: the level and reason as typed, the error beside them
         render=lambda errors: _unit_page(
             q.get_year(year),

@@ -22,6 +22,8 @@ def create_app(config: type | None = None) -> Flask:
         static_folder=str(config_module.BASE_DIR / "templates" / "static"),
     )
     app.config.from_object(config)
+    if app.config.get("TIME_ZONE"):
+        config_module.use_time_zone(app.config["TIME_ZONE"])  # Hanoi's, not the server's
     if app.config.get("PRODUCTION"):
         config_module.check_production(app.config)
     from service.common import api as api_edge

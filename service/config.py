@@ -30,7 +30,36 @@ def normalize_db_url(url: str) -> str:
     return url
 
 
+def use_time_zone(name: str) -> None:
+    """Make `name` (an IANA zone: "Asia/Ho_Chi_Minh") this process's local time. The service's
+    datetimes are local, naive ones (a voting window, a job's start, «Ngày xuất»), its users'
+    whatever zone the server keeps: typed as 08:00 a session opens at 08:00 in Hanoi, not at
+    08:00 UTC. A zone the system's tz database lacks but Python's zoneinfo knows (the tzdata
+    package) is set as its fixed offset of today, right for zones without daylight saving,
+    such as Vietnam's. An unknown zone is refused (ValueError)."""
+    import datetime as dt
+    import time
+    import zoneinfo
+
+    try:
+        zone = zoneinfo.ZoneInfo(name)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError) as err:
+        raise ValueError(f"TIME_ZONE={name!r}: không có múi giờ này") from err
+    os.environ["TZ"] = name
+    time.tzset()
+    offset = zone.utcoffset(dt.datetime.now(dt.UTC).replace(tzinfo=None))
+    seconds = int(offset.total_seconds())
+    if time.localtime().tm_gmtoff != seconds:  # the system has no data for it: fixed offset
+        east = "+" if seconds >= 0 else "-"
+        west = "-" if seconds >= 0 else "+"  # POSIX counts west of Greenwich as positive
+        hours, rest = divmod(abs(seconds), 3600)
+        os.environ["TZ"] = f"<{east}{hours:02d}{rest // 60:02d}>{west}{hours}:{rest // 60:02d}"
+        time.tzset()
+
+
 class Config:
+    # the users' zone: the process's local time, which every datetime of the service is
+    TIME_ZONE = os.environ.get("TIME_ZONE", "Asia/Ho_Chi_Minh")
     SQLALCHEMY_DATABASE_URI = normalize_db_url(
         os.environ.get("DATABASE_URL", f"sqlite:///{INSTANCE_DIR / 'service.db'}")
     )

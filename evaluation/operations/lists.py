@@ -109,7 +109,9 @@ def _decision(year_row, rating: Rating) -> RatingDecision:
     return d
 
 
-def set_proposal(user, year_row, rating: Rating, list_unit: Unit, level: str, reason):
+def set_proposal(
+    user, year_row, rating: Rating, list_unit: Unit, level: str, reason, shown: str | None = None
+):
     """A11: the head (through staff) proposes a lower level with a reason; never a higher one.
     Decisions change no computed rating: no recompute."""
     if not can(user, "evaluation.enter", list_unit):
@@ -125,10 +127,12 @@ def set_proposal(user, year_row, rating: Rating, list_unit: Unit, level: str, re
         "proposed_level": None if same else level,
         "proposal_reason": None if same else reason.strip(),
     }
-    return _set_decision(user, year_row, rating, list_unit, "propose", values)
+    return _set_decision(user, year_row, rating, list_unit, "propose", values, shown)
 
 
-def set_final_level(user, year_row, rating: Rating, list_unit: Unit, level: str, reason):
+def set_final_level(
+    user, year_row, rating: Rating, list_unit: Unit, level: str, reason, shown: str | None = None
+):
     """A11: the committee's final level of one rating, while the list is submitted. Caps are
     checked now; the quota of the whole scope when the list is approved."""
     if not can(user, "evaluation.approve", list_unit):
@@ -147,13 +151,35 @@ def set_final_level(user, year_row, rating: Rating, list_unit: Unit, level: str,
         raise ValidationError(errors[0], {"level": errors})
     workflow.touch(review, "submitted")
     values = {"final_level": level, "final_reason": (reason or "").strip() or None}
-    return _set_decision(user, year_row, rating, list_unit, "decide", values)
+    return _set_decision(user, year_row, rating, list_unit, "decide", values, shown)
 
 
-def _set_decision(user, year_row, rating: Rating, list_unit: Unit, action: str, values: dict):
-    """Write `values` into the rating's decision (created when it has none) and audit them."""
+WHAT = {"propose": "Mức đề xuất", "decide": "Mức cuối cùng"}
+
+
+def shown_decision(level: str | None, reason: str | None) -> str:
+    """A level form's record of what its page showed: "level|reason" ("" for none)."""
+    return f"{level or ''}|{reason or ''}"
+
+
+def _set_decision(
+    user, year_row, rating: Rating, list_unit: Unit, action: str, values: dict, shown=None
+):
+    """Write `values` into the rating's decision (created when it has none) and audit them.
+    `shown` (shown_decision of the level and reason the page showed): refused when someone
+    saved another meanwhile (the list's version was moved first, so a racing save waits for
+    this one's commit, then reads it)."""
     d = _decision(year_row, rating)
     before = {k: getattr(d, k) for k in values}
+    if shown is not None:
+        level, reason = before.values()  # (proposed_level, proposal_reason) or (final, reason)
+        if shown_decision(level, reason) != shown:
+            code = rating.person.code if rating.person_id else rating.unit.code
+            saved = f"{level} ({reason})" if level and reason else level or "chưa có"
+            raise Conflict(
+                f"{WHAT[action]} của {code} vừa được người khác lưu: {saved}. Mức bạn chọn "
+                "chưa được lưu; xem lại rồi lưu lại nếu vẫn muốn đổi."
+            )
     for key, value in values.items():
         setattr(d, key, value)
     db.session.flush()

@@ -222,3 +222,36 @@ def test_a_provisional_lists_page_says_why_it_cannot_be_submitted_before_the_but
     assert f'href="/evaluation/{YEAR}/units/A"' in box, box  # the rating list to approve
     button = re.search(r'id="action-submit".*?(<button[^>]*>)', page, re.S).group(1)
     assert "disabled" in button, button
+
+
+def test_a_returned_lists_rows_can_be_removed_and_restored_on_its_page(
+    client,
+    tree,
+    year,  # noqa: F811
+):
+    """A list the committee returned is edited again by its staff (C11): each proposed row
+    offers «Bỏ» with its reason, a removed one «Khôi phục», as on a draft (the page showed
+    every row as «Bị trả lại» with no button, so the return could not be acted on)."""
+    login(client, tree["users"]["staff_a"])
+    page = client.get(f"/awards/{YEAR}/lists").get_data(as_text=True)
+    client.post(f"/awards/{YEAR}/lists/propose", data={"unit": "A", "csrf_token": csrf(page)})
+    lst = db.session.query(AwardList).one()
+    page = client.get(f"/awards/lists/{lst.id}").get_data(as_text=True)
+    data = {"action": "submit", "csrf_token": csrf(page), "version": version(page)}
+    assert client.post(f"/awards/lists/{lst.id}/action", data=data).status_code == 302
+    login(client, tree["users"]["committee_a"])
+    page = client.get(f"/awards/lists/{lst.id}").get_data(as_text=True)
+    data = {"action": "return", "reason": "Xem lại", "csrf_token": csrf(page)}
+    res = client.post(f"/awards/lists/{lst.id}/action", data={**data, "version": version(page)})
+    assert res.status_code == 302
+    login(client, tree["users"]["staff_a"])
+    page = client.get(f"/awards/lists/{lst.id}").get_data(as_text=True)
+    nom = db.session.query(Nomination).filter_by(award="LDTT").first()
+    assert f'action="/awards/nominations/{nom.id}/remove"' in page, "no «Bỏ» on a returned list"
+    res = client.post(
+        f"/awards/nominations/{nom.id}/remove",
+        data={"reason": "Chuyển công tác", "csrf_token": csrf(page), "version": version(page)},
+    )
+    assert res.status_code == 302
+    page = client.get(f"/awards/lists/{lst.id}?group=removed").get_data(as_text=True)
+    assert f'action="/awards/nominations/{nom.id}/restore"' in page

@@ -277,3 +277,74 @@ def test_entered_in_sql_agrees_with_the_rule(app, rows):
             assert got == {pid for pid, ok in expected.items() if ok}
         finally:
             nested.rollback()
+
+
+UNIT_BODY = {
+    "ct": 5, "dd": 5, "tp": 4, "kl": 4, "k1": True, "k2": True, "k3": True, "k4": True,
+    "task_points": 60, "targets_total": 10, "targets_done": 10, "targets_exceeded": 1,
+}  # fmt: skip
+
+
+def test_a_list_tells_which_sub_units_have_no_collective_evaluation_and_whose_head_that_frees(
+    client, world, create_unit, create_person, login_session
+):
+    """A8: a head whose unit has no rating of the year is not capped. A sub-unit whose
+    collective evaluation was never entered has none, so the list holding it (its parent's)
+    says so before it is submitted or approved, naming the unit and its head (the list was
+    approved with the office absent and its head uncapped, no one told)."""
+    other = create_unit("EW-P", world["people"][0].unit.parent)
+    create_person(other, code="EWH", full_name="Lê Văn Trưởng", is_head=True)
+    staff = world["h"]["staff"]
+    res = client.put(f"/api/v1/years/{YEAR}/units/EW-O/evaluation", json=UNIT_BODY, headers=staff)
+    assert res.status_code == 200, res.get_json()
+    login_session(client, world["staff"])
+    page = client.get(f"/evaluation/{YEAR}/units/EW").get_data(as_text=True)
+    assert "Chưa nhập đánh giá tập thể" in page, page
+    told = re.search(r'id="units-missing".*?</(?:div|details)>', page, re.S).group(0)
+    assert "EW-P" in told and "Lê Văn Trưởng" in told and "EW-O" not in told
+    assert f"/evaluation/{YEAR}/units/EW/entry#unit-EW-P" in told
+    _logout(client)
+    review = client.get(f"/api/v1/years/{YEAR}/units/EW/review", headers=staff).get_json()
+    assert [u["code"] for u in review["entry"]["units_missing"]] == ["EW-P"]
+    res = client.put(f"/api/v1/years/{YEAR}/units/EW-P/evaluation", json=UNIT_BODY, headers=staff)
+    assert res.status_code == 200
+    login_session(client, world["staff"])
+    page = client.get(f"/evaluation/{YEAR}/units/EW").get_data(as_text=True)
+    assert "Chưa nhập đánh giá tập thể" not in page
+
+
+def _form_was(page: str, form_id: str) -> str:
+    form = re.search(rf'<form[^>]*id="{form_id}".*?</form>', page, re.S).group(0)
+    return re.search(r'name="was" value="([^"]*)"', form).group(1)
+
+
+def test_two_windows_setting_one_persons_level_the_later_is_told_not_saved_over(
+    client, world, login_session
+):
+    """A11 level forms (the head's proposal, the committee's final level) carry the level and
+    reason the page showed: a save over a level someone else saved meanwhile is refused,
+    naming what was saved, and nothing changes (the later window silently replaced HT «Lý do
+    A» with KHT «Lý do B»). The save leads back to the row it was made at."""
+    staff = world["h"]["staff"]
+    for code in ("EW00", "EW01", "EW02"):
+        assert _save(client, staff, code, _full(95)).status_code == 200
+    login_session(client, world["staff"])
+    url = f"/evaluation/{YEAR}/units/EW-O"
+    first = client.get(url).get_data(as_text=True)
+    second = client.get(url).get_data(as_text=True)
+    was = _form_was(second, "proposal-official-EW00")
+    action = f"/evaluation/{YEAR}/ratings/official/EW00/proposal"
+    body = {"csrf_token": _csrf(first), "was": _form_was(first, "proposal-official-EW00")}
+    res = client.post(action, data={**body, "level": "HT", "reason": "Lý do A"})
+    assert res.status_code == 302 and res.location.endswith("#proposal-official-EW00")
+    res = client.post(
+        action, data={"csrf_token": _csrf(second), "was": was, "level": "KHT", "reason": "Lý do B"}
+    )
+    html = res.get_data(as_text=True)
+    assert res.status_code == 400 and "vừa được người khác lưu" in html and "Lý do A" in html
+    assert 'value="Lý do B"' in html  # what this window typed is kept at its form
+    page = client.get(url).get_data(as_text=True)
+    assert _form_was(page, "proposal-official-EW00") == "HT|Lý do A"
+    # the page as it is now saves
+    body = {"csrf_token": _csrf(page), "was": "HT|Lý do A", "level": "KHT", "reason": "Lý do B"}
+    assert client.post(action, data=body).status_code == 302
