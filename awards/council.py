@@ -510,6 +510,12 @@ def create_session(user, award_list: AwardList, mode: str, opens_at, closes_at) 
     if mode not in ("secret", "paper"):
         raise ValidationError(fields={"mode": ["Hình thức phải là secret hoặc paper."]})
     _check_window(opens_at, closes_at)
+    if closes_at <= now():  # it could never be opened, and would hold the list's next session
+        raise ValidationError(
+            f"Thời điểm đóng phiên {closes_at:%d/%m/%Y %H:%M} đã qua: chọn thời gian bỏ phiếu "
+            "từ bây giờ trở đi.",
+            {"closes_at": [f"Thời điểm đóng {closes_at:%d/%m/%Y %H:%M} đã qua."]},
+        )
     if award_list.state in LOCKED_LISTS:
         raise ValidationError("Danh sách đã phê duyệt hoặc đã có quyết định: không bỏ phiếu nữa.")
     if _unpublished(award_list) is not None:
@@ -652,6 +658,23 @@ def _close_if_due(session: VotingSession, version: int | None) -> int | None:
     return None if version is None else session.version
 
 
+def nominee_label(n: Nomination) -> str:
+    """«Họ tên (mã)» of a nomination's person or unit, as a clerk tells them apart."""
+    if n.subject == "person":
+        return f"{n.person.full_name} ({n.person.code})"
+    return f"{n.unit.name} ({n.unit.code})"
+
+
+def paper_row_problem(yes, no, members: int) -> str | None:
+    """Why one row of a paper count is not valid (None: it is): whole numbers from 0, yes and
+    no together at most the council's members."""
+    if not (isinstance(yes, int) and isinstance(no, int)) or yes < 0 or no < 0:
+        return "nhập số phiếu đồng ý và không đồng ý (số nguyên từ 0)."
+    if yes + no > members:
+        return f"đồng ý + không đồng ý ({yes} + {no}) vượt số thành viên hội đồng ({members})."
+    return None
+
+
 def enter_paper_totals(user, session: VotingSession, rows: list[dict]) -> VotingSession:
     """The counting committee's totals of a paper ballot: yes and no per nomination on the
     ballot, each at most the number of council members together."""
@@ -672,11 +695,12 @@ def enter_paper_totals(user, session: VotingSession, rows: list[dict]) -> Voting
         if nid not in items:
             errors.setdefault("items", []).append(f"Đề nghị {nid} không có trên phiếu bầu.")
         elif nid in seen:
-            errors.setdefault("items", []).append(f"Đề nghị {nid} được nhập hai lần.")
-        elif yes < 0 or no < 0 or yes + no > session.members_count:
             errors.setdefault("items", []).append(
-                f"Đề nghị {nid}: đồng ý + không đồng ý ({yes} + {no}) vượt số thành viên hội "
-                f"đồng ({session.members_count})."
+                f"{nominee_label(items[nid].nomination)}: được nhập hai lần."
+            )
+        elif (problem := paper_row_problem(yes, no, session.members_count)) is not None:
+            errors.setdefault("items", []).append(
+                f"{nominee_label(items[nid].nomination)}: {problem}"
             )
         seen.add(nid)
     if errors:

@@ -207,7 +207,12 @@ def delete_voting_session(session_id):
 @login_required
 def voting_session(session_id):
     """A session: its ballot; totals once closed, outcomes once published."""
-    session = ops.visible_session(current_user, session_id)
+    return _session_page(ops.visible_session(current_user, session_id))
+
+
+def _session_page(session, typed: dict | None = None, refused=(), errors=()):
+    """The session's page; a refused paper count: `typed` {input name: text as typed}, the
+    `refused` nomination ids and the `errors`, told at the form's top."""
     may_count = ops.may_count(current_user, session)
     # the paper totals are entered for the whole ballot in one form (all or nothing)
     paper_form = session.mode == "paper" and ops.effective_state(session) == "closed" and may_count
@@ -226,27 +231,49 @@ def voting_session(session_id):
         may_manage=ops.can(current_user, "council.manage", session.award_list.unit),
         may_count=may_count,
         paper_form=paper_form,
+        typed=typed or {},
+        refused=set(refused),
+        paper_errors=list(errors),
     )
 
 
 @bp.route("/voting-sessions/<int:session_id>/paper-totals", methods=["POST"])
 @login_required
 def paper_totals(session_id):
+    """The paper count, all rows or none; refused, the page comes back with every total as
+    typed and the faulty rows named and marked (a bad row cleared the whole form)."""
     session = ops.visible_session(current_user, session_id)
-    form = PlainForm()
     back = url_for("awards.voting_session", session_id=session.id)
+    typed, refused = {}, []
+
+    def number(text: str):
+        return int(text) if text.isdigit() else text
 
     def enter():
-        rows = []
+        rows, errors = [], []
         for item in session.items:
-            yes = request.form.get(f"yes_{item.nomination_id}", "").strip()
-            no = request.form.get(f"no_{item.nomination_id}", "").strip()
-            if not (yes.isdigit() and no.isdigit()):
-                raise ValidationError("Nhập số phiếu đồng ý và không đồng ý (số nguyên ≥ 0).")
-            rows.append({"nomination_id": item.nomination_id, "yes": int(yes), "no": int(no)})
+            nid = item.nomination_id
+            yes = typed[f"yes_{nid}"] = request.form.get(f"yes_{nid}", "").strip()
+            no = typed[f"no_{nid}"] = request.form.get(f"no_{nid}", "").strip()
+            problem = ops.paper_row_problem(number(yes), number(no), session.members_count)
+            if problem is not None:
+                refused.append(nid)
+                errors.append(f"{ops.nominee_label(item.nomination)}: {problem}")
+            rows.append({"nomination_id": nid, "yes": number(yes), "no": number(no)})
+        if errors:
+            raise ValidationError("Kết quả kiểm phiếu chưa được lưu.", {"items": errors})
         return ops.enter_paper_totals(current_user, session, rows)
 
-    return run_form(form, enter, success="Đã lưu kết quả kiểm phiếu giấy.", done=back)
+    return run_form(
+        PlainForm(),
+        enter,
+        success="Đã lưu kết quả kiểm phiếu giấy.",
+        done=back,
+        messages=lambda err: [err.message, *(err.fields or {}).get("items", [])],
+        render=lambda errors: _session_page(
+            ops.visible_session(current_user, session_id), typed, refused, errors
+        ),
+    )
 
 
 # --- "Phiếu bầu của tôi" ---------------------------------------------------------------------

@@ -427,7 +427,7 @@ def _import_evals(user, filename: str, data: bytes, spec: _Spec) -> ImportRun:
         if is_person:
             if merged["discipline_date"] is not None and merged["discipline_year"] is None:
                 merged["discipline_year"] = merged["discipline_date"].year
-            problems = person_input_errors(SimpleNamespace(**merged))
+            problems = person_input_errors(SimpleNamespace(**merged), year_row.year)
         else:
             problems = unit_input_errors(SimpleNamespace(**merged))
         for key, messages in problems.items():

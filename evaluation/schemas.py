@@ -332,9 +332,11 @@ class HistorySchema(BaseSchema):
 # --- checks across the fields of a stored input row (the API's saves and the imports) -------
 
 
-def person_input_errors(row) -> dict[str, list[str]]:
+def person_input_errors(row, year: int | None = None) -> dict[str, list[str]]:
     """Cross-field errors of a person's yearly inputs (a PersonEval or any object with its
-    fields): task counts, discipline year, date and form."""
+    fields) for the rated `year`: task counts, discipline year, date and form. A6 counts a
+    discipline decided in the year, so a form needs its year (or date), not after `year`
+    (one without would be stored and never counted)."""
     errors: dict[str, list[str]] = {}
     total = row.tasks_total or 0
     if (row.tasks_late or 0) > total:
@@ -348,6 +350,16 @@ def person_input_errors(row) -> dict[str, list[str]]:
             errors["discipline_year"] = ["Năm quyết định kỷ luật khác năm của ngày quyết định."]
     if (row.discipline_year or row.discipline_date) and not row.discipline_form:
         errors["discipline_form"] = ["Có năm/ngày quyết định kỷ luật thì phải có hình thức."]
+    decided = row.discipline_year or (row.discipline_date.year if row.discipline_date else None)
+    if row.discipline_form and decided is None and "discipline_year" not in errors:
+        errors["discipline_year"] = [
+            "Có hình thức kỷ luật thì cần năm hoặc ngày quyết định kỷ luật (không có năm, kỷ "
+            "luật không được tính khi xếp loại)."
+        ]
+    elif row.discipline_form and year is not None and decided is not None and decided > year:
+        errors["discipline_year"] = [
+            f"Năm quyết định kỷ luật {decided} sau năm đánh giá {year}: nhập ở năm {decided}."
+        ]
     return errors
 
 
@@ -524,6 +536,10 @@ class RatingOutSchema(OutSchema):
     proposal_reason = fields.String(**_TEXT)
     final_level = fields.String()
     final_reason = fields.String(**_TEXT)
+    decided_level = fields.String(
+        **_TEXT,
+        metadata={"description": "Mức cuối cùng do cấp có thẩm quyền chọn (null: mức tính toán)"},
+    )
     rules = fields.List(fields.String())
     why = fields.List(fields.Nested(RuleStepSchema))
     scope = fields.List(fields.Raw(allow_none=True))

@@ -97,18 +97,22 @@ def _pop_violations(year_row, data: dict, subject: str) -> tuple[list[str] | Non
     return codes, reason
 
 
-def _person_errors(row: PersonEval) -> dict[str, list[str]]:
+def _person_errors(row: PersonEval, year: int) -> dict[str, list[str]]:
     if row.discipline_date is not None and row.discipline_year is None:
         row.discipline_year = row.discipline_date.year
     if not row.discipline_form:
         row.discipline_form = None
-    return person_input_errors(row)
+    return person_input_errors(row, year)
+
+
+def _unit_errors(row: UnitEval, _year: int) -> dict[str, list[str]]:
+    return unit_input_errors(row)
 
 
 # subject -> (audit object type, input columns, defaults of empty counts, cross-field check)
 _INPUTS = {
     "person": ("person_eval", PERSON_EVAL_FIELDS, _PERSON_DEFAULTS, _person_errors),
-    "unit": ("unit_eval", UNIT_EVAL_FIELDS, _UNIT_DEFAULTS, unit_input_errors),
+    "unit": ("unit_eval", UNIT_EVAL_FIELDS, _UNIT_DEFAULTS, _unit_errors),
 }
 
 
@@ -183,7 +187,7 @@ def _save_inputs(user, year_row, row, created, data, violations, *, person=None,
         if value is None and key in defaults:
             value = defaults[key]
         setattr(row, key, value)
-    errors = check(row)
+    errors = check(row, year_row.year)
     if errors:
         raise ValidationError("Dữ liệu không hợp lệ.", errors)
     if created:

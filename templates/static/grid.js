@@ -530,6 +530,21 @@
       e.preventDefault();
       paste(table, el, text);
     });
+    // a cell focused (Tab, ←) under the sticky code and name columns is scrolled out from
+    // under them: the browser only brings it inside the scroll box, behind those columns
+    table.addEventListener('focusin', function (e) {
+      var cell = e.target.closest('td');
+      var wrap = table.closest('.grid-wrap');
+      if (!cell || !wrap || cell.classList.contains('name')) { return; }
+      var edge = 0;
+      Array.prototype.forEach.call(cell.parentElement.cells, function (c) {
+        if (c !== cell && getComputedStyle(c).position === 'sticky') {
+          edge = Math.max(edge, c.getBoundingClientRect().right);
+        }
+      });
+      var left = cell.getBoundingClientRect().left;
+      if (edge && left < edge) { wrap.scrollLeft -= edge - left + 4; }
+    });
     table.addEventListener('focusout', function (e) {
       var row = e.target.closest('tr[data-url]');
       if (!row || !row.dataset.dirty) { return; }

@@ -314,9 +314,23 @@ def test_openapi_documents_the_council(client):
 
 def test_session_with_times_in_past_cannot_open(client, council_setup, clock):
     s = council_setup
-    clock.at = T0 + dt.timedelta(hours=3)
-    sid = api_session(client, s).get_json()["id"]
+    sid = api_session(client, s).get_json()["id"]  # created in time
+    clock.at = T0 + dt.timedelta(hours=3)  # its window went by while it was a draft
     assert step(client, s, sid, "open").status_code == 400
+
+
+def test_a_session_whose_closing_time_has_passed_is_refused_when_created(
+    client, council_setup, clock
+):
+    """Made on 08/12 for 01/12, a session was taken, then refused at «Mở phiên», and no other
+    could be made until it was deleted: it is refused when made, saying why."""
+    s = council_setup
+    clock.at = T0 + dt.timedelta(hours=3)
+    res = api_session(client, s)
+    assert res.status_code == 400, res.get_json()
+    told = res.get_json()["error"]["fields"]["closes_at"][0]
+    assert "đã qua" in told and (T0 + dt.timedelta(hours=2)).strftime("%d/%m/%Y %H:%M") in told
+    assert db.session.query(council.VotingSession).count() == 0
 
 
 def test_C10_a_session_counts_as_closed_from_its_closing_time(client, council_setup, clock):

@@ -371,3 +371,32 @@ def test_a_council_members_sessions_page_says_who_opens_a_session(
     html = client.get(f"/awards/lists/{s['list'].id}/voting").get_data(as_text=True)
     assert "Tạo phiên bỏ phiếu" not in html
     assert 'id="who-opens"' in html and "ban thi đua, khen thưởng" in html
+
+
+def test_a_refused_paper_count_keeps_every_typed_total_and_names_the_nominee(
+    client, council_setup, clock, login_session
+):
+    """One row over the number of members refused the whole count and cleared the 360 boxes
+    typed, told as «items: Đề nghị 878: …». Now the page comes back with every total as typed,
+    the faulty row named by the nominee and marked, nothing saved."""
+    s = council_setup
+    sid = opened(client, s, mode="paper")
+    step(client, s, sid, "close")
+    login_session(client, s["members"]["hd.thuky"])
+    html = client.get(f"/awards/voting-sessions/{sid}").get_data(as_text=True)
+    pa, pa2, a1 = (s["noms"][k] for k in ("PA", "PA2", "A1"))
+    data = {"csrf_token": _csrf(html), f"yes_{pa.id}": "4", f"no_{pa.id}": "3"}  # 7 > 5
+    data |= {f"yes_{pa2.id}": "3", f"no_{pa2.id}": "2", f"yes_{a1.id}": "2", f"no_{a1.id}": "x"}
+    res = client.post(f"/awards/voting-sessions/{sid}/paper-totals", data=data)
+    page = res.get_data(as_text=True)
+    assert res.status_code == 400
+    assert f'name="yes_{pa2.id}" value="3"' in page and f'name="no_{pa2.id}" value="2"' in page
+    assert f'name="yes_{pa.id}" value="4"' in page and f'name="no_{a1.id}" value="x"' in page
+    name = pa.person.full_name
+    assert f"{name} ({pa.person.code})" in page and "vượt số thành viên" in page
+    assert "items:" not in page and f"Đề nghị {pa.id}" not in page
+    assert re.search(
+        rf'<tr[^>]*class="[^"]*refused[^"]*"[^>]*>\s*<td data-label="Đề nghị">{name}', page
+    )
+    db.session.expire_all()
+    assert all(i.yes is None for i in db.session.get(council.VotingSession, sid).items)

@@ -550,3 +550,26 @@ def test_a_refusal_of_the_whole_row_is_told_beside_an_unknown_code(server, brows
     text = row.locator(".row-status").inner_text()
     assert refusal in text and "9.99" in text, text
     page.context.close()
+
+
+@pytest.mark.parametrize("width", [1366, 390])
+def test_a_cell_focused_back_from_the_right_is_not_hidden_under_the_sticky_columns(
+    server,  # noqa: F811
+    browser,  # noqa: F811
+    width,
+):
+    """Scrolled to the last columns, Shift+Tab back to «CT» left 16 px of the focused cell
+    beside the sticky code and name columns: it is scrolled out from under them."""
+    page = open_grid(browser, server, width=width, height=768 if width > 400 else 844)
+    row = rows(page).nth(2)
+    row.locator("input[name=m12]").focus()  # far right: the grid scrolls sideways
+    ct = row.locator("input[name=ct]")
+    for _ in range(40):  # back cell by cell, as a clerk does
+        if ct.evaluate("el => el === document.activeElement"):
+            break
+        page.keyboard.press("Shift+Tab")
+    assert ct.evaluate("el => el === document.activeElement")
+    name = row.locator("td.name").bounding_box()
+    box = ct.bounding_box()
+    assert box["x"] >= name["x"] + name["width"] - 1, (box, name)
+    page.close()

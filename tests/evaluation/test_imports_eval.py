@@ -290,6 +290,20 @@ BAD_PERSON_ROWS = [
         "phải có hình thức",
     ),
     (
+        "discipline-without-year",  # A6 would not count it: said, not stored
+        "staff_r",
+        {"Hình thức kỷ luật": "cảnh cáo", "Năm quyết định kỷ luật": None},
+        "Năm quyết định kỷ luật",
+        "cần năm hoặc ngày quyết định",
+    ),
+    (
+        "discipline-after-the-year",
+        "staff_r",
+        {"Hình thức kỷ luật": "cảnh cáo", "Năm quyết định kỷ luật": 2026},
+        "Năm quyết định kỷ luật",
+        "sau năm đánh giá 2025",
+    ),
+    (
         "bad-date",
         "staff_r",
         {"Ngày quyết định kỷ luật": "31/02/2025"},

@@ -136,3 +136,33 @@ def test_an_import_cell_with_more_than_25_codes_is_refused(client, world):
         "Tối đa 25 mã vi phạm mỗi lần lưu."
     ]
     assert violations_of(world["person"]) == 0
+
+
+@pytest.mark.parametrize(
+    "body, field, message",
+    [
+        ({"discipline_form": "khien_trach"}, "discipline_year", "cần năm hoặc ngày quyết định"),
+        (
+            {"discipline_form": "khien_trach", "discipline_year": 2030},
+            "discipline_year",
+            "sau năm đánh giá 2025",
+        ),
+        (
+            {"discipline_form": "canh_cao", "discipline_date": "2026-01-05"},
+            "discipline_year",
+            "sau năm đánh giá 2025",
+        ),
+    ],
+)
+def test_A6_a_discipline_without_its_year_or_after_the_year_is_refused(
+    client, world, body, field, message
+):
+    """A6 counts a discipline decided in the year: a form with no year (nor date) or a year
+    after the one rated would be stored and silently not counted (the rating stayed T with
+    «khiển trách» and no year), so it is refused, naming the field; nothing is stored."""
+    res = client.put(PERSON, json=body, headers=world["h"])
+    assert res.status_code == 400, res.get_json()
+    assert any(message in m for m in res.get_json()["error"]["fields"][field])
+    assert rows_of(world["person"]) == 0
+    ok = {"discipline_form": "khien_trach", "discipline_year": 2024}  # an earlier year stands
+    assert client.put(PERSON, json=ok, headers=world["h"]).status_code == 200
