@@ -5,9 +5,10 @@ on a decided one "decided"."""
 
 from __future__ import annotations
 
-from sqlalchemy import case, func, select
+from sqlalchemy import case, func, or_, select
 from sqlalchemy.orm import aliased
 
+from awards.catalog_year import catalog_of
 from awards.lists import VOTABLE, allowed_actions, counts_for, counts_of
 from awards.models import AwardList, Nomination
 from awards.proposals import STATUS_LABELS, award_label, award_name, top_units
@@ -15,6 +16,7 @@ from awards.rules.dates import dmy_or_none as _dmy
 from awards.workflow import STATE_LABELS
 from service.auth.access import scope_paths
 from service.common.queries import search_clause
+from service.common.vietnamese import fold
 from service.extensions import db
 from service.org.models import Person, Unit
 
@@ -134,13 +136,19 @@ def nominations_page(
     if only is not None:
         stmt = stmt.where(Nomination.id == only)
     if q:
-        stmt = stmt.where(  # codes as typed, names with or without accents
-            search_clause(
-                q.strip(),
-                Person.code,
-                unit_of_person.code,
-                Nomination.award,
-                folded=[Person.search_name, unit_of_person.search_name],
+        # codes as typed, names with or without accents, and the awards by their names
+        wanted = fold(q.strip())
+        named = [c for c, a in catalog_of(lst.year).items() if wanted in fold(a.name)]
+        stmt = stmt.where(
+            or_(
+                search_clause(
+                    q.strip(),
+                    Person.code,
+                    unit_of_person.code,
+                    Nomination.award,
+                    folded=[Person.search_name, unit_of_person.search_name],
+                ),
+                Nomination.award.in_(named),
             )
         )
     total = db.session.scalar(select(func.count()).select_from(stmt.subquery()))

@@ -508,13 +508,23 @@ def _subject(lst: AwardList, subject: str, code: str):
     it reads as unknown)."""
     inside = Unit.subtree_clause(lst.unit.path)
     if subject == "person":
-        found = db.session.scalar(
-            select(Person).join(Unit, Unit.id == Person.unit_id).where(Person.code == code, inside)
-        )
+        stmt, column = select(Person).join(Unit, Unit.id == Person.unit_id), Person.code
         what = "cán bộ"
     else:
-        found = db.session.scalar(select(Unit).where(Unit.code == code, inside))
+        stmt, column = select(Unit), Unit.code
         what = "đơn vị"
+    found = db.session.scalar(stmt.where(column == code, inside))
+    if found is None:  # typed in another case: the stored code, as the imports read it
+        alike = db.session.scalars(
+            stmt.where(func.upper(column) == code.upper(), inside).limit(2)
+        ).all()
+        if len(alike) > 1:
+            raise ValidationError(
+                fields={
+                    "code": [f"Mã «{code}» khớp nhiều {what} (chữ hoa, chữ thường): ghi đúng mã."]
+                }
+            )
+        found = alike[0] if alike else None
     if found is None:
         raise ValidationError(
             fields={"code": [f"Không có {what} với mã «{code}» trong {lst.unit.name}."]}

@@ -468,6 +468,8 @@ def work():
         committee=committee,
         is_staff=can(current_user, "evaluation.enter"),
         is_committee=can(current_user, "evaluation.approve"),
+        # the year's summary is a unit's: an own-result account has none to see (it was a 403)
+        may_dashboard=is_admin(current_user) or q.home_unit(current_user) is not None,
         # the other domains' work (award lists, ballots) of the same year
         domain_work=work_for(current_user, year_row.year) if year_row is not None else [],
     )

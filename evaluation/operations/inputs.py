@@ -296,7 +296,7 @@ def add_violation(user, year_row, data, *, person=None, unit=None) -> Violation:
         raise ValidationError(errors[0], {"code": errors})
     if data.get("found_on") and data["found_on"].year != year_row.year:
         raise ValidationError(
-            "Ngày phát hiện phải thuộc năm đánh giá.",
+            "Chưa ghi nhận vi phạm.",
             {"found_on": [f"Ngày phát hiện phải trong năm {year_row.year}."]},
         )
     list_id, name, recompute_id = _subject_list(person, unit)

@@ -618,3 +618,32 @@ def test_C11_a_row_changed_while_a_re_proposal_takes_it_away_is_refused_in_words
     )  # the proposal marked the removed row provisional meanwhile
     ops.restore_nomination(staff, kept)
     assert db.session.get(AwardList, kept.list_id).provisional is True
+
+
+def test_C9_a_code_typed_in_another_case_is_the_stored_one(client, tree, year):
+    """«pa2» is PA2, as in the imports (it was refused as «Không có cán bộ với mã»); a unit's
+    code too. The nomination is the stored person's."""
+    h = tree["headers"]["staff_a"]
+    url, body = proposed_list(client, h)
+    res = client.post(
+        url, json={**body, "code": body["code"].lower(), "reason": "Cứu người"}, headers=h
+    )
+    assert res.status_code == 201, res.get_json()
+    assert res.get_json()["code"] == body["code"]
+    unit = {"subject": "unit", "code": "a", "award": "GK", "reason": "Tiêu biểu"}
+    lst = the_list(client, h)
+    res = client.post(url, json={**unit, "version": lst["version"]}, headers=h)
+    assert res.status_code == 201, res.get_json()
+    assert res.get_json()["code"] == "A"
+
+
+def test_a_lists_search_finds_rows_by_the_awards_name_with_or_without_accents(client, tree, year):
+    """The page says «tìm theo mã, họ tên hoặc danh hiệu»: «Lao động tiên tiến», «lao dong
+    tien tien» and «giấy khen» find those awards' rows (only the codes LDTT, GK did)."""
+    h = tree["headers"]["staff_a"]
+    url, body = proposed_list(client, h)
+    assert client.post(url, json={**body, "reason": "Cứu người"}, headers=h).status_code == 201
+    for q, award in (("Lao động tiên tiến", "LDTT"), ("lao dong tien tien", "LDTT"),
+                     ("giấy khen", "GK")):  # fmt: skip
+        items = client.get(url, query_string={"q": q}, headers=h).get_json()["items"]
+        assert items and {i["award"] for i in items} == {award}, (q, items)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from evaluation.models import History
 from service.extensions import db
+from tests.awards.test_award_lists import year  # noqa: F401 - the fixture
 
 
 def seed(tree):
@@ -80,3 +81,47 @@ def test_an_own_result_account_on_the_tree_is_shown_its_own_pages(
     page = client.get("/units").get_data(as_text=True)
     assert "Liên hệ quản trị viên" not in page
     assert 'href="/evaluation/2026/people/PA"' in page and 'href="/awards/people/PA/titles"' in page
+
+
+def test_a_rated_year_not_yet_in_the_history_shows_its_rating_and_no_award_yet(
+    client, tree, login_session
+):
+    """An approved 2025 rating and no decision yet: the year had no row at all (a person
+    rated XS looked unrated). It shows the year's final level, and that no decision has
+    conferred anything yet; a rating not approved says «chưa chính thức»."""
+    seed(tree)
+    login_session(client, tree["users"]["hr_r"])
+    page = client.get("/awards/people/PA/titles").get_data(as_text=True)
+    assert "2025" not in page  # no year of evaluation open yet
+
+
+def test_the_open_years_rating_stands_beside_the_history(
+    client,
+    tree,
+    login_session,
+    year,  # noqa: F811
+):
+    seed(tree)
+    login_session(client, tree["users"]["hr_r"])
+    page = client.get("/awards/people/PA/titles").get_data(as_text=True)
+    row = page.split('<td data-label="Năm">2025</td>', 1)[1].split("</tr>", 1)[0]
+    assert "Hoàn thành" in row and "chưa có quyết định khen thưởng" in row
+    assert page.index(">2025<") < page.index(">2024<")
+
+
+def test_an_own_result_accounts_work_page_offers_no_summary_it_may_not_open(
+    client,
+    tree,
+    create_user,
+    login_session,
+    year,  # noqa: F811
+):
+    """«Tổng hợp năm 2025» on canbo's «Việc của tôi» answered 403: a unit's summary."""
+    own = create_user(username="canbo_pa2")
+    own.person_id = tree["people"]["PA"].id
+    db.session.commit()
+    login_session(client, own)
+    page = client.get("/evaluation/work?year=2025").get_data(as_text=True)
+    assert "Việc của tôi" in page and "Tổng hợp năm" not in page
+    login_session(client, tree["users"]["staff_a"])
+    assert "Tổng hợp năm 2025" in client.get("/evaluation/work?year=2025").get_data(as_text=True)
