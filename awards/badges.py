@@ -8,10 +8,17 @@ from __future__ import annotations
 
 from datetime import date
 
+from sqlalchemy import select
+
+from awards.models import AwardList, Decision, Nomination
+from awards.nominees import VOTABLE
 from awards.proposals import read_proposals
 from awards.rules import occasions
 from awards.rules.dates import dmy
 from service.common.errors import ValidationError
+from service.common.queries import in_ids
+from service.extensions import db
+from service.org.models import Person
 
 OCCASION_NAMES = {
     (2, 3): "Ngày thành lập Đảng 3/2",
@@ -40,19 +47,50 @@ def occasion_choices(year: int) -> list[tuple[str, str]]:
 
 def party_badges(user, day: date, unit) -> dict:
     """The badge lists of occasion `day` for `unit`'s subtree (checked within the user's reach;
-    None: each top unit of it): {"date", "due", "waiting"} as the proposals give them."""
+    None: each top unit of it): {"date", "due", "waiting"} as the proposals give them, each
+    due row with the decision that conferred it this year (`decided`, None if none yet)."""
     check_occasion(day)
     wanted = dmy(day)
     for o in read_proposals(user, day.year, unit).occasions:
         if o["date"] == wanted:
-            return o
+            return _with_decisions(day.year, [o])[0]
     return {"date": wanted, "due": [], "waiting": []}
 
 
 def year_badges(user, year: int, unit) -> list[dict]:
     """The badge lists of every occasion of `year` for `unit`'s subtree (one reading of the
     proposals, like party_badges), in the occasions' order."""
-    return list(read_proposals(user, year, unit).occasions)
+    return _with_decisions(year, list(read_proposals(user, year, unit).occasions))
+
+
+def _with_decisions(year: int, found: list[dict]) -> list[dict]:
+    """The occasions' due rows each with `decided`: «Số … ngày …» of the decision that
+    conferred that badge on that member this year (the history a decision writes is read from
+    the next year on, so the year's own list would go on saying «Đến hạn»), else None."""
+    codes = {b["code"] for o in found for b in o["due"]}
+    decided = {}
+    if codes:
+        stmt = (
+            select(Person.code, Nomination.award, Decision.number, Decision.decided_on)
+            .join(Nomination, Nomination.person_id == Person.id)
+            .join(AwardList, AwardList.id == Nomination.list_id)
+            .join(Decision, Decision.id == AwardList.decision_id)
+            .where(
+                Nomination.year == year,
+                Nomination.award.like("HHD%"),
+                Nomination.status.in_(VOTABLE),
+                Nomination.passed.is_not(False),
+                in_ids(Person.code, sorted(codes)),
+            )
+        )
+        for code, badge, number, on in db.session.execute(stmt):
+            decided[(code, badge)] = f"Số {number} ngày {dmy(on)}"
+    for o in found:
+        for b in o["due"]:
+            b["decided"] = decided.get((b["code"], b["badge"]))
+        for b in o["waiting"]:
+            b["decided"] = None
+    return found
 
 
 def default_occasion(days: list[date], due: dict[date, int], today: date) -> date:

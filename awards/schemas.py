@@ -196,6 +196,10 @@ class BadgeOutSchema(OutSchema):
     until = fields.String(
         allow_none=True, metadata={"description": "Kỷ luật Đảng còn hiệu lực đến ngày (không kể)."}
     )
+    decided = fields.String(
+        allow_none=True,
+        metadata={"description": "Quyết định đã trao huy hiệu này trong năm: «Số … ngày …»"},
+    )
     why = fields.List(fields.Nested(StepOutSchema))
 
 

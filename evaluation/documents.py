@@ -59,8 +59,9 @@ def short_why(steps, limit: int = WHY_CHARS) -> str:
     return cut + " …"
 
 
-def _notes(provisional: bool, missing: bool) -> str:
+def _notes(provisional: bool, missing: bool, approved: bool = True) -> str:
     notes = (["Tạm tính."] if provisional else []) + (["Thiếu dữ liệu."] if missing else [])
+    notes += [] if approved else ["Chưa phê duyệt."]
     return " ".join(notes)
 
 
@@ -76,15 +77,15 @@ def _row(code, name, where, group, score, level, final, reason, why, notes) -> P
 def print_rows(year_row: EvalYear, unit: Unit, kind: str) -> list[PrintRow]:
     if kind == "unit":
         return [
-            _row(c, n, p, "", score, level, final, reason, why, _notes(prov, False))
-            for c, n, p, score, level, _proposed, final, reason, why, prov in unit_rows(
+            _row(c, n, p, "", score, level, final, reason, why, _notes(prov, False, ok))
+            for c, n, p, score, level, _proposed, final, reason, why, prov, ok in unit_rows(
                 year_row, unit, short_why
             )
         ]
     return [
-        _row(c, n, u, g, score, level, final, reason, why, _notes(prov, missing))
-        for c, n, u, g, score, level, _proposed, final, reason, why, prov, missing in person_rows(
-            year_row, unit, kind, short_why
+        _row(c, n, u, g, score, level, final, reason, why, _notes(prov, missing, ok))
+        for c, n, u, g, score, level, _proposed, final, reason, why, prov, ok, missing in (
+            person_rows(year_row, unit, kind, short_why)
         )
     ]
 

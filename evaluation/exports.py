@@ -6,12 +6,12 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import aliased
 
 from evaluation import queries as q
 from evaluation.compute import explain
-from evaluation.models import EvalYear, Rating, RatingDecision
+from evaluation.models import EvalYear, Rating, RatingDecision, Review
 from evaluation.rules import GROUP_TITLES
 from evaluation.rules.levels import LEVEL_WORDS, Level
 from service.common.spreadsheets import (
@@ -41,6 +41,7 @@ RESULT_COLUMNS = (
     ExportColumn("Lý do điều chỉnh", max_width=60),
     ExportColumn("Giải thích", max_width=80),
     ExportColumn("Tạm tính", "bool"),
+    ExportColumn("Đã phê duyệt", "yesno"),  # the list holding the rating: official or not yet
 )
 PERSON_COLUMNS = (
     ExportColumn("Mã cán bộ", "code"),
@@ -68,8 +69,15 @@ def _why(steps) -> str:
     return " ".join(s["message_vi"] for s in explain(steps, decimal_comma=True))
 
 
-# what a rating row reads of its result, and writes of it (RESULT_COLUMNS)
-RESULT_FIELDS = (Rating.level, Rating.score, Rating.provisional, Rating.steps)
+# what a rating row reads of its result, and writes of it (RESULT_COLUMNS): the list holding
+# it approved or not (its Review, joined by _with_review)
+APPROVED = func.coalesce(Review.state == "approved", False).label("approved")
+RESULT_FIELDS = (Rating.level, Rating.score, Rating.provisional, Rating.steps, APPROVED)
+
+
+def _with_review(stmt):
+    listed = (Review.year_id == Rating.year_id) & (Review.unit_id == Rating.list_unit_id)
+    return stmt.outerjoin(Review, listed)
 
 
 def change_reason(d: RatingDecision | None) -> str:
@@ -87,11 +95,11 @@ def change_reason(d: RatingDecision | None) -> str:
 
 def _result(r, d: RatingDecision | None, why: Callable = _why) -> tuple:
     """RESULT_COLUMNS: score, computed, proposed and final level, the reason of a change, the
-    explanation, provisional."""
+    explanation, provisional, approved."""
     proposed = d.proposed_level if d else None
     return (
         r.score, r.level, proposed, q.final_of(r, d), change_reason(d), why(r.steps),
-        r.provisional,
+        r.provisional, bool(r.approved),
     )  # fmt: skip
 
 
@@ -134,6 +142,7 @@ def person_rows(year_row: EvalYear, unit: Unit, kind: str, why: Callable = _why)
         )
         .order_by(listed.path, Person.sort_name, Person.code)
     )
+    stmt = _with_review(stmt)
     for part in _batches(stmt):
         ids = [r.person_id for r in part]
         decisions = _decisions(year_row, kind, RatingDecision.person_id, ids)
@@ -171,6 +180,7 @@ def unit_rows(year_row: EvalYear, unit: Unit, why: Callable = _why) -> Iterator[
         )
         .order_by(subject.path)
     )
+    stmt = _with_review(stmt)
     for part in _batches(stmt):
         decisions = _decisions(year_row, "unit", RatingDecision.unit_id, [r.unit_id for r in part])
         for r in part:

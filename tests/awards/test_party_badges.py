@@ -166,3 +166,28 @@ def test_badges_page_says_how_many_are_due_on_each_occasion(client, badges, logi
     )
     assert "02/09/2026 — Quốc khánh 2/9 (1 đến hạn)" in page, page
     assert "07/11/2026 — Cách mạng Tháng Mười 7/11 (0 đến hạn)" in page
+
+
+def test_P4_a_badge_a_decision_conferred_this_year_reads_as_conferred(client, badges):
+    """After 25/QĐ-ĐU conferred HHD30 on PA, the 03/02 list still showed PA as «Đến hạn»
+    with nothing more: the row now names the decision (the API's `decided`, the page's
+    status «Đã trao»), and stays on the list it was decided from."""
+    from awards.models import AwardList, Decision, Nomination
+    from service.extensions import db
+
+    t = badges
+    a, pa = t["units"]["A"], t["people"]["PA"]
+    d = Decision(year=YEAR, number="25/QĐ-ĐU", decided_on=date(YEAR, 2, 1), signer="Bí thư",
+                 unit_id=a.id)  # fmt: skip
+    db.session.add(d)
+    db.session.flush()
+    lst = AwardList(year=YEAR, unit_id=a.id, state="decided", decision_id=d.id)
+    db.session.add(lst)
+    db.session.flush()
+    db.session.add(Nomination(list_id=lst.id, year=YEAR, subject="person", subject_key=f"p{pa.id}",
+                              person_id=pa.id, award="HHD30", status="proposed", rule="P4",
+                              source="rule", passed=True, occasion=date(YEAR, 2, 3)))  # fmt: skip
+    db.session.commit()
+    (b,) = items(client, t["headers"]["hr_r"], f"{YEAR}-02-03")["items"]
+    assert b["code"] == "PA" and b["decided"] == "Số 25/QĐ-ĐU ngày 01/02/2026"
+    assert items(client, t["headers"]["hr_r"], f"{YEAR}-05-19")["items"][0]["decided"] is None

@@ -7,6 +7,7 @@ import io
 from decimal import Decimal
 
 import openpyxl
+import pypdf
 import pytest
 from sqlalchemy import select
 
@@ -193,3 +194,24 @@ def test_statistics_export_counts_shares_violations_and_native_charts(
     assert groups[-1][0] == "Tổng cộng" and groups[-1][-1] == 1
     _h, months = _table(wb["Vi phạm theo tháng"])
     assert len(months) == 13 and months[-1] == ("Tổng cộng", 1)
+
+
+def test_rating_list_export_and_print_say_whether_the_list_is_approved(
+    client, ward, login_session, create_review
+):
+    """HR could not tell a draft from an approved result: the xlsx had no list state and the
+    PDF of a list «Đang nhập» printed its signature blocks with no word of it. A column
+    «Đã phê duyệt» (Có/Không, by the list holding the rating), and the PDF says «chưa phê
+    duyệt» on a list not approved."""
+    create_review(ward["year"], ward["ward"], state="approved")  # EW's list: the office's rating
+    login_session(client, ward["hr"])
+    wb = _open(client.get(f"/api/v1/years/{YEAR}/exports/ratings.xlsx?unit=EW"))
+    header, rows = _table(wb["Công chức, viên chức"])
+    people = {r[0]: dict(zip(header, r, strict=True)) for r in rows if r[0] != "Tổng số"}
+    assert {p["Đã phê duyệt"] for p in people.values()} == {"Không"}  # EW-O's list: open
+    header, rows = _table(wb["Tập thể"])
+    assert dict(zip(header, rows[0], strict=True))["Đã phê duyệt"] == "Có"
+    res = client.get(f"/api/v1/years/{YEAR}/exports/ratings.pdf?unit=EW-O")
+    assert res.status_code == 200
+    text = " ".join(p.extract_text() for p in pypdf.PdfReader(io.BytesIO(res.data)).pages)
+    assert "chưa phê duyệt" in " ".join(text.split()).lower()
