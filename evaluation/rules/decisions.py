@@ -28,10 +28,11 @@ def check_proposal(computed: Level, proposed: Level, reason: str | None) -> list
         return errors
     if _RANK[proposed] > _RANK[computed]:
         errors.append(
-            f"A11: không được đề xuất mức cao hơn mức tính toán ({proposed} > {computed})."
+            f"A11: chỉ được đề xuất mức thấp hơn mức tính toán «{computed.label}», không được "
+            f"đề xuất «{proposed.label}»."
         )
     elif _RANK[proposed] < _RANK[computed] and not (reason and reason.strip()):
-        errors.append(f"A11: đề xuất mức thấp hơn ({proposed} < {computed}) phải có lý do.")
+        errors.append(f"A11: hạ mức từ «{computed.label}» xuống «{proposed.label}» cần ghi lý do.")
     return errors
 
 

@@ -158,7 +158,12 @@ def read_upload(run, data, columns, sheet):
         parsed = read_rows(data, columns, sheet, config["IMPORT_MAX_ERRORS"], limits)
     except SpreadsheetError as err:
         return None, [CellError("", 0, "", None, str(err))]
-    run.warnings = [f"Cột không được hỗ trợ, đã bỏ qua: {c}" for c in parsed.unknown_columns]
+    run.warnings = [
+        f"Cột «{c}» không có trong mẫu nên đã bị bỏ qua: dữ liệu của cột này không được nhập. "
+        "Nếu đó là một cột của mẫu bị ghi khác tên (ví dụ «Tháng 1»), sửa tên cột theo mẫu "
+        "rồi nhập lại."
+        for c in parsed.unknown_columns
+    ]
     _step(1, f"Đã đọc {len(parsed.rows):,} dòng; đang kiểm tra…".replace(",", "."))
     if not parsed.rows and not parsed.errors:
         return parsed, [CellError(parsed.sheet, 2, "", None, "Tệp không có dòng dữ liệu nào.")]

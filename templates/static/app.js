@@ -220,7 +220,7 @@ function followJob(box) {
       .then(function (j) {
         document.getElementById('job-status').textContent = j.status_label || labels[j.status] || j.status;
         document.getElementById('job-progress').value = j.percent;
-        document.getElementById('job-count').textContent = j.done + '/' + j.total;
+        document.getElementById('job-count').textContent = j.total ? j.done + '/' + j.total : '';
         document.getElementById('job-message').textContent = j.message || '';
         if (j.download_url) {  // an export job: its file, once written
           var download = document.getElementById('job-download');

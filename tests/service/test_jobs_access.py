@@ -130,3 +130,15 @@ def _alive_pid() -> int:
     import os
 
     return os.getpid()
+
+
+def test_a_running_job_with_nothing_counted_yet_shows_no_0_of_0(client, tree, login_session):
+    """The proposal's page read «0/0» while it gathered its parts: a count is shown once the
+    job has one."""
+    job = _job(tree["starter"], tree["ward"], status="running")
+    login_session(client, tree["starter"])
+    html = client.get(f"/jobs/{job.id}").get_data(as_text=True)
+    assert '<span id="job-count"></span>' in html and "0/0" not in html
+    job.done, job.total = 3, 10
+    db.session.commit()
+    assert '<span id="job-count">3/10</span>' in client.get(f"/jobs/{job.id}").get_data(True)

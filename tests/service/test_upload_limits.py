@@ -222,3 +222,33 @@ def test_an_import_jobs_progress_counts_the_files_rows_by_step(app, create_user,
     assert [(d, t) for d, t, _m in steps] == [(0, 3), (1, 3), (2, 3), (3, 3)], steps
     assert "Đã đọc 3 dòng" in steps[1][2] and "đang lưu" in steps[2][2], steps
     assert count(Person) == 3
+
+
+def test_a_column_not_in_the_template_is_told_with_the_result_not_under_it(
+    client,
+    create_user,
+    login_session,
+    tree,  # noqa: F811
+):
+    """«Điểm tháng 1» for «Tháng 1»: the file was imported, its month lost, told by a small
+    note under the list of changes. The result itself says a column was left out and that its
+    data was not imported, before the changes."""
+    import re
+
+    user = create_user(roles=[("admin", None)])
+    login_session(client, user)
+    page = client.get("/imports").get_data(as_text=True)
+    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
+    data = people_file([["DD001", "An", "A", "x"]], head=(*PEOPLE_HEAD[:2], "Mã đơn vị", "Điểm lạ"))
+    res = client.post(
+        "/imports",
+        data={"csrf_token": token, "kind": "people", "file": (io.BytesIO(data), "nho.xlsx")},
+        content_type="multipart/form-data",
+        follow_redirects=True,
+    )
+    shown = res.get_data(as_text=True)
+    assert 'id="import-ok"' in shown, shown[shown.find("<main") :][:1500]
+    ok = shown.index('id="import-ok"')
+    told = shown.index("«Điểm lạ»")
+    assert ok < told < shown.index("Thay đổi theo từng dòng")
+    assert "không được nhập" in shown[told : told + 300]
