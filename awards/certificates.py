@@ -248,6 +248,9 @@ def certificate_rows(
 # --- the PDF ---------------------------------------------------------------------------------
 
 
+_HONORIFIC = {"nam": "Ông ", "nu": "Bà "}  # by the person's stored gender; none: «Ông/Bà»
+
+
 def _texts(
     d: Decision, r: dict, names: dict[str, str], place: str, parents: dict[str, str]
 ) -> dict[str, str]:
@@ -260,7 +263,9 @@ def _texts(
         award = f"{name}: đã có thành tích xuất sắc trong phong trào thi đua năm {d.year}"
     return {
         "issuer": d.issuer,
-        "name": (("Ông/Bà " if person else "") + (r["name"] or "")).strip(),
+        "name": (
+            (_HONORIFIC.get(r.get("gender"), "Ông/Bà ") if person else "") + (r["name"] or "")
+        ).strip(),
         "unit": f"Đơn vị: {r['unit_name'] or ''}" if person else parents.get(r["code"], ""),
         "award": award,
         "decision": f"Quyết định số {d.number} ngày {_dmy(d.decided_on)}",

@@ -337,6 +337,7 @@ def recipients(
             person_unit.name,
             subject_unit.code,
             subject_unit.name,
+            Person.gender,
         )
         .join(AwardList, AwardList.id == Nomination.list_id)
         .outerjoin(Person, Person.id == Nomination.person_id)
@@ -361,7 +362,7 @@ def recipients(
     if page is not None:
         stmt = stmt.limit(per_page).offset((page - 1) * per_page)
     out = []
-    for nom, p_code, p_name, pu_code, pu_name, u_code, u_name in db.session.execute(stmt):
+    for nom, p_code, p_name, pu_code, pu_name, u_code, u_name, gender in db.session.execute(stmt):
         person = nom.subject == "person"
         out.append(
             {
@@ -372,6 +373,7 @@ def recipients(
                 "name": p_name if person else u_name,
                 "unit": pu_code if person else u_code,
                 "unit_name": pu_name if person else u_name,
+                "gender": gender.value if person and gender is not None else None,
                 "award": nom.award,
                 "award_label": award_label(nom.award),
                 "source": nom.source,

@@ -134,6 +134,9 @@ def _list_page(lst, errors=(), nomination_form=None, errors_at=None):
         remove_form=RemoveForm(formdata=None, version=lst.version),
         propose_form=ProposeForm(formdata=None, unit=lst.unit.code),
         decision_levels=DECISION_LEVELS,
+        # C10: the nominations the council did not pass, left out of the decision: told
+        # before «Phê duyệt» (and asked with it)
+        failed_votes=ops.failed_votes(lst) if lst.state in ("submitted", "approved") else 0,
         # C11: the level the decision form offers first, and a note for a mixed list
         decision_hints=decision_form_hints(lst) if lst.state == "approved" else ("co_so", None),
         issuing_units=issuing_units(lst) if lst.state == "approved" else [],

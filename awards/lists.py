@@ -645,6 +645,18 @@ def restore_nomination(user, nom: Nomination) -> Nomination:
 # --- the list's states (C11) -----------------------------------------------------------------
 
 
+def failed_votes(lst: AwardList) -> int:
+    """C10: how many of the list's nominations the council's vote did not pass (a decision
+    leaves them out)."""
+    return db.session.scalar(
+        select(func.count()).where(
+            Nomination.list_id == lst.id,
+            Nomination.status.in_(VOTABLE),
+            Nomination.passed.is_(False),
+        )
+    )
+
+
 def submit_errors(lst: AwardList, provisional: bool = True) -> list[str]:
     """Why the list cannot be submitted: nothing on it, or proposals resting on ratings not
     yet approved (a provisional list; `provisional` False leaves that one to the caller, the

@@ -255,3 +255,29 @@ def test_a_returned_lists_rows_can_be_removed_and_restored_on_its_page(
     assert res.status_code == 302
     page = client.get(f"/awards/lists/{lst.id}?group=removed").get_data(as_text=True)
     assert f'action="/awards/nominations/{nom.id}/restore"' in page
+
+
+def test_a_list_with_failed_votes_says_so_before_it_is_approved(
+    client,
+    tree,
+    year,  # noqa: F811
+):
+    """C10: approving went through with no word of the nominations the council did not pass
+    (they are left out of the decision). The committee's page says how many, and the
+    approval asks with that number."""
+    login_session_user = tree["users"]["staff_a"]
+    login(client, login_session_user)
+    page = client.get(f"/awards/{YEAR}/lists").get_data(as_text=True)
+    client.post(f"/awards/{YEAR}/lists/propose", data={"unit": "A", "csrf_token": csrf(page)})
+    lst = db.session.query(AwardList).one()
+    page = client.get(f"/awards/lists/{lst.id}").get_data(as_text=True)
+    data = {"action": "submit", "csrf_token": csrf(page), "version": version(page)}
+    assert client.post(f"/awards/lists/{lst.id}/action", data=data).status_code == 302
+    api = client.application.test_client()
+    noms = db.session.query(Nomination).filter_by(list_id=lst.id, status="proposed").all()
+    council_voted(api, tree["headers"]["committee_a"], {"id": lst.id}, refused=(noms[0].id,))
+    login(client, tree["users"]["committee_a"])
+    page = client.get(f"/awards/lists/{lst.id}").get_data(as_text=True)
+    assert "1 đề nghị không đạt biểu quyết" in page
+    approve = page.split('id="action-approve"', 1)[1].split(">", 1)[0]
+    assert "1 đề nghị không đạt biểu quyết" in approve  # in the question asked

@@ -207,3 +207,23 @@ def test_the_index_links_the_layouts_for_those_who_edit_them(client, tree):
     assert "/awards/certificates/layouts" in client.get("/awards/").get_data(as_text=True)
     login(client, tree["users"]["staff_a"])
     assert "/awards/certificates/layouts" not in client.get("/awards/").get_data(as_text=True)
+
+
+def test_a_certificate_addresses_a_person_by_their_stored_gender(client, tree, year):
+    """«Ông/Bà» was printed whatever the person's record said: «Ông» for a man, «Bà» for a
+    woman, «Ông/Bà» only when the record holds no gender."""
+    from service.org.models import Gender
+
+    people = tree["people"]
+    people["PA"].gender = Gender.MALE
+    db.session.commit()
+    _lst, d, _refused = decided(client, tree)
+    h = tree["headers"]["committee_a"]
+    body = client.get(f"/api/v1/decisions/{d.id}", headers=h).get_json()
+    awarded = [r for r in body["recipients"] if r["awarded"]]
+    pages = pdf_pages(certificates(client, h, d, mode="full").data)
+    for text, r in zip(pages, awarded, strict=True):
+        if r["code"] == "PA":
+            assert f"Ông {r['name']}" in text and "Ông/Bà" not in text
+        elif r["subject"] == "person":
+            assert f"Ông/Bà {r['name']}" in text
