@@ -224,6 +224,18 @@ def test_a_provisional_lists_page_says_why_it_cannot_be_submitted_before_the_but
     assert "disabled" in button, button
 
 
+def _proposed_and_submitted(client, tree) -> AwardList:
+    """A's list proposed and submitted through the pages by its staff."""
+    login(client, tree["users"]["staff_a"])
+    page = client.get(f"/awards/{YEAR}/lists").get_data(as_text=True)
+    client.post(f"/awards/{YEAR}/lists/propose", data={"unit": "A", "csrf_token": csrf(page)})
+    lst = db.session.query(AwardList).one()
+    page = client.get(f"/awards/lists/{lst.id}").get_data(as_text=True)
+    data = {"action": "submit", "csrf_token": csrf(page), "version": version(page)}
+    assert client.post(f"/awards/lists/{lst.id}/action", data=data).status_code == 302
+    return lst
+
+
 def test_a_returned_lists_rows_can_be_removed_and_restored_on_its_page(
     client,
     tree,
@@ -232,13 +244,7 @@ def test_a_returned_lists_rows_can_be_removed_and_restored_on_its_page(
     """A list the committee returned is edited again by its staff (C11): each proposed row
     offers «Bỏ» with its reason, a removed one «Khôi phục», as on a draft (the page showed
     every row as «Bị trả lại» with no button, so the return could not be acted on)."""
-    login(client, tree["users"]["staff_a"])
-    page = client.get(f"/awards/{YEAR}/lists").get_data(as_text=True)
-    client.post(f"/awards/{YEAR}/lists/propose", data={"unit": "A", "csrf_token": csrf(page)})
-    lst = db.session.query(AwardList).one()
-    page = client.get(f"/awards/lists/{lst.id}").get_data(as_text=True)
-    data = {"action": "submit", "csrf_token": csrf(page), "version": version(page)}
-    assert client.post(f"/awards/lists/{lst.id}/action", data=data).status_code == 302
+    lst = _proposed_and_submitted(client, tree)
     login(client, tree["users"]["committee_a"])
     page = client.get(f"/awards/lists/{lst.id}").get_data(as_text=True)
     data = {"action": "return", "reason": "Xem lại", "csrf_token": csrf(page)}
@@ -265,14 +271,7 @@ def test_a_list_with_failed_votes_says_so_before_it_is_approved(
     """C10: approving went through with no word of the nominations the council did not pass
     (they are left out of the decision). The committee's page says how many, and the
     approval asks with that number."""
-    login_session_user = tree["users"]["staff_a"]
-    login(client, login_session_user)
-    page = client.get(f"/awards/{YEAR}/lists").get_data(as_text=True)
-    client.post(f"/awards/{YEAR}/lists/propose", data={"unit": "A", "csrf_token": csrf(page)})
-    lst = db.session.query(AwardList).one()
-    page = client.get(f"/awards/lists/{lst.id}").get_data(as_text=True)
-    data = {"action": "submit", "csrf_token": csrf(page), "version": version(page)}
-    assert client.post(f"/awards/lists/{lst.id}/action", data=data).status_code == 302
+    lst = _proposed_and_submitted(client, tree)
     api = client.application.test_client()
     noms = db.session.query(Nomination).filter_by(list_id=lst.id, status="proposed").all()
     council_voted(api, tree["headers"]["committee_a"], {"id": lst.id}, refused=(noms[0].id,))
