@@ -32,8 +32,9 @@ def decision_certificates_pdf(decision_id):
     mode = request.args.get("mode", "full")
     mode = mode if mode in certs.MODES else "full"
     nomination = request.args.get("nomination", type=int)
+    part = request.args.get("part", type=int)  # a decision too big for one print: a part
     try:
-        rows = certs.certificate_rows(current_user, d, nomination)
+        rows = certs.part_rows(certs.certificate_rows(current_user, d, nomination), part)
         data = certs.decision_pdf(d, mode, rows)
     except NotFound:
         raise

@@ -314,6 +314,32 @@ def _page_context(pages: list[dict]) -> dict:
     return {"sizes": sizes, "pt_mm": PT_MM}
 
 
+def max_pages() -> int:
+    """The most certificates one print holds (CERTIFICATE_MAX_PAGES): one WeasyPrint render in
+    the request."""
+    return current_app.config.get("CERTIFICATE_MAX_PAGES", MAX_PAGES)
+
+
+def parts_of(count: int) -> list[tuple[int, int, int]]:
+    """(part, first, last), numbered from 1, of a decision's `count` certificates in prints
+    of at most max_pages(); none when one print holds them all."""
+    limit = max_pages()
+    if count <= limit:
+        return []
+    return [(i // limit + 1, i + 1, min(i + limit, count)) for i in range(0, count, limit)]
+
+
+def part_rows(rows: list[dict], part: int | None) -> list[dict]:
+    """The certificates of print `part` (parts_of), in the decision's order; all for None."""
+    if part is None:
+        return rows
+    limit = max_pages()
+    found = rows[(part - 1) * limit : part * limit] if part >= 1 else []
+    if not found:
+        raise ValidationError(f"Không có phần in {part}.", {"part": ["Không có phần này."]})
+    return found
+
+
 def decision_pdf(d: Decision, mode: str, rows: list[dict]) -> bytes:
     """One PDF of the recipients' certificates, a page each: `mode` "full" (the whole design
     on plain A4 landscape) or "blank" (only the fields, at the layout of each award code)."""
@@ -324,11 +350,11 @@ def decision_pdf(d: Decision, mode: str, rows: list[dict]) -> bytes:
             "Quyết định không có ai được khen thưởng có bằng khen, giấy khen để in.",
             {"decision": ["Không có gì để in."]},
         )
-    limit = current_app.config.get("CERTIFICATE_MAX_PAGES", MAX_PAGES)
+    limit = max_pages()
     if len(rows) > limit:
         raise ValidationError(
             f"Quá nhiều bằng khen, giấy khen để in một lần ({len(rows)}, tối đa {limit}): "
-            "hãy in theo từng danh sách.",
+            f"hãy in từng phần (mỗi phần tối đa {limit} trang) ở trang của quyết định.",
             {"decision": ["Quá nhiều trang."]},
         )
     pages = _pages(d, rows)

@@ -7,6 +7,7 @@ from __future__ import annotations
 from flask import render_template, request
 from flask_login import current_user, login_required
 
+from awards import certificates as certs
 from awards import decisions
 from awards.models import DECISION_LEVELS
 from awards.views import bp
@@ -60,4 +61,6 @@ def decision_page(decision_id):
         pages=max(1, (total + PER_PAGE - 1) // PER_PAGE),
         total=total,
         first=(page - 1) * PER_PAGE,
+        # more certificates than one print holds: printed in parts
+        certificate_parts=certs.parts_of(len(certs.certificate_rows(current_user, d))),
     )

@@ -227,3 +227,33 @@ def test_a_certificate_addresses_a_person_by_their_stored_gender(client, tree, y
             assert f"Ông {r['name']}" in text and "Ông/Bà" not in text
         elif r["subject"] == "person":
             assert f"Ông/Bà {r['name']}" in text
+
+
+def test_a_decision_too_big_to_print_at_once_is_printed_in_parts(client, tree, year, app):
+    """581 recipients over the 500 a print holds: told to print list by list, a decision of one
+    list had no way but one person at a time. The page offers parts of at most the limit,
+    each printing its recipients in the decision's order."""
+    _lst, d, _refused = decided(client, tree)
+    app.config["CERTIFICATE_MAX_PAGES"] = 3  # 4 awarded recipients
+    try:
+        login(client, tree["users"]["staff_a"])
+        res = client.get(
+            f"/awards/decisions/{d.id}/certificates.pdf?mode=full", follow_redirects=True
+        )
+        assert "in từng phần" in res.get_data(as_text=True)
+        page = client.get(f"/awards/decisions/{d.id}").get_data(as_text=True)
+        assert "Phần 1 (1–3)" in page and "Phần 2 (4–4)" in page
+        whole = []
+        for part in (1, 2):
+            url = f"/awards/decisions/{d.id}/certificates.pdf?mode=full&amp;part={part}"
+            assert url in page
+            res = client.get(url.replace("&amp;", "&"))
+            assert res.status_code == 200, res.get_data(as_text=True)[:300]
+            whole += pdf_pages(res.data)
+        assert len(whole) == 4
+        h = tree["headers"]["committee_a"]
+        body = client.get(f"/api/v1/decisions/{d.id}", headers=h).get_json()
+        awarded = [r["name"] for r in body["recipients"] if r["awarded"]]
+        assert all(name in text for name, text in zip(awarded, whole, strict=True))
+    finally:
+        app.config["CERTIFICATE_MAX_PAGES"] = 500
