@@ -511,11 +511,11 @@ def create_session(user, award_list: AwardList, mode: str, opens_at, closes_at) 
         raise ValidationError(fields={"mode": ["Hình thức phải là secret hoặc paper."]})
     _check_window(opens_at, closes_at)
     if closes_at <= now():  # it could never be opened, and would hold the list's next session
-        raise ValidationError(
+        past = (
             f"Thời điểm đóng phiên {closes_at:%d/%m/%Y %H:%M} đã qua: chọn thời gian bỏ phiếu "
-            "từ bây giờ trở đi.",
-            {"closes_at": [f"Thời điểm đóng {closes_at:%d/%m/%Y %H:%M} đã qua."]},
+            "từ bây giờ trở đi."
         )
+        raise ValidationError(past, {"closes_at": [past]})
     if award_list.state in LOCKED_LISTS:
         raise ValidationError("Danh sách đã phê duyệt hoặc đã có quyết định: không bỏ phiếu nữa.")
     if _unpublished(award_list) is not None:

@@ -170,7 +170,8 @@ def add_nomination(list_id):
         lambda: ops.add_manual_nomination(current_user, lst, data()),
         success=lambda nom: (
             f"Đã thêm đề nghị {award_label(nom.award)} cho "
-            f"{nom.person.full_name if nom.person else nom.unit.name} ({form.code.data})."
+            f"{nom.person.full_name if nom.person else nom.unit.name} "
+            f"({nom.person.code if nom.person else nom.unit.code})."  # as stored, not as typed
         ),
         done=url_for("awards.award_list", list_id=lst.id),
         render=lambda errors: _list_page(

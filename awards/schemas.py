@@ -26,6 +26,8 @@ FIELD_LABELS = {
     "decision_date": "Ngày quyết định",
     "person": "Mã cán bộ",
     "unit": "Mã đơn vị",
+    "opens_at": "Thời điểm mở",
+    "closes_at": "Thời điểm đóng",
 }
 _CODE = fields.String(validate=Length(1, 50))
 _AUTHORS = validate.Length(max=MAX_AUTHORS, error=f"Tối đa {MAX_AUTHORS} tác giả.")

@@ -352,14 +352,10 @@ def person_input_errors(row, year: int | None = None) -> dict[str, list[str]]:
         errors["discipline_form"] = ["Có năm/ngày quyết định kỷ luật thì phải có hình thức."]
     decided = row.discipline_year or (row.discipline_date.year if row.discipline_date else None)
     if row.discipline_form and decided is None and "discipline_year" not in errors:
-        errors["discipline_year"] = [
-            "Có hình thức kỷ luật thì cần năm hoặc ngày quyết định kỷ luật (không có năm, kỷ "
-            "luật không được tính khi xếp loại)."
-        ]
+        # short: the grid tells it in the cell (a long one made the row 250 px tall)
+        errors["discipline_year"] = ["Cần năm (hoặc ngày) quyết định kỷ luật."]
     elif row.discipline_form and year is not None and decided is not None and decided > year:
-        errors["discipline_year"] = [
-            f"Năm quyết định kỷ luật {decided} sau năm đánh giá {year}: nhập ở năm {decided}."
-        ]
+        errors["discipline_year"] = [f"Năm {decided} sau năm đánh giá {year}."]
     return errors
 
 

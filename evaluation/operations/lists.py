@@ -175,7 +175,8 @@ def _set_decision(
         level, reason = before.values()  # (proposed_level, proposal_reason) or (final, reason)
         if shown_decision(level, reason) != shown:
             code = rating.person.code if rating.person_id else rating.unit.code
-            saved = f"{level} ({reason})" if level and reason else level or "chưa có"
+            words = f"«{Level(level).label}»" if level else "chưa có"
+            saved = f"{words} (lý do: {reason})" if level and reason else words
             raise Conflict(
                 f"{WHAT[action]} của {code} vừa được người khác lưu: {saved}. Mức bạn chọn "
                 "chưa được lưu; xem lại rồi lưu lại nếu vẫn muốn đổi."

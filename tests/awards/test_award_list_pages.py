@@ -224,13 +224,18 @@ def test_a_provisional_lists_page_says_why_it_cannot_be_submitted_before_the_but
     assert "disabled" in button, button
 
 
-def _proposed_and_submitted(client, tree) -> AwardList:
-    """A's list proposed and submitted through the pages by its staff."""
+def _proposed(client, tree) -> tuple[AwardList, str]:
+    """A's list proposed through the pages by its staff, logged in: (the list, its page)."""
     login(client, tree["users"]["staff_a"])
     page = client.get(f"/awards/{YEAR}/lists").get_data(as_text=True)
     client.post(f"/awards/{YEAR}/lists/propose", data={"unit": "A", "csrf_token": csrf(page)})
     lst = db.session.query(AwardList).one()
-    page = client.get(f"/awards/lists/{lst.id}").get_data(as_text=True)
+    return lst, client.get(f"/awards/lists/{lst.id}").get_data(as_text=True)
+
+
+def _proposed_and_submitted(client, tree) -> AwardList:
+    """A's list proposed and submitted through the pages by its staff."""
+    lst, page = _proposed(client, tree)
     data = {"action": "submit", "csrf_token": csrf(page), "version": version(page)}
     assert client.post(f"/awards/lists/{lst.id}/action", data=data).status_code == 302
     return lst
@@ -280,3 +285,15 @@ def test_a_list_with_failed_votes_says_so_before_it_is_approved(
     assert "1 đề nghị không đạt biểu quyết" in page
     approve = page.split('id="action-approve"', 1)[1].split(">", 1)[0]
     assert "1 đề nghị không đạt biểu quyết" in approve  # in the question asked
+
+
+def test_a_manual_nomination_typed_in_lower_case_is_told_by_its_stored_code(
+    client,
+    tree,
+    year,  # noqa: F811
+):
+    lst, page = _proposed(client, tree)
+    body = {"subject": "person", "code": "pa2", "award": "GK", "reason": "Cứu người",
+            "csrf_token": csrf(page), "version": version(page)}  # fmt: skip
+    res = client.post(f"/awards/lists/{lst.id}/nominations", data=body, follow_redirects=True)
+    assert "cho Trần Thị Bình (PA2)." in res.get_data(as_text=True)

@@ -342,6 +342,7 @@ def test_two_windows_setting_one_persons_level_the_later_is_told_not_saved_over(
     )
     html = res.get_data(as_text=True)
     assert res.status_code == 400 and "vừa được người khác lưu" in html and "Lý do A" in html
+    assert "«Hoàn thành nhiệm vụ»" in html  # the level saved, in words
     assert 'value="Lý do B"' in html  # what this window typed is kept at its form
     page = client.get(url).get_data(as_text=True)
     assert _form_was(page, "proposal-official-EW00") == "HT|Lý do A"

@@ -294,7 +294,7 @@ BAD_PERSON_ROWS = [
         "staff_r",
         {"Hình thức kỷ luật": "cảnh cáo", "Năm quyết định kỷ luật": None},
         "Năm quyết định kỷ luật",
-        "cần năm hoặc ngày quyết định",
+        "Cần năm (hoặc ngày) quyết định",
     ),
     (
         "discipline-after-the-year",

@@ -141,7 +141,7 @@ def test_an_import_cell_with_more_than_25_codes_is_refused(client, world):
 @pytest.mark.parametrize(
     "body, field, message",
     [
-        ({"discipline_form": "khien_trach"}, "discipline_year", "cần năm hoặc ngày quyết định"),
+        ({"discipline_form": "khien_trach"}, "discipline_year", "Cần năm (hoặc ngày) quyết định"),
         (
             {"discipline_form": "khien_trach", "discipline_year": 2030},
             "discipline_year",
