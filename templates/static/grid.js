@@ -255,6 +255,7 @@
     var box = document.querySelector('[data-entry-status="' + table.id + '"]');
     if (!box) { return; }
     var all = rowsOf(table).length, short = table.querySelectorAll('tbody tr[data-url][data-lacking]').length;
+    if (!all) { return; }  // a unit without its own people: the page's words stand
     box.textContent = 'Đã nhập đủ ';
     var strong = document.createElement('strong');
     strong.textContent = (all - short) + '/' + all;

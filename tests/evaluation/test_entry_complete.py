@@ -349,3 +349,12 @@ def test_two_windows_setting_one_persons_level_the_later_is_told_not_saved_over(
     # the page as it is now saves
     body = {"csrf_token": _csrf(page), "was": "HT|Lý do A", "level": "KHT", "reason": "Lý do B"}
     assert client.post(action, data=body).status_code == 302
+
+
+def test_the_entry_page_of_a_unit_without_its_own_people_says_so_not_0_of_0(
+    client, world, login_session
+):
+    login_session(client, world["staff"])
+    page = client.get(f"/evaluation/{YEAR}/units/EW/entry").get_data(as_text=True)
+    assert "0/0" not in page and "Đơn vị không có cán bộ trực tiếp" in page
+    assert "bảng đánh giá tập thể" in page  # where its work is: the sub-units' grid
