@@ -297,3 +297,17 @@ def test_a_manual_nomination_typed_in_lower_case_is_told_by_its_stored_code(
             "csrf_token": csrf(page), "version": version(page)}  # fmt: skip
     res = client.post(f"/awards/lists/{lst.id}/nominations", data=body, follow_redirects=True)
     assert "cho Trần Thị Bình (PA2)." in res.get_data(as_text=True)
+
+
+def test_a_lists_search_comes_back_at_its_results_with_their_count(
+    client,
+    tree,
+    year,  # noqa: F811
+):
+    """A search went back to the page's top, the tabs still counting the whole list."""
+    lst, page = _proposed(client, tree)
+    assert f'action="/awards/lists/{lst.id}#list-search"' in page
+    page = client.get(f"/awards/lists/{lst.id}?q=lao+dong").get_data(as_text=True)
+    found = re.search(r"(\d+) mục khớp «lao dong»", page)
+    table = page.split('id="nominations"', 1)[1].split("</table>", 1)[0]
+    assert found and int(found.group(1)) == table.count("Lao động tiên tiến (LDTT)") > 0
