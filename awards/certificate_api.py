@@ -49,10 +49,13 @@ def decision_certificates(args, decision_id):
     (tập thể) được khen thưởng một trang, theo thứ tự của trang quyết định. `mode=full`: mẫu
     đầy đủ trên giấy trắng (A4 ngang); `mode=blank`: chỉ in chữ tại vị trí đã lưu của phôi.
     `nomination`: chỉ một người; người không đạt biểu quyết, hoặc trên danh sách chưa có quyết
-    định: 400, không in gì."""
+    định: 400, không in gì. Nhiều hơn một lần in (CERTIFICATE_MAX_PAGES): 400, in từng phần
+    `part=1, 2, …`."""
     _require_read()
     d = decisions.visible_decision(current_user, decision_id)
-    rows = certs.certificate_rows(current_user, d, args["nomination"])
+    rows = certs.part_rows(
+        certs.certificate_rows(current_user, d, args["nomination"]), args["part"]
+    )
     data = certs.decision_pdf(d, args["mode"], rows)
     return send_pdf(data, file_name(d, args["mode"], args["nomination"]))
 
@@ -67,7 +70,7 @@ def list_certificates(args, list_id):
     _require_read()
     d = certs.decision_of_list(current_user, list_id)
     rows = certs.certificate_rows(current_user, d, args["nomination"], list_id=list_id)
-    data = certs.decision_pdf(d, args["mode"], rows)
+    data = certs.decision_pdf(d, args["mode"], certs.part_rows(rows, args["part"]))
     return send_pdf(data, file_name(d, args["mode"], args["nomination"]))
 
 

@@ -20,6 +20,14 @@ class CertificateArgs(BaseSchema):
         validate=Range(1, 2_147_483_647),
         metadata={"description": "Chỉ in cho một người (tập thể): mã số đề nghị (nomination id)"},
     )
+    part = Integer(
+        load_default=None,
+        validate=Range(1, 100_000),
+        metadata={
+            "description": "Phần in thứ mấy khi quyết định có nhiều bằng khen, giấy khen hơn "
+            "một lần in (CERTIFICATE_MAX_PAGES trang một phần, theo thứ tự của quyết định)"
+        },
+    )
 
 
 class FieldPosSchema(BaseSchema):

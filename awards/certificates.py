@@ -354,7 +354,8 @@ def decision_pdf(d: Decision, mode: str, rows: list[dict]) -> bytes:
     if len(rows) > limit:
         raise ValidationError(
             f"Quá nhiều bằng khen, giấy khen để in một lần ({len(rows)}, tối đa {limit}): "
-            f"hãy in từng phần (mỗi phần tối đa {limit} trang) ở trang của quyết định.",
+            f"hãy in từng phần (mỗi phần tối đa {limit} trang) ở trang của quyết định "
+            "(API: part=1, 2, …).",
             {"decision": ["Quá nhiều trang."]},
         )
     pages = _pages(d, rows)

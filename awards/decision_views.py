@@ -4,15 +4,20 @@ nominee's result."""
 
 from __future__ import annotations
 
-from flask import render_template, request
+from types import SimpleNamespace
+
+from flask import render_template, request, url_for
 from flask_login import current_user, login_required
 
 from awards import certificates as certs
 from awards import decisions
+from awards.list_forms import DecisionCorrectionForm
 from awards.models import DECISION_LEVELS
 from awards.views import bp
 from awards.year_views import require_award_read
 from evaluation import queries as eq
+from service.common.errors import Forbidden
+from service.common.forms import run_form
 
 PER_PAGE = 50
 
@@ -48,7 +53,11 @@ def decisions_page():
 @login_required
 def decision_page(decision_id):
     require_award_read()
-    d = decisions.visible_decision(current_user, decision_id)
+    return _decision_page(decisions.visible_decision(current_user, decision_id))
+
+
+def _decision_page(d, correction=None, errors=()):
+    """The decision's page; `correction`: the correction form as typed and its `errors`."""
     q = request.args.get("q", "").strip()[:200]
     page = max(1, request.args.get("page", 1, type=int) or 1)
     total = decisions.recipients_count(current_user, d, q)
@@ -63,4 +72,33 @@ def decision_page(decision_id):
         first=(page - 1) * PER_PAGE,
         # more certificates than one print holds: printed in parts
         certificate_parts=certs.parts_of(len(certs.certificate_rows(current_user, d))),
+        may_correct=decisions.may_correct(current_user, d),
+        correction=correction or DecisionCorrectionForm(formdata=None, obj=_as_form(d)),
+        correction_errors=list(errors),
+    )
+
+
+def _as_form(d) -> SimpleNamespace:
+    return SimpleNamespace(
+        number=d.number, date=d.decided_on, signer=d.signer, issuer=d.issuer, reason=""
+    )
+
+
+@bp.route("/decisions/<int:decision_id>/correct", methods=["POST"])
+@login_required
+def correct_decision(decision_id):
+    """A typo in a recorded decision corrected, with a reason (the committee of its unit)."""
+    require_award_read()
+    d = decisions.visible_decision(current_user, decision_id)
+    if not decisions.may_correct(current_user, d):
+        raise Forbidden("Chỉ cấp ủy, hội đồng của đơn vị ban hành sửa được quyết định.")
+    form = DecisionCorrectionForm()
+    return run_form(
+        form,
+        lambda: decisions.correct_decision(current_user, d, form.data),
+        success=lambda d: f"Đã sửa thông tin quyết định số {d.number}.",
+        done=url_for("awards.decision_page", decision_id=d.id),
+        render=lambda errors: _decision_page(
+            decisions.visible_decision(current_user, decision_id), form, errors
+        ),
     )

@@ -18,8 +18,9 @@ from awards.models import DECISION_LEVELS, AwardList, Decision, Nomination
 from awards.proposals import award_label
 from awards.rules import LEVELS, above_level, decision_level_of
 from awards.rules.dates import dmy_or_none as _dmy
+from service.audit.operations import record
 from service.auth.access import can, scope_filter
-from service.common.errors import NotFound, ValidationError
+from service.common.errors import Forbidden, NotFound, ValidationError
 from service.common.queries import search_clause
 from service.extensions import db
 from service.org.models import Person, Unit
@@ -200,6 +201,67 @@ def record_decision(user, lst: AwardList, decision: dict) -> Decision:
     lst.decision = made
     db.session.flush()
     return made
+
+
+def may_correct(user, d: Decision) -> bool:
+    """Whether `user` may correct the decision: the committee (or an administrator) of the
+    unit that issued it."""
+    return can(user, "award.approve", d.unit)
+
+
+def correct_decision(user, d: Decision, data: dict) -> Decision:
+    """Correct a recorded decision's number, date, signer and issuing body's name (a typo), with
+    a reason: the lists it decided carry the same, and what is printed from it follows. Its
+    level and issuing unit stay (the awards it confers were checked against them). Audited
+    with the fields before and after."""
+    if not may_correct(user, d):
+        raise Forbidden("Chỉ cấp ủy, hội đồng của đơn vị ban hành sửa được quyết định.")
+    errors: dict[str, list[str]] = {}
+    number = (data.get("number") or "").strip()
+    signer = (data.get("signer") or "").strip()
+    issuer = (data.get("issuer") or "").strip()
+    reason = (data.get("reason") or "").strip()
+    day = data.get("date")
+    if not number:
+        errors["number"] = ["Cần nhập số quyết định."]
+    elif number != d.number and db.session.scalar(
+        select(Decision.id).where(
+            Decision.unit_id == d.unit_id, Decision.year == d.year, Decision.number == number
+        )
+    ):
+        errors["number"] = [f"Số {number} đã là một quyết định khác của {d.unit.name}."]
+    if day is None:
+        errors["date"] = ["Cần nhập ngày quyết định (dd/mm/yyyy)."]
+    elif day.year < d.year:
+        errors["date"] = [f"Ngày quyết định phải từ năm {d.year} trở đi."]
+    elif day > dt.date.today():
+        errors["date"] = [f"Ngày quyết định không được sau hôm nay ({_dmy(dt.date.today())})."]
+    if not signer:
+        errors["signer"] = ["Cần nhập người ký."]
+    if not issuer:
+        errors["issuer"] = ["Cần nhập cơ quan ban hành."]
+    if not reason:
+        errors["reason"] = ["Sửa quyết định cần có lý do."]
+    if errors:
+        raise ValidationError("Chưa sửa quyết định: thiếu hoặc sai thông tin.", errors)
+    fields = ("number", "decided_on", "signer", "issuer")
+    before = {f: getattr(d, f) for f in fields}
+    d.number, d.decided_on, d.signer, d.issuer = number, day, signer, issuer[:300]
+    for lst in d.lists:  # the copies each decided list keeps
+        lst.decision_no, lst.decision_date, lst.decision_signer = number, day, signer
+    db.session.flush()
+    after = {f: getattr(d, f) for f in fields}
+    record(
+        "correct",
+        "decision",
+        d.id,
+        before={k: _dmy(v) if isinstance(v, dt.date) else v for k, v in before.items()},
+        after={k: _dmy(v) if isinstance(v, dt.date) else v for k, v in after.items()}
+        | {"reason": reason},
+        unit_id=d.unit_id,
+        user=user,
+    )
+    return d
 
 
 # --- reading ---------------------------------------------------------------------------------

@@ -76,3 +76,14 @@ class ListActionForm(Form):
                 if not field.data and message not in field.errors:
                     field.errors = [*field.errors, message]
         return ok
+
+
+class DecisionCorrectionForm(Form):
+    """A recorded decision's number, date, signer and issuing body's name, corrected with a
+    reason (awards.decisions.correct_decision checks them)."""
+
+    number = StringField("Số quyết định", filters=[strip], validators=[Length(max=100)])
+    date = VnDateField("Ngày quyết định", validators=[Optional()])
+    signer = StringField("Người ký", filters=[strip], validators=[Length(max=200)])
+    issuer = StringField("Cơ quan ban hành", filters=[strip], validators=[Length(max=300)])
+    reason = StringField("Lý do sửa", filters=[strip], validators=[Length(max=1000)])

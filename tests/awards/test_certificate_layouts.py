@@ -233,4 +233,6 @@ def test_a_print_over_the_page_limit_is_refused(app, client, tree, year, monkeyp
     _lst, d, _r = decided(client, tree)
     monkeypatch.setitem(app.config, "CERTIFICATE_MAX_PAGES", 3)
     res = certificates(client, tree["headers"]["committee_a"], d)
-    assert res.status_code == 400 and "in theo từng danh sách" in res.get_json()["error"]["message"]
+    assert res.status_code == 400 and "in từng phần" in res.get_json()["error"]["message"]
+    res = certificates(client, tree["headers"]["committee_a"], d, part=2)  # the rest
+    assert res.status_code == 200 and len(PdfReader(io.BytesIO(res.data)).pages) == 1
