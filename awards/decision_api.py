@@ -10,6 +10,7 @@ from awards import decisions
 from awards.api import blp
 from awards.decision_schemas import (
     DecisionArgs,
+    DecisionCorrectionSchema,
     DecisionDetailSchema,
     DecisionOutSchema,
     DecisionsPageSchema,
@@ -51,6 +52,19 @@ def get_decision(decision_id):
     _require_read()
     d = decisions.visible_decision(current_user, decision_id)
     return {**decisions.decision_out(d), "recipients": decisions.recipients(current_user, d)}
+
+
+@blp.route("/decisions/<int:decision_id>", methods=["PATCH"])
+@blp.arguments(DecisionCorrectionSchema)
+@blp.answers(200, DecisionOutSchema)
+@blp.errors(400, 403, 404)
+def correct_decision(data, decision_id):
+    """Sửa thông tin quyết định ghi nhầm (số, ngày, người ký, cơ quan ban hành), có lý do: cấp
+    ủy, hội đồng của đơn vị ban hành; các danh sách và bản in theo thông tin đã sửa."""
+    _require_read()
+    d = decisions.visible_decision(current_user, decision_id)
+    decisions.correct_decision(current_user, d, data)
+    return decisions.decision_out(d)
 
 
 @blp.route("/people/<code>/decisions")

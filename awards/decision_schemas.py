@@ -5,7 +5,16 @@ from __future__ import annotations
 from marshmallow import fields
 
 from awards.models import DECISION_LEVELS
-from service.common.schemas import Integer, Length, ListArgsSchema, OneOf, OutSchema, page_schema
+from service.common.schemas import (
+    BaseSchema,
+    Integer,
+    Length,
+    ListArgsSchema,
+    OneOf,
+    OutSchema,
+    VnDate,
+    page_schema,
+)
 
 
 class DecisionArgs(ListArgsSchema):
@@ -81,3 +90,13 @@ class TracedSchema(OutSchema):
 
 
 DecisionsPageSchema = page_schema(DecisionOutSchema)
+
+
+class DecisionCorrectionSchema(BaseSchema):
+    """A recorded decision's number, date, signer and issuing body corrected, with a reason."""
+
+    number = fields.String(required=True, validate=Length(max=100))
+    date = VnDate(required=True, metadata={"description": "dd/mm/yyyy"})
+    signer = fields.String(required=True, validate=Length(max=200))
+    issuer = fields.String(required=True, validate=Length(max=300))
+    reason = fields.String(required=True, validate=Length(max=1000))

@@ -65,3 +65,19 @@ def test_others_may_not_correct_a_decision(client, tree, year):  # noqa: F811
     assert client.post(f"/awards/decisions/{d.id}/correct", data=data).status_code == 403
     db.session.expire_all()
     assert db.session.get(Decision, d.id).number == "15/QĐ-UBND"
+
+
+def test_the_api_corrects_a_decision_as_the_page_does(client, tree, year):  # noqa: F811
+    _lst, d, _refused = decided(client, tree)
+    url = f"/api/v1/decisions/{d.id}"
+    body = {"number": "17/QĐ-UBND", "date": "20/12/2025", "signer": "Nguyễn Văn Ký",
+            "issuer": d.issuer, "reason": "Gõ nhầm số"}  # fmt: skip
+    res = client.patch(url, json={**body, "reason": ""}, headers=tree["headers"]["committee_a"])
+    assert res.status_code == 400 and "reason" in res.get_json()["error"]["fields"]
+    assert client.patch(url, json=body, headers=tree["headers"]["staff_a"]).status_code == 403
+    res = client.patch(url, json=body, headers=tree["headers"]["committee_a"])
+    assert res.status_code == 200, res.get_json()
+    assert res.get_json()["number"] == "17/QĐ-UBND"
+    assert (
+        "/api/v1/decisions/{decision_id}" in client.get("/api/v1/openapi.json").get_json()["paths"]
+    )
