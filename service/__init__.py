@@ -33,7 +33,10 @@ def create_app(config: type | None = None) -> Flask:
         # No server-side prepared statements: a generic plan for the subtree range queries can
         # be 20-50x slower than a custom one (measured in bench/bench_listing.py).
         opts = dict(app.config.get("SQLALCHEMY_ENGINE_OPTIONS") or {})
-        opts["connect_args"] = {**opts.get("connect_args", {}), "prepare_threshold": None}
+        args = {**opts.get("connect_args", {}), "prepare_threshold": None}
+        if app.config.get("TIME_ZONE"):  # the columns the database fills in: Hanoi's time too
+            args["options"] = f"{args.get('options', '')} -c timezone={app.config['TIME_ZONE']}"
+        opts["connect_args"] = args
         app.config["SQLALCHEMY_ENGINE_OPTIONS"] = opts
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = config_module._secret_key()

@@ -36,6 +36,8 @@ def record(action, obj_type, obj_id, *, before=None, after=None, unit_id=None, u
     if user is None and has_request_context() and current_user.is_authenticated:
         user = current_user
     entry = AuditEntry(
+        # the service's clock (TIME_ZONE), not the database's (SQLite's CURRENT_TIMESTAMP is UTC)
+        at=dt.datetime.now(),
         user_id=getattr(user, "id", None),
         action=action,
         object_type=obj_type,

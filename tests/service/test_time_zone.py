@@ -54,3 +54,23 @@ def test_a_zone_the_system_lacks_is_set_as_its_offset(restore_zone, tmp_path, mo
     use_time_zone("Asia/Ho_Chi_Minh")
     assert os.environ["TZ"] == "<+0700>-7:00"
     assert abs(_offset() - dt.timedelta(hours=7)) < dt.timedelta(seconds=5)
+
+
+def test_the_audit_and_the_databases_own_clock_keep_hanoi_time(app_ctx):
+    """An audit entry's time (which dates a list's tờ trình, and the audit log shows) came from
+    the database's CURRENT_TIMESTAMP: UTC, 7 h behind every other time of the service. It is
+    the service's own clock; on PostgreSQL the connections' zone is TIME_ZONE too, so the
+    columns the database fills in (created_at…) agree."""
+    from sqlalchemy import text
+
+    from service.audit.operations import record
+    from service.extensions import db
+
+    entry = record("test", "clock", 1)
+    db.session.flush()
+    db.session.refresh(entry)
+    assert abs(entry.at - dt.datetime.now()) < dt.timedelta(minutes=1)
+    if db.session.get_bind().dialect.name == "postgresql":
+        server = db.session.scalar(text("SELECT CAST(now() AS timestamp)"))
+        assert abs(server - dt.datetime.now()) < dt.timedelta(minutes=1)
+    db.session.rollback()
