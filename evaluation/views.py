@@ -338,7 +338,7 @@ def set_level(year, kind, code, what):
             "evaluation.unit_ratings",
             year=year,
             code=list_unit.code,
-            _anchor=f"{what}-{kind}-{code}",
+            _anchor=f"rating-{kind}-{code}",  # the row: on a phone its card, code and name first
         ),
         # the list again, at this row: the level and reason as typed, the error beside them
         render=lambda errors: _unit_page(

@@ -336,7 +336,8 @@ def test_two_windows_setting_one_persons_level_the_later_is_told_not_saved_over(
     action = f"/evaluation/{YEAR}/ratings/official/EW00/proposal"
     body = {"csrf_token": _csrf(first), "was": _form_was(first, "proposal-official-EW00")}
     res = client.post(action, data={**body, "level": "HT", "reason": "Lý do A"})
-    assert res.status_code == 302 and res.location.endswith("#proposal-official-EW00")
+    assert res.status_code == 302 and res.location.endswith("#rating-official-EW00")
+    assert 'id="rating-official-EW00"' in client.get(url).get_data(as_text=True)
     res = client.post(
         action, data={"csrf_token": _csrf(second), "was": was, "level": "KHT", "reason": "Lý do B"}
     )
