@@ -71,7 +71,11 @@ def _decision_page(d, correction=None, errors=()):
         total=total,
         first=(page - 1) * PER_PAGE,
         # more certificates than one print holds: printed in parts
-        certificate_parts=certs.parts_of(len(certs.certificate_rows(current_user, d))),
+        certificate_parts=certs.parts_of(
+            decisions.recipients_count(
+                current_user, d, awarded_only=True, awards=certs.CERTIFICATE_KINDS
+            )
+        ),
         may_correct=decisions.may_correct(current_user, d),
         correction=correction or DecisionCorrectionForm(formdata=None, obj=_as_form(d)),
         correction_errors=list(errors),

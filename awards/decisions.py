@@ -446,8 +446,11 @@ def recipients(
     return out
 
 
-def recipients_count(user, d: Decision, q: str = "") -> int:
-    """How many rows recipients(user, d, q=q) answers."""
+def recipients_count(
+    user, d: Decision, q: str = "", awarded_only: bool = False, awards=None
+) -> int:
+    """How many rows recipients(user, d, q=q, awarded_only=…) answers; `awards`: of these
+    award codes only (the certificates' kinds)."""
     stmt = (
         select(func.count())
         .select_from(Nomination)
@@ -462,6 +465,10 @@ def recipients_count(user, d: Decision, q: str = "") -> int:
     )
     if q:
         stmt = stmt.where(_nominee_match(q, Person, Unit))
+    if awarded_only:
+        stmt = stmt.where(Nomination.passed.is_not(False))
+    if awards is not None:
+        stmt = stmt.where(Nomination.award.in_(list(awards)))
     return db.session.scalar(stmt) or 0
 
 

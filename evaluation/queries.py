@@ -197,7 +197,6 @@ def entry_status(year_row: EvalYear, unit: Unit) -> dict:
         "total": len(people),
         "entered": len(people) - len(lacking),
         "missing": lacking,
-        "units_missing": units_missing(year_row, unit),
     }
 
 
@@ -323,7 +322,8 @@ def review_out(year_row, unit, review: Review | None, user) -> dict:
             {"action": t.action, "label": t.label, "needs_reason": t.needs_reason}
             for t in review.allowed_actions(user)
         ],
-        "entry": entry_status(year_row, unit),
+        # the submit's check reads entry_status alone; the page and API also the sub-units
+        "entry": entry_status(year_row, unit) | {"units_missing": units_missing(year_row, unit)},
     }
 
 
